@@ -1,0 +1,464 @@
+"""The engine: ``Value`` nodes, their topological order, and the backward pass.
+
+A ``Value`` holds a float (``data``), the gradient accumulated into it (``grad``), the name of
+the primitive that made it (``op``, ``''`` for a leaf), its operands (``parents``, in operand
+order) and an optional ``label``. Every operation looks up its forward function and its
+derivative rule in the ops table (:mod:`autograd_lite.ops`); nothing here knows a derivative.
+
+Example:
+    >>> x = Value(2.0, label="x")
+    >>> y = (x * 3 + 1).tanh()
+    >>> y.backward()
+    >>> round(y.data, 6), round(x.grad, 6)
+    (0.999998, 1.3e-05)
+
+Nodes keep no closures and no references to their children, so a graph forms no reference
+cycles and is freed by reference counting alone; no function here recurses, so a chain of a
+million nodes differentiates.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import numbers
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+
+from .ops import OPS
+
+__all__ = ["Value", "topo_order", "backward", "gradients", "no_grad", "weighted_sum"]
+
+_new = object.__new__
+
+# no_grad is local to the thread and the async context; the module-level counter lets the
+# hot path skip the context lookup while no `no_grad` block is open anywhere.
+_grad_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
+_no_grad_blocks = 0
+
+
+def _describe(v: Value) -> str:
+    """A Value as an error message names it: its label (if any) and its value."""
+    if v.label:
+        return f"{v.label!r} = {v.data!r}"
+    return repr(v.data)
+
+
+def _to_float(x, what: str = "data") -> float:
+    """Check that x is a real number and return it as a float; raise a clear error if not."""
+    t = type(x)
+    if t is float:
+        f = x
+    elif t is int or isinstance(x, numbers.Real):
+        try:
+            f = float(x)
+        except OverflowError:
+            raise OverflowError(
+                f"{what} {x!r} is too large for a float (at most about 1.8e308)"
+            ) from None
+    elif t is Value:
+        raise TypeError(
+            f"{what} must be a real number, got a Value ({_describe(x)}); "
+            "use the Value itself in the expression, or .data for its number"
+        )
+    else:
+        raise TypeError(
+            f"{what} must be a real number (int, float or a numpy scalar), "
+            f"got {t.__name__}: {x!r}"
+        )
+    if f != f:
+        raise ValueError(f"{what} is NaN (not a number); a Value needs a number")
+    return f
+
+
+def _node(data: float, parents: tuple, op: str) -> Value:
+    """Make an operation's output node without re-checking its (already float) data."""
+    v = _new(Value)
+    v.data = data
+    v.grad = 0.0
+    v.label = None
+    if _no_grad_blocks and not _grad_enabled.get():
+        v.op = ""
+        v.parents = ()
+    else:
+        v.op = op
+        v.parents = parents
+    return v
+
+
+def _const(x) -> Value:
+    """A number used as an operand becomes a leaf Value, so it appears in the graph."""
+    v = _new(Value)
+    v.data = _to_float(x, "operand")
+    v.grad = 0.0
+    v.op = ""
+    v.parents = ()
+    v.label = None
+    return v
+
+
+def _operand_error(op: str, operands: Sequence[Value], err: Exception) -> Exception:
+    """Rewrite a math error so it names the operation and the operands (values, labels)."""
+    prim = OPS[op]
+    names = prim.operand_names
+    parts = ", ".join(
+        f"{names[i] if i < len(names) else 'x' + str(i)} = {_describe(v)}"
+        for i, v in enumerate(operands)
+    )
+    reason = str(err) or type(err).__name__
+    return type(err)(f"{op}: cannot compute {prim.template} for {parts}: {reason}")
+
+
+def _apply(op: str, operands: tuple) -> Value:
+    """Run primitive ``op`` forward on Value operands and return the new node."""
+    prim = OPS[op]
+    try:
+        r = prim.forward(*[o.data for o in operands])
+    except (ArithmeticError, ValueError) as err:
+        raise _operand_error(op, operands, err) from None
+    if r - r:  # true only for inf or NaN: checked before any node exists
+        _non_finite(op, operands, r)
+    return _node(r, operands, op)
+
+
+def _non_finite(op: str, operands: tuple, r: float) -> None:
+    """Refuse a NaN result, and an infinite one that finite operands overflowed into."""
+    if r != r:
+        raise _operand_error(op, operands, ValueError("the result is not a number (NaN)"))
+    if all(math.isfinite(o.data) for o in operands):
+        raise _operand_error(op, operands, OverflowError("the result is too large for a float"))
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    Args:
+        data: the number; any real number (int, float, numpy scalar), stored as a float.
+        label: an optional name that drawings, explanations and error messages show.
+
+    Raises:
+        TypeError: if ``data`` is not a real number (a string, None, a complex number, a
+            list, another Value) or ``label`` is not a string.
+        ValueError: if ``data`` is NaN.
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b
+        >>> c.backward()
+        >>> c.data, a.grad, b.grad, c.op
+        (-6.0, -3.0, 2.0, 'mul')
+    """
+
+    __slots__ = ("data", "grad", "op", "parents", "label")
+    # numpy defers to Value's reflected operators instead of building an object array
+    __array_ufunc__ = None
+
+    def __init__(self, data, label: str | None = None):
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"label must be a string or None, got {type(label).__name__}")
+        self.data = _to_float(data)
+        self.grad = 0.0
+        self.op = ""
+        self.parents = ()
+        self.label = label
+
+    def __repr__(self) -> str:
+        parts = [f"data={self.data!r}", f"grad={self.grad!r}"]
+        if self.op:
+            parts.append(f"op={self.op!r}")
+        if self.label is not None:
+            parts.append(f"label={self.label!r}")
+        return f"Value({', '.join(parts)})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __format__(self, spec: str) -> str:
+        return format(self.data, spec) if spec else repr(self)
+
+    # --- arithmetic: each line names a primitive of the ops table ---
+
+    def __add__(self, other):
+        return _apply("add", (self, other if type(other) is Value else _const(other)))
+
+    def __radd__(self, other):
+        return _apply("add", (_const(other), self))
+
+    def __sub__(self, other):
+        return _apply("sub", (self, other if type(other) is Value else _const(other)))
+
+    def __rsub__(self, other):
+        return _apply("sub", (_const(other), self))
+
+    def __mul__(self, other):
+        return _apply("mul", (self, other if type(other) is Value else _const(other)))
+
+    def __rmul__(self, other):
+        return _apply("mul", (_const(other), self))
+
+    def __truediv__(self, other):
+        return _apply("div", (self, other if type(other) is Value else _const(other)))
+
+    def __rtruediv__(self, other):
+        return _apply("div", (_const(other), self))
+
+    def __pow__(self, other):
+        return _apply("pow", (self, other if type(other) is Value else _const(other)))
+
+    def __rpow__(self, other):
+        return _apply("pow", (_const(other), self))
+
+    def __neg__(self):
+        return _apply("neg", (self,))
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _apply("abs", (self,))
+
+    def exp(self) -> Value:
+        """e to the power of this value."""
+        return _apply("exp", (self,))
+
+    def log(self) -> Value:
+        """Natural logarithm; the value must be positive."""
+        return _apply("log", (self,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent."""
+        return _apply("tanh", (self,))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1 / (1 + e^(-x)), computed without overflow for any input."""
+        return _apply("sigmoid", (self,))
+
+    def relu(self) -> Value:
+        """max(0, x); its derivative at exactly 0 is taken as 0."""
+        return _apply("relu", (self,))
+
+    def sqrt(self) -> Value:
+        """Square root; the value must not be negative."""
+        return _apply("sqrt", (self,))
+
+    def sin(self) -> Value:
+        """Sine (radians)."""
+        return _apply("sin", (self,))
+
+    def cos(self) -> Value:
+        """Cosine (radians)."""
+        return _apply("cos", (self,))
+
+    # --- graph ---
+
+    def backward(self) -> None:
+        """Add d(self)/d(v) to ``v.grad`` for every node v this value depends on.
+
+        See :func:`backward`.
+        """
+        backward(self)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from the graph."""
+        return Value(self.data, self.label)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0 on this node and every node it depends on."""
+        for node in topo_order(self):
+            node.grad = 0.0
+
+
+def _check(v, name: str = "root") -> None:
+    if type(v) is not Value:
+        raise TypeError(f"{name} must be a Value, got {type(v).__name__}: {v!r}")
+
+
+def topo_order(root: Value) -> list[Value]:
+    """All nodes ``root`` depends on, each after its parents, ``root`` last.
+
+    The order is a depth-first post-order that visits parents in operand order, so the
+    same graph always gives the same list. Iterative: any depth works.
+
+    Args:
+        root: the node whose ancestors to order.
+
+    Returns:
+        A list of distinct nodes, every node after all of its parents.
+
+    Example:
+        >>> a = Value(1.0, label="a")
+        >>> b = a * a
+        >>> [v.label or v.op for v in topo_order(b + a)]
+        ['a', 'mul', 'add']
+    """
+    _check(root)
+    order: list[Value] = []
+    seen = {root}
+    # Each stack entry is a node and the index of the next parent to visit.
+    stack = [(root, root.parents, 0)]
+    push = stack.append
+    pop = stack.pop
+    see = seen.add
+    while stack:
+        node, parents, i = pop()
+        n = len(parents)
+        while i < n:
+            p = parents[i]
+            i += 1
+            if p not in seen:
+                see(p)
+                if p.parents:
+                    push((node, parents, i))
+                    node, parents, i, n = p, p.parents, 0, len(p.parents)
+                else:
+                    order.append(p)
+        order.append(node)
+    return order
+
+
+def _adjoints(root: Value) -> dict[Value, float]:
+    """d(root)/d(v) for every node v of the graph, in a new dict (nothing is modified)."""
+    order = topo_order(root)
+    adj = {root: 1.0}
+    get = adj.get
+    ops = OPS
+    for node in reversed(order):
+        parents = node.parents
+        if not parents:
+            continue
+        g = adj[node]
+        try:
+            grads = ops[node.op].rule(g, node.data, *[p.data for p in parents])
+        except (ArithmeticError, ValueError) as err:
+            raise _backward_error(node, err) from None
+        if len(grads) != len(parents):
+            raise RuntimeError(
+                f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
+                f"for {len(parents)} operand(s); a rule returns one gradient per operand"
+            )
+        for p, gp in zip(parents, grads):
+            adj[p] = get(p, 0.0) + gp
+    return adj
+
+
+def _backward_error(node: Value, err: Exception) -> Exception:
+    prim = OPS[node.op]
+    args = ", ".join(_describe(p) for p in node.parents)
+    return type(err)(
+        f"backward through {node.op}({args}) failed: the local derivative "
+        f"({'; '.join(prim.derivatives)}) is not a finite number here ({err})"
+    )
+
+
+def backward(root: Value) -> None:
+    """Accumulate d(root)/d(v) into ``v.grad`` for every node v that root depends on.
+
+    Adjoints are computed in a fresh store first and added to the ``grad`` attributes only
+    when the whole pass has succeeded: calling it twice gives exactly twice the gradients,
+    for leaves and interior nodes alike, and a failing pass changes nothing.
+
+    Args:
+        root: the output to differentiate; its own grad gets 1 (d root / d root).
+
+    Raises:
+        TypeError: if root is not a Value.
+        ZeroDivisionError, ValueError, OverflowError: if a local derivative is infinite
+            or undefined at the current values (for example √a at a = 0).
+
+    Example:
+        >>> a = Value(3.0, label="a")
+        >>> c = a * a * a
+        >>> c.backward(); a.grad
+        27.0
+        >>> c.backward(); a.grad
+        54.0
+    """
+    _check(root)
+    for node, g in _adjoints(root).items():
+        node.grad += g
+
+
+def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
+    """d(root)/d(v) for each v in ``wrt``, without touching any ``grad`` attribute.
+
+    Args:
+        root: the output.
+        wrt: the nodes to differentiate with respect to (any nodes, leaves or interior).
+
+    Returns:
+        One float per node of ``wrt``; 0.0 for a node root does not depend on.
+
+    Example:
+        >>> x = Value(2.0)
+        >>> gradients(x * x + x, [x])
+        [5.0]
+    """
+    _check(root)
+    wrt = list(wrt)
+    for i, v in enumerate(wrt):
+        _check(v, f"wrt[{i}]")
+    adj = _adjoints(root)
+    return [adj.get(v, 0.0) for v in wrt]
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Inside this block, new values record no parents (they are leaves).
+
+    Local to the current thread and async context. Use it to evaluate a model without
+    building a graph, for example to compute accuracy or to update parameters.
+
+    Example:
+        >>> x = Value(2.0)
+        >>> with no_grad():
+        ...     y = x * 3
+        >>> y.op, y.parents
+        ('', ())
+    """
+    global _no_grad_blocks
+    token = _grad_enabled.set(False)
+    _no_grad_blocks += 1
+    try:
+        yield
+    finally:
+        _no_grad_blocks -= 1
+        _grad_enabled.reset(token)
+
+
+def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:
+    """One node z = Σ w_k·a_k + b: a neuron's weighted input as the textbook draws it.
+
+    Its parents are ``(w_1, ..., w_n, a_1, ..., a_n, b)``. A single n-ary node instead of a
+    chain of binary ``×`` and ``+`` nodes makes a training step several times cheaper.
+
+    Args:
+        weights: the n weights (Values).
+        inputs: the n inputs (Values or real numbers; numbers become constant leaves).
+        bias: the bias (a Value or a real number).
+
+    Returns:
+        The node z, with op ``'wsum'``.
+
+    Raises:
+        ValueError: if weights and inputs differ in length or are empty.
+        TypeError: if a weight is not a Value or an input is not a number or Value.
+
+    Example:
+        >>> w = [Value(0.5), Value(-1.0)]
+        >>> z = weighted_sum(w, [2.0, 3.0], Value(1.0))
+        >>> z.data, len(z.parents)
+        (-1.0, 5)
+    """
+    n = len(weights)
+    if n != len(inputs) or n == 0:
+        raise ValueError(
+            f"weighted_sum needs as many inputs as weights (at least one); "
+            f"got {n} weight(s) and {len(inputs)} input(s)"
+        )
+    for i, w in enumerate(weights):
+        if type(w) is not Value:
+            raise TypeError(f"weights[{i}] must be a Value, got {type(w).__name__}: {w!r}")
+    xs = [a if type(a) is Value else _const(a) for a in inputs]
+    b = bias if type(bias) is Value else _const(bias)
+    return _apply("wsum", (*weights, *xs, b))
+
