@@ -1,0 +1,438 @@
+"""The engine: graph structure, backward semantics, numbers in, and the worked example."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from autograd_lite import Value, backward, gradients, no_grad, topo_order, weighted_sum
+from autograd_lite.ops import OPS
+
+
+def s(x):
+    return x.sigmoid()
+
+
+# --- structure ----------------------------------------------------------------------------
+
+
+def test_leaf_has_no_op_and_no_parents():
+    x = Value(2, label="x")
+    assert (x.data, x.grad, x.op, x.parents, x.label) == (2.0, 0.0, "", (), "x")
+    assert type(x.data) is float
+
+
+def test_parents_keep_operand_order_and_repeats():
+    a, b = Value(1.0), Value(2.0)
+    assert (b - a).parents == (b, a)
+    assert (a * a).parents == (a, a)
+
+
+@pytest.mark.parametrize(
+    "make, value, grad",
+    [
+        (lambda x: 2 + x, 5.0, 1.0),
+        (lambda x: x + 2, 5.0, 1.0),
+        (lambda x: 2 - x, -1.0, -1.0),
+        (lambda x: x - 2, 1.0, 1.0),
+        (lambda x: 2 * x, 6.0, 2.0),
+        (lambda x: x * 2, 6.0, 2.0),
+        (lambda x: 6 / x, 2.0, -6 / 9),
+        (lambda x: x / 2, 1.5, 0.5),
+        (lambda x: 2**x, 8.0, 8.0 * np.log(2.0)),
+        (lambda x: x**2, 9.0, 6.0),
+        (lambda x: -x, -3.0, -1.0),
+        (lambda x: abs(-x), 3.0, 1.0),
+        (lambda x: +x, 3.0, 1.0),
+    ],
+)
+def test_constants_on_either_side(make, value, grad):
+    x = Value(3.0)
+    y = make(x)
+    y.backward()
+    assert y.data == pytest.approx(value, rel=1e-15)
+    assert x.grad == pytest.approx(grad, rel=1e-15)
+
+
+def test_constant_operand_becomes_a_leaf_in_the_graph():
+    x = Value(3.0)
+    y = x * 2
+    assert y.parents[0] is x
+    const = y.parents[1]
+    assert (const.data, const.op, const.parents) == (2.0, "", ())
+
+
+def test_value_exponent_gets_its_gradient():
+    x, n = Value(2.0), Value(3.0)
+    y = x**n
+    y.backward()
+    assert x.grad == pytest.approx(12.0)
+    assert n.grad == pytest.approx(8.0 * np.log(2.0))
+
+
+# --- backward semantics -------------------------------------------------------------------
+
+
+def test_backward_twice_doubles_every_gradient_including_interior():
+    a = Value(3.0, label="a")
+    b = a * a
+    c = b * a
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (27.0, 3.0, 1.0)
+    c.backward()
+    assert (a.grad, b.grad, c.grad) == (54.0, 6.0, 2.0)
+
+
+def test_zero_grad_resets_the_graph():
+    a = Value(3.0)
+    c = a * a * a
+    c.backward()
+    c.zero_grad()
+    assert [v.grad for v in topo_order(c)] == [0.0] * len(topo_order(c))
+
+
+def test_square_by_reuse_sums_both_paths():
+    a = Value(-4.0)
+    (a * a).backward()
+    assert a.grad == -8.0
+
+
+def test_doubling_twice_gives_four():
+    a = Value(1.0)
+    b = a + a
+    c = b + b
+    c.backward()
+    assert (a.grad, b.grad) == (4.0, 2.0)
+
+
+def test_fan_out_sums_over_paths():
+    x = Value(2.0)
+    y = x.exp()
+    z = y * x + y.tanh() * y
+    z.backward()
+    e = np.exp(2.0)
+    t = np.tanh(e)
+    expected = e * 2.0 + e + (1 - t * t) * e * e + t * e
+    assert x.grad == pytest.approx(expected, rel=1e-14)
+
+
+def test_unused_input_keeps_zero_gradient():
+    x, unused = Value(1.0), Value(5.0)
+    y = x * 3
+    y.backward()
+    assert unused.grad == 0.0 and x.grad == 3.0
+
+
+def test_gradients_leaves_grad_attributes_alone():
+    x = Value(3.0)
+    y = x * x
+    assert gradients(y, [x, y]) == [6.0, 1.0]
+    assert x.grad == 0.0 and y.grad == 0.0
+
+
+def test_gradients_of_a_node_outside_the_graph_is_zero():
+    x, other = Value(3.0), Value(1.0)
+    assert gradients(x * x, [other]) == [0.0]
+
+
+def test_backward_of_a_leaf_sets_its_grad_to_one():
+    x = Value(3.0)
+    x.backward()
+    assert x.grad == 1.0
+
+
+def test_module_level_backward_is_the_method():
+    x = Value(3.0)
+    backward(x * x)
+    assert x.grad == 6.0
+
+
+# --- topological order --------------------------------------------------------------------
+
+
+def test_topo_order_puts_parents_first_and_root_last():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a * b
+    d = c + a
+    e = d.tanh()
+    order = topo_order(e)
+    assert order[-1] is e
+    assert len(order) == len(set(map(id, order))) == 5
+    pos = {id(v): i for i, v in enumerate(order)}
+    for v in order:
+        assert all(pos[id(p)] < pos[id(v)] for p in v.parents)
+
+
+def test_topo_order_is_depth_first_in_operand_order():
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
+    c = a * b
+    c.label = "c"
+    d = b + c
+    d.label = "d"
+    assert [v.label for v in topo_order(d)] == ["b", "a", "c", "d"]
+
+
+def test_topo_order_is_deterministic_across_rebuilds():
+    def build():
+        xs = [Value(float(i), label=f"x{i}") for i in range(5)]
+        y = sum(x * x for x in xs) * xs[0] + xs[3].tanh()
+        return [(v.label, v.op, v.data) for v in topo_order(y)]
+
+    assert build() == build()
+
+
+def test_topo_order_refuses_a_non_value():
+    with pytest.raises(TypeError, match="root must be a Value"):
+        topo_order(3.0)
+
+
+def test_chain_100000_deep_differentiates_without_recursion():
+    x = Value(1.0)
+    y = x
+    for _ in range(100_000):
+        y = y + 0.5
+    y.backward()
+    assert x.grad == 1.0
+    assert y.data == 1.0 + 50_000.0
+    assert len(topo_order(y)) == 200_001
+
+
+def test_deep_tanh_chain_gradient_matches_product_of_local_derivatives():
+    x = Value(0.3)
+    y = x
+    expected = 1.0
+    for _ in range(10_000):
+        y = y.tanh()
+        expected *= 1 - y.data**2
+    y.backward()
+    assert x.grad == pytest.approx(expected, rel=1e-9)
+
+
+# --- numbers in ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", [np.float64(2.5), np.float32(2.5), np.int64(2), 2, 2.5, True])
+def test_numpy_scalars_and_python_numbers_are_accepted(number):
+    v = Value(number)
+    assert type(v.data) is float and v.data == float(number)
+
+
+def test_numpy_scalar_on_the_left_defers_to_value():
+    x = Value(3.0)
+    for y in (np.float64(2.0) * x, np.float32(2.0) * x, np.int64(2) * x):
+        assert isinstance(y, Value) and y.data == 6.0
+    y = np.float64(1.0) - x
+    assert isinstance(y, Value) and y.data == -2.0
+
+
+@pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1.0], (1.0,), {}, object()])
+def test_non_numbers_are_refused_with_type_error(bad):
+    with pytest.raises(TypeError, match="real number"):
+        Value(bad)
+
+
+def test_a_value_is_not_accepted_as_data():
+    with pytest.raises(TypeError, match="got a Value"):
+        Value(Value(1.0))
+
+
+def test_nan_data_is_refused():
+    with pytest.raises(ValueError, match="NaN"):
+        Value(float("nan"))
+    with pytest.raises(ValueError, match="NaN"):
+        Value(1.0) + float("nan")
+
+
+def test_non_string_label_is_refused():
+    with pytest.raises(TypeError, match="label"):
+        Value(1.0, label=3)
+
+
+def test_non_number_operand_is_refused_and_nothing_changes():
+    x = Value(1.0, label="x")
+    with pytest.raises(TypeError, match="real number"):
+        x + "2"
+    with pytest.raises(TypeError):
+        x * None
+    assert (x.data, x.grad, x.parents) == (1.0, 0.0, ())
+
+
+# --- domain errors: type, message, nothing changed ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make, exc, words",
+    [
+        (lambda x: x.log(), ValueError, ["log", "-1.0", "'x'"]),
+        (lambda x: (x + 1).log(), ValueError, ["log", "0.0"]),
+        (lambda x: x / 0, ZeroDivisionError, ["div", "'x' = -1.0", "0.0"]),
+        (lambda x: (x + 1) ** -1, ZeroDivisionError, ["pow", "0.0", "-1.0"]),
+        (lambda x: (x * 8) ** (1 / 3), ValueError, ["pow", "-8.0", "0.333"]),
+        (lambda x: (x * -1000).exp(), OverflowError, ["exp", "1000.0"]),
+        (lambda x: (x * -10.0) ** 400, OverflowError, ["pow", "10.0", "400.0"]),
+        (lambda x: x.sqrt(), ValueError, ["sqrt", "'x' = -1.0"]),
+        (lambda x: (x * -1e200) * 1e200, OverflowError, ["mul", "1e+200"]),
+    ],
+)
+def test_domain_errors_raise_what_math_raises_and_name_the_operands(make, exc, words):
+    x = Value(-1.0, label="x")
+    with pytest.raises(exc) as info:
+        make(x)
+    message = str(info.value)
+    for word in words:
+        assert word in message, (word, message)
+    assert (x.data, x.grad, x.op, x.parents) == (-1.0, 0.0, "", ())
+
+
+def test_labelled_operands_appear_in_the_message():
+    a, b = Value(1.0, label="numerator"), Value(0.0, label="denominator")
+    with pytest.raises(ZeroDivisionError, match="'numerator' = 1.0.*'denominator' = 0.0"):
+        a / b
+
+
+def test_infinity_minus_infinity_is_refused_not_nan():
+    a, b = Value(float("inf")), Value(float("inf"))
+    with pytest.raises(ValueError, match="NaN"):
+        a - b
+
+
+def test_infinite_operand_may_give_infinite_result():
+    assert (Value(float("inf")) + 1).data == float("inf")
+
+
+def test_failing_backward_changes_no_gradient():
+    x = Value(0.0, label="x")
+    w = Value(2.0)
+    y = x.sqrt() + w * w
+    with pytest.raises(ZeroDivisionError, match="sqrt"):
+        y.backward()
+    assert (x.grad, w.grad, y.grad) == (0.0, 0.0, 0.0)
+
+
+def test_rule_returning_wrong_number_of_gradients_is_named(monkeypatch):
+    bad = OPS["mul"].__class__(**{**OPS["mul"].__dict__, "rule": lambda g, out, a, b: (g,)})
+    monkeypatch.setitem(OPS, "mul", bad)
+    a = Value(2.0)
+    y = a * a
+    with pytest.raises(RuntimeError, match="'mul' returned 1 gradient"):
+        y.backward()
+    assert a.grad == 0.0
+
+
+# --- no_grad and detach -------------------------------------------------------------------
+
+
+def test_no_grad_records_no_parents():
+    x = Value(2.0)
+    with no_grad():
+        y = x * 3 + 1
+    assert (y.data, y.op, y.parents) == (7.0, "", ())
+    z = x * 3
+    assert z.parents[0] is x
+
+
+def test_no_grad_is_local_to_the_thread():
+    x = Value(2.0)
+    seen = []
+    inside = threading.Event()
+    done = threading.Event()
+
+    def worker():
+        inside.wait()
+        seen.append((x * 2).parents)
+        done.set()
+
+    t = threading.Thread(target=worker)
+    t.start()
+    with no_grad():
+        inside.set()
+        done.wait()
+    t.join()
+    assert seen[0][0] is x
+
+
+def test_no_grad_restores_after_an_exception():
+    x = Value(2.0)
+    with pytest.raises(ZeroDivisionError), no_grad():
+        x / 0
+    assert (x * 2).parents[0] is x
+
+
+def test_detach_gives_a_leaf_with_the_same_data():
+    x = Value(2.0, label="x")
+    y = (x * 3).detach()
+    assert (y.data, y.op, y.parents) == (6.0, "", ())
+    (y * y).backward()
+    assert x.grad == 0.0
+
+
+# --- weighted sum -------------------------------------------------------------------------
+
+
+def test_weighted_sum_is_one_node_with_numbers_as_constants():
+    w = [Value(0.5), Value(-1.0)]
+    z = weighted_sum(w, [2.0, 3.0], 1.0)
+    assert z.op == "wsum" and len(z.parents) == 5 and z.data == -1.0
+    z.backward()
+    assert [wi.grad for wi in w] == [2.0, 3.0]
+
+
+def test_weighted_sum_refuses_mismatched_lengths():
+    with pytest.raises(ValueError, match="2 weight.*3 input"):
+        weighted_sum([Value(1.0), Value(1.0)], [1.0, 2.0, 3.0], 0.0)
+
+
+def test_weighted_sum_refuses_non_value_weights():
+    with pytest.raises(TypeError, match="weights\\[1\\]"):
+        weighted_sum([Value(1.0), 2.0], [1.0, 2.0], 0.0)
+
+
+# --- readable values ----------------------------------------------------------------------
+
+
+def test_repr_shows_data_grad_op_and_label():
+    x = Value(2.0, label="x")
+    assert repr(x) == "Value(data=2.0, grad=0.0, label='x')"
+    assert repr(x * x) == "Value(data=4.0, grad=0.0, op='mul')"
+
+
+def test_float_and_format_use_the_data():
+    x = Value(2.0)
+    assert float(x) == 2.0 and f"{x:.2f}" == "2.00"
+
+
+# --- the learner's worked example (question 1) --------------------------------------------
+
+
+def network(I, w1, w2, w3, w4, w5):
+    h = s(I * w1 + 1)
+    return s(s(h * w2 + 1) * w4 + s(h * w3 + 1) * w5 + 1)
+
+
+def test_worked_example_output_and_gradient():
+    I = Value(1.0, label="I")
+    w = [Value(0.5, label=f"w{i}") for i in range(1, 6)]
+    O = network(I, *w)
+    O.backward()
+    assert O.data == pytest.approx(0.858583510611, abs=1e-12)
+    assert w[0].grad == pytest.approx(0.00142918810220, abs=1e-12)
+
+
+def test_worked_example_learners_formula_is_four_times_too_large():
+    def sf(x):
+        return 1 / (1 + np.exp(-x))
+
+    def d(x):
+        return sf(x) * (1 - sf(x))
+
+    I, w1, w2, w3, w4, w5 = 1.0, 0.5, 0.5, 0.5, 0.5, 0.5
+    outer = sf(sf(I * w1 + 1) * w2 + 1) * w4 + sf(sf(I * w1 + 1) * w3 + 1) * w5 + 1
+    learner = d(outer) * (
+        d(sf(I * w1 + 1) * w2 + 1) * d(I * w1 + 1) * I
+        + d(sf(I * w1 + 1) * w3 + 1) * d(I * w1 + 1) * I
+    )
+    assert learner == pytest.approx(0.00571675240882, abs=1e-12)
+    w = [Value(0.5) for _ in range(5)]
+    O = network(Value(1.0), *w)
+    O.backward()
+    assert learner / w[0].grad == pytest.approx(4.0, rel=1e-12)
