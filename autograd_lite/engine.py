@@ -111,14 +111,37 @@ def _operand_error(op: str, operands: Sequence[Value], err: Exception) -> Except
 
 def _apply(op: str, operands: tuple) -> Value:
     """Run primitive ``op`` forward on Value operands and return the new node."""
-    prim = OPS[op]
     try:
-        r = prim.forward(*[o.data for o in operands])
+        r = OPS[op].forward(*[o.data for o in operands])
     except (ArithmeticError, ValueError) as err:
         raise _operand_error(op, operands, err) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
         _non_finite(op, operands, r)
     return _node(r, operands, op)
+
+
+def _apply1(op: str, a: Value) -> Value:
+    """`_apply` for one operand, without packing the arguments."""
+    try:
+        r = OPS[op].forward(a.data)
+    except (ArithmeticError, ValueError) as err:
+        raise _operand_error(op, (a,), err) from None
+    if r - r:
+        _non_finite(op, (a,), r)
+    return _node(r, (a,), op)
+
+
+def _apply2(op: str, a: Value, b) -> Value:
+    """`_apply` for two operands; ``b`` may still be a plain number."""
+    if type(b) is not Value:
+        b = _const(b)
+    try:
+        r = OPS[op].forward(a.data, b.data)
+    except (ArithmeticError, ValueError) as err:
+        raise _operand_error(op, (a, b), err) from None
+    if r - r:
+        _non_finite(op, (a, b), r)
+    return _node(r, (a, b), op)
 
 
 def _non_finite(op: str, operands: tuple, r: float) -> None:
@@ -179,75 +202,75 @@ class Value:
     # --- arithmetic: each line names a primitive of the ops table ---
 
     def __add__(self, other):
-        return _apply("add", (self, other if type(other) is Value else _const(other)))
+        return _apply2("add", self, other)
 
     def __radd__(self, other):
-        return _apply("add", (_const(other), self))
+        return _apply2("add", _const(other), self)
 
     def __sub__(self, other):
-        return _apply("sub", (self, other if type(other) is Value else _const(other)))
+        return _apply2("sub", self, other)
 
     def __rsub__(self, other):
-        return _apply("sub", (_const(other), self))
+        return _apply2("sub", _const(other), self)
 
     def __mul__(self, other):
-        return _apply("mul", (self, other if type(other) is Value else _const(other)))
+        return _apply2("mul", self, other)
 
     def __rmul__(self, other):
-        return _apply("mul", (_const(other), self))
+        return _apply2("mul", _const(other), self)
 
     def __truediv__(self, other):
-        return _apply("div", (self, other if type(other) is Value else _const(other)))
+        return _apply2("div", self, other)
 
     def __rtruediv__(self, other):
-        return _apply("div", (_const(other), self))
+        return _apply2("div", _const(other), self)
 
     def __pow__(self, other):
-        return _apply("pow", (self, other if type(other) is Value else _const(other)))
+        return _apply2("pow", self, other)
 
     def __rpow__(self, other):
-        return _apply("pow", (_const(other), self))
+        return _apply2("pow", _const(other), self)
 
     def __neg__(self):
-        return _apply("neg", (self,))
+        return _apply1("neg", self)
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _apply("abs", (self,))
+        return _apply1("abs", self)
 
     def exp(self) -> Value:
         """e to the power of this value."""
-        return _apply("exp", (self,))
+        return _apply1("exp", self)
 
     def log(self) -> Value:
         """Natural logarithm; the value must be positive."""
-        return _apply("log", (self,))
+        return _apply1("log", self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _apply("tanh", (self,))
+        return _apply1("tanh", self)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1 / (1 + e^(-x)), computed without overflow for any input."""
-        return _apply("sigmoid", (self,))
+        return _apply1("sigmoid", self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at exactly 0 is taken as 0."""
-        return _apply("relu", (self,))
+        return _apply1("relu", self)
 
     def sqrt(self) -> Value:
         """Square root; the value must not be negative."""
-        return _apply("sqrt", (self,))
+        return _apply1("sqrt", self)
 
     def sin(self) -> Value:
         """Sine (radians)."""
-        return _apply("sin", (self,))
+        return _apply1("sin", self)
 
     def cos(self) -> Value:
         """Cosine (radians)."""
-        return _apply("cos", (self,))
+        return _apply1("cos", self)
 
     # --- graph ---
 
@@ -316,29 +339,40 @@ def topo_order(root: Value) -> list[Value]:
     return order
 
 
-def _adjoints(root: Value) -> dict[Value, float]:
-    """d(root)/d(v) for every node v of the graph, in a new dict (nothing is modified)."""
-    order = topo_order(root)
-    adj = {root: 1.0}
-    get = adj.get
+def _accumulate(order: list[Value]) -> list[float]:
+    """Run the backward pass over ``order`` (root last) with adjoints held in ``grad``.
+
+    The previous ``grad`` of every node is saved and the slot cleared first, so the pass
+    works in a fresh store; the saved values are returned for the caller to add back (or to
+    restore). Keeping the adjoint in the node's own slot instead of a dict is what makes
+    this loop fast. If a rule fails, every ``grad`` is restored before the error propagates.
+    """
+    saved = [v.grad for v in order]
+    for v in order:
+        v.grad = 0.0
+    order[-1].grad = 1.0
     ops = OPS
-    for node in reversed(order):
-        parents = node.parents
-        if not parents:
-            continue
-        g = adj[node]
-        try:
-            grads = ops[node.op].rule(g, node.data, *[p.data for p in parents])
-        except (ArithmeticError, ValueError) as err:
+    node = order[-1]
+    try:
+        for node in reversed(order):
+            parents = node.parents
+            if not parents:
+                continue
+            grads = ops[node.op].rule(node.grad, node.data, *[p.data for p in parents])
+            if len(grads) != len(parents):
+                raise RuntimeError(
+                    f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
+                    f"for {len(parents)} operand(s); a rule returns one gradient per operand"
+                )
+            for p, gp in zip(parents, grads):
+                p.grad += gp
+    except BaseException as err:
+        for v, old in zip(order, saved):
+            v.grad = old
+        if isinstance(err, (ArithmeticError, ValueError)):
             raise _backward_error(node, err) from None
-        if len(grads) != len(parents):
-            raise RuntimeError(
-                f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
-                f"for {len(parents)} operand(s); a rule returns one gradient per operand"
-            )
-        for p, gp in zip(parents, grads):
-            adj[p] = get(p, 0.0) + gp
-    return adj
+        raise
+    return saved
 
 
 def _backward_error(node: Value, err: Exception) -> Exception:
@@ -374,8 +408,11 @@ def backward(root: Value) -> None:
         54.0
     """
     _check(root)
-    for node, g in _adjoints(root).items():
-        node.grad += g
+    order = topo_order(root)
+    saved = _accumulate(order)
+    for v, old in zip(order, saved):
+        if old:
+            v.grad += old
 
 
 def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
@@ -397,8 +434,13 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     wrt = list(wrt)
     for i, v in enumerate(wrt):
         _check(v, f"wrt[{i}]")
-    adj = _adjoints(root)
-    return [adj.get(v, 0.0) for v in wrt]
+    order = topo_order(root)
+    saved = _accumulate(order)
+    in_graph = set(order)
+    result = [v.grad if v in in_graph else 0.0 for v in wrt]
+    for v, old in zip(order, saved):
+        v.grad = old
+    return result
 
 
 @contextmanager
@@ -458,7 +500,15 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:
     for i, w in enumerate(weights):
         if type(w) is not Value:
             raise TypeError(f"weights[{i}] must be a Value, got {type(w).__name__}: {w!r}")
-    xs = [a if type(a) is Value else _const(a) for a in inputs]
+    xs = tuple(a if type(a) is Value else _const(a) for a in inputs)
     b = bias if type(bias) is Value else _const(bias)
-    return _apply("wsum", (*weights, *xs, b))
+    return _wsum_node((*weights, *xs, b))
+
+
+def _wsum_node(parents: tuple) -> Value:
+    """The weighted-sum node from operands already checked: ``(*weights, *inputs, bias)``.
+
+    The fast path for models, which check their weights once when they are built.
+    """
+    return _apply("wsum", parents)
 

@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -126,12 +127,9 @@ def _sigmoid_forward(a: float) -> float:
 
 
 def _wsum_forward(*x: float) -> float:
-    # operands are w_1..w_n, a_1..a_n, b
+    # operands are w_1..w_n, a_1..a_n, b; summed left to right starting from b
     n = (len(x) - 1) // 2
-    total = x[-1]
-    for w, a in zip(x[:n], x[n : 2 * n]):
-        total += w * a
-    return total
+    return sum(map(operator.mul, x[:n], x[n:-1]), x[-1])
 
 
 # --- rules --------------------------------------------------------------------------------
@@ -161,7 +159,7 @@ def _relu_rule(g, out, a):
 def _wsum_rule(g, out, *x):
     n = (len(x) - 1) // 2
     # dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1
-    return [g * a for a in x[n : 2 * n]] + [g * w for w in x[:n]] + [g]
+    return [g * a for a in x[n:-1]] + [g * w for w in x[:n]] + [g]
 
 
 # --- the table ----------------------------------------------------------------------------
