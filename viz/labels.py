@@ -1,0 +1,156 @@
+"""Text that goes into a drawing: escaping, number formatting and textbook labels.
+
+Everything a user can put in a label passes through :func:`html_text` before it reaches the
+DOT source, so quotes, backslashes, ``<``, ``>``, ``&``, braces, ``|`` and newlines appear
+literally in the picture and can neither end the label nor inject markup.
+
+Labels written in Nielsen's notation (``w^3_12``, ``w^2_1,12``, ``b^2_1``, ``z^2_1``,
+``a^2_1``, ``delta^2_1``) and simple ``x_1`` / ``x^2`` labels are drawn with real
+superscripts and subscripts.
+
+Example:
+    >>> html_text('say "<hi>" & \\\\ bye')
+    'say &quot;&lt;hi&gt;&quot; &amp; \\\\\\\\ bye'
+    >>> label_html("w^2_1,12")
+    'w<SUP>2</SUP><SUB>1,12</SUB>'
+    >>> parse_nielsen("w^3_12")
+    ('w', 3, 1, 2)
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["html_text", "label_html", "parse_nielsen", "format_number"]
+
+# A base letter (or delta), then an optional superscript, then an optional subscript.
+_SCRIPTED = re.compile(
+    r"(?P<base>[A-Za-z]|delta|δ)"
+    r"(?:\^(?P<sup>\d+|[A-Za-z]))?"
+    r"(?:_(?P<sub>\d+(?:,\d+)*|[A-Za-z]{1,2}))?"
+)
+
+# Nielsen's labels exactly as nn models write them (layers numbered from 1).
+_NIELSEN = re.compile(
+    r"(?P<kind>[wbza])\^(?P<layer>[1-9]\d*)_(?P<idx>\d+(?:,\d+)?)"
+)
+
+
+def _escape_char(c: str) -> str:
+    code = ord(c)
+    if c == "&":
+        return "&amp;"
+    if c == "<":
+        return "&lt;"
+    if c == ">":
+        return "&gt;"
+    if c == '"':
+        return "&quot;"
+    if c == "'":
+        return "&#39;"
+    # Graphviz expands \N, \G, \\ ... inside labels (even HTML-like ones) after decoding
+    # entities, so a backslash must be doubled to come out as one.
+    if c == "\\":
+        return "\\\\"
+    if c == "\t":
+        return "    "
+    # Control characters, lone surrogates and non-characters are not valid in the XML that
+    # Graphviz parses HTML-like labels with: show them as a visible escape instead.
+    if code < 0x20 or 0x7F <= code < 0xA0:
+        return f"\\\\x{code:02x}"
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        return f"\\\\u{code:04x}"
+    return c
+
+
+def html_text(text: str) -> str:
+    """Escape any text for the inside of a Graphviz HTML-like label.
+
+    Newlines become line breaks (``<BR/>``); every other character appears literally.
+
+    Args:
+        text: the text, as the user wrote it.
+
+    Returns:
+        The escaped text, safe between ``<`` and ``>`` of an HTML-like label.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "<BR/>".join("".join(_escape_char(c) for c in line) for line in lines)
+
+
+def label_html(label: str) -> str:
+    """A label as HTML-like markup, with textbook super- and subscripts when it has them.
+
+    Args:
+        label: the node's label, such as ``"w^2_11"``, ``"x_1"`` or any other text.
+
+    Returns:
+        Escaped markup: ``w<SUP>2</SUP><SUB>11</SUB>`` for a scripted label, else the
+        label's escaped text.
+    """
+    m = _SCRIPTED.fullmatch(label)
+    if m is None or (m["sup"] is None and m["sub"] is None):
+        return html_text(label)
+    base = "δ" if m["base"] == "delta" else m["base"]
+    out = html_text(base)
+    if m["sup"] is not None:
+        out += f"<SUP>{html_text(m['sup'])}</SUP>"
+    if m["sub"] is not None:
+        out += f"<SUB>{html_text(m['sub'])}</SUB>"
+    return out
+
+
+def parse_nielsen(label: str | None) -> tuple[str, int, int, int | None] | None:
+    """Read a Nielsen label into ``(kind, layer, neuron, input)``.
+
+    Weights ``w^l_jk`` (``w^l_j,k`` when a layer has more than 9 neurons or inputs) give
+    ``('w', l, j, k)``; biases, weighted inputs and activations ``b^l_j``, ``z^l_j``,
+    ``a^l_j`` give ``(kind, l, j, None)``.
+
+    Args:
+        label: a node's label, or None.
+
+    Returns:
+        The tuple, or None when the label is not in Nielsen's notation.
+    """
+    if not label:
+        return None
+    m = _NIELSEN.fullmatch(label)
+    if m is None:
+        return None
+    kind, layer, idx = m["kind"], int(m["layer"]), m["idx"]
+    if kind == "w":
+        if "," in idx:
+            j, k = idx.split(",")
+        elif len(idx) == 2:
+            j, k = idx
+        else:
+            return None
+        return kind, layer, int(j), int(k)
+    if "," in idx:
+        return None
+    return kind, layer, int(idx), None
+
+
+def format_number(x: float, fmt: str) -> str:
+    """Format a number with a format spec, as drawings and the stepper show it.
+
+    Args:
+        x: the number.
+        fmt: a format spec for :func:`format`, such as ``".4g"``.
+
+    Returns:
+        The formatted text (not escaped).
+
+    Raises:
+        ValueError: if ``fmt`` is not a valid format spec for a float.
+    """
+    if x == 0.0:
+        x = 0.0  # -0.0 (for example 0 times a negative gradient) reads as a sign error
+    try:
+        return format(x, fmt)
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            f"fmt={fmt!r} is not a number format for a float ({err}); "
+            "use a format spec such as '.4g', '.3f' or '.2e'"
+        ) from None
