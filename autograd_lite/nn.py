@@ -1,0 +1,624 @@
+"""Neurons, layers and multi-layer perceptrons made of ``Value`` nodes.
+
+Every parameter and every node a model makes carries a label in the notation of Nielsen's
+*Neural Networks and Deep Learning*. Layers are numbered from 1, the input layer, so the
+first layer of neurons is layer 2. Indices are 1-based:
+
+* ``w^l_jk``: the weight into neuron j of layer l from neuron k of layer l-1 (``w^2_11``);
+* ``b^l_j``: the bias of neuron j of layer l;
+* ``z^l_j``: its weighted input, z = Σ_k w^l_jk·a^(l-1)_k + b^l_j, one ``wsum`` node;
+* ``a^l_j``: its activation, σ(z^l_j); network inputs given as numbers become constant
+  leaves ``a^1_1``, ``a^1_2``, ...
+
+When a layer has more than 9 neurons or more than 9 inputs, the two weight indices are
+separated by a comma in that whole layer, so they stay unambiguous: ``w^3_12,3``. A
+``"linear"`` neuron has no activation node: its activation *is* its weighted input, and its
+output is the node labelled ``z^l_j``.
+
+Example:
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> [name for name, _ in model.named_parameters()][:4]
+    ['w^2_11', 'w^2_12', 'b^2_1', 'w^2_21']
+    >>> out = model([0.5, -1.0])
+    >>> out.label, out.parents[0].label, len(model.parameters())
+    ('z^3_1', 'w^3_11', 13)
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import random
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from .engine import Value, _apply
+
+__all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+"""The activation functions a neuron can have; ``"linear"`` means none (a = z)."""
+
+INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "normal")
+"""Named weight initialisations; see :class:`Neuron`. A callable works too."""
+
+DEFAULT_SEED = 1337
+"""The seed used when neither ``seed`` nor ``rng`` is given: the same model every run."""
+
+_FORMAT = "autograd_lite.model"
+_VERSION = 1
+
+InitFn = Callable[[random.Random, int, int], float]
+
+
+def _draw_weight(init: str | InitFn, rng: random.Random, fan_in: int, fan_out: int) -> float:
+    if callable(init):
+        return float(init(rng, fan_in, fan_out))
+    if init == "uniform":
+        return rng.uniform(-1.0, 1.0)
+    if init in ("xavier", "glorot"):
+        limit = math.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit)
+    if init in ("he", "kaiming"):
+        return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
+    return rng.gauss(0.0, 1.0)  # "normal"
+
+
+def _make_rng(seed: int | None, rng: random.Random | None) -> random.Random:
+    if rng is not None:
+        if seed is not None:
+            raise ValueError("give either seed or rng, not both")
+        if not isinstance(rng, random.Random):
+            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
+        return rng
+    return random.Random(DEFAULT_SEED if seed is None else seed)
+
+
+def _check_count(value, what: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{what} must be an integer of at least {minimum}, got {value!r}")
+    return int(value)
+
+
+def _check_activation(activation) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(
+            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
+        )
+    return activation
+
+
+def _check_init(init) -> None:
+    if not callable(init) and init not in INITS:
+        raise ValueError(
+            f"unknown init {init!r}; choose one of {', '.join(INITS)} "
+            "or pass a function init(rng, fan_in, fan_out) -> float"
+        )
+
+
+def _as_inputs(x, labels: Sequence[str]) -> list[Value]:
+    """Turn one input sample into a list of Values; numbers become leaves with ``labels``.
+
+    The caller's Values are used as they are (their labels are not changed).
+    """
+    if type(x) is Value or isinstance(x, numbers.Real):
+        x = (x,)
+    try:
+        n = len(x)
+    except TypeError:
+        raise TypeError(
+            f"an input must be a list of numbers or Values (or a 1-D array), "
+            f"got {type(x).__name__}: {x!r}"
+        ) from None
+    if n != len(labels):
+        raise ValueError(f"expected {len(labels)} input(s), got {n}")
+    try:
+        return [v if type(v) is Value else Value(v, lab) for v, lab in zip(x, labels)]
+    except (TypeError, ValueError):
+        for k, v in enumerate(x):
+            if type(v) is Value:
+                continue
+            if not isinstance(v, numbers.Real):
+                raise TypeError(
+                    f"input {k + 1} ({labels[k]}) must be a real number or a Value, "
+                    f"got {type(v).__name__}: {v!r}"
+                ) from None
+            if v != v:
+                raise ValueError(f"input {k + 1} ({labels[k]}) is NaN (not a number)") from None
+        raise
+
+
+class Module:
+    """Base class of everything with parameters: neurons, layers, networks.
+
+    Subclasses provide ``_children()`` (sub-modules) or override ``parameters()``, and
+    ``_architecture()`` (the constructor arguments as a JSON-ready dict).
+    """
+
+    def _children(self) -> Sequence[Module]:
+        return ()
+
+    def parameters(self) -> list[Value]:
+        """All parameters, in a fixed order: layer by layer, neuron by neuron, weights then bias.
+
+        Returns:
+            A new list of the parameter Values (changing the list changes nothing).
+        """
+        return [p for child in self._children() for p in child.parameters()]
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield ``(name, parameter)`` pairs in :meth:`parameters` order.
+
+        The names are the parameters' Nielsen labels, for example ``"w^2_11"``, ``"b^2_1"``.
+        """
+        for child in self._children():
+            yield from child.named_parameters()
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def _architecture(self) -> dict[str, Any]:  # pragma: no cover - every model overrides
+        raise NotImplementedError
+
+    # --- saving and loading ---
+
+    def state_dict(self) -> dict[str, Any]:
+        """The architecture and every parameter's value, as a JSON-ready dict.
+
+        Returns:
+            ``{"format": ..., "version": 1, "architecture": {...}, "parameters": {name: x}}``
+            with the parameters in :meth:`parameters` order.
+        """
+        return {
+            "format": _FORMAT,
+            "version": _VERSION,
+            "architecture": self._architecture(),
+            "parameters": {name: p.data for name, p in self.named_parameters()},
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Set every parameter from ``state`` (as made by :meth:`state_dict`).
+
+        Everything is checked before anything is assigned, so a bad state changes nothing.
+
+        Args:
+            state: a dict with the same architecture and one finite number per parameter.
+
+        Raises:
+            ValueError: if the format, the architecture or the parameter names differ, or a
+                value is not a finite real number.
+        """
+        values = self._check_state(state)
+        for p, x in zip(self.parameters(), values):
+            p.data = x
+
+    def _check_state(self, state) -> list[float]:
+        if not isinstance(state, dict):
+            raise ValueError(
+                f"a model state must be a JSON object (dict), got {type(state).__name__}"
+            )
+        if state.get("format") != _FORMAT or state.get("version") != _VERSION:
+            raise ValueError(
+                f"not a saved model: expected format {_FORMAT!r} version {_VERSION}, "
+                f"got format {state.get('format')!r} version {state.get('version')!r}"
+            )
+        arch = self._architecture()
+        if state.get("architecture") != arch:
+            raise ValueError(
+                f"the saved model has another architecture: {state.get('architecture')!r}; "
+                f"this model is {arch!r}"
+            )
+        params = state.get("parameters")
+        names = [name for name, _ in self.named_parameters()]
+        if not isinstance(params, dict) or list(params) != names:
+            got = list(params) if isinstance(params, dict) else params
+            raise ValueError(
+                f"the saved parameters do not match the model: expected {len(names)} "
+                f"named {names[:3]}..., got {str(got)[:200]}"
+            )
+        values = []
+        for name, x in params.items():
+            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+                raise ValueError(
+                    f"parameter {name} must be a finite real number, got {x!r}"
+                )
+            values.append(float(x))
+        return values
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the model (architecture and parameters) to ``path`` as JSON.
+
+        The file is written to a temporary file in the same folder and then renamed over
+        ``path``, so a crash while saving never destroys an earlier file.
+
+        Args:
+            path: the file to write.
+
+        Raises:
+            ValueError: if a parameter is NaN or infinite (JSON has no such numbers).
+            OSError: if the folder cannot be written.
+        """
+        state = self.state_dict()
+        for name, x in state["parameters"].items():
+            if not math.isfinite(x):
+                raise ValueError(f"cannot save: parameter {name} is {x!r}, not a finite number")
+        text = json.dumps(state, indent=1)
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.write("\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+            raise
+
+    def load_weights(self, path: str | os.PathLike) -> None:
+        """Set this model's parameters from a file written by :meth:`save`.
+
+        Args:
+            path: the JSON file.
+
+        Raises:
+            FileNotFoundError: if the file does not exist.
+            ValueError: if it is not valid JSON (for example truncated), is of another
+                architecture, or holds a value that is not a finite number. The model is
+                left unchanged in every case.
+        """
+        self.load_state_dict(_read_state(path))
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not a number a model can hold")
+
+
+def _read_state(path: str | os.PathLike) -> dict[str, Any]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no saved model at {os.fspath(path)!r}") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"{os.fspath(path)!r} is not valid JSON (is it truncated?): {err}"
+        ) from None
+    except ValueError as err:
+        raise ValueError(f"{os.fspath(path)!r}: {err}") from None
+
+
+class Neuron(Module):
+    """One neuron: z = Σ_k w_k·a_k + b as a single node, then its activation.
+
+    Used inside a :class:`Layer` or :class:`MLP`, its position is given for you. Used on its
+    own, ``layer`` and ``index`` say where it sits so its labels still read as in the
+    textbook: by default it is neuron 1 of layer 2 (the first layer after the inputs), its
+    weights are ``w^2_11, w^2_12, ...`` and numbers given to it become inputs ``a^1_k``.
+
+    Args:
+        n_inputs: number of inputs.
+        activation: ``"relu"``, ``"tanh"``, ``"sigmoid"`` or ``"linear"`` (no activation
+            node; the output is the weighted input ``z^l_j``).
+        layer: the Nielsen number of this neuron's layer (2 = first layer after the inputs).
+        index: the neuron's 1-based position in its layer (j).
+        seed: seed of the weight initialisation (``DEFAULT_SEED`` if neither this nor
+            ``rng`` is given).
+        rng: a ``random.Random`` to draw the weights from instead (advances it).
+        init: ``"uniform"`` U(-1, 1) (the default); ``"xavier"``/``"glorot"``
+            U(±√(6/(fan_in+fan_out))); ``"he"``/``"kaiming"`` N(0, 2/fan_in);
+            ``"normal"`` N(0, 1); or a function ``init(rng, fan_in, fan_out) -> float``.
+            Biases start at 0.
+        fan_out: the width of the neuron's layer, used by ``"xavier"``.
+        comma_indices: separate the weight indices by a comma (``w^2_1,12``); by default
+            when ``n_inputs`` or ``index`` exceeds 9.
+
+    Example:
+        >>> n = Neuron(2, activation="tanh", seed=1)
+        >>> a = n([1.0, 2.0])
+        >>> a.label, a.op, a.parents[0].label
+        ('a^2_1', 'tanh', 'z^2_1')
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        activation: str = "relu",
+        *,
+        layer: int = 2,
+        index: int = 1,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        init: str | InitFn = "uniform",
+        fan_out: int = 1,
+        comma_indices: bool | None = None,
+    ):
+        n_inputs = _check_count(n_inputs, "n_inputs")
+        self.activation = _check_activation(activation)
+        self.layer = _check_count(layer, "layer", 2)
+        self.index = _check_count(index, "index")
+        _check_init(init)
+        rng = _make_rng(seed, rng)
+        if comma_indices is None:
+            comma_indices = n_inputs > 9 or self.index > 9
+        sep = "," if comma_indices else ""
+        l, j = self.layer, self.index
+        self.w = [
+            Value(_draw_weight(init, rng, n_inputs, fan_out), f"w^{l}_{j}{sep}{k}")
+            for k in range(1, n_inputs + 1)
+        ]
+        self.b = Value(0.0, f"b^{l}_{j}")
+        # Labels are made once here, so a forward pass only assigns them.
+        self._z_label = f"z^{l}_{j}"
+        self._a_label = f"a^{l}_{j}"
+        self._act = None if activation == "linear" else activation
+        self._in_labels = tuple(f"a^{l - 1}_{k}" for k in range(1, n_inputs + 1))
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of inputs (weights)."""
+        return len(self.w)
+
+    def __call__(self, x) -> Value:
+        """The neuron's output for one input sample.
+
+        Args:
+            x: ``n_inputs`` numbers or Values (a list, tuple or 1-D numpy array).
+
+        Returns:
+            The activation node ``a^l_j`` (or ``z^l_j`` for a linear neuron).
+
+        Raises:
+            ValueError: if ``x`` has the wrong length.
+            TypeError: if an element is neither a number nor a Value.
+        """
+        return self._forward(_as_inputs(x, self._in_labels))
+
+    def _forward(self, xs: list[Value]) -> Value:
+        # The hot path of every model: inputs are Values of the right number already.
+        # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap.
+        z = _apply("wsum", (*self.w, *xs, self.b))
+        z.label = self._z_label
+        act = self._act
+        if act is None:
+            return z
+        a = _apply(act, (z,))
+        a.label = self._a_label
+        return a
+
+    def parameters(self) -> list[Value]:
+        return [*self.w, self.b]
+
+    def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        for p in self.w:
+            yield p.label, p
+        yield self.b.label, self.b
+
+    def _architecture(self) -> dict[str, Any]:
+        return {"type": "Neuron", "n_inputs": self.n_inputs, "activation": self.activation,
+                "layer": self.layer, "index": self.index}
+
+    def __repr__(self) -> str:
+        return (f"Neuron({self.n_inputs}, activation={self.activation!r}, "
+                f"layer={self.layer}, index={self.index})")
+
+
+class Layer(Module):
+    """A layer of neurons that all see the same inputs.
+
+    Args:
+        n_inputs: number of inputs of each neuron (the previous layer's width).
+        n_outputs: number of neurons.
+        activation: the neurons' activation (see :class:`Neuron`).
+        layer: the Nielsen number of this layer; 2, the first layer after the inputs, when
+            the layer is used on its own.
+        seed, rng, init: the weight initialisation, as for :class:`Neuron`.
+
+    Example:
+        >>> layer = Layer(2, 3, activation="sigmoid", seed=0)
+        >>> [a.label for a in layer([1.0, 0.5])]
+        ['a^2_1', 'a^2_2', 'a^2_3']
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        activation: str = "relu",
+        *,
+        layer: int = 2,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        init: str | InitFn = "uniform",
+    ):
+        n_inputs = _check_count(n_inputs, "n_inputs")
+        n_outputs = _check_count(n_outputs, "n_outputs")
+        _check_activation(activation)
+        _check_init(init)
+        rng = _make_rng(seed, rng)
+        wide = n_inputs > 9 or n_outputs > 9
+        self.activation = activation
+        self.layer = _check_count(layer, "layer", 2)
+        self.neurons = [
+            Neuron(n_inputs, activation, layer=layer, index=j, rng=rng, init=init,
+                   fan_out=n_outputs, comma_indices=wide)
+            for j in range(1, n_outputs + 1)
+        ]
+        self._in_labels = self.neurons[0]._in_labels
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of inputs of each neuron."""
+        return self.neurons[0].n_inputs
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of neurons."""
+        return len(self.neurons)
+
+    def __call__(self, x) -> list[Value]:
+        """The layer's outputs for one input sample: always a list, one Value per neuron.
+
+        Args:
+            x: ``n_inputs`` numbers or Values.
+
+        Raises:
+            ValueError: if ``x`` has the wrong length.
+        """
+        xs = _as_inputs(x, self._in_labels)
+        return [n._forward(xs) for n in self.neurons]
+
+    def _children(self) -> Sequence[Module]:
+        return self.neurons
+
+    def _architecture(self) -> dict[str, Any]:
+        return {"type": "Layer", "n_inputs": self.n_inputs, "n_outputs": self.n_outputs,
+                "activation": self.activation, "layer": self.layer}
+
+    def __repr__(self) -> str:
+        return (f"Layer({self.n_inputs}, {self.n_outputs}, activation={self.activation!r}, "
+                f"layer={self.layer})")
+
+
+class MLP(Module):
+    """A multi-layer perceptron: layers of neurons, each fed by the one before.
+
+    Hidden layers use ``activation`` (ReLU by default) and the last layer
+    ``output_activation`` (linear by default), as in micrograd: a training loop written for
+    micrograd's ``MLP(nin, nouts)`` runs unchanged.
+
+    The layers are numbered as in Nielsen's book: the inputs are layer 1, so
+    ``layer_sizes[i]`` is layer i + 2. See the module docstring for the labels.
+
+    Args:
+        n_inputs: number of inputs.
+        layer_sizes: the width of each layer of neurons, the last one being the output.
+        activation: activation of the hidden layers.
+        output_activation: activation of the last layer.
+        seed: seed of the weight initialisation (``DEFAULT_SEED`` if neither this nor
+            ``rng`` is given, so ``MLP(2, [16, 16, 1])`` is the same network every run).
+        rng: a ``random.Random`` to draw the weights from instead.
+        init: the weight initialisation (see :class:`Neuron`); biases start at 0.
+
+    Raises:
+        ValueError: for a non-positive size, an unknown activation or init, or both
+            ``seed`` and ``rng``.
+
+    Example:
+        >>> model = MLP(2, [16, 16, 1])
+        >>> len(model.parameters())
+        337
+        >>> out = model([0.5, -1.0])     # one output: a Value, not a list
+        >>> out.backward()
+        >>> model.zero_grad()
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        layer_sizes: Sequence[int],
+        activation: str = "relu",
+        output_activation: str = "linear",
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        init: str | InitFn = "uniform",
+    ):
+        n_inputs = _check_count(n_inputs, "n_inputs")
+        if isinstance(layer_sizes, numbers.Integral):
+            raise ValueError(f"layer_sizes must be a list of widths, got {layer_sizes!r}; "
+                             f"for one layer write [{layer_sizes}]")
+        sizes = [_check_count(s, "each layer size") for s in layer_sizes]
+        if not sizes:
+            raise ValueError("layer_sizes must name at least one layer")
+        _check_activation(activation)
+        _check_activation(output_activation)
+        _check_init(init)
+        rng = _make_rng(seed, rng)
+        self.activation = activation
+        self.output_activation = output_activation
+        widths = [n_inputs, *sizes]
+        last = len(sizes) - 1
+        self.layers = [
+            Layer(widths[i], widths[i + 1], output_activation if i == last else activation,
+                  layer=i + 2, rng=rng, init=init)
+            for i in range(len(sizes))
+        ]
+        self._in_labels = self.layers[0]._in_labels
+        self._forwards = [[n._forward for n in layer.neurons] for layer in self.layers]
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of inputs."""
+        return self.layers[0].n_inputs
+
+    @property
+    def layer_sizes(self) -> list[int]:
+        """The width of each layer of neurons."""
+        return [layer.n_outputs for layer in self.layers]
+
+    def __call__(self, x) -> Value | list[Value]:
+        """The network's output for one input sample.
+
+        Args:
+            x: ``n_inputs`` numbers (int, float, numpy scalars) or Values, as a list, tuple
+                or 1-D numpy array. Numbers become leaves labelled ``a^1_1``, ``a^1_2``, ...
+
+        Returns:
+            A Value if the last layer has one neuron, else a list of Values.
+
+        Raises:
+            ValueError: if ``x`` has the wrong length.
+            TypeError: if an element is neither a number nor a Value.
+        """
+        xs = _as_inputs(x, self._in_labels)
+        for forwards in self._forwards:
+            xs = [f(xs) for f in forwards]
+        return xs[0] if len(xs) == 1 else xs
+
+    def _children(self) -> Sequence[Module]:
+        return self.layers
+
+    def _architecture(self) -> dict[str, Any]:
+        return {"type": "MLP", "n_inputs": self.n_inputs, "layer_sizes": self.layer_sizes,
+                "activation": self.activation, "output_activation": self.output_activation}
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> MLP:
+        """Make the network saved in ``path`` by :meth:`save`.
+
+        Args:
+            path: the JSON file.
+
+        Returns:
+            A new MLP with the saved architecture and parameters.
+
+        Raises:
+            FileNotFoundError: if the file does not exist.
+            ValueError: if it is not valid JSON, not an MLP, or holds a non-number.
+        """
+        state = _read_state(path)
+        arch = state.get("architecture") if isinstance(state, dict) else None
+        if not isinstance(arch, dict) or arch.get("type") != "MLP":
+            raise ValueError(f"{os.fspath(path)!r} does not hold a saved MLP")
+        try:
+            model = cls(arch["n_inputs"], arch["layer_sizes"], arch["activation"],
+                        arch["output_activation"])
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"{os.fspath(path)!r} has a bad architecture: {err}") from None
+        model.load_state_dict(state)
+        return model
+
+    def __repr__(self) -> str:
+        return (f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activation!r}, "
+                f"output_activation={self.output_activation!r})")
