@@ -1,0 +1,360 @@
+"""Why a derivative has its value: the chain rule as a sum over paths.
+
+d(root)/d(wrt) is the sum, over every path from ``wrt`` to ``root`` in the computation graph,
+of the product of the local derivatives along the path. :func:`explain` lists those paths
+with each step's local derivative as a formula (from the ops table, in the nodes' labels)
+and as a number, and checks that they add up to the engine's gradient.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x * x
+    >>> y.label = "y"
+    >>> ex = explain(y, x)
+    >>> ex.path_count, ex.total, ex.gradient, ex.agrees
+    (2, 6.0, 6.0, True)
+    >>> [e.formula for p in ex.paths for e in p.edges]
+    ['∂(x·x)/∂x = x', '∂(x·x)/∂x = x']
+
+The number of paths can grow exponentially with the depth of a graph with shared
+subexpressions, so paths are counted by dynamic programming and only the ``max_paths``
+largest (by absolute product) are listed. Nothing here recurses.
+
+The backprop-equation tables for networks (Nielsen's BP1-BP4) are in
+:mod:`autograd_lite.bp_equations`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from dataclasses import dataclass, field
+
+from ._table import Table, fmt
+from .engine import Value, gradients, topo_order
+from .ops import NARY, OPS
+
+__all__ = ["Edge", "Path", "Explanation", "explain", "node_names"]
+
+
+@dataclass(frozen=True, eq=False)
+class Edge:
+    """One step of a path: from ``parent`` into operand ``position`` of ``child``.
+
+    Attributes:
+        parent: the operand node.
+        child: the node computed from it.
+        position: the operand position (``a*a`` has two edges, positions 0 and 1).
+        local: the local derivative d(child)/d(operand) at the current values.
+        formula: the local derivative as text from the ops table, in the nodes' labels.
+        parent_name, child_name: how the table names the two nodes.
+    """
+
+    parent: Value
+    child: Value
+    position: int
+    local: float
+    formula: str = ""
+    parent_name: str = ""
+    child_name: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class Path:
+    """A path from ``wrt`` to ``root``: its edges in order and the product of their locals."""
+
+    edges: tuple[Edge, ...]
+    product: float
+
+    def nodes(self) -> list[Value]:
+        """The nodes along the path, from wrt to root."""
+        if not self.edges:
+            return []
+        return [self.edges[0].parent] + [e.child for e in self.edges]
+
+
+def node_names(order: list[Value]) -> dict[Value, str]:
+    """Display names for the nodes of a topological order.
+
+    A labelled node is named by its label, an unlabelled leaf by its number, and an
+    unlabelled operation by its symbol and topological index (``σ#5``), so names are
+    deterministic.
+
+    Args:
+        order: nodes as returned by :func:`topo_order`.
+
+    Returns:
+        A dict from node to name.
+    """
+    names = {}
+    for i, v in enumerate(order):
+        if v.label:
+            names[v] = v.label
+        elif not v.op:
+            names[v] = fmt(v.data)
+        else:
+            names[v] = f"{OPS[v.op].symbol}#{i}"
+    return names
+
+
+def _operand_text(v: Value) -> str | None:
+    """What replaces an operand letter in a formula: a label, a constant, or nothing."""
+    if v.label:
+        return v.label
+    if not v.op:
+        return fmt(v.data)
+    return None
+
+
+def _formula(child: Value, position: int, names: dict[Value, str]) -> str:
+    """The local derivative text of the ops table, with operand letters replaced by labels.
+
+    An unlabelled operation keeps its letter (``a``) unless a label elsewhere in the same
+    formula is that letter too; then it is named as in the path column (``×#3``).
+    """
+    prim = OPS[child.op]
+    ps = child.parents
+    operands: dict[str, Value] = {}
+    if prim.arity == NARY:
+        # weighted sum: operands are w_1..w_n, a_1..a_n, b
+        n = (len(ps) - 1) // 2
+        if position < 2 * n:
+            k = position % n
+            text = prim.derivatives[0 if position < n else 1]
+            operands = {"wₖ": ps[k], "aₖ": ps[n + k]}
+        else:
+            text = prim.derivatives[2]
+            operands = {"b": ps[-1]}
+        out_name = "z"
+    else:
+        text = prim.derivatives[position]
+        operands = dict(zip(prim.operand_names, ps))
+        out_name = "out"
+    subs = {k: _operand_text(v) for k, v in operands.items()}
+    subs[out_name] = child.label
+    taken = {t for t in subs.values() if t}
+    for k, v in operands.items():
+        if subs[k] is None and k in taken:
+            subs[k] = names[v]
+    subs = {k: t for k, t in subs.items() if t}
+    if not subs:
+        return text
+    pattern = r"(?<!\w)(" + "|".join(sorted(map(re.escape, subs), key=len, reverse=True))
+    pattern += r")(?!\w)"
+    return re.sub(pattern, lambda m: subs[m.group(1)], text)
+
+
+def _locals(node: Value) -> list[float]:
+    """d(node)/d(operand) for each operand position, from the ops table's rule."""
+    return list(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents]))
+
+
+@dataclass(frozen=True, eq=False)
+class Explanation:
+    """The chain-rule decomposition of d(root)/d(wrt); see :func:`explain`.
+
+    Attributes:
+        root, wrt: the two nodes.
+        root_name, wrt_name: their display names.
+        paths: the listed paths, largest absolute product first.
+        path_count: how many paths there are in all.
+        total: the sum of the products over all paths.
+        gradient: the engine's d(root)/d(wrt), from :func:`gradients`.
+        agrees: whether total and gradient agree (to 1e-9 relative).
+        left_out: how many paths are not listed.
+        left_out_total: the part of the total the unlisted paths carry.
+    """
+
+    root: Value
+    wrt: Value
+    root_name: str
+    wrt_name: str
+    paths: tuple[Path, ...]
+    path_count: int
+    total: float
+    gradient: float
+    agrees: bool
+    left_out: int
+    left_out_total: float
+    digits: int = field(default=12, repr=False)
+
+    def highlight(self) -> set:
+        """The nodes and ``(parent, child)`` edges of the listed paths, for a drawing."""
+        out: set = {self.wrt, self.root}
+        for p in self.paths:
+            for e in p.edges:
+                out.add(e.parent)
+                out.add(e.child)
+                out.add((e.parent, e.child))
+        return out
+
+    def table(self) -> Table:
+        """The explanation as a :class:`~autograd_lite._table.Table`."""
+        d = self.digits
+        title = (
+            f"∂{self.root_name}/∂{self.wrt_name} = sum over {self.path_count} path(s) of the "
+            "product of the local derivatives along each path"
+        )
+        rows = []
+        for i, p in enumerate(self.paths, 1):
+            for j, e in enumerate(p.edges):
+                rows.append([str(i) if j == 0 else "", f"{e.parent_name} → {e.child_name}",
+                             e.formula, fmt(e.local, d)])
+            if not p.edges:
+                rows.append([str(i), f"{self.wrt_name} (the root itself)", "", "1"])
+            rows.append(["", "", f"product of path {i}", fmt(p.product, d)])
+        notes = []
+        if self.left_out:
+            notes.append(
+                f"{self.left_out} more path(s) not listed; together they carry "
+                f"{fmt(self.left_out_total, d)} of the total"
+            )
+        verdict = "agrees" if self.agrees else "DISAGREES"
+        notes.append(f"sum over all paths: {fmt(self.total, d)}")
+        notes.append(f"engine gradient:    {fmt(self.gradient, d)}  ({verdict})")
+        return Table(title, ["path", "edge", "local derivative", "value"], rows, notes)
+
+    def __str__(self) -> str:
+        return self.table().text()
+
+    def to_markdown(self) -> str:
+        """The explanation as a Markdown table for a handout."""
+        return self.table().markdown()
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
+
+
+def _relevant(order: list[Value], wrt: Value) -> dict[Value, bool]:
+    """The nodes that depend on wrt (wrt included), in topological order."""
+    reach = {wrt: True}
+    for v in order:
+        if v is not wrt and any(p in reach for p in v.parents):
+            reach[v] = True
+    return reach
+
+
+def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -> Explanation:
+    """Decompose d(root)/d(wrt) into the chain rule's paths.
+
+    Args:
+        root: the output.
+        wrt: the node to differentiate with respect to (a leaf or an interior node).
+        max_paths: how many paths to list at most; the rest are counted and summed.
+        digits: significant digits in the printed tables.
+
+    Returns:
+        An :class:`Explanation`; print it for a table, or use ``to_markdown()`` or show it
+        in a notebook.
+
+    Raises:
+        TypeError: if root or wrt is not a Value.
+        ValueError: if max_paths is negative.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> a, b = Value(2.0, label="a"), Value(5.0, label="b")
+        >>> c = a * b + a
+        >>> ex = explain(c, a)
+        >>> [(e.formula, e.local) for e in ex.paths[0].edges]
+        [('∂(a·b)/∂a = b', 5.0), ('∂(×#2 + a)/∂×#2 = 1', 1.0)]
+        >>> ex.path_count, ex.total
+        (2, 6.0)
+    """
+    for name, v in (("root", root), ("wrt", wrt)):
+        if not isinstance(v, Value):
+            raise TypeError(f"{name} must be a Value, got {type(v).__name__}: {v!r}")
+    if max_paths < 0:
+        raise ValueError(f"max_paths must be 0 or more, got {max_paths!r}")
+    gradient = gradients(root, [wrt])[0]
+    order = topo_order(root)
+    names = node_names(order)
+    wrt_name = names.get(wrt) or wrt.label or fmt(wrt.data)
+    reach = _relevant(order, wrt) if wrt in names else {}
+
+    # Edges inside the subgraph between wrt and root, each with its local derivative.
+    out_edges: dict[Value, list[Edge]] = {v: [] for v in reach}
+    count: dict[Value, int] = {v: 0 for v in reach}
+    total: dict[Value, float] = {v: 0.0 for v in reach}
+    if reach:
+        count[wrt], total[wrt] = 1, 1.0
+    for v in reach:
+        if v is wrt:
+            continue
+        locals_ = _locals(v)
+        for i, p in enumerate(v.parents):
+            if p in reach:
+                e = Edge(p, v, i, locals_[i])
+                out_edges[p].append(e)
+                # paths into v and their summed products: forward dynamic programming
+                count[v] += count[p]
+                total[v] += total[p] * e.local
+
+    # best[v]: the largest |product| of a path from v to root (exact bound for the search).
+    best = {v: 0.0 for v in reach}
+    if reach:
+        best[root] = 1.0
+        for v in reversed(list(reach)):
+            for e in out_edges[v]:
+                best[v] = max(best[v], abs(e.local) * best[e.child])
+
+    paths = _largest_paths(wrt, root, out_edges, best, max_paths) if reach else []
+    paths = [_named(p, names) for p in paths]
+    n = count.get(root, 0)
+    grand = total.get(root, 0.0)
+    listed = math.fsum(p.product for p in paths)
+    left = n - len(paths)
+    agrees = math.isclose(grand, gradient, rel_tol=1e-9, abs_tol=1e-12)
+    return Explanation(
+        root, wrt, names[root], wrt_name, tuple(paths), n, grand, gradient, agrees, left,
+        grand - listed if left else 0.0, digits,
+    )
+
+
+def _named(path: Path, names: dict[Value, str]) -> Path:
+    edges = tuple(
+        Edge(e.parent, e.child, e.position, e.local, _formula(e.child, e.position, names),
+             names[e.parent], names[e.child])
+        for e in path.edges
+    )
+    return Path(edges, path.product)
+
+
+def _largest_paths(wrt, root, out_edges, best, k: int) -> list[Path]:
+    """The k paths from wrt to root with the largest |product|, largest first.
+
+    A best-first search whose priority, |product so far| x best[node], is exactly the best
+    completion, so every popped path to root is the next largest and each costs only its
+    length in steps. Near-equal priorities (rounded to 12 digits) prefer the deeper partial
+    path (which keeps ties from widening the search) and then the one found first.
+    """
+    found: list[Path] = []
+    if k == 0:
+        return found
+    counter = 0
+    # entry: (key, node, product, chain); chain is a linked list (edge, previous chain)
+    heap = [(_key(best[wrt], 0, 0), wrt, 1.0, None)]
+    while heap and len(found) < k:
+        _, node, prod, chain = heapq.heappop(heap)
+        if node is root:
+            edges = []
+            while chain is not None:
+                edges.append(chain[0])
+                chain = chain[1]
+            edges.reverse()
+            found.append(Path(tuple(edges), prod))
+            continue
+        depth = 0 if chain is None else chain[2] + 1
+        for e in out_edges[node]:
+            counter += 1
+            p = prod * e.local
+            heapq.heappush(
+                heap,
+                (_key(abs(p) * best[e.child], depth + 1, counter), e.child, p, (e, chain, depth)),
+            )
+    return found
+
+
+def _key(priority: float, depth: int, counter: int) -> tuple:
+    return (-float(f"{priority:.12e}"), -depth, counter)

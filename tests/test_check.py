@@ -1,0 +1,113 @@
+"""gradcheck and its report: passing, failing on a wrong rule, leaving the inputs alone."""
+
+import dataclasses
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.check import GradcheckError, gradcheck, gradcheck_report
+from autograd_lite.ops import OPS
+
+
+def _broken_mul_rule(g, out, a, b):
+    # the classic slip: the two partial derivatives swapped
+    return (g * a, g * b)
+
+
+@pytest.fixture
+def broken_mul(monkeypatch):
+    monkeypatch.setitem(OPS, "mul", dataclasses.replace(OPS["mul"], rule=_broken_mul_rule))
+
+
+def test_gradcheck_passes_on_correct_derivatives():
+    assert gradcheck(lambda x, y: (x * y).sigmoid() + x.log() * y.tanh(), [1.3, -0.7]) is True
+
+
+def test_gradcheck_fails_on_a_deliberately_wrong_rule(broken_mul):
+    with pytest.raises(GradcheckError):
+        gradcheck(lambda x, y: x * y, [2.0, 5.0])
+
+
+def test_gradcheck_error_is_an_assertion_error(broken_mul):
+    with pytest.raises(AssertionError):
+        gradcheck(lambda x, y: x * y, [2.0, 5.0])
+
+
+def test_wrong_rule_is_restored_after_the_test():
+    # runs after the fixture tests: the real table entry is back
+    a, b = Value(2.0), Value(5.0)
+    assert gradcheck(lambda x, y: x * y, [a, b])
+
+
+def test_failure_message_lists_each_input_with_analytic_and_numeric(broken_mul):
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: x * y, [Value(2.0, label="x"), 5.0])
+    msg = str(info.value)
+    assert "x = 2.0: analytic 2.0, numeric 5.0" in msg
+    assert "input 1 = 5.0: analytic 5.0, numeric 2.0" in msg
+    assert "FAILED for 2 of 2 inputs" in msg
+    assert "error 3" in msg
+
+
+def test_failure_returns_false_when_not_raising(broken_mul):
+    assert gradcheck(lambda x, y: x * y, [2.0, 5.0], raise_exception=False) is False
+
+
+def test_error_carries_the_report(broken_mul):
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda x, y: x * y + y, [2.0, 5.0])
+    rows = info.value.report.rows
+    assert [r.ok for r in rows] == [False, False]
+    assert rows[1].analytic == pytest.approx(6.0) and rows[1].numeric == pytest.approx(3.0)
+
+
+def test_users_values_are_not_modified():
+    x = Value(1.5, label="x")
+    gradcheck(lambda v: v * v * v, [x])
+    assert (x.data, x.grad, x.label) == (1.5, 0.0, "x")
+
+
+def test_numeric_derivative_is_a_central_difference():
+    # for a cubic, the central difference has error exactly eps^2 (the forward one 3·x·eps)
+    report = gradcheck_report(lambda v: v * v * v, [2.0], eps=0.1)
+    assert report.rows[0].numeric == pytest.approx(12.0 + 0.01, abs=1e-9)
+
+
+def test_tolerances_are_applied():
+    # analytic 12, numeric 12.01: out of atol=1e-3 alone, within rtol=1e-3
+    f = lambda v: v * v * v  # noqa: E731
+    assert not gradcheck(f, [2.0], eps=0.1, atol=1e-3, rtol=0.0, raise_exception=False)
+    assert gradcheck(f, [2.0], eps=0.1, atol=0.0, rtol=1e-3)
+
+
+def test_report_formats_show_every_input():
+    report = gradcheck_report(lambda a, b: a * b, [Value(2.0, label="a<1>"), 3.0])
+    text, md, page = str(report), report.to_markdown(), report._repr_html_()
+    assert "a<1>" in text and "input 1" in text
+    assert "| a<1> | 2 | 3 |" in md
+    assert "a&lt;1&gt;" in page and "a<1>" not in page
+
+
+def test_report_output_is_the_function_value():
+    assert gradcheck_report(lambda a: a.exp(), [0.0]).output == 1.0
+
+
+def test_function_returning_a_number_is_a_type_error():
+    with pytest.raises(TypeError, match="fn must return a Value"):
+        gradcheck(lambda a: 3.0, [1.0])
+
+
+def test_bad_input_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match=r"inputs\[1\]"):
+        gradcheck(lambda a, b: a * b, [1.0, "2"])
+
+
+def test_domain_error_at_a_shifted_point_names_the_input_and_eps():
+    with pytest.raises(ValueError, match=r"at r = 1e-07 ± eps = 1e-06.*smaller eps"):
+        gradcheck(lambda a: a.sqrt(), [Value(1e-7, label="r")])
+
+
+def test_kink_of_relu_at_zero_is_reported_as_a_mismatch():
+    # relu'(0) is taken as 0; the central difference straddles the kink and gives 1/2
+    row = gradcheck_report(lambda a: a.relu(), [0.0]).rows[0]
+    assert (row.analytic, row.numeric, row.ok) == (0.0, 0.5, False)
