@@ -22,8 +22,7 @@ from __future__ import annotations
 import contextvars
 import math
 import numbers
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 
 from .ops import OPS
 
@@ -443,8 +442,7 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     return result
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
+class no_grad:  # lower case: it is used like a function, `with no_grad():`
     """Inside this block, new values record no parents (they are leaves).
 
     Local to the current thread and async context. Use it to evaluate a model without
@@ -457,14 +455,19 @@ def no_grad() -> Iterator[None]:
         >>> y.op, y.parents
         ('', ())
     """
-    global _no_grad_blocks
-    token = _grad_enabled.set(False)
-    _no_grad_blocks += 1
-    try:
-        yield
-    finally:
+
+    # A small class instead of contextlib.contextmanager keeps `import autograd_lite` fast.
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        global _no_grad_blocks
+        self._token = _grad_enabled.set(False)
+        _no_grad_blocks += 1
+
+    def __exit__(self, *exc_info) -> None:
+        global _no_grad_blocks
         _no_grad_blocks -= 1
-        _grad_enabled.reset(token)
+        _grad_enabled.reset(self._token)
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:

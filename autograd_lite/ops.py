@@ -26,7 +26,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 __all__ = ["Primitive", "OPS", "NARY", "register"]
 
@@ -34,7 +33,6 @@ NARY = -1
 """Arity of a primitive that takes any number of operands (the weighted sum)."""
 
 
-@dataclass(frozen=True)
 class Primitive:
     """One entry of the ops table.
 
@@ -49,14 +47,39 @@ class Primitive:
         operand_names: the names the texts use for the operands.
     """
 
-    name: str
-    arity: int
-    forward: Callable[..., float]
-    rule: Callable[..., Sequence]
-    symbol: str
-    template: str
-    derivatives: tuple[str, ...]
-    operand_names: tuple[str, ...] = ("a", "b")
+    # A plain class rather than a dataclass: importing dataclasses would double the time
+    # `import autograd_lite` takes.
+    __slots__ = ("name", "arity", "forward", "rule", "symbol", "template", "derivatives",
+                 "operand_names")
+
+    def __init__(
+        self,
+        name: str,
+        arity: int,
+        forward: Callable[..., float],
+        rule: Callable[..., Sequence],
+        symbol: str,
+        template: str,
+        derivatives: tuple[str, ...],
+        operand_names: tuple[str, ...] = ("a", "b"),
+    ):
+        self.name = name
+        self.arity = arity
+        self.forward = forward
+        self.rule = rule
+        self.symbol = symbol
+        self.template = template
+        self.derivatives = tuple(derivatives)
+        self.operand_names = tuple(operand_names)
+
+    def replace(self, **changes) -> Primitive:
+        """A copy with some fields changed (for experiments and tests)."""
+        fields = {name: getattr(self, name) for name in self.__slots__}
+        fields.update(changes)
+        return Primitive(**fields)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name!r}, symbol={self.symbol!r}, template={self.template!r})"
 
 
 OPS: dict[str, Primitive] = {}

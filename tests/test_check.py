@@ -1,6 +1,5 @@
 """gradcheck and its report: passing, failing on a wrong rule, leaving the inputs alone."""
 
-import dataclasses
 
 import pytest
 
@@ -16,7 +15,7 @@ def _broken_mul_rule(g, out, a, b):
 
 @pytest.fixture
 def broken_mul(monkeypatch):
-    monkeypatch.setitem(OPS, "mul", dataclasses.replace(OPS["mul"], rule=_broken_mul_rule))
+    monkeypatch.setitem(OPS, "mul", OPS["mul"].replace(rule=_broken_mul_rule))
 
 
 def test_gradcheck_passes_on_correct_derivatives():

@@ -310,7 +310,7 @@ def test_failing_backward_changes_no_gradient():
 
 
 def test_rule_returning_wrong_number_of_gradients_is_named(monkeypatch):
-    bad = OPS["mul"].__class__(**{**OPS["mul"].__dict__, "rule": lambda g, out, a, b: (g,)})
+    bad = OPS["mul"].replace(rule=lambda g, out, a, b: (g,))
     monkeypatch.setitem(OPS, "mul", bad)
     a = Value(2.0)
     y = a * a
