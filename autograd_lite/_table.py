@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 
 
@@ -64,6 +63,8 @@ class Table:
 
     def html(self) -> str:
         """An HTML fragment; every piece of text is escaped."""
+        import html
+
         esc = html.escape
         head = "".join(f"<th>{esc(h)}</th>" for h in self.header)
         body = "".join(

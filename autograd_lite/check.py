@@ -19,10 +19,9 @@ same numbers and labels, and the analytic derivatives come from :func:`gradients
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .engine import Value, gradients, no_grad
 
@@ -41,8 +40,7 @@ class GradcheckError(AssertionError):
         self.report = report
 
 
-@dataclass(frozen=True)
-class GradcheckRow:
+class GradcheckRow(NamedTuple):
     """One input of a gradient check.
 
     Attributes:
@@ -71,12 +69,14 @@ class GradcheckRow:
         return self.label if self.label else f"input {self.index}"
 
 
+_HEADER = ("input", "value", "analytic", "numeric", "abs error", "ok")
+
+
 def _num(x: float) -> str:
     return f"{x:.10g}"
 
 
-@dataclass(frozen=True)
-class GradcheckReport:
+class GradcheckReport(NamedTuple):
     """The result of :func:`gradcheck_report`: one :class:`GradcheckRow` per input.
 
     Attributes:
@@ -118,11 +118,9 @@ class GradcheckReport:
             for r in self.rows
         ]
 
-    _HEADER = ("input", "value", "analytic", "numeric", "abs error", "ok")
-
     def __str__(self) -> str:
-        rows = [list(self._HEADER), *self._cells()]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(self._HEADER))]
+        rows = [list(_HEADER), *self._cells()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(_HEADER))]
         lines = [self._title()]
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
@@ -130,15 +128,17 @@ class GradcheckReport:
 
     def to_markdown(self) -> str:
         """The report as a Markdown table (a title line, then the table)."""
-        lines = [f"**{self._title()}**", "", "| " + " | ".join(self._HEADER) + " |",
-                 "|" + "---|" * len(self._HEADER)]
+        lines = [f"**{self._title()}**", "", "| " + " | ".join(_HEADER) + " |",
+                 "|" + "---|" * len(_HEADER)]
         for cells in self._cells():
             cells = [c.replace("|", "\\|") for c in cells]
             lines.append("| " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in self._HEADER)
+        import html
+
+        head = "".join(f"<th>{html.escape(h)}</th>" for h in _HEADER)
         body = []
         for r, cells in zip(self.rows, self._cells()):
             style = "" if r.ok else ' style="color:#b00020;font-weight:bold"'

@@ -29,7 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ._table import Table, fmt
 from .engine import Value, gradients, topo_order
@@ -38,8 +38,7 @@ from .ops import NARY, OPS
 __all__ = ["Edge", "Path", "Explanation", "explain", "node_names"]
 
 
-@dataclass(frozen=True, eq=False)
-class Edge:
+class Edge(NamedTuple):
     """One step of a path: from ``parent`` into operand ``position`` of ``child``.
 
     Attributes:
@@ -60,8 +59,7 @@ class Edge:
     child_name: str = ""
 
 
-@dataclass(frozen=True, eq=False)
-class Path:
+class Path(NamedTuple):
     """A path from ``wrt`` to ``root``: its edges in order and the product of their locals."""
 
     edges: tuple[Edge, ...]
@@ -150,8 +148,7 @@ def _locals(node: Value) -> list[float]:
     return list(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents]))
 
 
-@dataclass(frozen=True, eq=False)
-class Explanation:
+class Explanation(NamedTuple):
     """The chain-rule decomposition of d(root)/d(wrt); see :func:`explain`.
 
     Attributes:
@@ -177,7 +174,7 @@ class Explanation:
     agrees: bool
     left_out: int
     left_out_total: float
-    digits: int = field(default=12, repr=False)
+    digits: int = 12
 
     def highlight(self) -> set:
         """The nodes and ``(parent, child)`` edges of the listed paths, for a drawing."""

@@ -1,0 +1,332 @@
+"""The four equations of backpropagation, checked number by number against the engine.
+
+For a network labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``, ``z^l_j``, ``a^l_j``;
+layer 1 is the input layer, w^l is the weight matrix *into* layer l), with cost C:
+
+* BP1  δ^L_j = ∂C/∂a^L_j · σ'(z^L_j)
+* BP2  δ^l_j = (Σ_k w^{l+1}_kj δ^{l+1}_k) · σ'(z^l_j)
+* BP3  ∂C/∂b^l_j = δ^l_j
+* BP4  ∂C/∂w^l_jk = a^{l-1}_k · δ^l_j
+
+:func:`backprop_equations` computes every δ^l_j from these equations alone (σ' from the ops
+table's rule of each activation node, ∂C/∂a^L from the engine) and puts each value next to
+the engine's own gradient. :func:`backprop_table` does it for an ``MLP``, an input and a
+target.
+
+Example:
+    >>> from autograd_lite.nn import MLP
+    >>> model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=1)
+    >>> table = backprop_table(model, [0.5, -1.0], 1.0)
+    >>> table.agrees, len(table.rows)
+    (True, 17)
+    >>> table.rows[0].equation, table.rows[0].quantity
+    ('BP1', 'δ^3_1')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
+
+from ._table import Table, fmt
+from .engine import Value, gradients, topo_order
+from .ops import OPS
+
+__all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
+
+_LABEL = re.compile(r"(?P<kind>[wbza])\^(?P<layer>\d+)_(?P<idx>[\d,]+)")
+
+
+def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    total = Value(0.0)
+    for a, y in zip(outputs, targets):
+        total = total + (a - y) ** 2
+    return total * 0.5
+
+
+def _cross_entropy(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+    total = Value(0.0)
+    for a, y in zip(outputs, targets):
+        total = total - (y * a.log() + (1 - y) * (1 - a).log())
+    return total
+
+
+LOSSES: dict[str, Callable[[Sequence[Value], Sequence[float]], Value]] = {
+    "half_squared_error": _half_squared_error,
+    "cross_entropy": _cross_entropy,
+}
+"""Costs by name: C = ½ Σ_j (a^L_j − y_j)² and
+C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]."""
+
+
+class EquationRow(NamedTuple):
+    """One quantity computed from an equation and by the engine.
+
+    Attributes:
+        equation: ``"BP1"`` .. ``"BP4"``.
+        quantity: what is computed, such as ``δ^2_1`` or ``∂C/∂w^3_11``.
+        formula: the equation in labels, such as ``a^2_1·δ^3_1``.
+        numbers: the same with the numbers put in.
+        value: the value from the equation.
+        engine: the engine's gradient (∂C/∂z for a δ).
+        agrees: whether the two agree to 1e-9 relative.
+    """
+
+    equation: str
+    quantity: str
+    formula: str
+    numbers: str
+    value: float
+    engine: float
+    agrees: bool
+
+
+class BackpropTable(NamedTuple):
+    """BP1-BP4 for one input: every row's value from the equation next to the engine's.
+
+    Attributes:
+        rows: the rows, output layer first.
+        cost: the value of C.
+        deltas: δ^l_j from the equations, by label ``δ^l_j``.
+        sigma_prime: σ'(z^l_j) by the label of z.
+    """
+
+    rows: tuple[EquationRow, ...]
+    cost: float
+    deltas: dict[str, float]
+    sigma_prime: dict[str, float]
+    digits: int = 12
+
+    @property
+    def agrees(self) -> bool:
+        """True when every equation agrees with the engine."""
+        return all(r.agrees for r in self.rows)
+
+    def table(self) -> Table:
+        """The rows as a :class:`~autograd_lite._table.Table`."""
+        d = self.digits
+        verdict = "all agree" if self.agrees else "SOME DISAGREE"
+        title = f"The four equations of backpropagation, C = {fmt(self.cost, d)} ({verdict})"
+        rows = [
+            [r.equation, r.quantity, r.formula, r.numbers, fmt(r.value, d), fmt(r.engine, d),
+             "yes" if r.agrees else "NO"]
+            for r in self.rows
+        ]
+        header = ["eq.", "quantity", "equation", "with numbers", "from equation", "engine",
+                  "agree"]
+        return Table(title, header, rows)
+
+    def __str__(self) -> str:
+        return self.table().text()
+
+    def to_markdown(self) -> str:
+        """The table in Markdown for a handout."""
+        return self.table().markdown()
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
+
+
+class _Neuron:
+    """What the equations need about neuron j of layer l."""
+
+    def __init__(self, layer: int, j: int, z: Value):
+        self.layer, self.j, self.z = layer, j, z
+        self.a: Value = z  # a linear neuron's activation is its weighted input
+        self.weights: dict[int, Value] = {}  # k -> w^l_jk
+        self.inputs: dict[int, Value] = {}  # k -> a^{l-1}_k
+        self.bias: Value | None = None
+
+
+def _index(order: list[Value]) -> dict[tuple, Value]:
+    found: dict[tuple, Value] = {}
+    for v in order:
+        m = _LABEL.fullmatch(v.label) if v.label else None
+        if m is None:
+            continue
+        idx = m["idx"]
+        if m["kind"] == "w":
+            if "," in idx:
+                j, k = idx.split(",", 1)
+            elif len(idx) == 2:
+                j, k = idx
+            else:
+                continue
+            key = ("w", int(m["layer"]), int(j), int(k))
+        else:
+            key = (m["kind"], int(m["layer"]), int(idx))
+        if key in found and found[key] is not v:
+            raise ValueError(
+                f"two different nodes are labelled {v.label!r}: the equations need one "
+                "example at a time (one forward pass, one cost)"
+            )
+        found[key] = v
+    return found
+
+
+def _neurons(cost: Value) -> dict[int, dict[int, _Neuron]]:
+    nodes = _index(topo_order(cost))
+    layers: dict[int, dict[int, _Neuron]] = {}
+    for key, z in nodes.items():
+        if key[0] != "z":
+            continue
+        _, l, j = key
+        n = _Neuron(l, j, z)
+        if z.op == "wsum":
+            # the weighted sum's operands are w_1..w_n, a_1..a_n, b
+            m = (len(z.parents) - 1) // 2
+            n.weights = {k + 1: z.parents[k] for k in range(m)}
+            n.inputs = {k + 1: z.parents[m + k] for k in range(m)}
+            n.bias = z.parents[-1]
+        else:
+            n.weights = {k[3]: v for k, v in nodes.items() if k[:3] == ("w", l, j)}
+            n.inputs = {k: nodes[("a", l - 1, k)] for k in n.weights if ("a", l - 1, k) in nodes}
+            n.bias = nodes.get(("b", l, j))
+        n.a = nodes.get(("a", l, j), z)
+        layers.setdefault(l, {})[j] = n
+    if not layers:
+        raise ValueError(
+            "no node labelled z^l_j depends on the cost: the equations need a network "
+            "labelled in Nielsen's notation (as autograd_lite.nn builds it)"
+        )
+    return layers
+
+
+def _sigma_prime(n: _Neuron) -> float:
+    """σ'(z): the local derivative of the activation node, from the ops table's rule."""
+    a, z = n.a, n.z
+    if a is z:
+        return 1.0
+    if a.parents == (z,):
+        return OPS[a.op].rule(1.0, a.data, z.data)[0]
+    return gradients(a, [z])[0]  # an activation made of several nodes
+
+
+def _close(x: float, y: float) -> bool:
+    return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
+    """BP1-BP4 on any network labelled in Nielsen's notation, next to the engine's gradients.
+
+    Args:
+        cost: the cost C of one example, built from a network whose weighted inputs are
+            labelled ``z^l_j`` (and activations ``a^l_j``; a neuron without an ``a`` node is
+            linear).
+        digits: significant digits in the printed table.
+
+    Returns:
+        A :class:`BackpropTable`.
+
+    Raises:
+        TypeError: if cost is not a Value.
+        ValueError: if no ``z^l_j`` node is found, a label is used twice, or a weight the
+            equations need (w^{l+1}_kj, a^{l-1}_k) cannot be found.
+    """
+    if not isinstance(cost, Value):
+        raise TypeError(f"cost must be a Value, got {type(cost).__name__}: {cost!r}")
+    layers = _neurons(cost)
+    neurons = [n for l in sorted(layers) for n in layers[l].values()]
+    params = [p for n in neurons for p in (*n.weights.values(), n.bias) if p is not None]
+    g = dict(zip(params + [n.z for n in neurons],
+                 gradients(cost, params + [n.z for n in neurons])))
+    big_l = max(layers)
+    out_neurons = [layers[big_l][j] for j in sorted(layers[big_l])]
+    dc_da = dict(zip(out_neurons, gradients(cost, [n.a for n in out_neurons])))
+
+    rows: list[EquationRow] = []
+    delta: dict[_Neuron, float] = {}
+    sp: dict[_Neuron, float] = {}
+
+    def row(eq, quantity, formula, numbers, value, engine):
+        rows.append(EquationRow(eq, quantity, formula, numbers, value, engine,
+                                _close(value, engine)))
+
+    for l in sorted(layers, reverse=True):
+        for j in sorted(layers[l]):
+            n = layers[l][j]
+            sp[n] = _sigma_prime(n)
+            if l == big_l:
+                delta[n] = dc_da[n] * sp[n]
+                row("BP1", f"δ^{l}_{j}", f"∂C/∂a^{l}_{j}·σ'(z^{l}_{j})",
+                    f"{fmt(dc_da[n], 6)} × {fmt(sp[n], 6)}", delta[n], g[n.z])
+                continue
+            names, terms, total = [], [], 0.0
+            for k in sorted(layers.get(l + 1, {})):
+                nxt = layers[l + 1][k]
+                pos = [i for i, a in nxt.inputs.items() if a is n.a]
+                if len(pos) != 1 or pos[0] not in nxt.weights:
+                    raise ValueError(
+                        f"cannot find the weight from a^{l}_{j} into z^{l + 1}_{k}: the "
+                        "network is not laid out in layers as the equations expect"
+                    )
+                w = nxt.weights[pos[0]]
+                total += w.data * delta[nxt]
+                names.append(f"{w.label or 'w'}·δ^{l + 1}_{k}")
+                terms.append(f"{fmt(w.data, 6)}×{fmt(delta[nxt], 6)}")
+            delta[n] = total * sp[n]
+            row("BP2", f"δ^{l}_{j}", f"({' + '.join(names)})·σ'(z^{l}_{j})",
+                f"({' + '.join(terms)}) × {fmt(sp[n], 6)}", delta[n], g[n.z])
+    for n in [layers[l][j] for l in sorted(layers, reverse=True) for j in sorted(layers[l])]:
+        l, j = n.layer, n.j
+        if n.bias is not None:
+            row("BP3", f"∂C/∂b^{l}_{j}", f"δ^{l}_{j}", fmt(delta[n], 6), delta[n], g[n.bias])
+        sep = "," if any(k > 9 for k in n.weights) or len(layers[l]) > 9 else ""
+        for k in sorted(n.weights):
+            w = n.weights[k]
+            if k not in n.inputs:
+                raise ValueError(f"cannot find the input a^{l - 1}_{k} of neuron z^{l}_{j}")
+            a_in = n.inputs[k].data
+            name = w.label or f"w^{l}_{j}{sep}{k}"
+            row("BP4", f"∂C/∂{name}", f"a^{l - 1}_{k}·δ^{l}_{j}",
+                f"{fmt(a_in, 6)} × {fmt(delta[n], 6)}", a_in * delta[n], g[w])
+    return BackpropTable(
+        tuple(rows), cost.data,
+        {f"δ^{n.layer}_{n.j}": d for n, d in delta.items()},
+        {n.z.label: s for n, s in sp.items()},
+        digits,
+    )
+
+
+def backprop_table(
+    model,
+    x,
+    y,
+    *,
+    loss: str | Callable[[Sequence[Value], Sequence[float]], Value] = "half_squared_error",
+    digits: int = 12,
+) -> BackpropTable:
+    """BP1-BP4 for a model, one input and its target.
+
+    Args:
+        model: a callable network labelled in Nielsen's notation, such as
+            :class:`autograd_lite.nn.MLP`; it returns a Value or a list of Values.
+        x: the input (numbers or Values).
+        y: the target: a number, or one number per output.
+        loss: a name from :data:`LOSSES` or a function ``loss(outputs, targets) -> Value``.
+        digits: significant digits in the printed table.
+
+    Returns:
+        A :class:`BackpropTable`.
+
+    Raises:
+        ValueError: for an unknown loss name or a target of the wrong length, and as
+            :func:`backprop_equations`.
+    """
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
+                             "or pass a function loss(outputs, targets) -> Value")
+        loss = LOSSES[loss]
+    out = model(x)
+    outputs = [out] if isinstance(out, Value) else list(out)
+    targets = [y] if not isinstance(y, Sequence) else list(y)
+    if len(targets) != len(outputs):
+        raise ValueError(f"the model has {len(outputs)} output(s) but y has {len(targets)} "
+                         "value(s)")
+    cost = loss(outputs, targets)
+    if not isinstance(cost, Value):
+        raise TypeError(f"loss must return a Value, got {type(cost).__name__}")
+    return backprop_equations(cost, digits=digits)
