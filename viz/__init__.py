@@ -22,12 +22,16 @@ from .dot import (
     render,
     to_dot,
 )
+from .stepper import Step, backward_steps, stepper
 
 __all__ = [
     "DEFAULT_MAX_NODES",
     "DotNotFoundError",
     "GraphTooLargeError",
+    "Step",
+    "backward_steps",
     "draw",
     "render",
+    "stepper",
     "to_dot",
 ]

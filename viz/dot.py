@@ -98,7 +98,7 @@ def _check_options(opts: _Options) -> None:
 
 
 def _name(v: Value) -> str:
-    return repr(v.label) if v.label else f"the node with data {v.data!r}"
+    return f"{v.label!r} (data {v.data!r})" if v.label else f"the node with data {v.data!r}"
 
 
 def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
@@ -117,7 +117,7 @@ def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
         raise GraphTooLargeError(
             f"this graph has {n} value nodes, more than the drawing limit max_nodes="
             f"{max_nodes}: Graphviz would be slow and the picture unreadable. "
-            f"To draw it anyway, call {what}(root, max_nodes={n}) (or max_nodes=None for no "
+            f"To draw it anyway, call {what}(root, ..., max_nodes={n}) (or max_nodes=None for no "
             f"limit); to draw a part of it, pass an inner node as the root: {what}(node) "
             "draws only that node and the nodes it depends on."
         )
@@ -243,7 +243,9 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
         symbol = prim.symbol if prim is not None else v.op
         text = html_text(symbol)
         if v.op == "pow" and index[v.parents[1]] in folded:
-            text = html_text(symbol + num(v.parents[1].data, opts.fmt))
+            # the exponent is part of the operation's name, so it is written in full (^2,
+            # ^0.5), whatever the number format of the data
+            text = html_text(symbol + format(v.parents[1].data, ".6g"))
         extra = f' color="{HIGHLIGHT}" penwidth=3' if i in hl_nodes else ""
         return (f"n{i}_op [label=<{text}> shape=ellipse style=filled "
                 f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]')

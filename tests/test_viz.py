@@ -1,0 +1,478 @@
+"""Drawings: exact DOT for small graphs, determinism, escaping, limits, clusters, rendering."""
+
+import re
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import graphviz
+import pytest
+
+from autograd_lite import Value, topo_order, weighted_sum
+from viz import DotNotFoundError, GraphTooLargeError, draw, render, to_dot
+from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
+from viz.labels import label_html, parse_nielsen
+
+HAVE_DOT = shutil.which("dot") is not None
+needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot program is not installed")
+SVG = "{http://www.w3.org/2000/svg}"
+
+HEADER = (
+    "digraph {\n"
+    '\tgraph [rankdir=LR fontname="DejaVu Sans" fontsize=14 nodesep=0.25 ranksep=0.35 '
+    "bgcolor=white]\n"
+    '\tnode [shape=plain fontname="DejaVu Sans" fontsize=14]\n'
+    '\tedge [arrowsize=0.7 color="#444444" fontname="DejaVu Sans"]\n'
+)
+TABLE = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
+         'BGCOLOR="#ffffff">')
+OP = 'shape=ellipse style=filled fillcolor="#e4e4e4" height=0.4 margin="0.06,0.02"'
+CONST = 'shape=box style="rounded,dashed" color="#888888" height=0.3 width=0.3 ' \
+        'margin="0.06,0.02"'
+
+
+def product():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = a * b
+    c.label = "c"
+    c.backward()
+    return a, b, c
+
+
+def worked_example():
+    """The learner's 1-2-1 sigmoid network, all weights 0.5, input 1, biases 1."""
+    inp = Value(1.0, label="I")
+    w = {k: Value(0.5, label=f"w{k}") for k in range(1, 6)}
+    h = (inp * w[1] + 1).sigmoid()
+    out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1).sigmoid()
+    out.label = "O"
+    return out, w
+
+
+def mlp_like():
+    """A 2-2-1 sigmoid network labelled by hand in Nielsen's notation."""
+    acts = [Value(0.5, label="a^1_1"), Value(-1.0, label="a^1_2")]
+    for layer, width in ((2, 2), (3, 1)):
+        new = []
+        for j in range(1, width + 1):
+            ws = [Value(0.1 * (j + k), label=f"w^{layer}_{j}{k}")
+                  for k in range(1, len(acts) + 1)]
+            z = weighted_sum(ws, acts, Value(0.1, label=f"b^{layer}_{j}"))
+            z.label = f"z^{layer}_{j}"
+            a = z.sigmoid()
+            a.label = f"a^{layer}_{j}"
+            new.append(a)
+        acts = new
+    loss = (acts[0] - 1.0) ** 2
+    loss.label = "C"
+    return loss
+
+
+def run_dot(source: str, fmt: str = "svg") -> subprocess.CompletedProcess:
+    return subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True,
+                          check=False)
+
+
+def svg_texts_by_node(svg: bytes) -> dict:
+    """Node name -> list of its text lines, from dot's SVG."""
+    tree = ET.fromstring(svg)
+    out = {}
+    for g in tree.iter(f"{SVG}g"):
+        if g.get("class") == "node":
+            # dot writes runs of spaces as no-break spaces so that SVG keeps them
+            out[g.find(f"{SVG}title").text] = [(t.text or "").replace("\xa0", " ")
+                                               for t in g.iter(f"{SVG}text")]
+    return out
+
+
+def cluster_members(dot: str) -> dict:
+    """Cluster name -> node names declared directly or in nested clusters."""
+    members: dict[str, list] = {}
+    stack: list[str] = []
+    for line in dot.splitlines():
+        s = line.strip()
+        m = re.match(r"subgraph (cluster_\w+) \{", s)
+        if m:
+            stack.append(m[1])
+            members[m[1]] = []
+        elif s == "}" and stack:
+            stack.pop()
+        else:
+            node = re.match(r"(n\d+(?:_op)?) \[", s)
+            if node:
+                for c in stack:
+                    members[c].append(node[1])
+    return members
+
+
+# --- exact DOT ----------------------------------------------------------------------------
+
+
+def test_product_graph_gives_exactly_this_dot():
+    c = product()[2]
+    assert to_dot(c) == HEADER + (
+        f"\tn0 [label=<{TABLE}<TR><TD><B>a</B></TD><TD>data 2</TD><TD>grad -3</TD></TR>"
+        "</TABLE>>]\n"
+        f"\tn1 [label=<{TABLE}<TR><TD><B>b</B></TD><TD>data -3</TD><TD>grad 2</TD></TR>"
+        "</TABLE>>]\n"
+        f"\tn2_op [label=<×> {OP}]\n"
+        f"\tn2 [label=<{TABLE}<TR><TD><B>c</B></TD><TD>data -6</TD><TD>grad 1</TD></TR>"
+        "</TABLE>>]\n"
+        "\tn0 -> n2_op\n"
+        "\tn1 -> n2_op\n"
+        "\tn2_op -> n2\n"
+        "}\n"
+    )
+
+
+def test_constants_are_compact_and_a_constant_exponent_folds_into_its_node():
+    x = Value(0.5, label="x")
+    y = (x * 3 + 1) ** 2
+    y.backward()
+    assert to_dot(y, rankdir="TB", fmt=".2f") == HEADER.replace("LR", "TB") + (
+        f"\tn0 [label=<{TABLE}<TR><TD><B>x</B></TD><TD>data 0.50</TD><TD>grad 15.00</TD>"
+        "</TR></TABLE>>]\n"
+        f"\tn1 [label=<3.00> {CONST}]\n"
+        f"\tn2_op [label=<×> {OP}]\n"
+        f"\tn2 [label=<{TABLE}<TR><TD>data 1.50</TD><TD>grad 5.00</TD></TR></TABLE>>]\n"
+        f"\tn3 [label=<1.00> {CONST}]\n"
+        f"\tn4_op [label=<+> {OP}]\n"
+        f"\tn4 [label=<{TABLE}<TR><TD>data 2.50</TD><TD>grad 5.00</TD></TR></TABLE>>]\n"
+        f"\tn6_op [label=<^2> {OP}]\n"
+        f"\tn6 [label=<{TABLE}<TR><TD>data 6.25</TD><TD>grad 1.00</TD></TR></TABLE>>]\n"
+        "\tn0 -> n2_op\n"
+        "\tn1 -> n2_op\n"
+        "\tn2_op -> n2\n"
+        "\tn2 -> n4_op\n"
+        "\tn3 -> n4_op\n"
+        "\tn4_op -> n4\n"
+        "\tn4 -> n6_op\n"
+        "\tn6_op -> n6\n"
+        "}\n"
+    )
+
+
+def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light():
+    x, t = Value(0.5, label="x"), Value(1.5, label="t")
+    d = x - t
+    y = d / x
+    lit = f'color="{HIGHLIGHT}" penwidth=3'
+    names = 'labelfontsize=11 labelfontcolor="#666666"'
+    assert to_dot(y, show_grad=False, highlight={x, (x, y)}) == HEADER + (
+        f'\tn0 [label=<<TABLE BORDER="3" COLOR="{HIGHLIGHT}" CELLBORDER="1" CELLSPACING="0" '
+        'CELLPADDING="5" BGCOLOR="#ffffff"><TR><TD><B>x</B></TD><TD>data 0.5</TD></TR>'
+        "</TABLE>>]\n"
+        f"\tn1 [label=<{TABLE}<TR><TD><B>t</B></TD><TD>data 1.5</TD></TR></TABLE>>]\n"
+        f"\tn2_op [label=<−> {OP}]\n"
+        f"\tn2 [label=<{TABLE}<TR><TD>data -1</TD></TR></TABLE>>]\n"
+        f"\tn3_op [label=<÷> {OP}]\n"
+        f"\tn3 [label=<{TABLE}<TR><TD>data -2</TD></TR></TABLE>>]\n"
+        f'\tn0 -> n2_op [color="#bbbbbb" headlabel=<a> {names}]\n'
+        f'\tn1 -> n2_op [color="#bbbbbb" headlabel=<b> {names}]\n'
+        '\tn2_op -> n2 [color="#bbbbbb"]\n'
+        f'\tn2 -> n3_op [color="#bbbbbb" headlabel=<a> {names}]\n'
+        f"\tn0 -> n3_op [{lit} headlabel=<b> {names}]\n"
+        f"\tn3_op -> n3 [{lit}]\n"
+        "}\n"
+    )
+
+
+def test_draw_returns_a_digraph_whose_source_is_the_dot_text():
+    out, _ = worked_example()
+    g = draw(out, rankdir="TB", fmt=".3f")
+    assert isinstance(g, graphviz.Digraph)
+    assert g.source == to_dot(out, rankdir="TB", fmt=".3f")
+
+
+def test_show_grad_false_leaves_out_every_grad():
+    out, _ = worked_example()
+    out.backward()
+    assert "grad " not in to_dot(out, show_grad=False)
+    assert to_dot(out).count("grad ") == len([v for v in topo_order(out) if v.label or v.op])
+
+
+def test_unlabelled_nodes_show_their_id_when_asked():
+    x = Value(1.0, label="x")
+    assert '<FONT COLOR="#777777" POINT-SIZE="11">n1</FONT>' in to_dot(x.exp(), show_ids=True)
+    assert "POINT-SIZE" not in to_dot(x.exp())
+
+
+def test_compact_constants_false_draws_constants_with_data_and_grad():
+    x = Value(1.0, label="x")
+    dot = to_dot(x * 3, compact_constants=False)
+    assert "<TD>data 3</TD><TD>grad 0</TD>" in dot
+    assert "rounded,dashed" not in dot
+
+
+def test_drawing_changes_no_grad_and_no_data():
+    out, w = worked_example()
+    out.backward()
+    before = [(v.data, v.grad) for v in topo_order(out)]
+    to_dot(out, color_by_grad=True, cluster=True, highlight=[w[1]])
+    assert [(v.data, v.grad) for v in topo_order(out)] == before
+
+
+# --- determinism ---------------------------------------------------------------------------
+
+
+def test_node_ids_are_topological_indices():
+    out, _ = worked_example()
+    dot = to_dot(out)
+    order = topo_order(out)
+    declared = re.findall(r"^\t(n\d+) \[", dot, flags=re.M)
+    assert declared == [f"n{i}" for i in range(len(order))]
+    assert str(id(out)) not in dot
+
+
+def test_same_graph_built_twice_gives_identical_dot():
+    first, second = worked_example()[0], worked_example()[0]
+    first.backward()
+    second.backward()
+    assert to_dot(first, color_by_grad=True) == to_dot(second, color_by_grad=True)
+
+
+def test_dot_is_identical_in_another_process():
+    code = (
+        "from autograd_lite import Value\n"
+        "from viz import to_dot\n"
+        "inp = Value(1.0, label='I')\n"
+        "w = {k: Value(0.5, label=f'w{k}') for k in range(1, 6)}\n"
+        "h = (inp * w[1] + 1).sigmoid()\n"
+        "out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1)"
+        ".sigmoid()\n"
+        "out.label = 'O'\n"
+        "out.backward()\n"
+        "import sys; sys.stdout.buffer.write(to_dot(out, color_by_grad=True).encode())\n"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                           env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"})
+    out, _ = worked_example()
+    out.backward()
+    assert other.stdout == to_dot(out, color_by_grad=True).encode()
+
+
+# --- escaping -------------------------------------------------------------------------------
+
+NASTY = [
+    'say "hi"',
+    "back\\slash \\N \\G \\\\ end\\",
+    "<B>not bold</B> & <img src=x onerror=alert(1)>",
+    "{braces} | pipe | <port>",
+    "two\nlines",
+    "]]> --> <!-- > ' \" &amp;",
+    "tab\there",
+]
+
+
+@pytest.mark.parametrize("label, escaped", [
+    ('say "hi"', "say &quot;hi&quot;"),
+    ("a\\N b\\\\c\\", "a\\\\N b\\\\\\\\c\\\\"),
+    ("<img src=x onerror=alert(1)> & co", "&lt;img src=x onerror=alert(1)&gt; &amp; co"),
+    ("{x} | <p>", "{x} | &lt;p&gt;"),
+    ("two\nlines\r\nthree", "two<BR/>lines<BR/>three"),
+    ("it's", "it&#39;s"),
+])
+def test_label_text_is_escaped_in_the_dot(label, escaped):
+    node_line = to_dot(Value(1.0, label=label)).splitlines()[4]
+    assert node_line == f"\tn0 [label=<{TABLE}<TR><TD><B>{escaped}</B></TD><TD>data 1</TD>" \
+        "<TD>grad 0</TD></TR></TABLE>>]"
+
+
+@needs_dot
+@pytest.mark.parametrize("label", NASTY)
+def test_label_renders_literally_with_dot(label):
+    root = Value(1.0, label=label).exp()
+    root.label = "out"
+    result = run_dot(to_dot(root))
+    assert result.returncode == 0 and result.stderr == b""
+    texts = svg_texts_by_node(result.stdout)
+    assert sorted(texts) == ["n0", "n1", "n1_op"]  # nothing injected, nothing lost
+    expected = label.replace("\t", "    ").split("\n")
+    assert texts["n0"][: len(expected)] == expected
+    assert texts["n0"][len(expected):] == ["data 1", "grad 0"]
+
+
+@needs_dot
+def test_control_characters_are_shown_as_escapes_and_dot_accepts_them():
+    result = run_dot(to_dot(Value(1.0, label="bell\x07 nul\x00 del\x7f")))
+    assert result.returncode == 0
+    assert svg_texts_by_node(result.stdout)["n0"][0] == "bell\\x07 nul\\x00 del\\x7f"
+
+
+def test_nielsen_labels_get_real_superscripts_and_subscripts():
+    assert label_html("w^3_12") == "w<SUP>3</SUP><SUB>12</SUB>"
+    assert label_html("w^2_1,12") == "w<SUP>2</SUP><SUB>1,12</SUB>"
+    assert label_html("a^1_1") == "a<SUP>1</SUP><SUB>1</SUB>"
+    assert label_html("delta^2_1") == "δ<SUP>2</SUP><SUB>1</SUB>"
+    assert label_html("x_1") == "x<SUB>1</SUB>"
+    assert label_html("my_label") == "my_label"
+    assert label_html("w^<b>_1") == "w^&lt;b&gt;_1"
+    assert "<B>w<SUP>2</SUP><SUB>1,12</SUB></B>" in to_dot(Value(1.0, label="w^2_1,12"))
+
+
+@needs_dot
+def test_superscripts_render_as_shifted_text():
+    result = run_dot(to_dot(Value(1.0, label="w^3_12")))
+    assert b'baseline-shift="super"' in result.stdout and b">3</text>" in result.stdout
+    assert b'baseline-shift="sub"' in result.stdout and b">12</text>" in result.stdout
+
+
+def test_nielsen_labels_are_parsed_into_layer_neuron_and_input():
+    assert parse_nielsen("w^3_12") == ("w", 3, 1, 2)
+    assert parse_nielsen("w^2_10,12") == ("w", 2, 10, 12)
+    assert parse_nielsen("b^2_12") == ("b", 2, 12, None)
+    assert parse_nielsen("a^1_3") == ("a", 1, 3, None)
+    assert parse_nielsen("w^2_123") is None
+    assert parse_nielsen("x") is None and parse_nielsen(None) is None
+
+
+# --- options and errors ---------------------------------------------------------------------
+
+
+def test_graph_above_the_limit_is_refused_with_count_and_remedies():
+    x = Value(0.1, label="x")
+    y = x
+    for _ in range(150):
+        y = y.sin()  # 151 value nodes
+    with pytest.raises(GraphTooLargeError) as err:
+        to_dot(y, max_nodes=150)
+    message = str(err.value)
+    assert "151 value nodes" in message and "max_nodes=150" in message
+    assert "max_nodes=151" in message and "max_nodes=None" in message
+    assert "inner node as the root" in message
+    assert to_dot(y, max_nodes=151).count("_op [") == 150
+    assert to_dot(y, max_nodes=None)
+
+
+def test_default_limit_is_a_few_hundred_nodes():
+    y = Value(0.1)
+    for _ in range(300):
+        y = y.sin()
+    with pytest.raises(GraphTooLargeError, match="301 value nodes"):
+        draw(y)
+
+
+def test_deep_graph_draws_without_recursion():
+    y = Value(0.1, label="x")
+    for _ in range(20000):
+        y = y + 1.0
+    assert to_dot(y, max_nodes=None).count("_op [") == 20000
+
+
+def test_colour_by_grad_uses_sign_and_magnitude_with_a_legend():
+    a, b, c = product()  # grads -3, 2, 1
+    dot = to_dot(c, color_by_grad=True)
+    assert f'BGCOLOR="{NEG_COLOURS[2]}"><TR><TD><B>a</B>' in dot  # the largest |grad|
+    assert f'BGCOLOR="{POS_COLOURS[1]}"><TR><TD><B>b</B>' in dot  # 2/3 of it
+    assert f'BGCOLOR="{POS_COLOURS[0]}"><TR><TD><B>c</B>' in dot  # 1/3 of it
+    assert "subgraph cluster_legend" in dot and "label=<grad colour>" in dot
+    assert "cluster_legend" not in to_dot(c)
+    zero = Value(1.0, label="z")
+    assert f'BGCOLOR="{ZERO_COLOUR}"' in to_dot(zero, color_by_grad=True)
+
+
+def test_highlight_refuses_an_edge_that_is_not_in_the_graph():
+    a, b, c = product()
+    with pytest.raises(ValueError, match=r"\('c' \(data -6.0\), 'a' \(data 2.0\)\) is not an edge"):
+        to_dot(c, highlight=[(c, a)])
+    with pytest.raises(ValueError, match=r"'x' \(data 5.0\) is not a node"):
+        to_dot(c, highlight=[Value(5.0, label="x")])
+    with pytest.raises(TypeError, match="highlight must hold Values"):
+        to_dot(c, highlight=["a"])
+
+
+def test_bad_options_get_clear_errors():
+    c = product()[2]
+    with pytest.raises(ValueError, match="rankdir must be 'LR'"):
+        to_dot(c, rankdir="up")
+    with pytest.raises(ValueError, match="fmt='%d' is not a number format"):
+        to_dot(c, fmt="%d")
+    with pytest.raises(TypeError, match="unknown drawing option"):
+        draw(c, colour=True)
+    with pytest.raises(TypeError, match="root must be a Value"):
+        to_dot(3.0)
+
+
+# --- clusters -------------------------------------------------------------------------------
+
+
+def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
+    loss = mlp_like()
+    dot = to_dot(loss, cluster=True)
+    names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
+    members = cluster_members(dot)
+    assert sorted(members) == ["cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_2",
+                               "cluster_l3", "cluster_l3_1"]
+    assert members["cluster_l1"] == [names["a^1_1"], names["a^1_2"]]
+    neuron = {names[x] for x in ("w^2_11", "w^2_12", "b^2_1", "z^2_1", "a^2_1")}
+    neuron |= {names["z^2_1"] + "_op", names["a^2_1"] + "_op"}  # the Σ and σ nodes
+    assert set(members["cluster_l2_1"]) == neuron
+    assert set(members["cluster_l2_1"]) < set(members["cluster_l2"])
+    assert names["C"] not in sum(members.values(), [])
+    assert "subgraph cluster" not in to_dot(loss)
+
+
+def test_clusters_of_an_nn_mlp():
+    nn = pytest.importorskip("autograd_lite.nn", reason="autograd_lite.nn is not there yet")
+    model = nn.MLP(2, [3, 1])
+    out = model([0.5, -1.0])
+    members = cluster_members(to_dot(out, cluster=True))
+    assert {"cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_3", "cluster_l3_1"} <= \
+        set(members)
+    assert len(members["cluster_l1"]) == 2
+
+
+@needs_dot
+def test_clustered_drawing_renders_without_warnings():
+    result = run_dot(to_dot(mlp_like(), cluster=True, color_by_grad=True))
+    assert result.returncode == 0 and result.stderr == b""
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+@needs_dot
+def test_render_writes_an_svg_with_every_node(tmp_path):
+    out, _ = worked_example()
+    out.backward()
+    path = render(out, tmp_path / "net.svg")
+    assert path == tmp_path / "net.svg"
+    texts = svg_texts_by_node(path.read_bytes())
+    assert texts["n" + str(len(topo_order(out)) - 1)] == ["O", "data 0.8586", "grad 1"]
+
+
+@needs_dot
+def test_render_format_from_suffix_or_argument(tmp_path):
+    c = product()[2]
+    assert render(c, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render(c, tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
+    assert render(c, tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(c)
+    assert render(c, tmp_path / "picture", format="svg").read_bytes().lstrip().startswith(
+        b"<?xml")
+    with pytest.raises(ValueError, match="use the suffix .svg, .png, .pdf or .dot"):
+        render(c, tmp_path / "g.jpeg")
+
+
+def test_missing_dot_program_says_how_to_install_and_keeps_the_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    c = product()[2]
+    with pytest.raises(DotNotFoundError) as err:
+        render(c, tmp_path / "g.svg", fmt=".3f")
+    message = str(err.value)
+    for hint in ("apt-get install graphviz", "brew install graphviz",
+                 "conda install -c conda-forge graphviz", str(tmp_path / "g.dot")):
+        assert hint in message
+    assert isinstance(err.value, graphviz.ExecutableNotFound)
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(c, fmt=".3f")
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_render_writes_nothing_when_the_graph_is_too_large(tmp_path):
+    y = Value(0.1)
+    for _ in range(10):
+        y = y.sin()
+    with pytest.raises(GraphTooLargeError):
+        render(y, tmp_path / "g.svg", max_nodes=5)
+    assert list(Path(tmp_path).iterdir()) == []

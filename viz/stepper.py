@@ -1,0 +1,323 @@
+"""The backward pass, one node at a time: its steps in words and numbers, and an HTML page.
+
+:func:`backward_steps` replays ``backward()`` in Python with the rules of the ops table, in
+reverse topological order and a fresh store of adjoints, and says at every step what the
+chain rule adds to each operand's grad, e.g.
+``grad(a) += ∂(a·b)/∂a × grad(c) = b × grad(c) = -3 × 2 = -6``.
+
+:func:`stepper` writes one self-contained HTML file (the drawing rendered to SVG at export
+time, all script and style inline, nothing fetched from a network) that plays those steps
+with Next / Previous / Play / Reset buttons and the arrow keys.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b; c.label = "c"
+    >>> steps, grads = backward_steps(c)
+    >>> print(steps[1].lines[0])
+    grad(a) += ∂(a·b)/∂a × grad(c) = b × grad(c) = -3 × 1 = -3
+    >>> grads
+    [-3.0, 2.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import graphviz
+
+from autograd_lite import Value, gradients, topo_order
+from autograd_lite.ops import OPS
+
+from . import _page
+from .dot import DotNotFoundError, _Options, check_size, dot_lines, install_hint
+from .labels import format_number
+
+__all__ = ["Step", "backward_steps", "stepper"]
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of the backward pass.
+
+    Attributes:
+        node: index (in topological order) of the node whose rule runs; the root for the
+            first step, which seeds grad(root) = 1.
+        title: one line saying what happens.
+        lines: the chain-rule step for each operand, in words and numbers.
+        updates: ``(node index, grad after this step)`` for every grad this step changes.
+    """
+
+    node: int
+    title: str
+    lines: tuple[str, ...]
+    updates: tuple[tuple[int, float], ...]
+
+
+def _names(order: list[Value], fmt: str) -> list[str]:
+    """What the text calls each node: its label, a constant's number, else its id."""
+    names = []
+    for i, v in enumerate(order):
+        if v.label:
+            names.append(v.label)
+        elif not v.parents:
+            names.append(format_number(v.data, fmt))
+        else:
+            names.append(f"n{i}")
+    return names
+
+
+def _top_level(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether any needle occurs in text outside parentheses."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and any(text.startswith(n, i) for n in needles):
+            return True
+    return False
+
+
+def _split_derivative(text: str) -> tuple[str, str]:
+    """``'∂(a·b)/∂a = b'`` -> ``('∂(a·b)/∂a', 'b')``: the derivative and its first formula."""
+    lhs, _, rhs = text.partition(" = ")
+    rhs = rhs.split("  (")[0]  # drop a note such as "  (0 at a = 0)"
+    first = rhs.split(" = ")[0]
+    if first.count("(") == first.count(")"):
+        rhs = first
+    if _top_level(rhs, (" + ", " − ", " - ", " if ")):
+        rhs = f"({rhs})"
+    return lhs, rhs
+
+
+def _derivative_text(op: str, i: int, n_operands: int) -> str:
+    prim = OPS[op]
+    texts = prim.derivatives
+    if prim.arity != -1 or len(texts) == n_operands:
+        return texts[i]
+    # weighted sum: operands w_1..w_n, a_1..a_n, b with texts for w_k, a_k and b
+    n = (n_operands - 1) // 2
+    if i < n:
+        return texts[0].replace("ₖ", str(i + 1).translate(_SUBSCRIPTS))
+    if i < 2 * n:
+        return texts[1].replace("ₖ", str(i - n + 1).translate(_SUBSCRIPTS))
+    return texts[-1]
+
+
+def _where(v: Value, names: list[str], index: dict, fmt: str) -> str:
+    """``'a = x (2), b = y (-3)'``: which node each operand name of the template stands for."""
+    prim = OPS[v.op]
+    num = format_number
+    parts = []
+    if prim.arity == -1 and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
+        n = (len(v.parents) - 1) // 2
+        groups = (v.parents[:n], v.parents[n:2 * n], v.parents[2 * n:])
+        for name, group in zip(prim.operand_names, groups):
+            inner = ", ".join(f"{names[index[p]]} ({num(p.data, fmt)})" for p in group)
+            parts.append(f"{name} = ({inner})" if name != "b" else f"{name} = {inner}")
+    else:
+        for name, p in zip(prim.operand_names, v.parents):
+            parts.append(f"{name} = {names[index[p]]} ({num(p.data, fmt)})")
+    return ", ".join(parts)
+
+
+def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[float]]:
+    """The backward pass of ``root`` as a list of steps, computed like ``backward()``.
+
+    The rules of the ops table run in reverse topological order on a fresh store of
+    adjoints, with the engine's arithmetic, so the final grads are exactly what
+    ``backward()`` computes on fresh grads. No ``grad`` attribute is touched.
+
+    Args:
+        root: the output node.
+        fmt: format spec for the numbers in the text.
+
+    Returns:
+        ``(steps, grads)``: the steps (the first one seeds grad(root) = 1) and the final
+        grad of every node, in topological order.
+
+    Raises:
+        TypeError: if root is not a Value.
+        ValueError, ZeroDivisionError, OverflowError: where ``backward()`` would raise.
+    """
+    if type(root) is not Value:
+        raise TypeError(f"root must be a Value, got {type(root).__name__}: {root!r}")
+    format_number(1.0, fmt)
+    order = topo_order(root)
+    index = {v: i for i, v in enumerate(order)}
+    names = _names(order, fmt)
+    num = format_number
+    adj = [0.0] * len(order)
+    r = len(order) - 1
+    adj[r] = 1.0
+    steps = [Step(
+        r, f"Start at the output: grad({names[r]}) = 1",
+        (f"grad({names[r]}) = ∂{names[r]}/∂{names[r]} = 1: the backward pass starts at the "
+         "output and walks back through every operation, parents after children.",),
+        ((r, 1.0),),
+    )]
+    for i in range(r, -1, -1):
+        v = order[i]
+        if not v.parents:
+            continue
+        prim = OPS[v.op]
+        inputs = [p.data for p in v.parents]
+        g = adj[i]
+        grads = prim.rule(g, v.data, *inputs)
+        local = prim.rule(1.0, v.data, *inputs)
+        out = names[i]
+        lines, updates = [], []
+        for k, (p, gp) in enumerate(zip(v.parents, grads)):
+            pi = index[p]
+            before = adj[pi]
+            adj[pi] = before + gp
+            lhs, rhs = _split_derivative(_derivative_text(v.op, k, len(v.parents)))
+            line = (f"grad({names[pi]}) += {lhs} × grad({out}) = {rhs} × grad({out}) = "
+                    f"{num(local[k], fmt)} × {num(g, fmt)} = {num(gp, fmt)}")
+            if before != 0.0:
+                line += (f";  grad({names[pi]}) = {num(before, fmt)} + {num(gp, fmt)} = "
+                         f"{num(adj[pi], fmt)} (sum over paths)")
+            lines.append(line)
+            updates.append((pi, adj[pi]))
+        title = (f"Back through {out} = {prim.template}  "
+                 f"(where {_where(v, names, index, fmt)}; grad({out}) = {num(g, fmt)})")
+        steps.append(Step(i, title, tuple(lines), tuple(updates)))
+    return steps, adj
+
+
+def _safe_json(data) -> str:
+    """JSON that cannot end a ``<script>`` element or start markup inside it."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for c, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                   ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(c, esc)
+    return text
+
+
+def _number(x: float) -> float | str:
+    # JSON has no inf; the page only shows the formatted text, the number is for tooling
+    return x if x - x == 0.0 else repr(x)
+
+
+def stepper(
+    root: Value,
+    path: str | os.PathLike,
+    *,
+    title: str | None = None,
+    rankdir: str = "LR",
+    fmt: str = ".4g",
+    cluster: bool = False,
+    compact_constants: bool = True,
+    max_nodes: int | None = 300,
+    interval_ms: int = 900,
+) -> Path:
+    """Write a self-contained HTML page that steps through the backward pass of ``root``.
+
+    The page shows the graph (rendered to SVG now, by Graphviz's ``dot``) with every grad
+    at 0, then replays ``backward()`` one node at a time: Next / Previous / Play / Reset
+    buttons, or the keys → ← Home and space. Each step highlights the node whose rule runs,
+    lights up its incoming edges, updates the grads in the picture and shows the chain-rule
+    step in words and numbers. After the last step the grads shown are those
+    ``backward()`` computes. Labels are shown as text, never as markup. Opening the page
+    needs no network.
+
+    Graphs above the drawing limit are refused, as by :func:`viz.draw`.
+
+    Args:
+        root: the output node.
+        path: the HTML file to write.
+        title: the page's heading; by default names the root.
+        rankdir: ``"LR"`` or ``"TB"``, as for :func:`viz.to_dot`.
+        fmt: format spec for the numbers in the picture and in the text.
+        cluster: group Nielsen-labelled nodes by layer and neuron, as for ``to_dot``.
+        compact_constants: draw unlabelled leaves as just their number.
+        max_nodes: refuse graphs with more value nodes than this (None: no limit).
+        interval_ms: time between steps when playing.
+
+    Returns:
+        The path written.
+
+    Raises:
+        GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
+        DotNotFoundError: if Graphviz's ``dot`` program is not installed.
+        ValueError, ZeroDivisionError, OverflowError: where ``backward()`` would raise.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> x = Value(0.5, label="x")
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     page = stepper(x.tanh() * x, pathlib.Path(d) / "steps.html")
+        ...     "Next" in page.read_text(encoding="utf-8")
+        True
+    """
+    if type(root) is not Value:
+        raise TypeError(f"root must be a Value, got {type(root).__name__}: {root!r}")
+    order = topo_order(root)
+    check_size(order, max_nodes, what="stepper")
+    steps, final = backward_steps(root, fmt=fmt)
+    engine = gradients(root, order)
+    # The replay uses the engine's arithmetic in the engine's order: any difference is a bug.
+    assert final == engine, "the stepper's replay disagrees with backward()"
+
+    # Each grad cell is laid out for the widest text it will show, so no number overflows.
+    widest: dict[int, float] = {}
+    for step in steps:
+        for i, g in step.updates:
+            if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
+                widest[i] = g
+    opts = _Options(rankdir=rankdir, fmt=fmt, show_grad=True, cluster=cluster,
+                    max_nodes=max_nodes, compact_constants=compact_constants, show_ids=True,
+                    display_grads=widest)
+    source = "digraph {\n" + "".join(f"{x}\n" for x in dot_lines(root, opts)) + "}\n"
+    try:
+        svg = graphviz.Source(source).pipe(format="svg").decode("utf-8")
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(
+            "the stepper page embeds a picture rendered by Graphviz's `dot` program, which "
+            f"was not found on PATH; {install_hint()}"
+        ) from None
+    svg = svg[svg.index("<svg"):]
+
+    root_name = _names(order, fmt)[-1]
+    index = {v: i for i, v in enumerate(order)}
+    data = {
+        "fmt_zero": format_number(0.0, fmt),
+        "interval": int(interval_ms),
+        "nodes": [
+            {"id": f"n{i}", "parents": [index[p] for p in v.parents]}
+            for i, v in enumerate(order)
+        ],
+        "steps": [
+            {
+                "node": s.node,
+                "title": s.title,
+                "lines": list(s.lines),
+                "updates": [[i, format_number(g, fmt), _number(g)] for i, g in s.updates],
+            }
+            for s in steps
+        ],
+    }
+    page_title = title if title is not None else f"Backward pass of {root_name}"
+    parts = {
+        "TITLE": html.escape(page_title),
+        "STYLE": _page.STYLE,
+        "SCRIPT": _page.SCRIPT,
+        "NSTEPS": str(len(steps)),
+        "SVG": svg,
+        "DATA": _safe_json(data),
+    }
+    # One pass, so text inserted for one placeholder is never searched for another.
+    text = re.sub(r"%%([A-Z]+)%%", lambda m: parts[m[1]], _page.TEMPLATE)
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path
