@@ -1,0 +1,218 @@
+"""Toy two-dimensional data sets for classification, made with numpy and a seed.
+
+Each function returns ``(X, y)``: ``X`` a list of ``[x1, x2]`` lists of Python floats and
+``y`` a list of Python ints, in a shuffled order, the same for the same arguments on every
+machine. Models take the rows as they are: ``model(X[0])``.
+
+Label conventions:
+
+* ``moons``, ``circles``, ``xor``: two classes labelled -1 and +1 (what the hinge loss
+  wants); ``zero_one=True`` gives 0 and 1 instead (for binary cross-entropy, which also
+  accepts ±1).
+* ``blobs``, ``spiral``: ``k`` classes labelled 0 .. k-1 (for softmax cross-entropy).
+
+Example:
+    >>> X, y = moons(n_samples=4, noise=0.0, seed=0)
+    >>> len(X), len(X[0]), sorted(set(y))
+    (4, 2, [-1, 1])
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["moons", "circles", "blobs", "xor", "spiral"]
+
+
+def _check(n_samples, noise, minimum: int = 2) -> None:
+    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) \
+            or n_samples < minimum:
+        raise ValueError(f"n_samples must be an integer of at least {minimum}, got {n_samples!r}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) \
+            or not math.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+
+
+def _finish(points: np.ndarray, labels: np.ndarray, rng: np.random.Generator, noise: float,
+            zero_one: bool | None) -> tuple[list[list[float]], list[int]]:
+    """Add noise, shuffle, map binary labels 0/1 to -1/+1 unless asked not to, and listify."""
+    if noise:
+        points = points + rng.normal(0.0, noise, size=points.shape)
+    order = rng.permutation(len(points))
+    points, labels = points[order], labels[order]
+    if zero_one is False:
+        labels = 2 * labels - 1
+    return points.tolist(), [int(v) for v in labels]
+
+
+def moons(n_samples: int = 100, noise: float = 0.1, *, seed: int = 0,
+          zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+    """Two interleaving half circles.
+
+    The upper moon (centre (0, 0), radius 1) is class -1, the lower one (centre (1, 0.5))
+    class +1; with an odd count the lower moon gets the extra point.
+
+    Args:
+        n_samples: number of points (at least 2).
+        noise: standard deviation of Gaussian noise added to each coordinate.
+        seed: the seed; the same seed gives the same points.
+        zero_one: label the classes 0 and 1 instead of -1 and +1.
+
+    Returns:
+        ``(X, y)``: points as ``[x1, x2]`` lists and labels.
+
+    Raises:
+        ValueError: for fewer than 2 samples or a negative noise.
+
+    Example:
+        >>> X, y = moons(100, noise=0.1, seed=1)
+        >>> len(X), y.count(1), y.count(-1)
+        (100, 50, 50)
+    """
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    n_up = n_samples // 2
+    n_down = n_samples - n_up
+    t_up = np.linspace(0.0, np.pi, n_up)
+    t_down = np.linspace(0.0, np.pi, n_down)
+    points = np.concatenate([
+        np.stack([np.cos(t_up), np.sin(t_up)], axis=1),
+        np.stack([1.0 - np.cos(t_down), 0.5 - np.sin(t_down)], axis=1),
+    ])
+    labels = np.concatenate([np.zeros(n_up, dtype=int), np.ones(n_down, dtype=int)])
+    return _finish(points, labels, rng, noise, zero_one)
+
+
+def circles(n_samples: int = 100, noise: float = 0.05, *, factor: float = 0.5, seed: int = 0,
+            zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+    """A small circle inside a large one.
+
+    The outer circle (radius 1) is class -1, the inner one (radius ``factor``) class +1.
+
+    Args:
+        n_samples: number of points (at least 2).
+        noise: standard deviation of Gaussian noise added to each coordinate.
+        factor: the inner circle's radius, between 0 and 1.
+        seed: the seed.
+        zero_one: label the classes 0 and 1 instead of -1 and +1.
+
+    Returns:
+        ``(X, y)``.
+
+    Raises:
+        ValueError: for fewer than 2 samples, a negative noise or factor outside (0, 1).
+    """
+    _check(n_samples, noise)
+    if not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
+        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    rng = np.random.default_rng(seed)
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    # endpoint=False: 0 and 2π are the same point
+    t_out = np.linspace(0.0, 2.0 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0.0, 2.0 * np.pi, n_in, endpoint=False)
+    points = np.concatenate([
+        np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+        factor * np.stack([np.cos(t_in), np.sin(t_in)], axis=1),
+    ])
+    labels = np.concatenate([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
+    return _finish(points, labels, rng, noise, zero_one)
+
+
+def xor(n_samples: int = 100, noise: float = 0.0, *, seed: int = 0,
+        zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+    """Points in the square [-1, 1]², labelled by the sign of x1·x2 (the XOR pattern).
+
+    Quadrants where x1 and x2 have the same sign are class +1, the others -1. The label is
+    decided before the noise is added, so noise blurs the border.
+
+    Args:
+        n_samples: number of points (at least 2).
+        noise: standard deviation of Gaussian noise added to each coordinate.
+        seed: the seed.
+        zero_one: label the classes 0 and 1 instead of -1 and +1.
+
+    Returns:
+        ``(X, y)``.
+
+    Raises:
+        ValueError: for fewer than 2 samples or a negative noise.
+    """
+    _check(n_samples, noise)
+    rng = np.random.default_rng(seed)
+    points = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
+    labels = (points[:, 0] * points[:, 1] > 0).astype(int)
+    return _finish(points, labels, rng, noise, zero_one)
+
+
+def blobs(n_samples: int = 100, centers: int | list = 3, noise: float = 0.5, *,
+          seed: int = 0) -> tuple[list[list[float]], list[int]]:
+    """Gaussian clusters, one class each.
+
+    Args:
+        n_samples: number of points, shared as evenly as possible between the clusters
+            (the first clusters get the extra points).
+        centers: the number of clusters k, placed evenly on a circle of radius 2.5 (cluster
+            0 at angle 0), or a list of ``[x1, x2]`` centres.
+        noise: standard deviation of each cluster.
+        seed: the seed.
+
+    Returns:
+        ``(X, y)`` with labels 0 .. k-1.
+
+    Raises:
+        ValueError: for fewer samples than clusters, fewer than 2 clusters, or badly
+            shaped centres.
+    """
+    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+        if centers < 2:
+            raise ValueError(f"centers must be at least 2, got {centers!r}")
+        angles = 2.0 * np.pi * np.arange(centers) / centers
+        means = 2.5 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    else:
+        means = np.asarray(centers, dtype=float)
+        if means.ndim != 2 or means.shape[1] != 2 or len(means) < 2:
+            raise ValueError(f"centers must be a number or a list of [x1, x2] pairs, "
+                             f"got {centers!r}")
+    k = len(means)
+    _check(n_samples, noise, minimum=k)
+    rng = np.random.default_rng(seed)
+    counts = [n_samples // k + (1 if c < n_samples % k else 0) for c in range(k)]
+    labels = np.repeat(np.arange(k), counts)
+    return _finish(means[labels], labels, rng, noise, None)
+
+
+def spiral(n_samples: int = 150, classes: int = 3, noise: float = 0.2, *,
+           seed: int = 0) -> tuple[list[list[float]], list[int]]:
+    """Interleaved spiral arms, one class each: a hard problem for a small network.
+
+    Arm c runs from the centre to radius 1 while its angle turns from 4c to 4(c+1) radians
+    (plus Gaussian noise of standard deviation ``noise`` on the angle).
+
+    Args:
+        n_samples: number of points, shared as evenly as possible between the arms.
+        classes: number of arms k (at least 2).
+        noise: standard deviation of the noise on the angle, in radians.
+        seed: the seed.
+
+    Returns:
+        ``(X, y)`` with labels 0 .. k-1.
+
+    Raises:
+        ValueError: for fewer than 2 classes, fewer samples than classes or a negative noise.
+    """
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"classes must be an integer of at least 2, got {classes!r}")
+    _check(n_samples, noise, minimum=classes)
+    rng = np.random.default_rng(seed)
+    parts, labels = [], []
+    for c in range(classes):
+        n = n_samples // classes + (1 if c < n_samples % classes else 0)
+        r = np.linspace(0.0, 1.0, n)
+        t = np.linspace(4.0 * c, 4.0 * (c + 1), n) + rng.normal(0.0, noise, n)
+        parts.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
+        labels.append(np.full(n, c))
+    return _finish(np.concatenate(parts), np.concatenate(labels), rng, 0.0, None)

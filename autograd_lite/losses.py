@@ -1,0 +1,280 @@
+"""Loss functions and L2 regularisation, built from ``Value`` operations.
+
+Every loss takes the model's outputs for a batch and the matching labels, and returns one
+``Value``: the mean over the batch, ready for ``backward()``. Outputs may be Values or plain
+numbers (numbers become constants). Sums over a whole batch or over all parameters are a
+single weighted-sum node (Σ), which keeps the graph, and the backward pass, small.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> scores = [Value(2.0), Value(-0.5)]
+    >>> hinge(scores, [1, 1]).data     # mean of relu(1 - y·s): (0 + 1.5) / 2
+    0.75
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+from .engine import Value, weighted_sum
+
+__all__ = [
+    "mse",
+    "hinge",
+    "max_margin",
+    "binary_cross_entropy",
+    "softmax_cross_entropy",
+    "l2",
+    "LOSSES",
+]
+
+
+def _as_value(x, what: str) -> Value:
+    if type(x) is Value:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
+    return Value(x)
+
+
+def _check_batch(outputs, labels, name: str) -> int:
+    """Check that outputs and labels are non-empty sequences of the same length."""
+    for what, seq in (("outputs", outputs), ("labels", labels)):
+        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
+            raise TypeError(f"{name}: {what} must be a list, got {type(seq).__name__}")
+    n = len(outputs)
+    if n == 0:
+        raise ValueError(f"{name}: the batch is empty; give at least one output and label")
+    if len(labels) != n:
+        raise ValueError(f"{name}: got {n} output(s) but {len(labels)} label(s); they must match")
+    return n
+
+
+def _label(y, name: str, i: int) -> float:
+    if isinstance(y, bool) or not isinstance(y, numbers.Real) or y != y:
+        raise TypeError(f"{name}: labels[{i}] must be a real number, got {type(y).__name__}: {y!r}")
+    return float(y)
+
+
+def _mean(terms: list[Value]) -> Value:
+    """The mean of terms as one Σ node (weights 1/n), not a chain of n additions."""
+    n = len(terms)
+    if n == 1:
+        return terms[0]
+    inv = Value(1.0 / n)
+    return weighted_sum([inv] * n, terms, 0.0)
+
+
+def mse(outputs: Sequence, targets: Sequence) -> Value:
+    """Mean squared error: mean over the batch of (output − target)².
+
+    An output may also be a list (a model with several outputs); its target is then a list
+    of the same length and the mean is over every component.
+
+    Args:
+        outputs: the model's outputs (Values or numbers, or lists of them).
+        targets: the targets (numbers, or lists of numbers).
+
+    Returns:
+        The loss, a Value.
+
+    Raises:
+        ValueError: if lengths differ or the batch is empty.
+        TypeError: if a target is not a number.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data   # (1 + 4) / 2
+        2.5
+    """
+    _check_batch(outputs, targets, "mse")
+    terms = []
+    for i, (out, t) in enumerate(zip(outputs, targets)):
+        if isinstance(out, (list, tuple)):
+            if not isinstance(t, (list, tuple)) or len(t) != len(out):
+                raise ValueError(
+                    f"mse: output {i} has {len(out)} components, so target {i} must be a "
+                    f"list of {len(out)} numbers, got {t!r}"
+                )
+            pairs = zip(out, t)
+        else:
+            pairs = ((out, t),)
+        for o, tk in pairs:
+            d = _as_value(o, f"mse: output {i}") - _label(tk, "mse", i)
+            terms.append(d * d)
+    return _mean(terms)
+
+
+def _check_pm1(labels, name: str) -> list[float]:
+    ys = [_label(y, name, i) for i, y in enumerate(labels)]
+    for i, y in enumerate(ys):
+        if y not in (-1.0, 1.0):
+            raise ValueError(f"{name}: labels must be -1 or +1, got labels[{i}] = {labels[i]!r}")
+    return ys
+
+
+def hinge(scores: Sequence, labels: Sequence) -> Value:
+    """The max-margin (hinge) loss: mean over the batch of relu(1 − y·score).
+
+    A point costs nothing once it is on the right side with a margin of at least 1.
+
+    Args:
+        scores: one output per sample (Values or numbers); positive means class +1.
+        labels: -1 or +1 per sample.
+
+    Returns:
+        The loss, a Value.
+
+    Raises:
+        ValueError: if lengths differ, the batch is empty, or a label is not ±1.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> hinge([Value(0.5), Value(-2.0)], [1, -1]).data   # (0.5 + 0) / 2
+        0.25
+    """
+    _check_batch(scores, labels, "hinge")
+    ys = _check_pm1(labels, "hinge")
+    return _mean([
+        (1.0 - _as_value(s, f"hinge: scores[{i}]") * y).relu()
+        for i, (s, y) in enumerate(zip(scores, ys))
+    ])
+
+
+max_margin = hinge
+
+
+def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
+    """Binary cross-entropy on logits: mean of −y·log σ(x) − (1−y)·log(1 − σ(x)).
+
+    Computed without overflow for any logit. For x ≥ 0 the graph is x·(1−y) + log(1 + e^(−x)),
+    for x < 0 it is −x·y + log(1 + e^x): the same function, with exp of a non-positive number
+    only. (The textbook max(x, 0) − x·y + log(1 + e^(−|x|)) would take the derivatives of relu
+    and |·| at x = 0 as 0 and get the gradient wrong there; these two branches are smooth.)
+    The gradient with respect to a logit is σ(x) − y, over the batch size.
+
+    Args:
+        logits: one output per sample (Values or numbers), the log-odds of class 1.
+        labels: 0 or 1 per sample; -1 is read as 0, so ±1 labels work too.
+
+    Returns:
+        The loss, a Value.
+
+    Raises:
+        ValueError: if lengths differ, the batch is empty, or a label is not 0, 1 or -1.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> round(binary_cross_entropy([Value(0.0)], [1]).data, 6)   # log 2
+        0.693147
+    """
+    _check_batch(logits, labels, "binary_cross_entropy")
+    terms = []
+    for i, (x, y) in enumerate(zip(logits, labels)):
+        yf = _label(y, "binary_cross_entropy", i)
+        if yf not in (0.0, 1.0, -1.0):
+            raise ValueError(
+                f"binary_cross_entropy: labels must be 0 or 1 (or -1 for 0), "
+                f"got labels[{i}] = {y!r}"
+            )
+        yf = 1.0 if yf == 1.0 else 0.0
+        x = _as_value(x, f"binary_cross_entropy: logits[{i}]")
+        if x.data >= 0.0:
+            terms.append(x * (1.0 - yf) + (1.0 + (-x).exp()).log())
+        else:
+            terms.append(x * -yf + (1.0 + x.exp()).log())
+    return _mean(terms)
+
+
+def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> Value:
+    """Cross-entropy of the softmax of each sample's logits against its class.
+
+    Per sample: log Σ_c e^(x_c) − x_y, computed as m + log Σ_c e^(x_c − m) with m the largest
+    logit's value taken as a constant, so no exp overflows (the result and its gradient
+    softmax(x) − onehot(y) do not depend on m).
+
+    Args:
+        logits: per sample, a list of k outputs (Values or numbers), one per class.
+        labels: per sample, its class as an integer 0..k-1.
+
+    Returns:
+        The loss, a Value.
+
+    Raises:
+        ValueError: if lengths differ, the batch is empty, a sample has fewer than two
+            logits or a different number than the others, or a label is not a class index.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> round(softmax_cross_entropy([[Value(0.0), Value(0.0)]], [1]).data, 6)  # log 2
+        0.693147
+    """
+    name = "softmax_cross_entropy"
+    _check_batch(logits, labels, name)
+    k = None
+    terms = []
+    for i, (row, y) in enumerate(zip(logits, labels)):
+        if not isinstance(row, (list, tuple)) or len(row) < 2:
+            raise ValueError(
+                f"{name}: logits[{i}] must be a list of at least two class scores, got {row!r}"
+            )
+        if k is None:
+            k = len(row)
+        elif len(row) != k:
+            raise ValueError(f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {k}")
+        if isinstance(y, bool) or not isinstance(y, numbers.Integral) or not 0 <= y < k:
+            raise ValueError(
+                f"{name}: labels[{i}] must be a class index from 0 to {k - 1}, got {y!r}"
+            )
+        xs = [_as_value(x, f"{name}: logits[{i}][{c}]") for c, x in enumerate(row)]
+        m = max(x.data for x in xs)
+        total = weighted_sum([Value(1.0)] * k, [(x - m).exp() for x in xs], 0.0)
+        terms.append(total.log() + m - xs[int(y)])
+    return _mean(terms)
+
+
+def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
+    """L2 regularisation: alpha · Σ p² over the parameters, as one Σ node times alpha.
+
+    Args:
+        parameters: the Values to penalise, such as ``model.parameters()``.
+        alpha: the strength, a non-negative number.
+
+    Returns:
+        The penalty, a Value (its gradient is 2·alpha·p for each p).
+
+    Raises:
+        ValueError: if alpha is negative or not finite, or there are no parameters.
+        TypeError: if a parameter is not a Value.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> l2([Value(1.0), Value(-2.0)], alpha=0.5).data
+        2.5
+    """
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (
+        math.isfinite(alpha) and alpha >= 0
+    ):
+        raise ValueError(f"l2: alpha must be a non-negative number, got {alpha!r}")
+    params = list(parameters)
+    if not params:
+        raise ValueError("l2: no parameters given")
+    for i, p in enumerate(params):
+        if type(p) is not Value:
+            raise TypeError(f"l2: parameters[{i}] must be a Value, got {type(p).__name__}")
+    # Σ p·p as a weighted sum of the parameters with themselves: one node, not 2n.
+    return weighted_sum(params, params, 0.0) * float(alpha)
+
+
+LOSSES = {
+    "mse": mse,
+    "hinge": hinge,
+    "max_margin": hinge,
+    "bce": binary_cross_entropy,
+    "binary_cross_entropy": binary_cross_entropy,
+    "cross_entropy": softmax_cross_entropy,
+    "softmax_cross_entropy": softmax_cross_entropy,
+}
+"""The losses by the names that :func:`autograd_lite.train.fit` accepts."""

@@ -1,0 +1,289 @@
+"""Optimizers that update ``Value`` parameters from their gradients, and learning-rate schedules.
+
+The learning rate ``lr`` is a number or a function of the step count (0 for the first
+``step()``), such as the schedules made by :func:`linear_schedule` and :func:`step_schedule`.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> w = Value(1.0)
+    >>> opt = SGD([w], lr=0.1)
+    >>> w.grad = 2.0
+    >>> opt.step()
+    >>> round(w.data, 12)
+    0.8
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable
+
+from .engine import Value
+
+__all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
+
+Schedule = Callable[[int], float]
+
+
+def _check_number(x, what: str, low: float = 0.0, high: float = math.inf,
+                  high_open: bool = False) -> float:
+    ok = not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(x)
+    if ok:
+        ok = low <= x < high if high_open else low <= x <= high
+    if not ok:
+        bound = f"below {high}" if high_open else (f"at most {high}" if high < math.inf else "")
+        raise ValueError(
+            f"{what} must be a finite number of at least {low}{' and ' + bound if bound else ''}, "
+            f"got {x!r}"
+        )
+    return float(x)
+
+
+class Optimizer:
+    """Base class: holds the parameters, the learning rate and the step count.
+
+    Args:
+        params: the Values to update, such as ``model.parameters()``.
+        lr: a non-negative number, or a function ``step -> lr``.
+
+    Raises:
+        ValueError: if there are no parameters, a parameter is listed twice, or lr is
+            negative or not a number.
+        TypeError: if a parameter is not a Value.
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float | Schedule):
+        if isinstance(params, Value):
+            raise TypeError("params must be a list of Values, got a single Value; wrap it: [p]")
+        params = list(params)
+        if not params:
+            raise ValueError("the optimizer got no parameters; pass model.parameters()")
+        seen = set()
+        for i, p in enumerate(params):
+            if type(p) is not Value:
+                raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}: {p!r}")
+            if p in seen:
+                raise ValueError(
+                    f"params[{i}] ({p.label or p.data!r}) is listed twice; it would be updated "
+                    "twice per step"
+                )
+            seen.add(p)
+        if not callable(lr):
+            _check_number(lr, "lr")
+        self.params = params
+        self.lr = lr
+        self.steps = 0
+
+    def current_lr(self) -> float:
+        """The learning rate the next ``step()`` will use.
+
+        Raises:
+            ValueError: if a schedule returns a negative or non-finite number.
+        """
+        lr = self.lr
+        if callable(lr):
+            return _check_number(lr(self.steps), f"the schedule's lr at step {self.steps}")
+        return float(lr)
+
+    def zero_grad(self) -> None:
+        """Set every parameter's gradient to 0."""
+        for p in self.params:
+            p.grad = 0.0
+
+    def _grads(self) -> list[float]:
+        grads = [p.grad for p in self.params]
+        # s - s is 0.0 for a finite sum and NaN if any gradient is inf or NaN: one cheap
+        # test for the lot (a finite sum that overflows only costs the loop below).
+        s = sum(grads)
+        if s - s != 0.0:
+            for p in self.params:
+                if not math.isfinite(p.grad):
+                    raise ValueError(
+                        f"the gradient of {p.label or 'a parameter'} is {p.grad!r}; nothing was "
+                        "updated (try a smaller learning rate)"
+                    )
+        return grads
+
+    def step(self) -> None:  # pragma: no cover - every optimizer overrides
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum and weight decay.
+
+    With g = p.grad + weight_decay·p.data, each step does v = momentum·v + g (v starts at
+    0, so the first v is g) and p.data -= lr·v; without momentum simply p.data -= lr·g.
+
+    Args:
+        params: the Values to update.
+        lr: the learning rate, a non-negative number or a function ``step -> lr``.
+        momentum: in [0, 1).
+        weight_decay: non-negative; adds weight_decay·p to each gradient (L2 decay).
+
+    Raises:
+        ValueError, TypeError: see :class:`Optimizer`; also for momentum or weight_decay
+            out of range.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0)
+        >>> opt = SGD([w], lr=0.5, momentum=0.9)
+        >>> for _ in range(2):
+        ...     w.grad = 1.0
+        ...     opt.step()
+        >>> round(w.data, 12)     # 1 - 0.5·1 - 0.5·(0.9 + 1)
+        -0.45
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float | Schedule, momentum: float = 0.0,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        self.momentum = _check_number(momentum, "momentum", 0.0, 1.0, high_open=True)
+        self.weight_decay = _check_number(weight_decay, "weight_decay")
+        self.velocity = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient.
+
+        Raises:
+            ValueError: if a gradient is not finite (nothing is updated).
+        """
+        lr = self.current_lr()
+        grads = self._grads()
+        params, mu, wd = self.params, self.momentum, self.weight_decay
+        if wd:
+            grads = [g + wd * p.data for g, p in zip(grads, params)]
+        if mu:
+            v = self.velocity = [mu * vi + g for vi, g in zip(self.velocity, grads)]
+            for p, vi in zip(params, v):
+                p.data -= lr * vi
+        else:
+            for p, g in zip(params, grads):
+                p.data -= lr * g
+        self.steps += 1
+
+
+class Adam(Optimizer):
+    """Adam: steps scaled by running averages of the gradient and of its square.
+
+    With g = p.grad + weight_decay·p.data and t the 1-based step number:
+    m = β1·m + (1 − β1)·g, v = β2·v + (1 − β2)·g², m̂ = m / (1 − β1^t), v̂ = v / (1 − β2^t),
+    p.data -= lr·m̂ / (√v̂ + eps).
+
+    Args:
+        params: the Values to update.
+        lr: the learning rate, a non-negative number or a function ``step -> lr``.
+        betas: (β1, β2), each in [0, 1).
+        eps: a small positive number that keeps the division finite.
+        weight_decay: non-negative; adds weight_decay·p to each gradient.
+
+    Raises:
+        ValueError, TypeError: see :class:`Optimizer`; also for betas, eps or
+            weight_decay out of range.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> w = Value(1.0)
+        >>> opt = Adam([w], lr=0.1)
+        >>> w.grad = 5.0
+        >>> opt.step()       # the first step moves by about lr, whatever the gradient's size
+        >>> round(w.data, 6)
+        0.9
+    """
+
+    def __init__(self, params: Iterable[Value], lr: float | Schedule = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (_check_number(betas[0], "betas[0]", 0.0, 1.0, high_open=True),
+                      _check_number(betas[1], "betas[1]", 0.0, 1.0, high_open=True))
+        self.eps = _check_number(eps, "eps")
+        if self.eps <= 0.0:
+            raise ValueError(f"eps must be positive, got {eps!r}")
+        self.weight_decay = _check_number(weight_decay, "weight_decay")
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient.
+
+        Raises:
+            ValueError: if a gradient is not finite (nothing is updated).
+        """
+        lr = self.current_lr()
+        grads = self._grads()
+        params, wd = self.params, self.weight_decay
+        b1, b2 = self.betas
+        if wd:
+            grads = [g + wd * p.data for g, p in zip(grads, params)]
+        t = self.steps + 1
+        c1 = 1.0 - b1**t
+        c2 = 1.0 - b2**t
+        eps = self.eps
+        self.m = m = [b1 * mi + (1.0 - b1) * g for mi, g in zip(self.m, grads)]
+        self.v = v = [b2 * vi + (1.0 - b2) * g * g for vi, g in zip(self.v, grads)]
+        for p, mi, vi in zip(params, m, v):
+            p.data -= lr * (mi / c1) / (math.sqrt(vi / c2) + eps)
+        self.steps = t
+
+
+def linear_schedule(start: float, end: float, steps: int) -> Schedule:
+    """A learning rate going linearly from ``start`` (step 0) to ``end`` (step ``steps``).
+
+    After ``steps`` it stays at ``end``. micrograd's demo uses ``linear_schedule(1.0, 0.1,
+    100)``, that is lr = 1.0 − 0.9·k/100.
+
+    Args:
+        start: the rate at step 0 (non-negative).
+        end: the rate from step ``steps`` on (non-negative).
+        steps: the number of steps to get there (at least 1).
+
+    Returns:
+        A function ``step -> lr``.
+
+    Example:
+        >>> lr = linear_schedule(1.0, 0.1, 100)
+        >>> lr(0), round(lr(50), 12), lr(100), lr(500)
+        (1.0, 0.55, 0.1, 0.1)
+    """
+    start = _check_number(start, "start")
+    end = _check_number(end, "end")
+    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+
+    def lr(step: int) -> float:
+        # written as micrograd writes it, so the rates match it to the last bit
+        return end if step >= steps else start + (end - start) * step / steps
+
+    return lr
+
+
+def step_schedule(lr: float, step_size: int, gamma: float) -> Schedule:
+    """A learning rate multiplied by ``gamma`` every ``step_size`` steps.
+
+    Args:
+        lr: the rate for the first ``step_size`` steps (non-negative).
+        step_size: how many steps each rate lasts (at least 1).
+        gamma: the factor, a non-negative number (usually below 1).
+
+    Returns:
+        A function ``step -> lr · gamma^(step // step_size)``.
+
+    Example:
+        >>> f = step_schedule(0.1, 10, 0.5)
+        >>> f(0), f(9), f(10), f(25)
+        (0.1, 0.1, 0.05, 0.025)
+    """
+    base = _check_number(lr, "lr")
+    gamma = _check_number(gamma, "gamma")
+    if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) \
+            or step_size < 1:
+        raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
+
+    def schedule(step: int) -> float:
+        return base * gamma ** (step // step_size)
+
+    return schedule
