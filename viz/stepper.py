@@ -188,8 +188,8 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
                          f"{num(adj[pi], fmt)} (sum over paths)")
             lines.append(line)
             updates.append((pi, adj[pi]))
-        title = (f"Back through {out} = {prim.template}  "
-                 f"(where {_where(v, names, index, fmt)}; grad({out}) = {num(g, fmt)})")
+        title = (f"Back through {out} = {prim.template}, where {_where(v, names, index, fmt)} "
+                 f"and grad({out}) = {num(g, fmt)}")
         steps.append(Step(i, title, tuple(lines), tuple(updates)))
     return steps, adj
 

@@ -1,0 +1,276 @@
+"""The backward-pass stepper: its steps against the engine, the page's escaping, and the page
+itself driven in a real (headless) Chromium."""
+
+import json
+import os
+import re
+import shutil
+
+import pytest
+
+from autograd_lite import Value, gradients, topo_order, weighted_sum
+from viz import DotNotFoundError, GraphTooLargeError, backward_steps, stepper
+from viz.labels import format_number
+from viz.stepper import _safe_json
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
+                               reason="Graphviz's dot program is not installed")
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def worked_example():
+    inp = Value(1.0, label="I")
+    w = {k: Value(0.5, label=f"w{k}") for k in range(1, 6)}
+    h = (inp * w[1] + 1).sigmoid()
+    out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1).sigmoid()
+    out.label = "O"
+    return out, w
+
+
+def graphs():
+    """Small graphs covering every kind of step: fan-out, a*a, constants, n-ary, powers."""
+    x, y = Value(0.7, label="x"), Value(-1.3, label="y")
+    yield "product", x * y
+    yield "square by reuse", x * x
+    yield "fan-out", (x * y + x).tanh() * x
+    yield "power and division", (x ** 2 + 1) / (y.exp() + x.sigmoid())
+    yield "abs relu log", abs(y).log() + (x - 0.2).relu() - y.cos()
+    z = weighted_sum([x, y], [2.0, Value(-0.5, label="a^1_2")], Value(0.1, label="b"))
+    yield "weighted sum", z.tanh()
+    yield "worked example", worked_example()[0]
+
+
+@pytest.mark.parametrize("name, root", list(graphs()), ids=[n for n, _ in graphs()])
+def test_replayed_steps_end_with_the_engines_gradients(name, root):
+    steps, grads = backward_steps(root)
+    order = topo_order(root)
+    assert grads == gradients(root, order)
+    # the same numbers, replayed from the steps' own updates
+    shown = [0.0] * len(order)
+    for step in steps:
+        for i, g in step.updates:
+            shown[i] = g
+    assert shown == grads
+    for v in order:  # the graphs share their leaves
+        v.grad = 0.0
+    root.backward()
+    assert [v.grad for v in order] == grads
+
+
+def test_one_step_per_operation_after_the_seed():
+    out, _ = worked_example()
+    steps, _ = backward_steps(out)
+    order = topo_order(out)
+    assert steps[0].node == len(order) - 1 and steps[0].updates == ((len(order) - 1, 1.0),)
+    assert [s.node for s in steps[1:]] == [i for i in reversed(range(len(order)))
+                                          if order[i].parents]
+
+
+def test_step_says_the_chain_rule_in_words_and_numbers():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = a * b
+    out.label = "out"
+    loss = out + out
+    steps, _ = backward_steps(loss, fmt=".1f")
+    mul = steps[2]
+    assert mul.lines[0] == ("grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = "
+                            "-3.0 × 2.0 = -6.0")
+    assert mul.lines[1] == ("grad(b) += ∂(a·b)/∂b × grad(out) = a × grad(out) = "
+                            "2.0 × 2.0 = 4.0")
+    assert mul.title == ("Back through out = a·b, where a = a (2.0), b = b (-3.0) "
+                         "and grad(out) = 2.0")
+
+
+def test_a_second_path_adds_to_the_grad_and_says_so():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    steps, _ = backward_steps(y)
+    assert steps[1].lines[1] == ("grad(x) += ∂(a·b)/∂b × grad(y) = a × grad(y) = 3 × 1 = 3;  "
+                                 "grad(x) = 3 + 3 = 6 (sum over paths)")
+
+
+def test_weighted_sum_steps_name_each_operand_with_its_index():
+    w = [Value(0.5, label="w^2_11"), Value(-1.0, label="w^2_12")]
+    z = weighted_sum(w, [2.0, 3.0], Value(1.0, label="b^2_1"))
+    z.label = "z^2_1"
+    lines = backward_steps(z)[0][1].lines
+    assert lines[0] == "grad(w^2_11) += ∂z/∂w₁ × grad(z^2_1) = a₁ × grad(z^2_1) = 2 × 1 = 2"
+    assert lines[3] == "grad(3) += ∂z/∂a₂ × grad(z^2_1) = w₂ × grad(z^2_1) = -1 × 1 = -1"
+    assert lines[4] == "grad(b^2_1) += ∂z/∂b × grad(z^2_1) = 1 × grad(z^2_1) = 1 × 1 = 1"
+
+
+def test_derivatives_with_a_sum_are_bracketed():
+    x = Value(0.5, label="x")
+    y = x.tanh()
+    y.label = "y"
+    line = backward_steps(y)[0][1].lines[0]
+    assert line.startswith("grad(x) += ∂tanh(a)/∂a × grad(y) = (1 − out²) × grad(y) = ")
+
+
+def test_steps_touch_no_grad():
+    out, w = worked_example()
+    w[1].grad = 7.0
+    backward_steps(out)
+    assert w[1].grad == 7.0 and out.grad == 0.0
+
+
+def test_json_for_the_page_cannot_close_the_script_or_open_markup():
+    text = _safe_json({"label": "</script><script>alert(1)</script> & <!--"})
+    assert not set("<>&") & set(text)
+    assert json.loads(text) == {"label": "</script><script>alert(1)</script> & <!--"}
+
+
+@needs_dot
+def test_page_shows_labels_as_text_only(tmp_path):
+    x = Value(2.0, label=XSS)
+    y = Value(1.0, label="</script><script>alert(2)</script>")
+    out = x * y
+    page = stepper(out, tmp_path / "p.html", title="t <b>&").read_text(encoding="utf-8")
+    assert "<img" not in page and page.count("<script") == 2
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # in the SVG
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in page  # in the JSON
+    assert "<title>t &lt;b&gt;&amp;</title>" in page
+
+
+@needs_dot
+def test_page_is_self_contained(tmp_path):
+    page = stepper(worked_example()[0], tmp_path / "p.html").read_text(encoding="utf-8")
+    assert not re.search(r"\b(src|href)\s*=", page)
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    assert set(re.findall(r"https?://[^\s\"']+", page)) <= {
+        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert "<svg" in page and "<?xml" not in page
+
+
+@needs_dot
+def test_stepper_refuses_a_graph_above_the_limit_and_writes_nothing(tmp_path):
+    y = Value(0.1)
+    for _ in range(20):
+        y = y.sin()
+    with pytest.raises(GraphTooLargeError, match=r"21 value nodes.*stepper\(root, \.\.\., "
+                                                  r"max_nodes=21\)"):
+        stepper(y, tmp_path / "p.html", max_nodes=20)
+    assert not (tmp_path / "p.html").exists()
+
+
+def test_stepper_without_dot_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(DotNotFoundError, match="apt-get install graphviz"):
+        stepper(worked_example()[0], tmp_path / "p.html")
+    assert not (tmp_path / "p.html").exists()
+
+
+# --- the page in a real browser --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM} (CI installs Debian's chromium package)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, path):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri())
+    return page, problems
+
+
+def shown_grads(page, n):
+    """The grad text each value node shows in the picture (None for compact constants)."""
+    return page.evaluate(
+        """n => Array.from({length: n}, (_, i) => {
+             const g = Array.from(document.querySelectorAll('#graph g.node'))
+               .find(g => g.querySelector('title').textContent === 'n' + i);
+             if (!g) return null;
+             const t = Array.from(g.querySelectorAll('text'))
+               .filter(t => t.textContent.startsWith('grad '));
+             return t.length ? t[t.length - 1].textContent : null;
+           })""", n)
+
+
+@needs_dot
+def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
+    out, w = worked_example()
+    w[1].label = XSS  # must show as text and run nothing
+    order = topo_order(out)
+    steps, _ = backward_steps(out)
+    path = stepper(out, tmp_path / "steps.html")
+    engine = [f"grad {format_number(g, '.4g')}" for g in gradients(out, order)]
+    page, problems = open_page(browser, path)
+
+    drawn = [i for i, g in enumerate(shown_grads(page, len(order))) if g is not None]
+    assert len(drawn) >= 12
+    assert all(shown_grads(page, len(order))[i] == "grad 0" for i in drawn)
+    assert page.inner_text("#counter") == f"Step 0 of {len(steps)}"
+    assert page.is_disabled("#prev") and page.is_disabled("#reset")
+
+    for k in range(1, len(steps) + 1):
+        page.click("#next")
+        assert page.inner_text("#counter") == f"Step {k} of {len(steps)}"
+        assert page.text_content("#step-title") == steps[k - 1].title
+    final = shown_grads(page, len(order))
+    assert [final[i] for i in drawn] == [engine[i] for i in drawn]
+    assert page.is_disabled("#next")
+    lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
+    assert lines == list(steps[-1].lines)
+    # the last step runs the first operation: its node and incoming edges are lit
+    assert page.eval_on_selector_all("g.node.current", "els => els.length") == 2
+    assert page.eval_on_selector_all("g.edge.active", "els => els.length") == 3
+
+    page.click("#prev")
+    assert page.inner_text("#counter") == f"Step {len(steps) - 1} of {len(steps)}"
+    before_last = [0.0] * len(order)
+    for step in steps[:-1]:
+        for i, g in step.updates:
+            before_last[i] = g
+    now = shown_grads(page, len(order))
+    assert [now[i] for i in drawn] == [f"grad {format_number(before_last[i], '.4g')}"
+                                       for i in drawn]
+
+    page.click("#reset")
+    assert page.inner_text("#counter") == f"Step 0 of {len(steps)}"
+    assert all(shown_grads(page, len(order))[i] == "grad 0" for i in drawn)
+    assert page.eval_on_selector_all("g.current, g.active", "els => els.length") == 0
+
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert page.inner_text("#counter") == f"Step 2 of {len(steps)}"
+    page.keyboard.press("ArrowLeft")
+    assert page.inner_text("#counter") == f"Step 1 of {len(steps)}"
+
+    w1 = order.index(w[1])
+    assert page.evaluate(
+        """id => Array.from(document.querySelectorAll('#graph g.node'))
+             .find(g => g.querySelector('title').textContent === id)
+             .querySelector('text').textContent""", f"n{w1}") == XSS
+    assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert problems == []
+    page.close()
+
+
+@needs_dot
+def test_play_runs_to_the_end_by_itself(browser, tmp_path):
+    x = Value(0.5, label="x")
+    out = (x * x).tanh()
+    path = stepper(out, tmp_path / "play.html", interval_ms=20)
+    page, problems = open_page(browser, path)
+    page.click("#play")
+    page.wait_for_function("document.getElementById('counter').textContent === 'Step 3 of 3'",
+                           timeout=3000)
+    assert page.inner_text("#play").endswith("Play") and page.is_disabled("#next")
+    assert problems == []
+    page.close()
