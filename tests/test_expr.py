@@ -1,0 +1,208 @@
+"""The formula reader: what it accepts, what it refuses (safety suite), where it points."""
+
+import pytest
+
+from autograd_lite import gradients
+from autograd_lite.expr import MAX_DEPTH, ExprError, define, evaluate, parse
+
+Q1_VALUES = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)
+Q1_O = "s(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)"
+Q1_THEIRS = ("d(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)*((d(s(I*w1+1)*w2+1)*d(I*w1+1)*I)"
+             "+(d(s(I*w1+1)*w3+1)*d(I*w1+1)*I))")
+DEFS = ["s(x)=1/(1+exp(-x))", "d(x)=s(x)*(1-s(x))"]
+
+
+def error_of(text, values=None, definitions=None):
+    with pytest.raises(ExprError) as info:
+        evaluate(text, values if values is not None else {"x": 2.0, "y": 1.0},
+                 definitions=definitions)
+    return info.value
+
+
+def test_question_1_value_and_gradient_to_1e_12():
+    f = parse(Q1_O, variables=list(Q1_VALUES), definitions=define(DEFS))
+    out = f.evaluate(Q1_VALUES)
+    assert out.data == pytest.approx(0.858583510611, abs=1e-12)
+    assert gradients(out, [f.leaves["w1"]])[0] == pytest.approx(0.00142918810220, abs=1e-12)
+
+
+def test_question_1_learners_formula_to_1e_12():
+    out = evaluate(Q1_THEIRS, Q1_VALUES, definitions=define(DEFS))
+    assert out.data == pytest.approx(0.00571675240882, abs=1e-12)
+
+
+def test_caret_is_power_with_power_precedence():
+    assert evaluate("2*x^2", {"x": 3.0}).data == 18.0
+    assert evaluate("-x^2", {"x": 3.0}).data == -9.0
+    assert evaluate("2^3^2", {}).data == 512.0
+
+
+def test_ln_and_log_are_the_natural_logarithm():
+    assert evaluate("ln(x) - log(x)", {"x": 5.0}).data == 0.0
+
+
+def test_every_library_function_is_callable():
+    for name in ["exp", "log", "ln", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos", "abs"]:
+        assert isinstance(evaluate(f"{name}(x)", {"x": 0.5}).data, float)
+
+
+def test_variables_are_labelled_leaves_in_order_of_use():
+    f = parse("b + w*x", variables=["x", "w", "b"])
+    f.evaluate({"x": 1, "w": 2, "b": 3})
+    assert f.variables == ["b", "w", "x"]
+    assert {n: v.label for n, v in f.leaves.items()} == {"b": "b", "w": "w", "x": "x"}
+
+
+def test_definitions_may_come_in_any_order():
+    defs = define(["d(x)=s(x)*(1-s(x))", "s(x)=sigmoid(x)"])
+    assert evaluate("d(0)", {}, definitions=defs).data == 0.25
+
+
+def test_definition_with_two_parameters():
+    defs = define(["lin(a, b)=a*2 + b"])
+    assert evaluate("lin(x, 1)", {"x": 3.0}, definitions=defs).data == 7.0
+
+
+def test_named_formula():
+    f = parse("O = x + 1", variables=["x"], allow_name=True)
+    assert f.name == "O" and f.evaluate({"x": 1.0}).data == 2.0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("open(x)", "unknown function 'open'"),
+    ("__import__(x)", "double underscores"),
+    ("x.real", "attribute access"),
+    ("x.__class__", "attribute access"),
+    ("__builtins__", "double underscores"),
+    ("lambda: 1", "lambda"),
+    ("[x for x in y]", "comprehensions"),
+    ("(x for x in y)", "comprehensions"),
+    ("{x: y}", "dicts"),
+    ("x[0]", "subscripts"),
+    ("'abc'", "strings"),
+    ("x if y else 1", "if/else"),
+    ("x and y", "and/or"),
+    ("not x", "Not"),
+    ("x < y", "comparisons"),
+    ("exp(x=1)", "keyword arguments"),
+    ("z + 1", "unknown variable 'z'"),
+    ("exp", "is a function"),
+    ("exp(x, y)", "takes 1 argument"),
+    ("x ** y ** 99999", "too large"),
+    ("1e999", "too large"),
+    ("9" * 400, "too large"),
+    ("True", "bool"),
+    ("x @ y", "MatMult"),
+    ("x +", "cannot read"),
+    ("2x", "cannot read"),
+])
+def test_refused_with_a_clear_error(text, words):
+    assert words in str(error_of(text))
+
+
+def test_huge_power_tower_is_refused_quickly():
+    err = error_of("9**9**9")
+    assert "exponent" in err.reason and "too large" in err.reason
+
+
+def test_overflowing_power_is_an_error_not_a_hang():
+    err = error_of("x^1000 * 10^300", {"x": 10.0})
+    assert "too large" in str(err)
+
+
+def test_ten_thousand_deep_parentheses_are_refused_before_parsing():
+    err = error_of("(" * 10000 + "x" + ")" * 10000)
+    assert "nested more than" in err.reason and err.start == 100
+
+
+def test_long_chain_of_signs_is_refused():
+    assert "signs in a row" in error_of("-" * 5000 + "x").reason
+
+
+def test_deep_tree_without_parentheses_is_refused():
+    err = error_of("+".join(["x"] * (MAX_DEPTH + 5)))
+    assert "operations deep" in err.reason
+
+
+def test_deeply_nested_calls_are_refused():
+    assert "nested more than" in error_of("exp(" * 150 + "x" + ")" * 150).reason
+
+
+def test_too_long_formula_is_refused():
+    assert "characters long" in error_of("x+" * 3000 + "x").reason
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\t"])
+def test_empty_input_is_refused(text):
+    assert "empty" in str(error_of(text)) or "control character" in str(error_of(text))
+
+
+def test_non_utf8_bytes_are_refused():
+    assert "UTF-8" in str(error_of(b"x + \xff\xfe"))
+
+
+def test_undecodable_command_line_text_is_refused():
+    # what Python puts in sys.argv for bytes that are not UTF-8
+    assert "UTF-8" in str(error_of("x + \udcff"))
+
+
+def test_newline_is_refused():
+    assert "control character" in str(error_of("x\n+1"))
+
+
+def test_recursive_definition_is_refused():
+    with pytest.raises(ExprError, match="recursive definition: s calls s"):
+        define(["s(x)=s(x)"])
+
+
+def test_mutually_recursive_definitions_are_refused():
+    with pytest.raises(ExprError, match="recursive definition: f calls g calls f"):
+        define(["f(x)=g(x)+1", "g(x)=f(x)*2"])
+
+
+def test_definition_using_an_outside_name_is_refused():
+    with pytest.raises(ExprError, match="only its parameters"):
+        define(["f(x)=x*w"])
+
+
+def test_definition_shadowing_a_library_function_is_refused():
+    with pytest.raises(ExprError, match="built-in"):
+        define(["exp(x)=x"])
+
+
+def test_duplicate_definition_is_refused():
+    with pytest.raises(ExprError, match="defined twice"):
+        define(["f(x)=x", "f(y)=y"])
+
+
+def test_exponential_definition_chain_is_stopped():
+    texts = ["f0(x)=x+1"] + [f"f{i}(x)=f{i - 1}(x)+f{i - 1}(x)" for i in range(1, 30)]
+    err = error_of("f29(x)", definitions=define(texts))
+    assert "steps" in err.reason
+
+
+def test_domain_error_points_at_the_operation():
+    err = error_of("x + log(y - 1)")
+    assert err.start == 4 and err.end == 14
+    assert str(err).splitlines()[-1] == "      ^^^^^^^^^^"
+
+
+def test_caret_accounts_for_the_power_sign():
+    err = error_of("x^2 + foo(x)")
+    assert err.start == 6 and str(err).splitlines()[-2:] == ["  x^2 + foo(x)", "        ^^^"]
+
+
+def test_error_inside_a_definition_points_at_the_call():
+    defs = define(["f(t)=log(t)"])
+    err = error_of("1 + f(x - 2)", definitions=defs)
+    assert err.start == 4 and "inside a defined function" in err.reason
+
+
+def test_missing_value_is_refused():
+    f = parse("x + y")
+    with pytest.raises(ExprError, match="no value given for the variable 'y'"):
+        f.evaluate({"x": 1.0})
+
+
+def test_constants_when_not_variables():
+    assert evaluate("2*pi", {}).data == pytest.approx(6.283185307179586)
