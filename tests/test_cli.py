@@ -1,0 +1,146 @@
+"""The autograd-lite command, run as `python -m autograd_lite` in a subprocess."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+Q1 = "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+Q1_AT = "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5"
+THEIRS = ("d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+          " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)")
+DEFS = ["--define", "s(x)=1/(1+exp(-x))", "--define", "d(x)=s(x)*(1-s(x))"]
+
+
+def run(*args):
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "autograd_lite", *args],
+                          capture_output=True, env=env, timeout=60)
+
+
+def out_of(*args):
+    r = run(*args)
+    assert r.returncode == 0, r.stderr.decode()
+    return r.stdout.decode()
+
+
+def number_after(text, prefix):
+    line = next(ln for ln in text.splitlines() if ln.startswith(prefix))
+    return float(line.replace(":", "=").split("=")[-1])
+
+
+def test_question_1_value_and_gradient_to_1e_12():
+    out = out_of("grad", Q1, *DEFS, "--at", Q1_AT, "--digits", "15")
+    assert number_after(out, "O = ") == pytest.approx(0.858583510611, abs=1e-12)
+    assert number_after(out, "∂O/∂w1") == pytest.approx(0.00142918810220, abs=1e-12)
+
+
+def test_every_partial_derivative_is_printed():
+    out = out_of("grad", Q1, *DEFS, "--at", Q1_AT)
+    assert [ln.split(" =")[0].strip() for ln in out.splitlines()[1:]] == [
+        "∂O/∂I", "∂O/∂w1", "∂O/∂w2", "∂O/∂w3", "∂O/∂w4", "∂O/∂w5"]
+
+
+def test_wrt_limits_the_output():
+    out = out_of("grad", "x*y", "--at", "x=2,y=3", "--wrt", "y")
+    assert out.splitlines() == ["f = 6", "∂f/∂y = 2"]
+
+
+def test_check_of_the_wrong_formula_reports_ratio_4():
+    out = out_of("grad", Q1, *DEFS, "--at", Q1_AT, "--wrt", "w1", "--check", THEIRS,
+                 "--digits", "15")
+    assert number_after(out, "  your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
+    assert number_after(out, "  ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
+    assert "sum over 2 path(s)" in out and "product of path 2" in out
+
+
+def test_check_of_a_correct_formula_agrees():
+    out = out_of("grad", "x^3", "--at", "x=2", "--wrt", "x", "--check", "3*x^2")
+    assert "ratio yours/engine = 1" in out and "agrees with the engine" in out
+
+
+def test_explain_prints_the_path_table():
+    out = out_of("grad", "a*a", "--at", "a=3", "--explain")
+    assert "sum over 2 path(s)" in out and "engine gradient:    6  (agrees)" in out
+
+
+def test_draw_writes_a_picture(tmp_path):
+    target = tmp_path / "g.dot"
+    out = out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--wrt", "w", "--draw", str(target))
+    assert "drawing written" in out and target.read_text().startswith("digraph")
+
+
+def test_step_writes_a_page(tmp_path):
+    pytest.importorskip("graphviz")
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    target = tmp_path / "s.html"
+    out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--step", str(target))
+    assert "Next" in target.read_text(encoding="utf-8")
+
+
+def test_demo_backprop_reports_ratio_4():
+    out = out_of("demo", "backprop")
+    assert "ratio yours/engine = 4" in out
+
+
+def test_demo_nielsen_prints_the_four_equations():
+    out = out_of("demo", "nielsen")
+    assert "all agree" in out and "BP4" in out
+
+
+def test_help_has_examples():
+    out = out_of("grad", "--help")
+    assert "examples:" in out and "--check" in out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["grad", "open(x)", "--at", "x=1"], "unknown function 'open'"),
+    (["grad", "x.__class__", "--at", "x=1"], "attribute access"),
+    (["grad", "__import__", "--at", "x=1"], "double underscores"),
+    (["grad", "lambda: x", "--at", "x=1"], "lambda"),
+    (["grad", "[x for x in y]", "--at", "x=1,y=2"], "comprehensions"),
+    (["grad", "9**9**9"], "too large"),
+    (["grad", "(" * 10000 + "x" + ")" * 10000, "--at", "x=1"], "nested more than"),
+    (["grad", ""], "empty"),
+    (["grad", "x + z", "--at", "x=1"], "unknown variable 'z'"),
+    (["grad", "log(x)", "--at", "x=0"], "log"),
+    (["grad", "x", "--at", "x=abc"], "not a number"),
+    (["grad", "x", "--at", "x=1", "--wrt", "q"], "not a variable"),
+    (["grad", "x*y", "--at", "x=1,y=2", "--check", "y"], "exactly one derivative"),
+    (["grad", "s(x)", "--define", "s(x)=s(x)", "--at", "x=1"], "recursive definition"),
+])
+def test_bad_input_is_a_clear_error_with_exit_code_2(args, words):
+    r = run(*args)
+    err = r.stderr.decode()
+    assert r.returncode == 2
+    assert words in err and "Traceback" not in err
+    assert err.startswith("autograd-lite: error:")
+
+
+def test_non_utf8_bytes_in_argv_are_a_clear_error():
+    r = subprocess.run([sys.executable, "-m", "autograd_lite", "grad", b"x + \xff\xfe",
+                        "--at", "x=1"], capture_output=True, timeout=60)
+    err = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 2 and "UTF-8" in err and "Traceback" not in err
+
+
+def test_error_points_at_the_place_in_the_formula():
+    r = run("grad", "x + foo(x)", "--at", "x=1")
+    lines = r.stderr.decode().splitlines()
+    assert lines[-2:] == ["  x + foo(x)", "      ^^^"]
+
+
+def test_no_command_prints_help_and_exits_2():
+    r = run()
+    assert r.returncode == 2 and "grad" in r.stdout.decode()
+
+
+def test_main_can_be_called_in_process(capsys):
+    from autograd_lite.cli import main
+
+    assert main(["grad", "x*x", "--at", "x=3"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["f = 9", "∂f/∂x = 6"]
