@@ -361,16 +361,24 @@ def test_deep_graph_draws_without_recursion():
     assert to_dot(y, max_nodes=None).count("_op [") == 20000
 
 
-def test_colour_by_grad_uses_sign_and_magnitude_with_a_legend():
-    a, b, c = product()  # grads -3, 2, 1
-    dot = to_dot(c, color_by_grad=True)
-    assert f'BGCOLOR="{NEG_COLOURS[2]}"><TR><TD><B>a</B>' in dot  # the largest |grad|
-    assert f'BGCOLOR="{POS_COLOURS[1]}"><TR><TD><B>b</B>' in dot  # 2/3 of it
-    assert f'BGCOLOR="{POS_COLOURS[0]}"><TR><TD><B>c</B>' in dot  # 1/3 of it
+def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
+    x, y, z, u = (Value(1.0, label=name) for name in "xyzu")
+    out = x * -2.0 + y * 0.05 + z * -0.001 + u * 0.0
+    out.label = "out"
+    out.backward()
+    dot = to_dot(out, color_by_grad=True)
+
+    def fill(name):
+        return re.search(rf'BGCOLOR="(#\w+)"><TR><TD><B>{name}</B>', dot)[1]
+
+    assert fill("x") == NEG_COLOURS[2]  # the largest |grad|, 2
+    assert fill("y") == POS_COLOURS[1]  # within two decades of it
+    assert fill("z") == NEG_COLOURS[0]  # more than two decades below
+    assert fill("u") == ZERO_COLOUR
+    assert fill("out") == POS_COLOURS[2]  # its grad 1 does not set the scale
     assert "subgraph cluster_legend" in dot and "label=<grad colour>" in dot
-    assert "cluster_legend" not in to_dot(c)
-    zero = Value(1.0, label="z")
-    assert f'BGCOLOR="{ZERO_COLOUR}"' in to_dot(zero, color_by_grad=True)
+    assert "grad &lt; -0.2" in dot and "0.02 … 0.2" in dot and "largest |grad|: 2<" in dot
+    assert "cluster_legend" not in to_dot(out)
 
 
 def test_highlight_refuses_an_edge_that_is_not_in_the_graph():

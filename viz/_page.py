@@ -45,8 +45,10 @@ green: the grads this step changes.</footer>
 """
 
 STYLE = """
+html, body { height: 100%; }
+/* only the picture scrolls, so the controls and the step text stay in view */
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;
-       background: #fff; }
+       background: #fff; display: flex; flex-direction: column; overflow: hidden; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 1em;
          padding: 0.5em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
 h1 { font-size: 1.3em; margin: 0; }
@@ -56,15 +58,16 @@ button { font: inherit; font-size: 1.05em; padding: 0.35em 0.8em; border-radius:
 button:hover:enabled { background: #eef; }
 button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
 #counter { font-size: 1.1em; margin-left: 0.5em; font-weight: bold; }
-#panel { padding: 0.4em 1em 0.6em; border-bottom: 1px solid #ccc; min-height: 5.5em;
-         background: #fffdf6; }
+#panel { flex: none; max-height: 40vh; overflow: auto; padding: 0.4em 1em 0.6em;
+         border-bottom: 1px solid #ccc; min-height: 5.5em; background: #fffdf6; }
 #step-title { font-size: 1.15em; margin: 0.2em 0 0.3em; font-weight: normal; }
 #step-lines { margin: 0; padding-left: 1.4em; font-size: 1.15em; line-height: 1.5; }
 #step-lines li { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
                  white-space: pre-wrap; overflow-wrap: anywhere; }
-#graph { overflow: auto; padding: 0.5em; max-height: calc(100vh - 14em); }
+#graph { overflow: auto; padding: 0.5em; flex: 1 1 auto; min-height: 0; }
 #graph.fit svg { width: 100%; height: auto; }
-footer { font-size: 0.85em; color: #666; padding: 0.4em 1em; }
+header, footer { flex: none; }
+footer { border-top: 1px solid #ccc; font-size: 0.85em; color: #666; padding: 0.4em 1em; }
 g.node.current polygon, g.node.current ellipse { stroke: #d95f02; stroke-width: 4px; }
 g.node.updated polygon { stroke: #1b9e77; stroke-width: 3px; }
 g.node.updated text.grad { fill: #0d7a5a; }
@@ -145,7 +148,7 @@ SCRIPT = r"""
       });
       var cur = byTitle[node.id];
       if (cur && cur[0].scrollIntoView) {
-        cur[0].scrollIntoView({block: "nearest", inline: "nearest"});
+        cur[0].scrollIntoView({block: "center", inline: "center"});
       }
     }
     el("counter").textContent = "Step " + k + " of " + nSteps;

@@ -151,8 +151,10 @@ def _highlights(order: list, index: dict, highlight: Iterable) -> tuple[set, set
 def _colour(g: float, scale: float) -> str:
     if g == 0.0 or scale == 0.0:
         return ZERO_COLOUR
+    # Gradients span orders of magnitude, so the shades are decades below the largest:
+    # a vanishing gradient stays visibly pale next to a healthy one.
     t = abs(g) / scale
-    level = 0 if t <= 1 / 3 else (1 if t <= 2 / 3 else 2)
+    level = 2 if t > 0.1 else (1 if t > 0.01 else 0)
     return (POS_COLOURS if g > 0 else NEG_COLOURS)[level]
 
 
@@ -160,18 +162,26 @@ def _legend(scale: float, fmt: str) -> list[str]:
     def num(x: float) -> str:
         return html_text(format_number(x, fmt))
 
-    rows = []
-    for colours, sign in ((NEG_COLOURS[::-1], -1), (POS_COLOURS, 1)):
-        bounds = (3, 2, 1, 0) if sign < 0 else (0, 1, 2, 3)
-        for k, colour in enumerate(colours):
-            lo, hi = sign * scale * bounds[k] / 3, sign * scale * bounds[k + 1] / 3
-            rows.append((colour, f"{num(lo)} … {num(hi)}"))
-        if sign < 0:
-            rows.append((ZERO_COLOUR, "0"))
+    top = scale
+    if scale == 0.0:
+        rows = [(ZERO_COLOUR, "every grad is 0")]
+    else:
+        mid, low = scale / 10, scale / 100
+        rows = [
+            (NEG_COLOURS[2], f"grad &lt; {num(-mid)}"),
+            (NEG_COLOURS[1], f"{num(-mid)} … {num(-low)}"),
+            (NEG_COLOURS[0], f"{num(-low)} … 0"),
+            (ZERO_COLOUR, "0"),
+            (POS_COLOURS[0], f"0 … {num(low)}"),
+            (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
+            (POS_COLOURS[2], f"grad &gt; {num(mid)}"),
+        ]
+    note = (f'<TR><TD COLSPAN="2" BORDER="0">largest |grad|: {num(top)}</TD></TR>'
+            if scale else "")
     cells = "".join(
         f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{t}</TD></TR>'
         for c, t in rows
-    )
+    ) + note
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{cells}</TABLE>'
     return [
         "\tsubgraph cluster_legend {",
@@ -214,7 +224,10 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
         and v is not root
     }
     full = [i for i in range(len(order)) if i not in folded and i not in compact]
-    scale = max((abs(grad(i)) for i in full), default=0.0)
+    # The output's own grad is 1 by definition and says nothing: the scale ignores it
+    # unless it is the only node.
+    scale = max((abs(grad(i)) for i in full if i != len(order) - 1 or len(full) == 1),
+                default=0.0)
     num = format_number
 
     def value_node(i: int) -> str:
@@ -335,7 +348,8 @@ def to_dot(
         fmt: format spec for data and grads, such as ``".4g"`` or ``".3f"``.
         show_grad: show each node's ``grad`` next to its data.
         color_by_grad: fill value nodes by the sign and size of their grad (red negative,
-            blue positive, stronger for larger |grad|) and add a legend.
+            blue positive; strongest within a factor 10 of the largest |grad| apart from
+            the output's, lighter one and two decades below) and add a legend.
         highlight: Values (nodes) and ``(parent, child)`` pairs (edges) to draw thick and
             coloured, for example one chain-rule path; other edges are drawn lighter.
         cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
