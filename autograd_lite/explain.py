@@ -20,8 +20,9 @@ The number of paths can grow exponentially with the depth of a graph with shared
 subexpressions, so paths are counted by dynamic programming and only the ``max_paths``
 largest (by absolute product) are listed. Nothing here recurses.
 
-The backprop-equation tables for networks (Nielsen's BP1-BP4) are in
-:mod:`autograd_lite.bp_equations`.
+The backprop-equation tables for networks (Nielsen's BP1-BP4), :func:`backprop_table` and
+:func:`backprop_equations`, live in :mod:`autograd_lite.bp_equations` and are re-exported
+here.
 """
 
 from __future__ import annotations
@@ -32,10 +33,14 @@ import re
 from typing import NamedTuple
 
 from ._table import Table, fmt
+from .bp_equations import BackpropTable, backprop_equations, backprop_table
 from .engine import Value, gradients, topo_order
 from .ops import NARY, OPS
 
-__all__ = ["Edge", "Path", "Explanation", "explain", "node_names"]
+__all__ = [
+    "Edge", "Path", "Explanation", "explain", "node_names",
+    "BackpropTable", "backprop_equations", "backprop_table",
+]
 
 
 class Edge(NamedTuple):
