@@ -31,7 +31,6 @@ import math
 import numbers
 import os
 import random
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -200,7 +199,7 @@ class Module:
     def _check_state(self, state) -> list[float]:
         if not isinstance(state, dict):
             raise ValueError(
-                f"a model state must be a JSON object (dict), got {type(state).__name__}"
+                f"not a saved model: expected a JSON object (dict), got {type(state).__name__}"
             )
         if state.get("format") != _FORMAT or state.get("version") != _VERSION:
             raise ValueError(
@@ -250,7 +249,11 @@ class Module:
         text = json.dumps(state, indent=1)
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+        name = f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        tmp = os.path.join(folder, name)
+        # O_EXCL: never write through someone else's file; mode 0o666 less the umask, as
+        # for any file the user creates (tempfile's would be private to its owner)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
@@ -610,7 +613,7 @@ class MLP(Module):
         state = _read_state(path)
         arch = state.get("architecture") if isinstance(state, dict) else None
         if not isinstance(arch, dict) or arch.get("type") != "MLP":
-            raise ValueError(f"{os.fspath(path)!r} does not hold a saved MLP")
+            raise ValueError(f"{os.fspath(path)!r} is not a saved MLP")
         try:
             model = cls(arch["n_inputs"], arch["layer_sizes"], arch["activation"],
                         arch["output_activation"])

@@ -1,0 +1,85 @@
+"""Toy data sets: shapes, types, determinism, label sets and geometry."""
+
+import math
+
+import pytest
+
+from autograd_lite.data import blobs, circles, moons, spiral, xor
+
+BINARY = [moons, circles, xor]
+ALL = [moons, circles, xor, blobs, spiral]
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_shape_and_plain_python_types(make):
+    X, y = make(n_samples=31, seed=0)
+    assert len(X) == len(y) == 31
+    assert all(len(row) == 2 and all(type(v) is float for v in row) for row in X)
+    assert all(type(v) is int for v in y)
+
+
+@pytest.mark.parametrize("make", ALL)
+def test_same_seed_same_data_other_seed_other_data(make):
+    assert make(seed=4) == make(seed=4)
+    assert make(seed=4)[0] != make(seed=5)[0]
+
+
+@pytest.mark.parametrize("make", BINARY)
+def test_binary_sets_are_labelled_plus_minus_one_or_zero_one(make):
+    X, y = make(seed=0)
+    X01, y01 = make(seed=0, zero_one=True)
+    assert set(y) == {-1, 1} and set(y01) == {0, 1}
+    assert X01 == X and [2 * v - 1 for v in y01] == y
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = moons(40, noise=0.0, seed=0)
+    for (a, b), label in zip(X, y):
+        if label == -1:
+            assert math.hypot(a, b) == pytest.approx(1.0) and b >= -1e-12
+        else:
+            assert math.hypot(a - 1.0, b - 0.5) == pytest.approx(1.0) and b <= 0.5 + 1e-12
+    assert y.count(-1) == y.count(1) == 20
+
+
+def test_circles_without_noise_have_radii_one_and_factor():
+    X, y = circles(30, noise=0.0, factor=0.3, seed=0)
+    radii = {label: {round(math.hypot(a, b), 9) for (a, b), lab in zip(X, y) if lab == label}
+             for label in (-1, 1)}
+    assert radii == {-1: {1.0}, 1: {0.3}}
+
+
+def test_xor_labels_follow_the_sign_of_the_product():
+    X, y = xor(50, seed=0)
+    assert all((a * b > 0) == (label == 1) for (a, b), label in zip(X, y))
+
+
+@pytest.mark.parametrize("make, k", [(lambda: blobs(60, centers=4, seed=0), 4),
+                                     (lambda: spiral(60, classes=3, seed=0), 3)])
+def test_multi_class_sets_label_every_class_evenly(make, k):
+    X, y = make()
+    assert sorted(set(y)) == list(range(k))
+    assert [y.count(c) for c in range(k)] == [60 // k] * k
+
+
+def test_blobs_cluster_round_the_given_centres():
+    X, y = blobs(300, centers=[[0.0, 0.0], [10.0, 10.0]], noise=0.5, seed=0)
+    for c, centre in enumerate([(0.0, 0.0), (10.0, 10.0)]):
+        pts = [p for p, label in zip(X, y) if label == c]
+        mean = [sum(p[i] for p in pts) / len(pts) for i in range(2)]
+        assert mean == pytest.approx(centre, abs=0.15)
+
+
+def test_spiral_arms_reach_radius_one():
+    X, _ = spiral(90, noise=0.0, seed=0)
+    assert max(math.hypot(a, b) for a, b in X) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: moons(1), lambda: moons(10, noise=-0.1), lambda: circles(10, factor=1.5),
+    lambda: blobs(10, centers=1), lambda: blobs(2, centers=3), lambda: spiral(10, classes=1),
+    lambda: xor(2.5),
+])
+def test_bad_arguments_are_refused(call):
+    with pytest.raises(ValueError):
+        call()

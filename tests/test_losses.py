@@ -1,0 +1,209 @@
+"""Losses: hand-computed values, gradients against central differences, and bad input."""
+
+import math
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.losses import (
+    binary_cross_entropy,
+    hinge,
+    l2,
+    max_margin,
+    mse,
+    softmax_cross_entropy,
+)
+
+
+def numeric_gradient(f, xs, h=1e-6):
+    """Central differences of f (a function of a list of floats) at xs."""
+    grads = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += h
+        down[i] -= h
+        grads.append((f(up) - f(down)) / (2 * h))
+    return grads
+
+
+def check_gradient(loss_of_values, xs):
+    """The engine's gradient of loss_of_values at xs against central differences."""
+    leaves = [Value(x) for x in xs]
+    out = loss_of_values(leaves)
+    out.backward()
+    numeric = numeric_gradient(lambda v: loss_of_values([Value(x) for x in v]).data, xs)
+    assert [v.grad for v in leaves] == pytest.approx(numeric, rel=1e-6, abs=1e-8)
+
+
+def sigmoid(x):
+    return 1 / (1 + math.exp(-x))
+
+
+# --- mse ------------------------------------------------------------------------------------
+
+
+def test_mse_value():
+    assert mse([Value(1.0), Value(-2.0), 0.5], [0.0, 1.0, 0.5]).data == pytest.approx(10 / 3)
+
+
+def test_mse_gradient_matches_finite_differences():
+    check_gradient(lambda v: mse(v, [0.3, -1.0, 2.0]), [1.0, -0.5, 0.25])
+
+
+def test_mse_on_several_outputs_averages_every_component():
+    loss = mse([[Value(1.0), Value(2.0)], [Value(0.0), Value(0.0)]], [[0.0, 0.0], [1.0, 1.0]])
+    assert loss.data == pytest.approx((1 + 4 + 1 + 1) / 4)
+
+
+def test_mse_refuses_a_target_of_the_wrong_shape():
+    with pytest.raises(ValueError, match="list of 2 numbers"):
+        mse([[Value(1.0), Value(2.0)]], [1.0])
+
+
+# --- hinge ----------------------------------------------------------------------------------
+
+
+def test_hinge_value():
+    # relu(1 - 1·0.5) = 0.5, relu(1 + 1·(-2)) = 0, relu(1 - 1·(-0.25)) = 1.25
+    loss = hinge([Value(0.5), Value(-2.0), Value(-0.25)], [1, -1, 1])
+    assert loss.data == pytest.approx((0.5 + 0.0 + 1.25) / 3, rel=1e-15)
+
+
+def test_hinge_gradient_matches_finite_differences():
+    check_gradient(lambda v: hinge(v, [1, -1, 1, -1]), [0.5, -2.0, -0.25, 0.3])
+
+
+def test_max_margin_is_the_hinge_loss():
+    assert max_margin is hinge
+
+
+@pytest.mark.parametrize("labels", [[0, 1], [1, 2], [1, 0.5]])
+def test_hinge_refuses_labels_other_than_plus_minus_one(labels):
+    with pytest.raises(ValueError, match="-1 or \\+1"):
+        hinge([Value(0.0), Value(0.0)], labels)
+
+
+# --- binary cross-entropy ------------------------------------------------------------------
+
+
+def test_bce_value():
+    x, y = [2.0, -1.0, 0.5], [1, 0, 0]
+    expected = -(math.log(sigmoid(2.0)) + math.log(1 - sigmoid(-1.0))
+                 + math.log(1 - sigmoid(0.5))) / 3
+    assert binary_cross_entropy([Value(v) for v in x], y).data == pytest.approx(expected,
+                                                                               rel=1e-14)
+
+
+def test_bce_gradient_is_sigmoid_minus_label_over_n():
+    xs = [Value(2.0), Value(-1.0), Value(0.0), Value(0.0)]
+    ys = [1, 0, 1, 0]
+    binary_cross_entropy(xs, ys).backward()
+    assert [v.grad for v in xs] == pytest.approx(
+        [(sigmoid(v.data) - y) / 4 for v, y in zip(xs, ys)], rel=1e-12)
+
+
+def test_bce_gradient_matches_finite_differences():
+    check_gradient(lambda v: binary_cross_entropy(v, [1, 0, 1]), [1.5, -0.7, -3.0])
+
+
+def test_bce_is_finite_for_huge_logits():
+    loss = binary_cross_entropy([Value(1000.0), Value(-1000.0)], [0, 1])
+    assert loss.data == pytest.approx(1000.0)
+
+
+def test_bce_reads_minus_one_as_zero():
+    xs = [Value(0.3), Value(-1.2)]
+    assert binary_cross_entropy(xs, [-1, 1]).data == binary_cross_entropy(xs, [0, 1]).data
+
+
+def test_bce_refuses_other_labels():
+    with pytest.raises(ValueError, match="labels must be 0 or 1"):
+        binary_cross_entropy([Value(0.0)], [2])
+
+
+# --- softmax cross-entropy ------------------------------------------------------------------
+
+
+def test_softmax_cross_entropy_value():
+    logits = [[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]]
+    expected = 0.0
+    for row, y in zip(logits, [0, 2]):
+        expected += -math.log(math.exp(row[y]) / sum(math.exp(v) for v in row))
+    loss = softmax_cross_entropy([[Value(v) for v in row] for row in logits], [0, 2])
+    assert loss.data == pytest.approx(expected / 2, rel=1e-14)
+
+
+def test_softmax_cross_entropy_gradient_matches_finite_differences():
+    def loss(v):
+        return softmax_cross_entropy([v[:3], v[3:]], [1, 0])
+
+    check_gradient(loss, [1.0, 2.0, 0.5, 0.0, -1.0, 3.0])
+
+
+def test_softmax_cross_entropy_is_finite_for_huge_logits():
+    loss = softmax_cross_entropy([[Value(1000.0), Value(0.0)]], [1])
+    assert loss.data == pytest.approx(1000.0)
+
+
+@pytest.mark.parametrize("label", [3, -1, 1.0, True])
+def test_softmax_cross_entropy_refuses_a_bad_class(label):
+    with pytest.raises(ValueError, match="class index from 0 to 2"):
+        softmax_cross_entropy([[Value(1.0), Value(2.0), Value(0.5)]], [label])
+
+
+def test_softmax_cross_entropy_refuses_ragged_logits():
+    with pytest.raises(ValueError, match="logits\\[1\\] has 2 classes"):
+        softmax_cross_entropy([[0.0, 1.0, 2.0], [0.0, 1.0]], [0, 1])
+
+
+# --- l2 -------------------------------------------------------------------------------------
+
+
+def test_l2_value_and_gradient():
+    ps = [Value(1.0), Value(-2.0), Value(0.5)]
+    penalty = l2(ps, alpha=0.1)
+    penalty.backward()
+    assert penalty.data == pytest.approx(0.1 * 5.25)
+    assert [p.grad for p in ps] == pytest.approx([0.2, -0.4, 0.1])
+
+
+def test_l2_is_one_weighted_sum_node_times_alpha():
+    ps = [Value(1.0), Value(2.0)]
+    penalty = l2(ps, 0.5)
+    assert penalty.op == "mul" and penalty.parents[0].op == "wsum"
+
+
+@pytest.mark.parametrize("alpha", [-1.0, float("nan"), "1"])
+def test_l2_refuses_a_bad_alpha(alpha):
+    with pytest.raises(ValueError, match="alpha"):
+        l2([Value(1.0)], alpha)
+
+
+def test_l2_refuses_a_non_value_parameter():
+    with pytest.raises(TypeError, match=r"parameters\[1\]"):
+        l2([Value(1.0), 2.0])
+
+
+# --- shared checks --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy])
+def test_lengths_must_match(loss):
+    with pytest.raises(ValueError, match="2 output\\(s\\) but 1 label\\(s\\)"):
+        loss([Value(0.5), Value(-0.5)], [1])
+
+
+@pytest.mark.parametrize("loss", [mse, hinge, binary_cross_entropy, softmax_cross_entropy])
+def test_an_empty_batch_is_refused(loss):
+    with pytest.raises(ValueError, match="empty"):
+        loss([], [])
+
+
+def test_a_non_number_output_is_refused():
+    with pytest.raises(TypeError, match="scores\\[0\\]"):
+        hinge(["0.5"], [1])
+
+
+def test_the_batch_mean_is_one_node():
+    loss = hinge([Value(0.5), Value(-2.0), Value(3.0)], [1, 1, -1])
+    assert loss.op == "wsum" and len(loss.parents) == 2 * 3 + 1

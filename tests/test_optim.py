@@ -1,0 +1,170 @@
+"""Optimizers: the first two steps against hand-computed updates; schedules; bad arguments."""
+
+import math
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.optim import SGD, Adam, linear_schedule, step_schedule
+
+
+def two_steps(opt, p, grads):
+    """Apply two steps with the given gradients; return the data after each."""
+    seen = []
+    for g in grads:
+        p.grad = g
+        opt.step()
+        seen.append(p.data)
+    return seen
+
+
+def test_sgd_plain_steps():
+    p = Value(1.0)
+    assert two_steps(SGD([p], lr=0.1), p, [2.0, -1.0]) == pytest.approx([0.8, 0.9], rel=1e-15)
+
+
+def test_sgd_momentum_steps():
+    p = Value(1.0)
+    # v1 = 2, p = 1 - 0.1·2 = 0.8; v2 = 0.9·2 + (-1) = 0.8, p = 0.8 - 0.1·0.8 = 0.72
+    assert two_steps(SGD([p], lr=0.1, momentum=0.9), p, [2.0, -1.0]) == pytest.approx(
+        [0.8, 0.72], rel=1e-15)
+
+
+def test_sgd_weight_decay_steps():
+    p = Value(1.0)
+    # g1 = 2 + 0.5·1 = 2.5, p = 0.75; g2 = -1 + 0.5·0.75 = -0.625, p = 0.8125
+    assert two_steps(SGD([p], lr=0.1, weight_decay=0.5), p, [2.0, -1.0]) == pytest.approx(
+        [0.75, 0.8125], rel=1e-15)
+
+
+def test_sgd_momentum_with_weight_decay_steps():
+    p = Value(1.0)
+    # g1 = 2.5, v1 = 2.5, p = 0.75; g2 = -0.625, v2 = 0.9·2.5 - 0.625 = 1.625, p = 0.5875
+    assert two_steps(SGD([p], lr=0.1, momentum=0.9, weight_decay=0.5), p,
+                     [2.0, -1.0]) == pytest.approx([0.75, 0.5875], rel=1e-14)
+
+
+def test_adam_steps_with_bias_correction():
+    p = Value(1.0)
+    b1, b2, lr, eps = 0.9, 0.999, 0.01, 1e-8
+    m1, v1 = (1 - b1) * 2.0, (1 - b2) * 4.0
+    p1 = 1.0 - lr * (m1 / (1 - b1)) / (math.sqrt(v1 / (1 - b2)) + eps)
+    m2, v2 = b1 * m1 + (1 - b1) * -1.0, b2 * v1 + (1 - b2) * 1.0
+    p2 = p1 - lr * (m2 / (1 - b1**2)) / (math.sqrt(v2 / (1 - b2**2)) + eps)
+    assert two_steps(Adam([p], lr=lr), p, [2.0, -1.0]) == pytest.approx([p1, p2], rel=1e-14)
+    assert p1 == pytest.approx(0.99, rel=1e-8)  # the first step moves by lr
+
+
+def test_adam_weight_decay_is_added_to_the_gradient():
+    p, q = Value(1.0), Value(1.0)
+    opt_p = Adam([p], lr=0.01, weight_decay=0.5)
+    opt_q = Adam([q], lr=0.01)
+    two_steps(opt_p, p, [2.0, -1.0])
+    # the same as plain Adam fed g + 0.5·p, with p read before each step
+    q.grad = 2.0 + 0.5 * 1.0
+    opt_q.step()
+    q.grad = -1.0 + 0.5 * q.data
+    opt_q.step()
+    assert p.data == pytest.approx(q.data, rel=1e-15)
+
+
+def test_zero_grad_resets_the_parameters():
+    ps = [Value(1.0), Value(2.0)]
+    for p in ps:
+        p.grad = 3.0
+    SGD(ps, lr=0.1).zero_grad()
+    assert [p.grad for p in ps] == [0.0, 0.0]
+
+
+def test_a_callable_lr_is_called_with_the_step_count():
+    calls = []
+    p = Value(1.0)
+
+    def lr(step):
+        calls.append(step)
+        return 0.1 * (step + 1)
+
+    two_steps(SGD([p], lr=lr), p, [1.0, 1.0])
+    assert calls == [0, 1]
+    assert p.data == pytest.approx(1.0 - 0.1 - 0.2)
+
+
+def test_a_schedule_returning_a_negative_rate_is_refused_before_any_update():
+    p = Value(1.0)
+    p.grad = 1.0
+    with pytest.raises(ValueError, match="schedule's lr at step 0"):
+        SGD([p], lr=lambda step: -1.0).step()
+    assert p.data == 1.0
+
+
+def test_non_finite_gradient_changes_nothing():
+    ps = [Value(1.0, label="w"), Value(2.0, label="b")]
+    ps[0].grad, ps[1].grad = 1.0, float("inf")
+    opt = SGD(ps, lr=0.1, momentum=0.5)
+    with pytest.raises(ValueError, match="gradient of b is inf"):
+        opt.step()
+    assert [p.data for p in ps] == [1.0, 2.0] and opt.velocity == [0.0, 0.0]
+
+
+# --- schedules ------------------------------------------------------------------------------
+
+
+def test_linear_schedule_matches_micrograds_rate_and_holds_the_end():
+    lr = linear_schedule(1.0, 0.1, 100)
+    assert [lr(k) for k in range(100)] == [1.0 - 0.9 * k / 100 for k in range(100)]
+    assert lr(100) == lr(1000) == 0.1
+
+
+def test_step_schedule_multiplies_every_step_size_steps():
+    lr = step_schedule(0.4, step_size=3, gamma=0.5)
+    assert [lr(k) for k in range(7)] == [0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.1]
+
+
+@pytest.mark.parametrize("make", [
+    lambda: linear_schedule(-1.0, 0.1, 10),
+    lambda: linear_schedule(1.0, 0.1, 0),
+    lambda: step_schedule(0.1, 0, 0.5),
+    lambda: step_schedule(0.1, 2, -0.5),
+])
+def test_bad_schedule_arguments_are_refused(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+# --- bad arguments --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opt", [SGD, Adam])
+def test_no_parameters_is_refused(opt):
+    with pytest.raises(ValueError, match="no parameters"):
+        opt([], lr=0.1)
+
+
+@pytest.mark.parametrize("opt", [SGD, Adam])
+def test_a_negative_lr_is_refused(opt):
+    with pytest.raises(ValueError, match="lr must be"):
+        opt([Value(1.0)], lr=-0.1)
+
+
+def test_a_non_value_parameter_is_refused():
+    with pytest.raises(TypeError, match=r"params\[1\] must be a Value"):
+        SGD([Value(1.0), 2.0], lr=0.1)
+
+
+def test_a_parameter_listed_twice_is_refused():
+    p = Value(1.0, label="w")
+    with pytest.raises(ValueError, match="'w'|w.*twice"):
+        SGD([p, p], lr=0.1)
+
+
+@pytest.mark.parametrize("kwargs", [{"momentum": 1.0}, {"momentum": -0.1},
+                                    {"weight_decay": -1.0}])
+def test_sgd_refuses_bad_momentum_or_decay(kwargs):
+    with pytest.raises(ValueError):
+        SGD([Value(1.0)], lr=0.1, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"betas": (1.0, 0.999)}, {"betas": (0.9,)}, {"eps": 0.0}])
+def test_adam_refuses_bad_betas_or_eps(kwargs):
+    with pytest.raises(ValueError):
+        Adam([Value(1.0)], **kwargs)

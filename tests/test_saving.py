@@ -1,0 +1,144 @@
+"""Saving and loading models: JSON round trips, and every bad file leaving the model as it was."""
+
+import json
+import os
+
+import pytest
+
+from autograd_lite.nn import MLP, Layer, Neuron
+
+
+def data_of(model):
+    return [p.data for p in model.parameters()]
+
+
+@pytest.fixture
+def saved(tmp_path):
+    path = tmp_path / "model.json"
+    MLP(2, [3, 1], seed=1).save(path)
+    return path
+
+
+def edit(path, change):
+    state = json.loads(path.read_text())
+    change(state)
+    path.write_text(json.dumps(state))
+
+
+def test_save_then_load_gives_the_same_network(tmp_path):
+    model = MLP(2, [4, 2], activation="tanh", output_activation="sigmoid", seed=3)
+    model.save(tmp_path / "m.json")
+    loaded = MLP.load(tmp_path / "m.json")
+    assert repr(loaded) == repr(model)
+    assert data_of(loaded) == data_of(model)
+    assert [v.data for v in loaded([0.3, -0.7])] == [v.data for v in model([0.3, -0.7])]
+
+
+def test_saved_file_is_json_with_architecture_and_named_parameters(saved):
+    state = json.loads(saved.read_text())
+    assert state["architecture"] == {"type": "MLP", "n_inputs": 2, "layer_sizes": [3, 1],
+                                     "activation": "relu", "output_activation": "linear"}
+    assert list(state["parameters"])[:3] == ["w^2_11", "w^2_12", "b^2_1"]
+    assert list(state["parameters"].values()) == data_of(MLP(2, [3, 1], seed=1))
+
+
+def test_state_dict_round_trip_into_another_model():
+    source, target = MLP(2, [3, 1], seed=1), MLP(2, [3, 1], seed=2)
+    target.load_state_dict(source.state_dict())
+    assert data_of(target) == data_of(source)
+
+
+def test_load_weights_sets_an_existing_model(saved):
+    model = MLP(2, [3, 1], seed=9)
+    model.load_weights(saved)
+    assert data_of(model) == data_of(MLP(2, [3, 1], seed=1))
+
+
+def test_neuron_and_layer_states_round_trip():
+    for make in (lambda s: Neuron(3, "tanh", seed=s), lambda s: Layer(2, 3, seed=s)):
+        target = make(2)
+        target.load_state_dict(make(1).state_dict())
+        assert data_of(target) == data_of(make(1))
+
+
+def test_save_replaces_an_existing_file_and_leaves_no_temporary_file(saved):
+    MLP(2, [3, 1], seed=5).save(saved)
+    assert data_of(MLP.load(saved)) == data_of(MLP(2, [3, 1], seed=5))
+    assert os.listdir(saved.parent) == ["model.json"]
+
+
+def test_failed_save_keeps_the_previous_file(saved):
+    before = saved.read_text()
+    model = MLP(2, [3, 1])
+    model.parameters()[4].data = float("inf")
+    with pytest.raises(ValueError, match=r"w\^2_22 is inf"):
+        model.save(saved)
+    assert saved.read_text() == before
+    assert os.listdir(saved.parent) == ["model.json"]
+
+
+# --- bad files: a clear error and an untouched model ----------------------------------------
+
+
+def check_refused(path, error, match):
+    model = MLP(2, [3, 1], seed=9)
+    before = data_of(model)
+    with pytest.raises(error, match=match):
+        model.load_weights(path)
+    assert data_of(model) == before
+    with pytest.raises(error, match=match):
+        MLP.load(path)
+
+
+def test_missing_file(tmp_path):
+    check_refused(tmp_path / "nothing.json", FileNotFoundError, "no saved model")
+
+
+def test_truncated_file(saved):
+    saved.write_text(saved.read_text()[:-40])
+    check_refused(saved, ValueError, "not valid JSON")
+
+
+def test_file_of_another_architecture(tmp_path):
+    path = tmp_path / "wide.json"
+    MLP(2, [4, 1]).save(path)
+    model = MLP(2, [3, 1], seed=9)
+    before = data_of(model)
+    with pytest.raises(ValueError, match="another architecture"):
+        model.load_weights(path)
+    assert data_of(model) == before
+
+
+def test_file_with_a_missing_parameter(saved):
+    edit(saved, lambda s: s["parameters"].pop("b^3_1"))
+    check_refused(saved, ValueError, "do not match")
+
+
+@pytest.mark.parametrize("bad", ["0.5", None, True, [1.0]])
+def test_file_with_a_non_number_in_the_last_parameter(saved, bad):
+    edit(saved, lambda s: s["parameters"].__setitem__("b^3_1", bad))
+    check_refused(saved, ValueError, r"b\^3_1 must be a finite real number")
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_file_with_nan_or_infinity(saved, constant):
+    saved.write_text(saved.read_text().replace('"b^3_1": 0.0', f'"b^3_1": {constant}'))
+    assert constant in saved.read_text()
+    check_refused(saved, ValueError, "not a number")
+
+
+def test_json_that_is_not_a_saved_model(saved):
+    saved.write_text("[1, 2, 3]")
+    check_refused(saved, ValueError, "not a saved")
+
+
+def test_load_state_dict_of_another_format_is_refused():
+    model = MLP(2, [3, 1])
+    with pytest.raises(ValueError, match="not a saved model"):
+        model.load_state_dict({"parameters": {}})
+
+
+def test_mlp_load_refuses_a_saved_layer(tmp_path):
+    Layer(2, 3).save(tmp_path / "layer.json")
+    with pytest.raises(ValueError, match="is not a saved MLP"):
+        MLP.load(tmp_path / "layer.json")
