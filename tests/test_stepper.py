@@ -274,3 +274,10 @@ def test_play_runs_to_the_end_by_itself(browser, tmp_path):
     assert page.inner_text("#play").endswith("Play") and page.is_disabled("#next")
     assert problems == []
     page.close()
+
+
+@needs_dot
+def test_same_graph_gives_a_byte_identical_page(tmp_path):
+    first = stepper(worked_example()[0], tmp_path / "a.html").read_bytes()
+    second = stepper(worked_example()[0], tmp_path / "b.html").read_bytes()
+    assert first == second

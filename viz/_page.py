@@ -68,6 +68,8 @@ button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
 #graph.fit svg { width: 100%; height: auto; }
 header, footer { flex: none; }
 footer { border-top: 1px solid #ccc; font-size: 0.85em; color: #666; padding: 0.4em 1em; }
+/* dot's SVG keeps scripts at full size; print them a little smaller, as in a book */
+g.node text[baseline-shift] { font-size: 11.5px; }
 g.node.current polygon, g.node.current ellipse { stroke: #d95f02; stroke-width: 4px; }
 g.node.updated polygon { stroke: #1b9e77; stroke-width: 3px; }
 g.node.updated text.grad { fill: #0d7a5a; }
