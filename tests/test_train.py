@@ -1,0 +1,225 @@
+"""fit and accuracy: the same updates as a hand-written loop, batches, GC pausing, progress."""
+
+import gc
+
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.data import blobs, moons, xor
+from autograd_lite.losses import hinge, l2
+from autograd_lite.nn import MLP
+from autograd_lite.optim import SGD, Adam, linear_schedule
+from autograd_lite.train import History, accuracy, fit
+
+
+@pytest.fixture
+def data():
+    return moons(20, noise=0.1, seed=0)
+
+
+def data_of(model):
+    return [p.data for p in model.parameters()]
+
+
+def test_fit_makes_exactly_the_updates_of_a_hand_written_loop(data):
+    X, y = data
+    by_fit, by_hand = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
+    schedule = linear_schedule(1.0, 0.1, 3)
+    history = fit(by_fit, X, y, loss="hinge", steps=3, l2=1e-4, lr=schedule)
+    losses = []
+    for k in range(3):
+        by_hand.zero_grad()
+        loss = hinge([by_hand(x) for x in X], y) + l2(by_hand.parameters(), 1e-4)
+        loss.backward()
+        for p in by_hand.parameters():
+            p.data -= schedule(k) * p.grad
+        losses.append(loss.data)
+    assert data_of(by_fit) == data_of(by_hand)
+    assert history.loss == losses
+    assert history.lr == [schedule(k) for k in range(3)]
+
+
+def test_history_has_one_entry_per_step(data):
+    X, y = data
+    history = fit(MLP(2, [4, 1]), X, y, steps=5)
+    assert len(history) == len(history.loss) == len(history.accuracy) == len(history.lr) == 5
+    assert all(0.0 <= a <= 1.0 for a in history.accuracy)
+    assert history.seconds > 0.0
+    assert repr(history).startswith("History(5 steps, last loss ")
+
+
+def test_training_reaches_full_accuracy_on_xor():
+    X, y = xor(40, seed=0)
+    model = MLP(2, [8, 1], seed=2)
+    fit(model, X, y, optimizer=Adam(model.parameters(), lr=0.05), steps=60)
+    assert accuracy(model, X, y) == 1.0
+
+
+def test_cross_entropy_trains_a_multi_class_model():
+    X, y = blobs(60, centers=3, seed=0)
+    model = MLP(2, [8, 3], seed=0)
+    history = fit(model, X, y, loss="cross_entropy", steps=30, lr=0.1)
+    assert history.loss[-1] < 0.5 * history.loss[0]
+    assert accuracy(model, X, y) > 0.9
+
+
+def test_mini_batches_are_drawn_from_the_seed(data):
+    X, y = data
+
+    def run(seed):
+        model = MLP(2, [4, 1], seed=0)
+        fit(model, X, y, steps=3, batch_size=5, seed=seed, lr=0.1)
+        return data_of(model)
+
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+
+
+def test_a_batch_holds_batch_size_samples(data):
+    X, y = data
+    sizes = []
+
+    def loss(outputs, labels):
+        sizes.append(len(outputs))
+        return hinge(outputs, labels)
+
+    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=3, batch_size=7)
+    assert sizes == [7, 7, 7]
+
+
+def test_gc_is_paused_during_each_step_and_restored_after(data):
+    X, y = data
+    seen = []
+
+    def loss(outputs, labels):
+        seen.append(gc.isenabled())
+        return hinge(outputs, labels)
+
+    assert gc.isenabled()
+    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=2)
+    assert seen == [False, False] and gc.isenabled()
+    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=1, pause_gc=False)
+    assert seen[-1] is True
+
+
+def test_gc_is_restored_when_a_step_fails(data):
+    X, y = data
+
+    def loss(outputs, labels):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fit(MLP(2, [4, 1]), X, y, loss=loss, steps=1)
+    assert gc.isenabled()
+
+
+def test_gc_left_disabled_by_the_caller_stays_disabled(data):
+    X, y = data
+    gc.disable()
+    try:
+        fit(MLP(2, [4, 1]), X, y, steps=1)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_verbose_prints_step_loss_and_accuracy(data, capsys):
+    X, y = data
+    fit(MLP(2, [4, 1]), X, y, steps=20, verbose=True)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 10
+    assert lines[0].startswith("step  2/20  loss ") and "accuracy" in lines[0]
+    fit(MLP(2, [4, 1]), X, y, steps=20, verbose=7)
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == [
+        "7/20", "14/20", "20/20"]
+
+
+def test_quiet_by_default(data, capsys):
+    X, y = data
+    fit(MLP(2, [4, 1]), X, y, steps=2)
+    assert capsys.readouterr().out == ""
+
+
+def test_callback_sees_each_step_and_can_stop_training(data):
+    X, y = data
+    steps = []
+
+    def callback(step, history):
+        steps.append((step, len(history)))
+        return step == 3
+
+    history = fit(MLP(2, [4, 1]), X, y, steps=10, callback=callback)
+    assert steps == [(1, 1), (2, 2), (3, 3)] and len(history) == 3
+
+
+def test_regression_targets_record_no_accuracy():
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    history = fit(MLP(2, [3, 1]), X, [0.25, -0.5], loss="mse", steps=2, lr=0.01)
+    assert history.accuracy == [None, None]
+
+
+def test_the_default_optimizer_uses_micrograds_schedule(data):
+    X, y = data
+    history = fit(MLP(2, [4, 1]), X, y, steps=4)
+    assert history.lr == [1.0 - 0.9 * k / 4 for k in range(4)]
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"loss": "huber"}, "unknown loss"),
+    ({"steps": -1}, "steps"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"batch_size": 21}, "batch_size"),
+    ({"l2": -1.0}, "alpha"),
+])
+def test_bad_arguments_are_refused(data, kwargs, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        fit(MLP(2, [4, 1]), X, y, **kwargs)
+
+
+def test_optimizer_and_lr_together_are_refused(data):
+    X, y = data
+    model = MLP(2, [4, 1])
+    with pytest.raises(ValueError, match="either an optimizer or lr"):
+        fit(model, X, y, optimizer=SGD(model.parameters(), lr=0.1), lr=0.1)
+
+
+def test_fit_refuses_mismatched_data():
+    with pytest.raises(ValueError, match="2 sample\\(s\\) and 1 label\\(s\\)"):
+        fit(MLP(2, [1]), [[0.0, 1.0], [1.0, 0.0]], [1])
+
+
+# --- accuracy -------------------------------------------------------------------------------
+
+
+def test_accuracy_uses_the_sign_of_a_single_output():
+    model = MLP(2, [1])
+    for p, x in zip(model.parameters(), [1.0, 0.0, 0.0]):
+        p.data = x
+    X = [[1.0, 0.0], [-1.0, 0.0], [2.0, 5.0]]
+    assert accuracy(model, X, [1, 1, 1]) == pytest.approx(2 / 3)
+    assert accuracy(model, X, [1, 0, 1]) == 1.0
+
+
+def test_accuracy_uses_the_largest_of_several_outputs():
+    model = MLP(2, [2])
+    for p, x in zip(model.parameters(), [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]):
+        p.data = x
+    assert accuracy(model, [[2.0, 1.0], [0.0, 3.0], [5.0, 1.0]], [0, 1, 1]) == pytest.approx(
+        2 / 3)
+
+
+def test_accuracy_builds_no_graph():
+    outputs = []
+
+    def model(x):
+        out = Value(x[0]) * 2
+        outputs.append(out)
+        return out
+
+    accuracy(model, [[1.0], [-1.0]], [1, -1])
+    assert all(out.parents == () for out in outputs)
+
+
+def test_history_of_no_steps():
+    assert repr(History()) == "History(no steps)"
