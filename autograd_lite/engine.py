@@ -7,10 +7,10 @@ derivative rule in the ops table (:mod:`autograd_lite.ops`); nothing here knows 
 
 Example:
     >>> x = Value(2.0, label="x")
-    >>> y = (x * 3 + 1).tanh()
+    >>> y = (x * 3 - 5.5).tanh()
     >>> y.backward()
     >>> round(y.data, 6), round(x.grad, 6)
-    (0.999998, 1.3e-05)
+    (0.462117, 2.359343)
 
 Nodes keep no closures and no references to their children, so a graph forms no reference
 cycles and is freed by reference counting alone; no function here recurses, so a chain of a
@@ -23,6 +23,7 @@ import contextvars
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import filterfalse
 
 from .ops import OPS
 
@@ -315,27 +316,30 @@ def topo_order(root: Value) -> list[Value]:
     """
     _check(root)
     order: list[Value] = []
+    append = order.append
     seen = {root}
-    # Each stack entry is a node and the index of the next parent to visit.
-    stack = [(root, root.parents, 0)]
-    push = stack.append
-    pop = stack.pop
     see = seen.add
-    while stack:
-        node, parents, i = pop()
-        n = len(parents)
-        while i < n:
-            p = parents[i]
-            i += 1
-            if p not in seen:
-                see(p)
-                if p.parents:
-                    push((node, parents, i))
-                    node, parents, i, n = p, p.parents, 0, len(p.parents)
-                else:
-                    order.append(p)
-        order.append(node)
-    return order
+    # Each stack entry is a node whose parents are being visited and the iterator over
+    # them, so the walk resumes where it left off when it comes back to the node.
+    stack: list = []
+    push = stack.append
+    # filterfalse skips the parents seen already in C, one at a time as the walk reaches
+    # them; the Python loop below runs only for nodes met for the first time.
+    is_seen = seen.__contains__
+    node, parents = root, filterfalse(is_seen, root.parents)
+    while True:
+        for p in parents:
+            see(p)
+            if p.parents:
+                push((node, parents))
+                node, parents = p, filterfalse(is_seen, p.parents)
+                break
+            append(p)
+        else:
+            append(node)
+            if not stack:
+                return order
+            node, parents = stack.pop()
 
 
 def _accumulate(order: list[Value]) -> list[float]:
@@ -350,14 +354,14 @@ def _accumulate(order: list[Value]) -> list[float]:
     for v in order:
         v.grad = 0.0
     order[-1].grad = 1.0
-    ops = OPS
+    rules = {name: prim.rule for name, prim in OPS.items()}
     node = order[-1]
     try:
         for node in reversed(order):
             parents = node.parents
             if not parents:
                 continue
-            grads = ops[node.op].rule(node.grad, node.data, *[p.data for p in parents])
+            grads = rules[node.op](node.grad, node.data, *[p.data for p in parents])
             if len(grads) != len(parents):
                 raise RuntimeError(
                     f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "

@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -181,8 +182,10 @@ def _relu_rule(g, out, a):
 
 def _wsum_rule(g, out, *x):
     n = (len(x) - 1) // 2
-    # dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1
-    return [g * a for a in x[n:-1]] + [g * w for w in x[:n]] + [g]
+    # dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1; map(mul, ...) multiplies in C, and works for
+    # floats and Values alike
+    gs = itertools.repeat(g)
+    return [*map(operator.mul, x[n:-1], gs), *map(operator.mul, x[:n], gs), g]
 
 
 # --- the table ----------------------------------------------------------------------------
