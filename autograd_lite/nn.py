@@ -26,7 +26,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import math
 import numbers
 import os
@@ -34,6 +33,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+from . import saving
 from .engine import Value, _apply
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
@@ -46,9 +46,6 @@ INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "normal")
 
 DEFAULT_SEED = 1337
 """The seed used when neither ``seed`` nor ``rng`` is given: the same model every run."""
-
-_FORMAT = "autograd_lite.model"
-_VERSION = 1
 
 InitFn = Callable[[random.Random, int, int], float]
 
@@ -164,7 +161,7 @@ class Module:
     def _architecture(self) -> dict[str, Any]:  # pragma: no cover - every model overrides
         raise NotImplementedError
 
-    # --- saving and loading ---
+    # --- saving and loading (the format is described in autograd_lite.saving) ---
 
     def state_dict(self) -> dict[str, Any]:
         """The architecture and every parameter's value, as a JSON-ready dict.
@@ -173,12 +170,7 @@ class Module:
             ``{"format": ..., "version": 1, "architecture": {...}, "parameters": {name: x}}``
             with the parameters in :meth:`parameters` order.
         """
-        return {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "architecture": self._architecture(),
-            "parameters": {name: p.data for name, p in self.named_parameters()},
-        }
+        return saving.make_state(self)
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Set every parameter from ``state`` (as made by :meth:`state_dict`).
@@ -192,42 +184,9 @@ class Module:
             ValueError: if the format, the architecture or the parameter names differ, or a
                 value is not a finite real number.
         """
-        values = self._check_state(state)
+        values = saving.check_state(self, state)
         for p, x in zip(self.parameters(), values):
             p.data = x
-
-    def _check_state(self, state) -> list[float]:
-        if not isinstance(state, dict):
-            raise ValueError(
-                f"not a saved model: expected a JSON object (dict), got {type(state).__name__}"
-            )
-        if state.get("format") != _FORMAT or state.get("version") != _VERSION:
-            raise ValueError(
-                f"not a saved model: expected format {_FORMAT!r} version {_VERSION}, "
-                f"got format {state.get('format')!r} version {state.get('version')!r}"
-            )
-        arch = self._architecture()
-        if state.get("architecture") != arch:
-            raise ValueError(
-                f"the saved model has another architecture: {state.get('architecture')!r}; "
-                f"this model is {arch!r}"
-            )
-        params = state.get("parameters")
-        names = [name for name, _ in self.named_parameters()]
-        if not isinstance(params, dict) or list(params) != names:
-            got = list(params) if isinstance(params, dict) else params
-            raise ValueError(
-                f"the saved parameters do not match the model: expected {len(names)} "
-                f"named {names[:3]}..., got {str(got)[:200]}"
-            )
-        values = []
-        for name, x in params.items():
-            if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-                raise ValueError(
-                    f"parameter {name} must be a finite real number, got {x!r}"
-                )
-            values.append(float(x))
-        return values
 
     def save(self, path: str | os.PathLike) -> None:
         """Write the model (architecture and parameters) to ``path`` as JSON.
@@ -242,29 +201,7 @@ class Module:
             ValueError: if a parameter is NaN or infinite (JSON has no such numbers).
             OSError: if the folder cannot be written.
         """
-        state = self.state_dict()
-        for name, x in state["parameters"].items():
-            if not math.isfinite(x):
-                raise ValueError(f"cannot save: parameter {name} is {x!r}, not a finite number")
-        text = json.dumps(state, indent=1)
-        path = os.fspath(path)
-        folder = os.path.dirname(os.path.abspath(path))
-        name = f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-        tmp = os.path.join(folder, name)
-        # O_EXCL: never write through someone else's file; mode 0o666 less the umask, as
-        # for any file the user creates (tempfile's would be private to its owner)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-                f.write("\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            raise
+        saving.write_state(path, self.state_dict())
 
     def load_weights(self, path: str | os.PathLike) -> None:
         """Set this model's parameters from a file written by :meth:`save`.
@@ -278,27 +215,7 @@ class Module:
                 architecture, or holds a value that is not a finite number. The model is
                 left unchanged in every case.
         """
-        self.load_state_dict(_read_state(path))
-
-
-def _reject_constant(name: str):
-    raise ValueError(f"{name} is not a number a model can hold")
-
-
-def _read_state(path: str | os.PathLike) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no saved model at {os.fspath(path)!r}") from None
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as err:
-        raise ValueError(
-            f"{os.fspath(path)!r} is not valid JSON (is it truncated?): {err}"
-        ) from None
-    except ValueError as err:
-        raise ValueError(f"{os.fspath(path)!r}: {err}") from None
+        self.load_state_dict(saving.read_state(path))
 
 
 class Neuron(Module):
@@ -389,7 +306,9 @@ class Neuron(Module):
 
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path of every model: inputs are Values of the right number already.
-        # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap.
+        # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap. It is
+        # the node engine.weighted_sum makes, without that function's checks of every weight
+        # and input on every call, which here would cost more than making the node itself.
         z = _apply("wsum", (*self.w, *xs, self.b))
         z.label = self._z_label
         act = self._act
@@ -610,7 +529,7 @@ class MLP(Module):
             FileNotFoundError: if the file does not exist.
             ValueError: if it is not valid JSON, not an MLP, or holds a non-number.
         """
-        state = _read_state(path)
+        state = saving.read_state(path)
         arch = state.get("architecture") if isinstance(state, dict) else None
         if not isinstance(arch, dict) or arch.get("type") != "MLP":
             raise ValueError(f"{os.fspath(path)!r} is not a saved MLP")

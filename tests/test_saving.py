@@ -142,3 +142,10 @@ def test_mlp_load_refuses_a_saved_layer(tmp_path):
     Layer(2, 3).save(tmp_path / "layer.json")
     with pytest.raises(ValueError, match="is not a saved MLP"):
         MLP.load(tmp_path / "layer.json")
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    umask = os.umask(0)
+    os.umask(umask)
+    MLP(2, [1]).save(tmp_path / "m.json")
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o666 & ~umask
