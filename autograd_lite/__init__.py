@@ -10,11 +10,25 @@ gradients from ``.grad``::
     >>> x.grad
     7.0
 
-Importing the package loads only the engine (no numpy, no graphviz), so it starts fast.
+Importing the package loads no numpy and no graphviz, so it starts fast.
 """
 
+# `explain` is imported by name, so the package attribute is the function, not the
+# submodule of the same name (which stays importable: from autograd_lite.explain import ...).
+from .check import gradcheck
 from .engine import Value, backward, gradients, no_grad, topo_order, weighted_sum
+from .explain import explain
 
 __version__ = "0.1.0"
 
-__all__ = ["Value", "backward", "gradients", "no_grad", "topo_order", "weighted_sum"]
+__all__ = [
+    "Value",
+    "backward",
+    "explain",
+    "gradcheck",
+    "gradients",
+    "no_grad",
+    "topo_order",
+    "weighted_sum",
+]
+
