@@ -359,16 +359,27 @@ def _accumulate(order: list[Value]) -> list[float]:
     try:
         for node in reversed(order):
             parents = node.parents
-            if not parents:
-                continue
-            grads = rules[node.op](node.grad, node.data, *[p.data for p in parents])
-            if len(grads) != len(parents):
-                raise RuntimeError(
-                    f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
-                    f"for {len(parents)} operand(s); a rule returns one gradient per operand"
-                )
-            for p, gp in zip(parents, grads):
-                p.grad += gp
+            n = len(parents)
+            # One- and two-operand nodes, most of any graph, skip the generic packing.
+            if n == 1:
+                a = parents[0]
+                grads = rules[node.op](node.grad, node.data, a.data)
+                if len(grads) != 1:
+                    raise _arity_error(node, grads)
+                a.grad += grads[0]
+            elif n == 2:
+                a, b = parents
+                grads = rules[node.op](node.grad, node.data, a.data, b.data)
+                if len(grads) != 2:
+                    raise _arity_error(node, grads)
+                a.grad += grads[0]
+                b.grad += grads[1]  # after a's update, so a*a gets both terms
+            elif n:
+                grads = rules[node.op](node.grad, node.data, *[p.data for p in parents])
+                if len(grads) != n:
+                    raise _arity_error(node, grads)
+                for p, gp in zip(parents, grads):
+                    p.grad += gp
     except BaseException as err:
         for v, old in zip(order, saved):
             v.grad = old
@@ -376,6 +387,13 @@ def _accumulate(order: list[Value]) -> list[float]:
             raise _backward_error(node, err) from None
         raise
     return saved
+
+
+def _arity_error(node: Value, grads) -> RuntimeError:
+    return RuntimeError(
+        f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
+        f"for {len(node.parents)} operand(s); a rule returns one gradient per operand"
+    )
 
 
 def _backward_error(node: Value, err: Exception) -> Exception:
