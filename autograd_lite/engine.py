@@ -38,9 +38,9 @@ _no_grad_blocks = 0
 
 
 def _describe(v: Value) -> str:
-    """A Value as an error message names it: its label (if any) and its value."""
+    """A Value as an error message names it: its value, and its label if it has one."""
     if v.label:
-        return f"{v.label!r} = {v.data!r}"
+        return f"{v.data!r} (label {v.label!r})"
     return repr(v.data)
 
 
@@ -106,7 +106,9 @@ def _operand_error(op: str, operands: Sequence[Value], err: Exception) -> Except
         for i, v in enumerate(operands)
     )
     reason = str(err) or type(err).__name__
-    return type(err)(f"{op}: cannot compute {prim.template} for {parts}: {reason}")
+    if isinstance(err, OverflowError):
+        reason = "the result is too large for a float (at most about 1.8e308)"
+    return type(err)(f"{op}: cannot compute {prim.template} with {parts}: {reason}")
 
 
 def _apply(op: str, operands: tuple) -> Value:

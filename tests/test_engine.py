@@ -265,12 +265,12 @@ def test_non_number_operand_is_refused_and_nothing_changes():
     [
         (lambda x: x.log(), ValueError, ["log", "-1.0", "'x'"]),
         (lambda x: (x + 1).log(), ValueError, ["log", "0.0"]),
-        (lambda x: x / 0, ZeroDivisionError, ["div", "'x' = -1.0", "0.0"]),
+        (lambda x: x / 0, ZeroDivisionError, ["div", "-1.0 (label 'x')", "0.0"]),
         (lambda x: (x + 1) ** -1, ZeroDivisionError, ["pow", "0.0", "-1.0"]),
         (lambda x: (x * 8) ** (1 / 3), ValueError, ["pow", "-8.0", "0.333"]),
         (lambda x: (x * -1000).exp(), OverflowError, ["exp", "1000.0"]),
-        (lambda x: (x * -10.0) ** 400, OverflowError, ["pow", "10.0", "400.0"]),
-        (lambda x: x.sqrt(), ValueError, ["sqrt", "'x' = -1.0"]),
+        (lambda x: (x * -10.0) ** 400, OverflowError, ["pow", "10.0", "400.0", "too large"]),
+        (lambda x: x.sqrt(), ValueError, ["sqrt", "-1.0 (label 'x')"]),
         (lambda x: (x * -1e200) * 1e200, OverflowError, ["mul", "1e+200"]),
     ],
 )
@@ -286,7 +286,8 @@ def test_domain_errors_raise_what_math_raises_and_name_the_operands(make, exc, w
 
 def test_labelled_operands_appear_in_the_message():
     a, b = Value(1.0, label="numerator"), Value(0.0, label="denominator")
-    with pytest.raises(ZeroDivisionError, match="'numerator' = 1.0.*'denominator' = 0.0"):
+    message = r"1.0 \(label 'numerator'\).*0.0 \(label 'denominator'\)"
+    with pytest.raises(ZeroDivisionError, match=message):
         a / b
 
 
