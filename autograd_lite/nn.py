@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from . import saving
-from .engine import Value, _apply
+from .engine import Value, _apply1, _wsum_node
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
 
@@ -309,12 +309,12 @@ class Neuron(Module):
         # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap. It is
         # the node engine.weighted_sum makes, without that function's checks of every weight
         # and input on every call, which here would cost more than making the node itself.
-        z = _apply("wsum", (*self.w, *xs, self.b))
+        z = _wsum_node((*self.w, *xs, self.b))
         z.label = self._z_label
         act = self._act
         if act is None:
             return z
-        a = _apply(act, (z,))
+        a = _apply1(act, z)
         a.label = self._a_label
         return a
 
