@@ -1,0 +1,136 @@
+"""Graph-size figures: deep chains, bytes per node, and the import time of the package.
+
+Run from the repository root::
+
+    python bench/bench_graph.py [--depth 1000000] [--nodes 200000]
+
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from closure_engine import ClosureValue  # noqa: E402
+
+from autograd_lite import Value, topo_order  # noqa: E402
+
+
+def deep_chain(depth: int) -> None:
+    """Differentiate a chain ``depth`` nodes deep: x -> tanh -> tanh -> ... (one op each)."""
+    x = Value(0.5, label="x")
+    y = x
+    t0 = time.perf_counter()
+    for _ in range(depth):
+        y = y.tanh()
+    t1 = time.perf_counter()
+    y.backward()
+    t2 = time.perf_counter()
+    print(f"chain of {depth:,} tanh nodes: built in {t1 - t0:.2f} s, "
+          f"backward in {t2 - t1:.2f} s, d(out)/dx = {x.grad:.6e}")
+    del y
+    gc.collect()
+
+
+def closure_engine_depth_limit(limit: int = 100_000) -> int | None:
+    """The first chain depth at which the recursive closure-per-node engine fails."""
+    depth = 100
+    while depth <= limit:
+        x = ClosureValue(0.5)
+        y = x
+        for _ in range(depth):
+            y = y + 1.0
+        try:
+            y.backward()
+        except RecursionError:
+            return depth
+        depth += 100
+    return None
+
+
+def bytes_per_node(n_nodes: int, value_class=Value) -> float:
+    """Memory of a graph of ``n_nodes`` op nodes, from tracemalloc, divided by the count.
+
+    The graph is a chain of alternating ``*`` and ``+`` between the running node and a few
+    shared leaves, with a tanh every tenth step to keep the numbers finite.
+    """
+    gc.collect()
+    leaves = [value_class(0.9), value_class(0.1)]
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    y = leaves[0]
+    made = 0
+    while made < n_nodes:
+        y = y * leaves[0]
+        y = y + leaves[1]
+        made += 2
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del y
+    gc.collect()
+    return (after - before) / made
+
+
+def import_time(module: str, runs: int = 15) -> tuple[float, float]:
+    """Median wall time of ``python -c "import module"`` and of a bare ``python -c pass``."""
+
+    # Measured as a user meets it: with compiled bytecode cached (some environments set
+    # PYTHONDONTWRITEBYTECODE, which would make every run recompile the modules).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def run(code: str) -> float:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], check=True, env=env)
+        return time.perf_counter() - t0
+
+    run(f"import {module}")  # writes the bytecode cache
+    bare, with_import = [], []
+    for _ in range(runs):  # interleaved so a slow moment affects both
+        bare.append(run("pass"))
+        with_import.append(run(f"import {module}"))
+    return statistics.median(bare), statistics.median(with_import)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--depth", type=int, default=1_000_000)
+    parser.add_argument("--nodes", type=int, default=200_000)
+    args = parser.parse_args(argv)
+
+    deep_chain(args.depth)
+    print(f"topological order of a {args.depth:,}-deep chain needs no recursion: "
+          f"{len(topo_order(Value(1.0).tanh())) == 2}")
+    failed_at = closure_engine_depth_limit()
+    print(f"closure-per-node engine (recursive sort): RecursionError at depth {failed_at} "
+          f"(recursion limit {sys.getrecursionlimit()})")
+
+    ours = bytes_per_node(args.nodes)
+    theirs = bytes_per_node(args.nodes, ClosureValue)
+    print(f"bytes per node over {args.nodes:,} op nodes (tracemalloc): autograd_lite {ours:.0f} B,"
+          f" closure-per-node engine {theirs:.0f} B, ratio {ours / theirs:.2f}")
+
+    bare, imported = import_time("autograd_lite")
+    print(f"python -c 'import autograd_lite': {imported * 1e3:.1f} ms vs bare interpreter "
+          f"{bare * 1e3:.1f} ms: adds {(imported - bare) * 1e3:.1f} ms (median of 15)")
+    loaded = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, autograd_lite; print(sorted(m for m in ('numpy', 'graphviz') "
+         "if m in sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    print(f"heavy modules loaded by the import: {loaded}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
