@@ -20,6 +20,7 @@ million nodes differentiates.
 from __future__ import annotations
 
 import contextvars
+import gc
 import math
 import numbers
 from collections.abc import Iterable, Sequence
@@ -250,6 +251,10 @@ class Value:
         """Natural logarithm; the value must be positive."""
         return _apply1("log", self)
 
+    def log1p(self) -> Value:
+        """log(1 + x), accurate for tiny x; the value must be greater than -1."""
+        return _apply1("log1p", self)
+
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
         return _apply1("tanh", self)
@@ -382,13 +387,31 @@ def _accumulate(order: list[Value]) -> list[float]:
                     raise _arity_error(node, grads)
                 for p, gp in zip(parents, grads):
                     p.grad += gp
+        # Scanning from the root towards the leaves, the first non-finite adjoint belongs to a
+        # node whose uses all have finite adjoints: one of their local derivatives overflowed.
+        for node in reversed(order):
+            g = node.grad
+            if g - g:  # inf or NaN
+                raise _non_finite_gradient(node, g)
     except BaseException as err:
         for v, old in zip(order, saved):
             v.grad = old
-        if isinstance(err, (ArithmeticError, ValueError)):
+        if isinstance(err, (ArithmeticError, ValueError)) and not getattr(err, "_named", False):
             raise _backward_error(node, err) from None
         raise
     return saved
+
+
+def _non_finite_gradient(node: Value, g: float) -> Exception:
+    kind = OverflowError if g == g else ValueError
+    err = kind(
+        f"backward: the gradient of the node {_describe(node)}"
+        f"{' (op ' + repr(node.op) + ')' if node.op else ''} is {g!r}: a local derivative "
+        "of an operation that uses it is not a finite number here (for example log or "
+        "division at a value very close to 0); no grad was changed"
+    )
+    err._named = True
+    return err
 
 
 def _arity_error(node: Value, grads) -> RuntimeError:
@@ -431,8 +454,17 @@ def backward(root: Value) -> None:
         54.0
     """
     _check(root)
-    order = topo_order(root)
-    saved = _accumulate(order)
+    # NOTE: the cyclic garbage collector is paused during the pass: it allocates many
+    # short-lived containers, and on a large graph each collection would walk every node
+    # again. The pass creates no reference cycles, so nothing is left for it to find.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        order = topo_order(root)
+        saved = _accumulate(order)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     for v, old in zip(order, saved):
         if old:
             v.grad += old
@@ -457,8 +489,14 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     wrt = list(wrt)
     for i, v in enumerate(wrt):
         _check(v, f"wrt[{i}]")
-    order = topo_order(root)
-    saved = _accumulate(order)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # as in backward
+    try:
+        order = topo_order(root)
+        saved = _accumulate(order)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     in_graph = set(order)
     result = [v.grad if v in in_graph else 0.0 for v in wrt]
     for v, old in zip(order, saved):

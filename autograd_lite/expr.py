@@ -51,7 +51,8 @@ MAX_EXPONENT = 10_000
 MAX_STEPS = 200_000
 
 FUNCTIONS = {
-    "exp": Value.exp, "log": Value.log, "ln": Value.log, "tanh": Value.tanh,
+    "exp": Value.exp, "log": Value.log, "ln": Value.log, "log1p": Value.log1p,
+    "tanh": Value.tanh,
     "sigmoid": Value.sigmoid, "relu": Value.relu, "sqrt": Value.sqrt, "sin": Value.sin,
     "cos": Value.cos, "abs": Value.__abs__,
 }
@@ -694,9 +695,7 @@ def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
             raise
         except (ArithmeticError, ValueError) as err:
             where = "" if len(frames) == 1 else " (inside a defined function)"
-            why = " (the result is too large for a float)" if isinstance(
-                err, OverflowError) else ""
-            raise ExprError(f"cannot evaluate{where}: {err}{why}", text,
+            raise ExprError(f"cannot evaluate{where}: {err}", text,
                             *_span(frames, step)) from None
     return result
 

@@ -227,6 +227,10 @@ register(Primitive(
     "log", "log(a)", ("∂log(a)/∂a = 1/a",), ("a",),
 ))
 register(Primitive(
+    "log1p", 1, math.log1p, lambda g, out, a: (g / (1.0 + a),),
+    "log1p", "log(1 + a)", ("∂log(1 + a)/∂a = 1/(1 + a)",), ("a",),
+))
+register(Primitive(
     "tanh", 1, math.tanh, lambda g, out, a: (g * (1.0 - out * out),),
     "tanh", "tanh(a)", ("∂tanh(a)/∂a = 1 − out²",), ("a",),
 ))

@@ -437,3 +437,28 @@ def test_worked_example_learners_formula_is_four_times_too_large():
     O = network(Value(1.0), *w)
     O.backward()
     assert learner / w[0].grad == pytest.approx(4.0, rel=1e-12)
+
+
+def test_infinite_local_derivative_is_refused_and_changes_nothing():
+    x = Value(1e-320, label="x")
+    w = Value(2.0, label="w")
+    y = x.log() * w
+    with pytest.raises(OverflowError, match="'x'.*inf"):
+        y.backward()
+    assert (x.grad, w.grad, y.grad) == (0.0, 0.0, 0.0)
+
+
+def test_backward_restores_the_garbage_collector_state():
+    import gc
+
+    x = Value(2.0)
+    y = x * x
+    assert gc.isenabled()
+    y.backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        y.backward()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

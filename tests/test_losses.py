@@ -207,3 +207,13 @@ def test_a_non_number_output_is_refused():
 def test_the_batch_mean_is_one_node():
     loss = hinge([Value(0.5), Value(-2.0), Value(3.0)], [1, 1, -1])
     assert loss.op == "wsum" and len(loss.parents) == 2 * 3 + 1
+
+
+@pytest.mark.parametrize("logit, label", [(40.0, 1), (-40.0, 0)])
+def test_binary_cross_entropy_keeps_tiny_losses(logit, label):
+    x = Value(logit)
+    loss = binary_cross_entropy([x], [label])
+    loss.backward()
+    expected = math.log1p(math.exp(-40.0))
+    assert loss.data == pytest.approx(expected, rel=1e-12)
+    assert abs(x.grad) == pytest.approx(expected, rel=1e-9)

@@ -19,6 +19,7 @@ UNARY = {
     "neg": (lambda a: -a, lambda a: -a),
     "exp": (lambda a: a.tanh().exp(), lambda a: sp.exp(sp.tanh(a))),
     "log": (lambda a: (a * a + 1).log(), lambda a: sp.log(a * a + 1)),
+    "log1p": (lambda a: (a * a).log1p(), lambda a: sp.log(1 + a * a)),
     "tanh": (lambda a: a.tanh(), sp.tanh),
     "sigmoid": (lambda a: a.sigmoid(), lambda a: 1 / (1 + sp.exp(-a))),
     "relu": (lambda a: (a * a + 0.25).relu(), lambda a: sp.Max(0, a * a + sp.Rational(1, 4))),
