@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 from collections.abc import Sequence
 
@@ -244,6 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ExprError, UsageError) as err:
         print(f"autograd-lite: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader (say `| head`) stopped early: not an error of the command; point stdout
+        # at devnull so that the interpreter's final flush does not complain again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ArithmeticError, ValueError, OSError, ImportError) as err:
         # from the engine or the drawing: a domain error, a file that cannot be written,
         # Graphviz missing; each message already says what to do

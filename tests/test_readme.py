@@ -1,0 +1,72 @@
+"""End to end: the README's Python examples, its command lines and the benchmarks run."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def run(args, cwd, timeout=300):
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing example needs Graphviz")
+def test_python_examples_in_the_readme_run_and_print_what_it_says(tmp_path):
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) >= 4
+    script = tmp_path / "examples.py"
+    script.write_text("\n".join(blocks), encoding="utf-8")
+    result = run([str(script)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("0.7071 -1.5000 1.0000\n")
+    assert "engine gradient:    0.0014291881022  (agrees)" in result.stdout
+    assert "(all agree)" in result.stdout
+    for name in ("moons.json", "neuron.svg", "neuron.png", "neuron_steps.html"):
+        assert (tmp_path / name).stat().st_size > 0, name
+
+
+def test_the_check_command_in_the_readme_prints_its_abridged_output(tmp_path):
+    block = re.search(r"```bash\n(autograd-lite grad .*?)```", README, re.S).group(1)
+    args = re.findall(r'"[^"]*"|\S+', block.replace("\\\n", " "))[1:]
+    result = run(["-m", "autograd_lite", *[a.strip('"') for a in args]], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    for line in (
+        "O = 0.858583510611",
+        "∂O/∂w1 = 0.0014291881022",
+        "  your formula:  0.00571675240882",
+        "  ratio yours/engine = 4",
+        "sum over all paths: 0.0014291881022",
+    ):
+        assert line in result.stdout.splitlines(), line
+
+
+def test_the_training_step_benchmark_runs_and_its_implementations_agree():
+    result = run(["bench/bench_step.py", "--rounds", "2", "--points", "12"], cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loss trajectories agree to 1e-12: yes" in result.stdout
+    assert "closure engine" in result.stdout
+
+
+def test_the_graph_benchmark_runs():
+    result = run(["bench/bench_graph.py", "--depth", "20000", "--nodes", "20000"], cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "chain of 20,000 tanh nodes" in result.stdout
+    assert "heavy modules loaded by the import: []" in result.stdout
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing demo needs Graphviz")
+def test_the_drawing_demo_writes_its_pictures_and_pages(tmp_path):
+    result = run(["demos/draw_graphs.py", str(tmp_path)], cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    for name in ("neuron.svg", "neuron_steps.html", "network.svg", "network_steps.html"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "<svg" in text, name
+    assert "0.0014291881022" in result.stdout
