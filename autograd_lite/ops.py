@@ -111,6 +111,19 @@ def register(prim: Primitive) -> Primitive:
     return prim
 
 
+def wsum_operands(operands: Sequence) -> tuple[Sequence, Sequence, object]:
+    """Split a weighted sum's operands ``(w_1..w_n, a_1..a_n, b)`` into weights, inputs, bias.
+
+    Works on a node's ``parents`` and on the operands' floats alike.
+
+    Example:
+        >>> wsum_operands((0.5, -1.0, 2.0, 3.0, 1.0))
+        ((0.5, -1.0), (2.0, 3.0), 1.0)
+    """
+    n = (len(operands) - 1) // 2
+    return operands[:n], operands[n : 2 * n], operands[-1]
+
+
 # --- helpers that work on floats and on Values -------------------------------------------
 
 
