@@ -19,6 +19,7 @@ million nodes differentiates.
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import gc
 import math
@@ -32,10 +33,11 @@ __all__ = ["Value", "topo_order", "backward", "gradients", "no_grad", "weighted_
 
 _new = object.__new__
 
-# no_grad is local to the thread and the async context; the module-level counter lets the
-# hot path skip the context lookup while no `no_grad` block is open anywhere.
+# no_grad is local to the thread and the async context.
 _grad_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
-_no_grad_blocks = 0
+# backward and gradients keep adjoints in the nodes' grad slots while they run: two passes
+# over graphs that share nodes must not interleave, so they take turns.
+_pass_lock = _thread.allocate_lock()
 
 
 def _describe(v: Value) -> str:
@@ -78,7 +80,7 @@ def _node(data: float, parents: tuple, op: str) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = None
-    if _no_grad_blocks and not _grad_enabled.get():
+    if not _grad_enabled.get():
         v.op = ""
         v.parents = ()
     else:
@@ -460,14 +462,15 @@ def backward(root: Value) -> None:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        order = topo_order(root)
-        saved = _accumulate(order)
+        with _pass_lock:
+            order = topo_order(root)
+            saved = _accumulate(order)
+            for v, old in zip(order, saved):
+                if old:
+                    v.grad += old
     finally:
         if gc_was_enabled:
             gc.enable()
-    for v, old in zip(order, saved):
-        if old:
-            v.grad += old
 
 
 def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
@@ -492,15 +495,16 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # as in backward
     try:
-        order = topo_order(root)
-        saved = _accumulate(order)
+        with _pass_lock:
+            order = topo_order(root)
+            saved = _accumulate(order)
+            in_graph = set(order)
+            result = [v.grad if v in in_graph else 0.0 for v in wrt]
+            for v, old in zip(order, saved):
+                v.grad = old
     finally:
         if gc_was_enabled:
             gc.enable()
-    in_graph = set(order)
-    result = [v.grad if v in in_graph else 0.0 for v in wrt]
-    for v, old in zip(order, saved):
-        v.grad = old
     return result
 
 
@@ -519,17 +523,17 @@ class no_grad:  # lower case: it is used like a function, `with no_grad():`
     """
 
     # A small class instead of contextlib.contextmanager keeps `import autograd_lite` fast.
-    __slots__ = ("_token",)
+    # One instance may be entered again while open (nested), so it keeps a stack of tokens.
+    __slots__ = ("_tokens",)
+
+    def __init__(self) -> None:
+        self._tokens: list = []
 
     def __enter__(self) -> None:
-        global _no_grad_blocks
-        self._token = _grad_enabled.set(False)
-        _no_grad_blocks += 1
+        self._tokens.append(_grad_enabled.set(False))
 
     def __exit__(self, *exc_info) -> None:
-        global _no_grad_blocks
-        _no_grad_blocks -= 1
-        _grad_enabled.reset(self._token)
+        _grad_enabled.reset(self._tokens.pop())
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:

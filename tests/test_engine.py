@@ -462,3 +462,42 @@ def test_backward_restores_the_garbage_collector_state():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_no_grad_instance_can_be_nested_and_restores_recording():
+    x = Value(2.0)
+    block = no_grad()
+    with block:
+        with block:
+            assert (x * 2).parents == ()
+        assert (x * 2).parents == ()
+    assert (x * 2).parents[0] is x
+
+
+def test_a_context_copied_inside_no_grad_stays_without_grad_after_the_block():
+    # what an asyncio task created inside the block sees, whatever other code does later
+    import contextvars
+
+    x = Value(2.0)
+    with no_grad():
+        ctx = contextvars.copy_context()
+    assert ctx.run(lambda: x * 2).parents == ()
+    assert (x * 2).parents[0] is x
+
+
+def test_concurrent_passes_over_a_shared_leaf_give_exact_gradients():
+    x = Value(3.0)
+    ys = [x * x * float(k) for k in range(1, 9)]
+    results = {}
+
+    def worker(k):
+        for _ in range(50):
+            results.setdefault(k, set()).add(tuple(gradients(ys[k - 1], [x])))
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(1, 9)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {k: {(6.0 * k,)} for k in range(1, 9)}
+    assert x.grad == 0.0
