@@ -61,8 +61,8 @@ def closure_engine_depth_limit(limit: int = 100_000) -> int | None:
 def bytes_per_node(n_nodes: int, value_class=Value) -> float:
     """Memory of a graph of ``n_nodes`` op nodes, from tracemalloc, divided by the count.
 
-    The graph is a chain of alternating ``*`` and ``+`` between the running node and a few
-    shared leaves, with a tanh every tenth step to keep the numbers finite.
+    The graph is a chain of alternating ``*`` and ``+`` between the running node and two
+    shared leaves (x -> 0.9·x + 0.1 stays finite).
     """
     gc.collect()
     leaves = [value_class(0.9), value_class(0.1)]
