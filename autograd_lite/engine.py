@@ -22,11 +22,18 @@ from __future__ import annotations
 import _thread
 import contextvars
 import gc
-import math
 import numbers
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
+from ._errors import (
+    arity_error,
+    backward_error,
+    describe,
+    non_finite,
+    non_finite_gradient,
+    operand_error,
+)
 from .ops import OPS
 
 __all__ = ["Value", "topo_order", "backward", "gradients", "no_grad", "weighted_sum"]
@@ -38,13 +45,6 @@ _grad_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=Tru
 # backward and gradients keep adjoints in the nodes' grad slots while they run: two passes
 # over graphs that share nodes must not interleave, so they take turns.
 _pass_lock = _thread.allocate_lock()
-
-
-def _describe(v: Value) -> str:
-    """A Value as an error message names it: its value, and its label if it has one."""
-    if v.label:
-        return f"{v.data!r} (label {v.label!r})"
-    return repr(v.data)
 
 
 def _to_float(x, what: str = "data") -> float:
@@ -61,7 +61,7 @@ def _to_float(x, what: str = "data") -> float:
             ) from None
     elif t is Value:
         raise TypeError(
-            f"{what} must be a real number, got a Value ({_describe(x)}); "
+            f"{what} must be a real number, got a Value ({describe(x)}); "
             "use the Value itself in the expression, or .data for its number"
         )
     else:
@@ -100,28 +100,14 @@ def _const(x) -> Value:
     return v
 
 
-def _operand_error(op: str, operands: Sequence[Value], err: Exception) -> Exception:
-    """Rewrite a math error so it names the operation and the operands (values, labels)."""
-    prim = OPS[op]
-    names = prim.operand_names
-    parts = ", ".join(
-        f"{names[i] if i < len(names) else 'x' + str(i)} = {_describe(v)}"
-        for i, v in enumerate(operands)
-    )
-    reason = str(err) or type(err).__name__
-    if isinstance(err, OverflowError):
-        reason = "the result is too large for a float (at most about 1.8e308)"
-    return type(err)(f"{op}: cannot compute {prim.template} with {parts}: {reason}")
-
-
 def _apply(op: str, operands: tuple) -> Value:
     """Run primitive ``op`` forward on Value operands and return the new node."""
     try:
         r = OPS[op].forward(*[o.data for o in operands])
     except (ArithmeticError, ValueError) as err:
-        raise _operand_error(op, operands, err) from None
+        raise operand_error(op, operands, err) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
-        _non_finite(op, operands, r)
+        non_finite(op, operands, r)
     return _node(r, operands, op)
 
 
@@ -130,9 +116,9 @@ def _apply1(op: str, a: Value) -> Value:
     try:
         r = OPS[op].forward(a.data)
     except (ArithmeticError, ValueError) as err:
-        raise _operand_error(op, (a,), err) from None
+        raise operand_error(op, (a,), err) from None
     if r - r:
-        _non_finite(op, (a,), r)
+        non_finite(op, (a,), r)
     return _node(r, (a,), op)
 
 
@@ -143,18 +129,10 @@ def _apply2(op: str, a: Value, b) -> Value:
     try:
         r = OPS[op].forward(a.data, b.data)
     except (ArithmeticError, ValueError) as err:
-        raise _operand_error(op, (a, b), err) from None
+        raise operand_error(op, (a, b), err) from None
     if r - r:
-        _non_finite(op, (a, b), r)
+        non_finite(op, (a, b), r)
     return _node(r, (a, b), op)
-
-
-def _non_finite(op: str, operands: tuple, r: float) -> None:
-    """Refuse a NaN result, and an infinite one that finite operands overflowed into."""
-    if r != r:
-        raise _operand_error(op, operands, ValueError("the result is not a number (NaN)"))
-    if all(math.isfinite(o.data) for o in operands):
-        raise _operand_error(op, operands, OverflowError("the result is too large for a float"))
 
 
 class Value:
@@ -374,19 +352,19 @@ def _accumulate(order: list[Value]) -> list[float]:
                 a = parents[0]
                 grads = rules[node.op](node.grad, node.data, a.data)
                 if len(grads) != 1:
-                    raise _arity_error(node, grads)
+                    raise arity_error(node, grads)
                 a.grad += grads[0]
             elif n == 2:
                 a, b = parents
                 grads = rules[node.op](node.grad, node.data, a.data, b.data)
                 if len(grads) != 2:
-                    raise _arity_error(node, grads)
+                    raise arity_error(node, grads)
                 a.grad += grads[0]
                 b.grad += grads[1]  # after a's update, so a*a gets both terms
             elif n:
                 grads = rules[node.op](node.grad, node.data, *[p.data for p in parents])
                 if len(grads) != n:
-                    raise _arity_error(node, grads)
+                    raise arity_error(node, grads)
                 for p, gp in zip(parents, grads):
                     p.grad += gp
         # Scanning from the root towards the leaves, the first non-finite adjoint belongs to a
@@ -394,42 +372,14 @@ def _accumulate(order: list[Value]) -> list[float]:
         for node in reversed(order):
             g = node.grad
             if g - g:  # inf or NaN
-                raise _non_finite_gradient(node, g)
+                raise non_finite_gradient(node, g)
     except BaseException as err:
         for v, old in zip(order, saved):
             v.grad = old
         if isinstance(err, (ArithmeticError, ValueError)) and not getattr(err, "_named", False):
-            raise _backward_error(node, err) from None
+            raise backward_error(node, err) from None
         raise
     return saved
-
-
-def _non_finite_gradient(node: Value, g: float) -> Exception:
-    kind = OverflowError if g == g else ValueError
-    err = kind(
-        f"backward: the gradient of the node {_describe(node)}"
-        f"{' (op ' + repr(node.op) + ')' if node.op else ''} is {g!r}: a local derivative "
-        "of an operation that uses it is not a finite number here (for example log or "
-        "division at a value very close to 0); no grad was changed"
-    )
-    err._named = True
-    return err
-
-
-def _arity_error(node: Value, grads) -> RuntimeError:
-    return RuntimeError(
-        f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
-        f"for {len(node.parents)} operand(s); a rule returns one gradient per operand"
-    )
-
-
-def _backward_error(node: Value, err: Exception) -> Exception:
-    prim = OPS[node.op]
-    args = ", ".join(_describe(p) for p in node.parents)
-    return type(err)(
-        f"backward through {node.op}({args}) failed: the local derivative "
-        f"({'; '.join(prim.derivatives)}) is not a finite number here ({err})"
-    )
 
 
 def backward(root: Value) -> None:

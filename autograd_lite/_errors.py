@@ -1,0 +1,71 @@
+"""Error messages of the engine: what went wrong, in which operation, on which values.
+
+Every message names the operation (or the node), the operand values and their labels, so a
+learner can find the place in their own formula.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .ops import OPS
+
+
+def describe(v) -> str:
+    """A Value as an error message names it: its value, and its label if it has one."""
+    if v.label:
+        return f"{v.data!r} (label {v.label!r})"
+    return repr(v.data)
+
+
+def operand_error(op: str, operands, err: Exception) -> Exception:
+    """Rewrite a math error so it names the operation and the operands (values, labels)."""
+    prim = OPS[op]
+    names = prim.operand_names
+    parts = ", ".join(
+        f"{names[i] if i < len(names) else 'x' + str(i)} = {describe(v)}"
+        for i, v in enumerate(operands)
+    )
+    reason = str(err) or type(err).__name__
+    if isinstance(err, OverflowError):
+        reason = "the result is too large for a float (at most about 1.8e308)"
+    return type(err)(f"{op}: cannot compute {prim.template} with {parts}: {reason}")
+
+
+def non_finite(op: str, operands: tuple, r: float) -> None:
+    """Refuse a NaN result, and an infinite one that finite operands overflowed into."""
+    if r != r:
+        raise operand_error(op, operands, ValueError("the result is not a number (NaN)"))
+    if all(math.isfinite(o.data) for o in operands):
+        raise operand_error(op, operands, OverflowError("the result is too large for a float"))
+
+
+def non_finite_gradient(node, g: float) -> Exception:
+    """An infinite or NaN adjoint found before any grad was changed."""
+    kind = OverflowError if g == g else ValueError
+    err = kind(
+        f"backward: the gradient of the node {describe(node)}"
+        f"{' (op ' + repr(node.op) + ')' if node.op else ''} is {g!r}: a local derivative "
+        "of an operation that uses it is not a finite number here (for example log or "
+        "division at a value very close to 0); no grad was changed"
+    )
+    err._named = True
+    return err
+
+
+def arity_error(node, grads) -> RuntimeError:
+    """A rule that returned the wrong number of gradients (a bug in the ops table)."""
+    return RuntimeError(
+        f"the rule of primitive {node.op!r} returned {len(grads)} gradient(s) "
+        f"for {len(node.parents)} operand(s); a rule returns one gradient per operand"
+    )
+
+
+def backward_error(node, err: Exception) -> Exception:
+    """Rewrite a math error raised by a rule so it names the node and its derivative."""
+    prim = OPS[node.op]
+    args = ", ".join(describe(p) for p in node.parents)
+    return type(err)(
+        f"backward through {node.op}({args}) failed: the local derivative "
+        f"({'; '.join(prim.derivatives)}) is not a finite number here ({err})"
+    )
