@@ -525,19 +525,22 @@ class MLP(Module):
         Returns:
             A new MLP with the saved architecture and parameters.
 
+        The file is checked before the network is built: its sizes must need exactly as
+        many parameters as it holds, and at most ``saving.MAX_PARAMETERS`` (ten million).
+
         Raises:
             FileNotFoundError: if the file does not exist.
-            ValueError: if it is not valid JSON, not an MLP, or holds a non-number.
+            ValueError: if it is not valid JSON, not an MLP, too large, has another number
+                of parameters than its architecture needs, or holds a non-number.
         """
+        where = os.fspath(path)
         state = saving.read_state(path)
-        arch = state.get("architecture") if isinstance(state, dict) else None
-        if not isinstance(arch, dict) or arch.get("type") != "MLP":
-            raise ValueError(f"{os.fspath(path)!r} is not a saved MLP")
+        arch = saving.mlp_architecture(state, where)
         try:
             model = cls(arch["n_inputs"], arch["layer_sizes"], arch["activation"],
                         arch["output_activation"])
         except (KeyError, TypeError, ValueError) as err:
-            raise ValueError(f"{os.fspath(path)!r} has a bad architecture: {err}") from None
+            raise ValueError(f"{where!r} has a bad architecture: {err}") from None
         model.load_state_dict(state)
         return model
 

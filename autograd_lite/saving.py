@@ -10,6 +10,11 @@ with the parameters named by their Nielsen labels, in the model's parameter orde
 pickle: a model file is plain text a person can read, and loading one runs no code.
 The models' own methods (``save``, ``load_weights``, ``state_dict``, ``load_state_dict``,
 ``MLP.load`` in :mod:`autograd_lite.nn`) are built on these functions.
+
+A file is untrusted input: :func:`read_state` turns every way it can be broken (not UTF-8,
+not JSON, nested too deeply) into a ``ValueError`` naming the file, and
+:func:`mlp_architecture` checks a saved MLP's sizes by arithmetic before anything is built,
+refusing networks of more than :data:`MAX_PARAMETERS` parameters.
 """
 
 from __future__ import annotations
@@ -20,14 +25,30 @@ import numbers
 import os
 from typing import Any
 
-__all__ = ["FORMAT", "VERSION", "make_state", "check_state", "write_state", "read_state"]
+__all__ = [
+    "FORMAT", "VERSION", "MAX_PARAMETERS", "make_state", "check_state", "write_state",
+    "read_state", "mlp_parameter_count", "mlp_architecture",
+]
 
 FORMAT = "autograd_lite.model"
 VERSION = 1
 
+MAX_PARAMETERS = 10_000_000
+"""The most parameters a loaded model may have. A scalar engine holds each parameter as a
+Python object (about 100 bytes) and a forward pass makes several nodes per weight, so ten
+million is already far beyond anything it can train; a file asking for more is refused
+before any memory is spent on it."""
 
-def make_state(model) -> dict[str, Any]:
-    """The JSON-ready state of ``model``: format, architecture and named parameter values."""
+
+def make_state(model: Any) -> dict[str, Any]:
+    """The JSON-ready state of ``model``: format, architecture and named parameter values.
+
+    Args:
+        model: a module of :mod:`autograd_lite.nn`.
+
+    Returns:
+        ``{"format", "version", "architecture", "parameters"}`` ready for ``json.dumps``.
+    """
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -36,7 +57,7 @@ def make_state(model) -> dict[str, Any]:
     }
 
 
-def check_state(model, state) -> list[float]:
+def check_state(model: Any, state: Any) -> list[float]:
     """Check ``state`` against ``model`` and return the parameter values in order.
 
     Args:
@@ -87,6 +108,10 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
     The rename replaces the old file in one step, so a crash while writing leaves the
     previous file whole.
 
+    Args:
+        path: the file to write.
+        state: a dict as made by :func:`make_state`.
+
     Raises:
         ValueError: if a parameter is NaN or infinite (JSON has no such numbers).
         OSError: if the folder cannot be written.
@@ -115,17 +140,24 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
         raise
 
 
-def _reject_constant(name: str):
+def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number a model can hold")
 
 
 def read_state(path: str | os.PathLike) -> Any:
     """Read a saved model's JSON from ``path`` (not yet checked against any model).
 
+    Args:
+        path: the JSON file.
+
+    Returns:
+        The decoded JSON (a dict for a real model file).
+
     Raises:
         FileNotFoundError: if there is no such file.
-        ValueError: if the file is not valid JSON (for example truncated) or holds NaN or
-            Infinity.
+        ValueError: if the file is not UTF-8 text, not valid JSON (for example truncated),
+            nested too deeply to be a model, too large to hold in memory, or holds NaN or
+            Infinity. The message names the file.
     """
     where = os.fspath(path)
     try:
@@ -133,9 +165,98 @@ def read_state(path: str | os.PathLike) -> Any:
             text = f.read()
     except FileNotFoundError:
         raise FileNotFoundError(f"no saved model at {where!r}") from None
+    except UnicodeDecodeError as err:
+        raise ValueError(
+            f"{where!r} is not a saved model: it is not UTF-8 text (byte {err.start} is "
+            f"{err.object[err.start:err.start + 1]!r})"
+        ) from None
+    except MemoryError:
+        raise ValueError(f"{where!r} is too large to be a saved model") from None
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise ValueError(f"{where!r} is not valid JSON (is it truncated?): {err}") from None
+    except RecursionError:
+        # A model file is nested three levels deep; Python's decoder recurses per level.
+        raise ValueError(
+            f"{where!r} is not a saved model: its JSON is nested too deeply to read"
+        ) from None
+    except MemoryError:
+        raise ValueError(f"{where!r} is too large to be a saved model") from None
     except ValueError as err:
         raise ValueError(f"{where!r}: {err}") from None
+
+
+def _is_count(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 1
+
+
+def mlp_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:
+    """How many parameters ``MLP(n_inputs, layer_sizes)`` has, by arithmetic alone.
+
+    Args:
+        n_inputs: number of inputs.
+        layer_sizes: the width of each layer of neurons.
+
+    Returns:
+        Σ over layers of (inputs + 1) × width: each neuron has one weight per input and a bias.
+
+    Example:
+        >>> mlp_parameter_count(2, [16, 16, 1])
+        337
+    """
+    widths = [n_inputs, *layer_sizes]
+    return sum((widths[i] + 1) * widths[i + 1] for i in range(len(layer_sizes)))
+
+
+def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
+    """Check that ``state`` is a saved MLP of a sane size, before building anything.
+
+    The number of parameters the architecture needs is computed from the sizes and compared
+    with the file's parameters, so a small file that claims a huge network costs nothing.
+
+    Args:
+        state: the decoded JSON, as returned by :func:`read_state`.
+        where: the file's name, for messages.
+
+    Returns:
+        The ``"architecture"`` dict, with ``n_inputs`` and ``layer_sizes`` checked.
+
+    Raises:
+        ValueError: if the state is not an MLP, its sizes are not positive integers, it
+            would have more than :data:`MAX_PARAMETERS` parameters, or the file holds another
+            number of parameters than its architecture needs.
+    """
+    arch = state.get("architecture") if isinstance(state, dict) else None
+    if not isinstance(arch, dict) or arch.get("type") != "MLP":
+        raise ValueError(f"{where!r} is not a saved MLP")
+    n_inputs, sizes = arch.get("n_inputs"), arch.get("layer_sizes")
+    if not _is_count(n_inputs) or not isinstance(sizes, list) or not sizes or not all(
+        _is_count(s) for s in sizes
+    ):
+        raise ValueError(
+            f"{where!r} has a bad architecture: n_inputs must be a positive integer and "
+            f"layer_sizes a non-empty list of them, got n_inputs={n_inputs!r}, "
+            f"layer_sizes={str(sizes)[:200]}"
+        )
+    # Python integers do not overflow, and the cap is checked one layer at a time so a
+    # file with millions of layers is refused after at most a few million additions.
+    count = 0
+    widths = [n_inputs, *sizes]
+    for i in range(len(sizes)):
+        count += (widths[i] + 1) * widths[i + 1]
+        if count > MAX_PARAMETERS:
+            raise ValueError(
+                f"{where!r} describes a network with more than {MAX_PARAMETERS:,} parameters "
+                f"(n_inputs={n_inputs}, layer_sizes={str(sizes)[:200]}): too large for a "
+                "scalar engine, so it is refused"
+            )
+    params = state.get("parameters")
+    got = len(params) if isinstance(params, dict) else None
+    if got != count:
+        raise ValueError(
+            f"{where!r}: the saved parameters do not match its architecture, which needs "
+            f"{count} parameters; the file holds "
+            + (f"{got}" if got is not None else f"no parameter table ({type(params).__name__})")
+        )
+    return arch

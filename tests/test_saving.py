@@ -149,3 +149,58 @@ def test_saved_file_gets_the_usual_permissions(tmp_path):
     os.umask(umask)
     MLP(2, [1]).save(tmp_path / "m.json")
     assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def write_json(path, state):
+    path.write_text(json.dumps(state))
+    return path
+
+
+def mlp_state(n_inputs, layer_sizes, parameters):
+    return {"format": "autograd_lite.model", "version": 1,
+            "architecture": {"type": "MLP", "n_inputs": n_inputs, "layer_sizes": layer_sizes,
+                             "activation": "relu", "output_activation": "linear"},
+            "parameters": parameters}
+
+
+def test_mlp_load_refuses_a_huge_architecture_before_building_it(tmp_path):
+    # 2 × 3000·3001 parameters are trivial to count but absurd to build; a
+    # 200-byte file claiming them must be refused at once, not after a MemoryError.
+    path = write_json(tmp_path / "huge.json", mlp_state(3000, [3000, 3000], {}))
+    with pytest.raises(ValueError, match="more than 10,000,000 parameters"):
+        MLP.load(path)
+
+
+def test_mlp_load_compares_the_parameter_count_before_building(tmp_path, monkeypatch):
+    path = write_json(tmp_path / "empty.json", mlp_state(300, [300, 300], {}))
+    built = []
+    monkeypatch.setattr(MLP, "__init__", lambda self, *a, **k: built.append(a))
+    with pytest.raises(ValueError, match="needs 180600 parameters; the file holds 0"):
+        MLP.load(path)
+    assert built == []
+
+
+@pytest.mark.parametrize("n_inputs, sizes", [(0, [1]), (2, []), (2, [1.5]), (True, [1]),
+                                             (2, "16"), (2, [-3])])
+def test_mlp_load_refuses_bad_sizes_with_a_clear_error(tmp_path, n_inputs, sizes):
+    path = write_json(tmp_path / "bad.json", mlp_state(n_inputs, sizes, {}))
+    with pytest.raises(ValueError, match="bad architecture"):
+        MLP.load(path)
+
+
+def test_mlp_parameter_count_matches_a_built_network():
+    from autograd_lite.saving import mlp_parameter_count
+
+    assert mlp_parameter_count(3, [4, 5, 2]) == len(MLP(3, [4, 5, 2]).parameters())
+
+
+def test_deeply_nested_json_is_a_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100000 + "]" * 100000)
+    check_refused(path, ValueError, "deep.json.*nested too deeply")
+
+
+def test_a_file_that_is_not_utf8_is_a_value_error_naming_the_file(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"format": "caf\xe9"}')
+    check_refused(path, ValueError, r"latin1.json.*not UTF-8 text \(byte 15")
