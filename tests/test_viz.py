@@ -11,6 +11,7 @@ import graphviz
 import pytest
 
 from autograd_lite import Value, topo_order, weighted_sum
+from autograd_lite.nn import MLP
 from viz import DotNotFoundError, GraphTooLargeError, draw, render, to_dot
 from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
 from viz.labels import label_html, parse_nielsen
@@ -432,8 +433,7 @@ def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
 
 
 def test_clusters_of_an_nn_mlp():
-    nn = pytest.importorskip("autograd_lite.nn", reason="autograd_lite.nn is not there yet")
-    model = nn.MLP(2, [3, 1])
+    model = MLP(2, [3, 1])
     out = model([0.5, -1.0])
     members = cluster_members(to_dot(out, cluster=True))
     assert {"cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_3", "cluster_l3_1"} <= \
