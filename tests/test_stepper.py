@@ -281,3 +281,24 @@ def test_same_graph_gives_a_byte_identical_page(tmp_path):
     first = stepper(worked_example()[0], tmp_path / "a.html").read_bytes()
     second = stepper(worked_example()[0], tmp_path / "b.html").read_bytes()
     assert first == second
+
+
+def test_stepper_refuses_to_write_a_page_when_the_replay_disagrees(tmp_path, monkeypatch):
+    import sys
+
+    module = sys.modules["viz.stepper"]  # the package's name `stepper` is the function
+    x = Value(0.5, label="x")
+    y = x.tanh() * x
+    monkeypatch.setattr(module, "gradients", lambda root, order: [0.0] * len(order))
+    with pytest.raises(RuntimeError, match="disagrees with backward"):
+        stepper(y, tmp_path / "p.html")
+    assert not (tmp_path / "p.html").exists()
+
+
+def test_stepper_default_limit_is_the_drawing_limit():
+    import inspect
+
+    from viz.dot import DEFAULT_MAX_NODES
+
+    # `is`, not ==: a second literal 300 written in the stepper would be another object.
+    assert inspect.signature(stepper).parameters["max_nodes"].default is DEFAULT_MAX_NODES

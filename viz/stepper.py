@@ -35,7 +35,7 @@ from autograd_lite import Value, gradients, topo_order
 from autograd_lite.ops import OPS
 
 from . import _page
-from .dot import DotNotFoundError, _Options, check_size, dot_lines, install_hint
+from .dot import DEFAULT_MAX_NODES, DotNotFoundError, _Options, check_size, dot_lines, install_hint
 from .labels import format_number
 
 __all__ = ["Step", "backward_steps", "stepper"]
@@ -217,7 +217,7 @@ def stepper(
     fmt: str = ".4g",
     cluster: bool = False,
     compact_constants: bool = True,
-    max_nodes: int | None = 300,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 900,
 ) -> Path:
     """Write a self-contained HTML page that steps through the backward pass of ``root``.
@@ -249,6 +249,8 @@ def stepper(
     Raises:
         GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
+        RuntimeError: if the replayed grads differ from the engine's (a bug; no page is
+            written).
         ValueError, ZeroDivisionError, OverflowError: where ``backward()`` would raise.
 
     Example:
@@ -266,8 +268,14 @@ def stepper(
     check_size(order, max_nodes, what="stepper")
     steps, final = backward_steps(root, fmt=fmt)
     engine = gradients(root, order)
-    # The replay uses the engine's arithmetic in the engine's order: any difference is a bug.
-    assert final == engine, "the stepper's replay disagrees with backward()"
+    # The replay uses the engine's arithmetic in the engine's order: any difference is a bug,
+    # and a page that teaches wrong numbers must never be written (not even under python -O).
+    if final != engine:
+        wrong = [i for i, (a, b) in enumerate(zip(final, engine)) if a != b]
+        raise RuntimeError(
+            f"the stepper's replay disagrees with backward() at node(s) {wrong[:10]} "
+            "(topological indices); this is a bug in autograd_lite, please report it"
+        )
 
     # Each grad cell is laid out for the widest text it will show, so no number overflows.
     widest: dict[int, float] = {}
