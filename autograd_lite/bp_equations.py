@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from ._table import Table, fmt
 from .engine import Value, gradients, topo_order
-from .ops import OPS
+from .ops import NARY, OPS, wsum_operands
 
 __all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
 
@@ -174,12 +174,10 @@ def _neurons(cost: Value) -> dict[int, dict[int, _Neuron]]:
             continue
         _, l, j = key
         n = _Neuron(l, j, z)
-        if z.op == "wsum":
-            # the weighted sum's operands are w_1..w_n, a_1..a_n, b
-            m = (len(z.parents) - 1) // 2
-            n.weights = {k + 1: z.parents[k] for k in range(m)}
-            n.inputs = {k + 1: z.parents[m + k] for k in range(m)}
-            n.bias = z.parents[-1]
+        if z.op in OPS and OPS[z.op].arity == NARY:
+            weights, inputs, n.bias = wsum_operands(z.parents)
+            n.weights = dict(enumerate(weights, 1))
+            n.inputs = dict(enumerate(inputs, 1))
         else:
             n.weights = {k[3]: v for k, v in nodes.items() if k[:3] == ("w", l, j)}
             n.inputs = {k: nodes[("a", l - 1, k)] for k in n.weights if ("a", l - 1, k) in nodes}

@@ -35,7 +35,7 @@ from typing import NamedTuple
 from ._table import Table, fmt
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
 from .engine import Value, gradients, topo_order
-from .ops import NARY, OPS
+from .ops import NARY, OPS, wsum_operands
 
 __all__ = [
     "Edge", "Path", "Explanation", "explain", "node_names",
@@ -120,15 +120,15 @@ def _formula(child: Value, position: int, names: dict[Value, str]) -> str:
     ps = child.parents
     operands: dict[str, Value] = {}
     if prim.arity == NARY:
-        # weighted sum: operands are w_1..w_n, a_1..a_n, b
-        n = (len(ps) - 1) // 2
+        weights, inputs, bias = wsum_operands(ps)
+        n = len(weights)
         if position < 2 * n:
             k = position % n
             text = prim.derivatives[0 if position < n else 1]
-            operands = {"wₖ": ps[k], "aₖ": ps[n + k]}
+            operands = {"wₖ": weights[k], "aₖ": inputs[k]}
         else:
             text = prim.derivatives[2]
-            operands = {"b": ps[-1]}
+            operands = {"b": bias}
         out_name = "z"
     else:
         text = prim.derivatives[position]

@@ -231,3 +231,17 @@ def test_negative_max_paths_is_refused():
 def test_non_value_is_refused():
     with pytest.raises(TypeError, match="wrt must be a Value"):
         explain(Value(1.0), 3.0)
+
+
+@pytest.mark.parametrize("module", ["autograd_lite.explain", "autograd_lite.bp_equations",
+                                    "viz.stepper", "viz.dot"])
+def test_weighted_sum_layout_is_read_only_through_ops(module):
+    # The operand layout (w_1..w_n, a_1..a_n, b) is known in one place, ops.wsum_operands,
+    # and n-ary primitives are recognised by ops.NARY, never by a literal -1.
+    import importlib
+    import inspect
+    import re
+
+    source = inspect.getsource(importlib.import_module(module))
+    assert not re.search(r"-\s*1\)\s*//\s*2", source)
+    assert not re.search(r"arity\s*[!=]=\s*-1", source)

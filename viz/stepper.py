@@ -32,7 +32,7 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value, gradients, topo_order
-from autograd_lite.ops import OPS
+from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from . import _page
 from .dot import DEFAULT_MAX_NODES, DotNotFoundError, _Options, check_size, dot_lines, install_hint
@@ -102,14 +102,13 @@ def _split_derivative(text: str) -> tuple[str, str]:
 def _derivative_text(op: str, i: int, n_operands: int) -> str:
     prim = OPS[op]
     texts = prim.derivatives
-    if prim.arity != -1 or len(texts) == n_operands:
+    if prim.arity != NARY or len(texts) == n_operands:
         return texts[i]
-    # weighted sum: operands w_1..w_n, a_1..a_n, b with texts for w_k, a_k and b
-    n = (n_operands - 1) // 2
-    if i < n:
-        return texts[0].replace("ₖ", str(i + 1).translate(_SUBSCRIPTS))
-    if i < 2 * n:
-        return texts[1].replace("ₖ", str(i - n + 1).translate(_SUBSCRIPTS))
+    # weighted sum: one text each for the weights, the inputs and the bias
+    weights, inputs, _ = wsum_operands(range(n_operands))
+    for group, text in ((weights, texts[0]), (inputs, texts[1])):
+        if i in group:
+            return text.replace("ₖ", str(group.index(i) + 1).translate(_SUBSCRIPTS))
     return texts[-1]
 
 
@@ -118,9 +117,9 @@ def _where(v: Value, names: list[str], index: dict, fmt: str) -> str:
     prim = OPS[v.op]
     num = format_number
     parts = []
-    if prim.arity == -1 and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
-        n = (len(v.parents) - 1) // 2
-        groups = (v.parents[:n], v.parents[n:2 * n], v.parents[2 * n:])
+    if prim.arity == NARY and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
+        weights, inputs, bias = wsum_operands(v.parents)
+        groups = (weights, inputs, (bias,))
         for name, group in zip(prim.operand_names, groups):
             inner = ", ".join(f"{names[index[p]]} ({num(p.data, fmt)})" for p in group)
             parts.append(f"{name} = ({inner})" if name != "b" else f"{name} = {inner}")
