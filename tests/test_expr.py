@@ -1,9 +1,15 @@
 """The formula reader: what it accepts, what it refuses (safety suite), where it points."""
 
+import ast
+import math
+import sys
+from pathlib import Path
+
 import pytest
 
+import autograd_lite
 from autograd_lite import gradients
-from autograd_lite.expr import MAX_DEPTH, ExprError, define, evaluate, parse
+from autograd_lite.expr import MAX_DEPTH, MAX_NESTING, ExprError, define, evaluate, parse
 
 Q1_VALUES = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)
 Q1_O = "s(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)"
@@ -206,3 +212,103 @@ def test_missing_value_is_refused():
 
 def test_constants_when_not_variables():
     assert evaluate("2*pi", {}).data == pytest.approx(6.283185307179586)
+
+
+def _frames_below():
+    depth, frame = 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    return depth
+
+
+def test_formula_at_the_nesting_limit_reads_on_a_nearly_full_call_stack():
+    # as deep as the limits allow: 100 nested calls around a chain of 98 additions (one
+    # more and the tree is too deep). CPython 3.11's own ast.parse uses about 70 levels of
+    # the recursion limit on it, a compiler that recursed over the tree about 300.
+    text = "sin(" * MAX_NESTING + "+".join(["x"] * 99) + ")" * MAX_NESTING
+    with pytest.raises(ExprError, match="operations deep"):
+        parse(text.replace("+x)", "+x+x)", 1), variables=["x"])
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(_frames_below() + 150)
+    try:
+        f = parse(text, variables=["x"])
+        y = f.evaluate({"x": 0.01})
+    finally:
+        sys.setrecursionlimit(old)
+    expected = 0.99
+    for _ in range(MAX_NESTING):
+        expected = math.sin(expected)
+    assert y.data == pytest.approx(expected, rel=1e-12)
+
+
+def _callee(func):
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return func.attr if func.value.id == "self" else None
+    return None
+
+
+def test_reader_functions_do_not_call_themselves_even_indirectly():
+    # the project's rule: no recursion anywhere, so no cycle in the call graph of these files
+    root = Path(autograd_lite.__file__).parent
+    for name in ["expr.py", "_source.py", "_compiler.py", "cli.py"]:
+        tree = ast.parse((root / name).read_text(encoding="utf-8"))
+        calls = {}  # function or method name -> names it calls: f(...) and self.f(...)
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef):
+                calls[fn.name] = {_callee(c.func) for c in ast.walk(fn)
+                                  if isinstance(c, ast.Call)} - {None}
+        for start in calls:
+            seen, todo = set(), [start]
+            while todo:
+                for callee in calls.get(todo.pop(), ()):
+                    assert callee != start, f"{name}: {start} can call itself"
+                    if callee not in seen:
+                        seen.add(callee)
+                        todo.append(callee)
+
+
+def test_failed_evaluation_keeps_the_previous_leaves():
+    f = parse("log(x)", variables=["x"])
+    f.evaluate({"x": 2.0})
+    before = f.leaves["x"]
+    with pytest.raises(ExprError, match="cannot evaluate"):
+        f.evaluate({"x": 0.0})
+    assert f.leaves["x"] is before and before.data == 2.0
+
+
+@pytest.mark.parametrize("text, words", [
+    ("__import__('os')", "'__import__' is not allowed (no double underscores)"),
+    ("open('/etc/passwd')", "unknown function 'open'"),
+    ("exp('x')", "strings are not part of a formula"),
+    ("x + 'abc", "strings are not part of a formula"),
+])
+def test_a_call_is_judged_by_its_function_before_its_arguments(text, words):
+    assert words in str(error_of(text))
+
+
+def test_string_argument_is_pointed_at():
+    err = error_of("exp('x')")
+    assert (err.start, err.end) == (4, 7)
+
+
+def test_definitions_mixed_from_two_define_calls_into_a_cycle_are_refused():
+    first = define(["f(x)=g(x)+1", "g(x)=x"])
+    second = define(["g(x)=f(x)*2", "f(x)=x"])
+    with pytest.raises(ExprError, match="recursive definition: f calls g calls f"):
+        parse("f(1)", definitions={"f": first["f"], "g": second["g"]})
+
+
+def test_definition_whose_helper_is_missing_is_refused():
+    defs = define(["f(x)=g(x)+1", "g(x)=x"])
+    with pytest.raises(ExprError, match="calls g, which is not among the definitions"):
+        parse("f(1)", definitions={"f": defs["f"]})
+
+
+def test_public_names_are_importable_from_expr():
+    from autograd_lite import expr
+
+    for name in expr.__all__:
+        assert getattr(expr, name) is not None
+    assert expr.ExprError.__module__ == "autograd_lite.expr"
