@@ -12,6 +12,14 @@ def fmt(x: float, digits: int = 12) -> str:
     return f"{x:.{digits}g}"
 
 
+def _lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _one_line(text: str) -> str:
+    return " ⏎ ".join(_lines(text))
+
+
 class Table:
     """Rows of text cells under a header, with a title above and notes below.
 
@@ -20,6 +28,19 @@ class Table:
         header: the column names.
         rows: the cells; a row may be shorter than the header (missing cells are empty).
         notes: lines shown below the table.
+        marked: indices of rows to stand out (drawn bold and red in HTML), such as the
+            failures of a check.
+
+    Cells may hold any text: the Markdown and HTML forms escape what would break them, and
+    the text form shows a line break inside a cell as ``⏎`` so each row stays one line.
+
+    Example:
+        >>> print(Table("T", ["name", "x"], [["a|b", "1"]]).markdown())
+        **T**
+        <BLANKLINE>
+        | name | x |
+        |---|---|
+        | a\\|b | 1 |
     """
 
     def __init__(
@@ -28,18 +49,20 @@ class Table:
         header: Sequence[str],
         rows: Sequence[Sequence[str]],
         notes: Sequence[str] = (),
+        marked: Sequence[int] = (),
     ):
         self.title = title
         self.header = list(header)
         n = len(self.header)
         self.rows = [list(r) + [""] * (n - len(r)) for r in rows]
         self.notes = list(notes)
+        self.marked = frozenset(marked)
 
     def text(self) -> str:
         """Aligned plain text."""
-        rows = [self.header, *self.rows]
+        rows = [[_one_line(c) for c in r] for r in (self.header, *self.rows)]
         widths = [max(len(r[i]) for r in rows) for i in range(len(self.header))]
-        lines = [self.title] if self.title else []
+        lines = [_one_line(self.title)] if self.title else []
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
         lines.extend(self.notes)
@@ -49,7 +72,9 @@ class Table:
         """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
 
         def cell(c: str) -> str:
-            return c.replace("\\", "\\\\").replace("|", "\\|")
+            # A newline would end the row, a pipe would start a new cell.
+            c = c.replace("\\", "\\\\").replace("|", "\\|")
+            return "<br>".join(_lines(c))
 
         lines = [f"**{cell(self.title)}**", ""] if self.title else []
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
@@ -67,8 +92,11 @@ class Table:
 
         esc = html.escape
         head = "".join(f"<th>{esc(h)}</th>" for h in self.header)
+        mark = ' style="color:#b00020;font-weight:bold"'
         body = "".join(
-            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in self.rows
+            f"<tr{mark if i in self.marked else ''}>"
+            + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
+            for i, r in enumerate(self.rows)
         )
         parts = [f"<p><b>{esc(self.title)}</b></p>"] if self.title else []
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -23,6 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from ._table import Table
 from .engine import Value, gradients, no_grad
 
 __all__ = ["GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report"]
@@ -118,36 +119,20 @@ class GradcheckReport(NamedTuple):
             for r in self.rows
         ]
 
+    def table(self) -> Table:
+        """The report as a :class:`~autograd_lite._table.Table`, failures marked."""
+        failed = [i for i, r in enumerate(self.rows) if not r.ok]
+        return Table(self._title(), _HEADER, self._cells(), marked=failed)
+
     def __str__(self) -> str:
-        rows = [list(_HEADER), *self._cells()]
-        widths = [max(len(r[i]) for r in rows) for i in range(len(_HEADER))]
-        lines = [self._title()]
-        for r in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-        return "\n".join(lines)
+        return self.table().text()
 
     def to_markdown(self) -> str:
         """The report as a Markdown table (a title line, then the table)."""
-        lines = [f"**{self._title()}**", "", "| " + " | ".join(_HEADER) + " |",
-                 "|" + "---|" * len(_HEADER)]
-        for cells in self._cells():
-            cells = [c.replace("|", "\\|") for c in cells]
-            lines.append("| " + " | ".join(cells) + " |")
-        return "\n".join(lines)
+        return self.table().markdown()
 
     def _repr_html_(self) -> str:
-        import html
-
-        head = "".join(f"<th>{html.escape(h)}</th>" for h in _HEADER)
-        body = []
-        for r, cells in zip(self.rows, self._cells()):
-            style = "" if r.ok else ' style="color:#b00020;font-weight:bold"'
-            tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
-            body.append(f"<tr{style}>{tds}</tr>")
-        return (
-            f"<p>{html.escape(self._title())}</p><table><thead><tr>{head}</tr></thead>"
-            f"<tbody>{''.join(body)}</tbody></table>"
-        )
+        return self.table().html()
 
     def message(self) -> str:
         """A failure message that lists every input: analytic, numeric, error, verdict."""

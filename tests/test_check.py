@@ -110,3 +110,23 @@ def test_kink_of_relu_at_zero_is_reported_as_a_mismatch():
     # relu'(0) is taken as 0; the central difference straddles the kink and gives 1/2
     row = gradcheck_report(lambda a: a.relu(), [0.0]).rows[0]
     assert (row.analytic, row.numeric, row.ok) == (0.0, 0.5, False)
+
+
+def test_report_markdown_keeps_one_row_per_input_with_awkward_labels():
+    labels = ["a\nb", "p|q", "back\\slash"]
+    report = gradcheck_report(lambda a, b, c: a * b + c,
+                              [Value(1.0, label=t) for t in labels])
+    md = report.to_markdown().splitlines()
+    rows = [line for line in md if line.startswith("| ") and "input" not in line]
+    assert [r.split(" | ")[0] for r in rows] == ["| a<br>b", "| p\\|q", "| back\\\\slash"]
+    assert all(r.count(" | ") == 5 for r in rows)  # six cells each, no pipe leaked
+
+
+def test_report_text_keeps_one_line_per_input_with_a_newline_in_a_label():
+    report = gradcheck_report(lambda a: a * 2, [Value(1.0, label="a\nb")])
+    assert str(report).splitlines()[2].startswith("a ⏎ b  1")
+
+
+def test_report_html_marks_failures():
+    page = gradcheck_report(lambda a: a.relu(), [0.0])._repr_html_()
+    assert '<tr style="color:#b00020;font-weight:bold"><td>input 0</td>' in page

@@ -245,3 +245,22 @@ def test_weighted_sum_layout_is_read_only_through_ops(module):
     source = inspect.getsource(importlib.import_module(module))
     assert not re.search(r"-\s*1\)\s*//\s*2", source)
     assert not re.search(r"arity\s*[!=]=\s*-1", source)
+
+
+def test_table_markdown_escapes_newlines_pipes_and_backslashes():
+    from autograd_lite._table import Table
+
+    md = Table("t|1\nt2", ["h|1", "h2"], [["a\nb", "c|d"], ["e\\", "f\r\ng"]],
+               notes=["n|1"]).markdown()
+    lines = md.splitlines()
+    assert lines[0] == "**t\\|1<br>t2**"
+    assert lines[2:6] == ["| h\\|1 | h2 |", "|---|---|", "| a<br>b | c\\|d |",
+                          "| e\\\\ | f<br>g |"]
+    assert lines[-1] == "n\\|1  "
+
+
+def test_explain_markdown_has_one_line_per_edge_with_a_multiline_label():
+    a = Value(2.0, label="a\nb")
+    out = a * 3
+    md = explain(out, a).to_markdown()
+    assert "| 1 | a<br>b → ×#2 |" in md
