@@ -14,10 +14,14 @@ from collections.abc import Sequence
 
 from . import __version__
 from ._table import fmt
-from .engine import gradients
+from .engine import gradients, topo_order
 from .expr import ExprError, define, parse
 
 __all__ = ["main", "build_parser"]
+
+# the drawing limit of viz.DEFAULT_MAX_NODES, repeated so that --help needs no Graphviz;
+# a test keeps the two equal
+DEFAULT_MAX_NODES = 300
 
 EXAMPLES = """\
 examples:
@@ -79,12 +83,29 @@ def build_parser() -> argparse.ArgumentParser:
                         "paths are highlighted (needs the viz extra and Graphviz)")
     g.add_argument("--step", metavar="FILE",
                    help="write an HTML page that steps through the backward pass")
+    g.add_argument("--max-nodes", type=_max_nodes, default=DEFAULT_MAX_NODES, metavar="N",
+                   help="--draw and --step refuse graphs of more than N value nodes "
+                        f"(default {DEFAULT_MAX_NODES}; 0 or 'none' for no limit)")
     d = sub.add_parser("demo", help="worked examples",
                        description="Run a worked example and print its output.")
     d.add_argument("name", choices=["backprop", "nielsen"],
                    help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a "
                         "2-3-1 network")
     return parser
+
+
+def _max_nodes(text: str) -> int | None:
+    """The --max-nodes value: a positive int, or None (no limit) for 0 or 'none'."""
+    if text.strip().lower() == "none":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of nodes, 0 or 'none' (no limit), got {_safe(text)!r}")
+    return n or None
 
 
 def _values(items: Sequence[str]) -> dict[str, float]:
@@ -122,9 +143,6 @@ def _grad(args: argparse.Namespace) -> None:
     formula = parse(args.expr, variables=list(values), definitions=definitions,
                     allow_name=True)
     name = formula.name or "f"
-    missing = [v for v in formula.variables if v not in values]
-    if missing:  # pragma: no cover - parse refuses unknown variables first
-        raise UsageError(f"no value for {', '.join(missing)}: add it to --at")
     root = formula.evaluate(values)
     root.label = name
     leaves = {n: formula.leaves.get(n) for n in values}
@@ -185,15 +203,23 @@ def _pictures(args, root, explanations) -> None:
     except ImportError as err:
         raise UsageError(f"--draw and --step need the viz package and graphviz ({err}); "
                          "install them with  pip install 'autograd-lite[viz]'") from None
-    if args.draw:
-        options = {}
-        if len(explanations) == 1:
-            options["highlight"] = next(iter(explanations.values())).highlight()
-        path = viz.render(root, args.draw, **options)
-        print(f"\ndrawing written to {path}")
-    if args.step:
-        path = viz.stepper(root, args.step)
-        print(f"backward-pass stepper written to {path}")
+    try:
+        if args.draw:
+            options = {}
+            if len(explanations) == 1:
+                options["highlight"] = next(iter(explanations.values())).highlight()
+            path = viz.render(root, args.draw, max_nodes=args.max_nodes, **options)
+            print(f"\ndrawing written to {path}")
+        if args.step:
+            path = viz.stepper(root, args.step, max_nodes=args.max_nodes)
+            print(f"backward-pass stepper written to {path}")
+    except viz.GraphTooLargeError:
+        # the library's message suggests a keyword argument; say it as a command-line option
+        n = len(topo_order(root))
+        raise UsageError(
+            f"this graph has {n} value nodes, more than the drawing limit of "
+            f"{args.max_nodes}: Graphviz would be slow and the picture hard to read. To draw "
+            f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)") from None
 
 
 DEMO_BACKPROP = [

@@ -101,6 +101,7 @@ def test_help_has_examples():
     (["grad", "open(x)", "--at", "x=1"], "unknown function 'open'"),
     (["grad", "x.__class__", "--at", "x=1"], "attribute access"),
     (["grad", "__import__", "--at", "x=1"], "double underscores"),
+    (["grad", "__import__('os')"], "'__import__' is not allowed (no double underscores)"),
     (["grad", "lambda: x", "--at", "x=1"], "lambda"),
     (["grad", "[x for x in y]", "--at", "x=1,y=2"], "comprehensions"),
     (["grad", "9**9**9"], "too large"),
@@ -144,3 +145,47 @@ def test_main_can_be_called_in_process(capsys):
 
     assert main(["grad", "x*x", "--at", "x=3"]) == 0
     assert capsys.readouterr().out.splitlines() == ["f = 9", "∂f/∂x = 6"]
+
+
+# 4 calls of a 100-term sum: 397 value nodes, above the default drawing limit of 300
+BIG = ["grad", "s(s(s(s(x))))", "--define", "s(t)=" + "+".join(["t"] * 100), "--at", "x=1"]
+
+
+@pytest.mark.parametrize("option, file", [("--draw", "g.dot"), ("--step", "s.html")])
+def test_too_large_graph_error_names_the_max_nodes_option(tmp_path, option, file):
+    r = run(*BIG, option, str(tmp_path / file))
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "397 value nodes" in err
+    assert "--max-nodes 397" in err and "max_nodes=" not in err
+    assert not (tmp_path / file).exists()
+
+
+@pytest.mark.parametrize("limit", ["397", "none", "0"])
+def test_max_nodes_lets_a_large_graph_be_drawn(tmp_path, limit):
+    target = tmp_path / "g.dot"
+    out_of(*BIG, "--draw", str(target), "--max-nodes", limit)
+    assert target.read_text().count("label=") > 397
+
+
+def test_max_nodes_below_the_graph_size_refuses_it(tmp_path):
+    r = run("grad", "x*y+x", "--at", "x=1,y=2", "--draw", str(tmp_path / "g.dot"),
+            "--max-nodes", "3")
+    assert r.returncode == 2 and "--max-nodes 4" in r.stderr.decode()
+
+
+def test_max_nodes_default_is_the_drawing_default():
+    import inspect
+
+    import viz
+    from autograd_lite import cli
+
+    assert cli.DEFAULT_MAX_NODES == viz.DEFAULT_MAX_NODES
+    assert inspect.signature(viz.stepper).parameters["max_nodes"].default == viz.DEFAULT_MAX_NODES
+    assert f"default {viz.DEFAULT_MAX_NODES};" in " ".join(out_of("grad", "--help").split())
+
+
+@pytest.mark.parametrize("limit", ["-1", "many", "2.5"])
+def test_bad_max_nodes_is_a_usage_error(limit):
+    r = run("grad", "x", "--at", "x=1", "--max-nodes", limit)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "--max-nodes: expected a whole number" in err
