@@ -289,9 +289,9 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
 
 
 def backprop_table(
-    model,
-    x,
-    y,
+    model: Callable[[Sequence[float | Value]], Value | Sequence[Value]],
+    x: Sequence[float | Value],
+    y: float | Sequence[float],
     *,
     loss: str | Callable[[Sequence[Value], Sequence[float]], Value] = "half_squared_error",
     digits: int = 12,

@@ -289,7 +289,7 @@ class Neuron(Module):
         """Number of inputs (weights)."""
         return len(self.w)
 
-    def __call__(self, x) -> Value:
+    def __call__(self, x: Sequence[float | Value] | float | Value) -> Value:
         """The neuron's output for one input sample.
 
         Args:
@@ -319,9 +319,20 @@ class Neuron(Module):
         return a
 
     def parameters(self) -> list[Value]:
+        """The neuron's weights in input order, then its bias.
+
+        Returns:
+            A new list ``[w^l_j1, ..., w^l_jn, b^l_j]``.
+        """
         return [*self.w, self.b]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
+        """Yield ``(label, parameter)`` for the weights, then the bias.
+
+        Example:
+            >>> [name for name, _ in Neuron(2).named_parameters()]
+            ['w^2_11', 'w^2_12', 'b^2_1']
+        """
         for p in self.w:
             yield p.label, p
         yield self.b.label, self.b
@@ -388,7 +399,7 @@ class Layer(Module):
         """Number of neurons."""
         return len(self.neurons)
 
-    def __call__(self, x) -> list[Value]:
+    def __call__(self, x: Sequence[float | Value] | float | Value) -> list[Value]:
         """The layer's outputs for one input sample: always a list, one Value per neuron.
 
         Args:
@@ -489,7 +500,7 @@ class MLP(Module):
         """The width of each layer of neurons."""
         return [layer.n_outputs for layer in self.layers]
 
-    def __call__(self, x) -> Value | list[Value]:
+    def __call__(self, x: Sequence[float | Value] | float | Value) -> Value | list[Value]:
         """The network's output for one input sample.
 
         Args:

@@ -106,6 +106,15 @@ class Optimizer:
         return grads
 
     def step(self) -> None:  # pragma: no cover - every optimizer overrides
+        """Update every parameter once from its current gradient.
+
+        Call it after ``backward()``, and call ``zero_grad()`` before the next forward
+        pass: gradients accumulate.
+
+        Raises:
+            NotImplementedError: always; each optimizer (:class:`SGD`, :class:`Adam`)
+                provides its own rule.
+        """
         raise NotImplementedError
 
 

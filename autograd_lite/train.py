@@ -24,10 +24,23 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from . import losses as _losses
 from .engine import Value, no_grad
 from .optim import SGD, Optimizer, Schedule, linear_schedule
+
+
+class Trainable(Protocol):
+    """What :func:`fit` needs of a model: it maps one sample to its output(s) and has
+    parameters (every :mod:`autograd_lite.nn` module is one)."""
+
+    def __call__(self, x: Any) -> Value | list[Value]:
+        """The output(s) for one sample."""
+
+    def parameters(self) -> list[Value]:
+        """The Values the optimizer updates."""
+
 
 __all__ = ["History", "fit", "accuracy"]
 
@@ -105,7 +118,7 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
 
 
 def fit(
-    model,
+    model: Trainable,
     X: Sequence,
     y: Sequence,
     loss: str | Callable[[list, list], Value] = "hinge",

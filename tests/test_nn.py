@@ -293,3 +293,56 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
             p.data -= 0.02 * p.grad
         losses.append(loss.data)
     assert losses[-1] < 0.2 * losses[0]
+
+
+# --- the public API documents itself ----------------------------------------------------------
+
+_DOCUMENTED_MODULES = [
+    "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.train", "autograd_lite.losses",
+    "autograd_lite.saving", "autograd_lite.bp_equations", "autograd_lite.explain",
+    "autograd_lite.check", "viz.dot", "viz.stepper", "viz.labels",
+]
+
+
+def _public_api(module_name):
+    import importlib
+    import inspect
+
+    module = importlib.import_module(module_name)
+    for name, obj in vars(module).items():
+        if name.startswith("_") or getattr(obj, "__module__", None) != module_name:
+            continue
+        if inspect.isfunction(obj):
+            yield name, obj
+        elif inspect.isclass(obj):
+            yield name, obj
+            for attr, member in vars(obj).items():
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                if isinstance(member, property):
+                    member = member.fget
+                public = not attr.startswith("_") or attr == "__call__"
+                if public and inspect.isfunction(member) and member.__module__ == module_name:
+                    yield f"{name}.{attr}", member
+
+
+@pytest.mark.parametrize("module_name", _DOCUMENTED_MODULES)
+def test_every_public_function_and_method_has_its_own_docstring(module_name):
+    missing = [name for name, obj in _public_api(module_name) if not obj.__doc__]
+    assert missing == []
+
+
+@pytest.mark.parametrize("module_name", _DOCUMENTED_MODULES)
+def test_every_public_function_has_type_hints(module_name):
+    import inspect
+
+    missing = []
+    for name, obj in _public_api(module_name):
+        if not inspect.isfunction(obj):
+            continue
+        sig = inspect.signature(obj)
+        missing += [f"{name}({p.name})" for p in sig.parameters.values()
+                    if p.name not in ("self", "cls") and p.annotation is p.empty]
+        if sig.return_annotation is sig.empty:
+            missing.append(f"{name} -> ?")
+    assert missing == []

@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -378,7 +379,7 @@ def to_dot(
     return "digraph {\n" + "".join(line + "\n" for line in dot_lines(root, opts)) + "}\n"
 
 
-def draw(root: Value, **options) -> graphviz.Digraph:
+def draw(root: Value, **options: Any) -> graphviz.Digraph:
     """The graph as a ``graphviz.Digraph``: notebooks display it inline by themselves.
 
     Args:
@@ -409,7 +410,7 @@ def install_hint() -> str:
 
 
 def render(root: Value, path: str | os.PathLike, format: str | None = None,
-           **options) -> Path:
+           **options: Any) -> Path:
     """Draw the graph into a file: SVG, PNG, PDF or the DOT source itself.
 
     Args:
