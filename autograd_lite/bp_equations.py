@@ -26,18 +26,15 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from ._table import Table, fmt
 from .engine import Value, gradients, topo_order
+from .labels import parse_nielsen, weight_label
 from .ops import NARY, OPS, wsum_operands
 
 __all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
-
-_LABEL = re.compile(r"(?P<kind>[wbza])\^(?P<layer>\d+)_(?P<idx>[\d,]+)")
-
 
 def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     total = Value(0.0)
@@ -143,20 +140,11 @@ class _Neuron:
 def _index(order: list[Value]) -> dict[tuple, Value]:
     found: dict[tuple, Value] = {}
     for v in order:
-        m = _LABEL.fullmatch(v.label) if v.label else None
-        if m is None:
-            continue
-        idx = m["idx"]
-        if m["kind"] == "w":
-            if "," in idx:
-                j, k = idx.split(",", 1)
-            elif len(idx) == 2:
-                j, k = idx
-            else:
-                continue
-            key = ("w", int(m["layer"]), int(j), int(k))
-        else:
-            key = (m["kind"], int(m["layer"]), int(idx))
+        parsed = parse_nielsen(v.label)
+        if parsed is None:
+            continue  # any other label (or a malformed one) is not part of the equations
+        kind, layer, j, k = parsed
+        key = ("w", layer, j, k) if kind == "w" else (kind, layer, j)
         if key in found and found[key] is not v:
             raise ValueError(
                 f"two different nodes are labelled {v.label!r}: the equations need one "
@@ -271,13 +259,13 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
         l, j = n.layer, n.j
         if n.bias is not None:
             row("BP3", f"∂C/∂b^{l}_{j}", f"δ^{l}_{j}", fmt(delta[n], 6), delta[n], g[n.bias])
-        sep = "," if any(k > 9 for k in n.weights) or len(layers[l]) > 9 else ""
+        comma = any(k > 9 for k in n.weights) or len(layers[l]) > 9
         for k in sorted(n.weights):
             w = n.weights[k]
             if k not in n.inputs:
                 raise ValueError(f"cannot find the input a^{l - 1}_{k} of neuron z^{l}_{j}")
             a_in = n.inputs[k].data
-            name = w.label or f"w^{l}_{j}{sep}{k}"
+            name = w.label or weight_label(l, j, k, comma=comma)
             row("BP4", f"∂C/∂{name}", f"a^{l - 1}_{k}·δ^{l}_{j}",
                 f"{fmt(a_in, 6)} × {fmt(delta[n], 6)}", a_in * delta[n], g[w])
     return BackpropTable(

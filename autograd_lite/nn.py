@@ -35,6 +35,7 @@ from typing import Any
 
 from . import saving
 from .engine import Value, _apply1, _wsum_node
+from .labels import neuron_label, weight_label
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
 
@@ -271,18 +272,18 @@ class Neuron(Module):
         rng = _make_rng(seed, rng)
         if comma_indices is None:
             comma_indices = n_inputs > 9 or self.index > 9
-        sep = "," if comma_indices else ""
         l, j = self.layer, self.index
         self.w = [
-            Value(_draw_weight(init, rng, n_inputs, fan_out), f"w^{l}_{j}{sep}{k}")
+            Value(_draw_weight(init, rng, n_inputs, fan_out),
+                  weight_label(l, j, k, comma=comma_indices))
             for k in range(1, n_inputs + 1)
         ]
-        self.b = Value(0.0, f"b^{l}_{j}")
+        self.b = Value(0.0, neuron_label("b", l, j))
         # Labels are made once here, so a forward pass only assigns them.
-        self._z_label = f"z^{l}_{j}"
-        self._a_label = f"a^{l}_{j}"
+        self._z_label = neuron_label("z", l, j)
+        self._a_label = neuron_label("a", l, j)
         self._act = None if activation == "linear" else activation
-        self._in_labels = tuple(f"a^{l - 1}_{k}" for k in range(1, n_inputs + 1))
+        self._in_labels = tuple(neuron_label("a", l - 1, k) for k in range(1, n_inputs + 1))
 
     @property
     def n_inputs(self) -> int:

@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import re
 
+# One reader of Nielsen's labels for the whole project; re-exported here for drawings.
+from autograd_lite.labels import parse_nielsen
+
 __all__ = ["html_text", "label_html", "parse_nielsen", "format_number"]
 
 # A base letter (or delta), then an optional superscript, then an optional subscript.
@@ -28,11 +31,6 @@ _SCRIPTED = re.compile(
     r"(?P<base>[A-Za-z]|delta|δ)"
     r"(?:\^(?P<sup>\d+|[A-Za-z]))?"
     r"(?:_(?P<sub>\d+(?:,\d+)*|[A-Za-z]{1,2}))?"
-)
-
-# Nielsen's labels exactly as nn models write them (layers numbered from 1).
-_NIELSEN = re.compile(
-    r"(?P<kind>[wbza])\^(?P<layer>[1-9]\d*)_(?P<idx>\d+(?:,\d+)?)"
 )
 
 
@@ -98,38 +96,6 @@ def label_html(label: str) -> str:
     if m["sub"] is not None:
         out += f"<SUB>{html_text(m['sub'])}</SUB>"
     return out
-
-
-def parse_nielsen(label: str | None) -> tuple[str, int, int, int | None] | None:
-    """Read a Nielsen label into ``(kind, layer, neuron, input)``.
-
-    Weights ``w^l_jk`` (``w^l_j,k`` when a layer has more than 9 neurons or inputs) give
-    ``('w', l, j, k)``; biases, weighted inputs and activations ``b^l_j``, ``z^l_j``,
-    ``a^l_j`` give ``(kind, l, j, None)``.
-
-    Args:
-        label: a node's label, or None.
-
-    Returns:
-        The tuple, or None when the label is not in Nielsen's notation.
-    """
-    if not label:
-        return None
-    m = _NIELSEN.fullmatch(label)
-    if m is None:
-        return None
-    kind, layer, idx = m["kind"], int(m["layer"]), m["idx"]
-    if kind == "w":
-        if "," in idx:
-            j, k = idx.split(",")
-        elif len(idx) == 2:
-            j, k = idx
-        else:
-            return None
-        return kind, layer, int(j), int(k)
-    if "," in idx:
-        return None
-    return kind, layer, int(idx), None
 
 
 def format_number(x: float, fmt: str) -> str:

@@ -1,0 +1,96 @@
+"""Nielsen's labels: how models write them and the one place that reads them back.
+
+Layers are numbered from 1, the input layer; neurons and inputs from 1. A model labels
+
+* ``w^l_jk``: the weight into neuron j of layer l from neuron k of layer l-1 (``w^2_11``);
+  when the layer has more than 9 neurons or inputs, ``w^l_j,k`` in the whole layer;
+* ``b^l_j``, ``z^l_j``, ``a^l_j``: bias, weighted input and activation of neuron j;
+  network inputs are ``a^1_k``.
+
+:func:`weight_label` and :func:`neuron_label` write them (used by :mod:`autograd_lite.nn`);
+:func:`parse_nielsen` reads them (used by the backprop equations and by drawings).
+
+Example:
+    >>> weight_label(2, 1, 12, comma=True), neuron_label("z", 3, 1)
+    ('w^2_1,12', 'z^3_1')
+    >>> parse_nielsen("w^2_1,12"), parse_nielsen("a^1_2")
+    (('w', 2, 1, 12), ('a', 1, 2, None))
+    >>> parse_nielsen("w^2_1,2,3") is None    # not a Nielsen label: three indices
+    True
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["weight_label", "neuron_label", "parse_nielsen"]
+
+# A positive number without leading zeros: "01" would read back as 1 and name two nodes.
+_N = r"[1-9]\d*"
+_NIELSEN = re.compile(rf"(?P<kind>[wbza])\^(?P<layer>{_N})_(?P<idx>{_N}(?:,{_N})?|\d\d)")
+
+
+def weight_label(layer: int, j: int, k: int, *, comma: bool) -> str:
+    """The label of the weight into neuron ``j`` of ``layer`` from neuron ``k`` before it.
+
+    Args:
+        layer: the layer the weight leads into (2 or more).
+        j: the neuron's position in its layer, from 1.
+        k: the input's position, from 1.
+        comma: separate the two indices by a comma (needed once either can exceed 9).
+
+    Returns:
+        ``"w^{layer}_{j}{k}"`` or ``"w^{layer}_{j},{k}"``.
+    """
+    return f"w^{layer}_{j}{',' if comma else ''}{k}"
+
+
+def neuron_label(kind: str, layer: int, j: int) -> str:
+    """The label of neuron ``j``'s bias, weighted input or activation.
+
+    Args:
+        kind: ``"b"``, ``"z"`` or ``"a"``.
+        layer: the layer's number (1 for the inputs' ``a``).
+        j: the position in the layer, from 1.
+
+    Returns:
+        ``"{kind}^{layer}_{j}"``, such as ``"z^2_1"``.
+    """
+    return f"{kind}^{layer}_{j}"
+
+
+def parse_nielsen(label: str | None) -> tuple[str, int, int, int | None] | None:
+    """Read a Nielsen label into ``(kind, layer, neuron, input)``.
+
+    Weights ``w^l_jk`` (``w^l_j,k``) give ``('w', l, j, k)``; ``b^l_j``, ``z^l_j`` and
+    ``a^l_j`` give ``(kind, l, j, None)``. Anything else, including a label that only looks
+    like one, gives None rather than an error, since any text is a valid label: three
+    indices (``w^2_1,2,3``), a weight with one or three digits and no comma (``w^2_1``,
+    ``w^2_123``, ambiguous), an index or layer of 0 or with a leading zero, a bias with
+    two indices.
+
+    Args:
+        label: a node's label, or None.
+
+    Returns:
+        The tuple, or None when the label is not in Nielsen's notation.
+    """
+    if not label:
+        return None
+    m = _NIELSEN.fullmatch(label)
+    if m is None:
+        return None
+    kind, layer, idx = m["kind"], int(m["layer"]), m["idx"]
+    if kind == "w":
+        if "," in idx:
+            j, k = idx.split(",")
+        elif len(idx) == 2:
+            j, k = idx
+        else:
+            return None
+        if j == "0" or k == "0":
+            return None
+        return kind, layer, int(j), int(k)
+    if "," in idx or idx.startswith("0"):
+        return None
+    return kind, layer, int(idx), None
