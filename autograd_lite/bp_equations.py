@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from . import losses as _losses
 from ._table import Table, fmt
 from .engine import Value, gradients, topo_order
 from .labels import parse_nielsen, weight_label
@@ -43,19 +44,27 @@ def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> V
     return total * 0.5
 
 
-def _cross_entropy(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
+def _cross_entropy_of_probabilities(outputs: Sequence[Value],
+                                    targets: Sequence[float]) -> Value:
     total = Value(0.0)
     for a, y in zip(outputs, targets):
         total = total - (y * a.log() + (1 - y) * (1 - a).log())
     return total
 
 
-LOSSES: dict[str, Callable[[Sequence[Value], Sequence[float]], Value]] = {
+LOSSES: dict[str, Callable[..., Value]] = {
     "half_squared_error": _half_squared_error,
-    "cross_entropy": _cross_entropy,
+    "cross_entropy_of_probabilities": _cross_entropy_of_probabilities,
+    **_losses.LOSSES,
 }
-"""Costs by name: C = ½ Σ_j (a^L_j − y_j)² and
-C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)]."""
+"""Costs by name. Nielsen's two: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
+``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
+outputs that are probabilities (a sigmoid output layer). Then every loss of
+:data:`autograd_lite.losses.LOSSES` by the same name, each output read as one sample:
+``"mse"``, ``"hinge"`` (targets ±1), ``"binary_cross_entropy"``/``"bce"`` (on logits,
+targets 0 or 1) and ``"softmax_cross_entropy"``/``"cross_entropy"`` (on logits, the
+target is one class index). ``"cross_entropy"`` means what it means in
+:mod:`autograd_lite.losses`: softmax cross-entropy on logits."""
 
 
 class EquationRow(NamedTuple):
@@ -290,29 +299,39 @@ def backprop_table(
         model: a callable network labelled in Nielsen's notation, such as
             :class:`autograd_lite.nn.MLP`; it returns a Value or a list of Values.
         x: the input (numbers or Values).
-        y: the target: a number, or one number per output.
-        loss: a name from :data:`LOSSES` or a function ``loss(outputs, targets) -> Value``.
+        y: the target: a number, or one number per output; for softmax cross-entropy the
+            class index.
+        loss: a name from :data:`LOSSES` (any loss of :mod:`autograd_lite.losses` too),
+            a loss function of :mod:`autograd_lite.losses`, or any function
+            ``loss(outputs, targets) -> Value``.
         digits: significant digits in the printed table.
 
     Returns:
         A :class:`BackpropTable`.
 
     Raises:
-        ValueError: for an unknown loss name or a target of the wrong length, and as
-            :func:`backprop_equations`.
+        ValueError: for an unknown loss name, a target of the wrong length or one the
+            loss refuses, and as :func:`backprop_equations`.
+        TypeError: if ``loss`` is neither a name nor a function.
     """
     if isinstance(loss, str):
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
                              "or pass a function loss(outputs, targets) -> Value")
         loss = LOSSES[loss]
+    if not callable(loss):
+        raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
     out = model(x)
     outputs = [out] if isinstance(out, Value) else list(out)
-    targets = [y] if not isinstance(y, Sequence) else list(y)
-    if len(targets) != len(outputs):
-        raise ValueError(f"the model has {len(outputs)} output(s) but y has {len(targets)} "
-                         "value(s)")
-    cost = loss(outputs, targets)
+    if loss is _losses.softmax_cross_entropy:
+        # the outputs are one sample's class scores and y is its class
+        cost = loss([outputs], [y])
+    else:
+        targets = [y] if not isinstance(y, Sequence) else list(y)
+        if len(targets) != len(outputs):
+            raise ValueError(f"the model has {len(outputs)} output(s) but y has "
+                             f"{len(targets)} value(s)")
+        cost = loss(outputs, targets)
     if not isinstance(cost, Value):
         raise TypeError(f"loss must return a Value, got {type(cost).__name__}")
     return backprop_equations(cost, digits=digits)

@@ -6,6 +6,7 @@ import pytest
 
 from autograd_lite import Value, gradients
 from autograd_lite.bp_equations import backprop_equations, backprop_table
+from autograd_lite.losses import LOSSES as LIBRARY_LOSSES
 from autograd_lite.nn import MLP
 
 SEEDS = [0, 1, 2, 3, 4]
@@ -95,8 +96,8 @@ def test_equations_read_sigma_prime_from_the_ops_table(monkeypatch):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
-@pytest.mark.parametrize("loss", ["half_squared_error", "cross_entropy"])
-def test_every_activation_and_loss(activation, loss):
+@pytest.mark.parametrize("loss", ["half_squared_error", "cross_entropy_of_probabilities"])
+def test_every_activation_and_nielsen_loss(activation, loss):
     model = MLP(3, [4, 3, 2], activation=activation, output_activation="sigmoid", seed=5)
     table = backprop_table(model, [0.2, -0.4, 0.9], [1.0, 0.0], loss=loss)
     assert table.agrees and len(table.deltas) == 4 + 3 + 2
@@ -160,3 +161,44 @@ def test_formats_show_every_row():
     assert str(table).count("\n") == len(table.rows) + 1
     assert table.to_markdown().count("| BP") == len(table.rows)
     assert table._repr_html_().count("<tr>") == len(table.rows) + 1
+
+
+_LIBRARY_TARGETS = {"mse": [0.3, -0.2], "hinge": [1, -1], "max_margin": [-1, 1],
+                    "bce": [1, 0], "binary_cross_entropy": [0, 1],
+                    "cross_entropy": 1, "softmax_cross_entropy": 0}
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("name", sorted(LIBRARY_LOSSES))
+def test_every_library_loss_by_name(name, activation):
+    model = MLP(3, [4, 2], activation=activation, seed=5)
+    table = backprop_table(model, [0.2, -0.4, 0.9], _LIBRARY_TARGETS[name], loss=name)
+    assert table.agrees and len(table.deltas) == 4 + 2
+    assert {r.equation for r in table.rows} == {"BP1", "BP2", "BP3", "BP4"}
+    outputs, y, loss = model([0.2, -0.4, 0.9]), _LIBRARY_TARGETS[name], LIBRARY_LOSSES[name]
+    # softmax cross-entropy reads the outputs as one sample's scores, the others each
+    # output as one sample
+    expected = loss([outputs], [y]) if isinstance(y, int) else loss(outputs, y)
+    assert table.cost == expected.data
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_LOSSES))
+def test_every_library_loss_as_a_function(name):
+    model = MLP(2, [3, 2], activation="tanh", seed=1)
+    by_name = backprop_table(model, [0.5, -1.0], _LIBRARY_TARGETS[name], loss=name)
+    by_function = backprop_table(model, [0.5, -1.0], _LIBRARY_TARGETS[name],
+                                 loss=LIBRARY_LOSSES[name])
+    assert by_function.agrees and by_function.deltas == by_name.deltas
+
+
+def test_cross_entropy_means_softmax_cross_entropy_as_in_losses():
+    model = MLP(2, [3, 2], seed=1)
+    a = backprop_table(model, [0.5, -1.0], 1, loss="cross_entropy")
+    b = backprop_table(model, [0.5, -1.0], 1, loss="softmax_cross_entropy")
+    assert a.cost == b.cost and a.deltas == b.deltas
+
+
+def test_softmax_cross_entropy_refuses_a_target_that_is_not_a_class():
+    model = MLP(2, [3, 2], seed=1)
+    with pytest.raises(ValueError, match="class index"):
+        backprop_table(model, [0.5, -1.0], [1.0, 0.0], loss="softmax_cross_entropy")
