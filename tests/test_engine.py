@@ -261,27 +261,34 @@ def test_non_number_operand_is_refused_and_nothing_changes():
 
 
 @pytest.mark.parametrize(
-    "make, exc, words",
+    "a, b, make, exc, words",
     [
-        (lambda x: x.log(), ValueError, ["log", "-1.0", "'x'"]),
-        (lambda x: (x + 1).log(), ValueError, ["log", "0.0"]),
-        (lambda x: x / 0, ZeroDivisionError, ["div", "-1.0 (label 'x')", "0.0"]),
-        (lambda x: (x + 1) ** -1, ZeroDivisionError, ["pow", "0.0", "-1.0"]),
-        (lambda x: (x * 8) ** (1 / 3), ValueError, ["pow", "-8.0", "0.333"]),
-        (lambda x: (x * -1000).exp(), OverflowError, ["exp", "1000.0"]),
-        (lambda x: (x * -10.0) ** 400, OverflowError, ["pow", "10.0", "400.0", "too large"]),
-        (lambda x: x.sqrt(), ValueError, ["sqrt", "-1.0 (label 'x')"]),
-        (lambda x: (x * -1e200) * 1e200, OverflowError, ["mul", "1e+200"]),
+        (0.0, None, lambda a, b: a.log(), ValueError, ["log", "0.0 (label 'a')"]),
+        (-1.0, None, lambda a, b: a.log(), ValueError, ["log", "-1.0 (label 'a')"]),
+        (-1.0, None, lambda a, b: a.sqrt(), ValueError, ["sqrt", "-1.0 (label 'a')"]),
+        (1.5, 0.0, lambda a, b: a / b, ZeroDivisionError,
+         ["div", "1.5 (label 'a')", "0.0 (label 'b')"]),
+        (1.5, None, lambda a, b: a / 0, ZeroDivisionError, ["div", "1.5 (label 'a')", "0.0"]),
+        (0.0, -1.0, lambda a, b: a**b, ZeroDivisionError,
+         ["pow", "0.0 (label 'a')", "-1.0 (label 'b')"]),
+        (-8.0, None, lambda a, b: a ** (1 / 3), ValueError, ["pow", "-8.0 (label 'a')", "0.333"]),
+        (1000.0, None, lambda a, b: a.exp(), OverflowError, ["exp", "1000.0 (label 'a')"]),
+        (10.0, 400.0, lambda a, b: a**b, OverflowError,
+         ["pow", "10.0 (label 'a')", "400.0 (label 'b')", "too large"]),
+        (10.0, None, lambda a, b: a**400, OverflowError, ["pow", "10.0 (label 'a')", "400.0"]),
+        (1e200, 1e200, lambda a, b: a * b, OverflowError,
+         ["mul", "1e+200 (label 'a')", "1e+200 (label 'b')"]),
     ],
 )
-def test_domain_errors_raise_what_math_raises_and_name_the_operands(make, exc, words):
-    x = Value(-1.0, label="x")
+def test_domain_errors_raise_what_python_raises_and_name_op_values_labels(a, b, make, exc, words):
+    leaves = [Value(a, label="a")] + ([Value(b, label="b")] if b is not None else [])
+    before = [(v.data, v.grad, v.op, v.parents) for v in leaves]
     with pytest.raises(exc) as info:
-        make(x)
+        make(*leaves, *([None] if b is None else []))
     message = str(info.value)
     for word in words:
         assert word in message, (word, message)
-    assert (x.data, x.grad, x.op, x.parents) == (-1.0, 0.0, "", ())
+    assert [(v.data, v.grad, v.op, v.parents) for v in leaves] == before
 
 
 def test_labelled_operands_appear_in_the_message():
