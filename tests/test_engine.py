@@ -508,3 +508,21 @@ def test_concurrent_passes_over_a_shared_leaf_give_exact_gradients():
         t.join()
     assert results == {k: {(6.0 * k,)} for k in range(1, 9)}
     assert x.grad == 0.0
+
+
+def test_a_failed_operation_leaves_no_new_node_behind():
+    import gc
+
+    a, b = Value(1.0, label="a"), Value(0.0, label="b")
+
+    def live_values():
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if type(o) is Value)
+
+    before = live_values()
+    for _ in range(3):
+        with pytest.raises(ZeroDivisionError):
+            a / b
+        with pytest.raises(ValueError):
+            b.log()
+    assert live_values() == before
