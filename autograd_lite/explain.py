@@ -20,6 +20,11 @@ The number of paths can grow exponentially with the depth of a graph with shared
 subexpressions, so paths are counted by dynamic programming and only the ``max_paths``
 largest (by absolute product) are listed. Nothing here recurses.
 
+Nodes are named by their labels; an unlabelled operation by its id, ``n`` and its index in
+``topo_order(root)`` (:func:`~autograd_lite.labels.node_names`). A drawing of the same root
+prints the same id in that node (``viz.draw(root, highlight=ex.highlight())`` shows the ids
+by default), so every node of a path table can be found in the picture.
+
 The backprop-equation tables for networks (Nielsen's BP1-BP4), :func:`backprop_table` and
 :func:`backprop_equations`, live in :mod:`autograd_lite.bp_equations` and are re-exported
 here.
@@ -35,6 +40,7 @@ from typing import NamedTuple
 from ._table import Table, fmt
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
 from .engine import Value, gradients, topo_order
+from .labels import node_names
 from .ops import NARY, OPS, wsum_operands
 
 __all__ = [
@@ -77,30 +83,6 @@ class Path(NamedTuple):
         return [self.edges[0].parent] + [e.child for e in self.edges]
 
 
-def node_names(order: list[Value]) -> dict[Value, str]:
-    """Display names for the nodes of a topological order.
-
-    A labelled node is named by its label, an unlabelled leaf by its number, and an
-    unlabelled operation by its symbol and topological index (``σ#5``), so names are
-    deterministic.
-
-    Args:
-        order: nodes as returned by :func:`topo_order`.
-
-    Returns:
-        A dict from node to name.
-    """
-    names = {}
-    for i, v in enumerate(order):
-        if v.label:
-            names[v] = v.label
-        elif not v.op:
-            names[v] = fmt(v.data)
-        else:
-            names[v] = f"{OPS[v.op].symbol}#{i}"
-    return names
-
-
 def _operand_text(v: Value) -> str | None:
     """What replaces an operand letter in a formula: a label, a constant, or nothing."""
     if v.label:
@@ -114,7 +96,7 @@ def _formula(child: Value, position: int, names: dict[Value, str]) -> str:
     """The local derivative text of the ops table, with operand letters replaced by labels.
 
     An unlabelled operation keeps its letter (``a``) unless a label elsewhere in the same
-    formula is that letter too; then it is named as in the path column (``×#3``).
+    formula is that letter too; then it is named as in the path column (``n3``).
     """
     prim = OPS[child.op]
     ps = child.parents
@@ -260,7 +242,7 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -
         >>> c = a * b + a
         >>> ex = explain(c, a)
         >>> [(e.formula, e.local) for e in ex.paths[0].edges]
-        [('∂(a·b)/∂a = b', 5.0), ('∂(×#2 + a)/∂×#2 = 1', 1.0)]
+        [('∂(a·b)/∂a = b', 5.0), ('∂(n2 + a)/∂n2 = 1', 1.0)]
         >>> ex.path_count, ex.total
         (2, 6.0)
     """

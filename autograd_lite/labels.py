@@ -1,4 +1,4 @@
-"""Nielsen's labels: how models write them and the one place that reads them back.
+"""Names of nodes: Nielsen's labels, and the ids of unlabelled nodes.
 
 Layers are numbered from 1, the input layer; neurons and inputs from 1. A model labels
 
@@ -10,6 +10,11 @@ Layers are numbered from 1, the input layer; neurons and inputs from 1. A model 
 :func:`weight_label` and :func:`neuron_label` write them (used by :mod:`autograd_lite.nn`);
 :func:`parse_nielsen` reads them (used by the backprop equations and by drawings).
 
+A node without a label is called by its id, ``n`` and its index in the topological order of
+the root (:func:`node_id`): the path tables of :mod:`autograd_lite.explain`, the stepper's
+text and the drawings of :mod:`viz` all use :func:`node_names`, so ``n12`` is the same node
+in each of them.
+
 Example:
     >>> weight_label(2, 1, 12, comma=True), neuron_label("z", 3, 1)
     ('w^2_1,12', 'z^3_1')
@@ -17,13 +22,19 @@ Example:
     (('w', 2, 1, 12), ('a', 1, 2, None))
     >>> parse_nielsen("w^2_1,2,3") is None    # not a Nielsen label: three indices
     True
+    >>> node_id(12)
+    'n12'
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
+from typing import Any
 
-__all__ = ["weight_label", "neuron_label", "parse_nielsen"]
+from ._table import fmt
+
+__all__ = ["weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.
 _N = r"[1-9]\d*"
@@ -94,3 +105,47 @@ def parse_nielsen(label: str | None) -> tuple[str, int, int, int | None] | None:
     if "," in idx or idx.startswith("0"):
         return None
     return kind, layer, int(idx), None
+
+
+def node_id(index: int) -> str:
+    """The id of the node at ``index`` in a topological order: ``n0``, ``n1``, ...
+
+    Args:
+        index: the node's position in ``topo_order(root)``.
+
+    Returns:
+        ``"n{index}"``, the text drawings print in an unlabelled node.
+    """
+    return f"n{index}"
+
+
+def node_names(order: Sequence[Any], number: Callable[[float], str] = fmt) -> dict[Any, str]:
+    """Display names for the nodes of a topological order.
+
+    A labelled node is named by its label, an unlabelled leaf (a number used as an operand)
+    by its number, and an unlabelled operation by its id (:func:`node_id`), which is what a
+    drawing of the same root prints in that node.
+
+    Args:
+        order: nodes as returned by ``topo_order(root)``; the ids are positions in it, so
+            they name the same nodes as a drawing of that same root.
+        number: how to write a leaf's number (12 significant digits by default).
+
+    Returns:
+        A dict from node to name.
+
+    Example:
+        >>> from autograd_lite import Value, topo_order
+        >>> x = Value(3.0, label="x")
+        >>> list(node_names(topo_order((x * 2).exp())).values())
+        ['x', '2', 'n2', 'n3']
+    """
+    names = {}
+    for i, v in enumerate(order):
+        if v.label:
+            names[v] = v.label
+        elif not v.parents:
+            names[v] = number(v.data)
+        else:
+            names[v] = node_id(i)
+    return names

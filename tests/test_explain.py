@@ -263,4 +263,4 @@ def test_explain_markdown_has_one_line_per_edge_with_a_multiline_label():
     a = Value(2.0, label="a\nb")
     out = a * 3
     md = explain(out, a).to_markdown()
-    assert "| 1 | a<br>b → ×#2 |" in md
+    assert "| 1 | a<br>b → n2 |" in md

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from autograd_lite import Value, gradients, topo_order, weighted_sum
+from autograd_lite import Value, explain, gradients, topo_order, weighted_sum
 from viz import DotNotFoundError, GraphTooLargeError, backward_steps, stepper
 from viz.labels import format_number
 from viz.stepper import _safe_json
@@ -42,6 +42,18 @@ def graphs():
     z = weighted_sum([x, y], [2.0, Value(-0.5, label="a^1_2")], Value(0.1, label="b"))
     yield "weighted sum", z.tanh()
     yield "worked example", worked_example()[0]
+
+
+def test_steps_call_an_unlabelled_node_by_the_id_that_explain_gives_it():
+    out, w = worked_example()
+    order = topo_order(out)
+    names = {e.child: e.child_name for p in explain(out, w[1]).paths for e in p.edges}
+    steps, _ = backward_steps(out)
+    titles = {s.node: s.title for s in steps}
+    h = out.parents[0].parents[0].parents[1].parents[0]  # the sigmoid that w5 multiplies
+    i = order.index(h)
+    assert names[h] == f"n{i}"
+    assert titles[i].startswith(f"Back through n{i} = σ(a), ")
 
 
 @pytest.mark.parametrize("name, root", list(graphs()), ids=[n for n, _ in graphs()])

@@ -10,7 +10,7 @@ from pathlib import Path
 import graphviz
 import pytest
 
-from autograd_lite import Value, topo_order, weighted_sum
+from autograd_lite import Value, explain, topo_order, weighted_sum
 from autograd_lite.nn import MLP
 from viz import DotNotFoundError, GraphTooLargeError, draw, render, to_dot
 from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
@@ -155,7 +155,11 @@ def test_constants_are_compact_and_a_constant_exponent_folds_into_its_node():
     )
 
 
-def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light():
+ID = '<TD><FONT COLOR="#777777" POINT-SIZE="11">n{}</FONT></TD>'
+
+
+def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light_with_ids():
+    # a path drawing names its unlabelled nodes by id, as the path table does
     x, t = Value(0.5, label="x"), Value(1.5, label="t")
     d = x - t
     y = d / x
@@ -167,9 +171,9 @@ def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light():
         "</TABLE>>]\n"
         f"\tn1 [label=<{TABLE}<TR><TD><B>t</B></TD><TD>data 1.5</TD></TR></TABLE>>]\n"
         f"\tn2_op [label=<−> {OP}]\n"
-        f"\tn2 [label=<{TABLE}<TR><TD>data -1</TD></TR></TABLE>>]\n"
+        f"\tn2 [label=<{TABLE}<TR>{ID.format(2)}<TD>data -1</TD></TR></TABLE>>]\n"
         f"\tn3_op [label=<÷> {OP}]\n"
-        f"\tn3 [label=<{TABLE}<TR><TD>data -2</TD></TR></TABLE>>]\n"
+        f"\tn3 [label=<{TABLE}<TR>{ID.format(3)}<TD>data -2</TD></TR></TABLE>>]\n"
         f'\tn0 -> n2_op [color="#bbbbbb" headlabel=<a> {names}]\n'
         f'\tn1 -> n2_op [color="#bbbbbb" headlabel=<b> {names}]\n'
         '\tn2_op -> n2 [color="#bbbbbb"]\n'
@@ -192,6 +196,31 @@ def test_show_grad_false_leaves_out_every_grad():
     out.backward()
     assert "grad " not in to_dot(out, show_grad=False)
     assert to_dot(out).count("grad ") == len([v for v in topo_order(out) if v.label or v.op])
+
+
+def declaration(dot: str, i: int) -> str:
+    """The DOT line that declares value node ``n{i}``."""
+    return re.search(rf"^\tn{i} \[.*$", dot, flags=re.M).group(0)
+
+
+def test_every_node_of_the_path_table_is_named_in_that_node_of_the_path_drawing():
+    out, w = worked_example()
+    ex = explain(out, w[1])
+    dot = to_dot(out, highlight=ex.highlight())
+    index = {v: i for i, v in enumerate(topo_order(out))}
+    named = [(e.parent, e.parent_name) for p in ex.paths for e in p.edges]
+    named += [(e.child, e.child_name) for p in ex.paths for e in p.edges]
+    assert {name for _, name in named} >= {"w1", "O", "n2", "n12"}
+    for node, name in named:
+        text = f"<B>{label_html(name)}</B>" if node.label else f">{name}</FONT>"
+        assert text in declaration(dot, index[node]), name
+
+
+def test_show_ids_false_hides_the_ids_of_a_path_drawing():
+    x = Value(1.0, label="x")
+    y = x.exp().tanh()
+    assert "POINT-SIZE" not in to_dot(y, highlight=[x, y], show_ids=False)
+    assert ">n1</FONT>" in to_dot(y, highlight=[x, y])
 
 
 def test_unlabelled_nodes_show_their_id_when_asked():

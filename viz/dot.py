@@ -5,6 +5,11 @@ with the symbol from the ops table. Node ids follow the topological order (``n0`
 ...; an operation node is named after its output, ``n5_op``), so the same graph always gives
 byte-identical DOT. Only public attributes of the nodes are read.
 
+The ids are the names that :func:`autograd_lite.explain` and the stepper give unlabelled
+nodes (:func:`autograd_lite.labels.node_names`). A drawing with ``highlight`` (a path
+picture) prints them in its unlabelled nodes by default, so each node of a path table can
+be found in it; ``show_ids`` turns them on or off in any drawing.
+
 Example:
     >>> from autograd_lite import Value
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -25,6 +30,7 @@ from typing import Any
 import graphviz
 
 from autograd_lite import Value, topo_order
+from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
 from .labels import format_number, html_text, label_html, parse_nielsen
@@ -70,7 +76,7 @@ class _Options:
     cluster: bool = False
     max_nodes: int | None = DEFAULT_MAX_NODES
     compact_constants: bool = True
-    show_ids: bool = False
+    show_ids: bool | None = None
     # Used by the stepper: grads to display instead of the nodes' own (index -> grad).
     display_grads: dict | None = field(default=None, repr=False)
 
@@ -201,6 +207,8 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
     check_size(order, opts.max_nodes)
     index = {v: i for i, v in enumerate(order)}
     hl_nodes, hl_edges = _highlights(order, index, opts.highlight)
+    # A path picture is read next to a path table, which names unlabelled nodes by id.
+    show_ids = opts.show_ids if opts.show_ids is not None else bool(hl_nodes or hl_edges)
     uses: dict[int, int] = {}
     for v in order:
         for p in v.parents:
@@ -240,8 +248,8 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
         cells = []
         if v.label:
             cells.append(f"<TD><B>{label_html(v.label)}</B></TD>")
-        elif opts.show_ids:
-            cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">n{i}</FONT></TD>')
+        elif show_ids:
+            cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
         cells.append(f"<TD>data {html_text(num(v.data, opts.fmt))}</TD>")
         if opts.show_grad:
             cells.append(f"<TD>grad {html_text(num(grad(i), opts.fmt))}</TD>")
@@ -339,7 +347,7 @@ def to_dot(
     cluster: bool = False,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     compact_constants: bool = True,
-    show_ids: bool = False,
+    show_ids: bool | None = None,
 ) -> str:
     """The DOT source of the graph ``root`` depends on.
 
@@ -358,7 +366,10 @@ def to_dot(
         max_nodes: refuse graphs with more value nodes than this (None: no limit).
         compact_constants: draw unlabelled leaves (numbers used as operands) as just their
             number; a constant exponent is always folded into its node (``^2``).
-        show_ids: show the node id (``n5``) in unlabelled nodes.
+        show_ids: show the node id (``n5``) in unlabelled nodes: the name that
+            :func:`autograd_lite.explain` and the stepper give them. None (the default)
+            shows them when ``highlight`` is given, so a path table's nodes can be found in
+            the picture; True or False shows or hides them in any drawing.
 
     Returns:
         The DOT text, identical for the same graph in any run.
@@ -373,6 +384,9 @@ def to_dot(
         >>> x = Value(3.0, label="x")
         >>> "n2_op [label=<^2>" in to_dot(x ** 2)
         True
+        >>> y = (x * 2).exp()
+        >>> ">n2</FONT>" in to_dot(y), ">n2</FONT>" in to_dot(y, highlight=[y.parents[0]])
+        (False, True)
     """
     opts = _Options(rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
                     compact_constants, show_ids)

@@ -32,6 +32,7 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value, gradients, topo_order
+from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from . import _page
@@ -62,16 +63,10 @@ class Step:
 
 
 def _names(order: list[Value], fmt: str) -> list[str]:
-    """What the text calls each node: its label, a constant's number, else its id."""
-    names = []
-    for i, v in enumerate(order):
-        if v.label:
-            names.append(v.label)
-        elif not v.parents:
-            names.append(format_number(v.data, fmt))
-        else:
-            names.append(f"n{i}")
-    return names
+    """What the text calls each node: its label, a constant's number, else its id (``n12``),
+    exactly as path tables name it and the page's picture prints it."""
+    names = node_names(order, lambda x: format_number(x, fmt))
+    return [names[v] for v in order]
 
 
 def _top_level(text: str, needles: tuple[str, ...]) -> bool:
@@ -301,7 +296,7 @@ def stepper(
         "fmt_zero": format_number(0.0, fmt),
         "interval": int(interval_ms),
         "nodes": [
-            {"id": f"n{i}", "parents": [index[p] for p in v.parents]}
+            {"id": node_id(i), "parents": [index[p] for p in v.parents]}
             for i, v in enumerate(order)
         ],
         "steps": [
