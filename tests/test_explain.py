@@ -4,6 +4,7 @@ import math
 import random
 
 import pytest
+from examples import worked_example
 
 from autograd_lite import Value, gradients
 from autograd_lite.explain import explain
@@ -28,19 +29,6 @@ def brute_force_paths(root, wrt):
     return out
 
 
-def question_1():
-    leaves = {n: Value(v, label=n) for n, v in
-              [("I", 1.0), ("w1", 0.5), ("w2", 0.5), ("w3", 0.5), ("w4", 0.5), ("w5", 0.5)]}
-    I, w1, w2, w3, w4, w5 = leaves.values()
-
-    def s(x):
-        return x.sigmoid()
-
-    out = s(s(s(I * w1 + 1) * w2 + 1) * w4 + s(s(I * w1 + 1) * w3 + 1) * w5 + 1)
-    out.label = "O"
-    return out, leaves
-
-
 def random_shared_graph(seed, n_nodes=25):
     """A random DAG where later nodes reuse earlier ones (shared subexpressions)."""
     rng = random.Random(seed)
@@ -63,7 +51,7 @@ def random_shared_graph(seed, n_nodes=25):
 
 
 def test_question_1_has_two_paths_summing_to_the_gradient():
-    out, v = question_1()
+    out, v = worked_example(share_hidden=False)
     ex = explain(out, v["w1"])
     assert ex.path_count == 2 and len(ex.paths) == 2
     assert ex.total == pytest.approx(0.00142918810220, abs=1e-12)
@@ -72,7 +60,7 @@ def test_question_1_has_two_paths_summing_to_the_gradient():
 
 
 def test_question_1_paths_carry_the_factors_the_hand_formula_missed():
-    out, v = question_1()
+    out, v = worked_example(share_hidden=False)
     ex = explain(out, v["w1"])
     formulas = [[e.formula for e in p.edges] for p in ex.paths]
     assert "∂(a·w2)/∂a = w2" in formulas[0] and "∂(a·w4)/∂a = w4" in formulas[0]
@@ -82,7 +70,7 @@ def test_question_1_paths_carry_the_factors_the_hand_formula_missed():
 
 
 def test_each_path_product_is_the_product_of_its_local_derivatives():
-    out, v = question_1()
+    out, v = worked_example(share_hidden=False)
     for p in explain(out, v["w1"]).paths:
         assert p.product == pytest.approx(math.prod(e.local for e in p.edges), rel=1e-15)
         assert p.product == pytest.approx(0.00142918810220 / 2, abs=1e-12)
@@ -196,7 +184,7 @@ def test_weighted_sum_edges_use_the_labels():
 
 
 def test_explain_changes_no_grad():
-    out, v = question_1()
+    out, v = worked_example(share_hidden=False)
     explain(out, v["w1"])
     assert all(leaf.grad == 0.0 for leaf in v.values()) and out.grad == 0.0
 
@@ -208,7 +196,7 @@ def test_html_escapes_labels():
 
 
 def test_markdown_has_a_row_per_edge_and_the_totals():
-    out, v = question_1()
+    out, v = worked_example(share_hidden=False)
     md = explain(out, v["w1"]).to_markdown()
     assert md.count("→") == 20
     assert "engine gradient:    0.0014291881022  (agrees)" in md

@@ -7,6 +7,7 @@ import re
 import shutil
 
 import pytest
+from examples import worked_example
 
 from autograd_lite import Value, explain, gradients, topo_order, weighted_sum
 from viz import DotNotFoundError, GraphTooLargeError, backward_steps, stepper
@@ -20,15 +21,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
                                reason="Graphviz's dot program is not installed")
 XSS = "<img src=x onerror=alert(1)>"
-
-
-def worked_example():
-    inp = Value(1.0, label="I")
-    w = {k: Value(0.5, label=f"w{k}") for k in range(1, 6)}
-    h = (inp * w[1] + 1).sigmoid()
-    out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1).sigmoid()
-    out.label = "O"
-    return out, w
 
 
 def graphs():
@@ -47,7 +39,7 @@ def graphs():
 def test_steps_call_an_unlabelled_node_by_the_id_that_explain_gives_it():
     out, w = worked_example()
     order = topo_order(out)
-    names = {e.child: e.child_name for p in explain(out, w[1]).paths for e in p.edges}
+    names = {e.child: e.child_name for p in explain(out, w["w1"]).paths for e in p.edges}
     steps, _ = backward_steps(out)
     titles = {s.node: s.title for s in steps}
     h = out.parents[0].parents[0].parents[1].parents[0]  # the sigmoid that w5 multiplies
@@ -126,9 +118,9 @@ def test_derivatives_with_a_sum_are_bracketed():
 
 def test_steps_touch_no_grad():
     out, w = worked_example()
-    w[1].grad = 7.0
+    w["w1"].grad = 7.0
     backward_steps(out)
-    assert w[1].grad == 7.0 and out.grad == 0.0
+    assert w["w1"].grad == 7.0 and out.grad == 0.0
 
 
 def test_json_for_the_page_cannot_close_the_script_or_open_markup():
@@ -217,7 +209,7 @@ def shown_grads(page, n):
 @needs_dot
 def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     out, w = worked_example()
-    w[1].label = XSS  # must show as text and run nothing
+    w["w1"].label = XSS  # must show as text and run nothing
     order = topo_order(out)
     steps, _ = backward_steps(out)
     path = stepper(out, tmp_path / "steps.html")
@@ -264,7 +256,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     page.keyboard.press("ArrowLeft")
     assert page.inner_text("#counter") == f"Step 1 of {len(steps)}"
 
-    w1 = order.index(w[1])
+    w1 = order.index(w["w1"])
     assert page.evaluate(
         """id => Array.from(document.querySelectorAll('#graph g.node'))
              .find(g => g.querySelector('title').textContent === id)

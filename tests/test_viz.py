@@ -9,6 +9,7 @@ from pathlib import Path
 
 import graphviz
 import pytest
+from examples import worked_example
 
 from autograd_lite import Value, explain, topo_order, weighted_sum
 from autograd_lite.nn import MLP
@@ -40,16 +41,6 @@ def product():
     c.label = "c"
     c.backward()
     return a, b, c
-
-
-def worked_example():
-    """The learner's 1-2-1 sigmoid network, all weights 0.5, input 1, biases 1."""
-    inp = Value(1.0, label="I")
-    w = {k: Value(0.5, label=f"w{k}") for k in range(1, 6)}
-    h = (inp * w[1] + 1).sigmoid()
-    out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1).sigmoid()
-    out.label = "O"
-    return out, w
 
 
 def mlp_like():
@@ -203,9 +194,10 @@ def declaration(dot: str, i: int) -> str:
     return re.search(rf"^\tn{i} \[.*$", dot, flags=re.M).group(0)
 
 
-def test_every_node_of_the_path_table_is_named_in_that_node_of_the_path_drawing():
-    out, w = worked_example()
-    ex = explain(out, w[1])
+@pytest.mark.parametrize("share_hidden", [True, False])
+def test_every_node_of_the_path_table_is_named_in_that_node_of_the_path_drawing(share_hidden):
+    out, w = worked_example(share_hidden=share_hidden)
+    ex = explain(out, w["w1"])
     dot = to_dot(out, highlight=ex.highlight())
     index = {v: i for i, v in enumerate(topo_order(out))}
     named = [(e.parent, e.parent_name) for p in ex.paths for e in p.edges]
@@ -240,7 +232,7 @@ def test_drawing_changes_no_grad_and_no_data():
     out, w = worked_example()
     out.backward()
     before = [(v.data, v.grad) for v in topo_order(out)]
-    to_dot(out, color_by_grad=True, cluster=True, highlight=[w[1]])
+    to_dot(out, color_by_grad=True, cluster=True, highlight=[w["w1"]])
     assert [(v.data, v.grad) for v in topo_order(out)] == before
 
 
@@ -264,19 +256,16 @@ def test_same_graph_built_twice_gives_identical_dot():
 
 
 def test_dot_is_identical_in_another_process():
+    # the same builder, imported in a fresh interpreter with another hash seed
     code = (
-        "from autograd_lite import Value\n"
+        "from examples import worked_example\n"
         "from viz import to_dot\n"
-        "inp = Value(1.0, label='I')\n"
-        "w = {k: Value(0.5, label=f'w{k}') for k in range(1, 6)}\n"
-        "h = (inp * w[1] + 1).sigmoid()\n"
-        "out = ((h * w[2] + 1).sigmoid() * w[4] + (h * w[3] + 1).sigmoid() * w[5] + 1)"
-        ".sigmoid()\n"
-        "out.label = 'O'\n"
+        "out, _ = worked_example()\n"
         "out.backward()\n"
         "import sys; sys.stdout.buffer.write(to_dot(out, color_by_grad=True).encode())\n"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
+                           cwd=Path(__file__).parent,
                            env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"})
     out, _ = worked_example()
     out.backward()
