@@ -15,6 +15,10 @@ separated by a comma in that whole layer, so they stay unambiguous: ``w^3_12,3``
 ``"linear"`` neuron has no activation node: its activation *is* its weighted input, and its
 output is the node labelled ``z^l_j``.
 
+The initialisation schemes and the checking of settings and input samples live in
+:mod:`autograd_lite.nn_init`; their names (``INITS``, ``ACTIVATIONS``, ``DEFAULT_SEED``) are
+re-exported here.
+
 Example:
     >>> model = MLP(2, [3, 1], seed=0)
     >>> [name for name, _ in model.named_parameters()][:4]
@@ -26,107 +30,29 @@ Example:
 
 from __future__ import annotations
 
-import math
 import numbers
 import os
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import saving
 from .engine import Value, _apply1, _wsum_node
 from .labels import neuron_label, weight_label
+from .nn_init import (
+    ACTIVATIONS,
+    DEFAULT_SEED,
+    INITS,
+    InitFn,
+    as_inputs,
+    check_activation,
+    check_count,
+    check_init,
+    draw_weight,
+    make_rng,
+)
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
-
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
-"""The activation functions a neuron can have; ``"linear"`` means none (a = z)."""
-
-INITS = ("uniform", "xavier", "glorot", "he", "kaiming", "normal")
-"""Named weight initialisations; see :class:`Neuron`. A callable works too."""
-
-DEFAULT_SEED = 1337
-"""The seed used when neither ``seed`` nor ``rng`` is given: the same model every run."""
-
-InitFn = Callable[[random.Random, int, int], float]
-
-
-def _draw_weight(init: str | InitFn, rng: random.Random, fan_in: int, fan_out: int) -> float:
-    if callable(init):
-        return float(init(rng, fan_in, fan_out))
-    if init == "uniform":
-        return rng.uniform(-1.0, 1.0)
-    if init in ("xavier", "glorot"):
-        limit = math.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit)
-    if init in ("he", "kaiming"):
-        return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
-    return rng.gauss(0.0, 1.0)  # "normal"
-
-
-def _make_rng(seed: int | None, rng: random.Random | None) -> random.Random:
-    if rng is not None:
-        if seed is not None:
-            raise ValueError("give either seed or rng, not both")
-        if not isinstance(rng, random.Random):
-            raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
-        return rng
-    return random.Random(DEFAULT_SEED if seed is None else seed)
-
-
-def _check_count(value, what: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{what} must be an integer of at least {minimum}, got {value!r}")
-    return int(value)
-
-
-def _check_activation(activation) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}"
-        )
-    return activation
-
-
-def _check_init(init) -> None:
-    if not callable(init) and init not in INITS:
-        raise ValueError(
-            f"unknown init {init!r}; choose one of {', '.join(INITS)} "
-            "or pass a function init(rng, fan_in, fan_out) -> float"
-        )
-
-
-def _as_inputs(x, labels: Sequence[str]) -> list[Value]:
-    """Turn one input sample into a list of Values; numbers become leaves with ``labels``.
-
-    The caller's Values are used as they are (their labels are not changed).
-    """
-    if type(x) is Value or isinstance(x, numbers.Real):
-        x = (x,)
-    try:
-        n = len(x)
-    except TypeError:
-        raise TypeError(
-            f"an input must be a list of numbers or Values (or a 1-D array), "
-            f"got {type(x).__name__}: {x!r}"
-        ) from None
-    if n != len(labels):
-        raise ValueError(f"expected {len(labels)} input(s), got {n}")
-    try:
-        return [v if type(v) is Value else Value(v, lab) for v, lab in zip(x, labels)]
-    except (TypeError, ValueError):
-        for k, v in enumerate(x):
-            if type(v) is Value:
-                continue
-            if not isinstance(v, numbers.Real):
-                raise TypeError(
-                    f"input {k + 1} ({labels[k]}) must be a real number or a Value, "
-                    f"got {type(v).__name__}: {v!r}"
-                ) from None
-            if v != v:
-                raise ValueError(f"input {k + 1} ({labels[k]}) is NaN (not a number)") from None
-        raise
-
 
 class Module:
     """Base class of everything with parameters: neurons, layers, networks.
@@ -264,17 +190,17 @@ class Neuron(Module):
         fan_out: int = 1,
         comma_indices: bool | None = None,
     ):
-        n_inputs = _check_count(n_inputs, "n_inputs")
-        self.activation = _check_activation(activation)
-        self.layer = _check_count(layer, "layer", 2)
-        self.index = _check_count(index, "index")
-        _check_init(init)
-        rng = _make_rng(seed, rng)
+        n_inputs = check_count(n_inputs, "n_inputs")
+        self.activation = check_activation(activation)
+        self.layer = check_count(layer, "layer", 2)
+        self.index = check_count(index, "index")
+        check_init(init)
+        rng = make_rng(seed, rng)
         if comma_indices is None:
             comma_indices = n_inputs > 9 or self.index > 9
         l, j = self.layer, self.index
         self.w = [
-            Value(_draw_weight(init, rng, n_inputs, fan_out),
+            Value(draw_weight(init, rng, n_inputs, fan_out),
                   weight_label(l, j, k, comma=comma_indices))
             for k in range(1, n_inputs + 1)
         ]
@@ -303,7 +229,7 @@ class Neuron(Module):
             ValueError: if ``x`` has the wrong length.
             TypeError: if an element is neither a number nor a Value.
         """
-        return self._forward(_as_inputs(x, self._in_labels))
+        return self._forward(as_inputs(x, self._in_labels))
 
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path of every model: inputs are Values of the right number already.
@@ -375,14 +301,14 @@ class Layer(Module):
         rng: random.Random | None = None,
         init: str | InitFn = "uniform",
     ):
-        n_inputs = _check_count(n_inputs, "n_inputs")
-        n_outputs = _check_count(n_outputs, "n_outputs")
-        _check_activation(activation)
-        _check_init(init)
-        rng = _make_rng(seed, rng)
+        n_inputs = check_count(n_inputs, "n_inputs")
+        n_outputs = check_count(n_outputs, "n_outputs")
+        check_activation(activation)
+        check_init(init)
+        rng = make_rng(seed, rng)
         wide = n_inputs > 9 or n_outputs > 9
         self.activation = activation
-        self.layer = _check_count(layer, "layer", 2)
+        self.layer = check_count(layer, "layer", 2)
         self.neurons = [
             Neuron(n_inputs, activation, layer=layer, index=j, rng=rng, init=init,
                    fan_out=n_outputs, comma_indices=wide)
@@ -409,7 +335,7 @@ class Layer(Module):
         Raises:
             ValueError: if ``x`` has the wrong length.
         """
-        xs = _as_inputs(x, self._in_labels)
+        xs = as_inputs(x, self._in_labels)
         return [n._forward(xs) for n in self.neurons]
 
     def _children(self) -> Sequence[Module]:
@@ -468,17 +394,17 @@ class MLP(Module):
         rng: random.Random | None = None,
         init: str | InitFn = "uniform",
     ):
-        n_inputs = _check_count(n_inputs, "n_inputs")
+        n_inputs = check_count(n_inputs, "n_inputs")
         if isinstance(layer_sizes, numbers.Integral):
             raise ValueError(f"layer_sizes must be a list of widths, got {layer_sizes!r}; "
                              f"for one layer write [{layer_sizes}]")
-        sizes = [_check_count(s, "each layer size") for s in layer_sizes]
+        sizes = [check_count(s, "each layer size") for s in layer_sizes]
         if not sizes:
             raise ValueError("layer_sizes must name at least one layer")
-        _check_activation(activation)
-        _check_activation(output_activation)
-        _check_init(init)
-        rng = _make_rng(seed, rng)
+        check_activation(activation)
+        check_activation(output_activation)
+        check_init(init)
+        rng = make_rng(seed, rng)
         self.activation = activation
         self.output_activation = output_activation
         widths = [n_inputs, *sizes]
@@ -515,7 +441,7 @@ class MLP(Module):
             ValueError: if ``x`` has the wrong length.
             TypeError: if an element is neither a number nor a Value.
         """
-        xs = _as_inputs(x, self._in_labels)
+        xs = as_inputs(x, self._in_labels)
         for forwards in self._forwards:
             xs = [f(xs) for f in forwards]
         return xs[0] if len(xs) == 1 else xs

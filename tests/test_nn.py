@@ -300,7 +300,8 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
 _DOCUMENTED_MODULES = [
     "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.train", "autograd_lite.losses",
     "autograd_lite.saving", "autograd_lite.bp_equations", "autograd_lite.explain",
-    "autograd_lite.check", "autograd_lite.labels", "viz.dot", "viz.stepper", "viz.labels",
+    "autograd_lite.check", "autograd_lite.labels", "autograd_lite.nn_init", "viz.dot",
+    "viz.stepper", "viz.labels",
 ]
 
 
