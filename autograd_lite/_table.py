@@ -102,3 +102,23 @@ class Table:
         parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
         parts.extend(f"<p>{esc(n)}</p>" for n in self.notes)
         return "".join(parts)
+
+
+# Results that can draw themselves as a Table (explanations, reports) share these three
+# methods; they are NamedTuples, which take no mixin class, so the methods are assigned:
+#     __str__ = report_text; to_markdown = report_markdown; _repr_html_ = report_html
+
+
+def report_text(self) -> str:
+    """The result as aligned plain text."""
+    return self.table().text()
+
+
+def report_markdown(self) -> str:
+    """The result as a Markdown table, to paste into a handout."""
+    return self.table().markdown()
+
+
+def report_html(self) -> str:
+    """The result as an HTML table (how a notebook shows it)."""
+    return self.table().html()

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from . import losses as _losses
-from ._table import Table, fmt
+from ._table import Table, fmt, report_html, report_markdown, report_text
 from .engine import Value, gradients, topo_order
 from .labels import parse_nielsen, weight_label
 from .ops import NARY, OPS, wsum_operands
@@ -124,15 +124,9 @@ class BackpropTable(NamedTuple):
                   "agree"]
         return Table(title, header, rows)
 
-    def __str__(self) -> str:
-        return self.table().text()
-
-    def to_markdown(self) -> str:
-        """The table in Markdown for a handout."""
-        return self.table().markdown()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
+    __str__ = report_text
+    to_markdown = report_markdown
+    _repr_html_ = report_html
 
 
 class _Neuron:

@@ -23,7 +23,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ._table import Table
+from ._table import Table, report_html, report_markdown, report_text
 from .engine import Value, gradients, no_grad
 
 __all__ = ["GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report"]
@@ -124,15 +124,9 @@ class GradcheckReport(NamedTuple):
         failed = [i for i, r in enumerate(self.rows) if not r.ok]
         return Table(self._title(), _HEADER, self._cells(), marked=failed)
 
-    def __str__(self) -> str:
-        return self.table().text()
-
-    def to_markdown(self) -> str:
-        """The report as a Markdown table (a title line, then the table)."""
-        return self.table().markdown()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
+    __str__ = report_text
+    to_markdown = report_markdown
+    _repr_html_ = report_html
 
     def message(self) -> str:
         """A failure message that lists every input: analytic, numeric, error, verdict."""

@@ -37,7 +37,7 @@ import math
 import re
 from typing import NamedTuple
 
-from ._table import Table, fmt
+from ._table import Table, fmt, report_html, report_markdown, report_text
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
 from .engine import Value, gradients, topo_order
 from .labels import node_names
@@ -199,15 +199,9 @@ class Explanation(NamedTuple):
         notes.append(f"engine gradient:    {fmt(self.gradient, d)}  ({verdict})")
         return Table(title, ["path", "edge", "local derivative", "value"], rows, notes)
 
-    def __str__(self) -> str:
-        return self.table().text()
-
-    def to_markdown(self) -> str:
-        """The explanation as a Markdown table for a handout."""
-        return self.table().markdown()
-
-    def _repr_html_(self) -> str:
-        return self.table().html()
+    __str__ = report_text
+    to_markdown = report_markdown
+    _repr_html_ = report_html
 
 
 def _relevant(order: list[Value], wrt: Value) -> dict[Value, bool]:
