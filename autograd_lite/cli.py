@@ -205,6 +205,7 @@ def _pictures(args, root, explanations) -> None:
                          "install them with  pip install 'autograd-lite[viz]'") from None
     try:
         if args.draw:
+            root.backward()  # so the picture shows the gradients printed above, not zeros
             options = {}
             if len(explanations) == 1:
                 options["highlight"] = next(iter(explanations.values())).highlight()

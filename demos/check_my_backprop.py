@@ -53,6 +53,7 @@ except ImportError as err:
 if viz is not None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        O.backward()  # the drawing shows each node's gradient next to its value
         path = viz.render(O, out_dir / "check_my_backprop.svg", highlight=why.highlight())
         print(f"drawing: {path}")
     except viz.DotNotFoundError as err:  # viz wrote the DOT source instead

@@ -189,3 +189,10 @@ def test_bad_max_nodes_is_a_usage_error(limit):
     r = run("grad", "x", "--at", "x=1", "--max-nodes", limit)
     err = r.stderr.decode()
     assert r.returncode == 2 and "--max-nodes: expected a whole number" in err
+
+
+def test_draw_shows_the_gradients_the_command_printed(tmp_path):
+    out = tmp_path / "graph.dot"
+    printed = out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--wrt", "w", "--draw", str(out))
+    assert "∂f/∂w = 0.0706508248532" in printed
+    assert "grad 0.07065" in out.read_text(encoding="utf-8")
