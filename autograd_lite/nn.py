@@ -17,7 +17,8 @@ output is the node labelled ``z^l_j``.
 
 The initialisation schemes and the checking of settings and input samples live in
 :mod:`autograd_lite.nn_init`; their names (``INITS``, ``ACTIVATIONS``, ``DEFAULT_SEED``) are
-re-exported here.
+re-exported here, as is ``Module`` (parameters, ``zero_grad`` and saving), from
+:mod:`autograd_lite.module`.
 
 Example:
     >>> model = MLP(2, [3, 1], seed=0)
@@ -39,6 +40,7 @@ from typing import Any
 from . import saving
 from .engine import Value, _apply1, _wsum_node
 from .labels import neuron_label, weight_label
+from .module import Module
 from .nn_init import (
     ACTIVATIONS,
     DEFAULT_SEED,
@@ -53,97 +55,6 @@ from .nn_init import (
 )
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
-
-class Module:
-    """Base class of everything with parameters: neurons, layers, networks.
-
-    Subclasses provide ``_children()`` (sub-modules) or override ``parameters()``, and
-    ``_architecture()`` (the constructor arguments as a JSON-ready dict).
-    """
-
-    def _children(self) -> Sequence[Module]:
-        return ()
-
-    def parameters(self) -> list[Value]:
-        """All parameters, in a fixed order: layer by layer, neuron by neuron, weights then bias.
-
-        Returns:
-            A new list of the parameter Values (changing the list changes nothing).
-        """
-        return [p for child in self._children() for p in child.parameters()]
-
-    def named_parameters(self) -> Iterator[tuple[str, Value]]:
-        """Yield ``(name, parameter)`` pairs in :meth:`parameters` order.
-
-        The names are the parameters' Nielsen labels, for example ``"w^2_11"``, ``"b^2_1"``.
-        """
-        for child in self._children():
-            yield from child.named_parameters()
-
-    def zero_grad(self) -> None:
-        """Set the gradient of every parameter to 0."""
-        for p in self.parameters():
-            p.grad = 0.0
-
-    def _architecture(self) -> dict[str, Any]:  # pragma: no cover - every model overrides
-        raise NotImplementedError
-
-    # --- saving and loading (the format is described in autograd_lite.saving) ---
-
-    def state_dict(self) -> dict[str, Any]:
-        """The architecture and every parameter's value, as a JSON-ready dict.
-
-        Returns:
-            ``{"format": ..., "version": 1, "architecture": {...}, "parameters": {name: x}}``
-            with the parameters in :meth:`parameters` order.
-        """
-        return saving.make_state(self)
-
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Set every parameter from ``state`` (as made by :meth:`state_dict`).
-
-        Everything is checked before anything is assigned, so a bad state changes nothing.
-
-        Args:
-            state: a dict with the same architecture and one finite number per parameter.
-
-        Raises:
-            ValueError: if the format, the architecture or the parameter names differ, or a
-                value is not a finite real number.
-        """
-        values = saving.check_state(self, state)
-        for p, x in zip(self.parameters(), values):
-            p.data = x
-
-    def save(self, path: str | os.PathLike) -> None:
-        """Write the model (architecture and parameters) to ``path`` as JSON.
-
-        The file is written to a temporary file in the same folder and then renamed over
-        ``path``, so a crash while saving never destroys an earlier file.
-
-        Args:
-            path: the file to write.
-
-        Raises:
-            ValueError: if a parameter is NaN or infinite (JSON has no such numbers).
-            OSError: if the folder cannot be written.
-        """
-        saving.write_state(path, self.state_dict())
-
-    def load_weights(self, path: str | os.PathLike) -> None:
-        """Set this model's parameters from a file written by :meth:`save`.
-
-        Args:
-            path: the JSON file.
-
-        Raises:
-            FileNotFoundError: if the file does not exist.
-            ValueError: if it is not valid JSON (for example truncated), is of another
-                architecture, or holds a value that is not a finite number. The model is
-                left unchanged in every case.
-        """
-        self.load_state_dict(saving.read_state(path))
-
 
 class Neuron(Module):
     """One neuron: z = Σ_k w_k·a_k + b as a single node, then its activation.

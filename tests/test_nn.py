@@ -301,6 +301,7 @@ _DOCUMENTED_MODULES = [
     "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.train", "autograd_lite.losses",
     "autograd_lite.saving", "autograd_lite.bp_equations", "autograd_lite.explain",
     "autograd_lite.check", "autograd_lite.labels", "autograd_lite.nn_init", "viz.dot",
+    "autograd_lite.module",
     "viz.stepper", "viz.labels",
 ]
 
