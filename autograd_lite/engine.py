@@ -42,6 +42,9 @@ _new = object.__new__
 
 # no_grad is local to the thread and the async context.
 _grad_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
+_no_grad_tokens: contextvars.ContextVar[tuple] = contextvars.ContextVar(
+    "autograd_lite_no_grad_tokens", default=()
+)
 # backward and gradients keep adjoints in the nodes' grad slots while they run: two passes
 # over graphs that share nodes must not interleave, so they take turns.
 _pass_lock = _thread.allocate_lock()
@@ -473,17 +476,17 @@ class no_grad:  # lower case: it is used like a function, `with no_grad():`
     """
 
     # A small class instead of contextlib.contextmanager keeps `import autograd_lite` fast.
-    # One instance may be entered again while open (nested), so it keeps a stack of tokens.
-    __slots__ = ("_tokens",)
-
-    def __init__(self) -> None:
-        self._tokens: list = []
+    # The tokens that undo each `with` live in the context too, not on the instance, so one
+    # instance may be nested, and shared by threads and tasks, without mixing them up.
+    __slots__ = ()
 
     def __enter__(self) -> None:
-        self._tokens.append(_grad_enabled.set(False))
+        _no_grad_tokens.set((*_no_grad_tokens.get(), _grad_enabled.set(False)))
 
     def __exit__(self, *exc_info) -> None:
-        _grad_enabled.reset(self._tokens.pop())
+        *rest, token = _no_grad_tokens.get()
+        _no_grad_tokens.set(tuple(rest))
+        _grad_enabled.reset(token)
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:

@@ -27,21 +27,38 @@ class Module:
     def _children(self) -> Sequence[Module]:
         return ()
 
+    def _owners(self) -> list[Module]:
+        """The modules below this one that hold parameters themselves, in order.
+
+        A module with children holds none itself; one without children holds what its own
+        ``parameters()`` returns. Walked with an explicit stack: nesting depth is no limit.
+        """
+        owners: list[Module] = []
+        stack: list[Module] = [self]
+        while stack:
+            module = stack.pop()
+            children = module._children()
+            if children:
+                stack.extend(reversed(children))
+            elif type(module).parameters is not Module.parameters:
+                owners.append(module)
+        return owners
+
     def parameters(self) -> list[Value]:
         """All parameters, in a fixed order: layer by layer, neuron by neuron, weights then bias.
 
         Returns:
             A new list of the parameter Values (changing the list changes nothing).
         """
-        return [p for child in self._children() for p in child.parameters()]
+        return [p for owner in self._owners() for p in owner.parameters()]
 
     def named_parameters(self) -> Iterator[tuple[str, Value]]:
         """Yield ``(name, parameter)`` pairs in :meth:`parameters` order.
 
         The names are the parameters' Nielsen labels, for example ``"w^2_11"``, ``"b^2_1"``.
         """
-        for child in self._children():
-            yield from child.named_parameters()
+        for owner in self._owners():
+            yield from owner.named_parameters()
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0."""

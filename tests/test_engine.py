@@ -526,3 +526,40 @@ def test_a_failed_operation_leaves_no_new_node_behind():
         with pytest.raises(ValueError):
             b.log()
     assert live_values() == before
+
+
+def test_one_no_grad_instance_shared_by_threads_keeps_them_apart():
+    # Thread a enters, then b enters, then a leaves while b is still inside.
+    shared = no_grad()
+    x = Value(2.0)
+    both_inside = threading.Barrier(2, timeout=10)
+    a_left = threading.Event()
+    seen, errors = {}, []
+
+    def a():
+        try:
+            with shared:
+                both_inside.wait()
+            seen["a"] = (x * 2).parents
+        except Exception as err:  # reported below, so the test fails instead of hanging
+            errors.append(err)
+        finally:
+            a_left.set()
+
+    def b():
+        try:
+            with shared:
+                both_inside.wait()
+                a_left.wait(10)
+                seen["b inside"] = (x * 2).parents
+            seen["b"] = (x * 2).parents
+        except Exception as err:
+            errors.append(err)
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert errors == []
+    assert seen["a"][0] is x and seen["b"][0] is x and seen["b inside"] == ()

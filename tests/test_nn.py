@@ -348,3 +348,22 @@ def test_every_public_function_has_type_hints(module_name):
         if sig.return_annotation is sig.empty:
             missing.append(f"{name} -> ?")
     assert missing == []
+
+
+def test_parameters_of_deeply_nested_modules_need_no_recursion():
+    from autograd_lite.nn import Module, Neuron
+
+    class Wrap(Module):
+        def __init__(self, inner):
+            self.inner = inner
+
+        def _children(self):
+            return [self.inner]
+
+    leaf = Neuron(2, seed=0)
+    model = leaf
+    for _ in range(5000):
+        model = Wrap(model)
+    assert model.parameters() == leaf.parameters()
+    assert [n for n, _ in model.named_parameters()] == [n for n, _ in leaf.named_parameters()]
+    model.zero_grad()
