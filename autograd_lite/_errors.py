@@ -43,14 +43,12 @@ def non_finite(op: str, operands: tuple, r: float) -> None:
 def non_finite_gradient(node, g: float) -> Exception:
     """An infinite or NaN adjoint found before any grad was changed."""
     kind = OverflowError if g == g else ValueError
-    err = kind(
+    return kind(
         f"backward: the gradient of the node {describe(node)}"
         f"{' (op ' + repr(node.op) + ')' if node.op else ''} is {g!r}: a local derivative "
         "of an operation that uses it is not a finite number here (for example log or "
         "division at a value very close to 0); no grad was changed"
     )
-    err._named = True
-    return err
 
 
 def arity_error(node, grads) -> RuntimeError:

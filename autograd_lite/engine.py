@@ -348,41 +348,49 @@ def _accumulate(order: list[Value]) -> list[float]:
     node = order[-1]
     try:
         for node in reversed(order):
+            g = node.grad
+            # Every use of a node comes before it in this order, so its adjoint is complete
+            # here; the first non-finite one belongs to a node whose uses are all finite: a
+            # local derivative of one of them overflowed.
+            if g - g:  # inf or NaN
+                break
             parents = node.parents
             n = len(parents)
             # One- and two-operand nodes, most of any graph, skip the generic packing.
             if n == 1:
                 a = parents[0]
-                grads = rules[node.op](node.grad, node.data, a.data)
+                grads = rules[node.op](g, node.data, a.data)
                 if len(grads) != 1:
                     raise arity_error(node, grads)
                 a.grad += grads[0]
             elif n == 2:
                 a, b = parents
-                grads = rules[node.op](node.grad, node.data, a.data, b.data)
+                grads = rules[node.op](g, node.data, a.data, b.data)
                 if len(grads) != 2:
                     raise arity_error(node, grads)
                 a.grad += grads[0]
                 b.grad += grads[1]  # after a's update, so a*a gets both terms
             elif n:
-                grads = rules[node.op](node.grad, node.data, *[p.data for p in parents])
+                grads = rules[node.op](g, node.data, *[p.data for p in parents])
                 if len(grads) != n:
                     raise arity_error(node, grads)
                 for p, gp in zip(parents, grads):
                     p.grad += gp
-        # Scanning from the root towards the leaves, the first non-finite adjoint belongs to a
-        # node whose uses all have finite adjoints: one of their local derivatives overflowed.
-        for node in reversed(order):
-            g = node.grad
-            if g - g:  # inf or NaN
-                raise non_finite_gradient(node, g)
+        else:
+            return saved
     except BaseException as err:
-        for v, old in zip(order, saved):
-            v.grad = old
-        if isinstance(err, (ArithmeticError, ValueError)) and not getattr(err, "_named", False):
+        _restore(order, saved)
+        if isinstance(err, (ArithmeticError, ValueError)):
             raise backward_error(node, err) from None
         raise
-    return saved
+    error = non_finite_gradient(node, g)
+    _restore(order, saved)
+    raise error
+
+
+def _restore(order: list[Value], saved: list[float]) -> None:
+    for v, old in zip(order, saved):
+        v.grad = old
 
 
 def backward(root: Value) -> None:

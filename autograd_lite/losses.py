@@ -32,11 +32,13 @@ __all__ = [
 
 
 def _as_value(x, what: str) -> Value:
+    """x as a Value; a number becomes a leaf (Value decides what a number is)."""
     if type(x) is Value:
         return x
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a Value or a real number, got {type(x).__name__}: {x!r}")
-    return Value(x)
+    try:
+        return Value(x)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"{what}: {err}") from None
 
 
 def _check_batch(outputs, labels, name: str) -> int:
@@ -236,6 +238,14 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
     return _mean(terms)
 
 
+def check_alpha(alpha: float) -> None:
+    """Refuse an L2 strength that is not a finite non-negative number (ValueError)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (
+        math.isfinite(alpha) and alpha >= 0
+    ):
+        raise ValueError(f"l2: alpha must be a non-negative number, got {alpha!r}")
+
+
 def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
     """L2 regularisation: alpha · Σ p² over the parameters, as one Σ node times alpha.
 
@@ -255,10 +265,7 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
         >>> l2([Value(1.0), Value(-2.0)], alpha=0.5).data
         2.5
     """
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (
-        math.isfinite(alpha) and alpha >= 0
-    ):
-        raise ValueError(f"l2: alpha must be a non-negative number, got {alpha!r}")
+    check_alpha(alpha)
     params = list(parameters)
     if not params:
         raise ValueError("l2: no parameters given")

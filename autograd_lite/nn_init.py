@@ -177,14 +177,11 @@ def as_inputs(x: Any, labels: Sequence[str]) -> list[Value]:
     try:
         return [v if type(v) is Value else Value(v, lab) for v, lab in zip(x, labels)]
     except (TypeError, ValueError):
-        for k, v in enumerate(x):
-            if type(v) is Value:
-                continue
-            if not isinstance(v, numbers.Real):
-                raise TypeError(
-                    f"input {k + 1} ({labels[k]}) must be a real number or a Value, "
-                    f"got {type(v).__name__}: {v!r}"
-                ) from None
-            if v != v:
-                raise ValueError(f"input {k + 1} ({labels[k]}) is NaN (not a number)") from None
+        # Value has refused one element; find it and say which input it is
+        for k, (v, lab) in enumerate(zip(x, labels)):
+            if type(v) is not Value:
+                try:
+                    Value(v, lab)
+                except (TypeError, ValueError) as err:
+                    raise type(err)(f"input {k + 1} ({lab}): {err}") from None
         raise

@@ -195,7 +195,7 @@ def fit(
     elif lr is not None:
         raise ValueError("give either an optimizer or lr (for the default SGD), not both")
     if l2:
-        _losses.l2(params[:1], l2)  # checks alpha now, not in the middle of step 1
+        _losses.check_alpha(l2)  # now, not in the middle of step 1
     every = 0
     if verbose:
         every = max(1, steps // 10) if verbose is True else int(verbose)
