@@ -14,10 +14,10 @@ Importing the package loads no numpy and no graphviz, so it starts fast.
 """
 
 # `explain` is imported by name, so the package attribute is the function, not the
-# submodule of the same name (which stays importable: from autograd_lite.explain import ...).
-from .check import gradcheck
+# submodule of the same name (which stays importable: from autograd_lite.teach.explain import ...).
+from .teach.gradcheck import gradcheck
 from .engine import Value, backward, gradients, no_grad, topo_order, weighted_sum
-from .explain import explain
+from .teach.explain import explain
 
 __version__ = "0.1.0"
 

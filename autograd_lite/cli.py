@@ -1,7 +1,7 @@
 """The ``autograd-lite`` command: derivatives of a typed formula, explained and checked.
 
-Only argument parsing and printing live here; the work is done by :mod:`autograd_lite.expr`,
-:mod:`autograd_lite.explain` and (for pictures) the ``viz`` package.
+Only argument parsing and printing live here; the work is done by :mod:`autograd_lite.formula.reader`,
+:mod:`autograd_lite.teach.explain` and (for pictures) the ``viz`` package.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from ._table import fmt
+from .teach.table import fmt
 from .engine import gradients, topo_order
-from .expr import ExprError, define, parse
+from .formula.reader import ExprError, define, parse
 
 __all__ = ["main", "build_parser"]
 
@@ -136,7 +136,7 @@ def _safe(text: str) -> str:
 
 
 def _grad(args: argparse.Namespace) -> None:
-    from .explain import explain
+    from .teach.explain import explain
 
     definitions = define(args.define)
     values = _values(args.at)
@@ -239,8 +239,8 @@ def _demo(args: argparse.Namespace) -> None:
         print()
         _grad(build_parser().parse_args(DEMO_BACKPROP))
         return
-    from .bp_equations import backprop_table
-    from .nn import MLP
+    from .teach.bp_equations import backprop_table
+    from .nn.layers import MLP
 
     model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
     print("2-3-1 sigmoid network (seed 0), x = (0.3, -0.8), y = 0.25, C = ½(a³ − y)²")

@@ -11,7 +11,7 @@ Layers are numbered from 1, the input layer; neurons and inputs from 1. A model 
 :func:`parse_nielsen` reads them (used by the backprop equations and by drawings).
 
 A node without a label is called by its id, ``n`` and its index in the topological order of
-the root (:func:`node_id`): the path tables of :mod:`autograd_lite.explain`, the stepper's
+the root (:func:`node_id`): the path tables of :mod:`autograd_lite.teach.explain`, the stepper's
 text and the drawings of :mod:`viz` all use :func:`node_names`, so ``n12`` is the same node
 in each of them.
 
@@ -32,9 +32,16 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ._table import fmt
 
-__all__ = ["weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+__all__ = ["fmt", "weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+
+def fmt(x: float, digits: int = 12) -> str:
+    """A number with ``digits`` significant digits, -0 shown as 0."""
+    if x == 0.0:
+        return "0"
+    return f"{x:.{digits}g}"
+
+
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.
 _N = r"[1-9]\d*"

@@ -40,9 +40,9 @@ from closure_engine import ClosureValue  # noqa: E402
 from references import ALPHA, NumpyModel, learning_rate, pure_python_step  # noqa: E402
 
 from autograd_lite import Value  # noqa: E402
-from autograd_lite.data import moons  # noqa: E402
+from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn import MLP  # noqa: E402
-from autograd_lite.train import fit  # noqa: E402
+from autograd_lite.nn.train import fit  # noqa: E402
 
 SIZES = [16, 16, 1]
 

@@ -13,8 +13,8 @@ import sys
 from pathlib import Path
 
 from autograd_lite import gradients
-from autograd_lite.explain import explain
-from autograd_lite.expr import define, parse
+from autograd_lite.teach.explain import explain
+from autograd_lite.formula.reader import define, parse
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 values = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)

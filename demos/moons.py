@@ -23,10 +23,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd_lite import no_grad  # noqa: E402
-from autograd_lite.data import moons  # noqa: E402
+from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn import MLP  # noqa: E402
-from autograd_lite.optim import linear_schedule  # noqa: E402
-from autograd_lite.train import accuracy, fit  # noqa: E402
+from autograd_lite.nn.optim import linear_schedule  # noqa: E402
+from autograd_lite.nn.train import accuracy, fit  # noqa: E402
 
 # In a notebook sys.argv holds the kernel's own options (starting with "-"): ignore them.
 args = [a for a in sys.argv[1:] if not a.startswith("-")]

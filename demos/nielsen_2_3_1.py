@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from autograd_lite import gradients, topo_order
-from autograd_lite.bp_equations import backprop_equations
+from autograd_lite.teach.bp_equations import backprop_equations
 from autograd_lite.nn import MLP
 from autograd_lite.ops import OPS
 

@@ -5,8 +5,8 @@ import random
 import pytest
 
 from autograd_lite import Value, gradients
-from autograd_lite.bp_equations import backprop_equations, backprop_table
-from autograd_lite.losses import LOSSES as LIBRARY_LOSSES
+from autograd_lite.teach.bp_equations import backprop_equations, backprop_table
+from autograd_lite.nn.losses import LOSSES as LIBRARY_LOSSES
 from autograd_lite.nn import MLP
 
 SEEDS = [0, 1, 2, 3, 4]

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from autograd_lite.data import blobs, circles, moons, spiral, xor
+from autograd_lite.nn.data import blobs, circles, moons, spiral, xor
 
 BINARY = [moons, circles, xor]
 ALL = [moons, circles, xor, blobs, spiral]

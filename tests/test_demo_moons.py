@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite.data import moons
+from autograd_lite.nn.data import moons
 from autograd_lite.nn import MLP
-from autograd_lite.train import accuracy
+from autograd_lite.nn.train import accuracy
 
 pytest.importorskip("matplotlib", reason="the demo draws with matplotlib (the demos extra)")
 

@@ -7,7 +7,7 @@ import pytest
 from examples import worked_example
 
 from autograd_lite import Value, gradients
-from autograd_lite.explain import explain
+from autograd_lite.teach.explain import explain
 
 
 def brute_force_paths(root, wrt):
@@ -221,7 +221,7 @@ def test_non_value_is_refused():
         explain(Value(1.0), 3.0)
 
 
-@pytest.mark.parametrize("module", ["autograd_lite.explain", "autograd_lite.bp_equations",
+@pytest.mark.parametrize("module", ["autograd_lite.teach.explain", "autograd_lite.teach.bp_equations",
                                     "viz.stepper", "viz.dot"])
 def test_weighted_sum_layout_is_read_only_through_ops(module):
     # The operand layout (w_1..w_n, a_1..a_n, b) is known in one place, ops.wsum_operands,
@@ -236,7 +236,7 @@ def test_weighted_sum_layout_is_read_only_through_ops(module):
 
 
 def test_table_markdown_escapes_newlines_pipes_and_backslashes():
-    from autograd_lite._table import Table
+    from autograd_lite.teach.table import Table
 
     md = Table("t|1\nt2", ["h|1", "h2"], [["a\nb", "c|d"], ["e\\", "f\r\ng"]],
                notes=["n|1"]).markdown()

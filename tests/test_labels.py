@@ -4,7 +4,7 @@ import pytest
 
 import viz.labels
 from autograd_lite import Value
-from autograd_lite.bp_equations import backprop_equations
+from autograd_lite.teach.bp_equations import backprop_equations
 from autograd_lite.labels import neuron_label, parse_nielsen, weight_label
 from autograd_lite.nn import MLP
 

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.losses import (
+from autograd_lite.nn.losses import (
     binary_cross_entropy,
     hinge,
     l2,

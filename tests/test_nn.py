@@ -298,10 +298,10 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
 # --- the public API documents itself ----------------------------------------------------------
 
 _DOCUMENTED_MODULES = [
-    "autograd_lite.nn", "autograd_lite.optim", "autograd_lite.train", "autograd_lite.losses",
-    "autograd_lite.saving", "autograd_lite.bp_equations", "autograd_lite.explain",
-    "autograd_lite.check", "autograd_lite.labels", "autograd_lite.nn_init", "viz.dot",
-    "autograd_lite.module",
+    "autograd_lite.nn", "autograd_lite.nn.optim", "autograd_lite.nn.train", "autograd_lite.nn.losses",
+    "autograd_lite.nn.saving", "autograd_lite.teach.bp_equations", "autograd_lite.teach.explain",
+    "autograd_lite.teach.gradcheck", "autograd_lite.labels", "autograd_lite.nn.init", "viz.dot",
+    "autograd_lite.nn.module",
     "viz.stepper", "viz.labels",
 ]
 

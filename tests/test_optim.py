@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.optim import SGD, Adam, linear_schedule, step_schedule
+from autograd_lite.nn.optim import SGD, Adam, linear_schedule, step_schedule
 
 
 def two_steps(opt, p, grads):

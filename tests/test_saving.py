@@ -189,7 +189,7 @@ def test_mlp_load_refuses_bad_sizes_with_a_clear_error(tmp_path, n_inputs, sizes
 
 
 def test_mlp_parameter_count_matches_a_built_network():
-    from autograd_lite.saving import mlp_parameter_count
+    from autograd_lite.nn.saving import mlp_parameter_count
 
     assert mlp_parameter_count(3, [4, 5, 2]) == len(MLP(3, [4, 5, 2]).parameters())
 

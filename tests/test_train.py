@@ -5,11 +5,11 @@ import gc
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.data import blobs, moons, xor
-from autograd_lite.losses import hinge, l2
+from autograd_lite.nn.data import blobs, moons, xor
+from autograd_lite.nn.losses import hinge, l2
 from autograd_lite.nn import MLP
-from autograd_lite.optim import SGD, Adam, linear_schedule
-from autograd_lite.train import History, accuracy, fit
+from autograd_lite.nn.optim import SGD, Adam, linear_schedule
+from autograd_lite.nn.train import History, accuracy, fit
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ with the symbol from the ops table. Node ids follow the topological order (``n0`
 ...; an operation node is named after its output, ``n5_op``), so the same graph always gives
 byte-identical DOT. Only public attributes of the nodes are read.
 
-The ids are the names that :func:`autograd_lite.explain` and the stepper give unlabelled
+The ids are the names that :func:`autograd_lite.teach.explain` and the stepper give unlabelled
 nodes (:func:`autograd_lite.labels.node_names`). A drawing with ``highlight`` (a path
 picture) prints them in its unlabelled nodes by default, so each node of a path table can
 be found in it; ``show_ids`` turns them on or off in any drawing.
@@ -367,7 +367,7 @@ def to_dot(
         compact_constants: draw unlabelled leaves (numbers used as operands) as just their
             number; a constant exponent is always folded into its node (``^2``).
         show_ids: show the node id (``n5``) in unlabelled nodes: the name that
-            :func:`autograd_lite.explain` and the stepper give them. None (the default)
+            :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
             shows them when ``highlight`` is given, so a path table's nodes can be found in
             the picture; True or False shows or hides them in any drawing.
 

@@ -29,11 +29,11 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from . import losses as _losses
-from ._table import Table, fmt, report_html, report_markdown, report_text
-from .engine import Value, gradients, topo_order
-from .labels import parse_nielsen, weight_label
-from .ops import NARY, OPS, wsum_operands
+from ..nn import losses as _losses
+from .table import Table, fmt, report_html, report_markdown, report_text
+from ..engine import Value, gradients, topo_order
+from ..labels import parse_nielsen, weight_label
+from ..ops import NARY, OPS, wsum_operands
 
 __all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
 
@@ -64,7 +64,7 @@ outputs that are probabilities (a sigmoid output layer). Then every loss of
 ``"mse"``, ``"hinge"`` (targets ±1), ``"binary_cross_entropy"``/``"bce"`` (on logits,
 targets 0 or 1) and ``"softmax_cross_entropy"``/``"cross_entropy"`` (on logits, the
 target is one class index). ``"cross_entropy"`` means what it means in
-:mod:`autograd_lite.losses`: softmax cross-entropy on logits."""
+:mod:`autograd_lite.nn.losses`: softmax cross-entropy on logits."""
 
 
 class EquationRow(NamedTuple):
@@ -295,8 +295,8 @@ def backprop_table(
         x: the input (numbers or Values).
         y: the target: a number, or one number per output; for softmax cross-entropy the
             class index.
-        loss: a name from :data:`LOSSES` (any loss of :mod:`autograd_lite.losses` too),
-            a loss function of :mod:`autograd_lite.losses`, or any function
+        loss: a name from :data:`LOSSES` (any loss of :mod:`autograd_lite.nn.losses` too),
+            a loss function of :mod:`autograd_lite.nn.losses`, or any function
             ``loss(outputs, targets) -> Value``.
         digits: significant digits in the printed table.
 

@@ -3,7 +3,7 @@
 The tree is walked with an explicit stack, never by recursion: each node is checked when it
 is first reached (so errors are found left to right, a call's name before its arguments)
 and its step is appended after its operands' steps (post-order), ready for the evaluation
-loop of :mod:`autograd_lite.expr`.
+loop of :mod:`autograd_lite.formula.reader`.
 
 Compiled steps: ``("num", x)`` ``("var", name)`` ``("arg", i)`` ``("bin", op, span,
 constant_right)`` ``("neg", span)`` ``("fn", name, span)`` ``("call", name, nargs, span)``.
@@ -15,8 +15,8 @@ import ast
 import math
 from collections.abc import Mapping, Sequence
 
-from ._source import ExprError, Source
-from .engine import Value
+from .source import ExprError, Source
+from ..engine import Value
 
 __all__ = ["FUNCTIONS", "CONSTANTS", "Definition", "Compiler"]
 

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..labels import fmt
 
-def fmt(x: float, digits: int = 12) -> str:
-    """A number with ``digits`` significant digits, -0 shown as 0."""
-    if x == 0.0:
-        return "0"
-    return f"{x:.{digits}g}"
+__all__ = ["Table", "fmt", "report_text", "report_markdown", "report_html"]
 
 
 def _lines(text: str) -> list[str]:

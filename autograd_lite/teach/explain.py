@@ -26,7 +26,7 @@ prints the same id in that node (``viz.draw(root, highlight=ex.highlight())`` sh
 by default), so every node of a path table can be found in the picture.
 
 The backprop-equation tables for networks (Nielsen's BP1-BP4), :func:`backprop_table` and
-:func:`backprop_equations`, live in :mod:`autograd_lite.bp_equations` and are re-exported
+:func:`backprop_equations`, live in :mod:`autograd_lite.teach.bp_equations` and are re-exported
 here.
 """
 
@@ -37,11 +37,11 @@ import math
 import re
 from typing import NamedTuple
 
-from ._table import Table, fmt, report_html, report_markdown, report_text
+from .table import Table, fmt, report_html, report_markdown, report_text
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
-from .engine import Value, gradients, topo_order
-from .labels import node_names
-from .ops import NARY, OPS, wsum_operands
+from ..engine import Value, gradients, topo_order
+from ..labels import node_names
+from ..ops import NARY, OPS, wsum_operands
 
 __all__ = [
     "Edge", "Path", "Explanation", "explain", "node_names",

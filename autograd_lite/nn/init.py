@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .engine import Value
+from ..engine import Value
 
 __all__ = [
     "ACTIVATIONS", "INITS", "DEFAULT_SEED", "InitFn", "draw_weight", "make_rng",

@@ -23,8 +23,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ._table import Table, report_html, report_markdown, report_text
-from .engine import Value, gradients, no_grad
+from .table import Table, report_html, report_markdown, report_text
+from ..engine import Value, gradients, no_grad
 
 __all__ = ["GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report"]
 

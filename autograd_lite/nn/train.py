@@ -8,7 +8,7 @@ a step again and again, has nothing to find.
 
 Example:
     >>> from autograd_lite.nn import MLP
-    >>> from autograd_lite.data import xor
+    >>> from autograd_lite.nn.data import xor
     >>> X, y = xor(40, seed=0)
     >>> model = MLP(2, [8, 1], seed=2)
     >>> history = fit(model, X, y, loss="hinge", steps=60)
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from . import losses as _losses
-from .engine import Value, no_grad
+from ..engine import Value, no_grad
 from .optim import SGD, Optimizer, Schedule, linear_schedule
 
 

@@ -4,7 +4,7 @@
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.check import GradcheckError, gradcheck, gradcheck_report
+from autograd_lite.teach.gradcheck import GradcheckError, gradcheck, gradcheck_report
 from autograd_lite.ops import OPS
 
 

@@ -4,7 +4,7 @@ Everything here is about *where* in the typed text something is: the checks that
 raw characters before the parser sees them, the map from Python source offsets back to
 columns of the text (``^`` is typed as one character but parsed as ``**``), and
 :class:`ExprError`, whose message shows the formula with a caret line under the place.
-The public names are re-exported by :mod:`autograd_lite.expr`.
+The public names are re-exported by :mod:`autograd_lite.formula.reader`.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ class ExprError(ValueError):
 
 
 # Users catch it as autograd_lite.expr.ExprError; tracebacks should name that place.
-ExprError.__module__ = "autograd_lite.expr"
+ExprError.__module__ = "autograd_lite.formula.reader"
 
 
 def printable(text: str) -> str:

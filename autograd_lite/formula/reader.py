@@ -35,8 +35,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from ._compiler import CONSTANTS, FUNCTIONS, Compiler, Definition
-from ._source import (
+from .compiler import CONSTANTS, FUNCTIONS, Compiler, Definition
+from .source import (
     MAX_DEPTH,
     MAX_LENGTH,
     MAX_NESTING,
@@ -46,7 +46,7 @@ from ._source import (
     check_text,
     parse_tree,
 )
-from .engine import Value
+from ..engine import Value
 
 __all__ = [
     "ExprError", "Definition", "Formula", "parse", "define", "evaluate", "FUNCTIONS",

@@ -1,7 +1,7 @@
 """``Module``: the base class of every model, with its parameters, ``zero_grad`` and saving.
 
 A module lists its parameters in a fixed order and can write itself to JSON and read itself
-back (the format is in :mod:`autograd_lite.saving`). :mod:`autograd_lite.nn` builds neurons,
+back (the format is in :mod:`autograd_lite.nn.saving`). :mod:`autograd_lite.nn` builds neurons,
 layers and MLPs on it.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import saving
-from .engine import Value
+from ..engine import Value
 
 __all__ = ["Module"]
 
@@ -68,7 +68,7 @@ class Module:
     def _architecture(self) -> dict[str, Any]:  # pragma: no cover - every model overrides
         raise NotImplementedError
 
-    # --- saving and loading (the format is described in autograd_lite.saving) ---
+    # --- saving and loading (the format is described in autograd_lite.nn.saving) ---
 
     def state_dict(self) -> dict[str, Any]:
         """The architecture and every parameter's value, as a JSON-ready dict.

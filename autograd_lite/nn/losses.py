@@ -18,7 +18,7 @@ import math
 import numbers
 from collections.abc import Sequence
 
-from .engine import Value, weighted_sum
+from ..engine import Value, weighted_sum
 
 __all__ = [
     "mse",

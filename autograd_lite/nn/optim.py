@@ -19,7 +19,7 @@ import math
 import numbers
 from collections.abc import Callable, Iterable
 
-from .engine import Value
+from ..engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
 

@@ -16,9 +16,9 @@ separated by a comma in that whole layer, so they stay unambiguous: ``w^3_12,3``
 output is the node labelled ``z^l_j``.
 
 The initialisation schemes and the checking of settings and input samples live in
-:mod:`autograd_lite.nn_init`; their names (``INITS``, ``ACTIVATIONS``, ``DEFAULT_SEED``) are
+:mod:`autograd_lite.nn.init`; their names (``INITS``, ``ACTIVATIONS``, ``DEFAULT_SEED``) are
 re-exported here, as is ``Module`` (parameters, ``zero_grad`` and saving), from
-:mod:`autograd_lite.module`.
+:mod:`autograd_lite.nn.module`.
 
 Example:
     >>> model = MLP(2, [3, 1], seed=0)
@@ -38,10 +38,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from . import saving
-from .engine import Value, _apply1, _wsum_node
-from .labels import neuron_label, weight_label
+from ..engine import Value, _apply1, _wsum_node
+from ..labels import neuron_label, weight_label
 from .module import Module
-from .nn_init import (
+from .init import (
     ACTIVATIONS,
     DEFAULT_SEED,
     INITS,

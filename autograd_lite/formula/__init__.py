@@ -1,0 +1,24 @@
+"""The safe reader of formulas typed by a person: text in, ``Value`` graphs out, no ``eval``.
+
+* :mod:`~autograd_lite.formula.source`: the text, its limits, and errors that point at the
+  place in the text (``ExprError``);
+* :mod:`~autograd_lite.formula.compiler`: the syntax tree checked against a whitelist and
+  compiled to a list of steps;
+* :mod:`~autograd_lite.formula.reader`: ``parse``, ``define`` and ``evaluate``, the entry
+  points.
+
+Example:
+    >>> from autograd_lite.formula import parse
+    >>> f = parse("x^2 + 1", variables=["x"])
+    >>> f.evaluate({"x": 3.0}).data
+    10.0
+"""
+
+from .compiler import CONSTANTS, FUNCTIONS, Definition
+from .reader import Formula, define, evaluate, parse
+from .source import MAX_DEPTH, MAX_LENGTH, MAX_NESTING, ExprError
+
+__all__ = [
+    "ExprError", "Definition", "Formula", "parse", "define", "evaluate",
+    "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH",
+]

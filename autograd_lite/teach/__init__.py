@@ -1,0 +1,27 @@
+"""Checking and explaining gradients: what a learner checking their backprop math needs.
+
+* :mod:`~autograd_lite.teach.explain`: ``explain(root, wrt)``, a derivative as the sum over
+  chain-rule paths of the products of local derivatives;
+* :mod:`~autograd_lite.teach.bp_equations`: Nielsen's four equations (BP1-BP4) on an MLP;
+* :mod:`~autograd_lite.teach.gradcheck`: the engine against central finite differences;
+* :mod:`~autograd_lite.teach.table`: the table every result prints as (text, Markdown, HTML).
+
+Example:
+    >>> from autograd_lite import Value
+    >>> from autograd_lite.teach import explain
+    >>> x = Value(3.0, label="x")
+    >>> explain(x * x, x).total
+    6.0
+"""
+
+from .bp_equations import BackpropTable, EquationRow, backprop_equations, backprop_table
+from .explain import Edge, Explanation, Path, explain
+from .gradcheck import GradcheckError, GradcheckReport, GradcheckRow, gradcheck, gradcheck_report
+from .table import Table
+
+__all__ = [
+    "Edge", "Path", "Explanation", "explain",
+    "EquationRow", "BackpropTable", "backprop_equations", "backprop_table",
+    "GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report",
+    "Table",
+]
