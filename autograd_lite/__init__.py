@@ -15,9 +15,9 @@ Importing the package loads no numpy and no graphviz, so it starts fast.
 
 # `explain` is imported by name, so the package attribute is the function, not the
 # submodule of the same name (which stays importable: from autograd_lite.teach.explain import ...).
-from .teach.gradcheck import gradcheck
 from .engine import Value, backward, gradients, no_grad, topo_order, weighted_sum
 from .teach.explain import explain
+from .teach.gradcheck import gradcheck
 
 __version__ = "0.1.0"
 
@@ -31,4 +31,3 @@ __all__ = [
     "topo_order",
     "weighted_sum",
 ]
-

@@ -1,7 +1,8 @@
 """The ``autograd-lite`` command: derivatives of a typed formula, explained and checked.
 
-Only argument parsing and printing live here; the work is done by :mod:`autograd_lite.formula.reader`,
-:mod:`autograd_lite.teach.explain` and (for pictures) the ``viz`` package.
+Only argument parsing and printing live here; the work is done by
+:mod:`autograd_lite.formula`, :mod:`autograd_lite.teach` and (for pictures) the ``viz``
+package.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import sys
 from collections.abc import Sequence
 
 from . import __version__
-from .teach.table import fmt
 from .engine import gradients, topo_order
 from .formula.reader import ExprError, define, parse
+from .teach.table import fmt
 
 __all__ = ["main", "build_parser"]
 
@@ -59,38 +60,85 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    g = sub.add_parser("grad", help="value and partial derivatives of a formula",
-                       description=GRAD_HELP, epilog=EXAMPLES,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = sub.add_parser(
+        "grad",
+        help="value and partial derivatives of a formula",
+        description=GRAD_HELP,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     g.add_argument("expr", metavar="EXPR", help='the formula, e.g. "s(x*w + b)"')
-    g.add_argument("--at", action="append", default=[], metavar="NAME=NUMBER,...",
-                   help="values of the variables, e.g. --at x=1,w=0.5 (may be repeated)")
-    g.add_argument("--wrt", action="append", default=[], metavar="NAME[,NAME...]",
-                   help="print only these derivatives (default: every variable)")
-    g.add_argument("--define", action="append", default=[], metavar='"f(x)=..."',
-                   help='define a helper function, e.g. --define "s(x)=1/(1+exp(-x))"')
-    g.add_argument("--explain", action="store_true",
-                   help="show each derivative as the sum over chain-rule paths")
-    g.add_argument("--check", metavar="FORMULA",
-                   help="your own formula for the derivative (needs one --wrt): prints "
-                        "its value, the engine's and the ratio, next to the path table")
-    g.add_argument("--max-paths", type=int, default=20, metavar="N",
-                   help="list at most N paths per derivative (default 20)")
-    g.add_argument("--digits", type=int, default=12, metavar="N",
-                   help="significant digits printed (default 12)")
-    g.add_argument("--draw", metavar="FILE",
-                   help="draw the graph to FILE (.svg .png .pdf .dot); with one --wrt, the "
-                        "paths are highlighted (needs the viz extra and Graphviz)")
-    g.add_argument("--step", metavar="FILE",
-                   help="write an HTML page that steps through the backward pass")
-    g.add_argument("--max-nodes", type=_max_nodes, default=DEFAULT_MAX_NODES, metavar="N",
-                   help="--draw and --step refuse graphs of more than N value nodes "
-                        f"(default {DEFAULT_MAX_NODES}; 0 or 'none' for no limit)")
-    d = sub.add_parser("demo", help="worked examples",
-                       description="Run a worked example and print its output.")
-    d.add_argument("name", choices=["backprop", "nielsen"],
-                   help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a "
-                        "2-3-1 network")
+    g.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="NAME=NUMBER,...",
+        help="values of the variables, e.g. --at x=1,w=0.5 (may be repeated)",
+    )
+    g.add_argument(
+        "--wrt",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME...]",
+        help="print only these derivatives (default: every variable)",
+    )
+    g.add_argument(
+        "--define",
+        action="append",
+        default=[],
+        metavar='"f(x)=..."',
+        help='define a helper function, e.g. --define "s(x)=1/(1+exp(-x))"',
+    )
+    g.add_argument(
+        "--explain",
+        action="store_true",
+        help="show each derivative as the sum over chain-rule paths",
+    )
+    g.add_argument(
+        "--check",
+        metavar="FORMULA",
+        help="your own formula for the derivative (needs one --wrt): prints "
+        "its value, the engine's and the ratio, next to the path table",
+    )
+    g.add_argument(
+        "--max-paths",
+        type=int,
+        default=20,
+        metavar="N",
+        help="list at most N paths per derivative (default 20)",
+    )
+    g.add_argument(
+        "--digits",
+        type=int,
+        default=12,
+        metavar="N",
+        help="significant digits printed (default 12)",
+    )
+    g.add_argument(
+        "--draw",
+        metavar="FILE",
+        help="draw the graph to FILE (.svg .png .pdf .dot); with one --wrt, the "
+        "paths are highlighted (needs the viz extra and Graphviz)",
+    )
+    g.add_argument(
+        "--step", metavar="FILE", help="write an HTML page that steps through the backward pass"
+    )
+    g.add_argument(
+        "--max-nodes",
+        type=_max_nodes,
+        default=DEFAULT_MAX_NODES,
+        metavar="N",
+        help="--draw and --step refuse graphs of more than N value nodes "
+        f"(default {DEFAULT_MAX_NODES}; 0 or 'none' for no limit)",
+    )
+    d = sub.add_parser(
+        "demo", help="worked examples", description="Run a worked example and print its output."
+    )
+    d.add_argument(
+        "name",
+        choices=["backprop", "nielsen"],
+        help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a 2-3-1 network",
+    )
     return parser
 
 
@@ -104,7 +152,8 @@ def _max_nodes(text: str) -> int | None:
         n = -1
     if n < 0:
         raise argparse.ArgumentTypeError(
-            f"expected a whole number of nodes, 0 or 'none' (no limit), got {_safe(text)!r}")
+            f"expected a whole number of nodes, 0 or 'none' (no limit), got {_safe(text)!r}"
+        )
     return n or None
 
 
@@ -117,8 +166,9 @@ def _values(items: Sequence[str]) -> dict[str, float]:
             name, eq, number = part.partition("=")
             name = name.strip()
             if not eq or not name.isidentifier():
-                raise UsageError(f"--at expects NAME=NUMBER pairs separated by commas, "
-                                 f"got {_safe(part)!r}")
+                raise UsageError(
+                    f"--at expects NAME=NUMBER pairs separated by commas, got {_safe(part)!r}"
+                )
             try:
                 x = float(number)
             except ValueError:
@@ -140,8 +190,7 @@ def _grad(args: argparse.Namespace) -> None:
 
     definitions = define(args.define)
     values = _values(args.at)
-    formula = parse(args.expr, variables=list(values), definitions=definitions,
-                    allow_name=True)
+    formula = parse(args.expr, variables=list(values), definitions=definitions, allow_name=True)
     name = formula.name or "f"
     root = formula.evaluate(values)
     root.label = name
@@ -149,8 +198,10 @@ def _grad(args: argparse.Namespace) -> None:
     wrt = [w.strip() for item in args.wrt for w in item.split(",") if w.strip()]
     for w in wrt:
         if w not in values:
-            raise UsageError(f"--wrt {_safe(w)}: not a variable; the variables are "
-                             f"{', '.join(values) or 'none'} (give values with --at)")
+            raise UsageError(
+                f"--wrt {_safe(w)}: not a variable; the variables are "
+                f"{', '.join(values) or 'none'} (give values with --at)"
+            )
     targets = wrt or list(values)
     if args.check is not None and len(targets) != 1:
         raise UsageError("--check needs exactly one derivative: add --wrt NAME")
@@ -168,8 +219,16 @@ def _grad(args: argparse.Namespace) -> None:
         for t in used:
             explanations[t] = explain(root, leaves[t], max_paths=args.max_paths, digits=d)
     if args.check is not None:
-        _check(args.check, targets[0], name, values, formula.leaves, definitions,
-               grads.get(targets[0], 0.0), d)
+        _check(
+            args.check,
+            targets[0],
+            name,
+            values,
+            formula.leaves,
+            definitions,
+            grads.get(targets[0], 0.0),
+            d,
+        )
     if args.explain or args.check is not None:
         for t in used:
             print()
@@ -193,16 +252,20 @@ def _check(text, wrt, name, values, leaves, definitions, engine, d) -> None:
     if math.isclose(theirs, engine, rel_tol=1e-9, abs_tol=1e-15):
         print("  your formula agrees with the engine.")
     else:
-        print(f"  your formula is off by a factor of {fmt(ratio, 6)}: compare its factors "
-              "with the local derivatives along each path below.")
+        print(
+            f"  your formula is off by a factor of {fmt(ratio, 6)}: compare its factors "
+            "with the local derivatives along each path below."
+        )
 
 
 def _pictures(args, root, explanations) -> None:
     try:
         import viz
     except ImportError as err:
-        raise UsageError(f"--draw and --step need the viz package and graphviz ({err}); "
-                         "install them with  pip install 'autograd-lite[viz]'") from None
+        raise UsageError(
+            f"--draw and --step need the viz package and graphviz ({err}); "
+            "install them with  pip install 'autograd-lite[viz]'"
+        ) from None
     try:
         if args.draw:
             root.backward()  # so the picture shows the gradients printed above, not zeros
@@ -220,27 +283,38 @@ def _pictures(args, root, explanations) -> None:
         raise UsageError(
             f"this graph has {n} value nodes, more than the drawing limit of "
             f"{args.max_nodes}: Graphviz would be slow and the picture hard to read. To draw "
-            f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)") from None
+            f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)"
+        ) from None
 
 
 DEMO_BACKPROP = [
-    "grad", "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
-    "--define", "s(x)=sigmoid(x)", "--define", "d(x)=s(x)*(1-s(x))",
-    "--at", "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5", "--wrt", "w1",
-    "--check", "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+    "grad",
+    "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
+    "--define",
+    "s(x)=sigmoid(x)",
+    "--define",
+    "d(x)=s(x)*(1-s(x))",
+    "--at",
+    "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5",
+    "--wrt",
+    "w1",
+    "--check",
+    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
     " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)",
 ]
 
 
 def _demo(args: argparse.Namespace) -> None:
     if args.name == "backprop":
-        print("$ autograd-lite " + " ".join(
-            f'"{a}"' if " " in a or "(" in a else a for a in DEMO_BACKPROP))
+        print(
+            "$ autograd-lite "
+            + " ".join(f'"{a}"' if " " in a or "(" in a else a for a in DEMO_BACKPROP)
+        )
         print()
         _grad(build_parser().parse_args(DEMO_BACKPROP))
         return
-    from .teach.bp_equations import backprop_table
     from .nn.layers import MLP
+    from .teach.bp_equations import backprop_table
 
     model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
     print("2-3-1 sigmoid network (seed 0), x = (0.3, -0.8), y = 0.25, C = ½(a³ − y)²")

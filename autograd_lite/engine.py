@@ -69,8 +69,7 @@ def _to_float(x, what: str = "data") -> float:
         )
     else:
         raise TypeError(
-            f"{what} must be a real number (int, float or a numpy scalar), "
-            f"got {t.__name__}: {x!r}"
+            f"{what} must be a real number (int, float or a numpy scalar), got {t.__name__}: {x!r}"
         )
     if f != f:
         raise ValueError(f"{what} is NaN (not a number); a Value needs a number")
@@ -541,4 +540,3 @@ def _wsum_node(parents: tuple) -> Value:
     The fast path for models, which check their weights once when they are built.
     """
     return _apply("wsum", parents)
-

@@ -32,15 +32,14 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-
 __all__ = ["fmt", "weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+
 
 def fmt(x: float, digits: int = 12) -> str:
     """A number with ``digits`` significant digits, -0 shown as 0."""
     if x == 0.0:
         return "0"
     return f"{x:.{digits}g}"
-
 
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.

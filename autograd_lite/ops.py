@@ -50,8 +50,16 @@ class Primitive:
 
     # A plain class rather than a dataclass: importing dataclasses would double the time
     # `import autograd_lite` takes.
-    __slots__ = ("name", "arity", "forward", "rule", "symbol", "template", "derivatives",
-                 "operand_names")
+    __slots__ = (
+        "name",
+        "arity",
+        "forward",
+        "rule",
+        "symbol",
+        "template",
+        "derivatives",
+        "operand_names",
+    )
 
     def __init__(
         self,
@@ -203,72 +211,202 @@ def _wsum_rule(g, out, *x):
 
 # --- the table ----------------------------------------------------------------------------
 
-register(Primitive(
-    "add", 2, lambda a, b: a + b, lambda g, out, a, b: (g, g),
-    "+", "a + b", ("∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"),
-))
-register(Primitive(
-    "sub", 2, lambda a, b: a - b, lambda g, out, a, b: (g, -g),
-    "−", "a − b", ("∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"),
-))
-register(Primitive(
-    "mul", 2, lambda a, b: a * b, lambda g, out, a, b: (g * b, g * a),
-    "×", "a·b", ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
-))
-register(Primitive(
-    "div", 2, lambda a, b: a / b, lambda g, out, a, b: (g / b, -g * out / b),
-    "÷", "a / b", ("∂(a / b)/∂a = 1/b", "∂(a / b)/∂b = −a/b² = −out/b"),
-))
-register(Primitive(
-    "pow", 2, _pow_forward, _pow_rule,
-    "^", "a^b", ("∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = out·ln(a)"),
-))
-register(Primitive(
-    "neg", 1, lambda a: -a, lambda g, out, a: (-g,),
-    "−", "−a", ("∂(−a)/∂a = −1",), ("a",),
-))
-register(Primitive(
-    "abs", 1, abs, _abs_rule,
-    "|·|", "|a|", ("∂|a|/∂a = sign(a)  (0 at a = 0)",), ("a",),
-))
-register(Primitive(
-    "exp", 1, math.exp, lambda g, out, a: (g * out,),
-    "exp", "exp(a)", ("∂exp(a)/∂a = exp(a) = out",), ("a",),
-))
-register(Primitive(
-    "log", 1, math.log, lambda g, out, a: (g / a,),
-    "log", "log(a)", ("∂log(a)/∂a = 1/a",), ("a",),
-))
-register(Primitive(
-    "log1p", 1, math.log1p, lambda g, out, a: (g / (1.0 + a),),
-    "log1p", "log(1 + a)", ("∂log(1 + a)/∂a = 1/(1 + a)",), ("a",),
-))
-register(Primitive(
-    "tanh", 1, math.tanh, lambda g, out, a: (g * (1.0 - out * out),),
-    "tanh", "tanh(a)", ("∂tanh(a)/∂a = 1 − out²",), ("a",),
-))
-register(Primitive(
-    "sigmoid", 1, _sigmoid_forward, lambda g, out, a: (g * out * (1.0 - out),),
-    "σ", "σ(a)", ("∂σ(a)/∂a = out·(1 − out)",), ("a",),
-))
-register(Primitive(
-    "relu", 1, lambda a: a if a > 0.0 else 0.0, _relu_rule,
-    "ReLU", "ReLU(a)", ("∂ReLU(a)/∂a = 1 if a > 0 else 0",), ("a",),
-))
-register(Primitive(
-    "sqrt", 1, math.sqrt, lambda g, out, a: (g * 0.5 / out,),
-    "√", "√a", ("∂√a/∂a = 1/(2·√a) = 1/(2·out)",), ("a",),
-))
-register(Primitive(
-    "sin", 1, math.sin, lambda g, out, a: (g * _cos(a),),
-    "sin", "sin(a)", ("∂sin(a)/∂a = cos(a)",), ("a",),
-))
-register(Primitive(
-    "cos", 1, math.cos, lambda g, out, a: (-g * _sin(a),),
-    "cos", "cos(a)", ("∂cos(a)/∂a = −sin(a)",), ("a",),
-))
-register(Primitive(
-    "wsum", NARY, _wsum_forward, _wsum_rule,
-    "Σ", "Σₖ wₖ·aₖ + b",
-    ("∂z/∂wₖ = aₖ", "∂z/∂aₖ = wₖ", "∂z/∂b = 1"), ("w", "a", "b"),
-))
+register(
+    Primitive(
+        "add",
+        2,
+        lambda a, b: a + b,
+        lambda g, out, a, b: (g, g),
+        "+",
+        "a + b",
+        ("∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"),
+    )
+)
+register(
+    Primitive(
+        "sub",
+        2,
+        lambda a, b: a - b,
+        lambda g, out, a, b: (g, -g),
+        "−",
+        "a − b",
+        ("∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"),
+    )
+)
+register(
+    Primitive(
+        "mul",
+        2,
+        lambda a, b: a * b,
+        lambda g, out, a, b: (g * b, g * a),
+        "×",
+        "a·b",
+        ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
+    )
+)
+register(
+    Primitive(
+        "div",
+        2,
+        lambda a, b: a / b,
+        lambda g, out, a, b: (g / b, -g * out / b),
+        "÷",
+        "a / b",
+        ("∂(a / b)/∂a = 1/b", "∂(a / b)/∂b = −a/b² = −out/b"),
+    )
+)
+register(
+    Primitive(
+        "pow",
+        2,
+        _pow_forward,
+        _pow_rule,
+        "^",
+        "a^b",
+        ("∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = out·ln(a)"),
+    )
+)
+register(
+    Primitive(
+        "neg",
+        1,
+        lambda a: -a,
+        lambda g, out, a: (-g,),
+        "−",
+        "−a",
+        ("∂(−a)/∂a = −1",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "abs",
+        1,
+        abs,
+        _abs_rule,
+        "|·|",
+        "|a|",
+        ("∂|a|/∂a = sign(a)  (0 at a = 0)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "exp",
+        1,
+        math.exp,
+        lambda g, out, a: (g * out,),
+        "exp",
+        "exp(a)",
+        ("∂exp(a)/∂a = exp(a) = out",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "log",
+        1,
+        math.log,
+        lambda g, out, a: (g / a,),
+        "log",
+        "log(a)",
+        ("∂log(a)/∂a = 1/a",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "log1p",
+        1,
+        math.log1p,
+        lambda g, out, a: (g / (1.0 + a),),
+        "log1p",
+        "log(1 + a)",
+        ("∂log(1 + a)/∂a = 1/(1 + a)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "tanh",
+        1,
+        math.tanh,
+        lambda g, out, a: (g * (1.0 - out * out),),
+        "tanh",
+        "tanh(a)",
+        ("∂tanh(a)/∂a = 1 − out²",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "sigmoid",
+        1,
+        _sigmoid_forward,
+        lambda g, out, a: (g * out * (1.0 - out),),
+        "σ",
+        "σ(a)",
+        ("∂σ(a)/∂a = out·(1 − out)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "relu",
+        1,
+        lambda a: a if a > 0.0 else 0.0,
+        _relu_rule,
+        "ReLU",
+        "ReLU(a)",
+        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "sqrt",
+        1,
+        math.sqrt,
+        lambda g, out, a: (g * 0.5 / out,),
+        "√",
+        "√a",
+        ("∂√a/∂a = 1/(2·√a) = 1/(2·out)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "sin",
+        1,
+        math.sin,
+        lambda g, out, a: (g * _cos(a),),
+        "sin",
+        "sin(a)",
+        ("∂sin(a)/∂a = cos(a)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "cos",
+        1,
+        math.cos,
+        lambda g, out, a: (-g * _sin(a),),
+        "cos",
+        "cos(a)",
+        ("∂cos(a)/∂a = −sin(a)",),
+        ("a",),
+    )
+)
+register(
+    Primitive(
+        "wsum",
+        NARY,
+        _wsum_forward,
+        _wsum_rule,
+        "Σ",
+        "Σₖ wₖ·aₖ + b",
+        ("∂z/∂wₖ = aₖ", "∂z/∂aₖ = wₖ", "∂z/∂b = 1"),
+        ("w", "a", "b"),
+    )
+)

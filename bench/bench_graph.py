@@ -36,8 +36,10 @@ def deep_chain(depth: int) -> None:
     t1 = time.perf_counter()
     y.backward()
     t2 = time.perf_counter()
-    print(f"chain of {depth:,} tanh nodes: built in {t1 - t0:.2f} s, "
-          f"backward in {t2 - t1:.2f} s, d(out)/dx = {x.grad:.6e}")
+    print(
+        f"chain of {depth:,} tanh nodes: built in {t1 - t0:.2f} s, "
+        f"backward in {t2 - t1:.2f} s, d(out)/dx = {x.grad:.6e}"
+    )
     del y
     gc.collect()
 
@@ -109,22 +111,33 @@ def main(argv=None) -> int:
 
     deep_chain(args.depth)
     failed_at = closure_engine_depth_limit()
-    print(f"closure-per-node engine (recursive sort): RecursionError at depth {failed_at} "
-          f"(recursion limit {sys.getrecursionlimit()})")
+    print(
+        f"closure-per-node engine (recursive sort): RecursionError at depth {failed_at} "
+        f"(recursion limit {sys.getrecursionlimit()})"
+    )
 
     ours = bytes_per_node(args.nodes)
     theirs = bytes_per_node(args.nodes, ClosureValue)
-    print(f"bytes per node over {args.nodes:,} op nodes (tracemalloc): autograd_lite {ours:.0f} B,"
-          f" closure-per-node engine {theirs:.0f} B, ratio {ours / theirs:.2f}")
+    print(
+        f"bytes per node over {args.nodes:,} op nodes (tracemalloc): autograd_lite {ours:.0f} B,"
+        f" closure-per-node engine {theirs:.0f} B, ratio {ours / theirs:.2f}"
+    )
 
     bare, imported = import_time("autograd_lite")
-    print(f"python -c 'import autograd_lite': {imported * 1e3:.1f} ms vs bare interpreter "
-          f"{bare * 1e3:.1f} ms: adds {(imported - bare) * 1e3:.1f} ms (median of 15)")
+    print(
+        f"python -c 'import autograd_lite': {imported * 1e3:.1f} ms vs bare interpreter "
+        f"{bare * 1e3:.1f} ms: adds {(imported - bare) * 1e3:.1f} ms (median of 15)"
+    )
     loaded = subprocess.run(
-        [sys.executable, "-c",
-         "import sys, autograd_lite; print(sorted(m for m in ('numpy', 'graphviz') "
-         "if m in sys.modules))"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, autograd_lite; print(sorted(m for m in ('numpy', 'graphviz') "
+            "if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     print(f"heavy modules loaded by the import: {loaded}")
     return 0

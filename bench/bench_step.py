@@ -40,8 +40,8 @@ from closure_engine import ClosureValue  # noqa: E402
 from references import ALPHA, NumpyModel, learning_rate, pure_python_step  # noqa: E402
 
 from autograd_lite import Value  # noqa: E402
-from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn import MLP  # noqa: E402
+from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn.train import fit  # noqa: E402
 
 SIZES = [16, 16, 1]
@@ -122,9 +122,7 @@ class FitLoop:
         self.model = model
 
     def step(self, X, y, lr):
-        history = fit(
-            self.model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, verbose=False
-        )
+        history = fit(self.model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, verbose=False)
         return history.loss[-1], history.accuracy[-1]
 
 
@@ -174,22 +172,25 @@ def main(argv=None) -> int:
         gc.collect()  # start every round from the same collector state
 
     print(f"standard step: {args.points} moons points, MLP(2, {SIZES}), {args.rounds} rounds")
-    print(f"python {sys.version.split()[0]}, final loss {losses['pure Python'][-1]:.12f}, "
-          f"final accuracy {accuracy:.2f}")
+    print(
+        f"python {sys.version.split()[0]}, final loss {losses['pure Python'][-1]:.12f}, "
+        f"final accuracy {accuracy:.2f}"
+    )
     reference = losses["pure Python"]
     worst = {
         name: max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(ls, reference))
         for name, ls in losses.items()
     }
     print()
-    print(f"{'implementation':<20}{'median ms':>10}{'x pure Python':>15}{'x NumPy':>10}"
-          f"{'max loss diff':>15}")
+    print(
+        f"{'implementation':<20}{'median ms':>10}{'x pure Python':>15}{'x NumPy':>10}"
+        f"{'max loss diff':>15}"
+    )
     for name in impls:
         med = statistics.median(times[name])
         vs_pure = statistics.median(a / b for a, b in zip(times[name], times["pure Python"]))
         vs_numpy = statistics.median(a / b for a, b in zip(times[name], times["NumPy"]))
-        print(f"{name:<20}{med * 1e3:>10.3f}{vs_pure:>15.2f}{vs_numpy:>10.0f}"
-              f"{worst[name]:>15.1e}")
+        print(f"{name:<20}{med * 1e3:>10.3f}{vs_pure:>15.2f}{vs_numpy:>10.0f}{worst[name]:>15.1e}")
     agree = all(w <= 1e-12 for w in worst.values())
     print()
     print("loss trajectories agree to 1e-12:", "yes" if agree else "NO")

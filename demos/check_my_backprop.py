@@ -13,14 +13,18 @@ import sys
 from pathlib import Path
 
 from autograd_lite import gradients
-from autograd_lite.teach.explain import explain
 from autograd_lite.formula.reader import define, parse
+from autograd_lite.teach.explain import explain
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 values = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)
 helpers = define(["s(x)=sigmoid(x)", "d(x)=s(x)*(1-s(x))"])
-network = parse("O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
-                variables=list(values), definitions=helpers, allow_name=True)
+network = parse(
+    "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
+    variables=list(values),
+    definitions=helpers,
+    allow_name=True,
+)
 O = network.evaluate(values)
 O.label = "O"
 w1 = network.leaves["w1"]
@@ -35,11 +39,16 @@ why = explain(O, w1)
 print(why)
 
 # %% The hand-derived formula, evaluated at the same point
-theirs = parse(
-    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
-    " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)",
-    variables=list(values), definitions=helpers,
-).evaluate(network.leaves).data
+theirs = (
+    parse(
+        "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+        " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)",
+        variables=list(values),
+        definitions=helpers,
+    )
+    .evaluate(network.leaves)
+    .data
+)
 print(f"hand-derived formula: {theirs:.14f}")
 print(f"ratio hand/engine   = {theirs / engine:.12g}")
 print("Each path multiplies by w2·w4 or w3·w5 (0.25 here): the factors the hand formula lost.")

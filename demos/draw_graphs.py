@@ -50,6 +50,7 @@ out.label = "O"
 out.backward()
 print(f"network: O = {out.data:.6f}, dO/dw1 = {w[1].grad:.13f}")  # 0.0014291881022
 
+
 # The two paths from w1 to O, drawn thick: the factors w2·w4 and w3·w5 live on them.
 def paths_between(source, root):
     """Every node and edge on a path from source to root, for ``highlight``."""
@@ -70,8 +71,9 @@ def paths_between(source, root):
 path = paths_between(w[1], out)
 render(out, out_dir / "network.svg", rankdir="TB", highlight=path)
 render(out, out_dir / "network_grad_colours.svg", rankdir="TB", color_by_grad=True)
-stepper(out, out_dir / "network_steps.html", rankdir="TB",
-        title="Backward pass of the 1-2-1 network")
+stepper(
+    out, out_dir / "network_steps.html", rankdir="TB", title="Backward pass of the 1-2-1 network"
+)
 (out_dir / "network.dot").write_text(to_dot(out), encoding="utf-8")
 
 # %% Done

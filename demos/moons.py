@@ -23,8 +23,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd_lite import no_grad  # noqa: E402
-from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn import MLP  # noqa: E402
+from autograd_lite.nn.data import moons  # noqa: E402
 from autograd_lite.nn.optim import linear_schedule  # noqa: E402
 from autograd_lite.nn.train import accuracy, fit  # noqa: E402
 
@@ -44,7 +44,9 @@ print(model, f"with {len(model.parameters())} parameters")
 # %% Training: full-batch SGD with micrograd's learning rate 1.0 - 0.9·k/100
 steps = 100
 history = fit(
-    model, X, y,
+    model,
+    X,
+    y,
     loss="hinge",
     l2=1e-4,
     steps=steps,
@@ -69,8 +71,16 @@ ax.contour(gx, gy, scores, levels=[0.0], colors="k", linewidths=1.0)
 labels = np.array(y)
 for cls, colour, marker in ((-1, "#d62728", "o"), (1, "#1f77b4", "s")):
     mask = labels == cls
-    ax.scatter(points[mask, 0], points[mask, 1], c=colour, marker=marker, s=22,
-               edgecolors="k", linewidths=0.5, label=f"class {cls:+d}")
+    ax.scatter(
+        points[mask, 0],
+        points[mask, 1],
+        c=colour,
+        marker=marker,
+        s=22,
+        edgecolors="k",
+        linewidths=0.5,
+        label=f"class {cls:+d}",
+    )
 ax.set_title(f"MLP(2, [16, 16, 1]) on moons: training accuracy {train_accuracy:.0%}")
 ax.set_xlabel("x1")
 ax.set_ylabel("x2")

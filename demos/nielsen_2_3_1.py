@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from autograd_lite import gradients, topo_order
-from autograd_lite.teach.bp_equations import backprop_equations
 from autograd_lite.nn import MLP
 from autograd_lite.ops import OPS
+from autograd_lite.teach.bp_equations import backprop_equations
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)

@@ -5,9 +5,9 @@ import random
 import pytest
 
 from autograd_lite import Value, gradients
-from autograd_lite.teach.bp_equations import backprop_equations, backprop_table
-from autograd_lite.nn.losses import LOSSES as LIBRARY_LOSSES
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import LOSSES as LIBRARY_LOSSES
+from autograd_lite.teach.bp_equations import backprop_equations, backprop_table
 
 SEEDS = [0, 1, 2, 3, 4]
 
@@ -80,7 +80,8 @@ def test_bp2_uses_the_weights_into_the_next_layer():
     w = dict(model.named_parameters())
     z21 = find(cost, "z^2_1").data
     assert t.deltas["δ^2_1"] == pytest.approx(
-        w["w^3_11"].data * t.deltas["δ^3_1"] * sigmoid_prime(z21), rel=1e-12)
+        w["w^3_11"].data * t.deltas["δ^3_1"] * sigmoid_prime(z21), rel=1e-12
+    )
 
 
 def test_equations_read_sigma_prime_from_the_ops_table(monkeypatch):
@@ -163,9 +164,15 @@ def test_formats_show_every_row():
     assert table._repr_html_().count("<tr>") == len(table.rows) + 1
 
 
-_LIBRARY_TARGETS = {"mse": [0.3, -0.2], "hinge": [1, -1], "max_margin": [-1, 1],
-                    "bce": [1, 0], "binary_cross_entropy": [0, 1],
-                    "cross_entropy": 1, "softmax_cross_entropy": 0}
+_LIBRARY_TARGETS = {
+    "mse": [0.3, -0.2],
+    "hinge": [1, -1],
+    "max_margin": [-1, 1],
+    "bce": [1, 0],
+    "binary_cross_entropy": [0, 1],
+    "cross_entropy": 1,
+    "softmax_cross_entropy": 0,
+}
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
@@ -186,8 +193,9 @@ def test_every_library_loss_by_name(name, activation):
 def test_every_library_loss_as_a_function(name):
     model = MLP(2, [3, 2], activation="tanh", seed=1)
     by_name = backprop_table(model, [0.5, -1.0], _LIBRARY_TARGETS[name], loss=name)
-    by_function = backprop_table(model, [0.5, -1.0], _LIBRARY_TARGETS[name],
-                                 loss=LIBRARY_LOSSES[name])
+    by_function = backprop_table(
+        model, [0.5, -1.0], _LIBRARY_TARGETS[name], loss=LIBRARY_LOSSES[name]
+    )
     assert by_function.agrees and by_function.deltas == by_name.deltas
 
 

@@ -8,15 +8,18 @@ import pytest
 
 Q1 = "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
 Q1_AT = "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5"
-THEIRS = ("d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
-          " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)")
+THEIRS = (
+    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+    " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)"
+)
 DEFS = ["--define", "s(x)=1/(1+exp(-x))", "--define", "d(x)=s(x)*(1-s(x))"]
 
 
 def run(*args):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    return subprocess.run([sys.executable, "-m", "autograd_lite", *args],
-                          capture_output=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "autograd_lite", *args], capture_output=True, env=env, timeout=60
+    )
 
 
 def out_of(*args):
@@ -39,7 +42,13 @@ def test_question_1_value_and_gradient_to_1e_12():
 def test_every_partial_derivative_is_printed():
     out = out_of("grad", Q1, *DEFS, "--at", Q1_AT)
     assert [ln.split(" =")[0].strip() for ln in out.splitlines()[1:]] == [
-        "∂O/∂I", "∂O/∂w1", "∂O/∂w2", "∂O/∂w3", "∂O/∂w4", "∂O/∂w5"]
+        "∂O/∂I",
+        "∂O/∂w1",
+        "∂O/∂w2",
+        "∂O/∂w3",
+        "∂O/∂w4",
+        "∂O/∂w5",
+    ]
 
 
 def test_wrt_limits_the_output():
@@ -48,8 +57,9 @@ def test_wrt_limits_the_output():
 
 
 def test_check_of_the_wrong_formula_reports_ratio_4():
-    out = out_of("grad", Q1, *DEFS, "--at", Q1_AT, "--wrt", "w1", "--check", THEIRS,
-                 "--digits", "15")
+    out = out_of(
+        "grad", Q1, *DEFS, "--at", Q1_AT, "--wrt", "w1", "--check", THEIRS, "--digits", "15"
+    )
     assert number_after(out, "  your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
     assert number_after(out, "  ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
     assert "sum over 2 path(s)" in out and "product of path 2" in out
@@ -97,23 +107,26 @@ def test_help_has_examples():
     assert "examples:" in out and "--check" in out
 
 
-@pytest.mark.parametrize("args, words", [
-    (["grad", "open(x)", "--at", "x=1"], "unknown function 'open'"),
-    (["grad", "x.__class__", "--at", "x=1"], "attribute access"),
-    (["grad", "__import__", "--at", "x=1"], "double underscores"),
-    (["grad", "__import__('os')"], "'__import__' is not allowed (no double underscores)"),
-    (["grad", "lambda: x", "--at", "x=1"], "lambda"),
-    (["grad", "[x for x in y]", "--at", "x=1,y=2"], "comprehensions"),
-    (["grad", "9**9**9"], "too large"),
-    (["grad", "(" * 10000 + "x" + ")" * 10000, "--at", "x=1"], "nested more than"),
-    (["grad", ""], "empty"),
-    (["grad", "x + z", "--at", "x=1"], "unknown variable 'z'"),
-    (["grad", "log(x)", "--at", "x=0"], "log"),
-    (["grad", "x", "--at", "x=abc"], "not a number"),
-    (["grad", "x", "--at", "x=1", "--wrt", "q"], "not a variable"),
-    (["grad", "x*y", "--at", "x=1,y=2", "--check", "y"], "exactly one derivative"),
-    (["grad", "s(x)", "--define", "s(x)=s(x)", "--at", "x=1"], "recursive definition"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["grad", "open(x)", "--at", "x=1"], "unknown function 'open'"),
+        (["grad", "x.__class__", "--at", "x=1"], "attribute access"),
+        (["grad", "__import__", "--at", "x=1"], "double underscores"),
+        (["grad", "__import__('os')"], "'__import__' is not allowed (no double underscores)"),
+        (["grad", "lambda: x", "--at", "x=1"], "lambda"),
+        (["grad", "[x for x in y]", "--at", "x=1,y=2"], "comprehensions"),
+        (["grad", "9**9**9"], "too large"),
+        (["grad", "(" * 10000 + "x" + ")" * 10000, "--at", "x=1"], "nested more than"),
+        (["grad", ""], "empty"),
+        (["grad", "x + z", "--at", "x=1"], "unknown variable 'z'"),
+        (["grad", "log(x)", "--at", "x=0"], "log"),
+        (["grad", "x", "--at", "x=abc"], "not a number"),
+        (["grad", "x", "--at", "x=1", "--wrt", "q"], "not a variable"),
+        (["grad", "x*y", "--at", "x=1,y=2", "--check", "y"], "exactly one derivative"),
+        (["grad", "s(x)", "--define", "s(x)=s(x)", "--at", "x=1"], "recursive definition"),
+    ],
+)
 def test_bad_input_is_a_clear_error_with_exit_code_2(args, words):
     r = run(*args)
     err = r.stderr.decode()
@@ -123,8 +136,11 @@ def test_bad_input_is_a_clear_error_with_exit_code_2(args, words):
 
 
 def test_non_utf8_bytes_in_argv_are_a_clear_error():
-    r = subprocess.run([sys.executable, "-m", "autograd_lite", "grad", b"x + \xff\xfe",
-                        "--at", "x=1"], capture_output=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", "grad", b"x + \xff\xfe", "--at", "x=1"],
+        capture_output=True,
+        timeout=60,
+    )
     err = r.stderr.decode("utf-8", "replace")
     assert r.returncode == 2 and "UTF-8" in err and "Traceback" not in err
 
@@ -168,8 +184,9 @@ def test_max_nodes_lets_a_large_graph_be_drawn(tmp_path, limit):
 
 
 def test_max_nodes_below_the_graph_size_refuses_it(tmp_path):
-    r = run("grad", "x*y+x", "--at", "x=1,y=2", "--draw", str(tmp_path / "g.dot"),
-            "--max-nodes", "3")
+    r = run(
+        "grad", "x*y+x", "--at", "x=1,y=2", "--draw", str(tmp_path / "g.dot"), "--max-nodes", "3"
+    )
     assert r.returncode == 2 and "--max-nodes 4" in r.stderr.decode()
 
 

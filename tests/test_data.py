@@ -44,8 +44,10 @@ def test_moons_without_noise_lie_on_their_half_circles():
 
 def test_circles_without_noise_have_radii_one_and_factor():
     X, y = circles(30, noise=0.0, factor=0.3, seed=0)
-    radii = {label: {round(math.hypot(a, b), 9) for (a, b), lab in zip(X, y) if lab == label}
-             for label in (-1, 1)}
+    radii = {
+        label: {round(math.hypot(a, b), 9) for (a, b), lab in zip(X, y) if lab == label}
+        for label in (-1, 1)
+    }
     assert radii == {-1: {1.0}, 1: {0.3}}
 
 
@@ -54,8 +56,10 @@ def test_xor_labels_follow_the_sign_of_the_product():
     assert all((a * b > 0) == (label == 1) for (a, b), label in zip(X, y))
 
 
-@pytest.mark.parametrize("make, k", [(lambda: blobs(60, centers=4, seed=0), 4),
-                                     (lambda: spiral(60, classes=3, seed=0), 3)])
+@pytest.mark.parametrize(
+    "make, k",
+    [(lambda: blobs(60, centers=4, seed=0), 4), (lambda: spiral(60, classes=3, seed=0), 3)],
+)
 def test_multi_class_sets_label_every_class_evenly(make, k):
     X, y = make()
     assert sorted(set(y)) == list(range(k))
@@ -75,11 +79,18 @@ def test_spiral_arms_reach_radius_one():
     assert max(math.hypot(a, b) for a, b in X) == pytest.approx(1.0)
 
 
-@pytest.mark.parametrize("call", [
-    lambda: moons(1), lambda: moons(10, noise=-0.1), lambda: circles(10, factor=1.5),
-    lambda: blobs(10, centers=1), lambda: blobs(2, centers=3), lambda: spiral(10, classes=1),
-    lambda: xor(2.5),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: moons(1),
+        lambda: moons(10, noise=-0.1),
+        lambda: circles(10, factor=1.5),
+        lambda: blobs(10, centers=1),
+        lambda: blobs(2, centers=3),
+        lambda: spiral(10, classes=1),
+        lambda: xor(2.5),
+    ],
+)
 def test_bad_arguments_are_refused(call):
     with pytest.raises(ValueError):
         call()

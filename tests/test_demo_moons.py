@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from autograd_lite.nn.data import moons
 from autograd_lite.nn import MLP
+from autograd_lite.nn.data import moons
 from autograd_lite.nn.train import accuracy
 
 pytest.importorskip("matplotlib", reason="the demo draws with matplotlib (the demos extra)")
@@ -21,7 +21,10 @@ def run(tmp_path_factory):
     outdir = tmp_path_factory.mktemp("moons") / "out"
     result = subprocess.run(
         [sys.executable, str(ROOT / "demos" / "moons.py"), str(outdir)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout, outdir

@@ -12,8 +12,9 @@ DEMOS = Path(__file__).resolve().parent.parent / "demos"
 
 def run_demo(name, out_dir):
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    r = subprocess.run([sys.executable, str(DEMOS / name), str(out_dir)], capture_output=True,
-                       timeout=120, env=env)
+    r = subprocess.run(
+        [sys.executable, str(DEMOS / name), str(out_dir)], capture_output=True, timeout=120, env=env
+    )
     assert r.returncode == 0, r.stderr.decode()
     return r.stdout.decode()
 

@@ -113,10 +113,13 @@ def test_listed_paths_are_the_largest_in_order(seed):
 @pytest.mark.parametrize("seed", range(4))
 def test_listed_paths_are_distinct_real_paths(seed):
     root, x, _ = random_shared_graph(seed)
-    real = {tuple((id(p), id(c), i) for p, c, i in edges)
-            for edges, _ in brute_force_paths(root, x)}
-    listed = [tuple((id(e.parent), id(e.child), e.position) for e in p.edges)
-              for p in explain(root, x, max_paths=30).paths]
+    real = {
+        tuple((id(p), id(c), i) for p, c, i in edges) for edges, _ in brute_force_paths(root, x)
+    }
+    listed = [
+        tuple((id(e.parent), id(e.child), e.position) for e in p.edges)
+        for p in explain(root, x, max_paths=30).paths
+    ]
     assert len(set(listed)) == len(listed)
     assert set(listed) <= real
 
@@ -221,8 +224,10 @@ def test_non_value_is_refused():
         explain(Value(1.0), 3.0)
 
 
-@pytest.mark.parametrize("module", ["autograd_lite.teach.explain", "autograd_lite.teach.bp_equations",
-                                    "viz.stepper", "viz.dot"])
+@pytest.mark.parametrize(
+    "module",
+    ["autograd_lite.teach.explain", "autograd_lite.teach.bp_equations", "viz.stepper", "viz.dot"],
+)
 def test_weighted_sum_layout_is_read_only_through_ops(module):
     # The operand layout (w_1..w_n, a_1..a_n, b) is known in one place, ops.wsum_operands,
     # and n-ary primitives are recognised by ops.NARY, never by a literal -1.
@@ -238,12 +243,12 @@ def test_weighted_sum_layout_is_read_only_through_ops(module):
 def test_table_markdown_escapes_newlines_pipes_and_backslashes():
     from autograd_lite.teach.table import Table
 
-    md = Table("t|1\nt2", ["h|1", "h2"], [["a\nb", "c|d"], ["e\\", "f\r\ng"]],
-               notes=["n|1"]).markdown()
+    md = Table(
+        "t|1\nt2", ["h|1", "h2"], [["a\nb", "c|d"], ["e\\", "f\r\ng"]], notes=["n|1"]
+    ).markdown()
     lines = md.splitlines()
     assert lines[0] == "**t\\|1<br>t2**"
-    assert lines[2:6] == ["| h\\|1 | h2 |", "|---|---|", "| a<br>b | c\\|d |",
-                          "| e\\\\ | f<br>g |"]
+    assert lines[2:6] == ["| h\\|1 | h2 |", "|---|---|", "| a<br>b | c\\|d |", "| e\\\\ | f<br>g |"]
     assert lines[-1] == "n\\|1  "
 
 

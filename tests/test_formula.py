@@ -13,15 +13,18 @@ from autograd_lite.formula.reader import MAX_DEPTH, MAX_NESTING, ExprError, defi
 
 Q1_VALUES = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)
 Q1_O = "s(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)"
-Q1_THEIRS = ("d(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)*((d(s(I*w1+1)*w2+1)*d(I*w1+1)*I)"
-             "+(d(s(I*w1+1)*w3+1)*d(I*w1+1)*I))")
+Q1_THEIRS = (
+    "d(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)*((d(s(I*w1+1)*w2+1)*d(I*w1+1)*I)"
+    "+(d(s(I*w1+1)*w3+1)*d(I*w1+1)*I))"
+)
 DEFS = ["s(x)=1/(1+exp(-x))", "d(x)=s(x)*(1-s(x))"]
 
 
 def error_of(text, values=None, definitions=None):
     with pytest.raises(ExprError) as info:
-        evaluate(text, values if values is not None else {"x": 2.0, "y": 1.0},
-                 definitions=definitions)
+        evaluate(
+            text, values if values is not None else {"x": 2.0, "y": 1.0}, definitions=definitions
+        )
     return info.value
 
 
@@ -74,34 +77,37 @@ def test_named_formula():
     assert f.name == "O" and f.evaluate({"x": 1.0}).data == 2.0
 
 
-@pytest.mark.parametrize("text, words", [
-    ("open(x)", "unknown function 'open'"),
-    ("__import__(x)", "double underscores"),
-    ("x.real", "attribute access"),
-    ("x.__class__", "attribute access"),
-    ("__builtins__", "double underscores"),
-    ("lambda: 1", "lambda"),
-    ("[x for x in y]", "comprehensions"),
-    ("(x for x in y)", "comprehensions"),
-    ("{x: y}", "dicts"),
-    ("x[0]", "subscripts"),
-    ("'abc'", "strings"),
-    ("x if y else 1", "if/else"),
-    ("x and y", "and/or"),
-    ("not x", "Not"),
-    ("x < y", "comparisons"),
-    ("exp(x=1)", "keyword arguments"),
-    ("z + 1", "unknown variable 'z'"),
-    ("exp", "is a function"),
-    ("exp(x, y)", "takes 1 argument"),
-    ("x ** y ** 99999", "too large"),
-    ("1e999", "too large"),
-    ("9" * 400, "too large"),
-    ("True", "bool"),
-    ("x @ y", "MatMult"),
-    ("x +", "cannot read"),
-    ("2x", "cannot read"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("open(x)", "unknown function 'open'"),
+        ("__import__(x)", "double underscores"),
+        ("x.real", "attribute access"),
+        ("x.__class__", "attribute access"),
+        ("__builtins__", "double underscores"),
+        ("lambda: 1", "lambda"),
+        ("[x for x in y]", "comprehensions"),
+        ("(x for x in y)", "comprehensions"),
+        ("{x: y}", "dicts"),
+        ("x[0]", "subscripts"),
+        ("'abc'", "strings"),
+        ("x if y else 1", "if/else"),
+        ("x and y", "and/or"),
+        ("not x", "Not"),
+        ("x < y", "comparisons"),
+        ("exp(x=1)", "keyword arguments"),
+        ("z + 1", "unknown variable 'z'"),
+        ("exp", "is a function"),
+        ("exp(x, y)", "takes 1 argument"),
+        ("x ** y ** 99999", "too large"),
+        ("1e999", "too large"),
+        ("9" * 400, "too large"),
+        ("True", "bool"),
+        ("x @ y", "MatMult"),
+        ("x +", "cannot read"),
+        ("2x", "cannot read"),
+    ],
+)
 def test_refused_with_a_clear_error(text, words):
     assert words in str(error_of(text))
 
@@ -257,8 +263,9 @@ def test_reader_functions_do_not_call_themselves_even_indirectly():
         calls = {}  # function or method name -> names it calls: f(...) and self.f(...)
         for fn in ast.walk(tree):
             if isinstance(fn, ast.FunctionDef):
-                calls[fn.name] = {_callee(c.func) for c in ast.walk(fn)
-                                  if isinstance(c, ast.Call)} - {None}
+                calls[fn.name] = {
+                    _callee(c.func) for c in ast.walk(fn) if isinstance(c, ast.Call)
+                } - {None}
         for start in calls:
             seen, todo = set(), [start]
             while todo:
@@ -278,12 +285,15 @@ def test_failed_evaluation_keeps_the_previous_leaves():
     assert f.leaves["x"] is before and before.data == 2.0
 
 
-@pytest.mark.parametrize("text, words", [
-    ("__import__('os')", "'__import__' is not allowed (no double underscores)"),
-    ("open('/etc/passwd')", "unknown function 'open'"),
-    ("exp('x')", "strings are not part of a formula"),
-    ("x + 'abc", "strings are not part of a formula"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("__import__('os')", "'__import__' is not allowed (no double underscores)"),
+        ("open('/etc/passwd')", "unknown function 'open'"),
+        ("exp('x')", "strings are not part of a formula"),
+        ("x + 'abc", "strings are not part of a formula"),
+    ],
+)
 def test_a_call_is_judged_by_its_function_before_its_arguments(text, words):
     assert words in str(error_of(text))
 

@@ -1,11 +1,10 @@
 """gradcheck and its report: passing, failing on a wrong rule, leaving the inputs alone."""
 
-
 import pytest
 
 from autograd_lite import Value
-from autograd_lite.teach.gradcheck import GradcheckError, gradcheck, gradcheck_report
 from autograd_lite.ops import OPS
+from autograd_lite.teach.gradcheck import GradcheckError, gradcheck, gradcheck_report
 
 
 def _broken_mul_rule(g, out, a, b):
@@ -114,8 +113,7 @@ def test_kink_of_relu_at_zero_is_reported_as_a_mismatch():
 
 def test_report_markdown_keeps_one_row_per_input_with_awkward_labels():
     labels = ["a\nb", "p|q", "back\\slash"]
-    report = gradcheck_report(lambda a, b, c: a * b + c,
-                              [Value(1.0, label=t) for t in labels])
+    report = gradcheck_report(lambda a, b, c: a * b + c, [Value(1.0, label=t) for t in labels])
     md = report.to_markdown().splitlines()
     rows = [line for line in md if line.startswith("| ") and "input" not in line]
     assert [r.split(" | ")[0] for r in rows] == ["| a<br>b", "| p\\|q", "| back\\\\slash"]

@@ -4,32 +4,48 @@ import pytest
 
 import viz.labels
 from autograd_lite import Value
-from autograd_lite.teach.bp_equations import backprop_equations
 from autograd_lite.labels import neuron_label, parse_nielsen, weight_label
 from autograd_lite.nn import MLP
+from autograd_lite.teach.bp_equations import backprop_equations
 
 
-@pytest.mark.parametrize("label, parsed", [
-    ("w^2_11", ("w", 2, 1, 1)),
-    ("w^3_1,12", ("w", 3, 1, 12)),
-    ("w^12_10,9", ("w", 12, 10, 9)),
-    ("b^2_10", ("b", 2, 10, None)),
-    ("z^3_1", ("z", 3, 1, None)),
-    ("a^1_2", ("a", 1, 2, None)),
-])
+@pytest.mark.parametrize(
+    "label, parsed",
+    [
+        ("w^2_11", ("w", 2, 1, 1)),
+        ("w^3_1,12", ("w", 3, 1, 12)),
+        ("w^12_10,9", ("w", 12, 10, 9)),
+        ("b^2_10", ("b", 2, 10, None)),
+        ("z^3_1", ("z", 3, 1, None)),
+        ("a^1_2", ("a", 1, 2, None)),
+    ],
+)
 def test_well_formed_labels_are_read(label, parsed):
     assert parse_nielsen(label) == parsed
 
 
-@pytest.mark.parametrize("label", [
-    "w^2_1,2,3",  # three indices
-    "w^2_1",  # a weight needs two indices
-    "w^2_123",  # three digits without a comma: ambiguous
-    "w^2_10", "w^2_0,1", "b^2_0", "z^0_1",  # indices and layers start at 1
-    "b^2_01", "w^02_11", "w^2_01,1",  # leading zeros would name one node twice
-    "b^2_1,2",  # a bias has one index
-    "w^2_12 ", " a^1_1", "x_1", "delta^2_1", "", None,
-])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "w^2_1,2,3",  # three indices
+        "w^2_1",  # a weight needs two indices
+        "w^2_123",  # three digits without a comma: ambiguous
+        "w^2_10",
+        "w^2_0,1",
+        "b^2_0",
+        "z^0_1",  # indices and layers start at 1
+        "b^2_01",
+        "w^02_11",
+        "w^2_01,1",  # leading zeros would name one node twice
+        "b^2_1,2",  # a bias has one index
+        "w^2_12 ",
+        " a^1_1",
+        "x_1",
+        "delta^2_1",
+        "",
+        None,
+    ],
+)
 def test_malformed_or_other_labels_read_as_none(label):
     assert parse_nielsen(label) is None
 

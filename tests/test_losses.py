@@ -88,10 +88,10 @@ def test_hinge_refuses_labels_other_than_plus_minus_one(labels):
 
 def test_bce_value():
     x, y = [2.0, -1.0, 0.5], [1, 0, 0]
-    expected = -(math.log(sigmoid(2.0)) + math.log(1 - sigmoid(-1.0))
-                 + math.log(1 - sigmoid(0.5))) / 3
-    assert binary_cross_entropy([Value(v) for v in x], y).data == pytest.approx(expected,
-                                                                               rel=1e-14)
+    expected = (
+        -(math.log(sigmoid(2.0)) + math.log(1 - sigmoid(-1.0)) + math.log(1 - sigmoid(0.5))) / 3
+    )
+    assert binary_cross_entropy([Value(v) for v in x], y).data == pytest.approx(expected, rel=1e-14)
 
 
 def test_bce_gradient_is_sigmoid_minus_label_over_n():
@@ -99,7 +99,8 @@ def test_bce_gradient_is_sigmoid_minus_label_over_n():
     ys = [1, 0, 1, 0]
     binary_cross_entropy(xs, ys).backward()
     assert [v.grad for v in xs] == pytest.approx(
-        [(sigmoid(v.data) - y) / 4 for v, y in zip(xs, ys)], rel=1e-12)
+        [(sigmoid(v.data) - y) / 4 for v, y in zip(xs, ys)], rel=1e-12
+    )
 
 
 def test_bce_gradient_matches_finite_differences():

@@ -10,10 +10,19 @@ from autograd_lite import Value, topo_order
 from autograd_lite.nn import MLP, Layer, Neuron
 
 NAMES_2_3_1 = [
-    "w^2_11", "w^2_12", "b^2_1",
-    "w^2_21", "w^2_22", "b^2_2",
-    "w^2_31", "w^2_32", "b^2_3",
-    "w^3_11", "w^3_12", "w^3_13", "b^3_1",
+    "w^2_11",
+    "w^2_12",
+    "b^2_1",
+    "w^2_21",
+    "w^2_22",
+    "b^2_2",
+    "w^2_31",
+    "w^2_32",
+    "b^2_3",
+    "w^3_11",
+    "w^3_12",
+    "w^3_13",
+    "b^3_1",
 ]
 
 
@@ -109,11 +118,11 @@ def test_xavier_weights_lie_within_their_bound():
     assert max(abs(w) for w in weights) > 0.9 * bound
 
 
-@pytest.mark.parametrize("init, std", [("he", math.sqrt(2.0 / 50)), ("kaiming", 0.2),
-                                       ("normal", 1.0)])
+@pytest.mark.parametrize(
+    "init, std", [("he", math.sqrt(2.0 / 50)), ("kaiming", 0.2), ("normal", 1.0)]
+)
 def test_gaussian_initialisations_have_their_spread(init, std):
-    weights = np.array([w.data for p in [Layer(50, 40, init=init)] for n in p.neurons
-                        for w in n.w])
+    weights = np.array([w.data for p in [Layer(50, 40, init=init)] for n in p.neurons for w in n.w])
     assert np.std(weights) == pytest.approx(std, rel=0.1)
 
 
@@ -135,8 +144,9 @@ def test_forward_nodes_of_a_2_3_1_network_carry_nielsen_labels():
     out = model([0.5, -1.0])
     labels = [v.label for v in topo_order(out)]
     made = [lab for lab in labels if lab not in NAMES_2_3_1]
-    assert sorted(made) == sorted(["a^1_1", "a^1_2", "z^2_1", "a^2_1", "z^2_2", "a^2_2",
-                                   "z^2_3", "a^2_3", "z^3_1"])
+    assert sorted(made) == sorted(
+        ["a^1_1", "a^1_2", "z^2_1", "a^2_1", "z^2_2", "a^2_2", "z^2_3", "a^2_3", "z^3_1"]
+    )
     assert len(labels) == 13 + len(made)  # no unlabelled node at all
 
 
@@ -144,14 +154,20 @@ def test_each_weighted_input_is_one_wsum_node_with_weights_inputs_bias():
     model = MLP(2, [3, 1])
     out = model([0.5, -1.0])
     assert out.op == "wsum" and out.label == "z^3_1"
-    assert [p.label for p in out.parents] == ["w^3_11", "w^3_12", "w^3_13",
-                                              "a^2_1", "a^2_2", "a^2_3", "b^3_1"]
+    assert [p.label for p in out.parents] == [
+        "w^3_11",
+        "w^3_12",
+        "w^3_13",
+        "a^2_1",
+        "a^2_2",
+        "a^2_3",
+        "b^3_1",
+    ]
     a21 = out.parents[3]
     assert a21.op == "relu"
     z21 = a21.parents[0]
     assert (z21.op, z21.label) == ("wsum", "z^2_1")
-    assert [p.label for p in z21.parents] == ["w^2_11", "w^2_12", "a^1_1",
-                                              "a^1_2", "b^2_1"]
+    assert [p.label for p in z21.parents] == ["w^2_11", "w^2_12", "a^1_1", "a^1_2", "b^2_1"]
 
 
 def test_numbers_become_input_leaves_labelled_a1():
@@ -188,8 +204,11 @@ def test_output_activation_adds_an_activation_node():
     [
         ("relu", lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
         ("tanh", math.tanh, lambda z: 1 - math.tanh(z) ** 2),
-        ("sigmoid", lambda z: 1 / (1 + math.exp(-z)),
-         lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),
+        (
+            "sigmoid",
+            lambda z: 1 / (1 + math.exp(-z)),
+            lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2,
+        ),
         ("linear", lambda z: z, lambda z: 1.0),
     ],
 )
@@ -203,7 +222,8 @@ def test_each_activation_value_and_gradient(activation, f, df, bias):
     out.backward()
     assert out.data == pytest.approx(f(z), rel=1e-12)
     assert [p.grad for p in neuron.parameters()] == pytest.approx(
-        [df(z) * 1.2, df(z) * 0.4, df(z)], rel=1e-12)
+        [df(z) * 1.2, df(z) * 0.4, df(z)], rel=1e-12
+    )
 
 
 def test_linear_neuron_output_is_its_weighted_input():
@@ -238,10 +258,16 @@ def test_mlp_returns_a_value_for_one_output_and_a_list_for_several():
     assert isinstance(out, list) and [v.label for v in out] == ["z^3_1", "z^3_2"]
 
 
-@pytest.mark.parametrize("x", [
-    [1.0, 2.0], (1, 2), np.array([1.0, 2.0]), [np.float32(1.0), np.int64(2)],
-    [Value(1.0), 2.0],
-])
+@pytest.mark.parametrize(
+    "x",
+    [
+        [1.0, 2.0],
+        (1, 2),
+        np.array([1.0, 2.0]),
+        [np.float32(1.0), np.int64(2)],
+        [Value(1.0), 2.0],
+    ],
+)
 def test_every_kind_of_input_gives_the_same_output(x):
     model = MLP(2, [3, 1])
     assert model(x).data == model([1.0, 2.0]).data
@@ -271,7 +297,8 @@ def test_bad_sizes_are_refused(args):
 
 def test_repr_shows_the_architecture():
     assert repr(MLP(2, [16, 16, 1])) == (
-        "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')")
+        "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    )
     assert repr(Layer(3, 2)) == "Layer(3, 2, activation='relu', layer=2)"
     assert repr(Neuron(3, "tanh")) == "Neuron(3, activation='tanh', layer=2, index=1)"
 
@@ -298,11 +325,20 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
 # --- the public API documents itself ----------------------------------------------------------
 
 _DOCUMENTED_MODULES = [
-    "autograd_lite.nn", "autograd_lite.nn.optim", "autograd_lite.nn.train", "autograd_lite.nn.losses",
-    "autograd_lite.nn.saving", "autograd_lite.teach.bp_equations", "autograd_lite.teach.explain",
-    "autograd_lite.teach.gradcheck", "autograd_lite.labels", "autograd_lite.nn.init", "viz.dot",
+    "autograd_lite.nn",
+    "autograd_lite.nn.optim",
+    "autograd_lite.nn.train",
+    "autograd_lite.nn.losses",
+    "autograd_lite.nn.saving",
+    "autograd_lite.teach.bp_equations",
+    "autograd_lite.teach.explain",
+    "autograd_lite.teach.gradcheck",
+    "autograd_lite.labels",
+    "autograd_lite.nn.init",
+    "viz.dot",
     "autograd_lite.nn.module",
-    "viz.stepper", "viz.labels",
+    "viz.stepper",
+    "viz.labels",
 ]
 
 
@@ -343,8 +379,11 @@ def test_every_public_function_has_type_hints(module_name):
         if not inspect.isfunction(obj):
             continue
         sig = inspect.signature(obj)
-        missing += [f"{name}({p.name})" for p in sig.parameters.values()
-                    if p.name not in ("self", "cls") and p.annotation is p.empty]
+        missing += [
+            f"{name}({p.name})"
+            for p in sig.parameters.values()
+            if p.name not in ("self", "cls") and p.annotation is p.empty
+        ]
         if sig.return_annotation is sig.empty:
             missing.append(f"{name} -> ?")
     assert missing == []

@@ -27,21 +27,24 @@ def test_sgd_momentum_steps():
     p = Value(1.0)
     # v1 = 2, p = 1 - 0.1·2 = 0.8; v2 = 0.9·2 + (-1) = 0.8, p = 0.8 - 0.1·0.8 = 0.72
     assert two_steps(SGD([p], lr=0.1, momentum=0.9), p, [2.0, -1.0]) == pytest.approx(
-        [0.8, 0.72], rel=1e-15)
+        [0.8, 0.72], rel=1e-15
+    )
 
 
 def test_sgd_weight_decay_steps():
     p = Value(1.0)
     # g1 = 2 + 0.5·1 = 2.5, p = 0.75; g2 = -1 + 0.5·0.75 = -0.625, p = 0.8125
     assert two_steps(SGD([p], lr=0.1, weight_decay=0.5), p, [2.0, -1.0]) == pytest.approx(
-        [0.75, 0.8125], rel=1e-15)
+        [0.75, 0.8125], rel=1e-15
+    )
 
 
 def test_sgd_momentum_with_weight_decay_steps():
     p = Value(1.0)
     # g1 = 2.5, v1 = 2.5, p = 0.75; g2 = -0.625, v2 = 0.9·2.5 - 0.625 = 1.625, p = 0.5875
-    assert two_steps(SGD([p], lr=0.1, momentum=0.9, weight_decay=0.5), p,
-                     [2.0, -1.0]) == pytest.approx([0.75, 0.5875], rel=1e-14)
+    assert two_steps(
+        SGD([p], lr=0.1, momentum=0.9, weight_decay=0.5), p, [2.0, -1.0]
+    ) == pytest.approx([0.75, 0.5875], rel=1e-14)
 
 
 def test_adam_steps_with_bias_correction():
@@ -120,12 +123,15 @@ def test_step_schedule_multiplies_every_step_size_steps():
     assert [lr(k) for k in range(7)] == [0.4, 0.4, 0.4, 0.2, 0.2, 0.2, 0.1]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: linear_schedule(-1.0, 0.1, 10),
-    lambda: linear_schedule(1.0, 0.1, 0),
-    lambda: step_schedule(0.1, 0, 0.5),
-    lambda: step_schedule(0.1, 2, -0.5),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: linear_schedule(-1.0, 0.1, 10),
+        lambda: linear_schedule(1.0, 0.1, 0),
+        lambda: step_schedule(0.1, 0, 0.5),
+        lambda: step_schedule(0.1, 2, -0.5),
+    ],
+)
 def test_bad_schedule_arguments_are_refused(make):
     with pytest.raises(ValueError):
         make()
@@ -157,8 +163,7 @@ def test_a_parameter_listed_twice_is_refused():
         SGD([p, p], lr=0.1)
 
 
-@pytest.mark.parametrize("kwargs", [{"momentum": 1.0}, {"momentum": -0.1},
-                                    {"weight_decay": -1.0}])
+@pytest.mark.parametrize("kwargs", [{"momentum": 1.0}, {"momentum": -0.1}, {"weight_decay": -1.0}])
 def test_sgd_refuses_bad_momentum_or_decay(kwargs):
     with pytest.raises(ValueError):
         SGD([Value(1.0)], lr=0.1, **kwargs)

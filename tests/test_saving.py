@@ -36,8 +36,13 @@ def test_save_then_load_gives_the_same_network(tmp_path):
 
 def test_saved_file_is_json_with_architecture_and_named_parameters(saved):
     state = json.loads(saved.read_text())
-    assert state["architecture"] == {"type": "MLP", "n_inputs": 2, "layer_sizes": [3, 1],
-                                     "activation": "relu", "output_activation": "linear"}
+    assert state["architecture"] == {
+        "type": "MLP",
+        "n_inputs": 2,
+        "layer_sizes": [3, 1],
+        "activation": "relu",
+        "output_activation": "linear",
+    }
     assert list(state["parameters"])[:3] == ["w^2_11", "w^2_12", "b^2_1"]
     assert list(state["parameters"].values()) == data_of(MLP(2, [3, 1], seed=1))
 
@@ -157,10 +162,18 @@ def write_json(path, state):
 
 
 def mlp_state(n_inputs, layer_sizes, parameters):
-    return {"format": "autograd_lite.model", "version": 1,
-            "architecture": {"type": "MLP", "n_inputs": n_inputs, "layer_sizes": layer_sizes,
-                             "activation": "relu", "output_activation": "linear"},
-            "parameters": parameters}
+    return {
+        "format": "autograd_lite.model",
+        "version": 1,
+        "architecture": {
+            "type": "MLP",
+            "n_inputs": n_inputs,
+            "layer_sizes": layer_sizes,
+            "activation": "relu",
+            "output_activation": "linear",
+        },
+        "parameters": parameters,
+    }
 
 
 def test_mlp_load_refuses_a_huge_architecture_before_building_it(tmp_path):
@@ -180,8 +193,9 @@ def test_mlp_load_compares_the_parameter_count_before_building(tmp_path, monkeyp
     assert built == []
 
 
-@pytest.mark.parametrize("n_inputs, sizes", [(0, [1]), (2, []), (2, [1.5]), (True, [1]),
-                                             (2, "16"), (2, [-3])])
+@pytest.mark.parametrize(
+    "n_inputs, sizes", [(0, [1]), (2, []), (2, [1.5]), (True, [1]), (2, "16"), (2, [-3])]
+)
 def test_mlp_load_refuses_bad_sizes_with_a_clear_error(tmp_path, n_inputs, sizes):
     path = write_json(tmp_path / "bad.json", mlp_state(n_inputs, sizes, {}))
     with pytest.raises(ValueError, match="bad architecture"):

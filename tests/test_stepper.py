@@ -15,11 +15,19 @@ from viz.labels import format_number
 from viz.stepper import _safe_json
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None,
-                               reason="Graphviz's dot program is not installed")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
+)
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -29,7 +37,7 @@ def graphs():
     yield "product", x * y
     yield "square by reuse", x * x
     yield "fan-out", (x * y + x).tanh() * x
-    yield "power and division", (x ** 2 + 1) / (y.exp() + x.sigmoid())
+    yield "power and division", (x**2 + 1) / (y.exp() + x.sigmoid())
     yield "abs relu log", abs(y).log() + (x - 0.2).relu() - y.cos()
     z = weighted_sum([x, y], [2.0, Value(-0.5, label="a^1_2")], Value(0.1, label="b"))
     yield "weighted sum", z.tanh()
@@ -70,8 +78,9 @@ def test_one_step_per_operation_after_the_seed():
     steps, _ = backward_steps(out)
     order = topo_order(out)
     assert steps[0].node == len(order) - 1 and steps[0].updates == ((len(order) - 1, 1.0),)
-    assert [s.node for s in steps[1:]] == [i for i in reversed(range(len(order)))
-                                          if order[i].parents]
+    assert [s.node for s in steps[1:]] == [
+        i for i in reversed(range(len(order))) if order[i].parents
+    ]
 
 
 def test_step_says_the_chain_rule_in_words_and_numbers():
@@ -81,12 +90,11 @@ def test_step_says_the_chain_rule_in_words_and_numbers():
     loss = out + out
     steps, _ = backward_steps(loss, fmt=".1f")
     mul = steps[2]
-    assert mul.lines[0] == ("grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = "
-                            "-3.0 × 2.0 = -6.0")
-    assert mul.lines[1] == ("grad(b) += ∂(a·b)/∂b × grad(out) = a × grad(out) = "
-                            "2.0 × 2.0 = 4.0")
-    assert mul.title == ("Back through out = a·b, where a = a (2.0), b = b (-3.0) "
-                         "and grad(out) = 2.0")
+    assert mul.lines[0] == ("grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3.0 × 2.0 = -6.0")
+    assert mul.lines[1] == ("grad(b) += ∂(a·b)/∂b × grad(out) = a × grad(out) = 2.0 × 2.0 = 4.0")
+    assert mul.title == (
+        "Back through out = a·b, where a = a (2.0), b = b (-3.0) and grad(out) = 2.0"
+    )
 
 
 def test_a_second_path_adds_to_the_grad_and_says_so():
@@ -94,8 +102,10 @@ def test_a_second_path_adds_to_the_grad_and_says_so():
     y = x * x
     y.label = "y"
     steps, _ = backward_steps(y)
-    assert steps[1].lines[1] == ("grad(x) += ∂(a·b)/∂b × grad(y) = a × grad(y) = 3 × 1 = 3;  "
-                                 "grad(x) = 3 + 3 = 6 (sum over paths)")
+    assert steps[1].lines[1] == (
+        "grad(x) += ∂(a·b)/∂b × grad(y) = a × grad(y) = 3 × 1 = 3;  "
+        "grad(x) = 3 + 3 = 6 (sum over paths)"
+    )
 
 
 def test_weighted_sum_steps_name_each_operand_with_its_index():
@@ -147,7 +157,9 @@ def test_page_is_self_contained(tmp_path):
     assert not re.search(r"\b(src|href)\s*=", page)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert set(re.findall(r"https?://[^\s\"']+", page)) <= {
-        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
     assert "<svg" in page and "<?xml" not in page
 
 
@@ -156,8 +168,11 @@ def test_stepper_refuses_a_graph_above_the_limit_and_writes_nothing(tmp_path):
     y = Value(0.1)
     for _ in range(20):
         y = y.sin()
-    with pytest.raises(GraphTooLargeError, match=r"21 value nodes.*stepper\(root, \.\.\., "
-                                                  r"max_nodes=21\)"):
+    with pytest.raises(
+        GraphTooLargeError,
+        match=r"21 value nodes.*stepper\(root, \.\.\., "
+        r"max_nodes=21\)",
+    ):
         stepper(y, tmp_path / "p.html", max_nodes=20)
     assert not (tmp_path / "p.html").exists()
 
@@ -203,7 +218,9 @@ def shown_grads(page, n):
              const t = Array.from(g.querySelectorAll('text'))
                .filter(t => t.textContent.startsWith('grad '));
              return t.length ? t[t.length - 1].textContent : null;
-           })""", n)
+           })""",
+        n,
+    )
 
 
 @needs_dot
@@ -242,8 +259,9 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
         for i, g in step.updates:
             before_last[i] = g
     now = shown_grads(page, len(order))
-    assert [now[i] for i in drawn] == [f"grad {format_number(before_last[i], '.4g')}"
-                                       for i in drawn]
+    assert [now[i] for i in drawn] == [
+        f"grad {format_number(before_last[i], '.4g')}" for i in drawn
+    ]
 
     page.click("#reset")
     assert page.inner_text("#counter") == f"Step 0 of {len(steps)}"
@@ -257,10 +275,15 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     assert page.inner_text("#counter") == f"Step 1 of {len(steps)}"
 
     w1 = order.index(w["w1"])
-    assert page.evaluate(
-        """id => Array.from(document.querySelectorAll('#graph g.node'))
+    assert (
+        page.evaluate(
+            """id => Array.from(document.querySelectorAll('#graph g.node'))
              .find(g => g.querySelector('title').textContent === id)
-             .querySelector('text').textContent""", f"n{w1}") == XSS
+             .querySelector('text').textContent""",
+            f"n{w1}",
+        )
+        == XSS
+    )
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert problems == []
     page.close()
@@ -273,8 +296,9 @@ def test_play_runs_to_the_end_by_itself(browser, tmp_path):
     path = stepper(out, tmp_path / "play.html", interval_ms=20)
     page, problems = open_page(browser, path)
     page.click("#play")
-    page.wait_for_function("document.getElementById('counter').textContent === 'Step 3 of 3'",
-                           timeout=3000)
+    page.wait_for_function(
+        "document.getElementById('counter').textContent === 'Step 3 of 3'", timeout=3000
+    )
     assert page.inner_text("#play").endswith("Play") and page.is_disabled("#next")
     assert problems == []
     page.close()

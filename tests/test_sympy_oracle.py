@@ -35,13 +35,20 @@ BINARY = {
     "div": (lambda a, b: a / (b * b + 1), lambda a, b: a / (b * b + 1)),
     "pow": (lambda a, b: (a * a + 1) ** b.tanh(), lambda a, b: (a * a + 1) ** sp.tanh(b)),
     "powc": (lambda a, b: a**3 + b**2, lambda a, b: a**3 + b**2),
-    "rconst": (lambda a, b: 2.5 - a / 2 + 2**b.tanh(), lambda a, b: 2.5 - a / 2 + 2 ** sp.tanh(b)),
+    "rconst": (
+        lambda a, b: 2.5 - a / 2 + 2 ** b.tanh(),
+        lambda a, b: 2.5 - a / 2 + 2 ** sp.tanh(b),
+    ),
 }
 
 step = st.one_of(
     st.tuples(st.just("u"), st.sampled_from(sorted(UNARY)), st.integers(0, 99)),
-    st.tuples(st.sampled_from(["b"]), st.sampled_from(sorted(BINARY)), st.integers(0, 99),
-              st.integers(0, 99)),
+    st.tuples(
+        st.sampled_from(["b"]),
+        st.sampled_from(sorted(BINARY)),
+        st.integers(0, 99),
+        st.integers(0, 99),
+    ),
 )
 
 

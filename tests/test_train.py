@@ -5,9 +5,9 @@ import gc
 import pytest
 
 from autograd_lite import Value
+from autograd_lite.nn import MLP
 from autograd_lite.nn.data import blobs, moons, xor
 from autograd_lite.nn.losses import hinge, l2
-from autograd_lite.nn import MLP
 from autograd_lite.nn.optim import SGD, Adam, linear_schedule
 from autograd_lite.nn.train import History, accuracy, fit
 
@@ -131,7 +131,10 @@ def test_verbose_prints_step_loss_and_accuracy(data, capsys):
     assert lines[0].startswith("step  2/20  loss ") and "accuracy" in lines[0]
     fit(MLP(2, [4, 1]), X, y, steps=20, verbose=7)
     assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == [
-        "7/20", "14/20", "20/20"]
+        "7/20",
+        "14/20",
+        "20/20",
+    ]
 
 
 def test_quiet_by_default(data, capsys):
@@ -164,13 +167,16 @@ def test_the_default_optimizer_uses_micrograds_schedule(data):
     assert history.lr == [1.0 - 0.9 * k / 4 for k in range(4)]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"loss": "huber"}, "unknown loss"),
-    ({"steps": -1}, "steps"),
-    ({"batch_size": 0}, "batch_size"),
-    ({"batch_size": 21}, "batch_size"),
-    ({"l2": -1.0}, "alpha"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"loss": "huber"}, "unknown loss"),
+        ({"steps": -1}, "steps"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"batch_size": 21}, "batch_size"),
+        ({"l2": -1.0}, "alpha"),
+    ],
+)
 def test_bad_arguments_are_refused(data, kwargs, match):
     X, y = data
     with pytest.raises(ValueError, match=match):
@@ -205,8 +211,7 @@ def test_accuracy_uses_the_largest_of_several_outputs():
     model = MLP(2, [2])
     for p, x in zip(model.parameters(), [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]):
         p.data = x
-    assert accuracy(model, [[2.0, 1.0], [0.0, 3.0], [5.0, 1.0]], [0, 1, 1]) == pytest.approx(
-        2 / 3)
+    assert accuracy(model, [[2.0, 1.0], [0.0, 3.0], [5.0, 1.0]], [0, 1, 1]) == pytest.approx(2 / 3)
 
 
 def test_accuracy_builds_no_graph():

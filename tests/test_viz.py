@@ -28,11 +28,9 @@ HEADER = (
     '\tnode [shape=plain fontname="DejaVu Sans" fontsize=14]\n'
     '\tedge [arrowsize=0.7 color="#444444" fontname="DejaVu Sans"]\n'
 )
-TABLE = ('<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
-         'BGCOLOR="#ffffff">')
+TABLE = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" BGCOLOR="#ffffff">'
 OP = 'shape=ellipse style=filled fillcolor="#e4e4e4" height=0.4 margin="0.06,0.02"'
-CONST = 'shape=box style="rounded,dashed" color="#888888" height=0.3 width=0.3 ' \
-        'margin="0.06,0.02"'
+CONST = 'shape=box style="rounded,dashed" color="#888888" height=0.3 width=0.3 margin="0.06,0.02"'
 
 
 def product():
@@ -49,8 +47,7 @@ def mlp_like():
     for layer, width in ((2, 2), (3, 1)):
         new = []
         for j in range(1, width + 1):
-            ws = [Value(0.1 * (j + k), label=f"w^{layer}_{j}{k}")
-                  for k in range(1, len(acts) + 1)]
+            ws = [Value(0.1 * (j + k), label=f"w^{layer}_{j}{k}") for k in range(1, len(acts) + 1)]
             z = weighted_sum(ws, acts, Value(0.1, label=f"b^{layer}_{j}"))
             z.label = f"z^{layer}_{j}"
             a = z.sigmoid()
@@ -63,8 +60,9 @@ def mlp_like():
 
 
 def run_dot(source: str, fmt: str = "svg") -> subprocess.CompletedProcess:
-    return subprocess.run(["dot", f"-T{fmt}"], input=source.encode(), capture_output=True,
-                          check=False)
+    return subprocess.run(
+        ["dot", f"-T{fmt}"], input=source.encode(), capture_output=True, check=False
+    )
 
 
 def svg_texts_by_node(svg: bytes) -> dict:
@@ -74,8 +72,9 @@ def svg_texts_by_node(svg: bytes) -> dict:
     for g in tree.iter(f"{SVG}g"):
         if g.get("class") == "node":
             # dot writes runs of spaces as no-break spaces so that SVG keeps them
-            out[g.find(f"{SVG}title").text] = [(t.text or "").replace("\xa0", " ")
-                                               for t in g.iter(f"{SVG}text")]
+            out[g.find(f"{SVG}title").text] = [
+                (t.text or "").replace("\xa0", " ") for t in g.iter(f"{SVG}text")
+            ]
     return out
 
 
@@ -264,9 +263,13 @@ def test_dot_is_identical_in_another_process():
         "out.backward()\n"
         "import sys; sys.stdout.buffer.write(to_dot(out, color_by_grad=True).encode())\n"
     )
-    other = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True,
-                           cwd=Path(__file__).parent,
-                           env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"})
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).parent,
+        env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"},
+    )
     out, _ = worked_example()
     out.backward()
     assert other.stdout == to_dot(out, color_by_grad=True).encode()
@@ -285,18 +288,23 @@ NASTY = [
 ]
 
 
-@pytest.mark.parametrize("label, escaped", [
-    ('say "hi"', "say &quot;hi&quot;"),
-    ("a\\N b\\\\c\\", "a\\\\N b\\\\\\\\c\\\\"),
-    ("<img src=x onerror=alert(1)> & co", "&lt;img src=x onerror=alert(1)&gt; &amp; co"),
-    ("{x} | <p>", "{x} | &lt;p&gt;"),
-    ("two\nlines\r\nthree", "two<BR/>lines<BR/>three"),
-    ("it's", "it&#39;s"),
-])
+@pytest.mark.parametrize(
+    "label, escaped",
+    [
+        ('say "hi"', "say &quot;hi&quot;"),
+        ("a\\N b\\\\c\\", "a\\\\N b\\\\\\\\c\\\\"),
+        ("<img src=x onerror=alert(1)> & co", "&lt;img src=x onerror=alert(1)&gt; &amp; co"),
+        ("{x} | <p>", "{x} | &lt;p&gt;"),
+        ("two\nlines\r\nthree", "two<BR/>lines<BR/>three"),
+        ("it's", "it&#39;s"),
+    ],
+)
 def test_label_text_is_escaped_in_the_dot(label, escaped):
     node_line = to_dot(Value(1.0, label=label)).splitlines()[4]
-    assert node_line == f"\tn0 [label=<{TABLE}<TR><TD><B>{escaped}</B></TD><TD>data 1</TD>" \
+    assert (
+        node_line == f"\tn0 [label=<{TABLE}<TR><TD><B>{escaped}</B></TD><TD>data 1</TD>"
         "<TD>grad 0</TD></TR></TABLE>>]"
+    )
 
 
 @needs_dot
@@ -310,7 +318,7 @@ def test_label_renders_literally_with_dot(label):
     assert sorted(texts) == ["n0", "n1", "n1_op"]  # nothing injected, nothing lost
     expected = label.replace("\t", "    ").split("\n")
     assert texts["n0"][: len(expected)] == expected
-    assert texts["n0"][len(expected):] == ["data 1", "grad 0"]
+    assert texts["n0"][len(expected) :] == ["data 1", "grad 0"]
 
 
 @needs_dot
@@ -439,8 +447,14 @@ def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
     dot = to_dot(loss, cluster=True)
     names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
     members = cluster_members(dot)
-    assert sorted(members) == ["cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_2",
-                               "cluster_l3", "cluster_l3_1"]
+    assert sorted(members) == [
+        "cluster_l1",
+        "cluster_l2",
+        "cluster_l2_1",
+        "cluster_l2_2",
+        "cluster_l3",
+        "cluster_l3_1",
+    ]
     assert members["cluster_l1"] == [names["a^1_1"], names["a^1_2"]]
     neuron = {names[x] for x in ("w^2_11", "w^2_12", "b^2_1", "z^2_1", "a^2_1")}
     neuron |= {names["z^2_1"] + "_op", names["a^2_1"] + "_op"}  # the Σ and σ nodes
@@ -454,8 +468,9 @@ def test_clusters_of_an_nn_mlp():
     model = MLP(2, [3, 1])
     out = model([0.5, -1.0])
     members = cluster_members(to_dot(out, cluster=True))
-    assert {"cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_3", "cluster_l3_1"} <= \
-        set(members)
+    assert {"cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_3", "cluster_l3_1"} <= set(
+        members
+    )
     assert len(members["cluster_l1"]) == 2
 
 
@@ -484,8 +499,7 @@ def test_render_format_from_suffix_or_argument(tmp_path):
     assert render(c, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert render(c, tmp_path / "g.pdf").read_bytes()[:5] == b"%PDF-"
     assert render(c, tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(c)
-    assert render(c, tmp_path / "picture", format="svg").read_bytes().lstrip().startswith(
-        b"<?xml")
+    assert render(c, tmp_path / "picture", format="svg").read_bytes().lstrip().startswith(b"<?xml")
     with pytest.raises(ValueError, match="use the suffix .svg, .png, .pdf or .dot"):
         render(c, tmp_path / "g.jpeg")
 
@@ -496,8 +510,12 @@ def test_missing_dot_program_says_how_to_install_and_keeps_the_source(tmp_path, 
     with pytest.raises(DotNotFoundError) as err:
         render(c, tmp_path / "g.svg", fmt=".3f")
     message = str(err.value)
-    for hint in ("apt-get install graphviz", "brew install graphviz",
-                 "conda install -c conda-forge graphviz", str(tmp_path / "g.dot")):
+    for hint in (
+        "apt-get install graphviz",
+        "brew install graphviz",
+        "conda install -c conda-forge graphviz",
+        str(tmp_path / "g.dot"),
+    ):
         assert hint in message
     assert isinstance(err.value, graphviz.ExecutableNotFound)
     assert (tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(c, fmt=".3f")

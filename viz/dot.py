@@ -36,7 +36,12 @@ from autograd_lite.ops import OPS
 from .labels import format_number, html_text, label_html, parse_nielsen
 
 __all__ = [
-    "to_dot", "draw", "render", "GraphTooLargeError", "DotNotFoundError", "DEFAULT_MAX_NODES",
+    "to_dot",
+    "draw",
+    "render",
+    "GraphTooLargeError",
+    "DotNotFoundError",
+    "DEFAULT_MAX_NODES",
 ]
 
 DEFAULT_MAX_NODES = 300
@@ -81,26 +86,36 @@ class _Options:
     display_grads: dict | None = field(default=None, repr=False)
 
 
-_PUBLIC_OPTIONS = ("rankdir", "fmt", "show_grad", "color_by_grad", "highlight", "cluster",
-                   "max_nodes", "compact_constants", "show_ids")
+_PUBLIC_OPTIONS = (
+    "rankdir",
+    "fmt",
+    "show_grad",
+    "color_by_grad",
+    "highlight",
+    "cluster",
+    "max_nodes",
+    "compact_constants",
+    "show_ids",
+)
 
 
 def _options(options: dict) -> _Options:
     unknown = sorted(set(options) - set(_PUBLIC_OPTIONS))
     if unknown:
-        raise TypeError(f"unknown drawing option(s) {', '.join(unknown)}; the options are "
-                        f"{', '.join(_PUBLIC_OPTIONS)}")
+        raise TypeError(
+            f"unknown drawing option(s) {', '.join(unknown)}; the options are "
+            f"{', '.join(_PUBLIC_OPTIONS)}"
+        )
     return _Options(**options)
 
 
 def _check_options(opts: _Options) -> None:
     if opts.rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
-                         f"got {opts.rankdir!r}")
+        raise ValueError(
+            f"rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got {opts.rankdir!r}"
+        )
     format_number(1.0, opts.fmt)  # raises a clear ValueError for a bad spec
-    if opts.max_nodes is not None and (
-        not isinstance(opts.max_nodes, int) or opts.max_nodes < 1
-    ):
+    if opts.max_nodes is not None and (not isinstance(opts.max_nodes, int) or opts.max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {opts.max_nodes!r}")
 
 
@@ -183,12 +198,14 @@ def _legend(scale: float, fmt: str) -> list[str]:
             (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
             (POS_COLOURS[2], f"grad &gt; {num(mid)}"),
         ]
-    note = (f'<TR><TD COLSPAN="2" BORDER="0">largest |grad|: {num(top)}</TD></TR>'
-            if scale else "")
-    cells = "".join(
-        f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{t}</TD></TR>'
-        for c, t in rows
-    ) + note
+    note = f'<TR><TD COLSPAN="2" BORDER="0">largest |grad|: {num(top)}</TD></TR>' if scale else ""
+    cells = (
+        "".join(
+            f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{t}</TD></TR>'
+            for c, t in rows
+        )
+        + note
+    )
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{cells}</TABLE>'
     return [
         "\tsubgraph cluster_legend {",
@@ -224,27 +241,38 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
         if v.op == "pow":
             e = index[v.parents[1]]
             ev = order[e]
-            if (not ev.parents and ev.label is None and uses[e] == 1 and e not in hl_nodes
-                    and (e, i) not in hl_edges and v.parents[0] is not ev):
+            if (
+                not ev.parents
+                and ev.label is None
+                and uses[e] == 1
+                and e not in hl_nodes
+                and (e, i) not in hl_edges
+                and v.parents[0] is not ev
+            ):
                 folded.add(e)
     compact = {
-        i for i, v in enumerate(order)
-        if opts.compact_constants and not v.parents and v.label is None and i not in folded
+        i
+        for i, v in enumerate(order)
+        if opts.compact_constants
+        and not v.parents
+        and v.label is None
+        and i not in folded
         and v is not root
     }
     full = [i for i in range(len(order)) if i not in folded and i not in compact]
     # The output's own grad is 1 by definition and says nothing: the scale ignores it
     # unless it is the only node.
-    scale = max((abs(grad(i)) for i in full if i != len(order) - 1 or len(full) == 1),
-                default=0.0)
+    scale = max((abs(grad(i)) for i in full if i != len(order) - 1 or len(full) == 1), default=0.0)
     num = format_number
 
     def value_node(i: int) -> str:
         v = order[i]
         if i in compact:
-            return (f"n{i} [label=<{html_text(num(v.data, opts.fmt))}> shape=box "
-                    'style="rounded,dashed" color="#888888" height=0.3 '
-                    'width=0.3 margin="0.06,0.02"]')
+            return (
+                f"n{i} [label=<{html_text(num(v.data, opts.fmt))}> shape=box "
+                'style="rounded,dashed" color="#888888" height=0.3 '
+                'width=0.3 margin="0.06,0.02"]'
+            )
         cells = []
         if v.label:
             cells.append(f"<TD><B>{label_html(v.label)}</B></TD>")
@@ -255,8 +283,10 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
             cells.append(f"<TD>grad {html_text(num(grad(i), opts.fmt))}</TD>")
         fill = _colour(grad(i), scale) if opts.color_by_grad else VALUE_FILL
         border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in hl_nodes else 'BORDER="0"'
-        table = (f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
-                 f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>')
+        table = (
+            f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
+            f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>'
+        )
         return f"n{i} [label=<{table}>]"
 
     def op_node(i: int) -> str:
@@ -269,8 +299,10 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
             # ^0.5), whatever the number format of the data
             text = html_text(symbol + format(v.parents[1].data, ".6g"))
         extra = f' color="{HIGHLIGHT}" penwidth=3' if i in hl_nodes else ""
-        return (f"n{i}_op [label=<{text}> shape=ellipse style=filled "
-                f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]')
+        return (
+            f"n{i}_op [label=<{text}> shape=ellipse style=filled "
+            f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]'
+        )
 
     # Which cluster each drawn node goes in: (layer, neuron); neuron None for the inputs.
     clusters: dict[tuple, list[str]] = {}
@@ -294,7 +326,7 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
 
     lines = [
         f'\tgraph [rankdir={opts.rankdir} fontname="{FONT}" fontsize=14 nodesep=0.25 '
-        'ranksep=0.35 bgcolor=white]',
+        "ranksep=0.35 bgcolor=white]",
         f'\tnode [shape=plain fontname="{FONT}" fontsize=14]',
         f'\tedge [arrowsize=0.7 color="#444444" fontname="{FONT}"]',
     ]
@@ -305,8 +337,10 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
         neurons = sorted(k[1] for k in clusters if k[0] == layer and k[1] is not None)
         for j in neurons:
             lines.append(f"\t\tsubgraph cluster_l{layer}_{j} {{")
-            lines.append(f'\t\t\tlabel=<neuron {j}> style="rounded,filled" '
-                         'fillcolor="#f3f3f3" color="#bbbbbb"')
+            lines.append(
+                f'\t\t\tlabel=<neuron {j}> style="rounded,filled" '
+                'fillcolor="#f3f3f3" color="#bbbbbb"'
+            )
             lines.extend(f"\t\t\t{d}" for d in clusters[(layer, j)])
             lines.append("\t\t}")
         lines.append("\t}")
@@ -317,8 +351,11 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
     for i, v in enumerate(order):
         if not v.parents:
             continue
-        labelled = (len(v.parents) == 2 and v.op not in _COMMUTATIVE
-                    and not any(index[p] in folded for p in v.parents))
+        labelled = (
+            len(v.parents) == 2
+            and v.op not in _COMMUTATIVE
+            and not any(index[p] in folded for p in v.parents)
+        )
         names = OPS[v.op].operand_names if v.op in OPS else ()
         for k, p in enumerate(v.parents):
             pi = index[p]
@@ -326,8 +363,9 @@ def dot_lines(root: Value, opts: _Options) -> list[str]:
                 continue
             attrs = lit if (pi, i) in hl_edges else dim
             if labelled and k < len(names):
-                attrs += f' headlabel=<{html_text(names[k])}> labelfontsize=11 ' \
-                         'labelfontcolor="#666666"'
+                attrs += (
+                    f' headlabel=<{html_text(names[k])}> labelfontsize=11 labelfontcolor="#666666"'
+                )
             lines.append(f"\tn{pi} -> n{i}_op" + (f" [{attrs.strip()}]" if attrs else ""))
         into = lit if any(e[1] == i for e in hl_edges) else dim
         lines.append(f"\tn{i}_op -> n{i}" + (f" [{into.strip()}]" if into else ""))
@@ -388,8 +426,17 @@ def to_dot(
         >>> ">n2</FONT>" in to_dot(y), ">n2</FONT>" in to_dot(y, highlight=[y.parents[0]])
         (False, True)
     """
-    opts = _Options(rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
-                    compact_constants, show_ids)
+    opts = _Options(
+        rankdir,
+        fmt,
+        show_grad,
+        color_by_grad,
+        highlight,
+        cluster,
+        max_nodes,
+        compact_constants,
+        show_ids,
+    )
     return "digraph {\n" + "".join(line + "\n" for line in dot_lines(root, opts)) + "}\n"
 
 
@@ -419,12 +466,13 @@ def draw(root: Value, **options: Any) -> graphviz.Digraph:
 
 def install_hint() -> str:
     """How to install Graphviz's ``dot`` program, for error messages."""
-    return ("install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
-            "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`")
+    return (
+        "install Graphviz: `apt-get install graphviz` (Debian/Ubuntu), "
+        "`brew install graphviz` (macOS) or `conda install -c conda-forge graphviz`"
+    )
 
 
-def render(root: Value, path: str | os.PathLike, format: str | None = None,
-           **options: Any) -> Path:
+def render(root: Value, path: str | os.PathLike, format: str | None = None, **options: Any) -> Path:
     """Draw the graph into a file: SVG, PNG, PDF or the DOT source itself.
 
     Args:

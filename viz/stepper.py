@@ -153,12 +153,17 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
     adj = [0.0] * len(order)
     r = len(order) - 1
     adj[r] = 1.0
-    steps = [Step(
-        r, f"Start at the output: grad({names[r]}) = 1",
-        (f"grad({names[r]}) = ∂{names[r]}/∂{names[r]} = 1: the backward pass starts at the "
-         "output and walks back through every operation, parents after children.",),
-        ((r, 1.0),),
-    )]
+    steps = [
+        Step(
+            r,
+            f"Start at the output: grad({names[r]}) = 1",
+            (
+                f"grad({names[r]}) = ∂{names[r]}/∂{names[r]} = 1: the backward pass starts at the "
+                "output and walks back through every operation, parents after children.",
+            ),
+            ((r, 1.0),),
+        )
+    ]
     for i in range(r, -1, -1):
         v = order[i]
         if not v.parents:
@@ -175,15 +180,21 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
             before = adj[pi]
             adj[pi] = before + gp
             lhs, rhs = _split_derivative(_derivative_text(v.op, k, len(v.parents)))
-            line = (f"grad({names[pi]}) += {lhs} × grad({out}) = {rhs} × grad({out}) = "
-                    f"{num(local[k], fmt)} × {num(g, fmt)} = {num(gp, fmt)}")
+            line = (
+                f"grad({names[pi]}) += {lhs} × grad({out}) = {rhs} × grad({out}) = "
+                f"{num(local[k], fmt)} × {num(g, fmt)} = {num(gp, fmt)}"
+            )
             if before != 0.0:
-                line += (f";  grad({names[pi]}) = {num(before, fmt)} + {num(gp, fmt)} = "
-                         f"{num(adj[pi], fmt)} (sum over paths)")
+                line += (
+                    f";  grad({names[pi]}) = {num(before, fmt)} + {num(gp, fmt)} = "
+                    f"{num(adj[pi], fmt)} (sum over paths)"
+                )
             lines.append(line)
             updates.append((pi, adj[pi]))
-        title = (f"Back through {out} = {prim.template}, where {_where(v, names, index, fmt)} "
-                 f"and grad({out}) = {num(g, fmt)}")
+        title = (
+            f"Back through {out} = {prim.template}, where {_where(v, names, index, fmt)} "
+            f"and grad({out}) = {num(g, fmt)}"
+        )
         steps.append(Step(i, title, tuple(lines), tuple(updates)))
     return steps, adj
 
@@ -191,8 +202,13 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
 def _safe_json(data) -> str:
     """JSON that cannot end a ``<script>`` element or start markup inside it."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    for c, esc in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
-                   ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for c, esc in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(c, esc)
     return text
 
@@ -277,9 +293,16 @@ def stepper(
         for i, g in step.updates:
             if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
                 widest[i] = g
-    opts = _Options(rankdir=rankdir, fmt=fmt, show_grad=True, cluster=cluster,
-                    max_nodes=max_nodes, compact_constants=compact_constants, show_ids=True,
-                    display_grads=widest)
+    opts = _Options(
+        rankdir=rankdir,
+        fmt=fmt,
+        show_grad=True,
+        cluster=cluster,
+        max_nodes=max_nodes,
+        compact_constants=compact_constants,
+        show_ids=True,
+        display_grads=widest,
+    )
     source = "digraph {\n" + "".join(f"{x}\n" for x in dot_lines(root, opts)) + "}\n"
     try:
         svg = graphviz.Source(source).pipe(format="svg").decode("utf-8")
@@ -288,7 +311,7 @@ def stepper(
             "the stepper page embeds a picture rendered by Graphviz's `dot` program, which "
             f"was not found on PATH; {install_hint()}"
         ) from None
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
 
     root_name = _names(order, fmt)[-1]
     index = {v: i for i, v in enumerate(order)}

@@ -19,6 +19,15 @@ from .reader import Formula, define, evaluate, parse
 from .source import MAX_DEPTH, MAX_LENGTH, MAX_NESTING, ExprError
 
 __all__ = [
-    "ExprError", "Definition", "Formula", "parse", "define", "evaluate",
-    "FUNCTIONS", "CONSTANTS", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH",
+    "ExprError",
+    "Definition",
+    "Formula",
+    "parse",
+    "define",
+    "evaluate",
+    "FUNCTIONS",
+    "CONSTANTS",
+    "MAX_LENGTH",
+    "MAX_NESTING",
+    "MAX_DEPTH",
 ]

@@ -15,16 +15,23 @@ import ast
 import math
 from collections.abc import Mapping, Sequence
 
-from .source import ExprError, Source
 from ..engine import Value
+from .source import ExprError, Source
 
 __all__ = ["FUNCTIONS", "CONSTANTS", "Definition", "Compiler"]
 
 FUNCTIONS = {
-    "exp": Value.exp, "log": Value.log, "ln": Value.log, "log1p": Value.log1p,
+    "exp": Value.exp,
+    "log": Value.log,
+    "ln": Value.log,
+    "log1p": Value.log1p,
     "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid, "relu": Value.relu, "sqrt": Value.sqrt, "sin": Value.sin,
-    "cos": Value.cos, "abs": Value.__abs__,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "sqrt": Value.sqrt,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "abs": Value.__abs__,
 }
 """The library functions a formula may call, each of one argument."""
 
@@ -34,13 +41,25 @@ CONSTANTS = {"pi": math.pi, "e": math.e}
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
 _KINDS = {
-    ast.Attribute: "attribute access (a.b)", ast.Subscript: "subscripts (a[i])",
-    ast.Lambda: "lambda", ast.ListComp: "comprehensions", ast.GeneratorExp:
-    "comprehensions", ast.SetComp: "comprehensions", ast.DictComp: "comprehensions",
-    ast.Compare: "comparisons", ast.BoolOp: "and/or", ast.IfExp: "if/else",
-    ast.List: "lists", ast.Tuple: "tuples or commas", ast.Dict: "dicts", ast.Set: "sets",
-    ast.Starred: "starred arguments", ast.JoinedStr: "strings", ast.NamedExpr: ":=",
-    ast.Await: "await", ast.Yield: "yield",
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscripts (a[i])",
+    ast.Lambda: "lambda",
+    ast.ListComp: "comprehensions",
+    ast.GeneratorExp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "and/or",
+    ast.IfExp: "if/else",
+    ast.List: "lists",
+    ast.Tuple: "tuples or commas",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.Starred: "starred arguments",
+    ast.JoinedStr: "strings",
+    ast.NamedExpr: ":=",
+    ast.Await: "await",
+    ast.Yield: "yield",
 }
 
 
@@ -65,8 +84,7 @@ class Definition:
         calls: the names of the user functions its body calls.
     """
 
-    def __init__(self, name: str, params: tuple[str, ...], text: str, code: list,
-                 calls: set[str]):
+    def __init__(self, name: str, params: tuple[str, ...], text: str, code: list, calls: set[str]):
         self.name, self.params, self.text, self.code, self.calls = name, params, text, code, calls
 
     def __repr__(self) -> str:
@@ -76,9 +94,14 @@ class Definition:
 class Compiler:
     """Checks an ast tree against the whitelist and turns it into steps."""
 
-    def __init__(self, source: Source, variables: Sequence[str] | None,
-                 definitions: Mapping[str, object], params: tuple[str, ...] = (),
-                 where: str = ""):
+    def __init__(
+        self,
+        source: Source,
+        variables: Sequence[str] | None,
+        definitions: Mapping[str, object],
+        params: tuple[str, ...] = (),
+        where: str = "",
+    ):
         self.source = source
         self.variables = None if variables is None else list(variables)
         self.definitions = definitions
@@ -146,8 +169,8 @@ class Compiler:
         else:  # a call, checked by _check_call
             name = node.func.id
             n = len(node.args)
-            const = all(consts[len(consts) - n:])
-            del consts[len(consts) - n:]
+            const = all(consts[len(consts) - n :])
+            del consts[len(consts) - n :]
             if name in FUNCTIONS:
                 self.code.append(("fn", name, span))
             else:
@@ -189,15 +212,20 @@ class Compiler:
             if self.params:
                 raise self.fail(
                     f"unknown name {name!r}: a definition can use only its parameters "
-                    f"({', '.join(self.params)})", node)
+                    f"({', '.join(self.params)})",
+                    node,
+                )
             known = ", ".join(self.variables) or "none"
             raise self.fail(f"unknown variable {name!r} (variables given: {known})", node)
         if self.variables is None and name in CONSTANTS:
             self.code.append(("num", CONSTANTS[name]))
             return True
         if self.params:
-            raise self.fail(f"unknown name {name!r}: a definition can use only its "
-                            f"parameters ({', '.join(self.params)})", node)
+            raise self.fail(
+                f"unknown name {name!r}: a definition can use only its "
+                f"parameters ({', '.join(self.params)})",
+                node,
+            )
         if name not in self.names:
             self.names.append(name)
         self.code.append(("var", name))
@@ -219,7 +247,10 @@ class Compiler:
             want = 1
         else:
             known = ", ".join(sorted(FUNCTIONS) + sorted(self.definitions))
-            raise self.fail(f"unknown function {name!r} (allowed: {known}; define your "
-                            f"own with --define \"{name}(x)=...\")", f)
+            raise self.fail(
+                f"unknown function {name!r} (allowed: {known}; define your "
+                f'own with --define "{name}(x)=...")',
+                f,
+            )
         if len(node.args) != want:
             raise self.fail(f"{name} takes {want} argument(s), got {len(node.args)}", node)

@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Compiler, Definition
 from .source import (
     MAX_DEPTH,
@@ -46,11 +47,21 @@ from .source import (
     check_text,
     parse_tree,
 )
-from ..engine import Value
 
 __all__ = [
-    "ExprError", "Definition", "Formula", "parse", "define", "evaluate", "FUNCTIONS",
-    "CONSTANTS", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH", "MAX_EXPONENT", "MAX_STEPS",
+    "ExprError",
+    "Definition",
+    "Formula",
+    "parse",
+    "define",
+    "evaluate",
+    "FUNCTIONS",
+    "CONSTANTS",
+    "MAX_LENGTH",
+    "MAX_NESTING",
+    "MAX_DEPTH",
+    "MAX_EXPONENT",
+    "MAX_STEPS",
 ]
 
 MAX_EXPONENT = 10_000
@@ -75,11 +86,12 @@ def _split_definition(text: str) -> tuple[str, tuple[str, ...], int]:
     head = text[:eq]
     open_ = head.find("(")
     close = head.rfind(")")
-    if open_ < 0 or close < open_ or head[close + 1:].strip():
-        raise ExprError("a definition starts with a name and its parameters, as in  s(x)=",
-                        text, 0, eq)
+    if open_ < 0 or close < open_ or head[close + 1 :].strip():
+        raise ExprError(
+            "a definition starts with a name and its parameters, as in  s(x)=", text, 0, eq
+        )
     name = head[:open_].strip()
-    params = tuple(p.strip() for p in head[open_ + 1:close].split(","))
+    params = tuple(p.strip() for p in head[open_ + 1 : close].split(","))
     for part, pos in [(name, 0)] + [(p, open_ + 1) for p in params]:
         if not part.isidentifier() or "__" in part:
             raise ExprError(f"{part!r} is not a valid name here", text, pos, eq)
@@ -148,12 +160,15 @@ def _refuse_cycles(defs: Mapping[str, Definition]) -> None:
                 stack.pop()
                 continue
             if state.get(nxt) == 1:
-                cycle = path[path.index(nxt):] + [nxt]
+                cycle = path[path.index(nxt) :] + [nxt]
                 d = defs[nxt]
                 raise ExprError(
                     "recursive definition: " + " calls ".join(cycle) + "; a definition may "
-                    "call only functions that do not call it back", d.text, 0,
-                    d.text.find("="))
+                    "call only functions that do not call it back",
+                    d.text,
+                    0,
+                    d.text.find("="),
+                )
             if not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)
@@ -165,13 +180,19 @@ def _check_definitions(defs: Mapping[str, Definition]) -> None:
     several calls, a definition could call one that is missing or calls it back."""
     for name, d in defs.items():
         if not isinstance(d, Definition) or d.name != name:
-            raise ExprError(f"definitions must map each name to its Definition from define(), "
-                            f"got {name!r}: {d!r}")
+            raise ExprError(
+                f"definitions must map each name to its Definition from define(), "
+                f"got {name!r}: {d!r}"
+            )
         for called in sorted(d.calls):
             if called not in defs:
-                raise ExprError(f"the definition of {name} calls {called}, which is not among "
-                                "the definitions given; pass them all to one define() call",
-                                d.text, 0, d.text.find("="))
+                raise ExprError(
+                    f"the definition of {name} calls {called}, which is not among "
+                    "the definitions given; pass them all to one define() call",
+                    d.text,
+                    0,
+                    d.text.find("="),
+                )
     _refuse_cycles(defs)
 
 
@@ -189,8 +210,9 @@ class Formula:
         name: the name before ``=`` when parsed with ``allow_name``, else None.
     """
 
-    def __init__(self, text: str, code: list, variables: list[str],
-                 definitions: Mapping[str, Definition]):
+    def __init__(
+        self, text: str, code: list, variables: list[str], definitions: Mapping[str, Definition]
+    ):
         self.text = text
         self.code = code
         self.variables = variables
@@ -221,8 +243,11 @@ class Formula:
         leaves = {}
         for name in self.variables:
             if name not in values:
-                raise ExprError(f"no value given for the variable {name!r}", self.text,
-                                *_first_use(self.text, name))
+                raise ExprError(
+                    f"no value given for the variable {name!r}",
+                    self.text,
+                    *_first_use(self.text, name),
+                )
             v = values[name]
             if isinstance(v, Value):
                 leaves[name] = v
@@ -242,9 +267,13 @@ def _first_use(text: str, name: str) -> tuple[int, int]:
     return (i, i + len(name)) if i >= 0 else (0, 1)
 
 
-def parse(text: str | bytes, *, variables: Sequence[str] | None = None,
-          definitions: Mapping[str, Definition] | None = None,
-          allow_name: bool = False) -> Formula:
+def parse(
+    text: str | bytes,
+    *,
+    variables: Sequence[str] | None = None,
+    definitions: Mapping[str, Definition] | None = None,
+    allow_name: bool = False,
+) -> Formula:
     """Read and check a formula.
 
     Args:
@@ -289,8 +318,12 @@ def parse(text: str | bytes, *, variables: Sequence[str] | None = None,
 _NAMED = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 
 
-def evaluate(text: str | bytes, values: Mapping[str, float | Value], *,
-             definitions: Mapping[str, Definition] | None = None) -> Value:
+def evaluate(
+    text: str | bytes,
+    values: Mapping[str, float | Value],
+    *,
+    definitions: Mapping[str, Definition] | None = None,
+) -> Value:
     """Parse and evaluate a formula in one call; the variables are the keys of ``values``.
 
     Args:
@@ -331,8 +364,11 @@ def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
         pc[0] += 1
         steps += 1
         if steps > MAX_STEPS:
-            raise ExprError(f"the formula takes more than {MAX_STEPS} steps to evaluate "
-                            "(definitions calling definitions many times)", text)
+            raise ExprError(
+                f"the formula takes more than {MAX_STEPS} steps to evaluate "
+                "(definitions calling definitions many times)",
+                text,
+            )
         kind = step[0]
         try:
             if kind == "num":
@@ -348,8 +384,11 @@ def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
                 a = stack.pop()
                 op = step[1]
                 if op == "**" and step[3] and abs(b.data) > MAX_EXPONENT:
-                    raise ExprError(f"the exponent {b.data:g} is too large (at most "
-                                    f"{MAX_EXPONENT} in size)", text, *_span(frames, step))
+                    raise ExprError(
+                        f"the exponent {b.data:g} is too large (at most {MAX_EXPONENT} in size)",
+                        text,
+                        *_span(frames, step),
+                    )
                 if op == "+":
                     stack.append(a + b)
                 elif op == "-":
@@ -359,21 +398,27 @@ def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
                 elif op == "/":
                     stack.append(a / b)
                 else:
-                    stack.append(a ** b)
+                    stack.append(a**b)
             elif kind == "fn":
                 stack.append(FUNCTIONS[step[1]](stack.pop()))
             else:  # call of a user definition
                 _, name, n, span_here = step
-                call_args = tuple(stack[len(stack) - n:])
-                del stack[len(stack) - n:]
-                frames.append((defs[name].code, [0], call_args, [],
-                               frames[1][4] if len(frames) > 1 else span_here))
+                call_args = tuple(stack[len(stack) - n :])
+                del stack[len(stack) - n :]
+                frames.append(
+                    (
+                        defs[name].code,
+                        [0],
+                        call_args,
+                        [],
+                        frames[1][4] if len(frames) > 1 else span_here,
+                    )
+                )
         except ExprError:
             raise
         except (ArithmeticError, ValueError) as err:
             where = "" if len(frames) == 1 else " (inside a defined function)"
-            raise ExprError(f"cannot evaluate{where}: {err}", text,
-                            *_span(frames, step)) from None
+            raise ExprError(f"cannot evaluate{where}: {err}", text, *_span(frames, step)) from None
     return result
 
 

@@ -38,13 +38,17 @@ class ExprError(ValueError):
               ^
     """
 
-    def __init__(self, reason: str, text: str = "", start: int | None = None,
-                 end: int | None = None):
+    def __init__(
+        self, reason: str, text: str = "", start: int | None = None, end: int | None = None
+    ):
         self.reason = reason
         self.text = text
         self.start = start
-        self.end = end if end is not None and start is not None and end > start else (
-            None if start is None else start + 1)
+        self.end = (
+            end
+            if end is not None and start is not None and end > start
+            else (None if start is None else start + 1)
+        )
         super().__init__(self._message())
 
     def _message(self) -> str:
@@ -89,8 +93,9 @@ def as_text(text) -> str:
         try:
             return bytes(text).decode("utf-8")
         except UnicodeDecodeError as err:
-            raise ExprError(f"the formula is not valid UTF-8 text (byte {err.start + 1} "
-                            "cannot be decoded)") from None
+            raise ExprError(
+                f"the formula is not valid UTF-8 text (byte {err.start + 1} cannot be decoded)"
+            ) from None
     if not isinstance(text, str):
         raise ExprError(f"a formula must be text, got {type(text).__name__}")
     return text
@@ -104,8 +109,9 @@ def check_text(text: str) -> None:
         if 0xD800 <= ord(c) <= 0xDFFF:
             raise ExprError("the formula is not valid UTF-8 text (an undecodable byte)", text, i)
         if not c.isprintable():
-            raise ExprError(f"the formula contains the control character {c!r}; write it "
-                            "on one line", text, i)
+            raise ExprError(
+                f"the formula contains the control character {c!r}; write it on one line", text, i
+            )
     depth, signs = 0, 0
     for i, c in enumerate(text):
         if c in "([{":
@@ -121,8 +127,12 @@ def check_text(text: str) -> None:
         elif not c.isspace():
             signs = 0
     if len(text) > MAX_LENGTH:
-        raise ExprError(f"the formula is {len(text)} characters long; at most {MAX_LENGTH} "
-                        "are accepted", text, MAX_LENGTH, len(text))
+        raise ExprError(
+            f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are accepted",
+            text,
+            MAX_LENGTH,
+            len(text),
+        )
 
 
 def caret_map(text: str) -> tuple[str, list[int]]:
@@ -164,8 +174,9 @@ class Source:
         chars = len(self.src_bytes[:byte_offset].decode("utf-8", "replace"))
         return self.base + self.where[min(chars, len(self.where) - 1)]
 
-    def error(self, reason: str, node: ast.AST | None = None,
-              start: int | None = None) -> ExprError:
+    def error(
+        self, reason: str, node: ast.AST | None = None, start: int | None = None
+    ) -> ExprError:
         """An :class:`ExprError` pointing at ``node``, or at the character ``start``."""
         if node is not None:
             s, e = self.span(node)
@@ -195,11 +206,13 @@ def parse_tree(source: Source) -> ast.expr:
             msg = "a number has too many digits"
         elif "=" in source.text:
             msg += " ('=' belongs in a definition such as s(x)=1/(1+exp(-x)), given separately)"
-        raise ExprError(f"cannot read the formula: {msg}", source.shown,
-                        source.base + source.where[chars]) from None
+        raise ExprError(
+            f"cannot read the formula: {msg}", source.shown, source.base + source.where[chars]
+        ) from None
     except (RecursionError, MemoryError, ValueError, OverflowError):
-        raise ExprError("the formula is too deeply nested or too large to read",
-                        source.shown) from None
+        raise ExprError(
+            "the formula is too deeply nested or too large to read", source.shown
+        ) from None
     # measured with an explicit stack, as everything that walks the tree
     stack = [(tree.body, 1)]
     while stack:
@@ -207,6 +220,8 @@ def parse_tree(source: Source) -> ast.expr:
         if depth > MAX_DEPTH:
             raise source.error(
                 f"the formula is more than {MAX_DEPTH} operations deep (nested calls, or a "
-                "very long chain of operations); split it with definitions", node)
+                "very long chain of operations); split it with definitions",
+                node,
+            )
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return tree.body

@@ -28,16 +28,28 @@ __all__ = ["moons", "circles", "blobs", "xor", "spiral"]
 
 
 def _check(n_samples, noise, minimum: int = 2) -> None:
-    if isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral) \
-            or n_samples < minimum:
+    if (
+        isinstance(n_samples, bool)
+        or not isinstance(n_samples, numbers.Integral)
+        or n_samples < minimum
+    ):
         raise ValueError(f"n_samples must be an integer of at least {minimum}, got {n_samples!r}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) \
-            or not math.isfinite(noise) or noise < 0:
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, numbers.Real)
+        or not math.isfinite(noise)
+        or noise < 0
+    ):
         raise ValueError(f"noise must be a non-negative number, got {noise!r}")
 
 
-def _finish(points: np.ndarray, labels: np.ndarray, rng: np.random.Generator, noise: float,
-            zero_one: bool | None) -> tuple[list[list[float]], list[int]]:
+def _finish(
+    points: np.ndarray,
+    labels: np.ndarray,
+    rng: np.random.Generator,
+    noise: float,
+    zero_one: bool | None,
+) -> tuple[list[list[float]], list[int]]:
     """Add noise, shuffle, map binary labels 0/1 to -1/+1 unless asked not to, and listify."""
     if noise:
         points = points + rng.normal(0.0, noise, size=points.shape)
@@ -48,8 +60,9 @@ def _finish(points: np.ndarray, labels: np.ndarray, rng: np.random.Generator, no
     return points.tolist(), [int(v) for v in labels]
 
 
-def moons(n_samples: int = 100, noise: float = 0.1, *, seed: int = 0,
-          zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+def moons(
+    n_samples: int = 100, noise: float = 0.1, *, seed: int = 0, zero_one: bool = False
+) -> tuple[list[list[float]], list[int]]:
     """Two interleaving half circles.
 
     The upper moon (centre (0, 0), radius 1) is class -1, the lower one (centre (1, 0.5))
@@ -78,16 +91,24 @@ def moons(n_samples: int = 100, noise: float = 0.1, *, seed: int = 0,
     n_down = n_samples - n_up
     t_up = np.linspace(0.0, np.pi, n_up)
     t_down = np.linspace(0.0, np.pi, n_down)
-    points = np.concatenate([
-        np.stack([np.cos(t_up), np.sin(t_up)], axis=1),
-        np.stack([1.0 - np.cos(t_down), 0.5 - np.sin(t_down)], axis=1),
-    ])
+    points = np.concatenate(
+        [
+            np.stack([np.cos(t_up), np.sin(t_up)], axis=1),
+            np.stack([1.0 - np.cos(t_down), 0.5 - np.sin(t_down)], axis=1),
+        ]
+    )
     labels = np.concatenate([np.zeros(n_up, dtype=int), np.ones(n_down, dtype=int)])
     return _finish(points, labels, rng, noise, zero_one)
 
 
-def circles(n_samples: int = 100, noise: float = 0.05, *, factor: float = 0.5, seed: int = 0,
-            zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+def circles(
+    n_samples: int = 100,
+    noise: float = 0.05,
+    *,
+    factor: float = 0.5,
+    seed: int = 0,
+    zero_one: bool = False,
+) -> tuple[list[list[float]], list[int]]:
     """A small circle inside a large one.
 
     The outer circle (radius 1) is class -1, the inner one (radius ``factor``) class +1.
@@ -114,16 +135,19 @@ def circles(n_samples: int = 100, noise: float = 0.05, *, factor: float = 0.5, s
     # endpoint=False: 0 and 2π are the same point
     t_out = np.linspace(0.0, 2.0 * np.pi, n_out, endpoint=False)
     t_in = np.linspace(0.0, 2.0 * np.pi, n_in, endpoint=False)
-    points = np.concatenate([
-        np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
-        factor * np.stack([np.cos(t_in), np.sin(t_in)], axis=1),
-    ])
+    points = np.concatenate(
+        [
+            np.stack([np.cos(t_out), np.sin(t_out)], axis=1),
+            factor * np.stack([np.cos(t_in), np.sin(t_in)], axis=1),
+        ]
+    )
     labels = np.concatenate([np.zeros(n_out, dtype=int), np.ones(n_in, dtype=int)])
     return _finish(points, labels, rng, noise, zero_one)
 
 
-def xor(n_samples: int = 100, noise: float = 0.0, *, seed: int = 0,
-        zero_one: bool = False) -> tuple[list[list[float]], list[int]]:
+def xor(
+    n_samples: int = 100, noise: float = 0.0, *, seed: int = 0, zero_one: bool = False
+) -> tuple[list[list[float]], list[int]]:
     """Points in the square [-1, 1]², labelled by the sign of x1·x2 (the XOR pattern).
 
     Quadrants where x1 and x2 have the same sign are class +1, the others -1. The label is
@@ -148,8 +172,9 @@ def xor(n_samples: int = 100, noise: float = 0.0, *, seed: int = 0,
     return _finish(points, labels, rng, noise, zero_one)
 
 
-def blobs(n_samples: int = 100, centers: int | list = 3, noise: float = 0.5, *,
-          seed: int = 0) -> tuple[list[list[float]], list[int]]:
+def blobs(
+    n_samples: int = 100, centers: int | list = 3, noise: float = 0.5, *, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
     """Gaussian clusters, one class each.
 
     Args:
@@ -175,8 +200,9 @@ def blobs(n_samples: int = 100, centers: int | list = 3, noise: float = 0.5, *,
     else:
         means = np.asarray(centers, dtype=float)
         if means.ndim != 2 or means.shape[1] != 2 or len(means) < 2:
-            raise ValueError(f"centers must be a number or a list of [x1, x2] pairs, "
-                             f"got {centers!r}")
+            raise ValueError(
+                f"centers must be a number or a list of [x1, x2] pairs, got {centers!r}"
+            )
     k = len(means)
     _check(n_samples, noise, minimum=k)
     rng = np.random.default_rng(seed)
@@ -185,8 +211,9 @@ def blobs(n_samples: int = 100, centers: int | list = 3, noise: float = 0.5, *,
     return _finish(means[labels], labels, rng, noise, None)
 
 
-def spiral(n_samples: int = 150, classes: int = 3, noise: float = 0.2, *,
-           seed: int = 0) -> tuple[list[list[float]], list[int]]:
+def spiral(
+    n_samples: int = 150, classes: int = 3, noise: float = 0.2, *, seed: int = 0
+) -> tuple[list[list[float]], list[int]]:
     """Interleaved spiral arms, one class each: a hard problem for a small network.
 
     Arm c runs from the centre to radius 1 while its angle turns from 4c to 4(c+1) radians

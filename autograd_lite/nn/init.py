@@ -24,8 +24,16 @@ from typing import Any
 from ..engine import Value
 
 __all__ = [
-    "ACTIVATIONS", "INITS", "DEFAULT_SEED", "InitFn", "draw_weight", "make_rng",
-    "check_count", "check_activation", "check_init", "as_inputs",
+    "ACTIVATIONS",
+    "INITS",
+    "DEFAULT_SEED",
+    "InitFn",
+    "draw_weight",
+    "make_rng",
+    "check_count",
+    "check_activation",
+    "check_init",
+    "as_inputs",
 ]
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")

@@ -37,10 +37,9 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import saving
 from ..engine import Value, _apply1, _wsum_node
 from ..labels import neuron_label, weight_label
-from .module import Module
+from . import saving
 from .init import (
     ACTIVATIONS,
     DEFAULT_SEED,
@@ -53,8 +52,10 @@ from .init import (
     draw_weight,
     make_rng,
 )
+from .module import Module
 
 __all__ = ["Module", "Neuron", "Layer", "MLP", "ACTIVATIONS", "INITS", "DEFAULT_SEED"]
+
 
 class Neuron(Module):
     """One neuron: z = Σ_k w_k·a_k + b as a single node, then its activation.
@@ -111,8 +112,10 @@ class Neuron(Module):
             comma_indices = n_inputs > 9 or self.index > 9
         l, j = self.layer, self.index
         self.w = [
-            Value(draw_weight(init, rng, n_inputs, fan_out),
-                  weight_label(l, j, k, comma=comma_indices))
+            Value(
+                draw_weight(init, rng, n_inputs, fan_out),
+                weight_label(l, j, k, comma=comma_indices),
+            )
             for k in range(1, n_inputs + 1)
         ]
         self.b = Value(0.0, neuron_label("b", l, j))
@@ -176,12 +179,19 @@ class Neuron(Module):
         yield self.b.label, self.b
 
     def _architecture(self) -> dict[str, Any]:
-        return {"type": "Neuron", "n_inputs": self.n_inputs, "activation": self.activation,
-                "layer": self.layer, "index": self.index}
+        return {
+            "type": "Neuron",
+            "n_inputs": self.n_inputs,
+            "activation": self.activation,
+            "layer": self.layer,
+            "index": self.index,
+        }
 
     def __repr__(self) -> str:
-        return (f"Neuron({self.n_inputs}, activation={self.activation!r}, "
-                f"layer={self.layer}, index={self.index})")
+        return (
+            f"Neuron({self.n_inputs}, activation={self.activation!r}, "
+            f"layer={self.layer}, index={self.index})"
+        )
 
 
 class Layer(Module):
@@ -221,8 +231,16 @@ class Layer(Module):
         self.activation = activation
         self.layer = check_count(layer, "layer", 2)
         self.neurons = [
-            Neuron(n_inputs, activation, layer=layer, index=j, rng=rng, init=init,
-                   fan_out=n_outputs, comma_indices=wide)
+            Neuron(
+                n_inputs,
+                activation,
+                layer=layer,
+                index=j,
+                rng=rng,
+                init=init,
+                fan_out=n_outputs,
+                comma_indices=wide,
+            )
             for j in range(1, n_outputs + 1)
         ]
         self._in_labels = self.neurons[0]._in_labels
@@ -253,12 +271,19 @@ class Layer(Module):
         return self.neurons
 
     def _architecture(self) -> dict[str, Any]:
-        return {"type": "Layer", "n_inputs": self.n_inputs, "n_outputs": self.n_outputs,
-                "activation": self.activation, "layer": self.layer}
+        return {
+            "type": "Layer",
+            "n_inputs": self.n_inputs,
+            "n_outputs": self.n_outputs,
+            "activation": self.activation,
+            "layer": self.layer,
+        }
 
     def __repr__(self) -> str:
-        return (f"Layer({self.n_inputs}, {self.n_outputs}, activation={self.activation!r}, "
-                f"layer={self.layer})")
+        return (
+            f"Layer({self.n_inputs}, {self.n_outputs}, activation={self.activation!r}, "
+            f"layer={self.layer})"
+        )
 
 
 class MLP(Module):
@@ -307,8 +332,10 @@ class MLP(Module):
     ):
         n_inputs = check_count(n_inputs, "n_inputs")
         if isinstance(layer_sizes, numbers.Integral):
-            raise ValueError(f"layer_sizes must be a list of widths, got {layer_sizes!r}; "
-                             f"for one layer write [{layer_sizes}]")
+            raise ValueError(
+                f"layer_sizes must be a list of widths, got {layer_sizes!r}; "
+                f"for one layer write [{layer_sizes}]"
+            )
         sizes = [check_count(s, "each layer size") for s in layer_sizes]
         if not sizes:
             raise ValueError("layer_sizes must name at least one layer")
@@ -321,8 +348,14 @@ class MLP(Module):
         widths = [n_inputs, *sizes]
         last = len(sizes) - 1
         self.layers = [
-            Layer(widths[i], widths[i + 1], output_activation if i == last else activation,
-                  layer=i + 2, rng=rng, init=init)
+            Layer(
+                widths[i],
+                widths[i + 1],
+                output_activation if i == last else activation,
+                layer=i + 2,
+                rng=rng,
+                init=init,
+            )
             for i in range(len(sizes))
         ]
         self._in_labels = self.layers[0]._in_labels
@@ -361,8 +394,13 @@ class MLP(Module):
         return self.layers
 
     def _architecture(self) -> dict[str, Any]:
-        return {"type": "MLP", "n_inputs": self.n_inputs, "layer_sizes": self.layer_sizes,
-                "activation": self.activation, "output_activation": self.output_activation}
+        return {
+            "type": "MLP",
+            "n_inputs": self.n_inputs,
+            "layer_sizes": self.layer_sizes,
+            "activation": self.activation,
+            "output_activation": self.output_activation,
+        }
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> MLP:
@@ -386,13 +424,16 @@ class MLP(Module):
         state = saving.read_state(path)
         arch = saving.mlp_architecture(state, where)
         try:
-            model = cls(arch["n_inputs"], arch["layer_sizes"], arch["activation"],
-                        arch["output_activation"])
+            model = cls(
+                arch["n_inputs"], arch["layer_sizes"], arch["activation"], arch["output_activation"]
+            )
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{where!r} has a bad architecture: {err}") from None
         model.load_state_dict(state)
         return model
 
     def __repr__(self) -> str:
-        return (f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activation!r}, "
-                f"output_activation={self.output_activation!r})")
+        return (
+            f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r})"
+        )

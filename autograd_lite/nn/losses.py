@@ -139,10 +139,12 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
     """
     _check_batch(scores, labels, "hinge")
     ys = _check_pm1(labels, "hinge")
-    return _mean([
-        (1.0 - _as_value(s, f"hinge: scores[{i}]") * y).relu()
-        for i, (s, y) in enumerate(zip(scores, ys))
-    ])
+    return _mean(
+        [
+            (1.0 - _as_value(s, f"hinge: scores[{i}]") * y).relu()
+            for i, (s, y) in enumerate(zip(scores, ys))
+        ]
+    )
 
 
 max_margin = hinge
@@ -240,8 +242,10 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
 
 def check_alpha(alpha: float) -> None:
     """Refuse an L2 strength that is not a finite non-negative number (ValueError)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not (
-        math.isfinite(alpha) and alpha >= 0
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, numbers.Real)
+        or not (math.isfinite(alpha) and alpha >= 0)
     ):
         raise ValueError(f"l2: alpha must be a non-negative number, got {alpha!r}")
 

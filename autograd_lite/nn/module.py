@@ -11,8 +11,8 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from . import saving
 from ..engine import Value
+from . import saving
 
 __all__ = ["Module"]
 

@@ -26,8 +26,9 @@ __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
 Schedule = Callable[[int], float]
 
 
-def _check_number(x, what: str, low: float = 0.0, high: float = math.inf,
-                  high_open: bool = False) -> float:
+def _check_number(
+    x, what: str, low: float = 0.0, high: float = math.inf, high_open: bool = False
+) -> float:
     ok = not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(x)
     if ok:
         ok = low <= x < high if high_open else low <= x <= high
@@ -145,8 +146,13 @@ class SGD(Optimizer):
         -0.45
     """
 
-    def __init__(self, params: Iterable[Value], lr: float | Schedule, momentum: float = 0.0,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         self.momentum = _check_number(momentum, "momentum", 0.0, 1.0, high_open=True)
         self.weight_decay = _check_number(weight_decay, "weight_decay")
@@ -201,14 +207,21 @@ class Adam(Optimizer):
         0.9
     """
 
-    def __init__(self, params: Iterable[Value], lr: float | Schedule = 1e-3,
-                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0):
+    def __init__(
+        self,
+        params: Iterable[Value],
+        lr: float | Schedule = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        self.betas = (_check_number(betas[0], "betas[0]", 0.0, 1.0, high_open=True),
-                      _check_number(betas[1], "betas[1]", 0.0, 1.0, high_open=True))
+        self.betas = (
+            _check_number(betas[0], "betas[0]", 0.0, 1.0, high_open=True),
+            _check_number(betas[1], "betas[1]", 0.0, 1.0, high_open=True),
+        )
         self.eps = _check_number(eps, "eps")
         if self.eps <= 0.0:
             raise ValueError(f"eps must be positive, got {eps!r}")
@@ -288,8 +301,7 @@ def step_schedule(lr: float, step_size: int, gamma: float) -> Schedule:
     """
     base = _check_number(lr, "lr")
     gamma = _check_number(gamma, "gamma")
-    if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) \
-            or step_size < 1:
+    if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
         raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
 
     def schedule(step: int) -> float:

@@ -26,8 +26,15 @@ import os
 from typing import Any
 
 __all__ = [
-    "FORMAT", "VERSION", "MAX_PARAMETERS", "make_state", "check_state", "write_state",
-    "read_state", "mlp_parameter_count", "mlp_architecture",
+    "FORMAT",
+    "VERSION",
+    "MAX_PARAMETERS",
+    "make_state",
+    "check_state",
+    "write_state",
+    "read_state",
+    "mlp_parameter_count",
+    "mlp_architecture",
 ]
 
 FORMAT = "autograd_lite.model"
@@ -168,7 +175,7 @@ def read_state(path: str | os.PathLike) -> Any:
     except UnicodeDecodeError as err:
         raise ValueError(
             f"{where!r} is not a saved model: it is not UTF-8 text (byte {err.start} is "
-            f"{err.object[err.start:err.start + 1]!r})"
+            f"{err.object[err.start : err.start + 1]!r})"
         ) from None
     except MemoryError:
         raise ValueError(f"{where!r} is too large to be a saved model") from None
@@ -231,8 +238,11 @@ def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
     if not isinstance(arch, dict) or arch.get("type") != "MLP":
         raise ValueError(f"{where!r} is not a saved MLP")
     n_inputs, sizes = arch.get("n_inputs"), arch.get("layer_sizes")
-    if not _is_count(n_inputs) or not isinstance(sizes, list) or not sizes or not all(
-        _is_count(s) for s in sizes
+    if (
+        not _is_count(n_inputs)
+        or not isinstance(sizes, list)
+        or not sizes
+        or not all(_is_count(s) for s in sizes)
     ):
         raise ValueError(
             f"{where!r} has a bad architecture: n_inputs must be a positive integer and "

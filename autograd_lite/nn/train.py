@@ -26,8 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from . import losses as _losses
 from ..engine import Value, no_grad
+from . import losses as _losses
 from .optim import SGD, Optimizer, Schedule, linear_schedule
 
 
@@ -82,8 +82,9 @@ def _is_right(out, label) -> bool:
 
 
 def _class_labels(y: Sequence) -> bool:
-    return all(isinstance(v, numbers.Integral) or (isinstance(v, float) and v.is_integer())
-               for v in y)
+    return all(
+        isinstance(v, numbers.Integral) or (isinstance(v, float) and v.is_integer()) for v in y
+    )
 
 
 def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
@@ -110,8 +111,10 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         True
     """
     if len(X) != len(y) or not len(X):
-        raise ValueError(f"accuracy needs as many labels as samples (at least one); "
-                         f"got {len(X)} sample(s) and {len(y)} label(s)")
+        raise ValueError(
+            f"accuracy needs as many labels as samples (at least one); "
+            f"got {len(X)} sample(s) and {len(y)} label(s)"
+        )
     with no_grad():
         right = sum(_is_right(model(x), label) for x, label in zip(X, y))
     return right / len(X)
@@ -170,20 +173,24 @@ def fit(
     """
     n = len(X)
     if n == 0 or len(y) != n:
-        raise ValueError(f"fit needs as many labels as samples (at least one); "
-                         f"got {n} sample(s) and {len(y)} label(s)")
+        raise ValueError(
+            f"fit needs as many labels as samples (at least one); "
+            f"got {n} sample(s) and {len(y)} label(s)"
+        )
     if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
         raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
     if batch_size is not None and (
-        isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral)
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, numbers.Integral)
         or not 1 <= batch_size <= n
     ):
-        raise ValueError(f"batch_size must be None or an integer from 1 to {n}, "
-                         f"got {batch_size!r}")
+        raise ValueError(f"batch_size must be None or an integer from 1 to {n}, got {batch_size!r}")
     if isinstance(loss, str):
         if loss not in _losses.LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of "
-                             f"{', '.join(_losses.LOSSES)} or pass a function")
+            raise ValueError(
+                f"unknown loss {loss!r}; choose one of "
+                f"{', '.join(_losses.LOSSES)} or pass a function"
+            )
         loss_fn = _losses.LOSSES[loss]
     elif callable(loss):
         loss_fn = loss
@@ -214,8 +221,7 @@ def fit(
         if pause_gc:
             gc.disable()
         try:
-            loss_value, right = _step(model, X, y, batch, loss_fn, optimizer, params, l2,
-                                      classes)
+            loss_value, right = _step(model, X, y, batch, loss_fn, optimizer, params, l2, classes)
         finally:
             if pause_gc and gc_was_enabled:
                 gc.enable()
@@ -225,8 +231,9 @@ def fit(
         if every and (k % every == 0 or k == steps):
             acc = history.accuracy[-1]
             acc_text = "" if acc is None else f"  accuracy {acc:6.1%}"
-            print(f"step {k:{len(str(steps))}d}/{steps}  loss {loss_value:.6f}{acc_text}",
-                  flush=True)
+            print(
+                f"step {k:{len(str(steps))}d}/{steps}  loss {loss_value:.6f}{acc_text}", flush=True
+            )
         if callback is not None and callback(k, history):
             break
     history.seconds = time.perf_counter() - start

@@ -20,8 +20,18 @@ from .gradcheck import GradcheckError, GradcheckReport, GradcheckRow, gradcheck,
 from .table import Table
 
 __all__ = [
-    "Edge", "Path", "Explanation", "explain",
-    "EquationRow", "BackpropTable", "backprop_equations", "backprop_table",
-    "GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report",
+    "Edge",
+    "Path",
+    "Explanation",
+    "explain",
+    "EquationRow",
+    "BackpropTable",
+    "backprop_equations",
+    "backprop_table",
+    "GradcheckError",
+    "GradcheckRow",
+    "GradcheckReport",
+    "gradcheck",
+    "gradcheck_report",
     "Table",
 ]

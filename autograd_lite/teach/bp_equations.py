@@ -29,13 +29,14 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ..nn import losses as _losses
-from .table import Table, fmt, report_html, report_markdown, report_text
 from ..engine import Value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
+from ..nn import losses as _losses
 from ..ops import NARY, OPS, wsum_operands
+from .table import Table, fmt, report_html, report_markdown, report_text
 
 __all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
+
 
 def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     total = Value(0.0)
@@ -44,8 +45,7 @@ def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> V
     return total * 0.5
 
 
-def _cross_entropy_of_probabilities(outputs: Sequence[Value],
-                                    targets: Sequence[float]) -> Value:
+def _cross_entropy_of_probabilities(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
     total = Value(0.0)
     for a, y in zip(outputs, targets):
         total = total - (y * a.log() + (1 - y) * (1 - a).log())
@@ -116,12 +116,18 @@ class BackpropTable(NamedTuple):
         verdict = "all agree" if self.agrees else "SOME DISAGREE"
         title = f"The four equations of backpropagation, C = {fmt(self.cost, d)} ({verdict})"
         rows = [
-            [r.equation, r.quantity, r.formula, r.numbers, fmt(r.value, d), fmt(r.engine, d),
-             "yes" if r.agrees else "NO"]
+            [
+                r.equation,
+                r.quantity,
+                r.formula,
+                r.numbers,
+                fmt(r.value, d),
+                fmt(r.engine, d),
+                "yes" if r.agrees else "NO",
+            ]
             for r in self.rows
         ]
-        header = ["eq.", "quantity", "equation", "with numbers", "from equation", "engine",
-                  "agree"]
+        header = ["eq.", "quantity", "equation", "with numbers", "from equation", "engine", "agree"]
         return Table(title, header, rows)
 
     __str__ = report_text
@@ -219,8 +225,7 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
     layers = _neurons(cost)
     neurons = [n for l in sorted(layers) for n in layers[l].values()]
     params = [p for n in neurons for p in (*n.weights.values(), n.bias) if p is not None]
-    g = dict(zip(params + [n.z for n in neurons],
-                 gradients(cost, params + [n.z for n in neurons])))
+    g = dict(zip(params + [n.z for n in neurons], gradients(cost, params + [n.z for n in neurons])))
     big_l = max(layers)
     out_neurons = [layers[big_l][j] for j in sorted(layers[big_l])]
     dc_da = dict(zip(out_neurons, gradients(cost, [n.a for n in out_neurons])))
@@ -230,8 +235,9 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
     sp: dict[_Neuron, float] = {}
 
     def row(eq, quantity, formula, numbers, value, engine):
-        rows.append(EquationRow(eq, quantity, formula, numbers, value, engine,
-                                _close(value, engine)))
+        rows.append(
+            EquationRow(eq, quantity, formula, numbers, value, engine, _close(value, engine))
+        )
 
     for l in sorted(layers, reverse=True):
         for j in sorted(layers[l]):
@@ -239,8 +245,14 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
             sp[n] = _sigma_prime(n)
             if l == big_l:
                 delta[n] = dc_da[n] * sp[n]
-                row("BP1", f"δ^{l}_{j}", f"∂C/∂a^{l}_{j}·σ'(z^{l}_{j})",
-                    f"{fmt(dc_da[n], 6)} × {fmt(sp[n], 6)}", delta[n], g[n.z])
+                row(
+                    "BP1",
+                    f"δ^{l}_{j}",
+                    f"∂C/∂a^{l}_{j}·σ'(z^{l}_{j})",
+                    f"{fmt(dc_da[n], 6)} × {fmt(sp[n], 6)}",
+                    delta[n],
+                    g[n.z],
+                )
                 continue
             names, terms, total = [], [], 0.0
             for k in sorted(layers.get(l + 1, {})):
@@ -256,8 +268,14 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
                 names.append(f"{w.label or 'w'}·δ^{l + 1}_{k}")
                 terms.append(f"{fmt(w.data, 6)}×{fmt(delta[nxt], 6)}")
             delta[n] = total * sp[n]
-            row("BP2", f"δ^{l}_{j}", f"({' + '.join(names)})·σ'(z^{l}_{j})",
-                f"({' + '.join(terms)}) × {fmt(sp[n], 6)}", delta[n], g[n.z])
+            row(
+                "BP2",
+                f"δ^{l}_{j}",
+                f"({' + '.join(names)})·σ'(z^{l}_{j})",
+                f"({' + '.join(terms)}) × {fmt(sp[n], 6)}",
+                delta[n],
+                g[n.z],
+            )
     for n in [layers[l][j] for l in sorted(layers, reverse=True) for j in sorted(layers[l])]:
         l, j = n.layer, n.j
         if n.bias is not None:
@@ -269,10 +287,17 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
                 raise ValueError(f"cannot find the input a^{l - 1}_{k} of neuron z^{l}_{j}")
             a_in = n.inputs[k].data
             name = w.label or weight_label(l, j, k, comma=comma)
-            row("BP4", f"∂C/∂{name}", f"a^{l - 1}_{k}·δ^{l}_{j}",
-                f"{fmt(a_in, 6)} × {fmt(delta[n], 6)}", a_in * delta[n], g[w])
+            row(
+                "BP4",
+                f"∂C/∂{name}",
+                f"a^{l - 1}_{k}·δ^{l}_{j}",
+                f"{fmt(a_in, 6)} × {fmt(delta[n], 6)}",
+                a_in * delta[n],
+                g[w],
+            )
     return BackpropTable(
-        tuple(rows), cost.data,
+        tuple(rows),
+        cost.data,
         {f"δ^{n.layer}_{n.j}": d for n, d in delta.items()},
         {n.z.label: s for n, s in sp.items()},
         digits,
@@ -310,8 +335,10 @@ def backprop_table(
     """
     if isinstance(loss, str):
         if loss not in LOSSES:
-            raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
-                             "or pass a function loss(outputs, targets) -> Value")
+            raise ValueError(
+                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
+                "or pass a function loss(outputs, targets) -> Value"
+            )
         loss = LOSSES[loss]
     if not callable(loss):
         raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
@@ -323,8 +350,9 @@ def backprop_table(
     else:
         targets = [y] if not isinstance(y, Sequence) else list(y)
         if len(targets) != len(outputs):
-            raise ValueError(f"the model has {len(outputs)} output(s) but y has "
-                             f"{len(targets)} value(s)")
+            raise ValueError(
+                f"the model has {len(outputs)} output(s) but y has {len(targets)} value(s)"
+            )
         cost = loss(outputs, targets)
     if not isinstance(cost, Value):
         raise TypeError(f"loss must return a Value, got {type(cost).__name__}")

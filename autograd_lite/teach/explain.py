@@ -37,15 +37,21 @@ import math
 import re
 from typing import NamedTuple
 
-from .table import Table, fmt, report_html, report_markdown, report_text
-from .bp_equations import BackpropTable, backprop_equations, backprop_table
 from ..engine import Value, gradients, topo_order
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
+from .bp_equations import BackpropTable, backprop_equations, backprop_table
+from .table import Table, fmt, report_html, report_markdown, report_text
 
 __all__ = [
-    "Edge", "Path", "Explanation", "explain", "node_names",
-    "BackpropTable", "backprop_equations", "backprop_table",
+    "Edge",
+    "Path",
+    "Explanation",
+    "explain",
+    "node_names",
+    "BackpropTable",
+    "backprop_equations",
+    "backprop_table",
 ]
 
 
@@ -183,8 +189,14 @@ class Explanation(NamedTuple):
         rows = []
         for i, p in enumerate(self.paths, 1):
             for j, e in enumerate(p.edges):
-                rows.append([str(i) if j == 0 else "", f"{e.parent_name} → {e.child_name}",
-                             e.formula, fmt(e.local, d)])
+                rows.append(
+                    [
+                        str(i) if j == 0 else "",
+                        f"{e.parent_name} → {e.child_name}",
+                        e.formula,
+                        fmt(e.local, d),
+                    ]
+                )
             if not p.edges:
                 rows.append([str(i), f"{self.wrt_name} (the root itself)", "", "1"])
             rows.append(["", "", f"product of path {i}", fmt(p.product, d)])
@@ -285,15 +297,32 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -
     left = n - len(paths)
     agrees = math.isclose(grand, gradient, rel_tol=1e-9, abs_tol=1e-12)
     return Explanation(
-        root, wrt, names[root], wrt_name, tuple(paths), n, grand, gradient, agrees, left,
-        grand - listed if left else 0.0, digits,
+        root,
+        wrt,
+        names[root],
+        wrt_name,
+        tuple(paths),
+        n,
+        grand,
+        gradient,
+        agrees,
+        left,
+        grand - listed if left else 0.0,
+        digits,
     )
 
 
 def _named(path: Path, names: dict[Value, str]) -> Path:
     edges = tuple(
-        Edge(e.parent, e.child, e.position, e.local, _formula(e.child, e.position, names),
-             names[e.parent], names[e.child])
+        Edge(
+            e.parent,
+            e.child,
+            e.position,
+            e.local,
+            _formula(e.child, e.position, names),
+            names[e.parent],
+            names[e.child],
+        )
         for e in path.edges
     )
     return Path(edges, path.product)

@@ -23,8 +23,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .table import Table, report_html, report_markdown, report_text
 from ..engine import Value, gradients, no_grad
+from .table import Table, report_html, report_markdown, report_text
 
 __all__ = ["GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report"]
 
@@ -114,8 +114,14 @@ class GradcheckReport(NamedTuple):
 
     def _cells(self) -> list[list[str]]:
         return [
-            [r.name, _num(r.value), _num(r.analytic), _num(r.numeric), f"{r.abs_error:.3g}",
-             "yes" if r.ok else "NO"]
+            [
+                r.name,
+                _num(r.value),
+                _num(r.analytic),
+                _num(r.numeric),
+                f"{r.abs_error:.3g}",
+                "yes" if r.ok else "NO",
+            ]
             for r in self.rows
         ]
 

@@ -92,7 +92,8 @@ class Table:
         mark = ' style="color:#b00020;font-weight:bold"'
         body = "".join(
             f"<tr{mark if i in self.marked else ''}>"
-            + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>"
+            + "".join(f"<td>{esc(c)}</td>" for c in r)
+            + "</tr>"
             for i, r in enumerate(self.rows)
         )
         parts = [f"<p><b>{esc(self.title)}</b></p>"] if self.title else []
