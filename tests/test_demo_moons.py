@@ -11,6 +11,9 @@ from autograd_lite.nn import MLP
 from autograd_lite.nn.data import moons
 from autograd_lite.nn.train import accuracy
 
+# end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
+pytestmark = pytest.mark.slow
+
 pytest.importorskip("matplotlib", reason="the demo draws with matplotlib (the demos extra)")
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
+pytestmark = pytest.mark.slow
+
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 
 

@@ -186,6 +186,7 @@ def test_topo_order_refuses_a_non_value():
         topo_order(3.0)
 
 
+@pytest.mark.slow
 def test_chain_100000_deep_differentiates_without_recursion():
     x = Value(1.0)
     y = x

@@ -156,6 +156,7 @@ def test_root_with_respect_to_itself_is_one_empty_path():
     assert ex.path_count == 1 and ex.paths[0].edges == () and ex.total == 1.0
 
 
+@pytest.mark.slow
 def test_deep_chain_does_not_recurse():
     x = Value(0.3, label="x")
     y = x

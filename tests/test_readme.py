@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

@@ -224,6 +224,7 @@ def shown_grads(page, n):
 
 
 @needs_dot
+@pytest.mark.slow
 def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     out, w = worked_example()
     w["w1"].label = XSS  # must show as text and run nothing
@@ -290,6 +291,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
 
 
 @needs_dot
+@pytest.mark.slow
 def test_play_runs_to_the_end_by_itself(browser, tmp_path):
     x = Value(0.5, label="x")
     out = (x * x).tanh()

@@ -390,6 +390,7 @@ def test_default_limit_is_a_few_hundred_nodes():
         draw(y)
 
 
+@pytest.mark.slow
 def test_deep_graph_draws_without_recursion():
     y = Value(0.1, label="x")
     for _ in range(20000):
