@@ -1,0 +1,119 @@
+"""The small checks of arguments that many modules make, each written once.
+
+Booleans are not numbers here: ``True`` passed as a count, a rate or a label is almost
+always a mistake, so every check refuses Python's and numpy's booleans alike.
+
+Example:
+    >>> check_integer(3, "steps", minimum=1)
+    3
+    >>> check_integer(True, "steps")
+    Traceback (most recent call last):
+    ...
+    ValueError: steps must be a whole number, got True
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = ["is_bool", "is_integer", "is_real", "check_integer", "check_real", "check_value"]
+
+
+def is_bool(x) -> bool:
+    """Whether x is a boolean: Python's ``bool`` or numpy's ``bool_`` (not a Real there)."""
+    return isinstance(x, bool) or type(x).__name__ == "bool_"
+
+
+def is_integer(x) -> bool:
+    """Whether x is a whole number of an integer type (int, numpy integers), not a bool."""
+    return isinstance(x, numbers.Integral) and not is_bool(x)
+
+
+def is_real(x) -> bool:
+    """Whether x is a real number (int, float, numpy scalars), not a bool and not complex."""
+    return isinstance(x, numbers.Real) and not is_bool(x)
+
+
+def check_integer(x, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Return x as an int if it is a whole number within the bounds, else raise ValueError.
+
+    Args:
+        x: the value to check.
+        what: its name in the message (``"steps"``, ``"layer_sizes[1]"``).
+        minimum: the smallest allowed value, if any.
+        maximum: the largest allowed value, if any.
+
+    Raises:
+        ValueError: naming ``what``, the value and the bound it broke.
+    """
+    if not is_integer(x):
+        raise ValueError(f"{what} must be a whole number, got {x!r}")
+    n = int(x)
+    if minimum is not None and n < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {_short(n)}")
+    if maximum is not None and n > maximum:
+        raise ValueError(f"{what} must be at most {maximum:,}, got {_short(n)}")
+    return n
+
+
+def check_real(
+    x,
+    what: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    finite: bool = True,
+) -> float:
+    """Return x as a float if it is a real number within the bounds, else raise ValueError.
+
+    Integers too large for a float (``10**400``) are refused by name instead of failing
+    later with Python's bare "int too large to convert to float".
+
+    Args:
+        x: the value to check.
+        what: its name in the message.
+        minimum, maximum: inclusive bounds, if any.
+        finite: refuse inf (NaN is always refused).
+
+    Raises:
+        ValueError: naming ``what`` and the value.
+    """
+    if not is_real(x):
+        raise ValueError(f"{what} must be a real number, got {type(x).__name__}: {x!r}")
+    try:
+        f = float(x)
+    except OverflowError:
+        raise ValueError(f"{what} is too large for a float: {_short(x)}") from None
+    if f != f:
+        raise ValueError(f"{what} must be a number, got NaN")
+    if finite and math.isinf(f):
+        raise ValueError(f"{what} must be a finite number, got {f!r}")
+    if minimum is not None and f < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {f!r}")
+    if maximum is not None and f > maximum:
+        raise ValueError(f"{what} must be at most {maximum}, got {f!r}")
+    return f
+
+
+def check_value(x, what: str = "root") -> None:
+    """Raise TypeError unless x is a ``Value`` node.
+
+    Args:
+        x: the object to check.
+        what: its name in the message (``"root"``, ``"wrt[2]"``).
+    """
+    from .engine import Value  # the engine imports this module
+
+    if type(x) is not Value:
+        raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {_short(x)}")
+
+
+def _short(x) -> str:
+    """repr of x, shortened: a 400-digit number in a message helps nobody."""
+    text = (
+        repr(x)
+        if not isinstance(x, int) or abs(x) < 10**30
+        else f"a {len(str(abs(x)))}-digit number"
+    )
+    return text if len(text) <= 80 else text[:77] + "..."
