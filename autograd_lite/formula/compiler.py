@@ -5,8 +5,9 @@ is first reached (so errors are found left to right, a call's name before its ar
 and its step is appended after its operands' steps (post-order), ready for the evaluation
 loop of :mod:`autograd_lite.formula.reader`.
 
-Compiled steps: ``("num", x)`` ``("var", name)`` ``("arg", i)`` ``("bin", op, span,
-constant_right)`` ``("neg", span)`` ``("fn", name, span)`` ``("call", name, nargs, span)``.
+The compiled steps are small named tuples, one kind per operation of the evaluation stack:
+:class:`Num`, :class:`Var`, :class:`Arg`, :class:`Neg`, :class:`Bin`, :class:`Fn` and
+:class:`Call`. A ``span`` is the ``(start, end)`` range of the typed text the step came from.
 """
 
 from __future__ import annotations
@@ -14,11 +15,80 @@ from __future__ import annotations
 import ast
 import math
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 from ..engine import Value
 from .source import ExprError, Source
 
-__all__ = ["FUNCTIONS", "CONSTANTS", "Definition", "Compiler"]
+__all__ = [
+    "FUNCTIONS",
+    "CONSTANTS",
+    "Definition",
+    "Compiler",
+    "Num",
+    "Var",
+    "Arg",
+    "Neg",
+    "Bin",
+    "Fn",
+    "Call",
+    "Step",
+]
+
+
+class Num(NamedTuple):
+    """Push a number (a constant of the formula)."""
+
+    value: float
+
+
+class Var(NamedTuple):
+    """Push the leaf of a variable."""
+
+    name: str
+
+
+class Arg(NamedTuple):
+    """Push argument ``index`` of the definition being evaluated."""
+
+    index: int
+
+
+class Neg(NamedTuple):
+    """Replace the top of the stack by its negation."""
+
+    span: tuple[int, int]
+
+
+class Bin(NamedTuple):
+    """Pop b, then a; push ``a op b`` (op is one of ``+ - * / **``).
+
+    ``constant_exponent`` is true for ``**`` with an exponent that depends on no variable:
+    its size is checked before the power is computed.
+    """
+
+    op: str
+    span: tuple[int, int]
+    constant_exponent: bool = False
+
+
+class Fn(NamedTuple):
+    """Pop ``nargs`` values and push the library function ``name`` of them."""
+
+    name: str
+    span: tuple[int, int]
+    nargs: int = 1
+
+
+class Call(NamedTuple):
+    """Pop ``nargs`` values and evaluate the user definition ``name`` on them."""
+
+    name: str
+    nargs: int
+    span: tuple[int, int]
+
+
+Step = Num | Var | Arg | Neg | Bin | Fn | Call
 
 FUNCTIONS = {
     "exp": Value.exp,
@@ -107,7 +177,7 @@ class Compiler:
         self.definitions = definitions
         self.params = params
         self.where = where  # " in the definition of s" for messages
-        self.code: list = []
+        self.code: list[Step] = []
         self.names: list[str] = []  # variables in order of first use
         self.calls: set[str] = set()
 
@@ -159,12 +229,12 @@ class Compiler:
         span = self.source.span(node)
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub):
-                self.code.append(("neg", span))
+                self.code.append(Neg(span))
         elif isinstance(node, ast.BinOp):
             right = consts.pop()
             left = consts.pop()
             op = _BINOPS[type(node.op)]
-            self.code.append(("bin", op, span, op == "**" and right))
+            self.code.append(Bin(op, span, op == "**" and right))
             consts.append(left and right)
         else:  # a call, checked by _check_call
             name = node.func.id
@@ -172,10 +242,10 @@ class Compiler:
             const = all(consts[len(consts) - n :])
             del consts[len(consts) - n :]
             if name in FUNCTIONS:
-                self.code.append(("fn", name, span))
+                self.code.append(Fn(name, span, n))
             else:
                 self.calls.add(name)
-                self.code.append(("call", name, n, span))
+                self.code.append(Call(name, n, span))
             consts.append(const)
 
     def _constant(self, node: ast.Constant) -> bool:
@@ -190,7 +260,7 @@ class Compiler:
             x = math.inf
         if not math.isfinite(x):
             raise self.fail("this number is too large", node)
-        self.code.append(("num", x))
+        self.code.append(Num(x))
         return True
 
     def _check_name(self, name: str, node: ast.AST) -> None:
@@ -201,13 +271,13 @@ class Compiler:
         name = node.id
         self._check_name(name, node)
         if name in self.params:
-            self.code.append(("arg", self.params.index(name)))
+            self.code.append(Arg(self.params.index(name)))
             return False
         if name in FUNCTIONS or name in self.definitions:
             raise self.fail(f"{name} is a function: call it with an argument, {name}(x)", node)
         if self.variables is not None and name not in self.variables:
             if name in CONSTANTS:
-                self.code.append(("num", CONSTANTS[name]))
+                self.code.append(Num(CONSTANTS[name]))
                 return True
             if self.params:
                 raise self.fail(
@@ -218,7 +288,7 @@ class Compiler:
             known = ", ".join(self.variables) or "none"
             raise self.fail(f"unknown variable {name!r} (variables given: {known})", node)
         if self.variables is None and name in CONSTANTS:
-            self.code.append(("num", CONSTANTS[name]))
+            self.code.append(Num(CONSTANTS[name]))
             return True
         if self.params:
             raise self.fail(
@@ -228,7 +298,7 @@ class Compiler:
             )
         if name not in self.names:
             self.names.append(name)
-        self.code.append(("var", name))
+        self.code.append(Var(name))
         return False
 
     def _check_call(self, node: ast.Call) -> None:

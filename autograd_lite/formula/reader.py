@@ -36,7 +36,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..engine import Value
-from .compiler import CONSTANTS, FUNCTIONS, Compiler, Definition
+from .compiler import CONSTANTS, FUNCTIONS, Arg, Bin, Call, Compiler, Definition, Neg, Num, Var
 from .source import (
     MAX_DEPTH,
     MAX_LENGTH,
@@ -344,12 +344,18 @@ def evaluate(
     return parse(text, variables=list(values), definitions=definitions).evaluate(values)
 
 
-def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
-    """Evaluate the compiled steps with an explicit stack of call frames (no recursion)."""
+def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = None) -> Value:
+    """Evaluate the compiled steps with an explicit stack of call frames (no recursion).
+
+    With ``trace`` (a list), every node the formula's own steps make is recorded as
+    ``(node, span, call)``: ``span`` is the range of the text it came from and ``call`` is
+    the span of the outermost call of a user definition it was made inside (None at the
+    top level), so a caller can say which part of the typed text each node stands for.
+    """
     defs = formula.definitions
     text = formula.text
     steps = 0
-    # a frame: code, next step, arguments, value stack, span of the call in the formula
+    # a frame: code, next step, arguments, value stack, span of the outermost call
     frames = [(formula.code, [0], (), [], None)]
     result = None
     while frames:
@@ -369,61 +375,66 @@ def _run(formula: Formula, leaves: Mapping[str, Value]) -> Value:
                 "(definitions calling definitions many times)",
                 text,
             )
-        kind = step[0]
+        kind = type(step)
         try:
-            if kind == "num":
-                stack.append(Value(step[1]))
-            elif kind == "var":
-                stack.append(leaves[step[1]])
-            elif kind == "arg":
-                stack.append(args[step[1]])
-            elif kind == "neg":
-                stack.append(-stack.pop())
-            elif kind == "bin":
-                b = stack.pop()
-                a = stack.pop()
-                op = step[1]
-                if op == "**" and step[3] and abs(b.data) > MAX_EXPONENT:
-                    raise ExprError(
-                        f"the exponent {b.data:g} is too large (at most {MAX_EXPONENT} in size)",
-                        text,
-                        *_span(frames, step),
-                    )
-                if op == "+":
-                    stack.append(a + b)
-                elif op == "-":
-                    stack.append(a - b)
-                elif op == "*":
-                    stack.append(a * b)
-                elif op == "/":
-                    stack.append(a / b)
-                else:
-                    stack.append(a**b)
-            elif kind == "fn":
-                stack.append(FUNCTIONS[step[1]](stack.pop()))
-            else:  # call of a user definition
-                _, name, n, span_here = step
+            if kind is Num:
+                stack.append(Value(step.value))
+                continue
+            if kind is Var:
+                stack.append(leaves[step.name])
+                continue
+            if kind is Arg:
+                stack.append(args[step.index])
+                continue
+            if kind is Call:
+                n = step.nargs
                 call_args = tuple(stack[len(stack) - n :])
                 del stack[len(stack) - n :]
-                frames.append(
-                    (
-                        defs[name].code,
-                        [0],
-                        call_args,
-                        [],
-                        frames[1][4] if len(frames) > 1 else span_here,
-                    )
-                )
+                outer = call_span if len(frames) > 1 else step.span
+                frames.append((defs[step.name].code, [0], call_args, [], outer))
+                continue
+            if kind is Neg:
+                stack.append(-stack.pop())
+            elif kind is Bin:
+                b = stack.pop()
+                a = stack.pop()
+                stack.append(_binary(step, a, b, text, frames))
+            else:  # Fn
+                n = step.nargs
+                operands = stack[len(stack) - n :]
+                del stack[len(stack) - n :]
+                stack.append(FUNCTIONS[step.name](*operands))
         except ExprError:
             raise
         except (ArithmeticError, ValueError) as err:
             where = "" if len(frames) == 1 else " (inside a defined function)"
             raise ExprError(f"cannot evaluate{where}: {err}", text, *_span(frames, step)) from None
+        if trace is not None:
+            trace.append((stack[-1], step.span, call_span if len(frames) > 1 else None))
     return result
 
 
-def _span(frames: list, step: tuple) -> tuple[int, int]:
+def _binary(step: Bin, a: Value, b: Value, text: str, frames: list) -> Value:
+    op = step.op
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    if step.constant_exponent and abs(b.data) > MAX_EXPONENT:
+        raise ExprError(
+            f"the exponent {b.data:g} is too large (at most {MAX_EXPONENT} in size)",
+            text,
+            *_span(frames, step),
+        )
+    return a**b
+
+
+def _span(frames: list, step) -> tuple[int, int]:
     """Where an error points: the operation, or the outermost call of a definition."""
     if len(frames) > 1:
         return frames[1][4]
-    return step[2] if step[0] == "bin" else step[-1]
+    return step.span
