@@ -6,7 +6,7 @@ import random
 import pytest
 from examples import worked_example
 
-from autograd_lite import Value, gradients
+from autograd_lite import Value, gradients, topo_order
 from autograd_lite.teach.explain import explain
 
 
@@ -258,3 +258,34 @@ def test_explain_markdown_has_one_line_per_edge_with_a_multiline_label():
     out = a * 3
     md = explain(out, a).to_markdown()
     assert "| 1 | a<br>b → n2 |" in md
+
+
+def test_unlabelled_root_is_named_by_its_drawing_id_and_the_table_says_so():
+    I, w1, w2, w3, w4, w5 = _question_1_leaves()
+    h = (I * w1 + 1).sigmoid()
+    O = ((h * w2 + 1).sigmoid() * w4 + (h * w3 + 1).sigmoid() * w5 + 1).sigmoid()
+    ex = explain(O, w1)
+    root_id = f"n{len(topo_order(O)) - 1}"
+    assert ex.root_name == root_id
+    text = str(ex)
+    assert text.startswith(f"∂{root_id}/∂w1 = ")
+    assert f"{root_id} is the output (root), which has no label" in text
+    O.label = "O"
+    labelled = str(explain(O, w1))
+    assert labelled.startswith("∂O/∂w1 = ") and "has no label" not in labelled
+
+
+def test_repr_at_a_plain_prompt_is_the_table_not_a_tuple_dump():
+    x = Value(3.0, label="x")
+    y = x * x
+    y.label = "y"
+    ex = explain(y, x)
+    assert repr(ex) == str(ex)
+    assert repr(ex).startswith("∂y/∂x = sum over 2 path(s)")
+    assert "Explanation(" not in repr(ex)
+
+
+def _question_1_leaves():
+    return [
+        Value(v, label=n) for v, n in zip([1, 0.5, 0.5, 0.5, 0.5, 0.5], "I w1 w2 w3 w4 w5".split())
+    ]

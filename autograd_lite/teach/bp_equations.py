@@ -131,6 +131,7 @@ class BackpropTable(NamedTuple):
         return Table(title, header, rows)
 
     __str__ = report_text
+    __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
     to_markdown = report_markdown
     _repr_html_ = report_html
 

@@ -201,6 +201,11 @@ class Explanation(NamedTuple):
                 rows.append([str(i), f"{self.wrt_name} (the root itself)", "", "1"])
             rows.append(["", "", f"product of path {i}", fmt(p.product, d)])
         notes = []
+        if not self.root.label:
+            notes.append(
+                f"{self.root_name} is the output (root), which has no label: drawings and the "
+                "stepper show this id in its node; give it a label to see that name instead"
+            )
         if self.left_out:
             notes.append(
                 f"{self.left_out} more path(s) not listed; together they carry "
@@ -212,6 +217,7 @@ class Explanation(NamedTuple):
         return Table(title, ["path", "edge", "local derivative", "value"], rows, notes)
 
     __str__ = report_text
+    __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
     to_markdown = report_markdown
     _repr_html_ = report_html
 

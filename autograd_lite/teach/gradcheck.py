@@ -131,6 +131,7 @@ class GradcheckReport(NamedTuple):
         return Table(self._title(), _HEADER, self._cells(), marked=failed)
 
     __str__ = report_text
+    __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
     to_markdown = report_markdown
     _repr_html_ = report_html
 
