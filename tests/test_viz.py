@@ -1,10 +1,12 @@
 """Drawings: exact DOT for small graphs, determinism, escaping, limits, clusters, rendering."""
 
+import inspect
 import re
 import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from dataclasses import fields
 from pathlib import Path
 
 import graphviz
@@ -13,8 +15,8 @@ from examples import worked_example
 
 from autograd_lite import Value, explain, topo_order, weighted_sum
 from autograd_lite.nn import MLP
-from viz import DotNotFoundError, GraphTooLargeError, draw, render, to_dot
-from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
+from viz import DEFAULT_MAX_NODES, DotNotFoundError, GraphTooLargeError, draw, render, to_dot
+from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR, DrawingOptions, dot_source
 from viz.labels import label_html, parse_nielsen
 
 HAVE_DOT = shutil.which("dot") is not None
@@ -434,10 +436,39 @@ def test_bad_options_get_clear_errors():
         to_dot(c, rankdir="up")
     with pytest.raises(ValueError, match="fmt='%d' is not a number format"):
         to_dot(c, fmt="%d")
-    with pytest.raises(TypeError, match="unknown drawing option"):
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         draw(c, colour=True)
-    with pytest.raises(TypeError, match="root must be a Value"):
+    with pytest.raises(TypeError, match="root must be a Value, got float: 3.0"):
         to_dot(3.0)
+    with pytest.raises(ValueError, match="max_nodes must be a positive whole number or None"):
+        to_dot(c, max_nodes=True)
+    with pytest.raises(ValueError, match="max_nodes must be a positive whole number or None"):
+        render(c, "never-written.svg", max_nodes=0)
+
+
+def keyword_options(function) -> dict:
+    return {
+        name: p.default
+        for name, p in inspect.signature(function).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
+
+
+def test_draw_render_and_to_dot_take_the_same_keyword_only_options():
+    options = keyword_options(to_dot)
+    assert "highlight" in options and options["max_nodes"] == DEFAULT_MAX_NODES
+    assert keyword_options(draw) == options
+    assert keyword_options(render) == options
+    assert {f.name: f.default for f in fields(DrawingOptions)} == options
+
+
+def test_dot_source_shows_the_grads_it_is_given_and_touches_none():
+    a, b, c = product()
+    dot = dot_source(c, DrawingOptions(show_ids=True), grads={0: 7.5, 2: -1.0})
+    assert dot == to_dot(c).replace("grad -3<", "grad 7.5<").replace("grad 2<", "grad 0<").replace(
+        "grad 1<", "grad -1<"
+    )
+    assert (a.grad, b.grad, c.grad) == (-3.0, 2.0, 1.0)
 
 
 # --- clusters -------------------------------------------------------------------------------

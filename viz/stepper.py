@@ -32,11 +32,19 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value, gradients, topo_order
+from autograd_lite._checks import check_value
 from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from . import _page
-from .dot import DEFAULT_MAX_NODES, DotNotFoundError, _Options, check_size, dot_lines, install_hint
+from .dot import (
+    DEFAULT_MAX_NODES,
+    DotNotFoundError,
+    DrawingOptions,
+    check_size,
+    dot_source,
+    install_hint,
+)
 from .labels import format_number
 
 __all__ = ["Step", "backward_steps", "stepper"]
@@ -143,8 +151,7 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
         TypeError: if root is not a Value.
         ValueError, ZeroDivisionError, OverflowError: where ``backward()`` would raise.
     """
-    if type(root) is not Value:
-        raise TypeError(f"root must be a Value, got {type(root).__name__}: {root!r}")
+    check_value(root, "root")
     format_number(1.0, fmt)
     order = topo_order(root)
     index = {v: i for i, v in enumerate(order)}
@@ -261,7 +268,9 @@ def stepper(
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
         RuntimeError: if the replayed grads differ from the engine's (a bug; no page is
             written).
-        ValueError, ZeroDivisionError, OverflowError: where ``backward()`` would raise.
+        ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``, and where
+            ``backward()`` would raise.
+        ZeroDivisionError, OverflowError: where ``backward()`` would raise.
 
     Example:
         >>> import tempfile, pathlib
@@ -272,8 +281,16 @@ def stepper(
         ...     "Next" in page.read_text(encoding="utf-8")
         True
     """
-    if type(root) is not Value:
-        raise TypeError(f"root must be a Value, got {type(root).__name__}: {root!r}")
+    check_value(root, "root")
+    # the picture's options, checked before any work
+    options = DrawingOptions(
+        rankdir=rankdir,
+        fmt=fmt,
+        cluster=cluster,
+        max_nodes=max_nodes,
+        compact_constants=compact_constants,
+        show_ids=True,
+    )
     order = topo_order(root)
     check_size(order, max_nodes, what="stepper")
     steps, final = backward_steps(root, fmt=fmt)
@@ -293,17 +310,7 @@ def stepper(
         for i, g in step.updates:
             if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
                 widest[i] = g
-    opts = _Options(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=True,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=True,
-        display_grads=widest,
-    )
-    source = "digraph {\n" + "".join(f"{x}\n" for x in dot_lines(root, opts)) + "}\n"
+    source = dot_source(root, options, grads=widest)
     try:
         svg = graphviz.Source(source).pipe(format="svg").decode("utf-8")
     except graphviz.ExecutableNotFound:
