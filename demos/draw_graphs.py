@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
-from viz import render, stepper, to_dot
+from viz import render, stepper
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "out")
 out_dir.mkdir(parents=True, exist_ok=True)
+written = []  # what this run writes; the folder may hold other demos' files too
 
 # %% One neuron: two inputs, two weights, a bias and tanh
 x1, x2 = Value(2.0, label="x_1"), Value(0.0, label="x_2")
@@ -32,8 +33,9 @@ o.label = "o"
 o.backward()
 print(f"neuron: o = {o.data:.4f}, do/dw_1 = {w1.grad:.4f}, do/dx_1 = {x1.grad:.4f}")
 
-render(o, out_dir / "neuron.svg", color_by_grad=True)
-stepper(o, out_dir / "neuron_steps.html", title="One neuron: o = tanh(x₁w₁ + x₂w₂ + b)")
+written.append(render(o, out_dir / "neuron.svg", color_by_grad=True))
+title = "One neuron: o = tanh(x₁w₁ + x₂w₂ + b)"
+written.append(stepper(o, out_dir / "neuron_steps.html", title=title))
 
 # %% The worked example: O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)
 # s is the sigmoid; every weight is 0.5, the input I is 1 and every bias is 1.
@@ -69,13 +71,12 @@ def paths_between(source, root):
 
 
 path = paths_between(w[1], out)
-render(out, out_dir / "network.svg", rankdir="TB", highlight=path)
-render(out, out_dir / "network_grad_colours.svg", rankdir="TB", color_by_grad=True)
-stepper(
-    out, out_dir / "network_steps.html", rankdir="TB", title="Backward pass of the 1-2-1 network"
-)
-(out_dir / "network.dot").write_text(to_dot(out), encoding="utf-8")
+written.append(render(out, out_dir / "network.svg", rankdir="TB", highlight=path))
+written.append(render(out, out_dir / "network_grad_colours.svg", rankdir="TB", color_by_grad=True))
+title = "Backward pass of the 1-2-1 network"
+written.append(stepper(out, out_dir / "network_steps.html", rankdir="TB", title=title))
+written.append(render(out, out_dir / "network.dot"))
 
 # %% Done
-for f in sorted(out_dir.iterdir()):
+for f in written:
     print(f"wrote {f}")
