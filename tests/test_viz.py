@@ -561,3 +561,26 @@ def test_render_writes_nothing_when_the_graph_is_too_large(tmp_path):
     with pytest.raises(GraphTooLargeError):
         render(y, tmp_path / "g.svg", max_nodes=5)
     assert list(Path(tmp_path).iterdir()) == []
+
+
+# --- the README's drawing example ------------------------------------------------------------
+
+
+def readme_python_block(section: str) -> str:
+    """The first Python block of the README section with this heading."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    text = readme.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return re.search(r"```python\n(.*?)```", text, re.S)[1]
+
+
+def test_the_readme_draws_the_neuron_of_a_first_look_with_the_same_numbers():
+    def leaves(section: str) -> dict:
+        block = readme_python_block(section)
+        return {
+            label: float(data)
+            for data, label in re.findall(r'Value\(([^,]+), label="(\w+)"\)', block)
+        }
+
+    first_look, drawing = leaves("A first look"), leaves("Drawing the graph")
+    assert set(drawing) == {"x", "w", "b"}
+    assert drawing == {name: first_look[name] for name in drawing}
