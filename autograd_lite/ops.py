@@ -28,7 +28,7 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 
-__all__ = ["Primitive", "OPS", "NARY", "register"]
+__all__ = ["Primitive", "OPS", "NARY", "register", "wsum_operands"]
 
 NARY = -1
 """Arity of a primitive that takes any number of operands (the weighted sum)."""
@@ -45,7 +45,8 @@ class Primitive:
         symbol: the short symbol drawings show in the operation's node.
         template: the operation written with operand names ``a`` and ``b``.
         derivatives: one text per operand giving the local derivative.
-        operand_names: the names the texts use for the operands.
+        operand_names: the names the texts use for the operands; by default ``("a",)`` for
+            one operand and ``("a", "b")`` for two.
     """
 
     # A plain class rather than a dataclass: importing dataclasses would double the time
@@ -70,7 +71,7 @@ class Primitive:
         symbol: str,
         template: str,
         derivatives: tuple[str, ...],
-        operand_names: tuple[str, ...] = ("a", "b"),
+        operand_names: tuple[str, ...] | None = None,
     ):
         self.name = name
         self.arity = arity
@@ -79,6 +80,8 @@ class Primitive:
         self.symbol = symbol
         self.template = template
         self.derivatives = tuple(derivatives)
+        if operand_names is None:  # the names the derivative texts use: a, or a and b
+            operand_names = ("a",) if arity == 1 else ("a", "b")
         self.operand_names = tuple(operand_names)
 
     def replace(self, **changes) -> Primitive:
@@ -119,6 +122,211 @@ def register(prim: Primitive) -> Primitive:
     return prim
 
 
+# --- the table ----------------------------------------------------------------------------
+#
+# Read it top to bottom: every derivative the engine knows is here, once. A rule gets the
+# upstream gradient g, the node's own value out and the operands' values, and returns
+# g · ∂out/∂operand for each operand, in order.
+#
+# NOTE: where a local derivative is zero, a rule returns `g * 0.0`, not `0.0`. On floats the
+# two are the same number; when the rules run on Values (to build the graph of a gradient,
+# which derivatives of derivatives differentiate again) g is a Value, and `g * 0.0` keeps the
+# result a Value in that graph where a bare 0.0 would drop out of it.
+
+# fmt: off
+
+
+def _data(x):
+    """The float behind x, whether x is a float or a Value (for the tests in the rules)."""
+    return getattr(x, "data", x)
+
+
+register(Primitive(
+    name="add", arity=2,
+    forward=lambda a, b: a + b,
+    rule=lambda g, out, a, b: (g, g),
+    symbol="+", template="a + b",
+    derivatives=("∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"),
+))
+
+register(Primitive(
+    name="sub", arity=2,
+    forward=lambda a, b: a - b,
+    rule=lambda g, out, a, b: (g, -g),
+    symbol="−", template="a − b",
+    derivatives=("∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"),
+))
+
+register(Primitive(
+    name="mul", arity=2,
+    forward=lambda a, b: a * b,
+    rule=lambda g, out, a, b: (g * b, g * a),
+    symbol="×", template="a·b",
+    derivatives=("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
+))
+
+register(Primitive(
+    name="div", arity=2,
+    forward=lambda a, b: a / b,
+    rule=lambda g, out, a, b: (g / b, -g * out / b),
+    symbol="÷", template="a / b",
+    derivatives=("∂(a / b)/∂a = 1/b", "∂(a / b)/∂b = −a/b² = −out/b"),
+))
+
+
+def _pow_forward(a: float, b: float) -> float:
+    # NOTE: Python's float ** returns a complex number for a negative base and a fractional
+    # exponent; the engine never holds complex data, so that case is refused like math.pow.
+    if a < 0.0 and not float(b).is_integer():
+        raise ValueError("a negative number to a fractional power is not a real number")
+    return a**b
+
+
+def _log(x):
+    return x.log() if hasattr(x, "log") else math.log(x)
+
+
+def _pow_rule(g, out, a, b):
+    # NOTE: d(a^b)/da = b·a^(b-1) is 0 for b = 0 even at a = 0, where Python's 0.0 ** -1
+    # would raise. d(a^b)/db = a^b·ln(a) exists only for a > 0; at a = 0 the power is 0 for
+    # every positive b (derivative 0), and for a < 0 the power is defined at integer b only,
+    # so there is no derivative in b: the exponent is then treated as a constant (grad 0).
+    da = g * b * a ** (b - 1) if _data(b) != 0.0 else g * 0.0
+    db = g * out * _log(a) if _data(a) > 0.0 else g * 0.0
+    return da, db
+
+
+register(Primitive(
+    name="pow", arity=2,
+    forward=_pow_forward,
+    rule=_pow_rule,
+    symbol="^", template="a^b",
+    derivatives=("∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = out·ln(a)"),
+))
+
+register(Primitive(
+    name="neg", arity=1,
+    forward=lambda a: -a,
+    rule=lambda g, out, a: (-g,),
+    symbol="−", template="−a",
+    derivatives=("∂(−a)/∂a = −1",),
+))
+
+
+def _abs_rule(g, out, a):
+    # NOTE: |a| has no derivative at 0; like relu, the engine uses 0 there (a subgradient).
+    x = _data(a)
+    return (g if x > 0.0 else (-g if x < 0.0 else g * 0.0),)
+
+
+register(Primitive(
+    name="abs", arity=1,
+    forward=abs,
+    rule=_abs_rule,
+    symbol="|·|", template="|a|",
+    derivatives=("∂|a|/∂a = sign(a)  (0 at a = 0)",),
+))
+
+register(Primitive(
+    name="exp", arity=1,
+    forward=math.exp,
+    rule=lambda g, out, a: (g * out,),
+    symbol="exp", template="exp(a)",
+    derivatives=("∂exp(a)/∂a = exp(a) = out",),
+))
+
+register(Primitive(
+    name="log", arity=1,
+    forward=math.log,
+    rule=lambda g, out, a: (g / a,),
+    symbol="log", template="log(a)",
+    derivatives=("∂log(a)/∂a = 1/a",),
+))
+
+register(Primitive(
+    name="log1p", arity=1,
+    forward=math.log1p,
+    rule=lambda g, out, a: (g / (1.0 + a),),
+    symbol="log1p", template="log(1 + a)",
+    derivatives=("∂log(1 + a)/∂a = 1/(1 + a)",),
+))
+
+register(Primitive(
+    name="tanh", arity=1,
+    forward=math.tanh,
+    rule=lambda g, out, a: (g * (1.0 - out * out),),
+    symbol="tanh", template="tanh(a)",
+    derivatives=("∂tanh(a)/∂a = 1 − out²",),
+))
+
+
+def _sigmoid_forward(a: float) -> float:
+    # NOTE: two branches so that exp never overflows: for a < 0, exp(a) is at most 1.
+    if a >= 0.0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+register(Primitive(
+    name="sigmoid", arity=1,
+    forward=_sigmoid_forward,
+    rule=lambda g, out, a: (g * out * (1.0 - out),),
+    symbol="σ", template="σ(a)",
+    derivatives=("∂σ(a)/∂a = out·(1 − out)",),
+))
+
+
+def _relu_rule(g, out, a):
+    # NOTE: relu'(0) = 0 (as in most frameworks), so a dead unit at exactly 0 gets no gradient.
+    return (g if _data(a) > 0.0 else g * 0.0,)
+
+
+register(Primitive(
+    name="relu", arity=1,
+    forward=lambda a: a if a > 0.0 else 0.0,
+    rule=_relu_rule,
+    symbol="ReLU", template="ReLU(a)",
+    derivatives=("∂ReLU(a)/∂a = 1 if a > 0 else 0",),
+))
+
+register(Primitive(
+    name="sqrt", arity=1,
+    forward=math.sqrt,
+    rule=lambda g, out, a: (g * 0.5 / out,),
+    symbol="√", template="√a",
+    derivatives=("∂√a/∂a = 1/(2·√a) = 1/(2·out)",),
+))
+
+
+def _cos(x):
+    return x.cos() if hasattr(x, "cos") else math.cos(x)
+
+
+register(Primitive(
+    name="sin", arity=1,
+    forward=math.sin,
+    rule=lambda g, out, a: (g * _cos(a),),
+    symbol="sin", template="sin(a)",
+    derivatives=("∂sin(a)/∂a = cos(a)",),
+))
+
+
+def _sin(x):
+    return x.sin() if hasattr(x, "sin") else math.sin(x)
+
+
+register(Primitive(
+    name="cos", arity=1,
+    forward=math.cos,
+    rule=lambda g, out, a: (-g * _sin(a),),
+    symbol="cos", template="cos(a)",
+    derivatives=("∂cos(a)/∂a = −sin(a)",),
+))
+
+
+# The weighted sum z = Σ_k w_k·a_k + b, a neuron's weighted input as one node. Its operands
+# are w_1..w_n, a_1..a_n, b in that order (n weights, n inputs, one bias).
 def wsum_operands(operands: Sequence) -> tuple[Sequence, Sequence, object]:
     """Split a weighted sum's operands ``(w_1..w_n, a_1..a_n, b)`` into weights, inputs, bias.
 
@@ -132,281 +340,27 @@ def wsum_operands(operands: Sequence) -> tuple[Sequence, Sequence, object]:
     return operands[:n], operands[n : 2 * n], operands[-1]
 
 
-# --- helpers that work on floats and on Values -------------------------------------------
-
-
-def _data(x):
-    """The float behind x, whether x is a float or a Value."""
-    return getattr(x, "data", x)
-
-
-def _log(x):
-    return x.log() if hasattr(x, "log") else math.log(x)
-
-
-def _sin(x):
-    return x.sin() if hasattr(x, "sin") else math.sin(x)
-
-
-def _cos(x):
-    return x.cos() if hasattr(x, "cos") else math.cos(x)
-
-
-# --- forward functions that need more than one Python operator ---------------------------
-
-
-def _pow_forward(a: float, b: float) -> float:
-    # NOTE: Python's float ** returns a complex number for a negative base and a fractional
-    # exponent; the engine never holds complex data, so that case is refused like math.pow.
-    if a < 0.0 and not float(b).is_integer():
-        raise ValueError("a negative number to a fractional power is not a real number")
-    return a**b
-
-
-def _sigmoid_forward(a: float) -> float:
-    # NOTE: two branches so that exp never overflows: for a < 0, exp(a) is at most 1.
-    if a >= 0.0:
-        return 1.0 / (1.0 + math.exp(-a))
-    e = math.exp(a)
-    return e / (1.0 + e)
-
-
 def _wsum_forward(*x: float) -> float:
-    # operands are w_1..w_n, a_1..a_n, b; summed left to right starting from b
+    # summed left to right starting from b; map(mul, ...) multiplies the pairs in C
     n = (len(x) - 1) // 2
     return sum(map(operator.mul, x[:n], x[n:-1]), x[-1])
 
 
-# --- rules --------------------------------------------------------------------------------
-
-
-def _pow_rule(g, out, a, b):
-    # NOTE: d(a^b)/da = b·a^(b-1) is 0 for b = 0 even at a = 0, where Python's 0.0 ** -1
-    # would raise. d(a^b)/db = a^b·ln(a) exists only for a > 0; at a = 0 the power is 0 for
-    # every positive b (derivative 0), and for a < 0 the power is defined at integer b only,
-    # so there is no derivative in b: the exponent is then treated as a constant (grad 0).
-    da = g * b * a ** (b - 1) if _data(b) != 0.0 else g * 0.0
-    db = g * out * _log(a) if _data(a) > 0.0 else g * 0.0
-    return da, db
-
-
-def _abs_rule(g, out, a):
-    # NOTE: |a| has no derivative at 0; like relu, the engine uses 0 there (a subgradient).
-    x = _data(a)
-    return (g if x > 0.0 else (-g if x < 0.0 else g * 0.0),)
-
-
-def _relu_rule(g, out, a):
-    # NOTE: relu'(0) = 0 (as in most frameworks), so a dead unit at exactly 0 gets no gradient.
-    return (g if _data(a) > 0.0 else g * 0.0,)
-
-
 def _wsum_rule(g, out, *x):
-    n = (len(x) - 1) // 2
     # dz/dw_k = a_k, dz/da_k = w_k, dz/db = 1; map(mul, ...) multiplies in C, and works for
     # floats and Values alike
+    n = (len(x) - 1) // 2
     gs = itertools.repeat(g)
     return [*map(operator.mul, x[n:-1], gs), *map(operator.mul, x[:n], gs), g]
 
 
-# --- the table ----------------------------------------------------------------------------
+register(Primitive(
+    name="wsum", arity=NARY,
+    forward=_wsum_forward,
+    rule=_wsum_rule,
+    symbol="Σ", template="Σₖ wₖ·aₖ + b",
+    derivatives=("∂z/∂wₖ = aₖ", "∂z/∂aₖ = wₖ", "∂z/∂b = 1"),
+    operand_names=("w", "a", "b"),
+))
 
-register(
-    Primitive(
-        "add",
-        2,
-        lambda a, b: a + b,
-        lambda g, out, a, b: (g, g),
-        "+",
-        "a + b",
-        ("∂(a + b)/∂a = 1", "∂(a + b)/∂b = 1"),
-    )
-)
-register(
-    Primitive(
-        "sub",
-        2,
-        lambda a, b: a - b,
-        lambda g, out, a, b: (g, -g),
-        "−",
-        "a − b",
-        ("∂(a − b)/∂a = 1", "∂(a − b)/∂b = −1"),
-    )
-)
-register(
-    Primitive(
-        "mul",
-        2,
-        lambda a, b: a * b,
-        lambda g, out, a, b: (g * b, g * a),
-        "×",
-        "a·b",
-        ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"),
-    )
-)
-register(
-    Primitive(
-        "div",
-        2,
-        lambda a, b: a / b,
-        lambda g, out, a, b: (g / b, -g * out / b),
-        "÷",
-        "a / b",
-        ("∂(a / b)/∂a = 1/b", "∂(a / b)/∂b = −a/b² = −out/b"),
-    )
-)
-register(
-    Primitive(
-        "pow",
-        2,
-        _pow_forward,
-        _pow_rule,
-        "^",
-        "a^b",
-        ("∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = out·ln(a)"),
-    )
-)
-register(
-    Primitive(
-        "neg",
-        1,
-        lambda a: -a,
-        lambda g, out, a: (-g,),
-        "−",
-        "−a",
-        ("∂(−a)/∂a = −1",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "abs",
-        1,
-        abs,
-        _abs_rule,
-        "|·|",
-        "|a|",
-        ("∂|a|/∂a = sign(a)  (0 at a = 0)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "exp",
-        1,
-        math.exp,
-        lambda g, out, a: (g * out,),
-        "exp",
-        "exp(a)",
-        ("∂exp(a)/∂a = exp(a) = out",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "log",
-        1,
-        math.log,
-        lambda g, out, a: (g / a,),
-        "log",
-        "log(a)",
-        ("∂log(a)/∂a = 1/a",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "log1p",
-        1,
-        math.log1p,
-        lambda g, out, a: (g / (1.0 + a),),
-        "log1p",
-        "log(1 + a)",
-        ("∂log(1 + a)/∂a = 1/(1 + a)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "tanh",
-        1,
-        math.tanh,
-        lambda g, out, a: (g * (1.0 - out * out),),
-        "tanh",
-        "tanh(a)",
-        ("∂tanh(a)/∂a = 1 − out²",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "sigmoid",
-        1,
-        _sigmoid_forward,
-        lambda g, out, a: (g * out * (1.0 - out),),
-        "σ",
-        "σ(a)",
-        ("∂σ(a)/∂a = out·(1 − out)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "relu",
-        1,
-        lambda a: a if a > 0.0 else 0.0,
-        _relu_rule,
-        "ReLU",
-        "ReLU(a)",
-        ("∂ReLU(a)/∂a = 1 if a > 0 else 0",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "sqrt",
-        1,
-        math.sqrt,
-        lambda g, out, a: (g * 0.5 / out,),
-        "√",
-        "√a",
-        ("∂√a/∂a = 1/(2·√a) = 1/(2·out)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "sin",
-        1,
-        math.sin,
-        lambda g, out, a: (g * _cos(a),),
-        "sin",
-        "sin(a)",
-        ("∂sin(a)/∂a = cos(a)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "cos",
-        1,
-        math.cos,
-        lambda g, out, a: (-g * _sin(a),),
-        "cos",
-        "cos(a)",
-        ("∂cos(a)/∂a = −sin(a)",),
-        ("a",),
-    )
-)
-register(
-    Primitive(
-        "wsum",
-        NARY,
-        _wsum_forward,
-        _wsum_rule,
-        "Σ",
-        "Σₖ wₖ·aₖ + b",
-        ("∂z/∂wₖ = aₖ", "∂z/∂aₖ = wₖ", "∂z/∂b = 1"),
-        ("w", "a", "b"),
-    )
-)
+# fmt: on
