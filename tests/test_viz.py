@@ -15,8 +15,17 @@ from examples import worked_example
 
 from autograd_lite import Value, explain, topo_order, weighted_sum
 from autograd_lite.nn import MLP
-from viz import DEFAULT_MAX_NODES, DotNotFoundError, GraphTooLargeError, draw, render, to_dot
-from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR, DrawingOptions, dot_source
+from viz import (
+    DEFAULT_MAX_NODES,
+    DotNotFoundError,
+    DrawingOptions,
+    GraphTooLargeError,
+    dot_source,
+    draw,
+    render,
+    to_dot,
+)
+from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
 from viz.labels import label_html, parse_nielsen
 
 HAVE_DOT = shutil.which("dot") is not None

@@ -4,6 +4,10 @@
 ``viz`` extra); the engine never imports it. Rendering pictures needs Graphviz's ``dot``
 program.
 
+:func:`to_dot`, :func:`draw` and :func:`render` take the same keyword-only drawing options;
+:class:`DrawingOptions` holds them, checked, for :func:`dot_source`, which can also show
+grads other than the nodes' own (the stepper's picture uses it).
+
 Example:
     >>> from autograd_lite import Value
     >>> from viz import draw, to_dot
@@ -17,7 +21,9 @@ Example:
 from .dot import (
     DEFAULT_MAX_NODES,
     DotNotFoundError,
+    DrawingOptions,
     GraphTooLargeError,
+    dot_source,
     draw,
     render,
     to_dot,
@@ -27,9 +33,11 @@ from .stepper import Step, backward_steps, stepper
 __all__ = [
     "DEFAULT_MAX_NODES",
     "DotNotFoundError",
+    "DrawingOptions",
     "GraphTooLargeError",
     "Step",
     "backward_steps",
+    "dot_source",
     "draw",
     "render",
     "stepper",
