@@ -5,7 +5,9 @@
 * :mod:`~autograd_lite.formula.compiler`: the syntax tree checked against a whitelist and
   compiled to a list of steps;
 * :mod:`~autograd_lite.formula.reader`: ``parse``, ``define`` and ``evaluate``, the entry
-  points.
+  points for one formula;
+* :mod:`~autograd_lite.formula.program`: ``read_program``, a network typed as a list of
+  equations (``z2_1 = w2_11*x1 + b2_1; a2_1 = s(z2_1); ...``).
 
 Example:
     >>> from autograd_lite.formula import parse
@@ -15,6 +17,7 @@ Example:
 """
 
 from .compiler import CONSTANTS, FUNCTIONS, Definition
+from .program import Program, Run, read_program
 from .reader import Formula, define, evaluate, parse
 from .source import MAX_DEPTH, MAX_LENGTH, MAX_NESTING, ExprError
 
@@ -25,6 +28,9 @@ __all__ = [
     "parse",
     "define",
     "evaluate",
+    "Program",
+    "Run",
+    "read_program",
     "FUNCTIONS",
     "CONSTANTS",
     "MAX_LENGTH",

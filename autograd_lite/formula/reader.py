@@ -347,10 +347,11 @@ def evaluate(
 def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = None) -> Value:
     """Evaluate the compiled steps with an explicit stack of call frames (no recursion).
 
-    With ``trace`` (a list), every node the formula's own steps make is recorded as
-    ``(node, span, call)``: ``span`` is the range of the text it came from and ``call`` is
-    the span of the outermost call of a user definition it was made inside (None at the
-    top level), so a caller can say which part of the typed text each node stands for.
+    With ``trace`` (a list), every node the steps make is recorded as ``(node, span,
+    call)``: ``span`` is the range of the formula's text it is the value of (None for a node
+    inside a definition's body, except the result of the outermost call) and ``call`` the
+    span of the outermost call of a user definition it was made inside (None at the top
+    level), so a caller can say which part of the typed text each node stands for.
     """
     defs = formula.definitions
     text = formula.text
@@ -365,6 +366,8 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
             result = stack[-1]
             if frames:
                 frames[-1][3].append(result)
+                if trace is not None and len(frames) == 1:
+                    trace.append((result, call_span, call_span))
             continue
         step = code[pc[0]]
         pc[0] += 1
@@ -410,7 +413,10 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
             where = "" if len(frames) == 1 else " (inside a defined function)"
             raise ExprError(f"cannot evaluate{where}: {err}", text, *_span(frames, step)) from None
         if trace is not None:
-            trace.append((stack[-1], step.span, call_span if len(frames) > 1 else None))
+            if len(frames) == 1:
+                trace.append((stack[-1], step.span, None))
+            else:  # inside a definition: its span is in the definition's text
+                trace.append((stack[-1], None, call_span))
     return result
 
 
