@@ -15,7 +15,15 @@ Importing the package loads no numpy and no graphviz, so it starts fast.
 
 # `explain` is imported by name, so the package attribute is the function, not the
 # submodule of the same name (which stays importable: from autograd_lite.teach.explain import ...).
-from .engine import Value, backward, gradients, no_grad, topo_order, weighted_sum
+from .engine import (
+    Value,
+    backward,
+    gradients,
+    no_grad,
+    reference_gradients,
+    topo_order,
+    weighted_sum,
+)
 from .teach.explain import explain
 from .teach.gradcheck import gradcheck
 
@@ -28,6 +36,7 @@ __all__ = [
     "gradcheck",
     "gradients",
     "no_grad",
+    "reference_gradients",
     "topo_order",
     "weighted_sum",
 ]

@@ -15,6 +15,15 @@ Example:
 Nodes keep no closures and no references to their children, so a graph forms no reference
 cycles and is freed by reference counting alone; no function here recurses, so a chain of a
 million nodes differentiates.
+
+Where to read what:
+
+* :func:`apply` makes every operation's node (the operators of ``Value`` call it); it is
+  also the fast entry point for models, which make many nodes from Values they checked once.
+* :func:`backward` and :func:`gradients` are the fast backward pass: adjoints live in the
+  nodes' ``grad`` slots while it runs, with the collector paused (:class:`gc_paused`).
+* :func:`reference_gradients` is the same pass in fifteen plain lines over a dict of
+  adjoints: read it to see the algorithm without the speed tricks.
 """
 
 from __future__ import annotations
@@ -23,9 +32,10 @@ import _thread
 import contextvars
 import gc
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import filterfalse
 
+from ._checks import check_value
 from ._errors import (
     arity_error,
     backward_error,
@@ -34,9 +44,19 @@ from ._errors import (
     non_finite_gradient,
     operand_error,
 )
-from .ops import OPS
+from .ops import NARY, OPS
 
-__all__ = ["Value", "topo_order", "backward", "gradients", "no_grad", "weighted_sum"]
+__all__ = [
+    "Value",
+    "apply",
+    "topo_order",
+    "backward",
+    "gradients",
+    "reference_gradients",
+    "no_grad",
+    "gc_paused",
+    "weighted_sum",
+]
 
 _new = object.__new__
 
@@ -76,65 +96,103 @@ def _to_float(x, what: str = "data") -> float:
     return f
 
 
-def _node(data: float, parents: tuple, op: str) -> Value:
-    """Make an operation's output node without re-checking its (already float) data."""
+def _node(data: float, op: str = "", parents: tuple = ()) -> Value:
+    """The one constructor of nodes behind the engine: every operation's output, every constant.
+
+    ``data`` is a float already (checked by the caller). Inside :class:`no_grad` an
+    operation's output records no parents: it is a leaf. ``Value(...)``, which checks what a
+    user gives it, is the public way to make a leaf.
+    """
     v = _new(Value)
     v.data = data
     v.grad = 0.0
     v.label = None
-    if not _grad_enabled.get():
-        v.op = ""
-        v.parents = ()
-    else:
+    if parents and _grad_enabled.get():
         v.op = op
         v.parents = parents
+    else:
+        v.op = ""
+        v.parents = ()
     return v
 
 
-def _const(x) -> Value:
-    """A number used as an operand becomes a leaf Value, so it appears in the graph."""
-    v = _new(Value)
-    v.data = _to_float(x, "operand")
-    v.grad = 0.0
-    v.op = ""
-    v.parents = ()
-    v.label = None
-    return v
+def _operand(x) -> Value:
+    """A Value as it is; a number used as an operand becomes a constant leaf in the graph."""
+    return x if type(x) is Value else _node(_to_float(x, "operand"))
 
 
-def _apply(op: str, operands: tuple) -> Value:
-    """Run primitive ``op`` forward on Value operands and return the new node."""
+def apply(op: str, operands: tuple[Value, ...]) -> Value:
+    """Run the primitive ``op`` of the ops table on ``operands`` and return the new node.
+
+    Every operator of :class:`Value` (``a * b`` is ``apply("mul", (a, b))``, ``a.tanh()`` is
+    ``apply("tanh", (a,))``) comes here, and so may models: it is the fast entry point for
+    code that makes many nodes from Values it has already checked, such as a neuron making
+    its weighted input ``apply("wsum", (*weights, *inputs, bias))`` and then its activation.
+    The operands are not checked one by one, which is what makes it fast: they must be
+    Values (wrap a number as ``Value(x)``, or use the operators and :func:`weighted_sum`,
+    which accept numbers). Anything else is refused with a TypeError when its value is read.
+
+    Args:
+        op: the name of a primitive of :data:`autograd_lite.ops.OPS` (``"mul"``, ``"relu"``,
+            ``"wsum"``, ...).
+        operands: its operands in order; for ``"wsum"`` the weights, then as many inputs,
+            then the bias.
+
+    Returns:
+        The new node, with ``op`` and ``operands`` as its parents (a leaf inside
+        :class:`no_grad`).
+
+    Raises:
+        ValueError: for an unknown primitive or a domain error of the operation (log(0)).
+        ZeroDivisionError, OverflowError: as Python's ``math`` raises them for the same float
+            operation, naming the operation and the operands.
+        TypeError: for the wrong number of operands, or an operand that is not a Value.
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(3.0, label="b")
+        >>> c = apply("mul", (a, b))
+        >>> c.data, c.op, c.parents == (a, b)
+        (6.0, 'mul', True)
+    """
+    if type(operands) is not tuple:
+        operands = tuple(operands)
     try:
-        r = OPS[op].forward(*[o.data for o in operands])
+        prim = OPS[op]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown primitive {op!r}; the ops table has {', '.join(OPS)}") from None
+    n = len(operands)
+    if n != prim.arity and not (prim.arity == NARY and n % 2 and n > 1):
+        raise _arity_misuse(prim, n)
+    try:
+        # One- and two-operand nodes, most of any graph, skip the generic packing.
+        if n == 1:
+            r = prim.forward(operands[0].data)
+        elif n == 2:
+            r = prim.forward(operands[0].data, operands[1].data)
+        else:
+            r = prim.forward(*[o.data for o in operands])
     except (ArithmeticError, ValueError) as err:
         raise operand_error(op, operands, err) from None
+    except (AttributeError, TypeError):
+        raise _operand_misuse(op, operands) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
         non_finite(op, operands, r)
-    return _node(r, operands, op)
+    return _node(r, op, operands)
 
 
-def _apply1(op: str, a: Value) -> Value:
-    """`_apply` for one operand, without packing the arguments."""
-    try:
-        r = OPS[op].forward(a.data)
-    except (ArithmeticError, ValueError) as err:
-        raise operand_error(op, (a,), err) from None
-    if r - r:
-        non_finite(op, (a,), r)
-    return _node(r, (a,), op)
+def _arity_misuse(prim, n: int) -> TypeError:
+    wanted = "an odd number (at least 3) of" if prim.arity == NARY else str(prim.arity)
+    return TypeError(f"{prim.name} takes {wanted} operand(s), got {n}")
 
 
-def _apply2(op: str, a: Value, b) -> Value:
-    """`_apply` for two operands; ``b`` may still be a plain number."""
-    if type(b) is not Value:
-        b = _const(b)
-    try:
-        r = OPS[op].forward(a.data, b.data)
-    except (ArithmeticError, ValueError) as err:
-        raise operand_error(op, (a, b), err) from None
-    if r - r:
-        non_finite(op, (a, b), r)
-    return _node(r, (a, b), op)
+def _operand_misuse(op: str, operands: tuple) -> TypeError:
+    for i, o in enumerate(operands):
+        if type(o) is not Value:
+            return TypeError(
+                f"{op}: operands[{i}] must be a Value, got {type(o).__name__}: {o!r}; "
+                "wrap a number as Value(x)"
+            )
+    return TypeError(f"{op}: the operands could not be read")  # pragma: no cover
 
 
 class Value:
@@ -187,79 +245,79 @@ class Value:
     # --- arithmetic: each line names a primitive of the ops table ---
 
     def __add__(self, other):
-        return _apply2("add", self, other)
+        return apply("add", (self, _operand(other)))
 
     def __radd__(self, other):
-        return _apply2("add", _const(other), self)
+        return apply("add", (_operand(other), self))
 
     def __sub__(self, other):
-        return _apply2("sub", self, other)
+        return apply("sub", (self, _operand(other)))
 
     def __rsub__(self, other):
-        return _apply2("sub", _const(other), self)
+        return apply("sub", (_operand(other), self))
 
     def __mul__(self, other):
-        return _apply2("mul", self, other)
+        return apply("mul", (self, _operand(other)))
 
     def __rmul__(self, other):
-        return _apply2("mul", _const(other), self)
+        return apply("mul", (_operand(other), self))
 
     def __truediv__(self, other):
-        return _apply2("div", self, other)
+        return apply("div", (self, _operand(other)))
 
     def __rtruediv__(self, other):
-        return _apply2("div", _const(other), self)
+        return apply("div", (_operand(other), self))
 
     def __pow__(self, other):
-        return _apply2("pow", self, other)
+        return apply("pow", (self, _operand(other)))
 
     def __rpow__(self, other):
-        return _apply2("pow", _const(other), self)
+        return apply("pow", (_operand(other), self))
 
     def __neg__(self):
-        return _apply1("neg", self)
+        return apply("neg", (self,))
 
     def __pos__(self):
         return self
 
     def __abs__(self):
-        return _apply1("abs", self)
+        return apply("abs", (self,))
 
     def exp(self) -> Value:
         """e to the power of this value."""
-        return _apply1("exp", self)
+        return apply("exp", (self,))
 
     def log(self) -> Value:
         """Natural logarithm; the value must be positive."""
-        return _apply1("log", self)
+        return apply("log", (self,))
 
     def log1p(self) -> Value:
         """log(1 + x), accurate for tiny x; the value must be greater than -1."""
-        return _apply1("log1p", self)
+        return apply("log1p", (self,))
 
     def tanh(self) -> Value:
         """Hyperbolic tangent."""
-        return _apply1("tanh", self)
+        return apply("tanh", (self,))
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1 / (1 + e^(-x)), computed without overflow for any input."""
-        return _apply1("sigmoid", self)
+        return apply("sigmoid", (self,))
 
     def relu(self) -> Value:
         """max(0, x); its derivative at exactly 0 is taken as 0."""
-        return _apply1("relu", self)
+        return apply("relu", (self,))
 
     def sqrt(self) -> Value:
         """Square root; the value must not be negative."""
-        return _apply1("sqrt", self)
+        return apply("sqrt", (self,))
 
     def sin(self) -> Value:
         """Sine (radians)."""
-        return _apply1("sin", self)
+        return apply("sin", (self,))
 
     def cos(self) -> Value:
         """Cosine (radians)."""
-        return _apply1("cos", self)
+        return apply("cos", (self,))
 
     # --- graph ---
 
@@ -280,11 +338,6 @@ class Value:
             node.grad = 0.0
 
 
-def _check(v, name: str = "root") -> None:
-    if type(v) is not Value:
-        raise TypeError(f"{name} must be a Value, got {type(v).__name__}: {v!r}")
-
-
 def topo_order(root: Value) -> list[Value]:
     """All nodes ``root`` depends on, each after its parents, ``root`` last.
 
@@ -303,7 +356,7 @@ def topo_order(root: Value) -> list[Value]:
         >>> [v.label or v.op for v in topo_order(b + a)]
         ['a', 'mul', 'add']
     """
-    _check(root)
+    check_value(root)
     order: list[Value] = []
     append = order.append
     seen = {root}
@@ -392,12 +445,66 @@ def _restore(order: list[Value], saved: list[float]) -> None:
         v.grad = old
 
 
+class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
+    """Inside this block Python's cyclic garbage collector does not run.
+
+    Its state is restored when the block ends, however it ends; if the collector was off
+    already, it stays off. Use a new ``gc_paused()`` for each ``with``.
+
+    NOTE: the engine's nodes hold no reference cycles (no closures, no links to their
+    children), so reference counting frees every graph on its own and the collector has
+    nothing to find in them. Left on, it would still walk every live node again each time a
+    few hundred new containers are allocated, which on a large graph or a training step
+    costs more than the work itself. :func:`backward`, :func:`gradients` and
+    :func:`autograd_lite.nn.train.fit` run inside one.
+
+    Example:
+        >>> import gc
+        >>> with gc_paused():
+        ...     gc.isenabled()
+        False
+    """
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> gc_paused:
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._was_enabled:
+            gc.enable()
+
+
+def _run_pass(root: Value, finish: Callable[[list[Value], list[float]], object]) -> object:
+    """What :func:`backward` and :func:`gradients` share: check, walk, lock, pause, pass.
+
+    Runs the fast pass over the graph of ``root`` with the adjoints in the ``grad`` slots,
+    then ``finish(order, saved)`` while still holding the lock, so the caller reads the
+    adjoints and puts back (or adds back) the saved grads before any other pass may start.
+    """
+    check_value(root)
+    with gc_paused(), _pass_lock:
+        order = topo_order(root)
+        return finish(order, _accumulate(order))
+
+
+def _add_back(order: list[Value], saved: list[float]) -> None:
+    for v, old in zip(order, saved):
+        if old:
+            v.grad += old
+
+
 def backward(root: Value) -> None:
     """Accumulate d(root)/d(v) into ``v.grad`` for every node v that root depends on.
 
     Adjoints are computed in a fresh store first and added to the ``grad`` attributes only
     when the whole pass has succeeded: calling it twice gives exactly twice the gradients,
     for leaves and interior nodes alike, and a failing pass changes nothing.
+
+    This is the fast pass; :func:`reference_gradients` is the same algorithm in fifteen
+    plain lines, for reading.
 
     Args:
         root: the output to differentiate; its own grad gets 1 (d root / d root).
@@ -415,22 +522,7 @@ def backward(root: Value) -> None:
         >>> c.backward(); a.grad
         54.0
     """
-    _check(root)
-    # NOTE: the cyclic garbage collector is paused during the pass: it allocates many
-    # short-lived containers, and on a large graph each collection would walk every node
-    # again. The pass creates no reference cycles, so nothing is left for it to find.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with _pass_lock:
-            order = topo_order(root)
-            saved = _accumulate(order)
-            for v, old in zip(order, saved):
-                if old:
-                    v.grad += old
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    _run_pass(root, _add_back)
 
 
 def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
@@ -443,29 +535,69 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     Returns:
         One float per node of ``wrt``; 0.0 for a node root does not depend on.
 
+    Raises:
+        TypeError: if root or a node of wrt is not a Value.
+
     Example:
         >>> x = Value(2.0)
         >>> gradients(x * x + x, [x])
         [5.0]
     """
-    _check(root)
+    check_value(root)
     wrt = list(wrt)
     for i, v in enumerate(wrt):
-        _check(v, f"wrt[{i}]")
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # as in backward
-    try:
-        with _pass_lock:
-            order = topo_order(root)
-            saved = _accumulate(order)
-            in_graph = set(order)
-            result = [v.grad if v in in_graph else 0.0 for v in wrt]
-            for v, old in zip(order, saved):
-                v.grad = old
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    return result
+        check_value(v, f"wrt[{i}]")
+
+    def read_and_restore(order: list[Value], saved: list[float]) -> list[float]:
+        in_graph = set(order)
+        result = [v.grad if v in in_graph else 0.0 for v in wrt]
+        _restore(order, saved)
+        return result
+
+    return _run_pass(root, read_and_restore)
+
+
+def reference_gradients(root: Value) -> dict[Value, float]:
+    """The backward pass as a textbook writes it: d(root)/d(v) for every node v, in a dict.
+
+    Read this function to see reverse-mode differentiation without the speed tricks of
+    :func:`backward` (adjoints kept in the nodes' own slots, a saved copy of every grad,
+    special cases for one and two operands, the paused collector). The algorithm: put the
+    nodes in topological order; give the root the adjoint 1; then visit the nodes from the
+    root back to the leaves, and push each node's adjoint to its parents through its local
+    derivatives, read from the ops table. A node used twice (``a*a``, fan-out) gets one
+    term per use, so it ends with the sum over all paths. It touches no ``grad`` attribute,
+    and it agrees with :func:`backward` and :func:`gradients` to the last bit (a test checks
+    this on random graphs).
+
+    Args:
+        root: the output to differentiate.
+
+    Returns:
+        A dict from every node root depends on (root included) to d(root)/d(node).
+
+    Raises:
+        TypeError: if root is not a Value.
+
+    Example:
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> c = a * b + a
+        >>> grads = reference_gradients(c)
+        >>> grads[a], grads[b], grads[c]
+        (-2.0, 2.0, 1.0)
+    """
+    order = topo_order(root)  # every node after its parents
+    adjoint = {node: 0.0 for node in order}
+    adjoint[root] = 1.0
+    for node in reversed(order):  # every use of a node is visited before the node itself
+        if not node.parents:
+            continue  # a leaf: nothing to push further
+        inputs = [parent.data for parent in node.parents]
+        # the rule returns adjoint · ∂node/∂parent for each parent, in operand order
+        local = OPS[node.op].rule(adjoint[node], node.data, *inputs)
+        for parent, g in zip(node.parents, local):
+            adjoint[parent] += g
+    return adjoint
 
 
 class no_grad:  # lower case: it is used like a function, `with no_grad():`
@@ -501,6 +633,8 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:
 
     Its parents are ``(w_1, ..., w_n, a_1, ..., a_n, b)``. A single n-ary node instead of a
     chain of binary ``×`` and ``+`` nodes makes a training step several times cheaper.
+    Every weight is checked on every call; a model whose weights and inputs are Values
+    already makes the same node faster with ``apply("wsum", (*weights, *inputs, bias))``.
 
     Args:
         weights: the n weights (Values).
@@ -527,16 +661,5 @@ def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:
             f"got {n} weight(s) and {len(inputs)} input(s)"
         )
     for i, w in enumerate(weights):
-        if type(w) is not Value:
-            raise TypeError(f"weights[{i}] must be a Value, got {type(w).__name__}: {w!r}")
-    xs = tuple(a if type(a) is Value else _const(a) for a in inputs)
-    b = bias if type(bias) is Value else _const(bias)
-    return _wsum_node((*weights, *xs, b))
-
-
-def _wsum_node(parents: tuple) -> Value:
-    """The weighted-sum node from operands already checked: ``(*weights, *inputs, bias)``.
-
-    The fast path for models, which check their weights once when they are built.
-    """
-    return _apply("wsum", parents)
+        check_value(w, f"weights[{i}]")
+    return apply("wsum", (*weights, *map(_operand, inputs), _operand(bias)))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autograd_lite import Value, backward, gradients, no_grad, topo_order, weighted_sum
+from autograd_lite.engine import apply, gc_paused
 from autograd_lite.ops import OPS
 
 
@@ -584,3 +585,85 @@ def test_one_no_grad_instance_shared_by_threads_keeps_them_apart():
         t.join(20)
     assert errors == []
     assert seen["a"][0] is x and seen["b"][0] is x and seen["b inside"] == ()
+
+
+# --- apply: the fast entry point -----------------------------------------------------------
+
+
+def test_apply_makes_the_same_node_as_the_operator():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    by_apply, by_operator = apply("mul", (a, b)), a * b
+    assert (by_apply.data, by_apply.op, by_apply.parents) == (-6.0, "mul", (a, b))
+    assert (by_operator.data, by_operator.op, by_operator.parents) == (-6.0, "mul", (a, b))
+
+
+def test_apply_makes_a_weighted_sum_node_from_values():
+    w, x, bias = [Value(2.0), Value(3.0)], [Value(5.0), Value(7.0)], Value(1.0)
+    z = apply("wsum", [*w, *x, bias])  # any sequence; parents are always a tuple
+    assert z.data == 32.0 and z.op == "wsum" and z.parents == (*w, *x, bias)
+    assert gradients(z, [*w, *x, bias]) == [5.0, 7.0, 2.0, 3.0, 1.0]
+
+
+def test_apply_inside_no_grad_makes_a_leaf():
+    a = Value(2.0)
+    with no_grad():
+        y = apply("tanh", (a,))
+    assert (y.op, y.parents) == ("", ())
+
+
+def test_apply_refuses_a_number_operand_by_position():
+    a = Value(2.0)
+    with pytest.raises(TypeError, match=r"mul: operands\[1\] must be a Value, got float: 3.0"):
+        apply("mul", (a, 3.0))
+    with pytest.raises(TypeError, match=r"operands\[0\] must be a Value, got float64"):
+        apply("relu", (np.float64(1.0),))
+
+
+@pytest.mark.parametrize(
+    "op, count, message",
+    [
+        ("mul", 1, "mul takes 2 operand"),
+        ("tanh", 2, "tanh takes 1 operand"),
+        ("wsum", 4, "wsum takes an odd number"),
+        ("wsum", 1, "wsum takes an odd number"),
+    ],
+)
+def test_apply_refuses_the_wrong_number_of_operands(op, count, message):
+    with pytest.raises(TypeError, match=message):
+        apply(op, tuple(Value(1.0) for _ in range(count)))
+
+
+def test_apply_refuses_an_unknown_primitive_and_lists_the_table():
+    with pytest.raises(ValueError, match="unknown primitive 'tan'.*tanh"):
+        apply("tan", (Value(1.0),))
+
+
+def test_apply_names_the_operands_of_a_domain_error():
+    with pytest.raises(ValueError, match="log.*a = 0.0 \\(label 'x'\\)"):
+        apply("log", (Value(0.0, label="x"),))
+
+
+# --- gc_paused ------------------------------------------------------------------------------
+
+
+def test_gc_paused_restores_the_collector_even_after_an_error():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError):
+        with gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError("inside")
+    assert gc.isenabled()
+
+
+def test_gc_paused_leaves_a_paused_collector_paused():
+    import gc
+
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -37,7 +37,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..engine import Value, _apply1, _wsum_node
+from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
 from . import saving
 from .init import (
@@ -148,14 +148,14 @@ class Neuron(Module):
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path of every model: inputs are Values of the right number already.
         # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap. It is
-        # the node engine.weighted_sum makes, without that function's checks of every weight
-        # and input on every call, which here would cost more than making the node itself.
-        z = _wsum_node((*self.w, *xs, self.b))
+        # the node engine.weighted_sum makes, through engine.apply, which skips the checks of
+        # every weight and input that would here cost more than making the node itself.
+        z = apply("wsum", (*self.w, *xs, self.b))
         z.label = self._z_label
         act = self._act
         if act is None:
             return z
-        a = _apply1(act, z)
+        a = apply(act, (z,))
         a.label = self._a_label
         return a
 

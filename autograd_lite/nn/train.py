@@ -1,10 +1,8 @@
 """Training a model on a data set: :func:`fit`, its :class:`History`, and :func:`accuracy`.
 
 :func:`fit` is the fast way to train: each step (forward, loss, backward, update) runs with
-Python's cyclic garbage collector paused. The engine's nodes hold no reference cycles (no
-closures, no links to children), so reference counting frees every graph as soon as a step
-ends, and the collector, which would otherwise walk the tens of thousands of live nodes of
-a step again and again, has nothing to find.
+Python's cyclic garbage collector paused (:class:`autograd_lite.engine.gc_paused`, which
+says why). Reference counting frees every step's graph as soon as the step ends.
 
 Example:
     >>> from autograd_lite.nn import MLP
@@ -18,15 +16,15 @@ Example:
 
 from __future__ import annotations
 
-import gc
 import numbers
 import random
 import time
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..engine import Value, no_grad
+from ..engine import Value, gc_paused, no_grad
 from . import losses as _losses
 from .optim import SGD, Optimizer, Schedule, linear_schedule
 
@@ -214,17 +212,11 @@ def fit(
     everything = range(n)
     history = History()
     start = time.perf_counter()
-    gc_was_enabled = gc.isenabled()
     for k in range(1, steps + 1):
         batch = everything if batch_size is None else rng.sample(everything, batch_size)
         lr_now = optimizer.current_lr()
-        if pause_gc:
-            gc.disable()
-        try:
+        with gc_paused() if pause_gc else nullcontext():
             loss_value, right = _step(model, X, y, batch, loss_fn, optimizer, params, l2, classes)
-        finally:
-            if pause_gc and gc_was_enabled:
-                gc.enable()
         history.loss.append(loss_value)
         history.accuracy.append(right / len(batch) if classes else None)
         history.lr.append(lr_now)
