@@ -4,6 +4,9 @@
   chain-rule paths of the products of local derivatives;
 * :mod:`~autograd_lite.teach.bp_equations`: Nielsen's four equations (BP1-BP4) on an MLP;
 * :mod:`~autograd_lite.teach.gradcheck`: the engine against central finite differences;
+* :mod:`~autograd_lite.teach.diagnosis`: ``diagnose``, "where is my mistake?": a hand-derived
+  formula matched term by term to the chain-rule paths, naming missing and extra factors
+  (loaded on first use: it needs the formula reader);
 * :mod:`~autograd_lite.teach.table`: the table every result prints as (text, Markdown, HTML).
 
 Example:
@@ -34,4 +37,19 @@ __all__ = [
     "gradcheck",
     "gradcheck_report",
     "Table",
+    "diagnose",
+    "Diagnosis",
+    "TermReport",
+    "PathReport",
 ]
+
+
+def __getattr__(name: str):
+    # The diagnosis reads typed formulas; loading the formula reader only when it is asked
+    # for keeps `import autograd_lite` fast.
+    if name in ("diagnose", "Diagnosis", "TermReport", "PathReport"):
+        from . import diagnosis
+
+        value = globals()[name] = getattr(diagnosis, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
