@@ -17,7 +17,15 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["is_bool", "is_integer", "is_real", "check_integer", "check_real", "check_value"]
+__all__ = [
+    "is_bool",
+    "is_integer",
+    "is_real",
+    "is_finite_real",
+    "check_integer",
+    "check_real",
+    "check_value",
+]
 
 
 def is_bool(x) -> bool:
@@ -35,6 +43,17 @@ def is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not is_bool(x)
 
 
+def is_finite_real(x) -> bool:
+    """Whether x is a real number (not a bool) whose float is finite: not NaN, not inf, and not
+    an integer too large for a float (``10**400``, which ``math.isfinite`` cannot even take)."""
+    if not is_real(x):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def check_integer(x, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return x as an int if it is a whole number within the bounds, else raise ValueError.
 
@@ -45,16 +64,28 @@ def check_integer(x, what: str, minimum: int | None = None, maximum: int | None 
         maximum: the largest allowed value, if any.
 
     Raises:
-        ValueError: naming ``what``, the value and the bound it broke.
+        ValueError: naming ``what``, the value and the whole requirement (type and bounds).
     """
-    if not is_integer(x):
-        raise ValueError(f"{what} must be a whole number, got {x!r}")
-    n = int(x)
-    if minimum is not None and n < minimum:
-        raise ValueError(f"{what} must be at least {minimum}, got {_short(n)}")
-    if maximum is not None and n > maximum:
-        raise ValueError(f"{what} must be at most {maximum:,}, got {_short(n)}")
-    return n
+    if (
+        not is_integer(x)
+        or (minimum is not None and x < minimum)
+        or (maximum is not None and x > maximum)
+    ):
+        raise ValueError(
+            f"{what} must be a whole number{_bounds(minimum, maximum)}, got {_short(x)}"
+        )
+    return int(x)
+
+
+def _bounds(minimum: int | None, maximum: int | None) -> str:
+    """The bounds of a whole number as a message says them: " from 1 to 20", " of at least 1"."""
+    if minimum is not None and maximum is not None:
+        return f" from {minimum:,} to {maximum:,}"
+    if minimum is not None:
+        return f" of at least {minimum:,}"
+    if maximum is not None:
+        return f" of at most {maximum:,}"
+    return ""
 
 
 def check_real(

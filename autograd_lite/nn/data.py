@@ -19,28 +19,16 @@ Example:
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
+
+from .._checks import check_integer, check_real, is_integer, is_real
 
 __all__ = ["moons", "circles", "blobs", "xor", "spiral"]
 
 
 def _check(n_samples, noise, minimum: int = 2) -> None:
-    if (
-        isinstance(n_samples, bool)
-        or not isinstance(n_samples, numbers.Integral)
-        or n_samples < minimum
-    ):
-        raise ValueError(f"n_samples must be an integer of at least {minimum}, got {n_samples!r}")
-    if (
-        isinstance(noise, bool)
-        or not isinstance(noise, numbers.Real)
-        or not math.isfinite(noise)
-        or noise < 0
-    ):
-        raise ValueError(f"noise must be a non-negative number, got {noise!r}")
+    check_integer(n_samples, "n_samples", minimum=minimum)
+    check_real(noise, "noise", minimum=0.0)
 
 
 def _finish(
@@ -127,7 +115,7 @@ def circles(
         ValueError: for fewer than 2 samples, a negative noise or factor outside (0, 1).
     """
     _check(n_samples, noise)
-    if not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
+    if not is_real(factor) or not 0.0 < factor < 1.0:
         raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
     rng = np.random.default_rng(seed)
     n_out = n_samples // 2
@@ -192,7 +180,7 @@ def blobs(
         ValueError: for fewer samples than clusters, fewer than 2 clusters, or badly
             shaped centres.
     """
-    if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
+    if is_integer(centers):
         if centers < 2:
             raise ValueError(f"centers must be at least 2, got {centers!r}")
         angles = 2.0 * np.pi * np.arange(centers) / centers
@@ -231,8 +219,7 @@ def spiral(
     Raises:
         ValueError: for fewer than 2 classes, fewer samples than classes or a negative noise.
     """
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
-        raise ValueError(f"classes must be an integer of at least 2, got {classes!r}")
+    check_integer(classes, "classes", minimum=2)
     _check(n_samples, noise, minimum=classes)
     rng = np.random.default_rng(seed)
     parts, labels = [], []

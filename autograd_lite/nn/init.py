@@ -21,6 +21,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from .._checks import check_integer
 from ..engine import Value
 
 __all__ = [
@@ -114,9 +115,7 @@ def check_count(value: Any, what: str, minimum: int = 1) -> int:
     Raises:
         ValueError: for a bool, a non-integer or a value below ``minimum``.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{what} must be an integer of at least {minimum}, got {value!r}")
-    return int(value)
+    return check_integer(value, what, minimum=minimum)
 
 
 def check_activation(activation: Any) -> str:

@@ -14,10 +14,9 @@ Example:
 
 from __future__ import annotations
 
-import math
-import numbers
 from collections.abc import Sequence
 
+from .._checks import check_real, check_value, is_integer, is_real
 from ..engine import Value, weighted_sum
 
 __all__ = [
@@ -55,7 +54,7 @@ def _check_batch(outputs, labels, name: str) -> int:
 
 
 def _label(y, name: str, i: int) -> float:
-    if isinstance(y, bool) or not isinstance(y, numbers.Real) or y != y:
+    if not is_real(y) or y != y:
         raise TypeError(f"{name}: labels[{i}] must be a real number, got {type(y).__name__}: {y!r}")
     return float(y)
 
@@ -229,7 +228,7 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
             k = len(row)
         elif len(row) != k:
             raise ValueError(f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {k}")
-        if isinstance(y, bool) or not isinstance(y, numbers.Integral) or not 0 <= y < k:
+        if not is_integer(y) or not 0 <= y < k:
             raise ValueError(
                 f"{name}: labels[{i}] must be a class index from 0 to {k - 1}, got {y!r}"
             )
@@ -242,12 +241,7 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
 
 def check_alpha(alpha: float) -> None:
     """Refuse an L2 strength that is not a finite non-negative number (ValueError)."""
-    if (
-        isinstance(alpha, bool)
-        or not isinstance(alpha, numbers.Real)
-        or not (math.isfinite(alpha) and alpha >= 0)
-    ):
-        raise ValueError(f"l2: alpha must be a non-negative number, got {alpha!r}")
+    check_real(alpha, "l2: alpha (the strength)", minimum=0.0)
 
 
 def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
@@ -274,8 +268,7 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
     if not params:
         raise ValueError("l2: no parameters given")
     for i, p in enumerate(params):
-        if type(p) is not Value:
-            raise TypeError(f"l2: parameters[{i}] must be a Value, got {type(p).__name__}")
+        check_value(p, f"l2: parameters[{i}]")
     # Σ p·p as a weighted sum of the parameters with themselves: one node, not 2n.
     return weighted_sum(params, params, 0.0) * float(alpha)
 

@@ -16,9 +16,9 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Iterable
 
+from .._checks import check_integer, check_real, check_value
 from ..engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
@@ -29,16 +29,18 @@ Schedule = Callable[[int], float]
 def _check_number(
     x, what: str, low: float = 0.0, high: float = math.inf, high_open: bool = False
 ) -> float:
-    ok = not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(x)
-    if ok:
-        ok = low <= x < high if high_open else low <= x <= high
+    try:
+        f = check_real(x, what)  # a finite real number, not a bool
+        ok = low <= f < high if high_open else low <= f <= high
+    except ValueError:
+        ok = False
     if not ok:
         bound = f"below {high}" if high_open else (f"at most {high}" if high < math.inf else "")
         raise ValueError(
             f"{what} must be a finite number of at least {low}{' and ' + bound if bound else ''}, "
             f"got {x!r}"
         )
-    return float(x)
+    return f
 
 
 class Optimizer:
@@ -62,8 +64,7 @@ class Optimizer:
             raise ValueError("the optimizer got no parameters; pass model.parameters()")
         seen = set()
         for i, p in enumerate(params):
-            if type(p) is not Value:
-                raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}: {p!r}")
+            check_value(p, f"params[{i}]")
             if p in seen:
                 raise ValueError(
                     f"params[{i}] ({p.label or p.data!r}) is listed twice; it would be updated "
@@ -273,8 +274,7 @@ def linear_schedule(start: float, end: float, steps: int) -> Schedule:
     """
     start = _check_number(start, "start")
     end = _check_number(end, "end")
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    check_integer(steps, "steps", minimum=1)
 
     def lr(step: int) -> float:
         # written as micrograd writes it, so the rates match it to the last bit
@@ -301,8 +301,7 @@ def step_schedule(lr: float, step_size: int, gamma: float) -> Schedule:
     """
     base = _check_number(lr, "lr")
     gamma = _check_number(gamma, "gamma")
-    if isinstance(step_size, bool) or not isinstance(step_size, numbers.Integral) or step_size < 1:
-        raise ValueError(f"step_size must be a positive integer, got {step_size!r}")
+    check_integer(step_size, "step_size", minimum=1)
 
     def schedule(step: int) -> float:
         return base * gamma ** (step // step_size)

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from typing import Any
+
+from .._checks import is_finite_real, is_integer
 
 __all__ = [
     "FORMAT",
@@ -103,7 +104,7 @@ def check_state(model: Any, state: Any) -> list[float]:
         )
     values = []
     for name, x in params.items():
-        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+        if not is_finite_real(x):
             raise ValueError(f"parameter {name} must be a finite real number, got {x!r}")
         values.append(float(x))
     return values
@@ -195,7 +196,7 @@ def read_state(path: str | os.PathLike) -> Any:
 
 
 def _is_count(x: Any) -> bool:
-    return isinstance(x, int) and not isinstance(x, bool) and x >= 1
+    return is_integer(x) and x >= 1
 
 
 def mlp_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:

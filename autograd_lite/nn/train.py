@@ -24,6 +24,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from .._checks import check_integer
 from ..engine import Value, gc_paused, no_grad
 from . import losses as _losses
 from .optim import SGD, Optimizer, Schedule, linear_schedule
@@ -175,14 +176,9 @@ def fit(
             f"fit needs as many labels as samples (at least one); "
             f"got {n} sample(s) and {len(y)} label(s)"
         )
-    if isinstance(steps, bool) or not isinstance(steps, numbers.Integral) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    if batch_size is not None and (
-        isinstance(batch_size, bool)
-        or not isinstance(batch_size, numbers.Integral)
-        or not 1 <= batch_size <= n
-    ):
-        raise ValueError(f"batch_size must be None or an integer from 1 to {n}, got {batch_size!r}")
+    check_integer(steps, "steps", minimum=0)
+    if batch_size is not None:
+        check_integer(batch_size, "batch_size (None for the whole data set)", minimum=1, maximum=n)
     if isinstance(loss, str):
         if loss not in _losses.LOSSES:
             raise ValueError(

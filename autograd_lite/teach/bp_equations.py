@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from .._checks import check_value
 from ..engine import Value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
 from ..nn import losses as _losses
@@ -221,8 +222,7 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
         ValueError: if no ``z^l_j`` node is found, a label is used twice, or a weight the
             equations need (w^{l+1}_kj, a^{l-1}_k) cannot be found.
     """
-    if not isinstance(cost, Value):
-        raise TypeError(f"cost must be a Value, got {type(cost).__name__}: {cost!r}")
+    check_value(cost, "cost")
     layers = _neurons(cost)
     neurons = [n for l in sorted(layers) for n in layers[l].values()]
     params = [p for n in neurons for p in (*n.weights.values(), n.bias) if p is not None]

@@ -37,6 +37,7 @@ import math
 import re
 from typing import NamedTuple
 
+from .._checks import check_value
 from ..engine import Value, gradients, topo_order
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
@@ -258,9 +259,8 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -
         >>> ex.path_count, ex.total
         (2, 6.0)
     """
-    for name, v in (("root", root), ("wrt", wrt)):
-        if not isinstance(v, Value):
-            raise TypeError(f"{name} must be a Value, got {type(v).__name__}: {v!r}")
+    check_value(root)
+    check_value(wrt, "wrt")
     if max_paths < 0:
         raise ValueError(f"max_paths must be 0 or more, got {max_paths!r}")
     gradient = gradients(root, [wrt])[0]
