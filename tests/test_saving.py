@@ -208,6 +208,39 @@ def test_mlp_parameter_count_matches_a_built_network():
     assert mlp_parameter_count(3, [4, 5, 2]) == len(MLP(3, [4, 5, 2]).parameters())
 
 
+def test_mlp_parameter_count_stops_once_past_the_cap():
+    from autograd_lite.nn.saving import mlp_parameter_count
+
+    # the first layer alone has 2·10^6 parameters: the other million layers are not added
+    assert mlp_parameter_count(1, [10**6] * 10**6, stop_above=10) == 2 * 10**6
+
+
+def test_a_module_builds_its_own_state_and_loads_it_back():
+    from autograd_lite import Value
+    from autograd_lite.nn import Module
+
+    class Pair(Module):
+        def __init__(self):
+            self.a, self.b = Value(1.5, label="a"), Value(-2.0, label="b")
+
+        def parameters(self):
+            return [self.a, self.b]
+
+        def named_parameters(self):
+            yield from (("a", self.a), ("b", self.b))
+
+        def _architecture(self):
+            return {"type": "Pair"}
+
+    state = Pair().state_dict()
+    assert state["architecture"] == {"type": "Pair"}
+    assert state["parameters"] == {"a": 1.5, "b": -2.0}
+    other = Pair()
+    other.a.data = other.b.data = 0.0
+    other.load_state_dict(json.loads(json.dumps(state)))
+    assert data_of(other) == [1.5, -2.0]
+
+
 def test_deeply_nested_json_is_a_value_error_naming_the_file(tmp_path):
     path = tmp_path / "deep.json"
     path.write_text("[" * 100000 + "]" * 100000)

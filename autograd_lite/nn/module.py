@@ -75,9 +75,20 @@ class Module:
 
         Returns:
             ``{"format": ..., "version": 1, "architecture": {...}, "parameters": {name: x}}``
-            with the parameters in :meth:`parameters` order.
+            with the parameters in :meth:`parameters` order, named by their labels.
+
+        Example:
+            >>> from autograd_lite.nn import Neuron
+            >>> state = Neuron(1, seed=0).state_dict()
+            >>> state["architecture"]["type"], list(state["parameters"])
+            ('Neuron', ['w^2_11', 'b^2_1'])
         """
-        return saving.make_state(self)
+        return {
+            "format": saving.FORMAT,
+            "version": saving.VERSION,
+            "architecture": self._architecture(),
+            "parameters": {name: p.data for name, p in self.named_parameters()},
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         """Set every parameter from ``state`` (as made by :meth:`state_dict`).

@@ -8,8 +8,9 @@ A saved model is a JSON object::
 
 with the parameters named by their Nielsen labels, in the model's parameter order. Never
 pickle: a model file is plain text a person can read, and loading one runs no code.
-The models' own methods (``save``, ``load_weights``, ``state_dict``, ``load_state_dict``,
-``MLP.load`` in :mod:`autograd_lite.nn`) are built on these functions.
+A model builds its own state (``Module.state_dict``); this module only checks states and
+writes and reads files. The models' methods ``save``, ``load_weights``, ``load_state_dict``
+and ``MLP.load`` are built on its functions.
 
 A file is untrusted input: :func:`read_state` turns every way it can be broken (not UTF-8,
 not JSON, nested too deeply) into a ``ValueError`` naming the file, and
@@ -30,7 +31,6 @@ __all__ = [
     "FORMAT",
     "VERSION",
     "MAX_PARAMETERS",
-    "make_state",
     "check_state",
     "write_state",
     "read_state",
@@ -48,29 +48,12 @@ million is already far beyond anything it can train; a file asking for more is r
 before any memory is spent on it."""
 
 
-def make_state(model: Any) -> dict[str, Any]:
-    """The JSON-ready state of ``model``: format, architecture and named parameter values.
-
-    Args:
-        model: a module of :mod:`autograd_lite.nn`.
-
-    Returns:
-        ``{"format", "version", "architecture", "parameters"}`` ready for ``json.dumps``.
-    """
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "architecture": model._architecture(),
-        "parameters": {name: p.data for name, p in model.named_parameters()},
-    }
-
-
 def check_state(model: Any, state: Any) -> list[float]:
     """Check ``state`` against ``model`` and return the parameter values in order.
 
     Args:
         model: the module the state is for.
-        state: a dict as made by :func:`make_state` (perhaps read from a file).
+        state: a dict as made by ``Module.state_dict`` (perhaps read from a file).
 
     Returns:
         One float per parameter of ``model``, in ``model.parameters()`` order.
@@ -118,7 +101,7 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
 
     Args:
         path: the file to write.
-        state: a dict as made by :func:`make_state`.
+        state: a dict as made by ``Module.state_dict``.
 
     Raises:
         ValueError: if a parameter is NaN or infinite (JSON has no such numbers).
@@ -199,12 +182,17 @@ def _is_count(x: Any) -> bool:
     return is_integer(x) and x >= 1
 
 
-def mlp_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:
+def mlp_parameter_count(
+    n_inputs: int, layer_sizes: list[int], *, stop_above: int | None = None
+) -> int:
     """How many parameters ``MLP(n_inputs, layer_sizes)`` has, by arithmetic alone.
 
     Args:
         n_inputs: number of inputs.
         layer_sizes: the width of each layer of neurons.
+        stop_above: stop adding as soon as the count exceeds this, and return that partial
+            count (already too many): a file with millions of layers is refused after at most
+            a few million additions.
 
     Returns:
         Σ over layers of (inputs + 1) × width: each neuron has one weight per input and a bias.
@@ -213,8 +201,12 @@ def mlp_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:
         >>> mlp_parameter_count(2, [16, 16, 1])
         337
     """
-    widths = [n_inputs, *layer_sizes]
-    return sum((widths[i] + 1) * widths[i + 1] for i in range(len(layer_sizes)))
+    count = 0
+    for fan_in, width in zip([n_inputs, *layer_sizes], layer_sizes):
+        count += (fan_in + 1) * width
+        if stop_above is not None and count > stop_above:
+            break
+    return count
 
 
 def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
@@ -250,18 +242,14 @@ def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
             f"layer_sizes a non-empty list of them, got n_inputs={n_inputs!r}, "
             f"layer_sizes={str(sizes)[:200]}"
         )
-    # Python integers do not overflow, and the cap is checked one layer at a time so a
-    # file with millions of layers is refused after at most a few million additions.
-    count = 0
-    widths = [n_inputs, *sizes]
-    for i in range(len(sizes)):
-        count += (widths[i] + 1) * widths[i + 1]
-        if count > MAX_PARAMETERS:
-            raise ValueError(
-                f"{where!r} describes a network with more than {MAX_PARAMETERS:,} parameters "
-                f"(n_inputs={n_inputs}, layer_sizes={str(sizes)[:200]}): too large for a "
-                "scalar engine, so it is refused"
-            )
+    # Python integers do not overflow; the count stops as soon as it passes the cap.
+    count = mlp_parameter_count(n_inputs, sizes, stop_above=MAX_PARAMETERS)
+    if count > MAX_PARAMETERS:
+        raise ValueError(
+            f"{where!r} describes a network with more than {MAX_PARAMETERS:,} parameters "
+            f"(n_inputs={n_inputs}, layer_sizes={str(sizes)[:200]}): too large for a "
+            "scalar engine, so it is refused"
+        )
     params = state.get("parameters")
     got = len(params) if isinstance(params, dict) else None
     if got != count:
