@@ -105,9 +105,12 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         ValueError: if X and y differ in length or are empty.
 
     Example:
-        >>> from autograd_lite.nn import MLP
-        >>> accuracy(MLP(2, [1], seed=0), [[1.0, 1.0], [-1.0, -1.0]], [1, -1]) in (0.0, 0.5, 1.0)
-        True
+        >>> from autograd_lite.nn import Neuron
+        >>> first = Neuron(2, activation="linear")
+        >>> first.w[0].data, first.w[1].data = 1.0, 0.0    # its score is the first input
+        >>> X = [[1.0, 5.0], [-2.0, 5.0], [0.5, 5.0], [3.0, -1.0]]
+        >>> accuracy(first, X, [1, -1, -1, 1])             # the third sample is wrong
+        0.75
     """
     if len(X) != len(y) or not len(X):
         raise ValueError(
