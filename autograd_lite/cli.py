@@ -11,11 +11,12 @@ import argparse
 import math
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 
 from . import __version__
 from .engine import gradients, topo_order
-from .formula.reader import ExprError, define, parse
+from .formula.reader import ExprError, define
 from .teach.table import fmt
 
 __all__ = ["main", "build_parser"]
@@ -23,6 +24,36 @@ __all__ = ["main", "build_parser"]
 # the drawing limit of viz.DEFAULT_MAX_NODES, repeated so that --help needs no Graphviz;
 # a test keeps the two equal
 DEFAULT_MAX_NODES = 300
+
+MAX_PATHS_SHOWN = 1000
+"""--max-paths at most: a path table of 10,000 paths takes seconds and megabytes to print."""
+
+MAX_FILE_BYTES = 1_000_000
+"""--file reads at most this many bytes."""
+
+# What the output says in plain ASCII where the terminal cannot print the symbols.
+_ASCII = str.maketrans(
+    {
+        "∂": "d",
+        "σ": "sigma",
+        "·": "*",
+        "×": "*",
+        "→": "->",
+        "−": "-",
+        "½": "1/2",
+        "¼": "1/4",
+        "⏎": "|",
+        "√": "sqrt",
+        "Σ": "sum",
+        "ₖ": "_k",
+        "³": "^3",
+        "²": "^2",
+        "—": "-",
+        "≤": "<=",
+        "≈": "~",
+        "…": "...",
+    }
+)
 
 EXAMPLES = """\
 examples:
@@ -38,7 +69,10 @@ GRAD_HELP = """\
 Print the value of EXPR and its partial derivative with respect to every variable.
 EXPR is typed as on a graphing calculator: + - * / and ^ (or **) for powers, parentheses,
 exp log ln tanh sigmoid relu sqrt sin cos abs, and functions given with --define.
-Start it with "NAME =" to name the result (O = ...).
+Start it with "NAME =" to name the result (O = ...). A network can be typed as a list of
+statements, separated by ; or new lines (or read with --file):
+  z2_1 = w2_11*x1 + w2_12*x2 + b2_1; a2_1 = sigmoid(z2_1); C = 0.5*(a2_1 - y)^2
+Every named result can be used by later statements, by --check, --wrt and --of.
 """
 
 
@@ -67,7 +101,24 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    g.add_argument("expr", metavar="EXPR", help='the formula, e.g. "s(x*w + b)"')
+    g.add_argument(
+        "expr",
+        metavar="EXPR",
+        nargs="?",
+        help='the formula, e.g. "s(x*w + b)", or statements separated by ; '
+        '("z = w*x + b; a = s(z); C = 0.5*(a - y)^2")',
+    )
+    g.add_argument(
+        "--file",
+        metavar="FILE",
+        help="read the formula or the statements (one per line) from FILE instead of EXPR",
+    )
+    g.add_argument(
+        "--of",
+        metavar="NAME[,NAME...]",
+        help="differentiate these named results (default: the last statement); several "
+        "names print the Jacobian as a table",
+    )
     g.add_argument(
         "--at",
         action="append",
@@ -80,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME[,NAME...]",
-        help="print only these derivatives (default: every variable)",
+        help="print only these derivatives, of variables or named results "
+        "(default: every variable)",
     )
     g.add_argument(
         "--define",
@@ -97,8 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument(
         "--check",
         metavar="FORMULA",
-        help="your own formula for the derivative (needs one --wrt): prints "
-        "its value, the engine's and the ratio, next to the path table",
+        help="your own formula for the derivative (needs one --wrt); it may use named "
+        "results. Prints where it differs from the chain rule: the factors each term "
+        "misses or has extra, paths without a term, a constant left over",
     )
     g.add_argument(
         "--max-paths",
@@ -164,11 +217,15 @@ def _values(items: Sequence[str]) -> dict[str, float]:
             if not part.strip():
                 continue
             name, eq, number = part.partition("=")
-            name = name.strip()
+            # folded as the formula reader folds names (Python's NFKC), so that a look-alike
+            # letter typed in --at names the same variable as in the formula
+            name = unicodedata.normalize("NFKC", name.strip())
             if not eq or not name.isidentifier():
                 raise UsageError(
                     f"--at expects NAME=NUMBER pairs separated by commas, got {_safe(part)!r}"
                 )
+            if name in out:
+                raise UsageError(f"--at gives {name} twice; give each variable one value")
             try:
                 x = float(number)
             except ValueError:
@@ -180,82 +237,144 @@ def _values(items: Sequence[str]) -> dict[str, float]:
     return out
 
 
+def _names(items: Sequence[str], option: str) -> list[str]:
+    """The names of a repeatable NAME[,NAME...] option, folded as the reader folds them."""
+    out = []
+    for item in items:
+        for w in item.split(","):
+            w = unicodedata.normalize("NFKC", w.strip())
+            if w and w in out:
+                raise UsageError(f"{option} names {w} twice")
+            if w:
+                out.append(w)
+    return out
+
+
+def _say(*parts, file=None) -> None:
+    """print(), falling back to plain ASCII where the output cannot encode the symbols."""
+    stream = file or sys.stdout
+    text = " ".join(str(p) for p in parts) + "\n"
+    try:
+        text.encode(stream.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = text.translate(_ASCII).encode("ascii", "backslashreplace").decode("ascii")
+    stream.write(text)
+
+
+def _options_first(argv: list[str]) -> list[str]:
+    """Keep a formula that starts with a minus ("-x^2") from being read as an option.
+
+    argparse takes every argument that starts with '-' for an option; a leading space makes
+    it a value again, and the formula reader ignores the space.
+    """
+    out = []
+    for a in argv:
+        is_option = a in ("-h", "--") or (a.startswith("--") and a[2:3].isalpha())
+        out.append(" " + a if a.startswith("-") and not is_option else a)
+    return out
+
+
 def _safe(text: str) -> str:
     """Text as it can be printed: undecodable bytes of the command line become '?'."""
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def _source(args: argparse.Namespace) -> str:
+    """The formula or statements: EXPR, or the text of --file."""
+    if args.file is None:
+        if args.expr is None:
+            raise UsageError("give the formula as EXPR, or a file of statements with --file")
+        return args.expr
+    if args.expr is not None:
+        raise UsageError("give either EXPR or --file, not both")
+    try:
+        with open(args.file, "rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except OSError as err:
+        raise UsageError(f"--file {_safe(args.file)}: {err.strerror or err}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise UsageError(f"--file {_safe(args.file)}: larger than {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"--file {_safe(args.file)}: not UTF-8 text") from None
+
+
 def _grad(args: argparse.Namespace) -> None:
+    from .formula.program import read_program
     from .teach.explain import explain
 
+    if args.max_paths < 0 or args.max_paths > MAX_PATHS_SHOWN:
+        raise UsageError(
+            f"--max-paths must be between 0 and {MAX_PATHS_SHOWN:,} (the path tables say how "
+            "many paths there are in all)"
+        )
+    if args.digits < 1 or args.digits > 17:
+        raise UsageError("--digits must be between 1 and 17")
+    d = args.digits
     definitions = define(args.define)
     values = _values(args.at)
-    formula = parse(args.expr, variables=list(values), definitions=definitions, allow_name=True)
-    name = formula.name or "f"
-    root = formula.evaluate(values)
-    root.label = name
-    leaves = {n: formula.leaves.get(n) for n in values}
-    wrt = [w.strip() for item in args.wrt for w in item.split(",") if w.strip()]
-    for w in wrt:
-        if w not in values:
-            raise UsageError(
-                f"--wrt {_safe(w)}: not a variable; the variables are "
-                f"{', '.join(values) or 'none'} (give values with --at)"
-            )
-    targets = wrt or list(values)
+    program = read_program(_source(args), variables=list(values), definitions=definitions)
+    run = program.evaluate(values)
+    outputs = _names([args.of], "--of") if args.of else [program.output]
+    wrt = _names(args.wrt, "--wrt")
+    for option, wanted in (("--of", outputs), ("--wrt", wrt)):
+        for w in wanted:
+            if w not in run.nodes:
+                known = ", ".join([*values, *program.results]) or "none"
+                raise UsageError(
+                    f"{option} {_safe(w)}: not a variable or a named result; the names are "
+                    f"{known} (give values with --at)"
+                )
+    targets = wrt or [v for v in values if v in run.nodes]
+    one = len(outputs) == 1
+    if not one and (args.check or args.explain or args.draw or args.step):
+        raise UsageError("--check, --explain, --draw and --step work on one output: one --of")
     if args.check is not None and len(targets) != 1:
         raise UsageError("--check needs exactly one derivative: add --wrt NAME")
-    if args.max_paths < 0 or args.digits < 1 or args.digits > 17:
-        raise UsageError("--max-paths must be 0 or more and --digits between 1 and 17")
-    d = args.digits
-    used = [t for t in targets if leaves[t] is not None]
-    grads = dict(zip(used, gradients(root, [leaves[t] for t in used])))
-    print(f"{name} = {fmt(root.data, d)}")
+    if not one:
+        _jacobian(run, outputs, targets, d)
+        return
+    name = outputs[0]
+    root = run.nodes[name]
+    # one backward pass: every gradient printed, explained and drawn comes from it
+    root.backward()
+    grads = {t: run.nodes[t].grad for t in targets}
+    _say(f"{name} = {fmt(root.data, d)}")
     width = max((len(t) for t in targets), default=0)
     for t in targets:
-        print(f"∂{name}/∂{t.ljust(width)} = {fmt(grads.get(t, 0.0), d)}")
-    explanations = {}
-    if args.explain or args.check is not None or (args.draw and len(used) == 1):
-        for t in used:
-            explanations[t] = explain(root, leaves[t], max_paths=args.max_paths, digits=d)
+        _say(f"∂{name}/∂{t.ljust(width)} = {fmt(grads[t], d)}")
     if args.check is not None:
-        _check(
-            args.check,
-            targets[0],
-            name,
-            values,
-            formula.leaves,
-            definitions,
-            grads.get(targets[0], 0.0),
-            d,
-        )
-    if args.explain or args.check is not None:
-        for t in used:
-            print()
-            print(explanations[t])
+        from .teach.diagnosis import diagnose
+
+        _say()
+        _say(f"your formula for ∂{name}/∂{targets[0]}: {args.check}")
+        _say(diagnose(program, targets[0], args.check, values, of=name, digits=d))
+    explanations = {}
+    if args.explain or (args.draw and len(targets) == 1):
+        for t in targets:
+            explanations[t] = explain(
+                root, run.nodes[t], max_paths=args.max_paths, digits=d, gradient=grads[t]
+            )
+    if args.explain:
+        for t in targets:
+            _say()
+            _say(explanations[t])
     if args.draw or args.step:
         _pictures(args, root, explanations)
 
 
-def _check(text, wrt, name, values, leaves, definitions, engine, d) -> None:
-    theirs_f = parse(text, variables=list(values), definitions=definitions)
-    theirs = theirs_f.evaluate({**values, **leaves}).data
-    print()
-    print(f"your formula for ∂{name}/∂{wrt}: {theirs_f.text}")
-    print(f"  engine:        {fmt(engine, d)}")
-    print(f"  your formula:  {fmt(theirs, d)}")
-    if engine == 0.0:
-        print("  ratio yours/engine: undefined (the engine's value is 0)")
-        return
-    ratio = theirs / engine
-    print(f"  ratio yours/engine = {fmt(ratio, d)}")
-    if math.isclose(theirs, engine, rel_tol=1e-9, abs_tol=1e-15):
-        print("  your formula agrees with the engine.")
-    else:
-        print(
-            f"  your formula is off by a factor of {fmt(ratio, 6)}: compare its factors "
-            "with the local derivatives along each path below."
-        )
+def _jacobian(run, outputs: list[str], targets: list[str], d: int) -> None:
+    """Several outputs: their values, then one row of partial derivatives per output."""
+    from .teach.table import Table
+
+    rows = []
+    for o in outputs:
+        root = run.nodes[o]
+        grads = gradients(root, [run.nodes[t] for t in targets])
+        rows.append([o, fmt(root.data, d), *(fmt(g, d) for g in grads)])
+    header = ["output", "value", *(f"∂/∂{t}" for t in targets)]
+    _say(Table(f"Jacobian of {', '.join(outputs)}", header, rows).text())
 
 
 def _pictures(args, root, explanations) -> None:
@@ -268,15 +387,14 @@ def _pictures(args, root, explanations) -> None:
         ) from None
     try:
         if args.draw:
-            root.backward()  # so the picture shows the gradients printed above, not zeros
             options = {}
             if len(explanations) == 1:
                 options["highlight"] = next(iter(explanations.values())).highlight()
             path = viz.render(root, args.draw, max_nodes=args.max_nodes, **options)
-            print(f"\ndrawing written to {path}")
+            _say(f"\ndrawing written to {path}")
         if args.step:
             path = viz.stepper(root, args.step, max_nodes=args.max_nodes)
-            print(f"backward-pass stepper written to {path}")
+            _say(f"backward-pass stepper written to {path}")
     except viz.GraphTooLargeError:
         # the library's message suggests a keyword argument; say it as a command-line option
         n = len(topo_order(root))
@@ -306,19 +424,19 @@ DEMO_BACKPROP = [
 
 def _demo(args: argparse.Namespace) -> None:
     if args.name == "backprop":
-        print(
+        _say(
             "$ autograd-lite "
             + " ".join(f'"{a}"' if " " in a or "(" in a else a for a in DEMO_BACKPROP)
         )
-        print()
+        _say()
         _grad(build_parser().parse_args(DEMO_BACKPROP))
         return
     from .nn.layers import MLP
     from .teach.bp_equations import backprop_table
 
     model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
-    print("2-3-1 sigmoid network (seed 0), x = (0.3, -0.8), y = 0.25, C = ½(a³ − y)²")
-    print(backprop_table(model, [0.3, -0.8], 0.25))
+    _say("2-3-1 sigmoid network (seed 0), x = (0.3, -0.8), y = 0.25, C = ½(a³ − y)²")
+    _say(backprop_table(model, [0.3, -0.8], 0.25))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -332,7 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_options_first(list(sys.argv[1:] if argv is None else argv)))
     except SystemExit as exit_:
         return int(exit_.code or 0)
     if args.command is None:
@@ -344,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             _demo(args)
     except (ExprError, UsageError) as err:
-        print(f"autograd-lite: error: {err}", file=sys.stderr)
+        _say(f"autograd-lite: error: {err}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         # the reader (say `| head`) stopped early: not an error of the command; point stdout
@@ -354,6 +472,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArithmeticError, ValueError, OSError, ImportError) as err:
         # from the engine or the drawing: a domain error, a file that cannot be written,
         # Graphviz missing; each message already says what to do
-        print(f"autograd-lite: error: {_safe(str(err))}", file=sys.stderr)
+        _say(f"autograd-lite: error: {_safe(str(err))}", file=sys.stderr)
         return 2
     return 0

@@ -1,6 +1,7 @@
 """The autograd-lite command, run as `python -m autograd_lite` in a subprocess."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -56,18 +57,25 @@ def test_wrt_limits_the_output():
     assert out.splitlines() == ["f = 6", "∂f/∂y = 2"]
 
 
-def test_check_of_the_wrong_formula_reports_ratio_4():
+def test_check_of_the_wrong_formula_names_the_missing_factors():
     out = out_of(
         "grad", Q1, *DEFS, "--at", Q1_AT, "--wrt", "w1", "--check", THEIRS, "--digits", "15"
     )
-    assert number_after(out, "  your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
-    assert number_after(out, "  ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
-    assert "sum over 2 path(s)" in out and "product of path 2" in out
+    assert number_after(out, "your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
+    assert number_after(out, "ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    # term 1 stands for path 1 and misses w2 and w4; term 2 for path 2, missing w3 and w5;
+    # nothing extra, no constant left over
+    assert len(terms) == 2
+    assert re.search(r"  path 1 +w2, w4 +— +—$", terms[0]), terms[0]
+    assert re.search(r"  path 2 +w3, w5 +— +—$", terms[1]), terms[1]
+    assert "Your formula is not ∂O/∂w1. 2 term(s) miss factors" in out
 
 
-def test_check_of_a_correct_formula_agrees():
+def test_check_of_a_correct_formula_says_so_in_one_line():
     out = out_of("grad", "x^3", "--at", "x=2", "--wrt", "x", "--check", "3*x^2")
-    assert "ratio yours/engine = 1" in out and "agrees with the engine" in out
+    assert "Your formula is right: it equals ∂f/∂x (checked at 7 points)." in out
+    assert "ratio yours/engine = 1" in out
 
 
 def test_explain_prints_the_path_table():
@@ -92,9 +100,10 @@ def test_step_writes_a_page(tmp_path):
     assert "Next" in target.read_text(encoding="utf-8")
 
 
-def test_demo_backprop_reports_ratio_4():
+def test_demo_backprop_reports_ratio_4_and_the_missing_factors():
     out = out_of("demo", "backprop")
     assert "ratio yours/engine = 4" in out
+    assert "path 1      w2, w4" in out and "path 2      w3, w5" in out
 
 
 def test_demo_nielsen_prints_the_four_equations():
@@ -117,7 +126,8 @@ def test_help_has_examples():
         (["grad", "lambda: x", "--at", "x=1"], "lambda"),
         (["grad", "[x for x in y]", "--at", "x=1,y=2"], "comprehensions"),
         (["grad", "9**9**9"], "too large"),
-        (["grad", "(" * 10000 + "x" + ")" * 10000, "--at", "x=1"], "nested more than"),
+        (["grad", "(" * 10000 + "x" + ")" * 10000, "--at", "x=1"], "characters long"),
+        (["grad", "(" * 150 + "x" + ")" * 150, "--at", "x=1"], "nested more than"),
         (["grad", ""], "empty"),
         (["grad", "x + z", "--at", "x=1"], "unknown variable 'z'"),
         (["grad", "log(x)", "--at", "x=0"], "log"),

@@ -111,7 +111,8 @@ class Program:
         variables: the names the program needs values for, in order of first use.
         results: the names the statements define, in order.
         definitions: the helper functions, from the program and from ``definitions``.
-        output: the name of the output (the last statement's first name, or ``"f"``).
+        output: the name of the output: the last statement's first name (``f`` for a
+            bare expression).
     """
 
     def __init__(
@@ -124,8 +125,7 @@ class Program:
         self.variables = variables
         self.definitions = dict(definitions)
         self.results = [n for s in statements for n in s.names]
-        last = statements[-1]
-        self.output = last.names[0] if last.names else "f"
+        self.output = statements[-1].names[0]
 
     def __repr__(self) -> str:
         return f"Program({len(self.statements)} statement(s), output {self.output!r})"
@@ -278,6 +278,10 @@ def read_program(
             _check_new_name(name, i, known, given, defs)
             known.append(name)
         statements.append(st)
+    if not statements[-1].names:
+        # a bare expression at the end: its result is called f (or f_ if f is taken)
+        name = "f" if "f" not in (*known, *found, *(given or ())) else "f_"
+        statements[-1] = statements[-1]._replace(names=(name,))
     if given is not None:
         found = [n for n in given if n in found]
     return Program(statements, found, defs)

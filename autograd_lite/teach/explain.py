@@ -232,7 +232,14 @@ def _relevant(order: list[Value], wrt: Value) -> dict[Value, bool]:
     return reach
 
 
-def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -> Explanation:
+def explain(
+    root: Value,
+    wrt: Value,
+    *,
+    max_paths: int = 20,
+    digits: int = 12,
+    gradient: float | None = None,
+) -> Explanation:
     """Decompose d(root)/d(wrt) into the chain rule's paths.
 
     Args:
@@ -240,6 +247,9 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -
         wrt: the node to differentiate with respect to (a leaf or an interior node).
         max_paths: how many paths to list at most; the rest are counted and summed.
         digits: significant digits in the printed tables.
+        gradient: the engine's d(root)/d(wrt) when it is known already (read from
+            ``wrt.grad`` after ``root.backward()`` on a fresh graph); None computes it.
+            The table compares it with the sum over the paths.
 
     Returns:
         An :class:`Explanation`; print it for a table, or use ``to_markdown()`` or show it
@@ -263,7 +273,8 @@ def explain(root: Value, wrt: Value, *, max_paths: int = 20, digits: int = 12) -
     check_value(wrt, "wrt")
     if max_paths < 0:
         raise ValueError(f"max_paths must be 0 or more, got {max_paths!r}")
-    gradient = gradients(root, [wrt])[0]
+    if gradient is None:
+        gradient = gradients(root, [wrt])[0]
     order = topo_order(root)
     names = node_names(order)
     wrt_name = names.get(wrt) or wrt.label or fmt(wrt.data)
