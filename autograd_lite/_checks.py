@@ -134,9 +134,7 @@ def check_value(x, what: str = "root") -> None:
         x: the object to check.
         what: its name in the message (``"root"``, ``"wrt[2]"``).
     """
-    from .engine import Value  # the engine imports this module
-
-    if type(x) is not Value:
+    if type(x) is not _engine.Value:
         raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {_short(x)}")
 
 
@@ -148,3 +146,9 @@ def _short(x) -> str:
         else f"a {len(str(abs(x)))}-digit number"
     )
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+# The engine imports this module, so Value is read from the engine module when a check runs.
+# Imported last, when every check above is defined, this works whichever module comes first;
+# an import inside check_value would cost more than the check itself on every call.
+from . import engine as _engine  # noqa: E402
