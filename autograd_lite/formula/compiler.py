@@ -13,11 +13,12 @@ The compiled steps are small named tuples, one kind per operation of the evaluat
 from __future__ import annotations
 
 import ast
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from ..engine import Value
+from .functions import ARITY, CONSTANTS, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
 from .source import ExprError, Source
 
 __all__ = [
@@ -89,24 +90,6 @@ class Call(NamedTuple):
 
 
 Step = Num | Var | Arg | Neg | Bin | Fn | Call
-
-FUNCTIONS = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "ln": Value.log,
-    "log1p": Value.log1p,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "sqrt": Value.sqrt,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.__abs__,
-}
-"""The library functions a formula may call, each of one argument."""
-
-CONSTANTS = {"pi": math.pi, "e": math.e}
-"""Names that mean a number unless a variable of that name is given."""
 
 _BINOPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -273,33 +256,66 @@ class Compiler:
         if name in self.params:
             self.code.append(Arg(self.params.index(name)))
             return False
-        if name in FUNCTIONS or name in self.definitions:
-            raise self.fail(f"{name} is a function: call it with an argument, {name}(x)", node)
-        if self.variables is not None and name not in self.variables:
-            if name in CONSTANTS:
-                self.code.append(Num(CONSTANTS[name]))
-                return True
-            if self.params:
-                raise self.fail(
-                    f"unknown name {name!r}: a definition can use only its parameters "
-                    f"({', '.join(self.params)})",
-                    node,
-                )
-            known = ", ".join(self.variables) or "none"
-            raise self.fail(f"unknown variable {name!r} (variables given: {known})", node)
-        if self.variables is None and name in CONSTANTS:
+        if name in FUNCTIONS or name in MULTI_FUNCTIONS or name in self.definitions:
+            if name in self.definitions:
+                lo = len(self.definitions[name].params)
+            else:
+                lo = ARITY[name][0]
+            example = "x" if lo == 1 else "a, b"
+            raise self.fail(
+                f"{name} is a function: call it with an argument, {name}({example})", node
+            )
+        known = self.params or self.variables
+        if name in CONSTANTS and (known is None or name not in known):
             self.code.append(Num(CONSTANTS[name]))
             return True
-        if self.params:
-            raise self.fail(
-                f"unknown name {name!r}: a definition can use only its "
-                f"parameters ({', '.join(self.params)})",
-                node,
-            )
+        if known is not None and name not in known:
+            raise self._unknown_name(name, node)
         if name not in self.names:
             self.names.append(name)
         self.code.append(Var(name))
         return False
+
+    def _unknown_name(self, name: str, node: ast.AST) -> ExprError:
+        """The error for a name that is neither a variable (or parameter) nor a function:
+        what it splits into, or the nearest names, and what to write instead."""
+        known = list(self.params or self.variables or ())
+        if self.params:
+            head = f"unknown name {name!r}"
+            listed = f" (a definition can use only its parameters: {', '.join(known)})"
+        else:
+            head = f"unknown variable {name!r}"
+            listed = f" (variables given: {', '.join(known) or 'none'})"
+        splits = split_into(name, known)
+        if splits:
+            products = " or ".join("*".join(parts) for parts in splits)
+            reads = " or as ".join(" times ".join(parts) for parts in splits)
+            return self.fail(
+                f"{head}: it reads as one name, but also as {reads}; to multiply, write "
+                f"{products} (a product needs '*' between names)",
+                node,
+            )
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        if close:
+            return self.fail(f"{head}: did you mean {' or '.join(close)}?{listed}", node)
+        function = self._nearest_function(name)
+        if function:
+            return self.fail(
+                f"{head}: did you mean the function {function}, as in {function}(x)?{listed}",
+                node,
+            )
+        return self.fail(head + listed, node)
+
+    def _nearest_function(self, name: str) -> str | None:
+        """The library or user function the name most likely means, or None."""
+        names = list(FUNCTIONS) + list(MULTI_FUNCTIONS) + list(self.definitions)
+        low = name.lower()
+        if low in SYNONYMS:
+            return SYNONYMS[low]
+        if low in names:
+            return low
+        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        return close[0] if close else None
 
     def _check_call(self, node: ast.Call) -> None:
         """Refuse a call that is not to a known function with the right arguments; done
@@ -311,16 +327,73 @@ class Compiler:
         self._check_name(name, f)
         if node.keywords:
             raise self.fail("keyword arguments are not allowed", node.keywords[0])
+        n = len(node.args)
         if name in self.definitions:
-            want = len(self.definitions[name].params)
+            lo = hi = len(self.definitions[name].params)
         elif name in FUNCTIONS:
-            want = 1
-        else:
-            known = ", ".join(sorted(FUNCTIONS) + sorted(self.definitions))
+            lo, hi = ARITY[name]
+        elif name in MULTI_FUNCTIONS:
+            outs = ", ".join(f"p{i + 1}" for i in range(max(n, 1)))
+            start, end = self.source.span(node)
+            typed = self.source.shown[start:end]
             raise self.fail(
-                f"unknown function {name!r} (allowed: {known}; define your "
-                f'own with --define "{name}(x)=...")',
-                f,
+                f"{name} gives one result per argument, so it cannot be part of an "
+                f"expression: write it as a statement of its own, {outs} = {typed}, "
+                f"and use {outs} in the formulas after it",
+                node,
             )
-        if len(node.args) != want:
-            raise self.fail(f"{name} takes {want} argument(s), got {len(node.args)}", node)
+        elif name in self.params or name in (self.variables or ()):
+            raise self.fail(
+                f"{name} is a variable, not a function: to multiply, write {name}*(...)", f
+            )
+        else:
+            raise self._unknown_function(name, f)
+        if n < lo or (hi is not None and n > hi):
+            if hi is None:
+                want = f"{lo} or more arguments"
+            else:
+                want = f"{lo} argument" + ("s" if lo != 1 else "")
+            raise self.fail(f"{name} takes {want}, got {n}", node)
+
+    def _unknown_function(self, name: str, node: ast.AST) -> ExprError:
+        """The error for a call of a function that does not exist. It never suggests
+        defining a function of a name the learner may have meant as a variable (x(1-x))."""
+        known = ", ".join(sorted(FUNCTIONS) + sorted(self.definitions))
+        function = self._nearest_function(name)
+        if function:
+            return self.fail(f"unknown function {name!r}: did you mean {function}?", node)
+        if self.variables is None and not self.params:
+            # any name that is not a function is a variable here, x(1-x) included
+            return self.fail(
+                f"{name} is not a function, so {name}(...) cannot be a call: to multiply "
+                f"by {name}, write {name}*(...)",
+                node,
+            )
+        return self.fail(
+            f"unknown function {name!r}. To multiply by {name}, write {name}*(...) and give "
+            f"{name} a value. The functions are {known}; functions of your own are given "
+            "with --define",
+            node,
+        )
+
+
+def split_into(name: str, known: Sequence[str], limit: int = 3) -> list[list[str]]:
+    """The ways ``name`` is written as two or more of the ``known`` names run together.
+
+    Example:
+        >>> split_into("Iw_1", ["I", "w_1", "w_2"])
+        [['I', 'w_1']]
+    """
+    if len(name) > 40:  # no one runs that many names together; keep the search small
+        return []
+    # ways[i]: up to `limit` splits of name[:i], built left to right (no recursion)
+    ways: list[list[list[str]]] = [[] for _ in range(len(name) + 1)]
+    ways[0] = [[]]
+    for i in range(len(name)):
+        if not ways[i]:
+            continue
+        for k in known:
+            j = i + len(k)
+            if k and name.startswith(k, i) and len(ways[j]) < limit:
+                ways[j].extend(w + [k] for w in ways[i][: limit - len(ways[j])])
+    return [w for w in ways[len(name)] if len(w) >= 2]

@@ -1,0 +1,153 @@
+"""The functions and constants a formula may use, and how many arguments each takes.
+
+Every function here is composed from the engine's primitives (``Value`` methods and
+arithmetic), so its derivative comes from the ops table and nothing new has to be trusted:
+``max(a, b)`` is ``a + relu(b - a)``, ``log2(x)`` is ``log(x) / ln 2``.
+
+* :data:`FUNCTIONS`: name -> callable taking the arguments positionally, returning a Value;
+* :data:`ARITY`: name -> (fewest, most) arguments, ``most`` None when there is no bound;
+* :data:`MULTI_FUNCTIONS`: functions with one result per argument (``softmax``), which
+  return a list; they cannot be part of an expression, only of a statement such as
+  ``p1, p2 = softmax(x1, x2)``;
+* :data:`CONSTANTS`: names that mean a number unless a variable of that name is given;
+* :data:`SYNONYMS`: other names learners use for a function, for "did you mean".
+
+Example:
+    >>> from autograd_lite import Value
+    >>> FUNCTIONS["max"](Value(1.0), Value(3.0), Value(2.0)).data
+    3.0
+    >>> [round(p.data, 4) for p in MULTI_FUNCTIONS["softmax"](Value(0.0), Value(0.0))]
+    [0.5, 0.5]
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..engine import Value
+
+__all__ = ["FUNCTIONS", "ARITY", "MULTI_FUNCTIONS", "CONSTANTS", "SYNONYMS"]
+
+
+def _max2(a: Value, b: Value) -> Value:
+    # NOTE: written around the larger operand, so the value is exactly that operand
+    # (a + (b - a) can round away from b); at a tie the gradient goes to the first one.
+    if a.data >= b.data:
+        return a + (b - a).relu()
+    return b + (a - b).relu()
+
+
+def _min2(a: Value, b: Value) -> Value:
+    # as _max2, mirrored: at a tie the gradient goes to the first operand
+    if a.data <= b.data:
+        return a - (a - b).relu()
+    return b - (b - a).relu()
+
+
+def maximum(*args: Value) -> Value:
+    """The largest argument; at a tie the gradient goes to the first of the largest."""
+    out = args[0]
+    for x in args[1:]:
+        out = _max2(out, x)
+    return out
+
+
+def minimum(*args: Value) -> Value:
+    """The smallest argument; at a tie the gradient goes to the first of the smallest."""
+    out = args[0]
+    for x in args[1:]:
+        out = _min2(out, x)
+    return out
+
+
+def _sum(terms: list[Value]) -> Value:
+    out = terms[0]
+    for t in terms[1:]:
+        out = out + t
+    return out
+
+
+def logsumexp(*args: Value) -> Value:
+    """log(exp(a) + exp(b) + ...), computed without overflow.
+
+    The largest value ``m`` is taken out as a constant: log(sum exp(x - m)) + m. It is a
+    plain number, not a node, so the gradient (the softmax of the arguments) is unchanged.
+    """
+    m = max(a.data for a in args)
+    return _sum([(a - m).exp() for a in args]).log() + m
+
+
+def softmax(*args: Value) -> list[Value]:
+    """exp(x_i) / (exp(x_1) + ... + exp(x_n)) for each argument, as a list of n Values.
+
+    The largest value is subtracted first, as a constant, so no exponential overflows.
+    """
+    m = max(a.data for a in args)
+    exps = [(a - m).exp() for a in args]
+    total = _sum(exps)
+    return [e / total for e in exps]
+
+
+def log2(x: Value) -> Value:
+    """Base-2 logarithm, log(x) / ln 2."""
+    return x.log() / math.log(2.0)
+
+
+def log10(x: Value) -> Value:
+    """Base-10 logarithm, log(x) / ln 10."""
+    return x.log() / math.log(10.0)
+
+
+FUNCTIONS = {
+    "exp": Value.exp,
+    "log": Value.log,
+    "ln": Value.log,
+    "log1p": Value.log1p,
+    "log2": log2,
+    "log10": log10,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "sqrt": Value.sqrt,
+    "sin": Value.sin,
+    "cos": Value.cos,
+    "abs": Value.__abs__,
+    "max": maximum,
+    "min": minimum,
+    "logsumexp": logsumexp,
+}
+"""The library functions a formula may call; each takes its arguments positionally."""
+
+MULTI_FUNCTIONS = {"softmax": softmax}
+"""Functions with one result per argument; each returns a list of Values."""
+
+ARITY = {
+    **{name: (1, 1) for name in FUNCTIONS},
+    "max": (2, None),
+    "min": (2, None),
+    "logsumexp": (1, None),
+    "softmax": (1, None),
+}
+"""The fewest and the most arguments of each function (None: no upper bound)."""
+
+CONSTANTS = {"pi": math.pi, "e": math.e}
+"""Names that mean a number unless a variable of that name is given."""
+
+SYNONYMS = {
+    "sigma": "sigmoid",
+    "σ": "sigmoid",
+    "logistic": "sigmoid",
+    "sig": "sigmoid",
+    "expit": "sigmoid",
+    "lb": "log2",
+    "ld": "log2",
+    "lg": "log10",
+    "lse": "logsumexp",
+    "maximum": "max",
+    "minimum": "min",
+    "absolute": "abs",
+    "fabs": "abs",
+    "root": "sqrt",
+    "softargmax": "softmax",
+}
+"""Other names for a library function (compared in lower case), for suggestions."""
