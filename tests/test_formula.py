@@ -9,7 +9,16 @@ import pytest
 
 import autograd_lite
 from autograd_lite import gradients
-from autograd_lite.formula.reader import MAX_DEPTH, MAX_NESTING, ExprError, define, evaluate, parse
+from autograd_lite.formula.functions import ARITY, FUNCTIONS
+from autograd_lite.formula.reader import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_NESTING,
+    ExprError,
+    define,
+    evaluate,
+    parse,
+)
 
 Q1_VALUES = dict(I=1.0, w1=0.5, w2=0.5, w3=0.5, w4=0.5, w5=0.5)
 Q1_O = "s(s(s(I*w1+1)*w2+1)*w4+s(s(I*w1+1)*w3+1)*w5+1)"
@@ -50,9 +59,52 @@ def test_ln_and_log_are_the_natural_logarithm():
     assert evaluate("ln(x) - log(x)", {"x": 5.0}).data == 0.0
 
 
-def test_every_library_function_is_callable():
-    for name in ["exp", "log", "ln", "tanh", "sigmoid", "relu", "sqrt", "sin", "cos", "abs"]:
-        assert isinstance(evaluate(f"{name}(x)", {"x": 0.5}).data, float)
+def _logsumexp(*xs):
+    m = max(xs)
+    return m + math.log(sum(math.exp(x - m) for x in xs))
+
+
+# what each library function must compute, from math (not from the engine)
+REFERENCE = {
+    "exp": math.exp,
+    "log": math.log,
+    "ln": math.log,
+    "log1p": math.log1p,
+    "log2": math.log2,
+    "log10": math.log10,
+    "tanh": math.tanh,
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+    "relu": lambda x: max(0.0, x),
+    "sqrt": math.sqrt,
+    "sin": math.sin,
+    "cos": math.cos,
+    "abs": abs,
+    "max": max,
+    "min": min,
+    "logsumexp": _logsumexp,
+}
+POINTS = [0.25, 0.5, 1.0, 3.0, 7.5, -0.25, -0.5, -1.0, -3.0, -7.5]
+DOMAIN = {"log1p": lambda x: x > -1, "sqrt": lambda x: x >= 0}
+for _name in ["log", "ln", "log2", "log10"]:
+    DOMAIN[_name] = lambda x: x > 0
+
+
+def test_every_library_function_has_a_reference():
+    assert set(REFERENCE) == set(FUNCTIONS)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_every_library_function_computes_what_math_does(name):
+    fewest, most = ARITY[name]
+    for x in filter(DOMAIN.get(name, lambda x: True), POINTS):
+        # each allowed count of arguments among one, two and three
+        for args in [(x,), (x, 2.0), (x, -1.5, 2.0)]:
+            if len(args) < fewest or (most is not None and len(args) > most):
+                continue
+            names = ["x", "y", "z"][: len(args)]
+            text = f"{name}({', '.join(names)})"
+            got = evaluate(text, dict(zip(names, args))).data
+            assert got == pytest.approx(REFERENCE[name](*args), rel=1e-12, abs=1e-15), text
 
 
 def test_variables_are_labelled_leaves_in_order_of_use():
@@ -105,7 +157,8 @@ def test_named_formula():
         ("True", "bool"),
         ("x @ y", "MatMult"),
         ("x +", "cannot read"),
-        ("2x", "cannot read"),
+        ("x 2", "cannot read"),
+        ("x | y", "never closed"),
     ],
 )
 def test_refused_with_a_clear_error(text, words):
@@ -122,13 +175,45 @@ def test_overflowing_power_is_an_error_not_a_hang():
     assert "too large" in str(err)
 
 
-def test_ten_thousand_deep_parentheses_are_refused_before_parsing():
-    err = error_of("(" * 10000 + "x" + ")" * 10000)
+def test_two_thousand_deep_parentheses_are_refused_before_parsing():
+    # as deep as the length limit allows
+    err = error_of("(" * 2000 + "x" + ")" * 2000)
     assert "nested more than" in err.reason and err.start == 100
 
 
-def test_long_chain_of_signs_is_refused():
-    assert "signs in a row" in error_of("-" * 5000 + "x").reason
+@pytest.mark.parametrize("sign", ["-", "\u2212"])
+def test_long_chain_of_signs_is_refused(sign):
+    assert "signs in a row" in error_of(sign * 4000 + "x").reason
+
+
+@pytest.mark.parametrize("text", ["√" * 2000 + "x", "|" * 1000 + "x" + "|" * 1000])
+def test_roots_and_bars_count_as_nesting(text):
+    err = error_of(text)
+    assert "nested more than" in err.reason and err.start == 100
+
+
+def test_a_huge_formula_is_refused_for_its_length_first():
+    # 10 MiB, with characters that every later check would refuse or rewrite
+    text = ("x\u2212|(#" * (2**20))[: 10 * 2**20]
+    err = error_of(text)
+    assert f"at most {MAX_LENGTH} are accepted" in err.reason
+    assert (err.start, err.end) == (MAX_LENGTH, len(text))
+    assert len(str(err)) < 400  # the message shows a window, not the text
+
+
+def test_a_huge_formula_given_as_bytes_is_refused_for_its_length():
+    assert "characters long" in error_of(b"x+" * 2**20).reason
+
+
+@pytest.mark.parametrize("text", ["x #*1000", "#", "x*(1 + 2) # times three", "'#' + x"])
+def test_a_hash_sign_is_refused_not_read_as_a_comment(text):
+    err = error_of(text)
+    assert "'#' is not part of a formula" in err.reason and err.start == text.index("#")
+
+
+def test_a_hash_sign_in_a_definition_is_refused():
+    with pytest.raises(ExprError, match="'#' is not part of a formula"):
+        define(["f(x)=x #+1"])
 
 
 def test_deep_tree_without_parentheses_is_refused():
@@ -258,7 +343,13 @@ def _callee(func):
 def test_reader_functions_do_not_call_themselves_even_indirectly():
     # the project's rule: no recursion anywhere, so no cycle in the call graph of these files
     root = Path(autograd_lite.__file__).parent
-    for name in ["formula/reader.py", "formula/source.py", "formula/compiler.py", "cli.py"]:
+    files = [
+        "formula/reader.py",
+        "formula/source.py",
+        "formula/compiler.py",
+        "formula/functions.py",
+    ]
+    for name in files + ["cli.py"]:
         tree = ast.parse((root / name).read_text(encoding="utf-8"))
         calls = {}  # function or method name -> names it calls: f(...) and self.f(...)
         for fn in ast.walk(tree):

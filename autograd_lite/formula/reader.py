@@ -135,7 +135,7 @@ def define(texts: Iterable[str | bytes]) -> dict[str, Definition]:
         if not body.strip():
             raise ExprError(f"the definition of {name} has no body after '='", text, body_at)
         lead = len(body) - len(body.lstrip())
-        source = Source(body[lead:], base=body_at + lead, shown=text)
+        source = Source(body[lead:], base=body_at + lead, shown=text, values=params)
         tree = parse_tree(source)
         comp = Compiler(source, None, pending, params, f" in the definition of {name}")
         comp.compile(tree)
@@ -306,7 +306,7 @@ def parse(
     lead = len(body) - len(body.lstrip())
     if not body.strip():
         raise ExprError("there is no formula after '='", text, start)
-    source = Source(body[lead:], base=start + lead, shown=text)
+    source = Source(body[lead:], base=start + lead, shown=text, values=variables or ())
     tree = parse_tree(source)
     comp = Compiler(source, variables, definitions)
     comp.compile(tree)

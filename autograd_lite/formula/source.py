@@ -10,6 +10,12 @@ The public names are re-exported by :mod:`autograd_lite.formula.reader`.
 from __future__ import annotations
 
 import ast
+import keyword
+import re
+import unicodedata
+from collections.abc import Collection
+
+from .functions import FUNCTIONS, MULTI_FUNCTIONS
 
 __all__ = ["ExprError", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH"]
 
@@ -54,17 +60,19 @@ class ExprError(ValueError):
     def _message(self) -> str:
         if not self.text or self.start is None:
             return self.reason
-        shown = printable(self.text)
-        start = min(self.start, len(shown))
-        end = max(min(self.end or start + 1, len(shown) + 1), start + 1)
+        n = len(self.text)
+        start = min(self.start, n)
+        end = max(min(self.end or start + 1, n + 1), start + 1)
         col = start + 1
-        if len(shown) > 80:
-            # show a window around the place, so a long formula still fits a terminal line
+        lo, hi = 0, n
+        if n > 80:
+            # show a window around the place, so a long formula still fits a terminal line;
+            # only the window is made printable, so a huge text costs no more than a short one
             lo = max(0, start - 30)
-            hi = min(len(shown), max(end, start + 1) + 40, lo + 80)
-            shown = ("…" if lo else "") + shown[lo:hi] + ("…" if hi < len(self.text) else "")
-            shift = lo - (1 if lo else 0)
-            start, end = start - shift, min(end - shift, len(shown))
+            hi = min(n, max(end, start + 1) + 40, lo + 80)
+        shown = ("…" if lo else "") + printable(self.text[lo:hi]) + ("…" if hi < n else "")
+        shift = lo - (1 if lo else 0)
+        start, end = start - shift, min(end - shift, len(shown))
         caret = " " * start + "^" * max(end - start, 1)
         return f"{self.reason} (at column {col})\n  {shown}\n  {caret}"
 
@@ -102,7 +110,18 @@ def as_text(text) -> str:
 
 
 def check_text(text: str) -> None:
-    """Refuse what must never reach the parser: empty, huge, odd characters, deep nesting."""
+    """Refuse what must never reach the parser: huge, empty, odd characters, ``#``.
+
+    The length is checked first, so a huge text is refused before any character is read.
+    Nesting is checked later, on the Python source (see :class:`Source`).
+    """
+    if len(text) > MAX_LENGTH:
+        raise ExprError(
+            f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are accepted",
+            text,
+            MAX_LENGTH,
+            len(text),
+        )
     if not text.strip():
         raise ExprError("the formula is empty: type an expression such as  x*w + b")
     for i, c in enumerate(text):
@@ -112,56 +131,369 @@ def check_text(text: str) -> None:
             raise ExprError(
                 f"the formula contains the control character {c!r}; write it on one line", text, i
             )
-    depth, signs = 0, 0
-    for i, c in enumerate(text):
-        if c in "([{":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise ExprError(f"parentheses are nested more than {MAX_NESTING} deep", text, i)
-        elif c in ")]}":
-            depth -= 1
-        if c in "+-~":
-            signs += 1
-            if signs > MAX_NESTING:
-                raise ExprError(f"more than {MAX_NESTING} signs in a row", text, i)
-        elif not c.isspace():
-            signs = 0
-    if len(text) > MAX_LENGTH:
-        raise ExprError(
-            f"the formula is {len(text)} characters long; at most {MAX_LENGTH} are accepted",
-            text,
-            MAX_LENGTH,
-            len(text),
+        if c == "#":
+            # Python would read the rest of the line as a comment and silently drop it
+            raise ExprError(
+                "'#' is not part of a formula (everything after it would be ignored); "
+                "remove it, and write what follows as part of the formula",
+                text,
+                i,
+            )
+
+
+# --- forgiving input: the typed text rewritten as Python source -------------------------
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"  # ‐ ‑ ‒ – — − ﹣ －
+_TIMES = "\u00b7\u00d7\u22c5\u2219\u2217"  # · × ⋅ ∙ ∗
+_FOLD = {
+    "^": "**",
+    "\u00f7": "/",  # ÷
+    "\u2215": "/",  # ∕
+    **{c: "-" for c in _DASHES},
+    **{c: "*" for c in _TIMES},
+}
+_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+_PRIMES = "'\u2032\u2019"  # ' ′ ’
+_NUMBER = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
+_DERIVATIVES = {
+    "sigmoid": "sigmoid(x)*(1-sigmoid(x))",
+    "tanh": "1-tanh(x)^2",
+    "exp": "exp(x)",
+    "log": "1/x",
+    "ln": "1/x",
+    "sin": "cos(x)",
+    "cos": "-sin(x)",
+    "sqrt": "1/(2*sqrt(x))",
+}
+
+
+class _Rewriter:
+    """Turns the typed text into Python source, with the typed column of each character.
+
+    Read in four passes over a list of tokens ``(kind, start, end)``, none recursive:
+
+    1. :meth:`tokenize`: numbers, names, brackets, bars ``|``, roots ``√``, superscripts;
+    2. :meth:`match_bars`: each ``|`` is opening or closing, from what comes before it (a
+       bar right after an operand closes the innermost open bar, if any);
+    3. :meth:`find_roots`: where the operand of each ``√`` ends (a number, a name, a call,
+       a bracket or a ``|...|``, or another root);
+    4. :meth:`find_products` and :meth:`emit`: a ``*`` between an operand and what starts
+       another one (``2x``, ``2(x+1)``, ``(a+b)(c+d)``, ``x(1-x)`` when x is a value).
+    """
+
+    def __init__(self, text: str, values: frozenset[str], fail):
+        self.text = text
+        self.values = values
+        self.fail = fail  # fail(reason, start, end) -> ExprError
+        self.toks: list[tuple[str, int, int]] = []
+        self.role: dict[int, str] = {}  # bar -> "open" or "close"
+        self.match: dict[int, int] = {}  # opening bracket or bar -> its closer
+        self.opener: dict[int, int] = {}  # and back
+        self.closers: dict[int, int] = {}  # token -> how many ')' follow it
+        self.star_before: set[int] = set()
+
+    def run(self) -> tuple[str, list[int]]:
+        self.tokenize()
+        self.sig = [t for t, tok in enumerate(self.toks) if tok[0] != "space"]
+        self.pos = {t: k for k, t in enumerate(self.sig)}  # token -> significant index
+        self.match_bars()
+        self.find_roots()
+        self.find_products()
+        return self.emit()
+
+    def tokenize(self) -> None:
+        text, n, i = self.text, len(self.text), 0
+        while i < n:
+            c, j = text[i], i + 1
+            if c.isspace():
+                kind = "space"
+            elif c in _FOLD:
+                kind = "op"
+            elif c in _SUPERSCRIPTS:
+                kind = "sup"
+                while j < n and text[j] in _SUPERSCRIPTS:
+                    j += 1
+            elif c in "√|()":
+                kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}[c]
+            elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
+                kind, j = "num", _NUMBER.match(text, i).end()
+            elif c == "_" or c.isidentifier():
+                while j < n and text[j] not in _FOLD and ("a" + text[j]).isidentifier():
+                    j += 1
+                kind = "kw" if keyword.iskeyword(text[i:j]) else "name"
+                self.refuse_derivative(i, j)
+            elif c in "'\"":
+                # kept whole, so nothing inside is rewritten; the compiler refuses strings
+                close = text.find(c, j)
+                kind, j = "str", (n if close < 0 else close + 1)
+            else:
+                kind = "op"
+            self.toks.append((kind, i, j))
+            i = j
+
+    def refuse_derivative(self, start: int, end: int) -> None:
+        """Refuse ``s'(x)``: a prime after a name, then a bracket."""
+        text, k = self.text, end
+        while k < len(text) and text[k] in _PRIMES:
+            k += 1
+        if k == end or not text[k:].lstrip().startswith("("):
+            return
+        name = text[start:end]
+        known = f" (for {name}: {_DERIVATIVES[name]})" if name in _DERIVATIVES else ""
+        raise self.fail(
+            f"{text[start:k]}(x) is a derivative, which a formula does not take for you: "
+            f"write it out{known}, or define it once, as in "
+            '--define "d(x)=s(x)*(1-s(x))", and write d(x)',
+            start,
+            k,
         )
 
+    def kind(self, k: int) -> str:
+        """The kind of significant token ``k``, bars told apart: bar-open, bar-close."""
+        t = self.sig[k]
+        kind = self.toks[t][0]
+        return f"bar-{self.role[t]}" if kind == "bar" else kind
 
-def caret_map(text: str) -> tuple[str, list[int]]:
-    """Python source for the text (``^`` becomes ``**``) and, per source character, the
-    index of the character of the text it came from."""
-    src, where = [], []
-    for i, c in enumerate(text):
-        if c == "^":
-            src.append("**")
-            where += [i, i]
-        else:
-            src.append(c)
-            where.append(i)
-    where.append(len(text))
-    return "".join(src), where
+    def word(self, k: int) -> str:
+        _, s, e = self.toks[self.sig[k]]
+        return self.text[s:e]
+
+    def match_bars(self) -> None:
+        stack: list[int] = []  # open brackets and bars, as token indices
+        after_operand = False
+        for t in self.sig:
+            kind, s, _ = self.toks[t]
+            if kind == "bar":
+                if after_operand and stack and self.toks[stack[-1]][0] == "bar":
+                    self.role[t] = "close"
+                    self.match[stack[-1]], self.opener[t] = t, stack[-1]
+                    stack.pop()
+                else:
+                    self.role[t] = "open"
+                    stack.append(t)
+                after_operand = self.role[t] == "close"
+                continue
+            if kind == "open" or self.text[s] in "[{":
+                stack.append(t)
+            elif kind == "close" or self.text[s] in "]}":
+                if stack and self.toks[stack[-1]][0] == "bar":
+                    bar = self.toks[stack[-1]][1]
+                    raise self.fail(
+                        "this | is not closed before the bracket after it closes: write "
+                        "|x| for the absolute value of x",
+                        bar,
+                        s + 1,
+                    )
+                if stack:
+                    self.match[stack[-1]], self.opener[t] = t, stack[-1]
+                    stack.pop()
+            after_operand = kind in ("num", "name", "close", "sup") or self.text[s] in "]}"
+        for t in stack:
+            if self.toks[t][0] == "bar":
+                raise self.fail(
+                    "this | is never closed: write |x| for the absolute value of x",
+                    self.toks[t][1],
+                )
+
+    def is_call(self, k: int) -> bool:
+        """Whether significant token ``k`` is a name called as a function: followed by a
+        bracket and not a value (``x(1-x)`` with x a variable is a product)."""
+        return (
+            self.kind(k) == "name"
+            and k + 1 < len(self.sig)
+            and self.kind(k + 1) == "open"
+            and unicodedata.normalize("NFKC", self.word(k)) not in self.values
+        )
+
+    def operand_end(self, k: int) -> int | None:
+        """The token where the operand starting at significant token ``k`` ends, or None
+        when no operand starts there. Roots after ``k`` must be resolved already."""
+        last = len(self.toks) - 1
+        kind, t = self.kind(k), self.sig[k]
+        if kind == "num" or (kind == "name" and not self.is_call(k)):
+            return t
+        if kind == "name":
+            return self.match.get(self.sig[k + 1], last)
+        if kind in ("open", "bar-open"):
+            return self.match.get(t, last)
+        if kind == "root":
+            return self.root_end.get(t)
+        return None
+
+    def find_roots(self) -> None:
+        self.root_end: dict[int, int] = {}
+        # right to left, so the end of √√x is known from the end of √x
+        for k in range(len(self.sig) - 1, -1, -1):
+            t = self.sig[k]
+            if self.toks[t][0] != "root":
+                continue
+            end = self.operand_end(k + 1) if k + 1 < len(self.sig) else None
+            if end is None:
+                raise self.fail(
+                    "√ needs what it takes the root of right after it: √x, √2 or √(x+1)",
+                    self.toks[t][1],
+                )
+            self.root_end[t] = end
+            self.closers[end] = self.closers.get(end, 0) + 1
+
+    def operand_start(self, k: int) -> int:
+        """The first significant token of the operand that ends at significant token k."""
+        while True:
+            kind = self.kind(k)
+            if kind == "sup" and k > 0:
+                k -= 1
+                continue
+            if kind in ("close", "bar-close") and self.sig[k] in self.opener:
+                k = self.pos[self.opener[self.sig[k]]]
+                if kind == "close" and k > 0 and self.is_call(k - 1):
+                    k -= 1
+            while k > 0 and self.kind(k - 1) == "root":
+                k -= 1
+            return k
+
+    def find_products(self) -> None:
+        for k in range(1, len(self.sig)):
+            left, right = self.kind(k - 1), self.kind(k)
+            if left not in ("num", "name", "close", "sup", "bar-close"):
+                continue
+            if right not in ("name", "open", "root", "bar-open"):
+                continue
+            if left == "name" and right == "open" and self.is_call(k - 1):
+                continue
+            self.refuse_ambiguous(k)
+            self.star_before.add(self.sig[k])
+
+    def refuse_ambiguous(self, k: int) -> None:
+        """Refuse an implicit product right after ``/`` or a power: ``1/2x``, ``e^2x``."""
+        start = self.operand_start(k - 1)
+        op = self.word(start - 1) if start > 0 else ""
+        if op == "*" and start > 1 and self.word(start - 2) == "*":
+            op = "**"
+        elif op not in ("/", "÷", "∕", "^"):
+            return
+        first = self.toks[self.sig[start]][1]  # where the left operand of the product starts
+        before = start - 1 - len(op)  # the token before the operator
+        if before >= 0 and self.kind(before) in ("num", "name", "close", "sup", "bar-close"):
+            first = self.toks[self.sig[self.operand_start(before)]][1]
+        op_at = self.toks[self.sig[start - 1]][2]
+        end = self.operand_end(k)
+        end = self.sig[k] if end is None else end
+        right = self.text[self.toks[self.sig[k]][1] : self.toks[end][2]]
+        lhs = self.text[op_at : self.toks[self.sig[k - 1]][2]]
+        whole = self.text[first : self.toks[end][2]]
+        head = self.text[first:op_at]
+        raise self.fail(
+            f"'{whole}' can be read two ways: write {head}({lhs.strip()}*{right}) if the "
+            f"whole product is meant, or {head}{lhs.strip()}*{right}",
+            first,
+            self.toks[end][2],
+        )
+
+    def emit(self) -> tuple[str, list[int]]:
+        src: list[str] = []
+        where: list[int] = []
+        for t, (kind, s, e) in enumerate(self.toks):
+            if t in self.star_before:
+                src.append("*")
+                where.append(s)
+            if kind == "root":
+                out = "sqrt("
+            elif kind == "bar":
+                out = "abs(" if self.role[t] == "open" else ")"
+            elif kind == "op" and self.text[s] in _FOLD:
+                out = _FOLD[self.text[s]]
+            elif kind == "sup":
+                src.append("**")
+                where += [s, s]
+                out = None
+                for i in range(s, e):
+                    src.append(_SUPERSCRIPTS[self.text[i]])
+                    where.append(i)
+            else:
+                out = None
+                src.append(self.text[s:e])
+                where.extend(range(s, e))
+            if out is not None:
+                src.append(out)
+                where += [s] * len(out)
+            n = self.closers.get(t, 0)
+            src.append(")" * n)
+            where += [e] * n
+        where.append(len(self.text))
+        return "".join(src), where
 
 
 # --- parsing ------------------------------------------------------------------------------
 
 
 class Source:
-    """The text, its Python source and the offset maps between them."""
+    """The typed text, its Python source and the map between them.
 
-    def __init__(self, text: str, base: int = 0, shown: str | None = None):
+    Forgiving input is read here, by rewriting the text as Python source: ``^`` is ``**``;
+    dashes such as ``−`` are minus; ``· × ⋅ ∙ ∗`` are products and ``÷`` division;
+    superscripts ``x²`` ``x³`` ``x⁻¹`` are powers; ``√x``, ``√2``, ``√(x+1)`` are square
+    roots of what follows right after (``√x²`` is (√x)²; write √(x²) for the other);
+    ``|x|`` is ``abs(x)``, bars nesting as in ``|x - |y||``. A ``*`` is put between an
+    operand and what starts another: ``2x``, ``2 x``, ``2(x+1)``, ``(a+b)(c+d)``,
+    ``(x+1)w2``, ``|a||b|``, and ``x(1-x)`` when x is one of ``values`` (a variable or a
+    parameter; otherwise it is a call). Never before a number (``x 2`` stays an error), and
+    never right after ``/`` or a power, where it could be read two ways (``1/2x``,
+    ``e^2x``): those are refused with both readings. ``1e-3`` and ``2.5e+3`` are numbers;
+    ``2e`` is 2*e.
+
+    Args:
+        text: what was typed (without a leading ``name =``).
+        base: where ``text`` starts inside ``shown`` (for definitions and named formulas).
+        shown: the whole text shown in error messages (``text`` by default).
+        values: the names that are values, not functions: the variables of a formula or
+            the parameters of a definition.
+
+    Raises:
+        ExprError: for a ``|`` never closed, a ``√`` with nothing after it, a derivative
+            typed as ``s'(x)``, an ambiguous implicit product, or brackets or signs nested
+            more than ``MAX_NESTING`` deep (checked before the parser sees them: CPython's
+            parser can fail with MemoryError or RecursionError on deep input).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        base: int = 0,
+        shown: str | None = None,
+        *,
+        values: Collection[str] = (),
+    ):
         self.text = text
         self.base = base  # where this text starts inside `shown` (for definitions)
         self.shown = shown if shown is not None else text
-        self.src, self.where = caret_map(text)
+        functions = set(FUNCTIONS) | set(MULTI_FUNCTIONS)
+        self.values = frozenset(unicodedata.normalize("NFKC", v) for v in values) - functions
+        self.src, self.where = _Rewriter(text, self.values, self._fail).run()
         self.src_bytes = self.src.encode("utf-8")
+        self._check_nesting()
+
+    def _fail(self, reason: str, start: int, end: int | None = None) -> ExprError:
+        return self.error(reason, start=start, end=end)
+
+    def _check_nesting(self) -> None:
+        depth, signs = 0, 0
+        for i, c in enumerate(self.src):
+            if c in "([{":
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise self.error(
+                        f"parentheses are nested more than {MAX_NESTING} deep "
+                        "(counting |x| and √ as parentheses)",
+                        start=self.where[i],
+                    )
+            elif c in ")]}":
+                depth -= 1
+            if c in "+-~":
+                signs += 1
+                if signs > MAX_NESTING:
+                    raise self.error(f"more than {MAX_NESTING} signs in a row", start=self.where[i])
+            elif not c.isspace():
+                signs = 0
 
     def span(self, node: ast.AST) -> tuple[int, int]:
         """The character range of ``node`` in the shown text (end exclusive)."""
@@ -175,14 +507,20 @@ class Source:
         return self.base + self.where[min(chars, len(self.where) - 1)]
 
     def error(
-        self, reason: str, node: ast.AST | None = None, start: int | None = None
+        self,
+        reason: str,
+        node: ast.AST | None = None,
+        start: int | None = None,
+        end: int | None = None,
     ) -> ExprError:
-        """An :class:`ExprError` pointing at ``node``, or at the character ``start``."""
+        """An :class:`ExprError` pointing at ``node``, or at the characters ``start`` to
+        ``end`` of the text (end exclusive; one character when not given)."""
         if node is not None:
             s, e = self.span(node)
             return ExprError(reason, self.shown, s, e)
         if start is not None:
-            return ExprError(reason, self.shown, self.base + start)
+            stop = None if end is None else self.base + end
+            return ExprError(reason, self.shown, self.base + start, stop)
         return ExprError(reason, self.shown)
 
 
