@@ -1,0 +1,247 @@
+"""diagnose: "where is my mistake?" on the two learner questions and on the usual slips."""
+
+import random
+import subprocess
+import sys
+
+import pytest
+
+from autograd_lite.formula import ExprError
+from autograd_lite.nn import MLP
+from autograd_lite.teach import diagnose
+from autograd_lite.teach.bp_equations import backprop_table
+from autograd_lite.teach.diagnosis import MAX_TERMS
+
+# --- question 1: a 1-2-1 sigmoid network, a hand-derived dO/dw1 four times too large -----
+
+Q1 = "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+Q1_DEFS = ["s(x)=1/(1+exp(-x))", "d(x)=s(x)*(1-s(x))"]
+Q1_THEIRS = (
+    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+    " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)"
+)
+Q1_FIXED = (
+    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
+    " * (w4*d(s(I*w1+1)*w2+1)*w2*d(I*w1+1)*I + w5*d(s(I*w1+1)*w3+1)*w3*d(I*w1+1)*I)"
+)
+HALF = {"I": 1.0, "w1": 0.5, "w2": 0.5, "w3": 0.5, "w4": 0.5, "w5": 0.5}
+
+
+def random_weights(seed):
+    rng = random.Random(seed)
+    return {"I": rng.uniform(0.5, 2.0), **{f"w{k}": rng.uniform(-1.5, 1.5) for k in range(1, 6)}}
+
+
+@pytest.mark.parametrize(
+    "at", [HALF, random_weights(1), random_weights(2)], ids=["half", "r1", "r2"]
+)
+@pytest.mark.parametrize("s", ["s(x)=1/(1+exp(-x))", "s(x)=sigmoid(x)"])
+def test_question_1_names_w4_w2_and_w5_w3_as_missing_and_nothing_else(at, s):
+    d = diagnose(Q1, "w1", Q1_THEIRS, at, definitions=[s, Q1_DEFS[1]])
+    assert not d.correct
+    assert d.path_count == 2 and not d.uncovered and not d.unexplained
+    found = sorted(frozenset(t.missing) for t in d.terms)
+    assert found == sorted([frozenset({"w2", "w4"}), frozenset({"w3", "w5"})])
+    assert all(t.extra == () and t.constant == pytest.approx(1.0) for t in d.terms)
+    assert d.equals == () and d.constant is None
+    assert sorted(t.path for t in d.terms) == [0, 1]
+
+
+def test_question_1_at_half_weights_has_the_numbers_of_the_question():
+    d = diagnose(Q1, "w1", Q1_THEIRS, HALF, definitions=Q1_DEFS)
+    assert d.gradient == pytest.approx(0.0014291881022, abs=1e-13)
+    assert d.value == pytest.approx(0.00571675240882, abs=1e-13)
+    assert d.ratio == pytest.approx(4.0, rel=1e-12)
+
+
+@pytest.mark.parametrize("at", [HALF, random_weights(3)], ids=["half", "random"])
+def test_question_1_corrected_formula_is_right_and_still_matched_term_by_term(at):
+    d = diagnose(Q1, "w1", Q1_FIXED, at, definitions=Q1_DEFS)
+    assert d.correct
+    assert d.verdict().startswith("Your formula is right")
+    assert [t.missing for t in d.terms] == [(), ()] and [t.extra for t in d.terms] == [(), ()]
+    assert sorted(t.path for t in d.terms) == [0, 1]
+
+
+def test_question_1_paths_are_named_in_the_text_the_learner_typed():
+    d = diagnose(Q1, "w1", Q1_THEIRS, HALF, definitions=["s(x)=sigmoid(x)", Q1_DEFS[1]])
+    first = d.paths[0].factors
+    assert first[:5] == ("I", "σ'(I*w1+1)", "w2", "σ'(s(I*w1+1)*w2+1)", "w4")
+    assert first[5].startswith("σ'(s(s(I*w1+1)*w2+1)*w4 + ")
+
+
+def test_a_definition_of_several_primitives_is_one_factor_named_after_it():
+    d = diagnose(Q1, "w1", Q1_THEIRS, HALF, definitions=Q1_DEFS)
+    assert d.paths[0].factors[:2] == ("I", "s'(I*w1+1)")
+
+
+def test_missing_factors_are_found_at_any_weights_not_only_at_one_half():
+    # at all weights 0.5 the missing w4·w2 and w5·w3 are both 0.25: the values alone could
+    # not say which factor is missing; the random points can
+    for seed in range(4):
+        d = diagnose(Q1, "w1", Q1_THEIRS, random_weights(seed), definitions=Q1_DEFS)
+        assert {frozenset(t.missing) for t in d.terms} == {
+            frozenset({"w2", "w4"}),
+            frozenset({"w3", "w5"}),
+        }
+
+
+# --- question 2: Nielsen's 2-3-1 network, typed as equations ------------------------------
+
+Q2 = """
+z2_1 = w2_11*x1 + w2_12*x2 + b2_1
+z2_2 = w2_21*x1 + w2_22*x2 + b2_2
+z2_3 = w2_31*x1 + w2_32*x2 + b2_3
+a2_1 = sigmoid(z2_1); a2_2 = sigmoid(z2_2); a2_3 = sigmoid(z2_3)
+z3_1 = w3_11*a2_1 + w3_12*a2_2 + w3_13*a2_3 + b3_1
+a3_1 = sigmoid(z3_1)
+C = 0.5*(a3_1 - y)^2
+"""
+SP = ["sp(t)=sigmoid(t)*(1-sigmoid(t))"]
+
+
+def q2_values(seed=0, x=(0.3, -0.8), y=0.25):
+    """The parameters of the library's seeded 2-3-1 network, named as the equations name them."""
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=seed)
+    values = {"x1": x[0], "x2": x[1], "y": y}
+    for name, p in model.named_parameters():
+        kind, rest = name.split("^")
+        layer, idx = rest.split("_")
+        values[f"{kind}{layer}_{idx}"] = p.data
+    return model, values
+
+
+def test_question_2_formula_for_w2_11_is_reported_to_equal_the_derivative_for_w3_11():
+    _, at = q2_values()
+    d = diagnose(Q2, "w2_11", "a2_1*(a3_1 - y)*sp(z3_1)", at, definitions=SP)
+    assert not d.correct
+    assert d.equals == ("w3_11",)
+    assert d.verdict().startswith("Your formula equals ∂C/∂w3_11, not ∂C/∂w2_11.")
+    right = diagnose(Q2, "w3_11", "a2_1*(a3_1 - y)*sp(z3_1)", at, definitions=SP)
+    assert right.correct
+
+
+def test_question_2_deltas_from_wrt_z_are_the_backprop_tables():
+    model, at = q2_values(seed=2)
+    table = backprop_table(model, [at["x1"], at["x2"]], at["y"])
+    deltas = {r.quantity: r.engine for r in table.rows if r.quantity.startswith("δ")}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograd_lite",
+            "grad",
+            Q2,
+            "--at",
+            ",".join(f"{k}={v!r}" for k, v in at.items()),
+            "--wrt",
+            "z3_1,z2_1,z2_2,z2_3",
+            "--digits",
+            "17",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    printed = {ln.split("=")[0].strip(): float(ln.split("=")[1]) for ln in out.splitlines()[1:]}
+    for j in (1, 2, 3):
+        assert printed[f"∂C/∂z2_{j}"] == pytest.approx(deltas[f"δ^2_{j}"], rel=1e-12, abs=1e-17)
+    assert printed["∂C/∂z3_1"] == pytest.approx(deltas["δ^3_1"], rel=1e-12, abs=1e-17)
+
+
+# --- the usual slips, each named as such ---------------------------------------------------
+
+NET = "z = w*x + b; a = sigmoid(z); C = 0.5*(a - y)^2"
+AT = {"w": 0.7, "x": 1.3, "b": -0.2, "y": 0.9}
+RIGHT = "(a - y)*sp(z)*x"
+
+
+def test_right_formula_is_right_in_one_line():
+    d = diagnose(NET, "w", RIGHT, AT, definitions=SP)
+    assert d.correct and str(d).splitlines()[0] == (
+        "Your formula is right: it equals ∂C/∂w (checked at 7 points)."
+    )
+
+
+def test_a_forgotten_half_is_named_a_factor_2():
+    net = "z = w*x + b; a = sigmoid(z); C = (a - y)^2"  # no ½: the derivative keeps the 2
+    d = diagnose(net, "w", RIGHT, AT, definitions=SP)
+    assert d.constant == pytest.approx(0.5)
+    assert "a factor ½ too few (a forgotten 2 from differentiating a square)" in d.verdict()
+    assert d.terms[0].constant == pytest.approx(0.5) and d.terms[0].missing == ()
+
+
+def test_a_two_too_many_is_named():
+    d = diagnose(NET, "w", "2*" + RIGHT, AT, definitions=SP)
+    assert d.constant == pytest.approx(2.0) and "a factor 2 too many" in d.verdict()
+
+
+def test_a_sign_slip_is_named():
+    d = diagnose(NET, "w", "(y - a)*sp(z)*x", AT, definitions=SP)
+    assert d.constant == pytest.approx(-1.0)
+    assert "the sign is flipped (a sign slip" in d.verdict()
+
+
+def test_an_extra_sigma_prime_is_named_extra():
+    d = diagnose(NET, "w", RIGHT + "*sp(z)", AT, definitions=SP)
+    assert d.terms[0].extra == ("sp(z)",) and d.terms[0].missing == ()
+
+
+def test_sigma_prime_written_out_as_a_times_one_minus_a_is_one_factor():
+    d = diagnose(NET, "w", "(a - y)*a*(1 - a)*x", AT)
+    assert d.correct and len(d.terms) == 1
+    assert d.terms[0].missing == () and d.terms[0].extra == ()
+
+
+def test_a_missing_chain_rule_path_is_named():
+    net = "h = tanh(w*x); y = h*v + h*u"
+    at = {"w": 0.4, "x": 1.1, "v": 0.8, "u": -0.3}
+    d = diagnose(net, "w", "v*tanhp(w*x)*x", at, definitions=["tanhp(t)=1-tanh(t)^2"])
+    assert d.path_count == 2 and len(d.uncovered) == 1
+    missing = d.paths[d.uncovered[0]].factors
+    assert "u" in missing and "has no term" in str(d)
+
+
+def test_a_term_that_stands_for_no_path_is_named():
+    d = diagnose(NET, "w", RIGHT + " + b*y", AT, definitions=SP)
+    assert len(d.unexplained) == 1 and d.terms[d.unexplained[0]].text == "b·y"
+    assert "stands for no chain-rule path: b·y" in str(d)
+
+
+def test_a_saturated_sigmoid_is_said_to_make_the_gradient_vanish():
+    at = {"w": 2.0, "x": 25.0, "b": 1.0, "y": 0.0}  # z = 51: σ'(51) ≈ 7e-23
+    d = diagnose(NET, "w", RIGHT, at, definitions=SP)
+    note = next(n for n in d.notes if "vanishes" in n)
+    assert "σ(z)" in note and "z = 51" in note and "saturated" in note
+
+
+def test_a_formula_of_another_intermediate_is_recognised():
+    d = diagnose(NET, "w", "(a - y)*sp(z)", AT, definitions=SP)
+    assert set(d.equals) == {"b", "z"}
+
+
+def test_wrt_a_named_intermediate_is_the_delta():
+    d = diagnose(NET, "z", "(a - y)*sp(z)", AT, definitions=SP)
+    assert d.correct
+
+
+def test_a_formula_that_multiplies_out_past_the_bound_is_refused_clearly():
+    huge = "*".join(["(w + x + b + y)"] * 5)  # 4**5 = 1024 terms
+    with pytest.raises(ValueError, match=f"more than {MAX_TERMS} terms"):
+        diagnose(NET, "w", huge, AT)
+
+
+def test_unknown_names_and_outputs_are_refused_with_the_names_there_are():
+    with pytest.raises(ValueError, match="wrt='q' is not a variable or a named result"):
+        diagnose(NET, "q", RIGHT, AT, definitions=SP)
+    with pytest.raises(ExprError):
+        diagnose(NET, "w", "(a - yy)*x", AT)
+
+
+def test_the_report_is_the_same_every_time_and_has_every_view():
+    a = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
+    b = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
+    assert str(a) == str(b) == repr(a)
+    md, page = a.to_markdown(), a._repr_html_()
+    assert "| term | your term | stands for | missing | extra | constant |" in md
+    assert "<table>" in page and "w2, w4" in page
