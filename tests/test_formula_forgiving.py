@@ -1,0 +1,335 @@
+"""Forgiving input, helpful errors and the functions of several arguments."""
+
+import math
+
+import pytest
+
+from autograd_lite import Value, gradients
+from autograd_lite.engine import topo_order
+from autograd_lite.formula.functions import FUNCTIONS, MULTI_FUNCTIONS
+from autograd_lite.formula.reader import ExprError, define, evaluate, parse
+
+VALUES = {"x": 0.7, "y": -1.3, "a": 2.0, "b": -0.5, "c": 1.5, "d": 0.25, "w2": 0.9}
+
+
+def graph(text, values=VALUES, definitions=None):
+    """Each node of the graph in topological order: op, value, label, parents' positions."""
+    root = evaluate(text, values, definitions=definitions)
+    order = topo_order(root)
+    pos = {id(n): i for i, n in enumerate(order)}
+    return [(n.op, n.data, n.label, [pos[id(p)] for p in n.parents]) for n in order]
+
+
+def error_of(text, values=VALUES, definitions=None):
+    with pytest.raises(ExprError) as info:
+        evaluate(text, values, definitions=definitions)
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("x \u2212 y", "x - y"),  # minus sign
+        ("x \u2013 y", "x - y"),  # en dash
+        ("\u2212x", "-x"),
+        ("x·y", "x*y"),
+        ("x×y", "x*y"),
+        ("x⋅y", "x*y"),
+        ("x∙y", "x*y"),
+        ("x∗y", "x*y"),
+        ("x÷y", "x/y"),
+        ("x²", "x**2"),
+        ("x³ + y", "x**3 + y"),
+        ("x⁻¹", "x**(-1)"),
+        ("(x+1)²", "(x+1)**2"),
+        ("2x²", "2*x**2"),
+        ("√a", "sqrt(a)"),
+        ("√2", "sqrt(2)"),
+        ("√(a+1)", "sqrt(a+1)"),
+        ("√√a", "sqrt(sqrt(a))"),
+        ("2√a", "2*sqrt(a)"),
+        ("√exp(x)", "sqrt(exp(x))"),
+        ("√|y|", "sqrt(abs(y))"),
+        ("|y|", "abs(y)"),
+        ("|a|*|b|", "abs(a)*abs(b)"),
+        ("|a||b|", "abs(a)*abs(b)"),
+        ("|x - |y||", "abs(x - abs(y))"),
+        ("||x| - |y||", "abs(abs(x) - abs(y))"),
+        ("2x", "2*x"),
+        ("2 x", "2*x"),
+        ("2(x+1)", "2*(x+1)"),
+        ("(a+b)(c+d)", "(a+b)*(c+d)"),
+        ("(x+1)w2", "(x+1)*w2"),
+        ("x(1-x)", "x*(1-x)"),
+        ("x (1-x)", "x*(1-x)"),
+        ("x²y", "x**2*y"),
+        ("2exp(x)", "2*exp(x)"),
+        ("1e-3x", "1e-3*x"),
+        ("2.5e+3", "2500.0"),
+        ("2e", "2*e"),
+        ("-x^2", "-x**2"),
+        ("a·b − c÷d + √(x²)", "a*b - c/d + sqrt(x**2)"),
+    ],
+)
+def test_forgiving_form_gives_the_same_graph_as_the_plain_one(typed, plain):
+    assert graph(typed) == graph(plain)
+
+
+def test_product_with_a_parameter_in_a_definition():
+    defs = define(["f(t)=t(1-t)", "g(t)=t*(1-t)"])
+    assert graph("f(x)", definitions=defs) == graph("g(x)", definitions=defs)
+
+
+def test_a_function_followed_by_a_bracket_is_still_a_call():
+    defs = define(["s(t)=sigmoid(t)"])
+    assert graph("s(x)", definitions=defs) == graph("sigmoid(x)")
+
+
+def test_numbers_stay_numbers():
+    assert evaluate("1e-3", {}).data == 0.001
+    assert evaluate("2.5e+3", {}).data == 2500.0
+    assert evaluate("2e", {}).data == 2 * math.e
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("2x + log(y − 5)", 5, 15),  # after an inserted '*' and a folded minus
+        ("√x² + log(y)", 6, 12),  # after a root and a superscript
+        ("|x|·|y| + log(y)", 10, 16),  # after bars and a product sign
+    ],
+)
+def test_errors_point_at_the_typed_columns(text, start, end):
+    err = error_of(text)
+    assert (err.start, err.end) == (start, end)
+    assert str(err).splitlines()[-2:] == ["  " + text, "  " + " " * start + "^" * (end - start)]
+
+
+def test_unknown_function_after_forgiving_forms_is_pointed_at():
+    err = error_of("√x · foo(x)")
+    assert (err.start, err.end) == (5, 8) and "unknown function 'foo'" in err.reason
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("|x", "this | is never closed"),
+        ("(|x)|", "not closed before the bracket"),
+        ("√", "√ needs what it takes the root of"),
+        ("√-x", "√ needs what it takes the root of"),
+        ("x 2", "cannot read"),
+        (
+            "1/2x",
+            "'1/2x' can be read two ways: write 1/(2*x) if the whole product is meant, or 1/2*x",
+        ),
+        ("e^2x", "write e^(2*x)"),
+        ("x^2y", "write x^(2*y)"),
+        ("a/(b)(c)", "write a/((b)*(c))"),
+    ],
+)
+def test_unclear_forms_are_refused_with_what_to_write(text, words):
+    assert words in error_of(text).reason
+
+
+# --- helpful errors --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, suggestion",
+    [
+        ("sigma(x)", "did you mean sigmoid?"),
+        ("σ(x)", "did you mean sigmoid?"),
+        ("logistic(x)", "did you mean sigmoid?"),
+        ("sigmoidd(x)", "did you mean sigmoid?"),
+        ("ReLU(x)", "did you mean relu?"),
+        ("tahn(x)", "did you mean tanh?"),
+    ],
+)
+def test_misspelt_function_gets_a_suggestion(text, suggestion):
+    assert suggestion in error_of(text).reason
+
+
+def test_misspelt_user_function_gets_a_suggestion():
+    defs = define(["sig2(t)=sigmoid(t)"])
+    assert "did you mean sig2?" in error_of("sgi2(x)", definitions=defs).reason
+
+
+def test_misspelt_variable_gets_the_nearest_variable():
+    err = error_of("w_11 * x", {"w_12": 1.0, "x": 2.0, "b": 0.0})
+    assert "unknown variable 'w_11': did you mean w_12?" in err.reason
+
+
+def test_function_used_as_a_variable_name_gets_the_function():
+    err = error_of("sigma * x", {"x": 1.0, "y": 2.0})
+    assert "did you mean the function sigmoid, as in sigmoid(x)?" in err.reason
+
+
+def test_misspelt_parameter_in_a_definition_gets_the_parameter():
+    with pytest.raises(ExprError, match="did you mean weight"):
+        define(["f(weight)=2*wieght"])
+
+
+@pytest.mark.parametrize(
+    "text, values, product",
+    [
+        ("Iw_1", {"I": 1.0, "w_1": 2.0}, "I*w_1"),
+        ("w1x + 1", {"w1": 1.0, "x": 2.0}, "w1*x"),
+        ("2Iw_1", {"I": 1.0, "w_1": 2.0}, "I*w_1"),
+    ],
+)
+def test_name_that_splits_into_variables_is_refused_with_the_product(text, values, product):
+    err = error_of(text, values)
+    assert f"write {product}" in err.reason and "reads as one name" in err.reason
+
+
+def test_name_that_splits_two_ways_names_both_and_picks_neither():
+    err = error_of("abc", {"a": 1.0, "bc": 2.0, "ab": 3.0, "c": 4.0})
+    assert "write a*bc or ab*c" in err.reason
+
+
+def test_variable_before_a_bracket_is_a_product_not_a_call():
+    assert evaluate("x(1-x)", {"x": 0.25}).data == pytest.approx(0.1875)
+
+
+@pytest.mark.parametrize("values", [{"y": 1.0}, None])
+def test_x_before_a_bracket_never_suggests_defining_a_function_x(values):
+    with pytest.raises(ExprError) as info:
+        parse("x(1-x)", variables=None if values is None else list(values))
+    reason = info.value.reason
+    assert "write x*(...)" in reason
+    assert "x(x)" not in reason and "define x" not in reason and '"x(' not in reason
+
+
+@pytest.mark.parametrize(
+    "text, words, start",
+    [
+        ("sigmoid'(x)", "(for sigmoid: sigmoid(x)*(1-sigmoid(x)))", 0),
+        ("tanh'(x)", "(for tanh: 1-tanh(x)^2)", 0),
+        ("s'(x)", 'define it once, as in --define "d(x)=s(x)*(1-s(x))"', 0),
+        ("s′(x)", "is a derivative", 0),
+        ("2*s' (x)", "is a derivative", 2),
+    ],
+)
+def test_derivative_typed_with_a_prime_is_explained(text, words, start):
+    err = error_of(text)
+    assert words in err.reason and "strings" not in err.reason
+    assert err.start == start
+
+
+def test_derivative_in_a_definition_is_explained():
+    with pytest.raises(ExprError, match="is a derivative"):
+        define(["f(t)=sigmoid'(t)"])
+
+
+# --- functions of several arguments ------------------------------------------------------
+
+
+def numeric_gradient(text, values, name, h=1e-6):
+    up = dict(values, **{name: values[name] + h})
+    down = dict(values, **{name: values[name] - h})
+    return (evaluate(text, up).data - evaluate(text, down).data) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "text, values",
+    [
+        ("max(x, y)", {"x": 0.3, "y": -1.2}),
+        ("max(x, y)", {"x": -0.3, "y": 1.2}),
+        ("max(x, y, z)", {"x": 0.3, "y": 2.2, "z": -1.0}),
+        ("min(x, y)", {"x": 0.3, "y": -1.2}),
+        ("min(x, y, z)", {"x": 0.3, "y": 2.2, "z": -1.0}),
+        ("logsumexp(x)", {"x": 0.3}),
+        ("logsumexp(x, y, z)", {"x": 0.3, "y": 2.2, "z": -1.0}),
+        ("log2(x)", {"x": 0.3}),
+        ("log10(x)", {"x": 7.0}),
+        ("max(x*y, y^2) + min(x, 1)", {"x": 0.4, "y": -0.9}),
+    ],
+)
+def test_function_gradient_agrees_with_finite_differences(text, values):
+    f = parse(text, variables=list(values))
+    out = f.evaluate(values)
+    grads = gradients(out, [f.leaves[n] for n in values])
+    for name, g in zip(values, grads):
+        assert g == pytest.approx(numeric_gradient(text, values, name), rel=1e-6, abs=1e-9)
+
+
+def test_max_and_min_are_exactly_the_chosen_argument():
+    # a + (b - a) is not always b: -1e20 + (1 + 1e20) is 0
+    for big in [-1e20, 1e20]:
+        assert evaluate("max(x, y)", {"x": big, "y": 1.0}).data == max(big, 1.0)
+        assert evaluate("max(x, y)", {"x": 1.0, "y": big}).data == max(big, 1.0)
+        assert evaluate("min(x, y)", {"x": big, "y": 1.0}).data == min(big, 1.0)
+        assert evaluate("min(x, y)", {"x": 1.0, "y": big}).data == min(big, 1.0)
+    assert evaluate("max(x, y, z)", {"x": 0.1, "y": 0.3, "z": 0.2}).data == 0.3
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_tie_of_one_variable_with_itself_has_gradient_one(name):
+    f = parse(f"{name}(a, a)", variables=["a"])
+    out = f.evaluate({"a": 0.5})
+    assert out.data == 0.5 and gradients(out, [f.leaves["a"]]) == [1.0]
+
+
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_tie_of_two_variables_gives_the_gradient_to_the_first(name):
+    f = parse(f"{name}(a, b)", variables=["a", "b"])
+    out = f.evaluate({"a": 0.5, "b": 0.5})
+    assert gradients(out, [f.leaves["a"], f.leaves["b"]]) == [1.0, 0.0]
+
+
+def test_logsumexp_is_stable_for_large_values():
+    assert evaluate("logsumexp(x, y)", {"x": 1000.0, "y": 1000.0}).data == pytest.approx(
+        1000.0 + math.log(2.0), rel=1e-15
+    )
+    assert evaluate("logsumexp(x, y)", {"x": -1000.0, "y": -1000.0}).data == pytest.approx(
+        -1000.0 + math.log(2.0), rel=1e-15
+    )
+
+
+def test_logsumexp_gradient_is_the_softmax():
+    f = parse("logsumexp(x, y, z)", variables=["x", "y", "z"])
+    values = {"x": 1.0, "y": 2.0, "z": 3.0}
+    out = f.evaluate(values)
+    total = sum(math.exp(v) for v in values.values())
+    expected = [math.exp(v) / total for v in values.values()]
+    assert gradients(out, list(f.leaves.values())) == pytest.approx(expected, rel=1e-12)
+
+
+def test_softmax_values_and_jacobian_match_the_closed_form():
+    xs = [Value(1.0, label="x1"), Value(-0.5, label="x2"), Value(800.0, label="x3")]
+    ps = MULTI_FUNCTIONS["softmax"](*xs)
+    m = max(x.data for x in xs)
+    total = sum(math.exp(x.data - m) for x in xs)
+    expected = [math.exp(x.data - m) / total for x in xs]
+    assert [p.data for p in ps] == pytest.approx(expected, rel=1e-12, abs=1e-300)
+    for i, p in enumerate(ps):
+        jac = gradients(p, xs)
+        closed = [expected[i] * ((i == j) - expected[j]) for j in range(3)]
+        assert jac == pytest.approx(closed, rel=1e-9, abs=1e-300)
+
+
+def test_softmax_inside_an_expression_is_refused_with_the_statement_to_write():
+    err = error_of("softmax(x1, x2, x3) + 1", {"x1": 1.0, "x2": 2.0, "x3": 3.0})
+    assert "write it as a statement of its own, p1, p2, p3 = softmax(x1, x2, x3)" in err.reason
+    assert (err.start, err.end) == (0, 19)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("max(x)", "max takes 2 or more arguments, got 1"),
+        ("min(x)", "min takes 2 or more arguments, got 1"),
+        ("logsumexp()", "logsumexp takes 1 or more arguments, got 0"),
+        ("log2(x, y)", "log2 takes 1 argument, got 2"),
+        ("max", "max is a function: call it with an argument, max(a, b)"),
+    ],
+)
+def test_argument_counts_are_checked(text, words):
+    assert words in error_of(text).reason
+
+
+def test_function_table_takes_arguments_positionally():
+    args = [Value(0.5), Value(-2.0), Value(1.5)]
+    assert FUNCTIONS["max"](*args).data == 1.5
+    assert FUNCTIONS["min"](*args).data == -2.0
+    assert FUNCTIONS["log2"](Value(8.0)).data == pytest.approx(3.0, rel=1e-15)
