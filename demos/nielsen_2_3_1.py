@@ -14,7 +14,7 @@ from pathlib import Path
 from autograd_lite import gradients, topo_order
 from autograd_lite.nn import MLP
 from autograd_lite.ops import OPS
-from autograd_lite.teach.bp_equations import backprop_equations
+from autograd_lite.teach import backprop_equations, diagnose
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 else "out")
 model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
@@ -39,6 +39,26 @@ print(f"a^3 - y = {a3.data - y:.12f}")
 print(f"sigma'(z^3_1) = a^3 (1 - a^3) = {sigma_prime:.12f}")
 print(f"a^2_1 (a^3 - y) sigma'(z^3_1) = {by_hand:.12f}")
 print(f"engine dC/dw^3_11             = {engine:.12f}")
+
+# %% The learner's mistake, found by the diagnosis: the network typed as equations
+# (w2_jk is the weight INTO layer 2, as in the book), and their formula for what they
+# called dC/dw2_11, which is really dC/dw3_11
+EQUATIONS = """
+z2_1 = w2_11*x1 + w2_12*x2 + b2_1
+z2_2 = w2_21*x1 + w2_22*x2 + b2_2
+z2_3 = w2_31*x1 + w2_32*x2 + b2_3
+a2_1 = sigmoid(z2_1); a2_2 = sigmoid(z2_2); a2_3 = sigmoid(z2_3)
+z3_1 = w3_11*a2_1 + w3_12*a2_2 + w3_13*a2_3 + b3_1
+a3_1 = sigmoid(z3_1)
+C = 0.5*(a3_1 - y)^2
+"""
+at = {"x1": x[0], "x2": x[1], "y": y}
+for name, p in model.named_parameters():  # w^2_11 -> w2_11, b^3_1 -> b3_1
+    at[name.replace("^", "")] = p.data
+theirs = "a2_1*(a3_1 - y)*sp(z3_1)"
+report = diagnose(EQUATIONS, "w2_11", theirs, at, definitions=["sp(t)=sigmoid(t)*(1-sigmoid(t))"])
+print(f"your formula for dC/dw2_11: {theirs}")
+print(report.verdict())
 
 # %% The labelled drawing, neurons grouped by layer
 try:

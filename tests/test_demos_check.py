@@ -29,6 +29,10 @@ def test_check_my_backprop_prints_question_1s_numbers(tmp_path):
     assert "hand-derived formula: 0.00571675240882" in out
     assert "ratio hand/engine   = 4\n" in out
     assert "sum over 2 path(s)" in out
+    # the diagnosis names the lost factors, at the question's weights and at others
+    assert "Your formula is not ∂O/∂w1. 2 term(s) miss factors" in out
+    assert "term for path 1: missing w2, w4\nterm for path 2: missing w3, w5\n" in out
+    assert "Your formula is right: it equals ∂O/∂w1" in out
 
 
 def test_check_my_backprop_draws_the_two_paths(tmp_path):
@@ -46,6 +50,7 @@ def test_nielsen_demo_shows_the_identity_number_by_number(tmp_path):
     engine = float(lines["engine dC/dw^3_11            "])
     assert by_hand == pytest.approx(engine, rel=1e-11)
     assert "all agree" in out
+    assert "Your formula equals ∂C/∂w3_11, not ∂C/∂w2_11." in out
 
 
 def test_demos_are_deterministic(tmp_path):
