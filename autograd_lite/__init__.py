@@ -27,7 +27,7 @@ from .engine import (
 from .teach.explain import explain
 from .teach.gradcheck import gradcheck
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Value",
