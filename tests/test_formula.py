@@ -417,3 +417,15 @@ def test_public_names_of_the_reader_are_the_formula_packages_own():
         # each public name is the very object its home module defines, not a stand-in
         assert getattr(formula, name) is getattr(defined_in[name], name), name
     assert reader.ExprError.__module__ == "autograd_lite.formula.reader"
+
+
+def test_definition_names_are_folded_like_the_names_in_formulas():
+    # U+FF53 FULLWIDTH s: Python's parser folds it to "s" in the formula; the header too
+    defs = define(["\uff53(x)=x*2"])
+    assert list(defs) == ["s"]
+    assert evaluate("s(3)", {}, definitions=defs).data == 6.0
+
+
+def test_a_definition_cannot_take_the_name_of_softmax():
+    with pytest.raises(ExprError, match="softmax is a built-in function"):
+        define(["softmax(x)=x"])

@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
+from .functions import MULTI_FUNCTIONS
 from .reader import Formula, _run, define, parse
 from .source import MAX_LENGTH, ExprError, as_text
 
@@ -187,10 +188,8 @@ def _in_statement(err: ExprError, i: int, st: Statement) -> ExprError:
 
 
 def _multi_functions() -> Mapping:
-    """The functions with several results (softmax), from the formula language's tables."""
-    from . import compiler
-
-    return getattr(compiler, "MULTI_FUNCTIONS", {})
+    """The functions with several results (softmax)."""
+    return MULTI_FUNCTIONS
 
 
 def split_statements(text: str) -> list[str]:

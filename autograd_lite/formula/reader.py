@@ -1,8 +1,11 @@
 """A safe reader for formulas typed by a person, evaluated to ``Value`` nodes.
 
 Formulas are written as on a graphing calculator: numbers, variables, ``+ - * /``, ``**``
-or ``^`` for powers, unary minus, parentheses, the functions ``exp log ln tanh sigmoid
-relu sqrt sin cos abs`` and functions the user defines, such as ``s(x)=1/(1+exp(-x))``.
+or ``^`` for powers, unary minus, parentheses, the library functions of
+:mod:`autograd_lite.formula.functions` (``exp log tanh sigmoid relu max logsumexp ...``) and
+functions the user defines, such as ``s(x)=1/(1+exp(-x))``. What a calculator or a web page
+gives is accepted too (``−``, ``·``, ``×``, ``²``, ``√x``, ``|x|``, ``2x``): see
+:class:`~autograd_lite.formula.source.Source`.
 Variables become labelled leaf Values, so the result can be differentiated.
 
 Nothing is ever run with ``eval``: the text is parsed by :mod:`ast` and every node is
@@ -33,10 +36,12 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Arg, Bin, Call, Compiler, Definition, Neg, Num, Var
+from .functions import MULTI_FUNCTIONS
 from .source import (
     MAX_DEPTH,
     MAX_LENGTH,
@@ -90,12 +95,16 @@ def _split_definition(text: str) -> tuple[str, tuple[str, ...], int]:
         raise ExprError(
             "a definition starts with a name and its parameters, as in  s(x)=", text, 0, eq
         )
-    name = head[:open_].strip()
-    params = tuple(p.strip() for p in head[open_ + 1 : close].split(","))
+    # names are folded as Python folds the names in the body (NFKC), so that a look-alike
+    # letter in the header means the same name as in the formulas that call it
+    name = unicodedata.normalize("NFKC", head[:open_].strip())
+    params = tuple(
+        unicodedata.normalize("NFKC", p.strip()) for p in head[open_ + 1 : close].split(",")
+    )
     for part, pos in [(name, 0)] + [(p, open_ + 1) for p in params]:
         if not part.isidentifier() or "__" in part:
             raise ExprError(f"{part!r} is not a valid name here", text, pos, eq)
-    if name in FUNCTIONS:
+    if name in FUNCTIONS or name in MULTI_FUNCTIONS:
         raise ExprError(f"{name} is a built-in function; choose another name", text, 0, eq)
     if len(set(params)) != len(params):
         raise ExprError("a parameter name is repeated", text, open_, close + 1)
