@@ -570,42 +570,42 @@ def _match(atoms: list, coef: float, factors: list, path_const: float) -> _Match
                     matched += 1
                     break
     n = len(factors[0]) if factors else (len(atoms[0]) if atoms else 0)
-    # two of the learner's factors that together make one local derivative (s·(1 − s))
-    for f in list(free_f):
-        done = False
-        for i, a in enumerate(free_a):
-            for b in free_a[i + 1 :]:
-                r = _ratio(_product([atoms[a], atoms[b]], n), factors[f])
-                if r is not None:
-                    free_f.remove(f)
-                    free_a.remove(a)
-                    free_a.remove(b)
-                    ratio *= r
-                    matched += 1
-                    done = True
-                    break
-            if done:
-                break
-    # one factor of the learner's that stands for two local derivatives at once
-    for a in list(free_a):
-        done = False
-        for i, f in enumerate(free_f):
-            for g in free_f[i + 1 :]:
-                r = _ratio(atoms[a], _product([factors[f], factors[g]], n))
-                if r is not None:
-                    free_a.remove(a)
-                    free_f.remove(f)
-                    free_f.remove(g)
-                    ratio *= r
-                    matched += 2
-                    done = True
-                    break
-            if done:
-                break
+    # two of the learner's factors that together make one local derivative (s·(1 − s)),
+    # then one factor of the learner's that stands for two local derivatives at once
+    found, r = _pair_up(factors, free_f, atoms, free_a, n, single_is_atom=False)
+    matched, ratio = matched + found, ratio * r
+    found, r = _pair_up(atoms, free_a, factors, free_f, n, single_is_atom=True)
+    matched, ratio = matched + 2 * found, ratio * r
     # a path with a factor that is 0 everywhere compared (a saturated σ, a dead ReLU) has
     # no constant to compare with: the vanishing-gradient note says why
     constant = coef * ratio / path_const if path_const else 1.0
     return _Match(matched, tuple(free_f), tuple(free_a), constant)
+
+
+def _pair_up(singles, free_s, doubles, free_d, n, *, single_is_atom: bool):
+    """Match free singles to products of two free doubles, removing both from the free lists.
+
+    Returns how many singles were matched and the product of the constant ratios, always
+    taken as the learner's side over the path's side.
+    """
+    found, ratio = 0, 1.0
+    for s in list(free_s):
+        for i, a in enumerate(free_d):
+            hit = None
+            for b in free_d[i + 1 :]:
+                pair = _product([doubles[a], doubles[b]], n)
+                r = _ratio(singles[s], pair) if single_is_atom else _ratio(pair, singles[s])
+                if r is not None:
+                    hit = (b, r)
+                    break
+            if hit is not None:
+                b, r = hit
+                free_s.remove(s)
+                free_d.remove(a)
+                free_d.remove(b)
+                found, ratio = found + 1, ratio * r
+                break
+    return found, ratio
 
 
 def _assign(matches: dict[tuple[int, int], _Match], n_terms: int, n_paths: int) -> dict:
