@@ -333,3 +333,31 @@ def test_function_table_takes_arguments_positionally():
     assert FUNCTIONS["max"](*args).data == 1.5
     assert FUNCTIONS["min"](*args).data == -2.0
     assert FUNCTIONS["log2"](Value(8.0)).data == pytest.approx(3.0, rel=1e-15)
+
+
+# --- what learners type, read as they mean it ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, words, start, end",
+    [
+        (
+            "w^2_11*x",
+            "w^2_11 reads as w to the power 211: an underscore in a number is a digit "
+            "separator; for Nielsen's w²₁₁ write the name w2_11",
+            2,
+            6,
+        ),
+        ("z = a^3_1 + 1", "for Nielsen's a³₁ write the name a3_1", 6, 9),
+        ("z^2_1", "z^2_1 reads as z to the power 21", 2, 5),
+        ("w**2_11", "w**2_11 reads as w to the power 211", 3, 7),
+        ("2^1_0", "2^1_0 reads as 2 to the power 10: an underscore in a number", 2, 5),
+        ("1_000*x", "1_000 reads as the number 1000: an underscore in a number", 0, 5),
+    ],
+)
+def test_underscore_in_a_number_is_refused_and_explained(text, words, start, end):
+    with pytest.raises(ExprError) as info:
+        parse(text, variables=["w", "x", "a", "z"], allow_name=True)
+    err = info.value
+    assert words in err.reason
+    assert (err.start, err.end) == (start, end)

@@ -153,6 +153,8 @@ _FOLD = {
     **{c: "*" for c in _TIMES},
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+_TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
 _NUMBER = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
 _DERIVATIVES = {
@@ -217,6 +219,7 @@ class _Rewriter:
                 kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}[c]
             elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
                 kind, j = "num", _NUMBER.match(text, i).end()
+                self.refuse_digit_separator(i, j)
             elif c == "_" or c.isidentifier():
                 while j < n and text[j] not in _FOLD and ("a" + text[j]).isidentifier():
                     j += 1
@@ -246,6 +249,33 @@ class _Rewriter:
             '--define "d(x)=s(x)*(1-s(x))", and write d(x)',
             start,
             k,
+        )
+
+    def refuse_digit_separator(self, start: int, end: int) -> None:
+        """Refuse ``2_11``: Python reads it as 211, so Nielsen's ``w^2_11`` would be w**211."""
+        number = self.text[start:end]
+        if "_" not in number:
+            return
+        value = number.replace("_", "")
+        before = [tok for tok in self.toks if tok[0] != "space"]
+        words = [self.text[s:e] for _, s, e in before[-3:]]
+        power = "^" if words[-1:] == ["^"] else "**" if words[-2:] == ["*", "*"] else ""
+        base = before[-1 - len(power)] if power and len(before) > len(power) else None
+        if base is None or base[0] not in ("name", "num"):
+            head = f"{number} reads as the number {value}"
+            fix = f"write {value} for that number, or a name with a letter first, as in w{number}"
+        else:
+            name = self.text[base[1] : base[2]]
+            head = f"{name}{power}{number} reads as {name} to the power {value}"
+            indices = re.fullmatch(r"([0-9]+)_([0-9]+)", number)
+            if base[0] == "name" and indices:
+                upper, lower = indices.groups()
+                nielsen = name + upper.translate(_TO_SUPERSCRIPT) + lower.translate(_TO_SUBSCRIPT)
+                fix = f"for Nielsen's {nielsen} write the name {name}{upper}_{lower}"
+            else:
+                fix = f"write {name}^{value} if that power is meant"
+        raise self.fail(
+            f"{head}: an underscore in a number is a digit separator; {fix}", start, end
         )
 
     def kind(self, k: int) -> str:
