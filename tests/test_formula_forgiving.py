@@ -138,7 +138,6 @@ def test_unclear_forms_are_refused_with_what_to_write(text, words):
     "text, suggestion",
     [
         ("sigma(x)", "did you mean sigmoid?"),
-        ("σ(x)", "did you mean sigmoid?"),
         ("logistic(x)", "did you mean sigmoid?"),
         ("sigmoidd(x)", "did you mean sigmoid?"),
         ("ReLU(x)", "did you mean relu?"),
@@ -361,3 +360,17 @@ def test_underscore_in_a_number_is_refused_and_explained(text, words, start, end
     err = info.value
     assert words in err.reason
     assert (err.start, err.end) == (start, end)
+
+
+def test_sigma_letter_is_the_sigmoid_function():
+    assert graph("σ(x) + 1") == graph("sigmoid(x) + 1")
+    assert graph("2σ(x)") == graph("2*sigmoid(x)")
+
+
+def test_sigma_letter_defined_by_the_learner_is_their_function():
+    defs = define(["σ(t)=2*t"])
+    assert evaluate("σ(x)", VALUES, definitions=defs).data == 2 * VALUES["x"]
+
+
+def test_sigma_letter_given_a_value_is_a_variable():
+    assert evaluate("σ(x+1)", {"σ": 2.0, "x": 1.0}).data == 4.0

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .functions import ARITY, CONSTANTS, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
+from .functions import ALIASES, ARITY, CONSTANTS, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
 from .source import ExprError, Source
 
 __all__ = [
@@ -220,7 +220,7 @@ class Compiler:
             self.code.append(Bin(op, span, op == "**" and right))
             consts.append(left and right)
         else:  # a call, checked by _check_call
-            name = node.func.id
+            name = self._function(node.func.id)
             n = len(node.args)
             const = all(consts[len(consts) - n :])
             del consts[len(consts) - n :]
@@ -323,8 +323,8 @@ class Compiler:
         f = node.func
         if not isinstance(f, ast.Name):
             raise self.fail("only named functions can be called, such as exp(x) or s(x)", f)
-        name = f.id
-        self._check_name(name, f)
+        self._check_name(f.id, f)
+        name = self._function(f.id)
         if node.keywords:
             raise self.fail("keyword arguments are not allowed", node.keywords[0])
         n = len(node.args)
@@ -354,6 +354,12 @@ class Compiler:
             else:
                 want = f"{lo} argument" + ("s" if lo != 1 else "")
             raise self.fail(f"{name} takes {want}, got {n}", node)
+
+    def _function(self, name: str) -> str:
+        """The function a call names: σ is sigmoid, unless the learner defined their own σ."""
+        if name in self.definitions:
+            return name
+        return ALIASES.get(name, name)
 
     def _unknown_function(self, name: str, node: ast.AST) -> ExprError:
         """The error for a call of a function that does not exist. It never suggests

@@ -9,6 +9,7 @@ arithmetic), so its derivative comes from the ops table and nothing new has to b
 * :data:`MULTI_FUNCTIONS`: functions with one result per argument (``softmax``), which
   return a list; they cannot be part of an expression, only of a statement such as
   ``p1, p2 = softmax(x1, x2)``;
+* :data:`ALIASES`: other names a formula may call a library function by (``σ(z)``);
 * :data:`CONSTANTS`: names that mean a number unless a variable of that name is given;
 * :data:`SYNONYMS`: other names learners use for a function, for "did you mean".
 
@@ -26,7 +27,7 @@ import math
 
 from ..engine import Value
 
-__all__ = ["FUNCTIONS", "ARITY", "MULTI_FUNCTIONS", "CONSTANTS", "SYNONYMS"]
+__all__ = ["FUNCTIONS", "ARITY", "MULTI_FUNCTIONS", "ALIASES", "CONSTANTS", "SYNONYMS"]
 
 
 def _max2(a: Value, b: Value) -> Value:
@@ -129,6 +130,12 @@ ARITY = {
     "softmax": (1, None),
 }
 """The fewest and the most arguments of each function (None: no upper bound)."""
+
+ALIASES = {"σ": "sigmoid"}
+"""Names a formula may call a library function by, as books write it: σ(z) is sigmoid(z).
+
+A definition of the same name (``--define "σ(x)=..."``) takes its place, and a variable of
+that name is a variable (σ(x+1) is then a product)."""
 
 CONSTANTS = {"pi": math.pi, "e": math.e}
 """Names that mean a number unless a variable of that name is given."""
