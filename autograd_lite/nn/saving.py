@@ -26,6 +26,7 @@ import os
 from typing import Any
 
 from .._checks import is_finite_real, is_integer
+from .._files import write_atomically
 
 __all__ = [
     "FORMAT",
@@ -110,25 +111,7 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
     for name, x in state["parameters"].items():
         if not math.isfinite(x):
             raise ValueError(f"cannot save: parameter {name} is {x!r}, not a finite number")
-    text = json.dumps(state, indent=1)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    name = f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
-    tmp = os.path.join(folder, name)
-    # O_EXCL: never write through someone else's file; mode 0o666 less the umask, as for
-    # any file the user creates (tempfile's would be private to its owner)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    write_atomically(path, json.dumps(state, indent=1) + "\n")
 
 
 def _reject_constant(name: str) -> None:
