@@ -135,8 +135,8 @@ def apply(op: str, operands: tuple[Value, ...]) -> Value:
     Args:
         op: the name of a primitive of :data:`autograd_lite.ops.OPS` (``"mul"``, ``"relu"``,
             ``"wsum"``, ...).
-        operands: its operands in order; for ``"wsum"`` the weights, then as many inputs,
-            then the bias.
+        operands: a tuple of its operands in order; for ``"wsum"`` the weights, then as
+            many inputs, then the bias.
 
     Returns:
         The new node, with ``op`` and ``operands`` as its parents (a leaf inside
@@ -154,17 +154,16 @@ def apply(op: str, operands: tuple[Value, ...]) -> Value:
         >>> c.data, c.op, c.parents == (a, b)
         (6.0, 'mul', True)
     """
-    if type(operands) is not tuple:
-        operands = tuple(operands)
     try:
         prim = OPS[op]
     except (KeyError, TypeError):
         raise ValueError(f"unknown primitive {op!r}; the ops table has {', '.join(OPS)}") from None
-    n = len(operands)
-    if n != prim.arity and not (prim.arity == NARY and n % 2 and n > 1):
-        raise _arity_misuse(prim, n)
+    # NOTE: nothing is checked before the forward function runs: a wrong operand (no .data)
+    # or a wrong number of them (a forward's own TypeError) is sorted out only on failure,
+    # so the millions of nodes a training run makes pay nothing for it.
     try:
         # One- and two-operand nodes, most of any graph, skip the generic packing.
+        n = len(operands)
         if n == 1:
             r = prim.forward(operands[0].data)
         elif n == 2:
@@ -173,26 +172,26 @@ def apply(op: str, operands: tuple[Value, ...]) -> Value:
             r = prim.forward(*[o.data for o in operands])
     except (ArithmeticError, ValueError) as err:
         raise operand_error(op, operands, err) from None
-    except (AttributeError, TypeError):
-        raise _operand_misuse(op, operands) from None
+    except (AttributeError, TypeError) as err:
+        raise _misuse(prim, operands, err) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
         non_finite(op, operands, r)
     return _node(r, op, operands)
 
 
-def _arity_misuse(prim, n: int) -> TypeError:
-    wanted = "an odd number (at least 3) of" if prim.arity == NARY else str(prim.arity)
-    return TypeError(f"{prim.name} takes {wanted} operand(s), got {n}")
-
-
-def _operand_misuse(op: str, operands: tuple) -> TypeError:
+def _misuse(prim, operands, err: Exception) -> TypeError:
+    """Say why a primitive could not read its operands: not Values, or not as many as it takes."""
+    if type(operands) is not tuple:
+        return TypeError(f"{prim.name}: operands must be a tuple, got {type(operands).__name__}")
     for i, o in enumerate(operands):
         if type(o) is not Value:
             return TypeError(
-                f"{op}: operands[{i}] must be a Value, got {type(o).__name__}: {o!r}; "
+                f"{prim.name}: operands[{i}] must be a Value, got {type(o).__name__}: {o!r}; "
                 "wrap a number as Value(x)"
             )
-    return TypeError(f"{op}: the operands could not be read")  # pragma: no cover
+    if prim.arity != NARY and len(operands) != prim.arity:
+        return TypeError(f"{prim.name} takes {prim.arity} operand(s), got {len(operands)}")
+    return TypeError(f"{prim.name}: {err}")
 
 
 class Value:

@@ -342,7 +342,9 @@ def wsum_operands(operands: Sequence) -> tuple[Sequence, Sequence, object]:
 
 def _wsum_forward(*x: float) -> float:
     # summed left to right starting from b; map(mul, ...) multiplies the pairs in C
-    n = (len(x) - 1) // 2
+    n, odd = divmod(len(x), 2)  # n weights, n inputs, and the bias that makes the count odd
+    if not odd:
+        raise TypeError(f"wsum takes n weights, n inputs and a bias, got {len(x)} operands")
     return sum(map(operator.mul, x[:n], x[n:-1]), x[-1])
 
 

@@ -599,7 +599,7 @@ def test_apply_makes_the_same_node_as_the_operator():
 
 def test_apply_makes_a_weighted_sum_node_from_values():
     w, x, bias = [Value(2.0), Value(3.0)], [Value(5.0), Value(7.0)], Value(1.0)
-    z = apply("wsum", [*w, *x, bias])  # any sequence; parents are always a tuple
+    z = apply("wsum", (*w, *x, bias))
     assert z.data == 32.0 and z.op == "wsum" and z.parents == (*w, *x, bias)
     assert gradients(z, [*w, *x, bias]) == [5.0, 7.0, 2.0, 3.0, 1.0]
 
@@ -624,8 +624,8 @@ def test_apply_refuses_a_number_operand_by_position():
     [
         ("mul", 1, "mul takes 2 operand"),
         ("tanh", 2, "tanh takes 1 operand"),
-        ("wsum", 4, "wsum takes an odd number"),
-        ("wsum", 1, "wsum takes an odd number"),
+        ("wsum", 4, "wsum takes n weights, n inputs and a bias, got 4 operands"),
+        ("wsum", 2, "wsum takes n weights, n inputs and a bias, got 2 operands"),
     ],
 )
 def test_apply_refuses_the_wrong_number_of_operands(op, count, message):
@@ -667,3 +667,8 @@ def test_gc_paused_leaves_a_paused_collector_paused():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_apply_refuses_operands_that_are_not_a_tuple():
+    with pytest.raises(TypeError, match="operands must be a tuple, got generator"):
+        apply("tanh", (v for v in [Value(1.0)]))

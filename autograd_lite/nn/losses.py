@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._checks import check_real, check_value, is_integer, is_real
-from ..engine import Value, weighted_sum
+from ..engine import Value, apply, weighted_sum
 
 __all__ = [
     "mse",
@@ -64,8 +64,8 @@ def _mean(terms: list[Value]) -> Value:
     n = len(terms)
     if n == 1:
         return terms[0]
-    inv = Value(1.0 / n)
-    return weighted_sum([inv] * n, terms, 0.0)
+    # every operand is a Value made here: apply skips weighted_sum's checks of each one
+    return apply("wsum", (*[Value(1.0 / n)] * n, *terms, Value(0.0)))
 
 
 def mse(outputs: Sequence, targets: Sequence) -> Value:
@@ -269,8 +269,9 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
         raise ValueError("l2: no parameters given")
     for i, p in enumerate(params):
         check_value(p, f"l2: parameters[{i}]")
-    # Σ p·p as a weighted sum of the parameters with themselves: one node, not 2n.
-    return weighted_sum(params, params, 0.0) * float(alpha)
+    # Σ p·p as a weighted sum of the parameters with themselves: one node, not 2n (checked
+    # above, so apply need not check each parameter again).
+    return apply("wsum", (*params, *params, Value(0.0))) * float(alpha)
 
 
 LOSSES = {
