@@ -374,3 +374,61 @@ def test_sigma_letter_defined_by_the_learner_is_their_function():
 
 def test_sigma_letter_given_a_value_is_a_variable():
     assert evaluate("σ(x+1)", {"σ": 2.0, "x": 1.0}).data == 4.0
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("1 − tanh²(x)", "1 - tanh(x)**2"),
+        ("tanh³(x)", "tanh(x)**3"),
+        ("tanh^2(x)", "tanh(x)**2"),
+        ("1 - tanh^2 (a*x)", "1 - tanh(a*x)**2"),
+        ("σ²(x)", "sigmoid(x)**2"),
+        ("tanh²(x)y", "tanh(x)**2*y"),
+        ("2tanh²(x)", "2*tanh(x)**2"),
+        ("√tanh²(x)", "sqrt(tanh(x)**2)"),
+        ("tanh²(sin²(x))", "tanh(sin(x)**2)**2"),
+        ("x²(1-x)", "x**2*(1-x)"),  # x is a variable: a product, as before
+    ],
+)
+def test_power_of_a_function_is_the_power_of_its_value(typed, plain):
+    assert graph(typed) == graph(plain)
+
+
+def test_power_of_a_user_function_is_the_power_of_its_value():
+    defs = define(["f(t)=t+1", "g(t)=f²(t)"])
+    assert graph("f²(x)", definitions=defs) == graph("f(x)^2", definitions=defs)
+    assert evaluate("g(x)", VALUES, definitions=defs).data == pytest.approx(1.7**2)
+
+
+@pytest.mark.parametrize(
+    "text, start, end",
+    [
+        ("tanh²(a, b)", 0, 11),  # the whole call, though the power was typed inside it
+        ("tanh²(x) + log(y − 5)", 11, 21),
+        ("tanh^2(x) + log(y − 5)", 12, 22),
+    ],
+)
+def test_errors_after_a_power_of_a_function_point_at_the_typed_columns(text, start, end):
+    err = error_of(text)
+    assert (err.start, err.end) == (start, end)
+
+
+def test_inverse_function_notation_is_refused_with_what_to_write():
+    reason = error_of("tanh⁻¹(x)").reason
+    assert "the inverse function of tanh" in reason and "write tanh(x)^-1" in reason
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("1/tanh²(x)y", "write 1/(tanh²(x)*y) if the whole product is meant, or 1/tanh²(x)*y"),
+        ("e^tanh²(x)y", "write e^(tanh²(x)*y) if the whole product is meant"),
+    ],
+)
+def test_unclear_product_after_a_power_of_a_function_shows_both_readings(text, words):
+    assert words in error_of(text).reason
+
+
+def test_a_power_typed_with_a_caret_before_the_bracket_is_not_unclear():
+    assert graph("tanh^2(x)(y)") == graph("tanh(x)**2*(y)")

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 
-from .functions import FUNCTIONS, MULTI_FUNCTIONS
+from .functions import ALIASES, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
 
 __all__ = ["ExprError", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH"]
 
@@ -175,6 +175,7 @@ class _Rewriter:
     Read in four passes over a list of tokens ``(kind, start, end)``, none recursive:
 
     1. :meth:`tokenize`: numbers, names, brackets, bars ``|``, roots ``√``, superscripts;
+       then :meth:`move_function_powers` moves the power of ``tanh²(z)`` after its bracket;
     2. :meth:`match_bars`: each ``|`` is opening or closing, from what comes before it (a
        bar right after an operand closes the innermost open bar, if any);
     3. :meth:`find_roots`: where the operand of each ``√`` ends (a number, a name, a call,
@@ -193,9 +194,11 @@ class _Rewriter:
         self.opener: dict[int, int] = {}  # and back
         self.closers: dict[int, int] = {}  # token -> how many ')' follow it
         self.star_before: set[int] = set()
+        self.power_at: dict[int, int] = {}  # a moved power token -> the column it stands for
 
     def run(self) -> tuple[str, list[int]]:
         self.tokenize()
+        self.move_function_powers()
         self.sig = [t for t, tok in enumerate(self.toks) if tok[0] != "space"]
         self.pos = {t: k for k, t in enumerate(self.sig)}  # token -> significant index
         self.match_bars()
@@ -278,6 +281,65 @@ class _Rewriter:
             f"{head}: an underscore in a number is a digit separator; {fix}", start, end
         )
 
+    def names_function(self, word: str) -> bool:
+        """Whether a name before ``²(`` is a function: a library one, or any name that is not
+        a value when the values are known (a user definition)."""
+        word = unicodedata.normalize("NFKC", word)
+        if word in FUNCTIONS or word in MULTI_FUNCTIONS or word in ALIASES:
+            return True
+        if word.lower() in SYNONYMS:
+            return True
+        return bool(self.values) and word not in self.values
+
+    def move_function_powers(self) -> None:
+        """Read ``tanh²(z)`` and ``tanh^2(z)`` as ``tanh(z)^2``, as books write them, by moving
+        the power after the bracket of the call. ``tanh⁻¹(z)`` (the inverse) is refused."""
+        toks, text = self.toks, self.text
+        sig = [t for t, tok in enumerate(toks) if tok[0] != "space"]
+        closer: dict[int, int] = {}
+        stack: list[int] = []
+        for t in sig:
+            if toks[t][0] == "open":
+                stack.append(t)
+            elif toks[t][0] == "close" and stack:
+                closer[stack.pop()] = t
+        moved: dict[int, list[int]] = {}  # a closing bracket -> the power tokens after it
+        skip: set[int] = set()
+        for k, t in enumerate(sig):
+            kind, s, e = toks[t]
+            if kind != "name" or not self.names_function(text[s:e]):
+                continue
+            power = sig[k + 1 : k + 2]
+            if power and toks[power[0]][0] != "sup":
+                power = sig[k + 1 : k + 3]
+                digits = text[toks[power[-1]][1] : toks[power[-1]][2]] if power else ""
+                if len(power) < 2 or text[toks[power[0]][1]] != "^" or not digits.isdigit():
+                    continue
+            after = sig[k + 1 + len(power)] if k + 1 + len(power) < len(sig) else None
+            if not power or after not in closer:
+                continue
+            typed = text[s : toks[power[-1]][2]]
+            if "⁻" in typed:
+                name = text[s:e]
+                raise self.fail(
+                    f"{typed}(x) usually means the inverse function of {name}, which a "
+                    f"formula does not have; for 1/{name}(x) write {name}(x)^-1",
+                    s,
+                    toks[power[-1]][2],
+                )
+            moved[closer[after]] = power
+            skip.update(power)
+        if not moved:
+            return
+        order: list[int] = []
+        for t in range(len(toks)):
+            if t not in skip:
+                order.append(t)
+            for p in moved.get(t, ()):
+                self.power_at[len(order)] = toks[t][2]
+                order.append(p)
+        self.toks = [toks[t] for t in order]
+
     def kind(self, k: int) -> str:
         """The kind of significant token ``k``, bars told apart: bar-open, bar-close."""
         t = self.sig[k]
@@ -343,7 +405,10 @@ class _Rewriter:
         if kind == "num" or (kind == "name" and not self.is_call(k)):
             return t
         if kind == "name":
-            return self.match.get(self.sig[k + 1], last)
+            end = self.match.get(self.sig[k + 1], last)
+            while end + 1 in self.power_at:  # tanh²(x) is one operand: √tanh²(x)
+                end += 1
+            return end
         if kind in ("open", "bar-open"):
             return self.match.get(t, last)
         if kind == "root":
@@ -396,6 +461,8 @@ class _Rewriter:
     def refuse_ambiguous(self, k: int) -> None:
         """Refuse an implicit product right after ``/`` or a power: ``1/2x``, ``e^2x``."""
         start = self.operand_start(k - 1)
+        if start > 0 and self.sig[start - 1] in self.power_at:
+            return  # tanh^2(z)(y): the power of a call, moved after it, then a product
         op = self.word(start - 1) if start > 0 else ""
         if op == "*" and start > 1 and self.word(start - 2) == "*":
             op = "**"
@@ -409,7 +476,8 @@ class _Rewriter:
         end = self.operand_end(k)
         end = self.sig[k] if end is None else end
         right = self.text[self.toks[self.sig[k]][1] : self.toks[end][2]]
-        lhs = self.text[op_at : self.toks[self.sig[k - 1]][2]]
+        # the typed end of the left operand (a moved power of a call is typed inside it)
+        lhs = self.text[op_at : max(self.toks[self.sig[i]][2] for i in range(start, k))]
         whole = self.text[first : self.toks[end][2]]
         head = self.text[first:op_at]
         raise self.fail(
@@ -432,9 +500,11 @@ class _Rewriter:
                 out = "abs(" if self.role[t] == "open" else ")"
             elif kind == "op" and self.text[s] in _FOLD:
                 out = _FOLD[self.text[s]]
+                # a power moved after its call's bracket stands for the end of the call
+                s = self.power_at.get(t, s)
             elif kind == "sup":
                 src.append("**")
-                where += [s, s]
+                where += [self.power_at.get(t, s)] * 2
                 out = None
                 for i in range(s, e):
                     src.append(_SUPERSCRIPTS[self.text[i]])
