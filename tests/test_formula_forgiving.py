@@ -432,3 +432,22 @@ def test_unclear_product_after_a_power_of_a_function_shows_both_readings(text, w
 
 def test_a_power_typed_with_a_caret_before_the_bracket_is_not_unclear():
     assert graph("tanh^2(x)(y)") == graph("tanh(x)**2*(y)")
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("½(a − y)²", "(1/2)*(a - y)**2"),
+        ("½x", "(1/2)*x"),
+        ("⅓ + ¼ + ¾ + ⅔", "(1/3) + (1/4) + (3/4) + (2/3)"),
+        ("1⁄2", "1/2"),
+        ("x⁄(a+1)", "x/(a+1)"),
+        ("√½", "sqrt(1/2)"),
+    ],
+)
+def test_vulgar_fractions_and_the_fraction_slash_are_numbers_and_division(typed, plain):
+    assert graph(typed) == graph(plain)
+
+
+def test_product_after_a_fraction_slash_is_unclear_as_after_a_slash():
+    assert "write 1⁄(2*x)" in error_of("1⁄2x").reason

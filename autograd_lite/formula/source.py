@@ -149,10 +149,17 @@ _FOLD = {
     "^": "**",
     "\u00f7": "/",  # ÷
     "\u2215": "/",  # ∕
+    "\u2044": "/",  # ⁄ (fraction slash)
     **{c: "-" for c in _DASHES},
     **{c: "*" for c in _TIMES},
 }
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-"))
+# ½ is (1/2): a number in brackets, so ½x and x^½ read as they look
+_FRACTIONS = {
+    c: "(" + unicodedata.normalize("NFKC", c).replace("\u2044", "/") + ")"
+    for c in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
+}
+_ONE_FOR_ONE = str.maketrans(_SUPERSCRIPTS)
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
@@ -220,6 +227,8 @@ class _Rewriter:
                     j += 1
             elif c in "√|()":
                 kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}[c]
+            elif c in _FRACTIONS:
+                kind = "num"
             elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
                 kind, j = "num", _NUMBER.match(text, i).end()
                 self.refuse_digit_separator(i, j)
@@ -466,7 +475,7 @@ class _Rewriter:
         op = self.word(start - 1) if start > 0 else ""
         if op == "*" and start > 1 and self.word(start - 2) == "*":
             op = "**"
-        elif op not in ("/", "÷", "∕", "^"):
+        elif _FOLD.get(op, op) != "/" and op != "^":
             return
         first = self.toks[self.sig[start]][1]  # where the left operand of the product starts
         before = start - 1 - len(op)  # the token before the operator
@@ -491,31 +500,30 @@ class _Rewriter:
         src: list[str] = []
         where: list[int] = []
         for t, (kind, s, e) in enumerate(self.toks):
+            typed = self.text[s:e]
             if t in self.star_before:
                 src.append("*")
                 where.append(s)
+            # a power moved after its call's bracket stands for the end of the call
+            at = self.power_at.get(t, s)
             if kind == "root":
                 out = "sqrt("
             elif kind == "bar":
                 out = "abs(" if self.role[t] == "open" else ")"
-            elif kind == "op" and self.text[s] in _FOLD:
-                out = _FOLD[self.text[s]]
-                # a power moved after its call's bracket stands for the end of the call
-                s = self.power_at.get(t, s)
+            elif kind == "op" and typed in _FOLD:
+                out = _FOLD[typed]
+            elif kind == "num" and typed in _FRACTIONS:
+                out = _FRACTIONS[typed]
             elif kind == "sup":
-                src.append("**")
-                where += [self.power_at.get(t, s)] * 2
-                out = None
-                for i in range(s, e):
-                    src.append(_SUPERSCRIPTS[self.text[i]])
-                    where.append(i)
+                out = "**"
             else:
                 out = None
-                src.append(self.text[s:e])
-                where.extend(range(s, e))
             if out is not None:
                 src.append(out)
-                where += [s] * len(out)
+                where += [at] * len(out)
+            if out is None or kind == "sup":  # the typed characters, one for one
+                src.append(typed if kind == "str" else typed.translate(_ONE_FOR_ONE))
+                where.extend(range(s, e))
             n = self.closers.get(t, 0)
             src.append(")" * n)
             where += [e] * n
