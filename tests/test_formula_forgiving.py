@@ -451,3 +451,36 @@ def test_vulgar_fractions_and_the_fraction_slash_are_numbers_and_division(typed,
 
 def test_product_after_a_fraction_slash_is_unclear_as_after_a_slash():
     assert "write 1⁄(2*x)" in error_of("1⁄2x").reason
+
+
+SUBSCRIPTED = {"w1": 0.5, "w12": -0.25, "x": 0.7, "x1": 2.0, "a": 2.0}
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("w₁", "w1"),
+        ("w₁₂ + x₁", "w12 + x1"),
+        ("w₁x", "w1*x"),  # a subscript ends the name: a letter after it starts another
+        ("w₁x₁", "w1*x1"),
+        ("2w₁(x+1)", "2*w1*(x+1)"),
+        ("x⁴", "x**4"),
+        ("a⁵ + x¹⁰", "a**5 + x**10"),
+        ("3⁴", "3**4"),
+    ],
+)
+def test_subscript_digits_are_part_of_names_and_superscripts_are_powers(typed, plain):
+    assert graph(typed, SUBSCRIPTED) == graph(plain, SUBSCRIPTED)
+
+
+@pytest.mark.parametrize(
+    "text, words, start",
+    [
+        ("w²₁₁", "for Nielsen's w²₁₁ write the name w2_11", 0),
+        ("w²_11", "for Nielsen's w²₁₁ write the name w2_11", 0),
+        ("x + ₁", "a subscript digit belongs right after a name, as in x₁", 4),
+    ],
+)
+def test_nielsen_superscript_with_indices_is_refused_with_the_name_to_write(text, words, start):
+    err = error_of(text, {"w": 1.0, "x": 1.0, "w2_11": 1.0})
+    assert words in err.reason and err.start == start

@@ -159,7 +159,8 @@ _FRACTIONS = {
     c: "(" + unicodedata.normalize("NFKC", c).replace("\u2044", "/") + ")"
     for c in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 }
-_ONE_FOR_ONE = str.maketrans(_SUPERSCRIPTS)
+_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
+_ONE_FOR_ONE = str.maketrans({**_SUPERSCRIPTS, **_SUBSCRIPTS})
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
@@ -174,6 +175,12 @@ _DERIVATIVES = {
     "cos": "-sin(x)",
     "sqrt": "1/(2*sqrt(x))",
 }
+
+
+def _nielsen(name: str, upper: str, lower: str) -> str:
+    """What to write for Nielsen's notation, as in "for Nielsen's w²₁₁ write the name w2_11"."""
+    typed = name + upper.translate(_TO_SUPERSCRIPT) + lower.translate(_TO_SUBSCRIPT)
+    return f"for Nielsen's {typed} write the name {name}{upper}_{lower}"
 
 
 class _Rewriter:
@@ -232,9 +239,12 @@ class _Rewriter:
             elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
                 kind, j = "num", _NUMBER.match(text, i).end()
                 self.refuse_digit_separator(i, j)
+            elif c in _SUBSCRIPTS:
+                self.refuse_subscript(i)
             elif c == "_" or c.isidentifier():
-                while j < n and text[j] not in _FOLD and ("a" + text[j]).isidentifier():
-                    j += 1
+                j = self.name_end(i)
+                if c == "_":
+                    self.refuse_nielsen_indices(i, j)
                 kind = "kw" if keyword.iskeyword(text[i:j]) else "name"
                 self.refuse_derivative(i, j)
             elif c in "'\"":
@@ -245,6 +255,65 @@ class _Rewriter:
                 kind = "op"
             self.toks.append((kind, i, j))
             i = j
+
+    def name_end(self, start: int) -> int:
+        """Where the name starting at ``start`` ends. Subscript digits are part of it (w₁ is
+        w1), and a letter after them starts another name (w₁x is w1 times x)."""
+        text, j = self.text, start + 1
+        while j < len(text):
+            c = text[j]
+            if c not in _SUBSCRIPTS:
+                if c in _FOLD or not ("a" + c).isidentifier():
+                    break
+                if text[j - 1] in _SUBSCRIPTS and c.isalpha():
+                    break
+            j += 1
+        return j
+
+    def superscript_of_a_name(self, at: int) -> tuple[str, str] | None:
+        """The name and the superscript typed right before column ``at`` (``w²`` before
+        ``₁₁`` or ``_11``), or None."""
+        if len(self.toks) < 2:
+            return None
+        (kind, s, e), (sup, s2, e2) = self.toks[-2], self.toks[-1]
+        if kind != "name" or sup != "sup" or e != s2 or e2 != at:
+            return None
+        return self.text[s:e], self.text[s2:e2]
+
+    def refuse_nielsen_indices(self, start: int, end: int) -> None:
+        """Refuse ``w²_11``: w squared times a name _11, where Nielsen's w²₁₁ was meant."""
+        typed = self.superscript_of_a_name(start)
+        if typed is None:
+            return
+        name, sup = typed
+        lower = self.text[start + 1 : end].translate(_ONE_FOR_ONE)
+        raise self.fail(
+            f"{name}{sup}_{lower} reads as {name}{sup} times a name _{lower}; "
+            + _nielsen(name, sup.translate(_ONE_FOR_ONE), lower),
+            start - len(name) - len(sup),
+            end,
+        )
+
+    def refuse_subscript(self, start: int) -> None:
+        """Refuse a subscript digit that does not follow a name: ``w²₁₁`` or ``x + ₁``."""
+        end = start
+        while end < len(self.text) and self.text[end] in _SUBSCRIPTS:
+            end += 1
+        typed = self.superscript_of_a_name(start)
+        if typed is None:
+            raise self.fail(
+                "a subscript digit belongs right after a name, as in x₁ (read as x1)",
+                start,
+                end,
+            )
+        name, sup = typed
+        lower = self.text[start:end].translate(_ONE_FOR_ONE)
+        raise self.fail(
+            f"{name}{sup}{self.text[start:end]} would read as {name}{sup} (a power) followed "
+            "by indices; " + _nielsen(name, sup.translate(_ONE_FOR_ONE), lower),
+            start - len(name) - len(sup),
+            end,
+        )
 
     def refuse_derivative(self, start: int, end: int) -> None:
         """Refuse ``s'(x)``: a prime after a name, then a bracket."""
@@ -281,9 +350,7 @@ class _Rewriter:
             head = f"{name}{power}{number} reads as {name} to the power {value}"
             indices = re.fullmatch(r"([0-9]+)_([0-9]+)", number)
             if base[0] == "name" and indices:
-                upper, lower = indices.groups()
-                nielsen = name + upper.translate(_TO_SUPERSCRIPT) + lower.translate(_TO_SUBSCRIPT)
-                fix = f"for Nielsen's {nielsen} write the name {name}{upper}_{lower}"
+                fix = _nielsen(name, *indices.groups())
             else:
                 fix = f"write {name}^{value} if that power is meant"
         raise self.fail(
