@@ -484,3 +484,48 @@ def test_subscript_digits_are_part_of_names_and_superscripts_are_powers(typed, p
 def test_nielsen_superscript_with_indices_is_refused_with_the_name_to_write(text, words, start):
     err = error_of(text, {"w": 1.0, "x": 1.0, "w2_11": 1.0})
     assert words in err.reason and err.start == start
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("[(a-y)*a*(1-a)]*x", "((a-y)*a*(1-a))*x"),
+        ("2[x+1]", "2*(x+1)"),
+        ("[a+b][c+d]", "(a+b)*(c+d)"),
+        ("exp([x+1]*2)", "exp((x+1)*2)"),
+        ("[x+1]²", "(x+1)**2"),
+    ],
+)
+def test_square_brackets_group_as_parentheses(typed, plain):
+    assert graph(typed) == graph(plain)
+
+
+@pytest.mark.parametrize(
+    "text, words, start",
+    [
+        ("[x+1)", "this ) closes the [ before it: close ( with ) and [ with ]", 4),
+        ("(x+1]", "this ] closes the ( before it", 4),
+        ("x[1]", "x[1] is not an index", 0),
+        ("x[1]", "for an indexed name write x_1 or x1", 0),
+        ("sigmoid[x]", "for a call write sigmoid(x)", 0),
+        ("2 + x[a+1]", "for a product write x*[a+1]", 4),
+    ],
+)
+def test_square_brackets_that_do_not_group_are_refused(text, words, start):
+    err = error_of(text)
+    assert words in err.reason and err.start == start
+
+
+@pytest.mark.parametrize(
+    "typed, plain",
+    [
+        ("2πx", "2*pi*x"),
+        ("π", "pi"),
+        ("πa²", "pi*a**2"),
+        ("xπ", "x*pi"),
+        ("π(x+1)", "pi*(x+1)"),
+        ("sin(2π x)", "sin(2*pi*x)"),
+    ],
+)
+def test_pi_letter_is_the_constant_pi(typed, plain):
+    assert graph(typed) == graph(plain)

@@ -137,7 +137,7 @@ ALIASES = {"σ": "sigmoid"}
 A definition of the same name (``--define "σ(x)=..."``) takes its place, and a variable of
 that name is a variable (σ(x+1) is then a product)."""
 
-CONSTANTS = {"pi": math.pi, "e": math.e}
+CONSTANTS = {"pi": math.pi, "π": math.pi, "e": math.e}
 """Names that mean a number unless a variable of that name is given."""
 
 SYNONYMS = {

@@ -160,7 +160,9 @@ _FRACTIONS = {
     for c in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 }
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
-_ONE_FOR_ONE = str.maketrans({**_SUPERSCRIPTS, **_SUBSCRIPTS})
+_ONE_FOR_ONE = str.maketrans({**_SUPERSCRIPTS, **_SUBSCRIPTS, "[": "(", "]": ")"})
+_PAIRS = ("()", "[]", "{}")
+_PI = "π"  # a name of its own, even inside a word: 2πx is 2*π*x
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
@@ -232,8 +234,11 @@ class _Rewriter:
                 kind = "sup"
                 while j < n and text[j] in _SUPERSCRIPTS:
                     j += 1
-            elif c in "√|()":
-                kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}[c]
+            elif c in "√|()[]":
+                kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}.get(c)
+                kind = kind or ("open" if c == "[" else "close")
+            elif c == _PI:
+                kind = "name"
             elif c in _FRACTIONS:
                 kind = "num"
             elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
@@ -263,7 +268,7 @@ class _Rewriter:
         while j < len(text):
             c = text[j]
             if c not in _SUBSCRIPTS:
-                if c in _FOLD or not ("a" + c).isidentifier():
+                if c in _FOLD or c == _PI or not ("a" + c).isidentifier():
                     break
                 if text[j - 1] in _SUBSCRIPTS and c.isalpha():
                     break
@@ -365,7 +370,7 @@ class _Rewriter:
             return True
         if word.lower() in SYNONYMS:
             return True
-        return bool(self.values) and word not in self.values
+        return bool(self.values) and word not in self.values and word != _PI
 
     def move_function_powers(self) -> None:
         """Read ``tanh²(z)`` and ``tanh^2(z)`` as ``tanh(z)^2``, as books write them, by moving
@@ -453,6 +458,7 @@ class _Rewriter:
                         s + 1,
                     )
                 if stack:
+                    self.refuse_mismatch(stack[-1], t)
                     self.match[stack[-1]], self.opener[t] = t, stack[-1]
                     stack.pop()
             after_operand = kind in ("num", "name", "close", "sup") or self.text[s] in "]}"
@@ -463,6 +469,33 @@ class _Rewriter:
                     self.toks[t][1],
                 )
 
+    def refuse_mismatch(self, opener: int, closer: int) -> None:
+        """Refuse ``[x+1)``: square brackets are read as parentheses, so a pair must match."""
+        o, c = self.text[self.toks[opener][1]], self.text[self.toks[closer][1]]
+        if o + c not in _PAIRS:
+            raise self.fail(
+                f"this {c} closes the {o} before it: close ( with ) and [ with ]",
+                self.toks[closer][1],
+            )
+
+    def refuse_index(self, k: int) -> None:
+        """Refuse ``w[1]``: square brackets group here, so it is not an index."""
+        name, (_, s, _) = self.word(k - 1), self.toks[self.sig[k - 1]]
+        end = self.toks[self.match.get(self.sig[k], len(self.toks) - 1)][2]
+        typed, inner = self.text[s:end], self.text[self.toks[self.sig[k]][2] : end - 1]
+        if unicodedata.normalize("NFKC", name) in FUNCTIONS or name in ALIASES:
+            fix = f"for a call write {name}({inner})"
+        elif inner.strip().isalnum():
+            fix = f"for an indexed name write {name}_{inner.strip()} or {name}{inner.strip()}"
+        else:
+            fix = f"for a product write {name}*[{inner}]"
+        raise self.fail(
+            f"{typed} is not an index (a formula has no subscripts: square brackets group, "
+            f"as parentheses do); {fix}",
+            s,
+            end,
+        )
+
     def is_call(self, k: int) -> bool:
         """Whether significant token ``k`` is a name called as a function: followed by a
         bracket and not a value (``x(1-x)`` with x a variable is a product)."""
@@ -471,6 +504,7 @@ class _Rewriter:
             and k + 1 < len(self.sig)
             and self.kind(k + 1) == "open"
             and unicodedata.normalize("NFKC", self.word(k)) not in self.values
+            and self.word(k) != _PI
         )
 
     def operand_end(self, k: int) -> int | None:
@@ -525,6 +559,8 @@ class _Rewriter:
     def find_products(self) -> None:
         for k in range(1, len(self.sig)):
             left, right = self.kind(k - 1), self.kind(k)
+            if left == "name" and self.word(k) == "[":
+                self.refuse_index(k)
             if left not in ("num", "name", "close", "sup", "bar-close"):
                 continue
             if right not in ("name", "open", "root", "bar-open"):
@@ -605,10 +641,19 @@ class Source:
     """The typed text, its Python source and the map between them.
 
     Forgiving input is read here, by rewriting the text as Python source: ``^`` is ``**``;
-    dashes such as ``−`` are minus; ``· × ⋅ ∙ ∗`` are products and ``÷`` division;
-    superscripts ``x²`` ``x³`` ``x⁻¹`` are powers; ``√x``, ``√2``, ``√(x+1)`` are square
-    roots of what follows right after (``√x²`` is (√x)²; write √(x²) for the other);
-    ``|x|`` is ``abs(x)``, bars nesting as in ``|x - |y||``. A ``*`` is put between an
+    dashes such as ``−`` are minus; ``· × ⋅ ∙ ∗`` are products and ``÷ ∕ ⁄`` division;
+    ``½ ⅓ ¼ ¾ ⅔`` (and the other vulgar fractions) are the fractions in brackets, (1/2);
+    superscripts after a name, number or bracket are powers: ``x²``, ``x³``, ``x⁴``,
+    ``x¹⁰``, ``x⁻¹``; a power of a function is the power of its value, as books write it:
+    ``tanh²(z)`` and ``tanh^2(z)`` are ``tanh(z)^2`` (``tanh⁻¹(z)``, the inverse in many
+    books, is refused). Subscript digits are part of a name: ``w₁₂`` is ``w12``, and a
+    letter after them starts another name (``w₁x`` is w1 times x); Nielsen's ``w²₁₁`` and
+    ``w^2_11`` (which Python reads as w to the power 211) are refused with the name to
+    write, ``w2_11``. ``π`` is pi and a name of its own (``2πx`` is 2*π*x). Square brackets
+    group as parentheses do (``[(a-y)*a]*x``; ``w[1]`` is refused: it is not an index).
+    ``√x``, ``√2``, ``√(x+1)`` are square roots of what follows right after (``√x²`` is
+    (√x)²; write √(x²) for the other); ``|x|`` is ``abs(x)``, bars nesting as in
+    ``|x - |y||``. A ``*`` is put between an
     operand and what starts another: ``2x``, ``2 x``, ``2(x+1)``, ``(a+b)(c+d)``,
     ``(x+1)w2``, ``|a||b|``, and ``x(1-x)`` when x is one of ``values`` (a variable or a
     parameter; otherwise it is a call). Never before a number (``x 2`` stays an error), and
@@ -625,7 +670,8 @@ class Source:
 
     Raises:
         ExprError: for a ``|`` never closed, a ``√`` with nothing after it, a derivative
-            typed as ``s'(x)``, an ambiguous implicit product, or brackets or signs nested
+            typed as ``s'(x)``, an ambiguous implicit product, an underscore in a number,
+            brackets that do not pair up, or brackets or signs nested
             more than ``MAX_NESTING`` deep (checked before the parser sees them: CPython's
             parser can fail with MemoryError or RecursionError on deep input).
     """
