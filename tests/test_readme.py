@@ -75,8 +75,8 @@ def test_question_2_typed_as_equations_in_the_readme_is_diagnosed(tmp_path):
     shown = re.search(r"prints, among the rest,\n\n```\n(.*?)```", README, re.S).group(1)
     checked = _shown_lines_are_printed(shown, result.stdout)
     assert checked == [
-        "Your formula equals ∂C/∂w3_11, not ∂C/∂w2_11. 1 term(s) miss factors of their "
-        "chain-rule path. 1 term(s) have factors their path does not."
+        "Your formula equals ∂C/∂w3_11, not ∂C/∂w2_11. 1 chain-rule path(s) have no term. "
+        "1 term(s) stand for no chain-rule path."
     ]
 
 

@@ -32,7 +32,7 @@ from typing import NamedTuple
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
 from .functions import MULTI_FUNCTIONS
-from .reader import Formula, _run, define, parse
+from .reader import Formula, _inner_nodes, _run, define, parse
 from .source import MAX_LENGTH, ExprError, as_text
 
 __all__ = [
@@ -171,10 +171,17 @@ class Program:
                     if shown is not None or node not in origins:
                         origins[node] = Origin(i, shown, within)
             if st.function is not None:
+                arguments = outputs
                 try:
-                    outputs = list(_multi_functions()[st.function](*outputs))
+                    outputs = list(_multi_functions()[st.function](*arguments))
                 except (ArithmeticError, ValueError) as err:
                     raise ExprError(f"statement {i + 1} ({st.text.strip()}): {err}") from None
+                if trace:
+                    call = st.text.split("=", 1)[1].strip()
+                    for node in outputs:
+                        for inner in _inner_nodes(node, arguments):
+                            origins.setdefault(inner, Origin(i, None, call))
+                        origins[node] = Origin(i, call, call)
             for name, node in zip(st.names, outputs):
                 if node.label is None:
                     node.label = name

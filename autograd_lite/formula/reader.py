@@ -416,6 +416,13 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
                 operands = stack[len(stack) - n :]
                 del stack[len(stack) - n :]
                 stack.append(FUNCTIONS[step.name](*operands))
+                if trace is not None and len(frames) == 1:
+                    # a library function made of several primitives (max, softmax, log2):
+                    # its inner nodes belong to the call, as a definition's do
+                    for inner in _inner_nodes(stack[-1], operands):
+                        trace.append((inner, None, step.span))
+                    trace.append((stack[-1], step.span, step.span))
+                    continue
         except ExprError:
             raise
         except (ArithmeticError, ValueError) as err:
@@ -427,6 +434,22 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
             else:  # inside a definition: its span is in the definition's text
                 trace.append((stack[-1], None, call_span))
     return result
+
+
+def _inner_nodes(result: Value, operands: Sequence[Value]) -> list[Value]:
+    """The nodes a function call made between its operands and its result (not these)."""
+    stop = {id(v) for v in operands}
+    seen = {id(result)}
+    out: list[Value] = []
+    todo = list(result.parents)
+    while todo:
+        v = todo.pop()
+        if id(v) in stop or id(v) in seen or not v.parents:
+            continue
+        seen.add(id(v))
+        out.append(v)
+        todo.extend(v.parents)
+    return out
 
 
 def _binary(step: Bin, a: Value, b: Value, text: str, frames: list) -> Value:

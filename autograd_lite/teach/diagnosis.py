@@ -32,38 +32,26 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from ..engine import Value, gradients, topo_order
-from ..formula.compiler import Bin, Call, Fn, Neg, Num, Var
+from ..engine import gradients, topo_order
 from ..formula.program import Program, read_program
-from ..formula.reader import Formula, _run, define, parse
+from ..formula.reader import _run, define, parse
 from ..formula.source import ExprError
-from ..labels import fmt, node_names
-from ..ops import NARY, OPS, wsum_operands
+from ..labels import fmt
+from . import _paths, _terms
+from ._matching import Matcher, assign, constant, ratio, same
+from ._paths import MAX_PATHS
+from ._terms import MAX_TERMS
 from .table import Table
 
-__all__ = [
-    "Diagnosis",
-    "TermReport",
-    "PathReport",
-    "diagnose",
-    "MAX_TERMS",
-    "MAX_PATHS",
-]
-
-MAX_TERMS = 300
-"""A formula that multiplies out to more terms than this is refused."""
-
-MAX_PATHS = 64
-"""With more chain-rule paths than this, only the formula's value is compared."""
+__all__ = ["Diagnosis", "TermReport", "PathReport", "diagnose", "MAX_TERMS", "MAX_PATHS"]
 
 POINTS = 6
 """Random points, besides the given one, at which values are compared."""
 
-_REL = 1e-8  # two value vectors are equal when they agree to this relative tolerance
-_SATURATED = 1e-4  # a σ' or tanh' below this is reported as a vanishing factor
+_LISTED = 8  # paths without a term and terms without a path listed by name at most
 
 
 # --- what the report holds ------------------------------------------------------------------
@@ -123,6 +111,7 @@ class Diagnosis(NamedTuple):
         constant: when the whole formula is a constant times the derivative, that
             constant (else None).
         notes: further findings in words (vanishing gradients, ties in the matching).
+        summary: the verdict, in sentences (see :meth:`verdict`).
     """
 
     of: str
@@ -139,6 +128,7 @@ class Diagnosis(NamedTuple):
     equals: tuple[str, ...]
     constant: float | None
     notes: tuple[str, ...]
+    summary: tuple[str, ...] = ()
     digits: int = 12
 
     @property
@@ -147,34 +137,8 @@ class Diagnosis(NamedTuple):
         return self.value / self.gradient if self.gradient else None
 
     def verdict(self) -> str:
-        """The answer in one or two sentences."""
-        d = f"∂{self.of}/∂{self.wrt}"
-        if (
-            self.correct
-            and self.gradient == 0.0
-            and self.value == 0.0
-            and any("is 0 at every point" in n for n in self.notes)
-        ):
-            return f"Your formula and {d} are both 0 at every point compared: see the notes."
-        if self.correct:
-            return f"Your formula is right: it equals {d} (checked at {POINTS + 1} points)."
-        lines = [f"Your formula is not {d}."]
-        if self.equals:
-            other = ", ".join(f"∂{self.of}/∂{n}" for n in self.equals)
-            lines = [f"Your formula equals {other}, not {d}."]
-        elif self.constant is not None:
-            lines.append(f"It is {_const_text(self.constant)} times {d}: {_why(self.constant)}.")
-        missing = sum(1 for t in self.terms if t.path is not None and t.missing)
-        extra = sum(1 for t in self.terms if t.path is not None and t.extra)
-        if missing:
-            lines.append(f"{missing} term(s) miss factors of their chain-rule path.")
-        if extra:
-            lines.append(f"{extra} term(s) have factors their path does not.")
-        if self.uncovered:
-            lines.append(f"{len(self.uncovered)} chain-rule path(s) have no term.")
-        if self.unexplained:
-            lines.append(f"{len(self.unexplained)} term(s) stand for no chain-rule path.")
-        return " ".join(lines)
+        """The answer in one or a few sentences."""
+        return " ".join(self.summary)
 
     def term_table(self) -> Table:
         """One row per term: the path it stands for, missing and extra factors."""
@@ -216,10 +180,14 @@ class Diagnosis(NamedTuple):
         ]
         if self.ratio is not None:
             notes.append(f"ratio yours/engine = {fmt(self.ratio, d)}")
-        for i in self.uncovered:
+        for i in self.uncovered[:_LISTED]:
             notes.append(f"path {i + 1} has no term: {' · '.join(self.paths[i].factors)}")
-        for i in self.unexplained:
+        if len(self.uncovered) > _LISTED:
+            notes.append(f"... and {len(self.uncovered) - _LISTED} more paths have no term")
+        for i in self.unexplained[:_LISTED]:
             notes.append(f"term {i + 1} stands for no chain-rule path: {self.terms[i].text}")
+        if len(self.unexplained) > _LISTED:
+            notes.append(f"... and {len(self.unexplained) - _LISTED} more terms stand for none")
         notes.extend(self.notes)
         t = self.term_table()
         return Table(self.verdict(), t.header, t.rows, notes)
@@ -241,7 +209,17 @@ def _close(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)
 
 
-_FRACTIONS = {0.5: "½", 0.25: "¼", 2.0: "2", 4.0: "4", -1.0: "−1", -0.5: "−½", -2.0: "−2"}
+_FRACTIONS = {
+    0.5: "½",
+    0.25: "¼",
+    2.0: "2",
+    4.0: "4",
+    -1.0: "−1",
+    -0.5: "−½",
+    -2.0: "−2",
+    1 / 3: "⅓",
+    3.0: "3",
+}
 
 
 def _const_text(c: float) -> str:
@@ -251,251 +229,20 @@ def _const_text(c: float) -> str:
     return fmt(c, 6)
 
 
-def _why(c: float) -> str:
+def _why(c: float, squares: bool) -> str:
     """What a leftover constant factor usually means."""
     if _close(c, -1.0):
         return "the sign is flipped (a sign slip, such as (y − a) for (a − y))"
     if _close(abs(c), 2.0):
-        return "a factor 2 too many (the 2 from differentiating a square, which the ½ cancels)"
+        cause = " (often the 2 from differentiating a square, which a ½ cancels)" if squares else ""
+        return f"a factor 2 too many{cause}"
     if _close(abs(c), 0.5):
-        return "a factor ½ too few (a forgotten 2 from differentiating a square)"
+        cause = " (often a forgotten 2 from differentiating a square)" if squares else ""
+        return f"a factor ½ too few{cause}"
     return f"a constant factor {_const_text(c)} is left over"
 
 
-# --- the learner's formula as a sum of products --------------------------------------------
-
-
-class _Expr(NamedTuple):
-    """A node of the learner's formula, rebuilt from its compiled steps."""
-
-    step: object
-    children: tuple[int, ...]
-    start: int  # its steps are code[start : end + 1]
-    end: int
-
-
-def _tree(formula: Formula) -> list[_Expr]:
-    """The formula's expression nodes in post-order (children before parents)."""
-    nodes: list[_Expr] = []
-    stack: list[int] = []
-    for i, step in enumerate(formula.code):
-        kind = type(step)
-        if kind is Neg:
-            n = 1
-        elif kind is Bin:
-            n = 2
-        elif kind in (Fn, Call):
-            n = step.nargs
-        else:
-            n = 0
-        children = tuple(stack[len(stack) - n :]) if n else ()
-        del stack[len(stack) - n :]
-        start = nodes[children[0]].start if children else i
-        nodes.append(_Expr(step, children, start, i))
-        stack.append(len(nodes) - 1)
-    return nodes
-
-
-def _expand(nodes: list[_Expr], kept: frozenset[int]) -> list[tuple[float, tuple]]:
-    """The formula as terms ``(coefficient, atoms)``; an atom is ``(node, power)``.
-
-    Products are multiplied out over sums, except for the sums in ``kept``, which stay
-    whole as one factor. Raises ValueError past MAX_TERMS terms.
-    """
-    terms: list[list[tuple[float, tuple]]] = []
-    for i, e in enumerate(nodes):
-        step, ch = e.step, e.children
-        kind = type(step)
-        if i in kept:
-            out = [(1.0, ((i, 1),))]
-        elif kind is Num:
-            out = [(step.value, ())]
-        elif kind is Neg:
-            out = [(-c, a) for c, a in terms[ch[0]]]
-        elif kind is Bin and step.op in "+-":
-            sign = 1.0 if step.op == "+" else -1.0
-            out = terms[ch[0]] + [(sign * c, a) for c, a in terms[ch[1]]]
-        elif kind is Bin and step.op == "*":
-            out = _times(terms[ch[0]], terms[ch[1]])
-        elif kind is Bin and step.op == "/":
-            right = terms[ch[1]]
-            if len(right) == 1 and right[0][0] != 0.0:
-                c, atoms = right[0]
-                inverse = [(1.0 / c, tuple((n, -p) for n, p in atoms))]
-            else:
-                inverse = [(1.0, ((ch[1], -1),))]
-            out = _times(terms[ch[0]], inverse)
-        elif kind is Bin and step.op == "**" and _small_power(nodes[ch[1]].step):
-            base = terms[ch[0]]
-            k = int(nodes[ch[1]].step.value)
-            out = [(1.0, ())]
-            for _ in range(k):
-                out = _times(out, base)
-        else:
-            out = [(1.0, ((i, 1),))]
-        if len(out) > MAX_TERMS:
-            raise ValueError(
-                f"your formula multiplies out to more than {MAX_TERMS} terms; write it "
-                "as a sum of one product per chain-rule path, or check a smaller part of it"
-            )
-        terms.append(out)
-    return [(c, a) for c, a in terms[-1] if c != 0.0]
-
-
-def _times(left, right):
-    if len(left) * len(right) > MAX_TERMS:
-        raise ValueError(
-            f"your formula multiplies out to more than {MAX_TERMS} terms; write it as a "
-            "sum of one product per chain-rule path, or check a smaller part of it"
-        )
-    return [(c1 * c2, a1 + a2) for c1, a1 in left for c2, a2 in right]
-
-
-def _small_power(step) -> bool:
-    return type(step) is Num and float(step.value).is_integer() and 1 <= step.value <= 4
-
-
-# --- the chain-rule paths --------------------------------------------------------------------
-
-
-class _Group(NamedTuple):
-    """Consecutive edges of a path that make one factor as the learner reads it."""
-
-    edges: tuple[tuple[int, int], ...]  # (child's topological index, operand position)
-    name: str
-
-
-def _paths(order: list[Value], wrt: Value, root: Value) -> tuple[int, list[list[tuple]]]:
-    """Count the paths from wrt to root and list them (edges as (child index, position))
-    when there are at most MAX_PATHS; iterative, as everything that walks a graph."""
-    index = {v: i for i, v in enumerate(order)}
-    if wrt not in index:
-        return 0, []
-    reach = {wrt}
-    children: dict[Value, list[tuple[Value, int]]] = {}
-    count = {wrt: 1}
-    for v in order:
-        for pos, p in enumerate(v.parents):
-            if p in reach:
-                reach.add(v)
-                children.setdefault(p, []).append((v, pos))
-                count[v] = count.get(v, 0) + count[p]
-    n = count.get(root, 0) if root in reach else 0
-    if n == 0 or n > MAX_PATHS:
-        return n, []
-    paths = []
-    stack = [(wrt, ())]
-    while stack:
-        node, edges = stack.pop()
-        if node is root:
-            paths.append(list(edges))
-            continue
-        for child, pos in reversed(children.get(node, [])):
-            if child in reach and count.get(child):
-                stack.append((child, (*edges, (index[child], pos))))
-    return n, paths
-
-
-def _locals(node: Value) -> tuple:
-    """The local derivatives of a node, one per operand, from the ops table's rule."""
-    return tuple(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents]))
-
-
-class _Namer:
-    """Names of nodes and of local derivatives, in the text the learner typed."""
-
-    def __init__(self, order: list[Value], origins: Mapping):
-        self.order = order
-        self.origins = origins
-        self.ids = node_names(order)
-
-    def text(self, v: Value) -> str:
-        if v.label:
-            return v.label
-        if not v.op:
-            return fmt(v.data)
-        origin = self.origins.get(v)
-        if origin is not None and origin.text:
-            return origin.text
-        return self.ids[v]
-
-    def call(self, v: Value) -> str | None:
-        origin = self.origins.get(v)
-        return None if origin is None else origin.call
-
-    def factor(self, child: Value, pos: int) -> str:
-        """The local derivative d(child)/d(operand pos), named for a learner."""
-        prim = OPS[child.op]
-        ps = child.parents
-        if prim.arity == 1:
-            symbol = prim.symbol if prim.symbol.isalpha() or prim.symbol in "σ√" else prim.name
-            return f"{symbol}'({self.text(ps[0])})"
-        if prim.arity == NARY:
-            weights, inputs, _ = wsum_operands(ps)
-            n = len(weights)
-            if pos < n:
-                return self.text(inputs[pos])
-            if pos < 2 * n:
-                return self.text(weights[pos - n])
-            return "1"
-        if child.op == "pow" and pos == 0 and not ps[1].op:
-            # a constant exponent k: k·a^(k−1), simplified as a learner writes it
-            k = ps[1].data
-            base = _wrap(self.text(ps[0]))
-            if k == 2.0:
-                return f"2·{base}"
-            return f"{fmt(k)}·{base}^{_wrap(fmt(k - 1.0))}"
-        # a binary rule's text from the ops table, with the operands' texts put in
-        rhs = prim.derivatives[pos].split(" = ")[1]
-        subs = {"a": self.text(ps[0]), "b": self.text(ps[1]), "out": self.text(child)}
-        out = []
-        word = ""
-        for c in rhs + " ":
-            if c.isalnum() or c == "_":
-                word += c
-                continue
-            if word:
-                out.append(_wrap(subs[word]) if word in subs else word)
-                word = ""
-            out.append(c)
-        return "".join(out).strip()
-
-    def groups(self, path: list[tuple[int, int]]) -> list[_Group]:
-        """The path's edges grouped by the call of a user definition they lie in."""
-        groups: list[_Group] = []
-        run: list[tuple[int, int]] = []
-        run_call = None
-        entry = None
-        for ci, pos in path:
-            child = self.order[ci]
-            call = self.call(child)
-            parent = child.parents[pos]
-            inside = call is not None and self.call(parent) == call and run_call == call
-            if inside and run:
-                run.append((ci, pos))
-                continue
-            if run:
-                groups.append(self._group(run, run_call, entry))
-            run, run_call, entry = [(ci, pos)], call, parent
-        if run:
-            groups.append(self._group(run, run_call, entry))
-        return groups
-
-    def _group(self, run, call, entry) -> _Group:
-        if len(run) == 1 or call is None:
-            ci, pos = run[0]
-            if len(run) == 1:
-                return _Group(tuple(run), self.factor(self.order[ci], pos))
-        name = call.split("(", 1)[0].strip()
-        return _Group(tuple(run), f"{name}'({self.text(entry)})")
-
-
-def _wrap(text: str) -> str:
-    """Text in parentheses unless it is a name or a number."""
-    return text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
-
-
-# --- values at random points ---------------------------------------------------------------
+# --- the diagnosis ----------------------------------------------------------------------------
 
 
 def _points(at: Mapping[str, float], count: int, seed: int, ok) -> list[dict[str, float]]:
@@ -509,122 +256,6 @@ def _points(at: Mapping[str, float], count: int, seed: int, ok) -> list[dict[str
         if ok(p):
             points.append(p)
     return points
-
-
-def _same(u: Sequence[float], v: Sequence[float]) -> bool:
-    return all(math.isclose(a, b, rel_tol=_REL, abs_tol=1e-300) for a, b in zip(u, v))
-
-
-def _ratio(u: Sequence[float], v: Sequence[float]) -> float | None:
-    """The constant c with u = c·v at every point, if there is one."""
-    if _same(u, v):
-        return 1.0
-    if any(b == 0.0 for b in v) or any(a == 0.0 for a in u):
-        return None
-    r = [a / b for a, b in zip(u, v)]
-    return r[0] if all(math.isclose(x, r[0], rel_tol=_REL) for x in r) else None
-
-
-def _constant(u: Sequence[float]) -> bool:
-    return all(math.isclose(a, u[0], rel_tol=1e-12, abs_tol=1e-300) for a in u)
-
-
-def _product(vectors: Iterable[Sequence[float]], n: int) -> list[float]:
-    out = [1.0] * n
-    for v in vectors:
-        out = [a * b for a, b in zip(out, v)]
-    return out
-
-
-# --- matching a term to a path ----------------------------------------------------------------
-
-
-class _Match(NamedTuple):
-    matched: int
-    missing: tuple[int, ...]  # factor indices
-    extra: tuple[int, ...]  # atom indices
-    constant: float
-
-    @property
-    def score(self) -> float:
-        perfect = 0.5 if not self.missing and not self.extra else 0.0
-        return self.matched - 0.5 * (len(self.missing) + len(self.extra)) + perfect
-
-
-def _match(atoms: list, coef: float, factors: list, path_const: float) -> _Match:
-    """Pair the term's atoms with the path's factors by their values at the points."""
-    free_f = list(range(len(factors)))
-    free_a = list(range(len(atoms)))
-    ratio = 1.0
-    matched = 0
-    for exact in (True, False):  # equal values first, then equal up to a constant
-        for f in list(free_f):
-            for a in free_a:
-                r = 1.0 if _same(atoms[a], factors[f]) else None
-                if r is None and not exact:
-                    r = _ratio(atoms[a], factors[f])
-                if r is not None:
-                    free_f.remove(f)
-                    free_a.remove(a)
-                    ratio *= r
-                    matched += 1
-                    break
-    n = len(factors[0]) if factors else (len(atoms[0]) if atoms else 0)
-    # two of the learner's factors that together make one local derivative (s·(1 − s)),
-    # then one factor of the learner's that stands for two local derivatives at once
-    found, r = _pair_up(factors, free_f, atoms, free_a, n, single_is_atom=False)
-    matched, ratio = matched + found, ratio * r
-    found, r = _pair_up(atoms, free_a, factors, free_f, n, single_is_atom=True)
-    matched, ratio = matched + 2 * found, ratio * r
-    # a path with a factor that is 0 everywhere compared (a saturated σ, a dead ReLU) has
-    # no constant to compare with: the vanishing-gradient note says why
-    constant = coef * ratio / path_const if path_const else 1.0
-    return _Match(matched, tuple(free_f), tuple(free_a), constant)
-
-
-def _pair_up(singles, free_s, doubles, free_d, n, *, single_is_atom: bool):
-    """Match free singles to products of two free doubles, removing both from the free lists.
-
-    Returns how many singles were matched and the product of the constant ratios, always
-    taken as the learner's side over the path's side.
-    """
-    found, ratio = 0, 1.0
-    for s in list(free_s):
-        for i, a in enumerate(free_d):
-            hit = None
-            for b in free_d[i + 1 :]:
-                pair = _product([doubles[a], doubles[b]], n)
-                r = _ratio(singles[s], pair) if single_is_atom else _ratio(pair, singles[s])
-                if r is not None:
-                    hit = (b, r)
-                    break
-            if hit is not None:
-                b, r = hit
-                free_s.remove(s)
-                free_d.remove(a)
-                free_d.remove(b)
-                found, ratio = found + 1, ratio * r
-                break
-    return found, ratio
-
-
-def _assign(matches: dict[tuple[int, int], _Match], n_terms: int, n_paths: int) -> dict:
-    """Each term to at most one path and back, best matches first."""
-    order = sorted(matches, key=lambda k: (-matches[k].score, k))
-    term_path: dict[int, int] = {}
-    taken: set[int] = set()
-    for t, p in order:
-        m = matches[t, p]
-        if t in term_path or p in taken:
-            continue
-        if m.matched == 0 and (m.missing or m.extra):
-            continue
-        term_path[t] = p
-        taken.add(p)
-    return term_path
-
-
-# --- the diagnosis ----------------------------------------------------------------------------
 
 
 def diagnose(
@@ -660,8 +291,7 @@ def diagnose(
 
     Raises:
         ExprError: for a network or formula that cannot be read or evaluated.
-        ValueError: for an unknown ``wrt`` or ``of``, or a formula that multiplies out to
-            more than MAX_TERMS terms.
+        ValueError: for an unknown ``wrt`` or ``of``.
     """
     defs = define(list(definitions))
     if isinstance(network, Program):
@@ -679,148 +309,164 @@ def diagnose(
                 f"{', '.join(names)}"
             )
     theirs = parse(formula, variables=names, definitions=program.definitions)
-    tree = _tree(theirs)
 
-    def run_at(p):
-        run = base if p is at else program.evaluate(p)
-        return run
+    kinks = _kink_sides(topo_order(base.nodes[of]))
 
     def usable(p) -> bool:
+        # a point is used when everything evaluates there and every relu, abs and max is
+        # on the same side of its kink as at the given point: a formula written for an
+        # active unit is not wrong because a random point switched the unit off
         try:
             run = program.evaluate(p)
             _run(theirs, run.nodes)
             gradients(run.nodes[of], [run.nodes[wrt]])
         except (ExprError, ArithmeticError, ValueError):
             return False
-        return True
+        return _kink_sides(topo_order(run.nodes[of])) == kinks
 
-    pts = _points(at, points, seed, usable)
-    runs = [base] + [program.evaluate(p) for p in pts[1:]]
+    runs = [base] + [program.evaluate(p) for p in _points(at, points, seed, usable)[1:]]
     n = len(runs)
     root0, wrt0 = base.nodes[of], base.nodes[wrt]
     order0 = topo_order(root0)
     orders = [order0] + [topo_order(r.nodes[of]) for r in runs[1:]]
 
     # the formula, the engine and the other derivatives at every point
-    others = [k for k in names if k != wrt and k != of]
+    others = [k for k in names if k not in (wrt, of)]
     value_v, grad_v, other_v = [], [], {k: [] for k in others}
     for run in runs:
         value_v.append(_run(theirs, run.nodes).data)
-        nodes = [run.nodes[wrt], *(run.nodes[k] for k in others)]
-        g = gradients(run.nodes[of], nodes)
+        g = gradients(run.nodes[of], [run.nodes[k] for k in (wrt, *others)])
         grad_v.append(g[0])
         for k, x in zip(others, g[1:]):
             other_v[k].append(x)
-    correct = _same(value_v, grad_v)
-    vanished = all(g == 0.0 for g in grad_v)
-    equals = () if correct else tuple(k for k in others if _same(value_v, other_v[k]))
-    constant = None if correct or equals else _ratio(value_v, grad_v)
+    correct = same(value_v, grad_v)
+    here = not correct and grad_v[0] != 0.0 and _close(value_v[0], grad_v[0])
+    equals = ()
+    if not correct:
+        equals = tuple(k for k in others if same(value_v, other_v[k]) and any(other_v[k]))
+    whole = None if correct or equals else ratio(value_v, grad_v)
 
     # the chain-rule paths, their factors and values
-    namer = _Namer(order0, base.origins)
-    count, paths = _paths(order0, wrt0, root0)
+    namer = _paths.Namer(order0, base.origins)
+    count, paths = _paths.paths(order0, wrt0, root0)
     cache: list[dict[int, tuple]] = [{} for _ in range(n)]
 
     def local(k: int, ci: int, pos: int) -> float:
         row = cache[k].get(ci)
         if row is None:
-            row = cache[k][ci] = _locals(orders[k][ci])
+            row = cache[k][ci] = _paths.local_derivatives(orders[k][ci])
         return row[pos]
 
-    path_groups = [namer.groups(p) for p in paths]
-    path_factors: list[list[tuple[str, list[float]]]] = []
-    path_consts: list[float] = []
-    path_reports = []
-    notes: list[str] = []
-    for p, groups in zip(paths, path_groups):
+    squares = False
+    path_factors, path_consts, path_reports, notes = [], [], [], []
+    for pi, p in enumerate(paths):
         factors, const = [], 1.0
-        for g in groups:
-            vec = [math.prod(local(k, ci, pos) for ci, pos in g.edges) for k in range(n)]
+        for g in namer.groups(p):
+            vec = [math.prod(local(k, ci, pos) for ci, pos in g.edges) / g.scale for k in range(n)]
+            const *= g.scale
+            squares = squares or g.scale == 2.0
             # a factor that is 0 at every point (a saturated σ, an inactive ReLU) keeps its
             # name: that is the factor the learner needs to see
-            if _constant(vec) and vec[0] != 0.0:
+            if constant(vec) and vec[0] != 0.0:
                 const *= vec[0]
             else:
                 factors.append((g.name, vec))
-        path_factors.append(factors)
+        path_factors.append([((pi, i), v) for i, (_, v) in enumerate(factors)])
         path_consts.append(const)
         value = const * math.prod(v[0] for _, v in factors)
         path_reports.append(PathReport(tuple(f for f, _ in factors), const, value))
-        notes.extend(_vanishing(p, order0, namer, local))
+        notes.extend(_paths.vanishing(p, order0, namer, local))
 
     # the learner's terms, multiplied out so that they line up with the paths
-    def evaluate_atom(node: int, k: int) -> float:
-        e = tree[node]
-        code = theirs.code[e.start : e.end + 1]
-        return _run(
-            Formula(theirs.text, code, theirs.variables, theirs.definitions), runs[k].nodes
-        ).data
-
+    tree = _terms.tree(theirs)
     atom_cache: dict[int, list[float]] = {}
 
-    def atom_values(node: int, power: int) -> list[float]:
-        if node not in atom_cache:
-            atom_cache[node] = [evaluate_atom(node, k) for k in range(n)]
-        vec = atom_cache[node]
-        if power == 1:
-            return vec
-        return [x**power if x != 0.0 else math.inf for x in vec]
+    def atom_vector(atom) -> list[float]:
+        i, power = atom
+        if i not in atom_cache:
+            sub = _terms.code_of(theirs, tree, i)
+            atom_cache[i] = [_run(sub, run.nodes).data for run in runs]
+        vec = atom_cache[i]
+        return vec if power == 1 else [x**power if x != 0.0 else math.inf for x in vec]
 
-    def score(kept: frozenset[int]) -> tuple[float, list, dict, dict]:
-        terms = _expand(tree, kept)
+    matcher = Matcher(atom_vector, n)
+
+    def score(kept: frozenset[int]):
+        terms = _terms.expand(tree, kept)
         matches = {}
         for t, (coef, atoms) in enumerate(terms):
-            vecs, coef2 = [], coef
-            for node, power in atoms:
-                v = atom_values(node, power)
-                if _constant(v):
-                    coef2 *= v[0]
+            plain, c = [], coef
+            for atom in atoms:
+                v = atom_vector(atom)
+                if constant(v):
+                    c *= v[0]
                 else:
-                    vecs.append(v)
+                    plain.append(atom)
             for pi in range(len(paths)):
-                vf = [v for _, v in path_factors[pi]]
-                matches[t, pi] = _match(vecs, coef2, vf, path_consts[pi])
-        assign = _assign(matches, len(terms), len(paths))
-        total = sum(matches[t, p].score for t, p in assign.items())
-        total -= sum(len(a) + 1 for t, (_, a) in enumerate(terms) if t not in assign)
-        covered = set(assign.values())
+                matches[t, pi] = matcher.match(plain, c, path_factors[pi], path_consts[pi])
+        chosen = assign(matches)
+        total = sum(matches[t, p].score for t, p in chosen.items())
+        total -= sum(len(a) + 1 for t, (_, a) in enumerate(terms) if t not in chosen)
+        covered = set(chosen.values())
         total -= sum(len(path_factors[p]) + 1 for p in range(len(paths)) if p not in covered)
-        return total, terms, matches, assign
+        return total, terms, matches, chosen
 
-    sums = [i for i, e in enumerate(tree) if type(e.step) is Bin and e.step.op in "+-"]
-    kept: frozenset[int] = frozenset()
-    best = score(kept)
-    # Keep a sum whole where that lines the terms up better with the paths ((a − y) in
-    # (a − y)·σ'(z) is one factor, not two terms); inner sums first, twice round at most.
-    for _ in range(2 if paths and len(sums) <= 24 else 0):
-        changed = False
-        for i in sums:
-            trial = score(kept ^ {i})
-            if trial[0] > best[0]:
-                kept, best, changed = kept ^ {i}, trial, True
-        if not changed:
-            break
-    _, terms, matches, assign = best
+    terms, matches, chosen = [], {}, {}
+    try:
+        sums = _terms.product_level_sums(tree)
+        kept = _terms.simple_sums(tree, sums)
+        best = score(kept)
+        # keep or split one sum at a time where that lines the terms up better with the
+        # paths; inner sums first, twice round at most
+        for _ in range(2 if paths and len(sums) <= 24 else 0):
+            changed = False
+            for i in sums:
+                trial = score(kept ^ {i})
+                if trial[0] > best[0]:
+                    kept, best, changed = kept ^ {i}, trial, True
+            if not changed:
+                break
+        _, terms, matches, chosen = best
+    except _terms.TooManyTerms as err:
+        notes.append(str(err))
 
     term_reports = []
     for t, (coef, atoms) in enumerate(terms):
         text = _term_text(coef, atoms, tree, theirs.text)
-        value = coef * math.prod(atom_values(node, power)[0] for node, power in atoms)
-        p = assign.get(t)
-        if p is None:
+        value = coef * math.prod(atom_vector(a)[0] for a in atoms)
+        p = chosen.get(t)
+        if p is None or (correct and not matches[t, p].perfect):
             term_reports.append(TermReport(text, value, None, (), (), 1.0))
             continue
         m = matches[t, p]
-        plain = [(node, power) for node, power in atoms if not _constant(atom_values(node, power))]
-        missing = tuple(path_factors[p][f][0] for f in m.missing)
-        extra = tuple(_atom_text(plain[a], tree, theirs.text) for a in m.extra)
+        plain = [a for a in atoms if not constant(atom_vector(a))]
+        missing = tuple(path_reports[p].factors[f] for f in m.missing)
+        extra = tuple(_terms.atom_text(plain[a], tree, theirs.text) for a in m.extra)
         term_reports.append(TermReport(text, value, p, missing, extra, m.constant))
-    uncovered = tuple(i for i in range(len(paths)) if i not in assign.values())
-    unexplained = tuple(t for t in range(len(terms)) if t not in assign)
+    matched_paths = {r.path for r in term_reports if r.path is not None}
+    uncovered = tuple(i for i in range(len(paths)) if i not in matched_paths)
+    unexplained = tuple(t for t, r in enumerate(term_reports) if r.path is None)
+    if correct or not terms or count > MAX_PATHS:
+        uncovered, unexplained = (), ()
     if count > MAX_PATHS:
         notes.append(
             f"there are {count} chain-rule paths, more than {MAX_PATHS}: the terms were not "
             "matched to paths one by one, only the formula's value was compared"
+        )
+    for t in unexplained:
+        again = [p for p in range(len(paths)) if matches[t, p].perfect]
+        owner = [k + 1 for k, r in enumerate(term_reports) if again and r.path == again[0]]
+        if owner:
+            notes.append(
+                f"term {t + 1} repeats path {again[0] + 1}, which term {owner[0]} already "
+                "stands for: each path is counted once"
+            )
+    vanished = all(g == 0.0 for g in grad_v)
+    if not vanished and grad_v[0] == 0.0 and value_v[0] == 0.0:
+        notes.insert(
+            0,
+            f"your formula and ∂{of}/∂{wrt} are both 0 at your values (an input or a weight "
+            "of 0?), so they were compared at the points around them",
         )
     if vanished:
         notes.insert(
@@ -829,18 +475,20 @@ def diagnose(
             "formula from a wrong one here: check it again at values where no activation "
             "is saturated",
         )
-    for t in unexplained:
-        again = [
-            p for p in range(len(paths)) if not matches[t, p].missing and not matches[t, p].extra
-        ]
-        if again:
-            owner = [k + 1 for k, q in assign.items() if q == again[0]]
-            notes.append(
-                f"term {t + 1} repeats path {again[0] + 1}, which term {owner[0]} already "
-                "stands for: a path is counted once"
-                if owner
-                else f"term {t + 1} looks like path {again[0] + 1}"
-            )
+    summary = _summary(
+        of,
+        wrt,
+        correct,
+        here,
+        vanished,
+        equals,
+        whole,
+        squares,
+        term_reports,
+        uncovered,
+        unexplained,
+        grouped=correct and any(r.path is None for r in term_reports),
+    )
     return Diagnosis(
         of,
         wrt,
@@ -854,73 +502,80 @@ def diagnose(
         uncovered,
         unexplained,
         equals,
-        constant,
+        whole,
         tuple(dict.fromkeys(notes)),
+        tuple(summary),
         digits,
     )
 
 
-def _atom_text(atom: tuple[int, int], tree: list[_Expr], text: str) -> str:
-    node, power = atom
-    e = tree[node]
-    step = e.step
-    if type(step) is Var:
-        shown = step.name
-    elif type(step) is Num:
-        shown = fmt(step.value)
-    else:
-        a, b = step.span
-        shown = text[a:b].strip()
-        # a whole call reads well as it is; a sum or a quotient needs its parentheses
-        if type(step) is Bin and (step.op in "+-" or power != 1) and not _enclosed(shown):
-            shown = f"({shown})"
-    return shown if power == 1 else f"1/{shown}"
+def _kink_sides(order) -> tuple:
+    """Which side of its kink each relu and abs node is on (its operand's sign)."""
+    return tuple(
+        (v.parents[0].data > 0.0) - (v.parents[0].data < 0.0)
+        for v in order
+        if v.op in ("relu", "abs")
+    )
 
 
-def _enclosed(text: str) -> bool:
-    """Whether the whole text is inside one pair of parentheses."""
-    if not (text.startswith("(") and text.endswith(")")):
-        return False
-    depth = 0
-    for i, c in enumerate(text):
-        depth += c == "("
-        depth -= c == ")"
-        if depth == 0 and i < len(text) - 1:
-            return False
-    return True
+def _summary(
+    of,
+    wrt,
+    correct,
+    here,
+    vanished,
+    equals,
+    whole,
+    squares,
+    terms,
+    uncovered,
+    unexplained,
+    *,
+    grouped,
+) -> list[str]:
+    d = f"∂{of}/∂{wrt}"
+    if correct and vanished:
+        return [f"Your formula and {d} are both 0 at every point compared: see the notes."]
+    if correct:
+        out = [f"Your formula is right: it equals {d} (checked at {POINTS + 1} points)."]
+        if grouped:
+            out.append(
+                "Its terms group the chain-rule paths differently from one term per path, "
+                "so the table pairs only the terms that are one path each."
+            )
+        return out
+    out = [f"Your formula is not {d}."]
+    if equals:
+        out = [f"Your formula equals {', '.join(f'∂{of}/∂{k}' for k in equals)}, not {d}."]
+    elif here:
+        out.append(
+            "It gives the right value at your point but not at points around it: it holds "
+            "only for your particular values (a weight of 0 or 1, labels that add up to 1, "
+            "a point at the kink of relu or max, ...)."
+        )
+    elif whole is not None:
+        out.append(f"It is {_const_text(whole)} times {d}: {_why(whole, squares)}.")
+    missing = sum(1 for t in terms if t.path is not None and t.missing)
+    extra = sum(1 for t in terms if t.path is not None and t.extra)
+    signs = [i + 1 for i, t in enumerate(terms) if t.path is not None and _close(t.constant, -1)]
+    if missing:
+        out.append(f"{missing} term(s) miss factors of their chain-rule path.")
+    if extra:
+        out.append(f"{extra} term(s) have factors their path does not.")
+    if signs and whole is None:
+        out.append(f"Term(s) {', '.join(map(str, signs))} have the wrong sign.")
+    if uncovered:
+        out.append(f"{len(uncovered)} chain-rule path(s) have no term.")
+    if unexplained:
+        out.append(f"{len(unexplained)} term(s) stand for no chain-rule path.")
+    return out
 
 
-def _term_text(coef: float, atoms: tuple, tree: list[_Expr], text: str) -> str:
-    parts = [_atom_text(a, tree, text) for a in atoms]
+def _term_text(coef: float, atoms: tuple, tree, text: str) -> str:
+    parts = [_terms.atom_text(a, tree, text) for a in atoms]
     if not _close(coef, 1.0) or not parts:
         if _close(coef, -1.0) and parts:
             parts[0] = "−" + parts[0]
         else:
             parts.insert(0, _const_text(coef))
     return "·".join(parts)
-
-
-def _vanishing(path: list[tuple[int, int]], order: list[Value], namer: _Namer, local) -> list[str]:
-    """Notes on saturated activations and inactive ReLUs along a path, at the given point."""
-    out = []
-    for ci, pos in path:
-        node = order[ci]
-        x = node.parents[pos].data
-        d = local(0, ci, pos)
-        where = namer.text(node.parents[pos])
-        if node.op in ("sigmoid", "tanh") and abs(d) < _SATURATED:
-            f = "σ" if node.op == "sigmoid" else "tanh"
-            # the exact value, which out·(1 − out) in floats may round to 0
-            e = math.exp(-abs(x))
-            exact = e / (1.0 + e) ** 2 if f == "σ" else 4.0 * e * e / (1.0 + e * e) ** 2
-            out.append(
-                f"the gradient vanishes at {f}({where}): {where} = {fmt(x, 6)}, where {f} is "
-                f"saturated (its output is {fmt(node.data, 6)}), so {f}'({fmt(x, 6)}) ≈ "
-                f"{fmt(exact, 3)}: almost nothing flows back through it"
-            )
-        elif node.op == "relu" and d == 0.0:
-            out.append(
-                f"no gradient passes ReLU({where}): {where} = {fmt(x, 6)} ≤ 0, so ReLU' = 0 "
-                "there (the unit is inactive)"
-            )
-    return out
