@@ -202,9 +202,26 @@ def test_x_before_a_bracket_never_suggests_defining_a_function_x(values):
 @pytest.mark.parametrize(
     "text, words, start",
     [
-        ("sigmoid'(x)", "(for sigmoid: sigmoid(x)*(1-sigmoid(x)))", 0),
-        ("tanh'(x)", "(for tanh: 1-tanh(x)^2)", 0),
-        ("s'(x)", 'define it once, as in --define "d(x)=s(x)*(1-s(x))"', 0),
+        ("sigmoid'(x)", "write it out, as sigmoid(x)*(1-sigmoid(x))", 0),
+        ("σ'(x)", "write it out, as sigmoid(x)*(1-sigmoid(x))", 0),
+        ("sigma'(x)", "write it out, as sigmoid(x)*(1-sigmoid(x))", 0),
+        ("tanh'(a*x+1)", "write it out, as 1-tanh(a*x+1)^2 (tanh'(x) = 1-tanh(x)^2)", 0),
+        ("exp'(x)", "write it out, as exp(x)", 0),
+        ("log'(x)", "write it out, as 1/x", 0),
+        ("ln'(a+1)", "write it out, as 1/(a+1)", 0),
+        ("sqrt'(x)", "write it out, as 1/(2*sqrt(x))", 0),
+        (
+            "relu'(x)",
+            "relu'(x) is 1 where x > 0 and 0 where x < 0: write the number it has at your "
+            "values (or leave the factor out where it is 1)",
+            0,
+        ),
+        (
+            "s'(x)",
+            "write the derivative of s out, or define it with --define, e.g. ds(x)=..., "
+            "and write ds(x)",
+            0,
+        ),
         ("s′(x)", "is a derivative", 0),
         ("2*s' (x)", "is a derivative", 2),
     ],
@@ -213,6 +230,11 @@ def test_derivative_typed_with_a_prime_is_explained(text, words, start):
     err = error_of(text)
     assert words in err.reason and "strings" not in err.reason
     assert err.start == start
+
+
+@pytest.mark.parametrize("text", ["tanh'(x)", "exp'(x)", "relu'(x)", "f'(x)"])
+def test_derivative_message_names_no_undefined_function(text):
+    assert "s(x)" not in error_of(text).reason
 
 
 def test_derivative_in_a_definition_is_explained():

@@ -167,22 +167,54 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
 _NUMBER = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
+# The derivative of each library function, as a formula: {x} is the argument as typed,
+# {gx} the argument in brackets when it is more than a name or a number.
 _DERIVATIVES = {
-    "sigmoid": "sigmoid(x)*(1-sigmoid(x))",
-    "tanh": "1-tanh(x)^2",
-    "exp": "exp(x)",
-    "log": "1/x",
-    "ln": "1/x",
-    "sin": "cos(x)",
-    "cos": "-sin(x)",
-    "sqrt": "1/(2*sqrt(x))",
+    "sigmoid": "sigmoid({x})*(1-sigmoid({x}))",
+    "tanh": "1-tanh({x})^2",
+    "exp": "exp({x})",
+    "log": "1/{gx}",
+    "ln": "1/{gx}",
+    "log1p": "1/(1+{x})",
+    "log2": "1/({gx}*ln(2))",
+    "log10": "1/({gx}*ln(10))",
+    "sin": "cos({x})",
+    "cos": "-sin({x})",
+    "sqrt": "1/(2*sqrt({x}))",
+    "abs": "{gx}/abs({x})",
 }
+_RELU_DERIVATIVE = (
+    "relu'(x) is 1 where x > 0 and 0 where x < 0: write the number it has at your values "
+    "(or leave the factor out where it is 1)"
+)
 
 
 def _nielsen(name: str, upper: str, lower: str) -> str:
     """What to write for Nielsen's notation, as in "for Nielsen's w²₁₁ write the name w2_11"."""
     typed = name + upper.translate(_TO_SUPERSCRIPT) + lower.translate(_TO_SUBSCRIPT)
     return f"for Nielsen's {typed} write the name {name}{upper}_{lower}"
+
+
+def _library_name(name: str) -> str | None:
+    """The library function a name stands for (σ, sigma and Tanh included), or None."""
+    name = unicodedata.normalize("NFKC", name)
+    name = ALIASES.get(name, name)
+    low = name.lower()
+    if low in FUNCTIONS:
+        return low
+    return SYNONYMS.get(low)
+
+
+def _bracketed(text: str, open_at: int, longest: int = 40) -> str:
+    """The text inside the bracket opening at ``open_at``, or "x" when it is not closed or
+    longer than ``longest`` (a message shows it)."""
+    depth = 0
+    for i in range(open_at, min(len(text), open_at + longest + 2)):
+        depth += text[i] in "(["
+        depth -= text[i] in ")]"
+        if depth == 0:
+            return text[open_at + 1 : i].strip() or "x"
+    return "x"
 
 
 class _Rewriter:
@@ -321,18 +353,31 @@ class _Rewriter:
         )
 
     def refuse_derivative(self, start: int, end: int) -> None:
-        """Refuse ``s'(x)``: a prime after a name, then a bracket."""
+        """Refuse ``s'(x)``: a prime after a name, then a bracket; say how to write it."""
         text, k = self.text, end
         while k < len(text) and text[k] in _PRIMES:
             k += 1
         if k == end or not text[k:].lstrip().startswith("("):
             return
-        name = text[start:end]
-        known = f" (for {name}: {_DERIVATIVES[name]})" if name in _DERIVATIVES else ""
+        name, typed = text[start:end], text[start:k]
+        arg = _bracketed(text, text.index("(", k))
+        head = f"{typed}({arg}) is a derivative, which a formula does not take for you"
+        function = _library_name(name)
+        if function == "relu":
+            raise self.fail(f"{head}: {_RELU_DERIVATIVE}", start, k)
+        if function in _DERIVATIVES:
+            form = _DERIVATIVES[function]
+            simple = re.fullmatch(r"\w+(\.\w*)?", arg) is not None
+            written = form.format(x=arg, gx=arg if simple else f"({arg})")
+            raise self.fail(
+                f"{head}: write it out, as {written} ({function}'(x) = "
+                f"{form.format(x='x', gx='x')})",
+                start,
+                k,
+            )
         raise self.fail(
-            f"{text[start:k]}(x) is a derivative, which a formula does not take for you: "
-            f"write it out{known}, or define it once, as in "
-            '--define "d(x)=s(x)*(1-s(x))", and write d(x)',
+            f"{head}: write the derivative of {name} out, or define it with --define, "
+            f"e.g. d{name}(x)=..., and write d{name}({arg})",
             start,
             k,
         )
