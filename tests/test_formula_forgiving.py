@@ -551,3 +551,37 @@ def test_square_brackets_that_do_not_group_are_refused(text, words, start):
 )
 def test_pi_letter_is_the_constant_pi(typed, plain):
     assert graph(typed) == graph(plain)
+
+
+@pytest.mark.parametrize(
+    "text, values, suggestion",
+    [
+        ("X + y", {"x": 1.0, "y": 2.0}, "unknown variable 'X': did you mean x?"),
+        ("X1", {"x1": 1.0, "X2": 2.0}, "did you mean x1?"),  # the same letters, not X2
+        ("W_11*x", {"w_11": 1.0, "w_12": 2.0, "x": 1.0}, "did you mean w_11 or w_12?"),
+        ("SIGMOIDD(x)", {"x": 1.0}, "did you mean sigmoid?"),
+        ("Sigma * x", {"x": 1.0}, "did you mean the function sigmoid"),
+    ],
+)
+def test_suggestions_ignore_case(text, values, suggestion):
+    assert suggestion in error_of(text, values).reason
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("sech(x)^2", "sech is not built in: sech(x)^2 = 1 - tanh(x)^2, so write 1-tanh(x)^2"),
+        ("1 + sech²(a*x)", "so write 1-tanh(a*x)^2"),
+        ("sech(x)", "sech(x) itself is 2/(exp(x)+exp(-x))"),
+        ("cosh(x+1)", "cosh is not built in: write (exp(x+1)+exp(-(x+1)))/2 for cosh(x+1)"),
+        ("softplus(x)", "softplus is not built in: write log(1+exp(x)) for softplus(x)"),
+        ("sech * x", "sech is not built in"),
+    ],
+)
+def test_function_that_is_not_built_in_is_written_out(text, words):
+    assert words in error_of(text).reason
+
+
+def test_function_that_is_not_built_in_can_still_be_defined():
+    defs = define(["sech(t)=2/(exp(t)+exp(-t))"])
+    assert evaluate("sech(0)", {}, definitions=defs).data == 1.0

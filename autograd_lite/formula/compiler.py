@@ -18,7 +18,15 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .functions import ALIASES, ARITY, CONSTANTS, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
+from .functions import (
+    ALIASES,
+    ARITY,
+    CONSTANTS,
+    FUNCTIONS,
+    MULTI_FUNCTIONS,
+    NOT_BUILT_IN,
+    SYNONYMS,
+)
 from .source import ExprError, Source
 
 __all__ = [
@@ -286,6 +294,8 @@ class Compiler:
         else:
             head = f"unknown variable {name!r}"
             listed = f" (variables given: {', '.join(known) or 'none'})"
+        if name.lower() in NOT_BUILT_IN:
+            return self._not_built_in(name, "x", node)
         splits = split_into(name, known)
         if splits:
             products = " or ".join("*".join(parts) for parts in splits)
@@ -295,7 +305,7 @@ class Compiler:
                 f"{products} (a product needs '*' between names)",
                 node,
             )
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        close = _nearest(name, known, n=3, cutoff=0.6)
         if close:
             return self.fail(f"{head}: did you mean {' or '.join(close)}?{listed}", node)
         function = self._nearest_function(name)
@@ -312,9 +322,7 @@ class Compiler:
         low = name.lower()
         if low in SYNONYMS:
             return SYNONYMS[low]
-        if low in names:
-            return low
-        close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+        close = _nearest(name, names, n=1, cutoff=0.75)
         return close[0] if close else None
 
     def _check_call(self, node: ast.Call) -> None:
@@ -346,6 +354,10 @@ class Compiler:
             raise self.fail(
                 f"{name} is a variable, not a function: to multiply, write {name}*(...)", f
             )
+        elif name.lower() in NOT_BUILT_IN:
+            arg = node.args[0] if len(node.args) == 1 else None
+            typed = self.source.shown[slice(*self.source.span(arg))] if arg else "x"
+            raise self._not_built_in(name, typed, f)
         else:
             raise self._unknown_function(name, f)
         if n < lo or (hi is not None and n > hi):
@@ -360,6 +372,13 @@ class Compiler:
         if name in self.definitions:
             return name
         return ALIASES.get(name, name)
+
+    def _not_built_in(self, name: str, arg: str, node: ast.AST) -> ExprError:
+        """The error for a function learners use that is not built in (sech, cosh): how to
+        write it with the built-in ones, at the argument typed."""
+        simple = arg.replace("_", "").replace(".", "").isalnum()
+        how = NOT_BUILT_IN[name.lower()].format(x=arg, gx=arg if simple else f"({arg})")
+        return self.fail(f"{name} is not built in: {how}", node)
 
     def _unknown_function(self, name: str, node: ast.AST) -> ExprError:
         """The error for a call of a function that does not exist. It never suggests
@@ -381,6 +400,19 @@ class Compiler:
             "with --define",
             node,
         )
+
+
+def _nearest(name: str, names: Sequence[str], n: int, cutoff: float) -> list[str]:
+    """Up to ``n`` of ``names`` nearest to ``name``, ignoring case; a name with the very
+    letters of ``name`` in another case comes first (X: x)."""
+    low = name.lower()
+    same = [k for k in names if k.lower() == low and k != name]
+    by_lower: dict[str, list[str]] = {}
+    for k in names:
+        by_lower.setdefault(k.lower(), []).append(k)
+    close = difflib.get_close_matches(low, list(by_lower), n=n, cutoff=cutoff)
+    rest = [k for c in close for k in by_lower[c] if k not in same and k != name]
+    return (same + rest)[:n]
 
 
 def split_into(name: str, known: Sequence[str], limit: int = 3) -> list[list[str]]:

@@ -11,7 +11,8 @@ arithmetic), so its derivative comes from the ops table and nothing new has to b
   ``p1, p2 = softmax(x1, x2)``;
 * :data:`ALIASES`: other names a formula may call a library function by (``σ(z)``);
 * :data:`CONSTANTS`: names that mean a number unless a variable of that name is given;
-* :data:`SYNONYMS`: other names learners use for a function, for "did you mean".
+* :data:`SYNONYMS`: other names learners use for a function, for "did you mean";
+* :data:`NOT_BUILT_IN`: functions learners use that are not here, and how to write them.
 
 Example:
     >>> from autograd_lite import Value
@@ -27,7 +28,15 @@ import math
 
 from ..engine import Value
 
-__all__ = ["FUNCTIONS", "ARITY", "MULTI_FUNCTIONS", "ALIASES", "CONSTANTS", "SYNONYMS"]
+__all__ = [
+    "FUNCTIONS",
+    "ARITY",
+    "MULTI_FUNCTIONS",
+    "ALIASES",
+    "CONSTANTS",
+    "SYNONYMS",
+    "NOT_BUILT_IN",
+]
 
 
 def _max2(a: Value, b: Value) -> Value:
@@ -158,3 +167,15 @@ SYNONYMS = {
     "softargmax": "softmax",
 }
 """Other names for a library function (compared in lower case), for suggestions."""
+
+NOT_BUILT_IN = {
+    "sech": "sech({x})^2 = 1 - tanh({x})^2, so write 1-tanh({x})^2 for sech({x})^2 "
+    "(sech({x}) itself is 2/(exp({x})+exp(-{gx})))",
+    "cosh": "write (exp({x})+exp(-{gx}))/2 for cosh({x})",
+    "sinh": "write (exp({x})-exp(-{gx}))/2 for sinh({x})",
+    "tan": "write sin({x})/cos({x}) for tan({x})",
+    "softplus": "write log(1+exp({x})) for softplus({x})",
+}
+"""Functions learners use that are not built in (compared in lower case), and how to write
+each with the built-in ones: ``{x}`` is the argument as typed, ``{gx}`` the argument in
+brackets when it is more than a name or a number."""

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Collection
 
-from .functions import ALIASES, FUNCTIONS, MULTI_FUNCTIONS, SYNONYMS
+from .functions import ALIASES, FUNCTIONS, MULTI_FUNCTIONS, NOT_BUILT_IN, SYNONYMS
 
 __all__ = ["ExprError", "MAX_LENGTH", "MAX_NESTING", "MAX_DEPTH"]
 
@@ -413,7 +413,7 @@ class _Rewriter:
         word = unicodedata.normalize("NFKC", word)
         if word in FUNCTIONS or word in MULTI_FUNCTIONS or word in ALIASES:
             return True
-        if word.lower() in SYNONYMS:
+        if word.lower() in SYNONYMS or word.lower() in NOT_BUILT_IN:
             return True
         return bool(self.values) and word not in self.values and word != _PI
 
