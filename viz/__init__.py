@@ -8,6 +8,10 @@ program.
 :class:`DrawingOptions` holds them, checked, for :func:`dot_source`, which can also show
 grads other than the nodes' own (the stepper's picture uses it).
 
+A drawing never hangs: :mod:`viz.limits` refuses graphs whose layout would take Graphviz long
+(:class:`LayoutTooSlowError`) and stops ``dot`` after ``time_limit`` seconds
+(:class:`DotTimeoutError`). Files and pages are written atomically.
+
 Example:
     >>> from autograd_lite import Value
     >>> from viz import draw, to_dot
@@ -28,13 +32,17 @@ from .dot import (
     render,
     to_dot,
 )
+from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
 from .stepper import Step, backward_steps, stepper
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "DEFAULT_TIME_LIMIT",
     "DotNotFoundError",
+    "DotTimeoutError",
     "DrawingOptions",
     "GraphTooLargeError",
+    "LayoutTooSlowError",
     "Step",
     "backward_steps",
     "dot_source",

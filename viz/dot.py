@@ -10,6 +10,12 @@ nodes (:func:`autograd_lite.labels.node_names`). A drawing with ``highlight`` (a
 picture) prints them in its unlabelled nodes by default, so each node of a path table can
 be found in it; ``show_ids`` turns them on or off in any drawing.
 
+Drawing never hangs: besides ``max_nodes``, a graph whose layout would take Graphviz long (too
+many edges, or edges across too many ranks; see :mod:`viz.limits` for the measurements) is
+refused before ``dot`` runs, and :func:`render` stops ``dot`` after ``time_limit`` seconds.
+Labels longer than :data:`viz.labels.MAX_LABEL_CHARS` are shortened with a "…" (the node's
+tooltip holds more). Files are written atomically: a failure leaves an old file whole.
+
 The three entry points take the same keyword-only options. Other drawings of ``viz`` (the
 stepper page) build the same picture from a :class:`DrawingOptions` with
 :func:`dot_source`, which can show grads other than the nodes' own.
@@ -35,10 +41,21 @@ import graphviz
 
 from autograd_lite import Value, topo_order
 from autograd_lite._checks import check_value, is_integer
+from autograd_lite._files import write_atomically
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
-from .labels import format_number, html_text, label_html, parse_nielsen
+from .labels import (
+    MAX_LABEL_CHARS,
+    MAX_TOOLTIP_CHARS,
+    format_number,
+    html_text,
+    label_html,
+    parse_nielsen,
+    quoted_text,
+    shorten,
+)
+from .limits import DEFAULT_TIME_LIMIT, check_layout_cost, check_time_limit, run_dot
 
 __all__ = [
     "to_dot",
@@ -109,7 +126,11 @@ def to_dot(
             coloured, for example one chain-rule path; other edges are drawn lighter.
         cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
             ``z^l_j``, ``a^l_j``) into one box per layer and one per neuron.
-        max_nodes: refuse graphs with more value nodes than this (None: no limit).
+        max_nodes: refuse graphs with more value nodes than this (None: no limit). Where
+            Graphviz lays the graph out (:func:`draw`, :func:`render` to a picture, the
+            stepper), graphs whose layout would take it long are refused too: more than
+            :data:`viz.limits.MAX_EDGES` edges, or edges across more than
+            :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
         compact_constants: draw unlabelled leaves (numbers used as operands) as just their
             number; a constant exponent is always folded into its node (``^2``).
         show_ids: show the node id (``n5``) in unlabelled nodes: the name that
@@ -118,7 +139,8 @@ def to_dot(
             the picture; True or False shows or hides them in any drawing.
 
     Returns:
-        The DOT text, identical for the same graph in any run.
+        The DOT text, identical for the same graph in any run. Labels and numbers longer than
+        :data:`viz.labels.MAX_LABEL_CHARS` characters are shortened with a "…".
 
     Raises:
         GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
@@ -174,6 +196,9 @@ def draw(
         call ``.render()`` or use :func:`render` to write files.
 
     Raises:
+        LayoutTooSlowError: if ``max_nodes`` is not None and Graphviz would take long to lay
+            the graph out (a notebook runs it to show the picture); the message says what
+            makes it slow and what helps.
         GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
 
     Example:
@@ -193,8 +218,10 @@ def draw(
         compact_constants=compact_constants,
         show_ids=show_ids,
     )
+    lines = dot_lines(root, options)
+    check_layout(root, options, "draw")
     # graphviz writes the same "digraph {" wrapper around the body as dot_source does
-    return graphviz.Digraph(body=[f"{line}\n" for line in dot_lines(root, options)])
+    return graphviz.Digraph(body=[f"{line}\n" for line in lines])
 
 
 def render(
@@ -211,6 +238,7 @@ def render(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     compact_constants: bool = True,
     show_ids: bool | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Path:
     """Draw the graph into a file: SVG, PNG, PDF or the DOT source itself.
 
@@ -222,15 +250,21 @@ def render(
         rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
             compact_constants, show_ids: the drawing options, with the same meanings and
             defaults as for :func:`to_dot`.
+        time_limit: seconds Graphviz's ``dot`` may take to draw the picture
+            (:data:`viz.limits.DEFAULT_TIME_LIMIT` by default); it is stopped after that.
 
     Returns:
-        The path written.
+        The path written. The file is replaced in one step, so a failure leaves an old file
+        at ``path`` whole.
 
     Raises:
         DotNotFoundError: if Graphviz's ``dot`` program is not installed; the DOT source is
             then written next to ``path`` with the suffix ``.dot``, and the message says so
             and how to install Graphviz.
-        ValueError: for an unknown format, and as :func:`to_dot`.
+        DotTimeoutError: if ``dot`` ran longer than ``time_limit``; nothing is written and the
+            message says which options make the drawing faster.
+        LayoutTooSlowError: as :func:`draw`, when drawing a picture (not for ``"dot"``).
+        ValueError: for an unknown format or a bad ``time_limit``, and as :func:`to_dot`.
         GraphTooLargeError, TypeError: as :func:`to_dot`.
 
     Example:
@@ -243,6 +277,7 @@ def render(
     """
     path = Path(path)
     file_format = _file_format(path, format)
+    time_limit = check_time_limit(time_limit)
     options = DrawingOptions(
         rankdir=rankdir,
         fmt=fmt,
@@ -256,20 +291,38 @@ def render(
     )
     source = dot_source(root, options)
     if file_format == "dot":
-        path.write_text(source, encoding="utf-8")
+        write_atomically(path, source)
         return path
+    check_layout(root, options, "render")
     try:
-        data = graphviz.Source(source).pipe(format=file_format)
+        data = run_dot(source, file_format, time_limit=time_limit, hints=faster_hints(options))
     except graphviz.ExecutableNotFound:
         dot_path = path.with_suffix(".dot")
-        dot_path.write_text(source, encoding="utf-8")
+        write_atomically(dot_path, source)
         raise DotNotFoundError(
             f"cannot write {str(path)!r}: Graphviz's `dot` program was not found on PATH. "
             f"The DOT source was written to {str(dot_path)!r} instead. To draw pictures, "
             f"{install_hint()}; the Python package `graphviz` alone does not include it."
         ) from None
-    path.write_bytes(data)
+    write_atomically(path, data)
     return path
+
+
+def faster_hints(options: DrawingOptions, what: str = "render") -> str:
+    """What makes a drawing faster, for the message of a ``dot`` that ran out of time."""
+    hints = [
+        f"draw a part of the graph: {what}(node, ...) with an inner node draws only it and "
+        "the nodes it depends on",
+        "use fewer nodes (fewer terms, a smaller network)",
+    ]
+    if not options.compact_constants:
+        hints.append("pass compact_constants=True to draw constants as small boxes")
+    if options.max_nodes is None:
+        hints.append(
+            "leave max_nodes at its default, which refuses such graphs at once with the reason"
+        )
+    hints.append("or give dot more time with a larger time_limit")
+    return "To draw faster: " + "; ".join(hints) + "."
 
 
 def _file_format(path: Path, format: str | None) -> str:
@@ -361,6 +414,20 @@ def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
             f"limit); to draw a part of it, pass an inner node as the root: {what}(node) "
             "draws only that node and the nodes it depends on."
         )
+
+
+def check_layout(root: Value, options: DrawingOptions, what: str) -> None:
+    """Refuse, unless ``options.max_nodes`` is None, a graph that Graphviz would take long to
+    lay out (see :mod:`viz.limits`).
+
+    Call it after the node count is checked. Folded exponents are counted as drawn, so the
+    estimate is never below the picture's own.
+
+    Raises:
+        LayoutTooSlowError: as :func:`viz.limits.check_layout_cost`.
+    """
+    if options.max_nodes is not None:
+        check_layout_cost(topo_order(root), set(), what)
 
 
 def dot_source(
@@ -568,11 +635,11 @@ def _op_node(graph: _Layout, i: int) -> str:
     v = graph.order[i]
     prim = OPS.get(v.op)
     symbol = prim.symbol if prim is not None else v.op
-    text = html_text(symbol)
+    text = html_text(shorten(symbol))
     if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
         # the exponent is part of the operation's name, so it is written in full (^2,
         # ^0.5), whatever the number format of the data
-        text = html_text(symbol + format(v.parents[1].data, ".6g"))
+        text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
     return (
         f"n{i}_op [label=<{text}> shape=ellipse style=filled "
@@ -586,26 +653,34 @@ def _value_node(graph: _Layout, i: int) -> str:
     fmt = graph.options.fmt
     if i in graph.compact:
         return (
-            f"n{i} [label=<{html_text(format_number(v.data, fmt))}> shape=box "
+            f"n{i} [label=<{_number_html(v.data, fmt)}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
             'width=0.3 margin="0.06,0.02"]'
         )
     grad = graph.grads[i]
     cells = []
+    tooltip = ""
     if v.label:
-        cells.append(f"<TD><B>{label_html(v.label)}</B></TD>")
+        cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
+        if len(v.label) > MAX_LABEL_CHARS:
+            tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
     elif graph.show_ids:
         cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
-    cells.append(f"<TD>data {html_text(format_number(v.data, fmt))}</TD>")
+    cells.append(f"<TD>data {_number_html(v.data, fmt)}</TD>")
     if graph.options.show_grad:
-        cells.append(f"<TD>grad {html_text(format_number(grad, fmt))}</TD>")
+        cells.append(f"<TD>grad {_number_html(grad, fmt)}</TD>")
     fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
     border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
     table = (
         f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
         f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>'
     )
-    return f"n{i} [label=<{table}>]"
+    return f"n{i} [label=<{table}>{tooltip}]"
+
+
+def _number_html(x: float, fmt: str) -> str:
+    # a format such as ".3f" writes 1e300 with 301 digits
+    return html_text(shorten(format_number(x, fmt)))
 
 
 def _colour(g: float, scale: float) -> str:
@@ -621,6 +696,8 @@ def _colour(g: float, scale: float) -> str:
 def _cluster_key(v: Value) -> tuple[int, int | None] | None:
     """The box a Nielsen-labelled node goes in: (layer, neuron), neuron None for the inputs
     a^1_j; None for a node with another label or none."""
+    if v.label is None or len(v.label) > MAX_LABEL_CHARS:
+        return None  # not a textbook label, and its numbers could be thousands of digits
     parsed = parse_nielsen(v.label)
     if parsed is None:
         return None
@@ -691,7 +768,7 @@ def _legend(scale: float, fmt: str) -> list[str]:
     """A box that says which grads each fill colour stands for."""
 
     def num(x: float) -> str:
-        return html_text(format_number(x, fmt))
+        return _number_html(x, fmt)
 
     if scale == 0.0:
         rows = [(ZERO_COLOUR, "every grad is 0")]

@@ -4,6 +4,12 @@ Everything a user can put in a label passes through :func:`html_text` before it 
 DOT source, so quotes, backslashes, ``<``, ``>``, ``&``, braces, ``|`` and newlines appear
 literally in the picture and can neither end the label nor inject markup.
 
+Text longer than :data:`MAX_LABEL_CHARS` characters is shortened in a picture by
+:func:`shorten`, with a visible "…" (Graphviz refuses a label longer than 16,384 characters,
+and one of thousands is unreadable anyway); the stepper's text shows it in full. Lone
+surrogates, which no file can hold, are shown as their escape (``\\ud800``) everywhere:
+:func:`visible_text` does it for the text of pages.
+
 Labels written in Nielsen's notation (``w^3_12``, ``w^2_1,12``, ``b^2_1``, ``z^2_1``,
 ``a^2_1``, ``delta^2_1``) and simple ``x_1`` / ``x^2`` labels are drawn with real
 superscripts and subscripts.
@@ -24,7 +30,26 @@ import re
 # One reader of Nielsen's labels for the whole project; re-exported here for drawings.
 from autograd_lite.labels import parse_nielsen
 
-__all__ = ["html_text", "label_html", "parse_nielsen", "format_number"]
+__all__ = [
+    "MAX_LABEL_CHARS",
+    "MAX_TOOLTIP_CHARS",
+    "html_text",
+    "label_html",
+    "parse_nielsen",
+    "format_number",
+    "shorten",
+    "visible_text",
+    "quoted_text",
+]
+
+MAX_LABEL_CHARS = 60
+"""The most characters of one text (a label, a number) that a picture shows; longer text
+keeps its start and its end around a "…". Escaped, 60 characters stay far below Graphviz's
+limit of 16,384 for a whole node."""
+
+MAX_TOOLTIP_CHARS = 1_000
+"""The most characters of a shortened label that its node's tooltip shows (Graphviz limits
+a quoted attribute to 16,384 characters too)."""
 
 # A base letter (or delta), then an optional superscript, then an optional subscript.
 _SCRIPTED = re.compile(
@@ -59,6 +84,79 @@ def _escape_char(c: str) -> str:
     if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
         return f"\\\\u{code:04x}"
     return c
+
+
+def _surrogate(m: re.Match) -> str:
+    return f"\\u{ord(m[0]):04x}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def visible_text(text: str) -> str:
+    """Text with every lone surrogate written as its escape, so any file can hold it.
+
+    Args:
+        text: any text, for example a label.
+
+    Returns:
+        The text, with ``"\\ud800"`` (one backslash) in place of the lone surrogate U+D800.
+
+    Example:
+        >>> visible_text("a\\ud800b")
+        'a\\\\ud800b'
+    """
+    return _SURROGATE.sub(_surrogate, text)
+
+
+def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """Text cut to at most ``limit`` characters, keeping its start and end around "…".
+
+    Args:
+        text: the text.
+        limit: the most characters to keep, the "…" included (at least 2).
+
+    Returns:
+        The text itself if it is short enough, else its start, "…" and its end.
+
+    Example:
+        >>> shorten("x" * 100, 10)
+        'xxxxxx…xxx'
+        >>> shorten("short")
+        'short'
+    """
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 3
+    return text[: limit - 1 - tail] + "…" + text[len(text) - tail :]
+
+
+def quoted_text(text: str) -> str:
+    """Escape any text for the inside of a DOT quoted string, such as a tooltip.
+
+    Args:
+        text: the text, as the user wrote it.
+
+    Returns:
+        The escaped text (without the quotes): backslashes and quotes escaped, newlines as
+        Graphviz's ``\\n``, control characters and lone surrogates as visible escapes.
+    """
+    out = []
+    for c in text.replace("\r\n", "\n"):
+        code = ord(c)
+        if c == "\\":
+            out.append("\\\\")
+        elif c == '"':
+            out.append('\\"')
+        elif c in "\n\r":
+            out.append("\\n")
+        elif code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\\\x{code:02x}")
+        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+            out.append(f"\\\\u{code:04x}")
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 def html_text(text: str) -> str:

@@ -33,6 +33,7 @@ import graphviz
 
 from autograd_lite import Value, gradients, topo_order
 from autograd_lite._checks import check_value
+from autograd_lite._files import write_atomically
 from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
@@ -41,11 +42,14 @@ from .dot import (
     DEFAULT_MAX_NODES,
     DotNotFoundError,
     DrawingOptions,
+    check_layout,
     check_size,
     dot_source,
+    faster_hints,
     install_hint,
 )
-from .labels import format_number
+from .labels import format_number, visible_text
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 
 __all__ = ["Step", "backward_steps", "stepper"]
 
@@ -72,9 +76,10 @@ class Step:
 
 def _names(order: list[Value], fmt: str) -> list[str]:
     """What the text calls each node: its label, a constant's number, else its id (``n12``),
-    exactly as path tables name it and the page's picture prints it."""
+    exactly as path tables name it and the page's picture prints it. A lone surrogate, which
+    no file can hold, is written as its escape (``\\ud800``)."""
     names = node_names(order, lambda x: format_number(x, fmt))
-    return [names[v] for v in order]
+    return [visible_text(names[v]) for v in order]
 
 
 def _top_level(text: str, needles: tuple[str, ...]) -> bool:
@@ -236,6 +241,7 @@ def stepper(
     compact_constants: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 900,
+    time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Path:
     """Write a self-contained HTML page that steps through the backward pass of ``root``.
 
@@ -244,10 +250,12 @@ def stepper(
     buttons, or the keys → ← Home and space. Each step highlights the node whose rule runs,
     lights up its incoming edges, updates the grads in the picture and shows the chain-rule
     step in words and numbers. After the last step the grads shown are those
-    ``backward()`` computes. Labels are shown as text, never as markup. Opening the page
-    needs no network.
+    ``backward()`` computes. Labels are shown as text, never as markup; a long label is
+    shortened in the picture (with a "…") and shown in full in the steps' text. Opening the
+    page needs no network. The page replaces an old one in one step: if anything fails, an
+    old page at ``path`` stays whole.
 
-    Graphs above the drawing limit are refused, as by :func:`viz.draw`.
+    Graphs above the drawing limits are refused, as by :func:`viz.draw`.
 
     Args:
         root: the output node.
@@ -257,18 +265,23 @@ def stepper(
         fmt: format spec for the numbers in the picture and in the text.
         cluster: group Nielsen-labelled nodes by layer and neuron, as for ``to_dot``.
         compact_constants: draw unlabelled leaves as just their number.
-        max_nodes: refuse graphs with more value nodes than this (None: no limit).
+        max_nodes: refuse graphs with more value nodes than this, or whose layout would take
+            Graphviz long, as for :func:`viz.to_dot` (None: no limit).
         interval_ms: time between steps when playing.
+        time_limit: seconds Graphviz's ``dot`` may take to draw the picture; it is stopped
+            after that.
 
     Returns:
         The path written.
 
     Raises:
         GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
+        LayoutTooSlowError: if the layout would take Graphviz long, as for ``to_dot``.
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
+        DotTimeoutError: if ``dot`` ran longer than ``time_limit``; no page is written.
         RuntimeError: if the replayed grads differ from the engine's (a bug; no page is
             written).
-        ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``, and where
+        ValueError: for a bad ``rankdir``, ``fmt``, ``max_nodes`` or ``time_limit``, and where
             ``backward()`` would raise.
         ZeroDivisionError, OverflowError: where ``backward()`` would raise.
 
@@ -282,6 +295,7 @@ def stepper(
         True
     """
     check_value(root, "root")
+    time_limit = check_time_limit(time_limit)
     # the picture's options, checked before any work
     options = DrawingOptions(
         rankdir=rankdir,
@@ -293,6 +307,7 @@ def stepper(
     )
     order = topo_order(root)
     check_size(order, max_nodes, what="stepper")
+    check_layout(root, options, "stepper")
     steps, final = backward_steps(root, fmt=fmt)
     engine = gradients(root, order)
     # The replay uses the engine's arithmetic in the engine's order: any difference is a bug,
@@ -311,8 +326,9 @@ def stepper(
             if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
                 widest[i] = g
     source = dot_source(root, options, grads=widest)
+    hints = faster_hints(options, "stepper")
     try:
-        svg = graphviz.Source(source).pipe(format="svg").decode("utf-8")
+        svg = run_dot(source, "svg", time_limit=time_limit, hints=hints).decode("utf-8")
     except graphviz.ExecutableNotFound:
         raise DotNotFoundError(
             "the stepper page embeds a picture rendered by Graphviz's `dot` program, which "
@@ -341,7 +357,7 @@ def stepper(
     }
     page_title = title if title is not None else f"Backward pass of {root_name}"
     parts = {
-        "TITLE": html.escape(page_title),
+        "TITLE": html.escape(visible_text(page_title)),
         "STYLE": _page.STYLE,
         "SCRIPT": _page.SCRIPT,
         "NSTEPS": str(len(steps)),
@@ -351,5 +367,5 @@ def stepper(
     # One pass, so text inserted for one placeholder is never searched for another.
     text = re.sub(r"%%([A-Z]+)%%", lambda m: parts[m[1]], _page.TEMPLATE)
     path = Path(path)
-    path.write_text(text, encoding="utf-8")
+    write_atomically(path, text)
     return path
