@@ -332,3 +332,26 @@ def test_stepper_default_limit_is_the_drawing_limit():
 
     # `is`, not ==: a second literal 300 written in the stepper would be another object.
     assert inspect.signature(stepper).parameters["max_nodes"].default is DEFAULT_MAX_NODES
+
+
+@needs_dot
+@pytest.mark.slow
+def test_page_with_a_lone_surrogate_and_a_huge_label_steps_to_the_end(browser, tmp_path):
+    w = Value(0.5, label="w_" + "long_name_" * 2000)
+    x = Value(2.0, label="a\ud800b")
+    out = (w * x).tanh()
+    steps, _ = backward_steps(out)
+    path = stepper(out, tmp_path / "hostile.html", title="steps \udfff")
+    page, problems = open_page(browser, path)
+    assert page.inner_text("h1") == "steps \\udfff"
+    for _ in steps:
+        page.click("#next")
+    lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
+    assert any("grad(a\\ud800b) +=" in line for line in lines)
+    assert any(w.label in line for line in lines)  # the panel shows the label in full
+    texts = page.eval_on_selector_all("#graph text", "els => els.map(e => e.textContent)")
+    assert "a\\ud800b" in texts
+    assert any(t.startswith("w_long_name_") and "…" in t for t in texts)
+    assert page.inner_text("#counter") == f"Step {len(steps)} of {len(steps)}"
+    assert problems == []
+    page.close()
