@@ -403,6 +403,10 @@ def _pictures(args, root, explanations) -> None:
             f"{args.max_nodes}: Graphviz would be slow and the picture hard to read. To draw "
             f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)"
         ) from None
+    except viz.LayoutTooSlowError as err:
+        # the library's message names the keyword argument; say it as a command-line option
+        text = str(err).replace("draw(root, ..., max_nodes=None)", "add --max-nodes none")
+        raise UsageError(text.replace("max_nodes=None", "--max-nodes none")) from None
 
 
 DEMO_BACKPROP = [

@@ -223,3 +223,72 @@ def test_draw_shows_the_gradients_the_command_printed(tmp_path):
     printed = out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--wrt", "w", "--draw", str(out))
     assert "∂f/∂w = 0.0706508248532" in printed
     assert "grad 0.07065" in out.read_text(encoding="utf-8")
+
+
+def test_a_formula_that_starts_with_a_minus_is_read_as_a_formula():
+    assert out_of("grad", "-x^2", "--at", "x=3").splitlines() == ["f = -9", "∂f/∂x = -6"]
+    out = out_of("grad", "x*w", "--at", "x=2,w=3", "--wrt", "x", "--check", "-w + 2*w")
+    assert "Your formula is right" in out
+
+
+def test_a_variable_given_twice_is_refused():
+    r = run("grad", "x", "--at", "x=1,x=2")
+    assert r.returncode == 2 and "--at gives x twice" in r.stderr.decode()
+    r = run("grad", "x", "--at", "x=1", "--at", "x=2")
+    assert r.returncode == 2 and "--at gives x twice" in r.stderr.decode()
+
+
+def test_look_alike_letters_are_folded_in_at_and_define_as_in_formulas():
+    # U+FF58 FULLWIDTH x: Python's parser folds it to x in the formula, --at and --define too
+    out = out_of("grad", "s(x)", "--define", "ｓ(t)=t*t", "--at", "ｘ=3")
+    assert out.splitlines() == ["f = 9", "∂f/∂x = 6"]
+
+
+def test_max_paths_is_bounded_and_the_table_says_how_many_paths_there_are():
+    r = run("grad", "x", "--at", "x=1", "--max-paths", "100000")
+    assert r.returncode == 2 and "--max-paths must be between 0 and 1,000" in r.stderr.decode()
+    out = out_of("grad", "x*x*x", "--at", "x=2", "--explain", "--max-paths", "1")
+    assert "sum over 3 path(s)" in out and "2 more path(s) not listed" in out
+
+
+def test_an_ascii_only_terminal_gets_plain_text_and_exit_code_0():
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograd_lite",
+            "grad",
+            "sigmoid(w*x)",
+            "--at",
+            "w=1,x=2",
+            "--wrt",
+            "w",
+            "--check",
+            "x*sigmoid(w*x)*(1-sigmoid(w*x))",
+        ],
+        capture_output=True,
+        env=env,
+        timeout=60,
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode("ascii")
+    assert "df/dw = 0.209987170807" in out and "Your formula is right: it equals df/dw" in out
+
+
+def test_statements_from_a_missing_file_are_a_clear_error(tmp_path):
+    r = run("grad", "--file", str(tmp_path / "nope.txt"), "--at", "x=1")
+    assert r.returncode == 2 and "--file" in r.stderr.decode()
+
+
+def test_a_layout_too_slow_for_graphviz_names_the_command_option(tmp_path):
+    pytest.importorskip("graphviz")
+    import shutil
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    formula = " + ".join(["x*x"] * 75)  # a node used at every depth: many long edges
+    r = run("grad", formula, "--at", "x=1", "--draw", str(tmp_path / "g.svg"))
+    err = r.stderr.decode()
+    assert r.returncode == 2 and "--max-nodes none" in err and "max_nodes=None" not in err
+    assert not (tmp_path / "g.svg").exists()
