@@ -585,3 +585,11 @@ def test_function_that_is_not_built_in_is_written_out(text, words):
 def test_function_that_is_not_built_in_can_still_be_defined():
     defs = define(["sech(t)=2/(exp(t)+exp(-t))"])
     assert evaluate("sech(0)", {}, definitions=defs).data == 1.0
+
+
+@pytest.mark.parametrize("text, number", [("2½", "2"), ("x + 3 ¼", "3")])
+def test_number_before_a_fraction_is_refused_with_both_readings(text, number):
+    err = error_of(text)
+    fraction = text[-1]
+    assert f"write {number} + {fraction} for the mixed number, or {number}*{fraction}" in err.reason
+    assert err.start == text.index(number)

@@ -273,6 +273,7 @@ class _Rewriter:
                 kind = "name"
             elif c in _FRACTIONS:
                 kind = "num"
+                self.refuse_mixed_number(i)
             elif c in "0123456789" or (c == "." and text[j : j + 1].isdigit()):
                 kind, j = "num", _NUMBER.match(text, i).end()
                 self.refuse_digit_separator(i, j)
@@ -329,6 +330,20 @@ class _Rewriter:
             + _nielsen(name, sup.translate(_ONE_FOR_ONE), lower),
             start - len(name) - len(sup),
             end,
+        )
+
+    def refuse_mixed_number(self, at: int) -> None:
+        """Refuse ``2½``: a number right before a fraction is a sum in print, not a product."""
+        before = [tok for tok in self.toks if tok[0] != "space"]
+        if not before or before[-1][0] != "num":
+            return
+        _, s, _ = before[-1]
+        number, fraction = self.text[s : before[-1][2]], self.text[at]
+        raise self.fail(
+            f"{number}{fraction} can be read two ways: write {number} + {fraction} for the "
+            f"mixed number, or {number}*{fraction} for the product",
+            s,
+            at + 1,
         )
 
     def refuse_subscript(self, start: int) -> None:
