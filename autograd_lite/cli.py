@@ -404,9 +404,13 @@ def _pictures(args, root, explanations) -> None:
             f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)"
         ) from None
     except viz.LayoutTooSlowError as err:
-        # the library's message names the keyword argument; say it as a command-line option
-        text = str(err).replace("draw(root, ..., max_nodes=None)", "add --max-nodes none")
-        raise UsageError(text.replace("max_nodes=None", "--max-nodes none")) from None
+        # the library's advice is about its keyword arguments; the command's is about options
+        measure = str(err).split(" That happens")[0]
+        raise UsageError(
+            f"{measure} Draw a smaller formula (fewer terms, or a variable used in fewer "
+            "places), or add --max-nodes none to try anyway (Graphviz is still stopped after "
+            f"{viz.DEFAULT_TIME_LIMIT:g} s)"
+        ) from None
 
 
 DEMO_BACKPROP = [
