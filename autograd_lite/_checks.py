@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Sequence
 
 __all__ = [
     "is_bool",
     "is_integer",
     "is_real",
     "is_finite_real",
+    "is_sequence",
+    "check_bool",
     "check_integer",
     "check_real",
     "check_value",
@@ -29,8 +32,11 @@ __all__ = [
 
 
 def is_bool(x) -> bool:
-    """Whether x is a boolean: Python's ``bool`` or numpy's ``bool_`` (not a Real there)."""
-    return isinstance(x, bool) or type(x).__name__ == "bool_"
+    """Whether x is a boolean: Python's ``bool`` or numpy's (not a Real there), whose type
+    is named ``bool_`` before numpy 2 and ``bool`` since."""
+    return isinstance(x, bool) or (
+        type(x).__name__ in ("bool_", "bool") and type(x).__module__ == "numpy"
+    )
 
 
 def is_integer(x) -> bool:
@@ -52,6 +58,26 @@ def is_finite_real(x) -> bool:
         return math.isfinite(x)
     except OverflowError:
         return False
+
+
+def is_sequence(x) -> bool:
+    """Whether x is an ordered sequence of items: a list, tuple, range or numpy array (of at
+    least one dimension), but not text or bytes (whose items are characters or byte values),
+    nor a dict or a set (whose order or items are not what a caller meant)."""
+    if type(x).__name__ == "ndarray":
+        return getattr(x, "ndim", 0) >= 1
+    return isinstance(x, Sequence) and not isinstance(x, (str, bytes, bytearray))
+
+
+def check_bool(x, what: str) -> bool:
+    """Return x as a bool if it is one (Python's or numpy's), else raise ValueError.
+
+    ``0`` or ``None`` where a switch is expected is refused rather than read as False: the
+    caller may have meant a number for another argument.
+    """
+    if not is_bool(x):
+        raise ValueError(f"{what} must be True or False, got {type(x).__name__}: {_short(x)}")
+    return bool(x)
 
 
 def check_integer(x, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
