@@ -1,7 +1,10 @@
 """The safe reader of formulas typed by a person: text in, ``Value`` graphs out, no ``eval``.
 
-* :mod:`~autograd_lite.formula.source`: the text, its limits, and errors that point at the
-  place in the text (``ExprError``);
+* :mod:`~autograd_lite.formula.errors`: ``ExprError``, which points at the place in the text;
+* :mod:`~autograd_lite.formula.source`: the text, its limits, and the syntax tree;
+* :mod:`~autograd_lite.formula.rewrite`: forgiving input (``−``, ``·``, ``²``, ``√x``,
+  ``|x|``, ``2x`` ...) rewritten as Python source, with a map back to the typed columns;
+* :mod:`~autograd_lite.formula.functions`: the functions a formula may call;
 * :mod:`~autograd_lite.formula.compiler`: the syntax tree checked against a whitelist and
   compiled to a list of steps;
 * :mod:`~autograd_lite.formula.reader`: ``parse``, ``define`` and ``evaluate``, the entry
