@@ -295,6 +295,100 @@ def test_bad_sizes_are_refused(args):
         MLP(*args)
 
 
+@pytest.mark.parametrize(
+    "x",
+    [{0: 5.0, 1: 7.0}, b"ab", "ab", {1.0, 2.0}, bytearray(b"ab"), None, np.array(1.0)],
+    ids=["dict", "bytes", "str", "set", "bytearray", "None", "0-d array"],
+)
+def test_an_input_that_is_not_a_sequence_of_numbers_is_refused(x):
+    with pytest.raises(TypeError, match="must be a list of numbers"):
+        MLP(2, [1])(x)
+
+
+@pytest.mark.parametrize("flag", [True, False, np.True_, np.False_])
+def test_a_boolean_input_is_refused_by_position(flag):
+    for model in (MLP(2, [1]), Layer(2, 1), Neuron(2)):
+        with pytest.raises(TypeError, match=r"input 2 \(a\^1_2\).*bool"):
+            model([1.0, flag])
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (math.inf, "finite"),
+        (-math.inf, "finite"),
+        (10**400, "too large"),
+        (np.float64("nan"), "NaN"),
+    ],
+)
+def test_a_non_finite_or_huge_input_is_refused_by_position(bad, message):
+    with pytest.raises(ValueError, match=rf"input 1 \(a\^1_1\).*{message}"):
+        MLP(2, [1])([bad, 1.0])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [(2, [10**400]), (10**400, [1]), (2, [10**12]), (2, [4000, 4000, 4000]), (2, [1] * 6_000_000)],
+    ids=["huge width", "huge n_inputs", "10**12", "just over the cap", "millions of layers"],
+)
+def test_a_network_too_large_is_refused_by_arithmetic_before_anything_is_made(args, monkeypatch):
+    from autograd_lite.nn import saving
+
+    monkeypatch.setattr(Neuron, "__init__", lambda *a, **k: pytest.fail("a neuron was made"))
+    with pytest.raises(ValueError, match=f"more than {saving.MAX_PARAMETERS:,} parameters"):
+        MLP(*args)
+
+
+def test_neurons_and_layers_too_large_are_refused_too():
+    with pytest.raises(ValueError, match="more than 10,000,000 parameters"):
+        Neuron(10**400)
+    with pytest.raises(ValueError, match="more than 10,000,000 parameters"):
+        Layer(10**4, 10**4)
+
+
+def test_the_size_limit_is_the_loaders_and_a_network_at_it_is_allowed():
+    from autograd_lite.nn import saving
+
+    assert saving.check_parameter_count(9_999, [1_000]) == saving.MAX_PARAMETERS
+    with pytest.raises(ValueError):
+        saving.check_parameter_count(9_999, [1_000, 1])
+
+
+@pytest.mark.parametrize(
+    "args, name",
+    [
+        ((True, [1]), "n_inputs"),
+        ((2, [1, True]), r"layer_sizes\[1\]"),
+        ((2, {3, 1}), "layer_sizes"),
+        ((2, "31"), "layer_sizes"),
+        ((2, np.int64(3)), "layer_sizes"),
+    ],
+)
+def test_bad_sizes_name_the_size(args, name):
+    with pytest.raises(ValueError, match=name):
+        MLP(*args)
+
+
+@pytest.mark.parametrize("seed", [True, 1.5, "1", math.nan])
+def test_a_seed_must_be_a_whole_number(seed):
+    for make in (lambda: MLP(2, [1], seed=seed), lambda: Neuron(2, seed=seed)):
+        with pytest.raises(ValueError, match="seed must be a whole number"):
+            make()
+
+
+@pytest.mark.parametrize("weight", [math.inf, math.nan, 10**400, True, "0.1", 1j])
+def test_an_init_function_must_return_a_finite_real_number(weight):
+    with pytest.raises(ValueError, match="the weight returned by init"):
+        MLP(2, [1], init=lambda rng, fan_in, fan_out: weight)
+
+
+def test_neuron_switches_and_counts_are_checked():
+    with pytest.raises(ValueError, match="comma_indices"):
+        Neuron(2, comma_indices=1)
+    with pytest.raises(ValueError, match="fan_out"):
+        Neuron(2, fan_out=True)
+
+
 def test_repr_shows_the_architecture():
     assert repr(MLP(2, [16, 16, 1])) == (
         "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"

@@ -16,12 +16,11 @@ Example:
 from __future__ import annotations
 
 import math
-import numbers
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._checks import check_integer
+from .._checks import _short, check_integer, check_real, is_bool, is_real, is_sequence
 from ..engine import Value
 
 __all__ = [
@@ -64,9 +63,12 @@ def draw_weight(init: str | InitFn, rng: random.Random, fan_in: int, fan_out: in
         The weight: U(-1, 1) for ``"uniform"``, U(±√(6/(fan_in+fan_out))) for
         ``"xavier"``/``"glorot"``, N(0, 2/fan_in) for ``"he"``/``"kaiming"``, N(0, 1) for
         ``"normal"``.
+
+    Raises:
+        ValueError: if a function ``init`` returns anything but a finite real number.
     """
     if callable(init):
-        return float(init(rng, fan_in, fan_out))
+        return check_real(init(rng, fan_in, fan_out), "the weight returned by init")
     if init == "uniform":
         return rng.uniform(-1.0, 1.0)
     if init in ("xavier", "glorot"):
@@ -89,9 +91,12 @@ def make_rng(seed: int | None, rng: random.Random | None) -> random.Random:
         None too), so a model made without either is the same every run.
 
     Raises:
-        ValueError: if both are given.
+        ValueError: if both are given, or seed is not a whole number (a bool, a float).
         TypeError: if rng is not a ``random.Random``.
     """
+    if seed is not None:
+        # random.Random would take 1.5 or True (as 1) and hash a string: not a seed anyone meant
+        check_integer(seed, "seed")
     if rng is not None:
         if seed is not None:
             raise ValueError("give either seed or rng, not both")
@@ -166,29 +171,41 @@ def as_inputs(x: Any, labels: Sequence[str]) -> list[Value]:
         ``len(labels)`` Values.
 
     Raises:
-        ValueError: if ``x`` has another length, or an element is NaN.
-        TypeError: if ``x`` is not a sequence, or an element is neither a real number nor
-            a Value; the message names its position and label.
+        ValueError: if ``x`` has another length, or a number in it is NaN, infinite or an
+            integer too large for a float.
+        TypeError: if ``x`` is not a sequence (a dict, a set, a string or bytes are not
+            samples), or an element is neither a real number nor a Value (a bool is not a
+            number here); the message names its position and label.
     """
-    if type(x) is Value or isinstance(x, numbers.Real):
+    if type(x) is Value or is_real(x):
         x = (x,)
-    try:
-        n = len(x)
-    except TypeError:
+    elif not is_sequence(x):
         raise TypeError(
-            f"an input must be a list of numbers or Values (or a 1-D array), "
-            f"got {type(x).__name__}: {x!r}"
-        ) from None
-    if n != len(labels):
-        raise ValueError(f"expected {len(labels)} input(s), got {n}")
-    try:
-        return [v if type(v) is Value else Value(v, lab) for v, lab in zip(x, labels)]
-    except (TypeError, ValueError):
-        # Value has refused one element; find it and say which input it is
-        for k, (v, lab) in enumerate(zip(x, labels)):
-            if type(v) is not Value:
-                try:
-                    Value(v, lab)
-                except (TypeError, ValueError) as err:
-                    raise type(err)(f"input {k + 1} ({lab}): {err}") from None
-        raise
+            "an input must be a list of numbers or Values (or a 1-D array), "
+            f"got {type(x).__name__}: {_short(x)}"
+        )
+    if len(x) != len(labels):
+        raise ValueError(f"expected {len(labels)} input(s), got {len(x)}")
+    # The hot path: a finite Python float (v - v is 0.0) or a Value passes two cheap tests;
+    # anything else is checked in full by _input.
+    return [
+        v
+        if type(v) is Value
+        else Value(v, lab)
+        if type(v) is float and v - v == 0.0
+        else _input(v, lab, labels)
+        for v, lab in zip(x, labels)
+    ]
+
+
+def _input(v: Any, label: str, labels: Sequence[str]) -> Value:
+    """One input given as something other than a finite float, checked and made a leaf."""
+    what = f"input {labels.index(label) + 1} ({label})"
+    if is_bool(v):
+        raise TypeError(f"{what} must be a number or a Value, got a bool: {v!r}")
+    if not is_real(v):
+        raise TypeError(
+            f"{what} must be a real number (int, float or a numpy scalar) or a Value, "
+            f"got {type(v).__name__}: {_short(v)}"
+        )
+    return Value(check_real(v, what), label)

@@ -31,12 +31,12 @@ Example:
 
 from __future__ import annotations
 
-import numbers
 import os
 import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .._checks import _short, check_bool, is_integer, is_sequence
 from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
 from . import saving
@@ -103,13 +103,17 @@ class Neuron(Module):
         comma_indices: bool | None = None,
     ):
         n_inputs = check_count(n_inputs, "n_inputs")
+        saving.check_parameter_count(n_inputs, [1])
         self.activation = check_activation(activation)
         self.layer = check_count(layer, "layer", 2)
         self.index = check_count(index, "index")
+        fan_out = check_count(fan_out, "fan_out")
         check_init(init)
         rng = make_rng(seed, rng)
         if comma_indices is None:
             comma_indices = n_inputs > 9 or self.index > 9
+        else:
+            comma_indices = check_bool(comma_indices, "comma_indices (or None)")
         l, j = self.layer, self.index
         self.w = [
             Value(
@@ -224,6 +228,7 @@ class Layer(Module):
     ):
         n_inputs = check_count(n_inputs, "n_inputs")
         n_outputs = check_count(n_outputs, "n_outputs")
+        saving.check_parameter_count(n_inputs, [n_outputs])
         check_activation(activation)
         check_init(init)
         rng = make_rng(seed, rng)
@@ -331,14 +336,26 @@ class MLP(Module):
         init: str | InitFn = "uniform",
     ):
         n_inputs = check_count(n_inputs, "n_inputs")
-        if isinstance(layer_sizes, numbers.Integral):
+        if is_integer(layer_sizes):
             raise ValueError(
-                f"layer_sizes must be a list of widths, got {layer_sizes!r}; "
-                f"for one layer write [{layer_sizes}]"
+                f"layer_sizes must be a list of widths, got {_short(layer_sizes)}; "
+                f"for one layer write [{_short(layer_sizes)}]"
             )
-        sizes = [check_count(s, "each layer size") for s in layer_sizes]
-        if not sizes:
+        if not is_sequence(layer_sizes):
+            raise ValueError(
+                "layer_sizes must be a list of widths, in order, got "
+                f"{type(layer_sizes).__name__}: {_short(layer_sizes)}"
+            )
+        if not len(layer_sizes):
             raise ValueError("layer_sizes must name at least one layer")
+        # every layer has at least two parameters: a list this long is refused unread
+        if len(layer_sizes) > saving.MAX_PARAMETERS // 2:
+            raise ValueError(
+                f"layer_sizes has {len(layer_sizes):,} layers; the network would have more "
+                f"than {saving.MAX_PARAMETERS:,} parameters: too large for a scalar engine"
+            )
+        sizes = [check_count(s, f"layer_sizes[{i}]") for i, s in enumerate(layer_sizes)]
+        saving.check_parameter_count(n_inputs, sizes)
         check_activation(activation)
         check_activation(output_activation)
         check_init(init)

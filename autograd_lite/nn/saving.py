@@ -25,7 +25,7 @@ import math
 import os
 from typing import Any
 
-from .._checks import is_finite_real, is_integer
+from .._checks import _short, is_finite_real, is_integer
 from .._files import write_atomically
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "write_state",
     "read_state",
     "mlp_parameter_count",
+    "check_parameter_count",
     "mlp_architecture",
 ]
 
@@ -192,6 +193,42 @@ def mlp_parameter_count(
     return count
 
 
+def check_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:
+    """Refuse a network of more than :data:`MAX_PARAMETERS` parameters, by arithmetic alone.
+
+    Models check their sizes with it before they make a single parameter, and the loader
+    checks a file's architecture with it before it builds anything.
+
+    Args:
+        n_inputs: number of inputs (a whole number, checked already).
+        layer_sizes: the width of each layer of neurons (whole numbers, checked already).
+
+    Returns:
+        The number of parameters.
+
+    Raises:
+        ValueError: if there would be more than :data:`MAX_PARAMETERS`.
+
+    Example:
+        >>> check_parameter_count(2, [16, 16, 1])
+        337
+        >>> check_parameter_count(2, [10**12])  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: a network with n_inputs=2 and layer_sizes=[1000000000000] would have ...
+    """
+    # Python integers do not overflow; the count stops as soon as it passes the cap.
+    count = mlp_parameter_count(n_inputs, layer_sizes, stop_above=MAX_PARAMETERS)
+    if count > MAX_PARAMETERS:
+        sizes = ", ".join(_short(s) for s in layer_sizes[:10])
+        more = ", ..." if len(layer_sizes) > 10 else ""
+        raise ValueError(
+            f"a network with n_inputs={_short(n_inputs)} and layer_sizes=[{sizes}{more}] "
+            f"would have more than {MAX_PARAMETERS:,} parameters: too large for a scalar engine"
+        )
+    return count
+
+
 def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
     """Check that ``state`` is a saved MLP of a sane size, before building anything.
 
@@ -225,14 +262,10 @@ def mlp_architecture(state: Any, where: str) -> dict[str, Any]:
             f"layer_sizes a non-empty list of them, got n_inputs={n_inputs!r}, "
             f"layer_sizes={str(sizes)[:200]}"
         )
-    # Python integers do not overflow; the count stops as soon as it passes the cap.
-    count = mlp_parameter_count(n_inputs, sizes, stop_above=MAX_PARAMETERS)
-    if count > MAX_PARAMETERS:
-        raise ValueError(
-            f"{where!r} describes a network with more than {MAX_PARAMETERS:,} parameters "
-            f"(n_inputs={n_inputs}, layer_sizes={str(sizes)[:200]}): too large for a "
-            "scalar engine, so it is refused"
-        )
+    try:
+        count = check_parameter_count(n_inputs, sizes)
+    except ValueError as err:
+        raise ValueError(f"{where!r} is refused: it describes {err}") from None
     params = state.get("parameters")
     got = len(params) if isinstance(params, dict) else None
     if got != count:
