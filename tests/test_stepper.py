@@ -1,6 +1,7 @@
 """The backward-pass stepper: its steps against the engine, the page's escaping, and the page
 itself driven in a real (headless) Chromium."""
 
+import html
 import json
 import os
 import re
@@ -353,5 +354,65 @@ def test_page_with_a_lone_surrogate_and_a_huge_label_steps_to_the_end(browser, t
     assert "a\\ud800b" in texts
     assert any(t.startswith("w_long_name_") and "…" in t for t in texts)
     assert page.inner_text("#counter") == f"Step {len(steps)} of {len(steps)}"
+    assert problems == []
+    page.close()
+
+
+# --- the page inline, as a notebook shows it -------------------------------------------------
+
+
+@needs_dot
+def test_stepper_without_a_path_returns_the_page_that_save_writes(tmp_path):
+    out = worked_example()[0]
+    page = stepper(out)
+    written = stepper(out, tmp_path / "a.html")
+    assert page.save(tmp_path / "b.html") == tmp_path / "b.html"
+    assert (tmp_path / "b.html").read_bytes() == written.read_bytes()
+    assert page.html == written.read_text(encoding="utf-8")
+    assert page.n_steps == len(backward_steps(out)[0])
+    assert "StepperPage" in repr(page) and ".save(path)" in repr(page)
+
+
+@needs_dot
+def test_inline_page_is_a_sandboxed_iframe_holding_the_escaped_page():
+    x = Value(2.0, label=XSS + '"')
+    page = stepper((x * x).tanh(), title='t "</iframe>')
+    shown = page._repr_html_()
+    assert shown.startswith("<iframe srcdoc=") and shown.endswith("></iframe>")
+    assert shown.count("<iframe") == 1 and shown.count("</iframe>") == 1
+    assert 'sandbox="allow-scripts"' in shown and "allow-same-origin" not in shown
+    assert "<img" not in shown and "<script" not in shown
+    srcdoc = re.search(r'srcdoc="([^"]*)"', shown).group(1)
+    assert html.unescape(srcdoc) == page.html
+
+
+@needs_dot
+@pytest.mark.slow
+def test_inline_page_steps_inside_its_iframe(browser, tmp_path):
+    out, _ = worked_example()
+    steps, _ = backward_steps(out)
+    inline = stepper(out)
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        "<!DOCTYPE html><html><body><p id='above'>cell</p>"
+        + inline._repr_html_()
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    page, problems = open_page(browser, notebook)
+    frame = page.frame_locator("iframe")
+    assert frame.locator("#counter").inner_text() == f"Step 0 of {len(steps)}"
+    frame.locator("#next").click()
+    frame.locator("#next").click()
+    assert frame.locator("#counter").inner_text() == f"Step 2 of {len(steps)}"
+    assert frame.locator("#step-title").text_content() == steps[1].title
+    frame.locator("#graph").press("ArrowRight")  # keys work once the frame has focus
+    assert frame.locator("#counter").inner_text() == f"Step 3 of {len(steps)}"
+    assert frame.locator("g.node.current").count() == 2
+    # sandboxed: the page cannot reach the notebook around it
+    inner = page.frames[1]
+    reach = "() => { try { return parent.document.body.id; } catch (e) { return 'refused'; } }"
+    assert inner.evaluate(reach) == "refused"
+    assert page.evaluate("window.scrollY") == 0
     assert problems == []
     page.close()

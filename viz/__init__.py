@@ -33,7 +33,7 @@ from .dot import (
     to_dot,
 )
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
-from .stepper import Step, backward_steps, stepper
+from .stepper import Step, StepperPage, backward_steps, stepper
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -44,6 +44,7 @@ __all__ = [
     "GraphTooLargeError",
     "LayoutTooSlowError",
     "Step",
+    "StepperPage",
     "backward_steps",
     "dot_source",
     "draw",

@@ -108,6 +108,15 @@ SCRIPT = r"""
     (byTitle[title] || []).forEach(function (g) { g.classList.add(cls); });
   }
 
+  // Scroll only the picture: scrollIntoView would also scroll a notebook around the page.
+  function centre(node) {
+    var box = el("graph");
+    var r = node.getBoundingClientRect();
+    var b = box.getBoundingClientRect();
+    box.scrollLeft += (r.left + r.width / 2) - (b.left + b.width / 2);
+    box.scrollTop += (r.top + r.height / 2) - (b.top + b.height / 2);
+  }
+
   function gradsAfter(k) {
     var g = data.nodes.map(function () { return data.fmt_zero; });
     for (var s = 0; s < k; s++) {
@@ -149,9 +158,7 @@ SCRIPT = r"""
         lines.appendChild(li);
       });
       var cur = byTitle[node.id];
-      if (cur && cur[0].scrollIntoView) {
-        cur[0].scrollIntoView({block: "center", inline: "center"});
-      }
+      if (cur) { centre(cur[0]); }
     }
     el("counter").textContent = "Step " + k + " of " + nSteps;
     el("prev").disabled = k === 0;

@@ -51,7 +51,7 @@ from .dot import (
 from .labels import format_number, visible_text
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 
-__all__ = ["Step", "backward_steps", "stepper"]
+__all__ = ["Step", "StepperPage", "backward_steps", "stepper"]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
@@ -230,9 +230,53 @@ def _number(x: float) -> float | str:
     return x if x - x == 0.0 else repr(x)
 
 
+class StepperPage:
+    """A stepper page held in memory: notebooks show it inline, :meth:`save` writes it.
+
+    In Jupyter (or any front end that calls ``_repr_html_``) the page runs in a sandboxed
+    iframe whose document is the page itself (``srcdoc``), with scripts allowed and nothing
+    else: the buttons and the arrow keys work as in the file, and the page can reach neither
+    the notebook nor the network.
+
+    Attributes:
+        html: the page's full HTML text, exactly what :meth:`save` writes.
+        n_steps: the number of steps of the backward pass.
+        title: the page's heading.
+    """
+
+    def __init__(self, html: str, *, n_steps: int, title: str, height: int = 640):
+        self.html = html
+        self.n_steps = n_steps
+        self.title = title
+        self.height = height
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page to ``path`` (replacing an old file in one step) and return the path.
+
+        Raises:
+            OSError: if the folder cannot be written; an old file at ``path`` stays whole.
+        """
+        path = Path(path)
+        write_atomically(path, self.html)
+        return path
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+            f'title="{html.escape(self.title, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<StepperPage {self.title!r}: {self.n_steps} steps; in a notebook it shows "
+            "inline, .save(path) writes it>"
+        )
+
+
 def stepper(
     root: Value,
-    path: str | os.PathLike,
+    path: str | os.PathLike | None = None,
     *,
     title: str | None = None,
     rankdir: str = "LR",
@@ -242,8 +286,9 @@ def stepper(
     max_nodes: int | None = DEFAULT_MAX_NODES,
     interval_ms: int = 900,
     time_limit: float = DEFAULT_TIME_LIMIT,
-) -> Path:
-    """Write a self-contained HTML page that steps through the backward pass of ``root``.
+) -> Path | StepperPage:
+    """A self-contained HTML page that steps through the backward pass of ``root``: written
+    to ``path``, or returned to show inline in a notebook.
 
     The page shows the graph (rendered to SVG now, by Graphviz's ``dot``) with every grad
     at 0, then replays ``backward()`` one node at a time: Next / Previous / Play / Reset
@@ -259,7 +304,7 @@ def stepper(
 
     Args:
         root: the output node.
-        path: the HTML file to write.
+        path: the HTML file to write; None returns the page instead.
         title: the page's heading; by default names the root.
         rankdir: ``"LR"`` or ``"TB"``, as for :func:`viz.to_dot`.
         fmt: format spec for the numbers in the picture and in the text.
@@ -272,7 +317,7 @@ def stepper(
             after that.
 
     Returns:
-        The path written.
+        The path written, or without ``path`` the :class:`StepperPage`.
 
     Raises:
         GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
@@ -293,6 +338,9 @@ def stepper(
         ...     page = stepper(x.tanh() * x, pathlib.Path(d) / "steps.html")
         ...     "Next" in page.read_text(encoding="utf-8")
         True
+        >>> inline = stepper(x.tanh() * x)
+        >>> inline.n_steps, 'sandbox="allow-scripts"' in inline._repr_html_()
+        (3, True)
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
@@ -366,6 +414,5 @@ def stepper(
     }
     # One pass, so text inserted for one placeholder is never searched for another.
     text = re.sub(r"%%([A-Z]+)%%", lambda m: parts[m[1]], _page.TEMPLATE)
-    path = Path(path)
-    write_atomically(path, text)
-    return path
+    page = StepperPage(text, n_steps=len(steps), title=visible_text(page_title))
+    return page if path is None else page.save(path)
