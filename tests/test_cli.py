@@ -1,11 +1,16 @@
-"""The autograd-lite command, run as `python -m autograd_lite` in a subprocess."""
+"""The autograd-lite command: in this process for speed, and as `python -m autograd_lite`."""
 
+import contextlib
+import io
 import os
 import re
 import subprocess
 import sys
+from typing import NamedTuple
 
 import pytest
+
+from autograd_lite.cli import main
 
 Q1 = "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
 Q1_AT = "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5"
@@ -16,8 +21,23 @@ THEIRS = (
 DEFS = ["--define", "s(x)=1/(1+exp(-x))", "--define", "d(x)=s(x)*(1-s(x))"]
 
 
+class Result(NamedTuple):
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
 def run(*args):
-    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    """The command run in this process (fast); the tests at the end also run it as
+    `python -m autograd_lite` in a subprocess, as a user does."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return Result(code, out.getvalue().encode(), err.getvalue().encode())
+
+
+def run_python_m(*args, encoding="utf-8"):
+    env = dict(os.environ, PYTHONIOENCODING=encoding)
     return subprocess.run(
         [sys.executable, "-m", "autograd_lite", *args], capture_output=True, env=env, timeout=60
     )
@@ -292,3 +312,10 @@ def test_a_layout_too_slow_for_graphviz_names_the_command_option(tmp_path):
     err = r.stderr.decode()
     assert r.returncode == 2 and "--max-nodes none" in err and "max_nodes=None" not in err
     assert not (tmp_path / "g.svg").exists()
+
+
+def test_python_m_autograd_lite_runs_the_command_with_its_exit_codes():
+    ok = run_python_m("grad", "x*y", "--at", "x=2,y=3", "--wrt", "y")
+    assert ok.returncode == 0 and ok.stdout.decode().splitlines() == ["f = 6", "∂f/∂y = 2"]
+    bad = run_python_m("grad", "x + z", "--at", "x=1")
+    assert bad.returncode == 2 and "unknown variable 'z'" in bad.stderr.decode()
