@@ -218,3 +218,67 @@ def test_binary_cross_entropy_keeps_tiny_losses(logit, label):
     expected = math.log1p(math.exp(-40.0))
     assert loss.data == pytest.approx(expected, rel=1e-12)
     assert abs(x.grad) == pytest.approx(expected, rel=1e-9)
+
+
+# --- non-finite, huge and boolean numbers, and containers that are not lists ---------------
+
+LABELLED = [
+    (mse, [Value(1.0)]),
+    (hinge, [Value(1.0)]),
+    (binary_cross_entropy, [Value(1.0)]),
+]
+
+
+@pytest.mark.parametrize("loss, outputs", LABELLED, ids=lambda x: getattr(x, "__name__", ""))
+@pytest.mark.parametrize(
+    "label, message",
+    [(math.inf, "finite"), (-math.inf, "finite"), (10**400, "too large"), (math.nan, "NaN")],
+)
+def test_a_non_finite_or_huge_label_is_refused_by_name(loss, outputs, label, message):
+    with pytest.raises(ValueError, match=rf"labels\[0\].*{message}|targets\[0\].*{message}"):
+        loss(outputs, [label])
+
+
+@pytest.mark.parametrize("loss, outputs", LABELLED, ids=lambda x: getattr(x, "__name__", ""))
+def test_a_boolean_label_is_refused(loss, outputs):
+    with pytest.raises(TypeError, match="bool"):
+        loss(outputs, [True])
+
+
+def test_softmax_cross_entropy_refuses_a_boolean_or_huge_class():
+    for label in (True, 10**400):
+        with pytest.raises(ValueError, match=r"labels\[0\] must be a class index"):
+            softmax_cross_entropy([[Value(0.0), Value(1.0)]], [label])
+
+
+def test_an_mse_target_list_refuses_non_finite_components():
+    with pytest.raises(ValueError, match=r"targets\[0\]\[1\].*finite"):
+        mse([[Value(1.0), Value(2.0)]], [[0.0, math.inf]])
+
+
+@pytest.mark.parametrize("number", [math.inf, 10**400, True])
+def test_an_output_given_as_a_number_must_be_finite_and_real(number):
+    with pytest.raises((TypeError, ValueError), match=r"scores\[0\]"):
+        hinge([number], [1])
+
+
+@pytest.mark.parametrize("labels", [{0: 1}, {1}, "1", b"\x01"], ids=["dict", "set", "str", "bytes"])
+def test_labels_and_outputs_must_be_sequences(labels):
+    with pytest.raises(TypeError, match="labels must be a list"):
+        hinge([Value(1.0)], labels)
+    with pytest.raises(TypeError, match="outputs must be a list"):
+        hinge(labels, [1])
+
+
+def test_check_labels_names_the_index_in_the_whole_list():
+    from autograd_lite.nn.losses import check_labels
+
+    y = [1] * 50 + [0]
+    with pytest.raises(ValueError, match=r"y\[50\] = 0"):
+        check_labels(hinge, y, what="y")
+    with pytest.raises(ValueError, match=r"y\[1\] must be a class index from 0 to 2"):
+        check_labels(softmax_cross_entropy, [0, 3], what="y", width=3)
+    with pytest.raises(ValueError, match=r"the output for y\[0\] has 2 components"):
+        check_labels(mse, [1.0], what="y", width=2)
+    with pytest.raises(TypeError, match="bool"):
+        check_labels(lambda out, y: out, [1, True], what="y")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._checks import check_real, check_value, is_integer, is_real
+from .._checks import _short, check_real, check_value, is_bool, is_integer, is_real, is_sequence
 from ..engine import Value, apply, weighted_sum
 
 __all__ = [
@@ -26,25 +26,29 @@ __all__ = [
     "binary_cross_entropy",
     "softmax_cross_entropy",
     "l2",
+    "check_labels",
     "LOSSES",
 ]
 
 
 def _as_value(x, what: str) -> Value:
-    """x as a Value; a number becomes a leaf (Value decides what a number is)."""
+    """x as a Value; a number becomes a constant leaf, and must be a finite real number."""
     if type(x) is Value:
         return x
-    try:
-        return Value(x)
-    except (TypeError, ValueError) as err:
-        raise type(err)(f"{what}: {err}") from None
+    if is_bool(x) or not is_real(x):
+        raise TypeError(
+            f"{what} must be a Value or a real number, got {type(x).__name__}: {_short(x)}"
+        )
+    return Value(check_real(x, what))
 
 
 def _check_batch(outputs, labels, name: str) -> int:
     """Check that outputs and labels are non-empty sequences of the same length."""
     for what, seq in (("outputs", outputs), ("labels", labels)):
-        if isinstance(seq, (str, bytes)) or not hasattr(seq, "__len__"):
-            raise TypeError(f"{name}: {what} must be a list, got {type(seq).__name__}")
+        if not is_sequence(seq):
+            raise TypeError(
+                f"{name}: {what} must be a list, got {type(seq).__name__}: {_short(seq)}"
+            )
     n = len(outputs)
     if n == 0:
         raise ValueError(f"{name}: the batch is empty; give at least one output and label")
@@ -53,10 +57,102 @@ def _check_batch(outputs, labels, name: str) -> int:
     return n
 
 
-def _label(y, name: str, i: int) -> float:
-    if not is_real(y) or y != y:
-        raise TypeError(f"{name}: labels[{i}] must be a real number, got {type(y).__name__}: {y!r}")
-    return float(y)
+# --- labels: one check per convention, used by the losses and by fit (before it starts) ---
+# Each takes the label, the loss's name and the label's name in messages ("labels[3]" in a
+# loss, "y[3]" in fit, which names the sample's index in the whole data set).
+
+
+def _real_label(y, name: str, what: str) -> float:
+    """A label that is a finite real number (not a bool)."""
+    if is_bool(y) or not is_real(y):
+        raise TypeError(
+            f"{name}: {what} must be a real number, got {type(y).__name__}: {_short(y)}"
+        )
+    return check_real(y, f"{name}: {what}")
+
+
+def _pm1_label(y, name: str, what: str) -> float:
+    """A label that is -1 or +1."""
+    f = _real_label(y, name, what)
+    if f not in (-1.0, 1.0):
+        raise ValueError(f"{name}: labels must be -1 or +1, got {what} = {_short(y)}")
+    return f
+
+
+def _binary_label(y, name: str, what: str) -> float:
+    """A label that is 0 or 1 (-1 read as 0), returned as 0.0 or 1.0."""
+    f = _real_label(y, name, what)
+    if f not in (0.0, 1.0, -1.0):
+        raise ValueError(f"{name}: labels must be 0 or 1 (or -1 for 0), got {what} = {_short(y)}")
+    return 1.0 if f == 1.0 else 0.0
+
+
+def _class_label(y, name: str, what: str, k: int | None) -> int:
+    """A class index 0 .. k-1 (any whole number of at least 0 when k is not known yet)."""
+    if not is_integer(y) or y < 0 or (k is not None and y >= k):
+        upto = f"from 0 to {k - 1}" if k is not None else "of at least 0"
+        raise ValueError(f"{name}: {what} must be a class index {upto}, got {_short(y)}")
+    return int(y)
+
+
+def _target(t, name: str, what: str, width: int | None) -> list[float] | float:
+    """An mse target: a number, or a list of ``width`` numbers for an output of that many."""
+    if width is None or width == 0:
+        if width is None and isinstance(t, (list, tuple)):
+            return [_real_label(tk, name, f"{what}[{k}]") for k, tk in enumerate(t)]
+        return _real_label(t, name, what)
+    if not isinstance(t, (list, tuple)) or len(t) != width:
+        raise ValueError(
+            f"{name}: the output for {what} has {width} components, so {what} must be a "
+            f"list of {width} numbers, got {_short(t)}"
+        )
+    return [_real_label(tk, name, f"{what}[{k}]") for k, tk in enumerate(t)]
+
+
+def check_labels(loss, labels, *, what: str = "labels", width: int | None = None) -> None:
+    """Check every label for a loss before any of it is computed.
+
+    :func:`autograd_lite.nn.train.fit` calls it on the whole data set before its first step,
+    so a bad label deep in the data stops nothing half-way. The losses check their own batch
+    with the same rules.
+
+    Args:
+        loss: one of this module's losses (any other function: labels are only checked not
+            to be booleans, since its convention is its own).
+        labels: the labels.
+        what: their name in messages (``"y"`` gives ``"y[17]"``).
+        width: what the model returns per sample, if known: 0 for one Value, k for a list
+            of k Values (the number of classes for softmax cross-entropy).
+
+    Raises:
+        TypeError: if a label is not a number (a bool is not one).
+        ValueError: if a label is not finite or not in the loss's convention.
+
+    Example:
+        >>> check_labels(hinge, [1, -1, 1], what="y")
+        >>> check_labels(hinge, [1, 0, 1], what="y")
+        Traceback (most recent call last):
+        ...
+        ValueError: hinge: labels must be -1 or +1, got y[1] = 0
+    """
+    if not is_sequence(labels):
+        raise TypeError(f"{what} must be a list of labels, got {type(labels).__name__}")
+    if loss is mse:
+        for i, t in enumerate(labels):
+            _target(t, "mse", f"{what}[{i}]", width)
+    elif loss is hinge:
+        for i, y in enumerate(labels):
+            _pm1_label(y, "hinge", f"{what}[{i}]")
+    elif loss is binary_cross_entropy:
+        for i, y in enumerate(labels):
+            _binary_label(y, "binary_cross_entropy", f"{what}[{i}]")
+    elif loss is softmax_cross_entropy:
+        for i, y in enumerate(labels):
+            _class_label(y, "softmax_cross_entropy", f"{what}[{i}]", width or None)
+    else:
+        for i, y in enumerate(labels):
+            if is_bool(y):
+                raise TypeError(f"{what}[{i}] must be a label, not a bool: {y!r}")
 
 
 def _mean(terms: list[Value]) -> Value:
@@ -93,27 +189,13 @@ def mse(outputs: Sequence, targets: Sequence) -> Value:
     _check_batch(outputs, targets, "mse")
     terms = []
     for i, (out, t) in enumerate(zip(outputs, targets)):
-        if isinstance(out, (list, tuple)):
-            if not isinstance(t, (list, tuple)) or len(t) != len(out):
-                raise ValueError(
-                    f"mse: output {i} has {len(out)} components, so target {i} must be a "
-                    f"list of {len(out)} numbers, got {t!r}"
-                )
-            pairs = zip(out, t)
-        else:
-            pairs = ((out, t),)
+        several = isinstance(out, (list, tuple))
+        t = _target(t, "mse", f"targets[{i}]", len(out) if several else 0)
+        pairs = zip(out, t) if several else ((out, t),)
         for o, tk in pairs:
-            d = _as_value(o, f"mse: output {i}") - _label(tk, "mse", i)
+            d = _as_value(o, f"mse: output {i}") - tk
             terms.append(d * d)
     return _mean(terms)
-
-
-def _check_pm1(labels, name: str) -> list[float]:
-    ys = [_label(y, name, i) for i, y in enumerate(labels)]
-    for i, y in enumerate(ys):
-        if y not in (-1.0, 1.0):
-            raise ValueError(f"{name}: labels must be -1 or +1, got labels[{i}] = {labels[i]!r}")
-    return ys
 
 
 def hinge(scores: Sequence, labels: Sequence) -> Value:
@@ -137,7 +219,7 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
         0.25
     """
     _check_batch(scores, labels, "hinge")
-    ys = _check_pm1(labels, "hinge")
+    ys = [_pm1_label(y, "hinge", f"labels[{i}]") for i, y in enumerate(labels)]
     return _mean(
         [
             (1.0 - _as_value(s, f"hinge: scores[{i}]") * y).relu()
@@ -177,13 +259,7 @@ def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
     _check_batch(logits, labels, "binary_cross_entropy")
     terms = []
     for i, (x, y) in enumerate(zip(logits, labels)):
-        yf = _label(y, "binary_cross_entropy", i)
-        if yf not in (0.0, 1.0, -1.0):
-            raise ValueError(
-                f"binary_cross_entropy: labels must be 0 or 1 (or -1 for 0), "
-                f"got labels[{i}] = {y!r}"
-            )
-        yf = 1.0 if yf == 1.0 else 0.0
+        yf = _binary_label(y, "binary_cross_entropy", f"labels[{i}]")
         x = _as_value(x, f"binary_cross_entropy: logits[{i}]")
         if x.data >= 0.0:
             terms.append(x * (1.0 - yf) + (-x).exp().log1p())
@@ -228,14 +304,11 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
             k = len(row)
         elif len(row) != k:
             raise ValueError(f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {k}")
-        if not is_integer(y) or not 0 <= y < k:
-            raise ValueError(
-                f"{name}: labels[{i}] must be a class index from 0 to {k - 1}, got {y!r}"
-            )
+        y = _class_label(y, name, f"labels[{i}]", k)
         xs = [_as_value(x, f"{name}: logits[{i}][{c}]") for c, x in enumerate(row)]
         m = max(x.data for x in xs)
         total = weighted_sum([Value(1.0)] * k, [(x - m).exp() for x in xs], 0.0)
-        terms.append(total.log() + m - xs[int(y)])
+        terms.append(total.log() + m - xs[y])
     return _mean(terms)
 
 
