@@ -173,3 +173,110 @@ def test_sgd_refuses_bad_momentum_or_decay(kwargs):
 def test_adam_refuses_bad_betas_or_eps(kwargs):
     with pytest.raises(ValueError):
         Adam([Value(1.0)], **kwargs)
+
+
+# --- every gradient checked, every update computed, before anything changes ---------------
+
+
+def _state(opt):
+    return (
+        [p.data for p in opt.params],
+        [p.grad for p in opt.params],
+        [list(b) for b in (getattr(opt, n, []) for n in ("velocity", "m", "v"))],
+        opt.steps,
+    )
+
+
+OPTIMIZERS = [
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: Adam(ps, lr=0.1),
+    lambda ps: Adam(ps, lr=0.1, weight_decay=0.01),
+]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS, ids=["sgd", "sgd+momentum", "adam", "adam+decay"])
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (1j, TypeError, "complex"),
+        (True, TypeError, "bool"),
+        ("1.0", TypeError, "str"),
+        (Value(1.0), TypeError, "Value"),
+        (math.nan, ValueError, "nan"),
+        (-math.inf, ValueError, "-inf"),
+        (10**400, ValueError, "401-digit"),
+    ],
+    ids=["complex", "bool", "str", "Value", "nan", "-inf", "huge int"],
+)
+def test_a_bad_last_gradient_changes_nothing(make, bad, error, message):
+    ps = [Value(1.0, label="w1"), Value(2.0, label="w2"), Value(3.0, label="b")]
+    opt = make(ps)
+    for p in ps:
+        p.grad = 0.5
+    opt.step()  # moments and velocity are not zero any more
+    ps[2].grad = bad
+    before = _state(opt)
+    with pytest.raises(error, match=rf"gradient of b .*{message}"):
+        opt.step()
+    after = _state(opt)
+    assert after[0] == before[0] and after[2:] == before[2:]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS[:2], ids=["sgd", "sgd+momentum"])
+def test_sgd_refuses_a_step_that_would_make_a_parameter_infinite(make):
+    ps = [Value(1.0, label="w"), Value(-1e308, label="b")]
+    opt = make(ps)
+    ps[0].grad, ps[1].grad = 1.0, 1e308
+    opt.lr = 10.0
+    before = _state(opt)
+    with pytest.raises(ValueError, match=r"would make b -inf"):
+        opt.step()
+    assert _state(opt) == before
+
+
+def test_adam_refuses_a_step_that_would_overflow_its_second_moment():
+    ps = [Value(1.0, label="w"), Value(2.0, label="b")]
+    opt = Adam(ps, lr=0.1)
+    ps[0].grad, ps[1].grad = 1.0, 1e200  # g² overflows
+    before = _state(opt)
+    with pytest.raises(ValueError, match="would make b overflow its state"):
+        opt.step()
+    assert _state(opt) == before
+
+
+def test_integer_and_numpy_gradients_are_used_as_floats():
+    np = pytest.importorskip("numpy")
+    ps = [Value(1.0), Value(1.0)]
+    ps[0].grad, ps[1].grad = 2, np.float32(4.0)
+    SGD(ps, lr=0.5).step()
+    assert [p.data for p in ps] == [0.0, -1.0]
+
+
+@pytest.mark.parametrize(
+    "make, name",
+    [
+        (lambda: SGD([Value(1.0)], lr=10**400), "lr"),
+        (lambda: SGD([Value(1.0)], lr=True), "lr"),
+        (lambda: SGD([Value(1.0)], lr=math.inf), "lr"),
+        (lambda: SGD([Value(1.0)], lr=0.1, momentum=True), "momentum"),
+        (lambda: SGD([Value(1.0)], lr=0.1, weight_decay=10**400), "weight_decay"),
+        (lambda: Adam([Value(1.0)], eps=10**400), "eps"),
+        (lambda: Adam([Value(1.0)], betas=(0.9, math.nan)), r"betas\[1\]"),
+        (lambda: linear_schedule(10**400, 0.1, 10), "start"),
+        (lambda: linear_schedule(1.0, 0.1, True), "steps"),
+        (lambda: step_schedule(0.1, 2, math.inf), "gamma"),
+    ],
+)
+def test_every_number_is_named_when_refused(make, name):
+    with pytest.raises(ValueError, match=rf"^{name} must be") as info:
+        make()
+    assert len(str(info.value)) < 200
+
+
+def test_a_schedule_returning_a_bool_is_refused():
+    p = Value(1.0)
+    p.grad = 1.0
+    with pytest.raises(ValueError, match="schedule's lr at step 0"):
+        SGD([p], lr=lambda step: True).step()
+    assert p.data == 1.0

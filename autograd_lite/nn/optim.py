@@ -18,7 +18,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from .._checks import check_integer, check_real, check_value
+from .._checks import (
+    _short,
+    check_integer,
+    check_real,
+    check_value,
+    is_bool,
+    is_finite_real,
+    is_real,
+)
 from ..engine import Value
 
 __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
@@ -29,8 +37,9 @@ Schedule = Callable[[int], float]
 def _check_number(
     x, what: str, low: float = 0.0, high: float = math.inf, high_open: bool = False
 ) -> float:
+    """x as a float if it is a finite real number (not a bool) in [low, high], or [low, high)."""
     try:
-        f = check_real(x, what)  # a finite real number, not a bool
+        f = check_real(x, what)
         ok = low <= f < high if high_open else low <= f <= high
     except ValueError:
         ok = False
@@ -38,9 +47,13 @@ def _check_number(
         bound = f"below {high}" if high_open else (f"at most {high}" if high < math.inf else "")
         raise ValueError(
             f"{what} must be a finite number of at least {low}{' and ' + bound if bound else ''}, "
-            f"got {x!r}"
+            f"got {_short(x)}"
         )
     return f
+
+
+def _name(p: Value, i: int) -> str:
+    return p.label or f"params[{i}]"
 
 
 class Optimizer:
@@ -94,18 +107,56 @@ class Optimizer:
             p.grad = 0.0
 
     def _grads(self) -> list[float]:
+        """Every parameter's gradient as a float, each checked before any is used.
+
+        Raises:
+            TypeError: if a gradient is not a real number (complex, a bool, a Value).
+            ValueError: if a gradient is NaN, infinite or too large for a float.
+        """
         grads = [p.grad for p in self.params]
-        # s - s is 0.0 for a finite sum and NaN if any gradient is inf or NaN: one cheap
-        # test for the lot (a finite sum that overflows only costs the loop below).
-        s = sum(grads)
+        # The usual case in a few C-speed passes: all floats, and a finite sum (s - s is 0.0
+        # for a finite s, NaN for inf or NaN). Anything else is looked at one by one.
+        try:
+            s = sum(grads)
+        except Exception:  # a string, a huge int, anything sum cannot add: see below
+            s = None
+        if type(s) is float and s - s == 0.0 and set(map(type, grads)) == {float}:
+            return grads
+        checked = []
+        for i, (p, g) in enumerate(zip(self.params, grads)):
+            if is_bool(g) or not is_real(g):
+                raise TypeError(
+                    f"the gradient of {_name(p, i)} must be a real number, got "
+                    f"{type(g).__name__}: {_short(g)}; nothing was updated"
+                )
+            if not is_finite_real(g):
+                raise ValueError(
+                    f"the gradient of {_name(p, i)} is {_short(g)}; nothing was updated "
+                    "(try a smaller learning rate)"
+                )
+            checked.append(float(g))
+        return checked
+
+    def _apply(self, new: list[float], grads: list[float], *buffers: list[float]) -> None:
+        """Set every parameter to its new value, if all of them and the buffers are finite.
+
+        Raises:
+            ValueError: naming the first parameter whose update is not a finite number;
+                nothing is changed.
+        """
+        s = sum(new) + sum(sum(b) for b in buffers)
         if s - s != 0.0:
-            for p in self.params:
-                if not math.isfinite(p.grad):
+            for i, (p, x, g) in enumerate(zip(self.params, new, grads)):
+                bad = [b[i] for b in buffers if b[i] - b[i] != 0.0]
+                if x - x != 0.0 or bad:
                     raise ValueError(
-                        f"the gradient of {p.label or 'a parameter'} is {p.grad!r}; nothing was "
-                        "updated (try a smaller learning rate)"
+                        f"this step would make {_name(p, i)} "
+                        + (f"{x!r} (from {p.data!r})" if x - x != 0.0 else "overflow its state")
+                        + f" with gradient {g!r}; nothing was updated (try a smaller "
+                        "learning rate, or look for what makes the gradient so large)"
                     )
-        return grads
+        for p, x in zip(self.params, new):
+            p.data = x
 
     def step(self) -> None:  # pragma: no cover - every optimizer overrides
         """Update every parameter once from its current gradient.
@@ -162,21 +213,25 @@ class SGD(Optimizer):
     def step(self) -> None:
         """Update every parameter once from its current gradient.
 
+        Every gradient is checked, and every new value computed, before anything changes.
+
         Raises:
-            ValueError: if a gradient is not finite (nothing is updated).
+            TypeError: if a gradient is not a real number (nothing is updated).
+            ValueError: if a gradient is not finite, or the update would make a parameter
+                non-finite (nothing is updated; the message names the parameter).
         """
         lr = self.current_lr()
         grads = self._grads()
-        params, mu, wd = self.params, self.momentum, self.weight_decay
+        mu, wd = self.momentum, self.weight_decay
+        data = [p.data for p in self.params]
         if wd:
-            grads = [g + wd * p.data for g, p in zip(grads, params)]
+            grads = [g + wd * x for g, x in zip(grads, data)]
         if mu:
-            v = self.velocity = [mu * vi + g for vi, g in zip(self.velocity, grads)]
-            for p, vi in zip(params, v):
-                p.data -= lr * vi
+            v = [mu * vi + g for vi, g in zip(self.velocity, grads)]
+            self._apply([x - lr * vi for x, vi in zip(data, v)], grads, v)
+            self.velocity = v
         else:
-            for p, g in zip(params, grads):
-                p.data -= lr * g
+            self._apply([x - lr * g for x, g in zip(data, grads)], grads)
         self.steps += 1
 
 
@@ -233,23 +288,30 @@ class Adam(Optimizer):
     def step(self) -> None:
         """Update every parameter once from its current gradient.
 
+        Every gradient is checked, and every new value and moment computed, before anything
+        changes.
+
         Raises:
-            ValueError: if a gradient is not finite (nothing is updated).
+            TypeError: if a gradient is not a real number (nothing is updated).
+            ValueError: if a gradient is not finite, or the update would make a parameter or
+                its moments non-finite (nothing is updated; the message names the parameter).
         """
         lr = self.current_lr()
         grads = self._grads()
-        params, wd = self.params, self.weight_decay
+        wd = self.weight_decay
         b1, b2 = self.betas
+        data = [p.data for p in self.params]
         if wd:
-            grads = [g + wd * p.data for g, p in zip(grads, params)]
+            grads = [g + wd * x for g, x in zip(grads, data)]
         t = self.steps + 1
         c1 = 1.0 - b1**t
         c2 = 1.0 - b2**t
         eps = self.eps
-        self.m = m = [b1 * mi + (1.0 - b1) * g for mi, g in zip(self.m, grads)]
-        self.v = v = [b2 * vi + (1.0 - b2) * g * g for vi, g in zip(self.v, grads)]
-        for p, mi, vi in zip(params, m, v):
-            p.data -= lr * (mi / c1) / (math.sqrt(vi / c2) + eps)
+        m = [b1 * mi + (1.0 - b1) * g for mi, g in zip(self.m, grads)]
+        v = [b2 * vi + (1.0 - b2) * g * g for vi, g in zip(self.v, grads)]
+        new = [x - lr * (mi / c1) / (math.sqrt(vi / c2) + eps) for x, mi, vi in zip(data, m, v)]
+        self._apply(new, grads, m, v)
+        self.m, self.v = m, v
         self.steps = t
 
 
