@@ -9,6 +9,7 @@ Nothing here recurses: every walk goes over the post-order list.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 from ..formula.compiler import Bin, Call, Fn, Neg, Num, Var
@@ -192,3 +193,40 @@ def code_of(formula: Formula, nodes: list[Node], i: int) -> Formula:
     node = nodes[i]
     code = formula.code[node.start : node.end + 1]
     return Formula(formula.text, code, formula.variables, formula.definitions)
+
+
+def close(a: float, b: float) -> bool:
+    """Whether two numbers agree to 1e-9 relative."""
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-300)
+
+
+_FRACTIONS = {
+    0.5: "½",
+    0.25: "¼",
+    2.0: "2",
+    4.0: "4",
+    -1.0: "−1",
+    -0.5: "−½",
+    -2.0: "−2",
+    1 / 3: "⅓",
+    3.0: "3",
+}
+
+
+def constant_text(c: float) -> str:
+    """A constant as a learner writes it: ½, −1, ⅓, or its digits."""
+    for value, text in _FRACTIONS.items():
+        if close(c, value):
+            return text
+    return fmt(c, 6)
+
+
+def term_text(coef: float, atoms: tuple, nodes: list[Node], text: str) -> str:
+    """A term as the product of the learner's own factors: ``2·(a - y)·x``."""
+    parts = [atom_text(a, nodes, text) for a in atoms]
+    if not close(coef, 1.0) or not parts:
+        if close(coef, -1.0) and parts:
+            parts[0] = "−" + parts[0]
+        else:
+            parts.insert(0, constant_text(coef))
+    return "·".join(parts)

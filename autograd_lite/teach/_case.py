@@ -1,0 +1,279 @@
+"""One diagnosis at work: the network and the learner's formula at several points.
+
+:class:`Case` evaluates the network and the formula at the given point and at random points
+around it, lists the chain-rule paths with their factors' values at every point, multiplies
+the formula out into terms that line up with the paths, and matches them. The report types
+and the words of the verdict are in :mod:`autograd_lite.teach.diagnosis`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from ..engine import gradients, topo_order
+from ..formula.program import Program
+from ..formula.reader import _run, parse
+from ..formula.source import ExprError
+from . import _paths, _terms
+from ._matching import Matcher, assign, constant, ratio, same
+
+POINTS = 6
+"""Random points, besides the given one, at which values are compared."""
+
+
+class Values(NamedTuple):
+    """The formula and the derivatives at every point (the given one first)."""
+
+    formula: list[float]
+    gradient: list[float]
+    correct: bool  # equal at every point
+    here: bool  # equal (and not 0) at the given point only
+    equals: tuple[str, ...]  # other names whose derivative the formula equals
+    whole: float | None  # the formula is this constant times the derivative
+
+
+class Paths(NamedTuple):
+    """The chain-rule paths: per path its factors' (key, values) and its constant."""
+
+    factors: list[list[tuple[tuple[int, int], list[float]]]]
+    constants: list[float]
+    reports: list  # per path: (factor names, constant, value at the given point)
+    squares: bool  # a square's 2 is among the constants (for the words of the verdict)
+
+
+class Terms(NamedTuple):
+    """The formula multiplied out, and each term's match with each path."""
+
+    terms: list
+    matches: dict
+    chosen: dict[int, int]
+
+
+class Case:
+    """The network, the learner's formula and the points they are compared at.
+
+    Args:
+        program: the network.
+        wrt: the name to differentiate with respect to.
+        formula: the learner's formula for the derivative.
+        at: the value of every variable.
+        of: the output's name (the program's output by default).
+        points: random points besides ``at``.
+        seed: their seed.
+
+    Raises:
+        ValueError: for an unknown ``wrt`` or ``of``.
+        ExprError: for a formula that cannot be read or evaluated.
+    """
+
+    def __init__(
+        self,
+        program: Program,
+        wrt: str,
+        formula: str,
+        at: Mapping[str, float],
+        *,
+        of: str | None,
+        points: int,
+        seed: int,
+    ):
+        at = {k: float(v) for k, v in at.items()}
+        base = program.evaluate(at, trace=True)
+        self.names = [*program.variables, *program.results]
+        self.of = of = of or program.output
+        self.wrt = wrt
+        for what, name in (("of", of), ("wrt", wrt)):
+            if name not in base.nodes:
+                raise ValueError(
+                    f"{what}={name!r} is not a variable or a named result; the names are "
+                    f"{', '.join(self.names)}"
+                )
+        self.theirs = parse(formula, variables=self.names, definitions=program.definitions)
+        self.order = topo_order(base.nodes[of])
+        kinks = _kink_sides(self.order)
+
+        def usable(p) -> bool:
+            # a point is used when everything evaluates there and every relu, abs and max
+            # is on the same side of its kink as at the given point: a formula written for
+            # an active unit is not wrong because a random point switched the unit off
+            try:
+                run = program.evaluate(p)
+                _run(self.theirs, run.nodes)
+                gradients(run.nodes[of], [run.nodes[wrt]])
+            except (ExprError, ArithmeticError, ValueError):
+                return False
+            return _kink_sides(topo_order(run.nodes[of])) == kinks
+
+        self.runs = [base] + [program.evaluate(p) for p in _points(at, points, seed, usable)[1:]]
+        self.n = len(self.runs)
+        self.orders = [self.order] + [topo_order(r.nodes[of]) for r in self.runs[1:]]
+        self.namer = _paths.Namer(self.order, base.origins)
+        self.count, self.paths = _paths.paths(self.order, base.nodes[wrt], base.nodes[of])
+        self._locals: list[dict[int, tuple]] = [{} for _ in range(self.n)]
+        self._atoms: dict[int, list[float]] = {}
+        self.tree = _terms.tree(self.theirs)
+
+    def values(self) -> Values:
+        """The formula, the engine's derivative and the other derivatives at every point."""
+        others = [k for k in self.names if k not in (self.wrt, self.of)]
+        formula, gradient, other = [], [], {k: [] for k in others}
+        for run in self.runs:
+            formula.append(_run(self.theirs, run.nodes).data)
+            g = gradients(run.nodes[self.of], [run.nodes[k] for k in (self.wrt, *others)])
+            gradient.append(g[0])
+            for k, x in zip(others, g[1:]):
+                other[k].append(x)
+        correct = same(formula, gradient)
+        here = not correct and gradient[0] != 0.0 and same(formula[:1], gradient[:1])
+        equals = ()
+        if not correct:
+            equals = tuple(k for k in others if same(formula, other[k]) and any(other[k]))
+        whole = None if correct or equals else ratio(formula, gradient)
+        return Values(formula, gradient, correct, here, equals, whole)
+
+    def local(self, k: int, ci: int, pos: int) -> float:
+        """The local derivative of edge (ci, pos) at point k, from the ops table."""
+        row = self._locals[k].get(ci)
+        if row is None:
+            row = self._locals[k][ci] = _paths.local_derivatives(self.orders[k][ci])
+        return row[pos]
+
+    def chain_rule_paths(self) -> tuple[Paths, list[str]]:
+        """Every path's factors named and valued at every point, and notes on vanishing."""
+        squares = False
+        factors_all, constants, reports, notes = [], [], [], []
+        for pi, p in enumerate(self.paths):
+            factors, const = [], 1.0
+            for g in self.namer.groups(p):
+                edges = g.edges
+                vec = [
+                    math.prod(self.local(k, ci, pos) for ci, pos in edges) / g.scale
+                    for k in range(self.n)
+                ]
+                const *= g.scale
+                squares = squares or g.scale == 2.0
+                # a factor that is 0 at every point (a saturated σ, an inactive ReLU) keeps
+                # its name: that is the factor the learner needs to see
+                if constant(vec) and vec[0] != 0.0:
+                    const *= vec[0]
+                else:
+                    factors.append((g.name, vec))
+            factors_all.append([((pi, i), v) for i, (_, v) in enumerate(factors)])
+            constants.append(const)
+            value = const * math.prod(v[0] for _, v in factors)
+            reports.append((tuple(f for f, _ in factors), const, value))
+            notes.extend(_paths.vanishing(p, self.order, self.namer, self.local))
+        return Paths(factors_all, constants, reports, squares), notes
+
+    def atom(self, atom: _terms.Atom) -> list[float]:
+        """The values of a factor of the learner's formula at every point."""
+        i, power = atom
+        if i not in self._atoms:
+            sub = _terms.code_of(self.theirs, self.tree, i)
+            self._atoms[i] = [_run(sub, run.nodes).data for run in self.runs]
+        vec = self._atoms[i]
+        return vec if power == 1 else [x**power if x != 0.0 else math.inf for x in vec]
+
+    def terms(self, paths: Paths) -> tuple[Terms, list[str]]:
+        """The formula multiplied out so that its terms line up best with the paths."""
+        matcher = Matcher(self.atom, self.n)
+        n_paths = len(self.paths)
+
+        def score(kept: frozenset[int]):
+            terms = _terms.expand(self.tree, kept)
+            matches = {}
+            for t, (coef, atoms) in enumerate(terms):
+                plain, c = [], coef
+                for a in atoms:
+                    v = self.atom(a)
+                    if constant(v):
+                        c *= v[0]
+                    else:
+                        plain.append(a)
+                for pi in range(n_paths):
+                    matches[t, pi] = matcher.match(plain, c, paths.factors[pi], paths.constants[pi])
+            chosen = assign(matches)
+            total = sum(matches[t, p].score for t, p in chosen.items())
+            total -= sum(len(a) + 1 for t, (_, a) in enumerate(terms) if t not in chosen)
+            covered = set(chosen.values())
+            total -= sum(len(paths.factors[p]) + 1 for p in range(n_paths) if p not in covered)
+            return total, Terms(terms, matches, chosen)
+
+        try:
+            sums = _terms.product_level_sums(self.tree)
+            kept = _terms.simple_sums(self.tree, sums)
+            best = score(kept)
+            # keep or split one sum at a time where that lines the terms up better with
+            # the paths; inner sums first, twice round at most
+            for _ in range(2 if n_paths and len(sums) <= 24 else 0):
+                changed = False
+                for i in sums:
+                    trial = score(kept ^ {i})
+                    if trial[0] > best[0]:
+                        kept, best, changed = kept ^ {i}, trial, True
+                if not changed:
+                    break
+        except _terms.TooManyTerms as err:
+            return Terms([], {}, {}), [str(err)]
+        return best[1], []
+
+    def term_reports(self, terms: Terms, paths: Paths, correct: bool):
+        """Per term (text, value, path, missing, extra, constant), and the paths without a
+        term and the terms without a path."""
+        reports = []
+        for t, (coef, atoms) in enumerate(terms.terms):
+            text = _terms.term_text(coef, atoms, self.tree, self.theirs.text)
+            value = coef * math.prod(self.atom(a)[0] for a in atoms)
+            p = terms.chosen.get(t)
+            if p is None or (correct and not terms.matches[t, p].perfect):
+                reports.append((text, value, None, (), (), 1.0))
+                continue
+            m = terms.matches[t, p]
+            plain = [a for a in atoms if not constant(self.atom(a))]
+            missing = tuple(paths.reports[p][0][f] for f in m.missing)
+            extra = tuple(_terms.atom_text(plain[a], self.tree, self.theirs.text) for a in m.extra)
+            reports.append((text, value, p, missing, extra, m.constant))
+        matched = {r[2] for r in reports if r[2] is not None}
+        uncovered = tuple(i for i in range(len(self.paths)) if i not in matched)
+        unexplained = tuple(t for t, r in enumerate(reports) if r[2] is None)
+        if correct or not terms.terms or self.count > _paths.MAX_PATHS:
+            uncovered, unexplained = (), ()
+        return reports, uncovered, unexplained
+
+    def repeats(self, terms: Terms, reports, unexplained) -> list[str]:
+        """Notes on terms that repeat a path another term stands for already."""
+        notes = []
+        for t in unexplained:
+            again = [p for p in range(len(self.paths)) if terms.matches[t, p].perfect]
+            owner = [k + 1 for k, r in enumerate(reports) if again and r[2] == again[0]]
+            if owner:
+                notes.append(
+                    f"term {t + 1} repeats path {again[0] + 1}, which term {owner[0]} "
+                    "already stands for: each path is counted once"
+                )
+        return notes
+
+
+def _points(at: Mapping[str, float], count: int, seed: int, ok) -> list[dict[str, float]]:
+    """The given point and up to ``count`` random points around it where ``ok`` holds."""
+    rng = random.Random(seed)
+    points = [dict(at)]
+    tries = 0
+    while len(points) <= count and tries < 40 * count:
+        tries += 1
+        p = {k: x + (0.3 * abs(x) + 0.3) * rng.uniform(-1.0, 1.0) for k, x in at.items()}
+        if ok(p):
+            points.append(p)
+    return points
+
+
+def _kink_sides(order) -> tuple:
+    """Which side of its kink each relu and abs node is on (its operand's sign)."""
+    return tuple(
+        (v.parents[0].data > 0.0) - (v.parents[0].data < 0.0)
+        for v in order
+        if v.op in ("relu", "abs")
+    )
