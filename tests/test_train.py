@@ -195,6 +195,164 @@ def test_fit_refuses_mismatched_data():
         fit(MLP(2, [1]), [[0.0, 1.0], [1.0, 0.0]], [1])
 
 
+# --- the whole data set is checked before the first step -----------------------------------
+
+
+def _snapshot(model):
+    return [(p.data, p.grad) for p in model.parameters()]
+
+
+def _primed(seed=3):
+    """A model whose grads are not zero, as after a user's own backward pass."""
+    model = MLP(2, [4, 1], seed=seed)
+    for k, p in enumerate(model.parameters()):
+        p.grad = 0.01 * (k + 1)
+    return model
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (0, ValueError, r"y\[19\] = 0"),
+        (2, ValueError, r"y\[19\] = 2"),
+        (True, TypeError, r"y\[19\].*bool"),
+        (float("inf"), ValueError, r"y\[19\].*finite"),
+        (10**400, ValueError, r"y\[19\].*too large"),
+    ],
+    ids=["zero", "two", "bool", "inf", "huge"],
+)
+def test_a_bad_last_label_is_refused_before_anything_changes(data, batch_size, bad, error, message):
+    X, y = data
+    y = [*y[:-1], bad]
+    model = _primed()
+    before = _snapshot(model)
+    with pytest.raises(error, match=message):
+        fit(model, X, y, loss="hinge", steps=10, batch_size=batch_size)
+    assert _snapshot(model) == before
+
+
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        ([1.0, float("inf")], ValueError, r"X\[17\]: input 2 \(a\^1_2\).*finite"),
+        ([1.0, float("nan")], ValueError, r"X\[17\]: input 2.*NaN"),
+        ([True, 1.0], TypeError, r"X\[17\]: input 1.*bool"),
+        ([1.0, 10**400], ValueError, r"X\[17\]: input 2.*too large"),
+        ({0: 1.0, 1: 2.0}, TypeError, r"X\[17\]: .*dict"),
+        ("ab", TypeError, r"X\[17\]: .*str"),
+        ([1.0, 2.0, 3.0], ValueError, r"X\[17\]: expected 2 input"),
+    ],
+    ids=["inf", "nan", "bool", "huge", "dict", "str", "too long"],
+)
+def test_a_bad_sample_is_refused_by_its_index_before_anything_changes(data, bad, error, message):
+    X, y = data
+    X = [*X[:17], bad, *X[18:]]
+    model = _primed()
+    before = _snapshot(model)
+    with pytest.raises(error, match=message):
+        fit(model, X, y, steps=5, batch_size=2)
+    assert _snapshot(model) == before
+
+
+def test_samples_of_a_model_of_ones_own_are_checked_too(data):
+    X, y = data
+    inner = MLP(2, [4, 1])
+
+    class Wrapped:
+        def __call__(self, x):
+            return inner(x)
+
+        def parameters(self):
+            return inner.parameters()
+
+    X = [*X[:-1], [0.5, float("inf")]]
+    with pytest.raises(ValueError, match=r"X\[19\]: input 2"):
+        fit(Wrapped(), X, y, steps=1)
+
+
+@pytest.mark.parametrize("X", [{0: [1.0, 2.0]}, {(1.0, 2.0)}, "ab"], ids=["dict", "set", "str"])
+def test_data_that_is_not_a_sequence_is_refused(X):
+    with pytest.raises(TypeError, match="X must be a list"):
+        fit(MLP(2, [1]), X, [1])
+
+
+def test_labels_are_checked_in_the_losss_own_convention_before_the_first_step():
+    X = [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]
+    model = MLP(2, [3, 3])
+    before = _snapshot(model)
+    with pytest.raises(ValueError, match=r"y\[2\] must be a class index from 0 to 2"):
+        fit(model, X, [0, 1, 3], loss="cross_entropy", steps=3)
+    with pytest.raises(ValueError, match=r"the output for y\[1\] has 3 components"):
+        fit(model, X, [[0.0, 0.0, 1.0], 0.5, [1.0, 0.0, 0.0]], loss="mse", steps=3)
+    with pytest.raises(ValueError, match=r"y\[0\] = 0.5"):
+        fit(MLP(2, [1]), X, [0.5, 1, 0], loss="bce", steps=3)
+    with pytest.raises(TypeError, match=r"y\[1\].*bool"):
+        fit(MLP(2, [1]), X, [1.0, False, 0.0], loss=lambda out, t: out[0], steps=3)
+    assert _snapshot(model) == before
+
+
+def test_a_step_that_fails_leaves_the_gradients_as_they_were(data):
+    X, y = data
+    model = _primed()
+    before = _snapshot(model)
+
+    def loss(outputs, labels):
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fit(model, X, y, loss=loss, steps=1)
+    assert _snapshot(model) == before
+
+
+def test_a_refused_update_leaves_parameters_and_gradients_as_they_were(data):
+    X, y = data
+    model = _primed()
+    before = _snapshot(model)
+    with pytest.raises(ValueError, match="would make .* nothing was updated"):
+        fit(model, X, [1e10] * len(y), loss="mse", steps=1, lr=1e300)
+    assert _snapshot(model) == before
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"seed": True}, ValueError, "seed"),
+        ({"seed": 1.5}, ValueError, "seed"),
+        ({"verbose": 2.5}, ValueError, "verbose"),
+        ({"pause_gc": 1}, ValueError, "pause_gc"),
+        ({"callback": 3}, TypeError, "callback"),
+        ({"optimizer": "sgd"}, TypeError, "optimizer"),
+        ({"l2": True}, ValueError, "alpha"),
+        ({"l2": False}, ValueError, "alpha"),
+        ({"l2": float("nan")}, ValueError, "alpha"),
+        ({"l2": 10**400}, ValueError, "alpha"),
+        ({"lr": 10**400}, ValueError, "lr must be"),
+        ({"steps": True}, ValueError, "steps"),
+    ],
+)
+def test_every_argument_is_checked_and_named(data, kwargs, error, match):
+    X, y = data
+    model = _primed()
+    before = _snapshot(model)
+    with pytest.raises(error, match=match):
+        fit(model, X, y, steps=2, **kwargs) if "steps" not in kwargs else fit(model, X, y, **kwargs)
+    assert _snapshot(model) == before
+
+
+def test_accuracy_refuses_bad_samples_and_labels_by_index():
+    model = MLP(2, [1])
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    with pytest.raises(TypeError, match=r"y\[1\]"):
+        accuracy(model, X, [1, True])
+    with pytest.raises(ValueError, match=r"y\[0\]"):
+        accuracy(model, X, [float("nan"), 1])
+    with pytest.raises(TypeError, match=r"X\[1\]: .*bytes"):
+        accuracy(model, [X[0], b"ab"], [1, -1])
+    with pytest.raises(TypeError, match="X must be a list"):
+        accuracy(model, {0: X[0]}, [1])
+
+
 # --- accuracy -------------------------------------------------------------------------------
 
 

@@ -24,9 +24,18 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from .._checks import check_integer
+from .._checks import (
+    _short,
+    check_bool,
+    check_integer,
+    is_bool,
+    is_finite_real,
+    is_sequence,
+)
 from ..engine import Value, gc_paused, no_grad
 from . import losses as _losses
+from .init import as_inputs
+from .layers import MLP, Layer, Neuron
 from .optim import SGD, Optimizer, Schedule, linear_schedule
 
 
@@ -86,6 +95,53 @@ def _class_labels(y: Sequence) -> bool:
     )
 
 
+def _check_lengths(X: Any, y: Any, name: str) -> int:
+    """X and y as sequences of the same, non-zero length; returns the length."""
+    for what, seq in (("X", X), ("y", y)):
+        if not is_sequence(seq):
+            raise TypeError(
+                f"{name}: {what} must be a list (or an array), got {type(seq).__name__}: "
+                f"{_short(seq)}"
+            )
+    n = len(X)
+    if n == 0 or len(y) != n:
+        raise ValueError(
+            f"{name} needs as many labels as samples (at least one); "
+            f"got {n} sample(s) and {len(y)} label(s)"
+        )
+    return n
+
+
+def _check_samples(model: Any, X: Sequence, name: str) -> None:
+    """Check every sample as the model's own forward pass will, naming its index in X.
+
+    An :mod:`autograd_lite.nn` model knows its inputs; for any other model a sample must be
+    a number, a Value, or a sequence of them (finite real numbers, no booleans), as for ours.
+    """
+    labels = getattr(model, "_in_labels", None)
+    for i, x in enumerate(X):
+        try:
+            if labels is not None:
+                as_inputs(x, labels)
+            else:
+                n = len(x) if is_sequence(x) else 1
+                as_inputs(x, tuple(f"a^1_{k}" for k in range(1, n + 1)))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"{name}: X[{i}]: {err}") from None
+
+
+def _width(model: Any) -> int | None:
+    """What the model returns per sample: 0 for one Value, k for a list of k, None if unknown."""
+    if isinstance(model, MLP):
+        k = model.layer_sizes[-1]
+        return 0 if k == 1 else k
+    if isinstance(model, Layer):
+        return model.n_outputs
+    if isinstance(model, Neuron):
+        return 0
+    return None
+
+
 def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
     """The fraction of samples the model classifies right, evaluated without building a graph.
 
@@ -102,7 +158,9 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         A number between 0 and 1.
 
     Raises:
-        ValueError: if X and y differ in length or are empty.
+        ValueError: if X and y differ in length or are empty, or a sample or a label is
+            not a finite number; the message names its index.
+        TypeError: if X or y is not a sequence, or a sample or a label is not a number.
 
     Example:
         >>> from autograd_lite.nn import Neuron
@@ -112,14 +170,17 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         >>> accuracy(first, X, [1, -1, -1, 1])             # the third sample is wrong
         0.75
     """
-    if len(X) != len(y) or not len(X):
-        raise ValueError(
-            f"accuracy needs as many labels as samples (at least one); "
-            f"got {len(X)} sample(s) and {len(y)} label(s)"
-        )
+    n = _check_lengths(X, y, "accuracy")
+    _check_samples(model, X, "accuracy")
+    for i, t in enumerate(y):
+        if is_bool(t) or not is_finite_real(t):
+            raise (TypeError if is_bool(t) else ValueError)(
+                f"accuracy: y[{i}] must be a finite number (a class label), got "
+                f"{type(t).__name__}: {_short(t)}"
+            )
     with no_grad():
         right = sum(_is_right(model(x), label) for x, label in zip(X, y))
-    return right / len(X)
+    return right / n
 
 
 def fit(
@@ -169,19 +230,33 @@ def fit(
     Returns:
         The :class:`History` of the run.
 
+    Every argument, every sample and every label (in the loss's convention) is checked
+    before the first step, so bad data deep in the set stops training before it changes
+    anything; messages name the sample's index in ``X`` and ``y``. A step that fails anyway
+    (a model or loss that raises, an optimizer refusing a non-finite update) leaves the
+    gradients as they were before it.
+
     Raises:
-        ValueError: for mismatched or empty data, a bad step count or batch size, an
-            unknown loss name, or both ``optimizer`` and ``lr``.
+        ValueError: for mismatched or empty data, a sample or label that is not finite or
+            not in the loss's convention, a bad step count or batch size, an unknown loss
+            name, or both ``optimizer`` and ``lr``.
+        TypeError: for data that is not a sequence (a dict, a set, text), or a sample or
+            label that is not a number (booleans included).
     """
-    n = len(X)
-    if n == 0 or len(y) != n:
-        raise ValueError(
-            f"fit needs as many labels as samples (at least one); "
-            f"got {n} sample(s) and {len(y)} label(s)"
-        )
+    n = _check_lengths(X, y, "fit")
     check_integer(steps, "steps", minimum=0)
     if batch_size is not None:
         check_integer(batch_size, "batch_size (None for the whole data set)", minimum=1, maximum=n)
+    check_integer(seed, "seed")
+    if not is_bool(verbose):
+        check_integer(verbose, "verbose (True, False or a number of steps)", minimum=0)
+    check_bool(pause_gc, "pause_gc")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function or None, got {type(callback).__name__}")
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be an Optimizer such as SGD or Adam, got {type(optimizer).__name__}"
+        )
     if isinstance(loss, str):
         if loss not in _losses.LOSSES:
             raise ValueError(
@@ -198,8 +273,9 @@ def fit(
         optimizer = SGD(params, linear_schedule(1.0, 0.1, max(steps, 1)) if lr is None else lr)
     elif lr is not None:
         raise ValueError("give either an optimizer or lr (for the default SGD), not both")
-    if l2:
-        _losses.check_alpha(l2)  # now, not in the middle of step 1
+    _losses.check_alpha(l2)  # now, not in the middle of step 1
+    _check_samples(model, X, "fit")
+    _losses.check_labels(loss_fn, y, what="y", width=_width(model))
     every = 0
     if verbose:
         every = max(1, steps // 10) if verbose is True else int(verbose)
@@ -232,14 +308,24 @@ def fit(
 
 
 def _step(model, X, y, batch, loss_fn, optimizer, params, alpha, classes):
-    """One training step; its graph is freed (by reference counting) when it returns."""
-    optimizer.zero_grad()
+    """One training step; its graph is freed (by reference counting) when it returns.
+
+    The gradients are zeroed only once the loss is made, and put back if the backward pass
+    or the update fails, so a failed step leaves them as they were.
+    """
     outputs = [model(X[i]) for i in batch]
     labels = [y[i] for i in batch]
     total = loss_fn(outputs, labels)
     if alpha:
         total = total + _losses.l2(params, alpha)
-    total.backward()
-    optimizer.step()
+    kept = [p.grad for p in optimizer.params]
+    optimizer.zero_grad()
+    try:
+        total.backward()
+        optimizer.step()
+    except BaseException:
+        for p, g in zip(optimizer.params, kept):
+            p.grad = g
+        raise
     right = sum(_is_right(o, t) for o, t in zip(outputs, labels)) if classes else 0
     return total.data, right
