@@ -94,3 +94,69 @@ def test_spiral_arms_reach_radius_one():
 def test_bad_arguments_are_refused(call):
     with pytest.raises(ValueError):
         call()
+
+
+@pytest.mark.parametrize("make", BINARY)
+@pytest.mark.parametrize("flag", [0, 1, None, "yes", 0.0])
+def test_zero_one_must_be_true_or_false(make, flag):
+    with pytest.raises(ValueError, match="zero_one must be True or False"):
+        make(n_samples=10, zero_one=flag)
+
+
+@pytest.mark.parametrize("make", BINARY)
+def test_numpy_booleans_are_switches_too(make):
+    np = pytest.importorskip("numpy")
+    assert sorted(set(make(n_samples=10, zero_one=np.True_)[1])) == [0, 1]
+    assert sorted(set(make(n_samples=10, zero_one=np.False_)[1])) == [-1, 1]
+
+
+@pytest.mark.parametrize("make", ALL)
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"noise": 10**400}, "noise"),
+        ({"noise": math.inf}, "noise"),
+        ({"noise": math.nan}, "noise"),
+        ({"noise": True}, "noise"),
+        ({"n_samples": 10**400}, "n_samples"),
+        ({"n_samples": 10**12}, "n_samples"),
+        ({"n_samples": True}, "n_samples"),
+        ({"seed": True}, "seed"),
+        ({"seed": -1}, "seed"),
+        ({"seed": 1.5}, "seed"),
+    ],
+)
+def test_every_number_is_named_when_refused(make, kwargs, name):
+    with pytest.raises(ValueError, match=name) as info:
+        make(**kwargs)
+    assert len(str(info.value)) < 200
+
+
+@pytest.mark.parametrize("make", [moons, circles, xor, blobs, spiral])
+def test_noise_so_large_that_points_overflow_is_refused(make):
+    with pytest.raises(ValueError, match="not finite"):
+        make(n_samples=50, noise=1e308)
+
+
+@pytest.mark.parametrize(
+    "centers, name",
+    [
+        ([[math.nan, 0.0], [1.0, 1.0]], r"centers\[0\]\[0\]"),
+        ([[0.0, 0.0], [1.0, math.inf]], r"centers\[1\]\[1\]"),
+        ([[0.0, 10**400], [1.0, 1.0]], r"centers\[0\]\[1\]"),
+        ([[True, 0.0], [1.0, 1.0]], r"centers\[0\]\[0\]"),
+        ([["0", 0.0], [1.0, 1.0]], r"centers\[0\]\[0\]"),
+        (True, "centers"),
+        (10**12, "centers"),
+        ({(0.0, 0.0), (1.0, 1.0)}, "centers"),
+    ],
+)
+def test_blobs_refuses_bad_centres_by_name(centers, name):
+    with pytest.raises(ValueError, match=name):
+        blobs(centers=centers)
+
+
+def test_circles_factor_is_a_finite_real_number():
+    for factor in (True, 10**400, math.nan):
+        with pytest.raises(ValueError, match="factor"):
+            circles(factor=factor)

@@ -21,14 +21,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_integer, check_real, is_integer, is_real
+from .._checks import check_bool, check_integer, check_real, is_integer, is_sequence
 
-__all__ = ["moons", "circles", "blobs", "xor", "spiral"]
+__all__ = ["moons", "circles", "blobs", "xor", "spiral", "MAX_SAMPLES"]
+
+MAX_SAMPLES = 1_000_000
+"""The most points a data set may have: a scalar engine trains on hundreds, and a million
+points as Python lists already take a few hundred megabytes."""
 
 
-def _check(n_samples, noise, minimum: int = 2) -> None:
-    check_integer(n_samples, "n_samples", minimum=minimum)
+def _check(n_samples, noise, seed, minimum: int = 2) -> None:
+    check_integer(n_samples, "n_samples", minimum=minimum, maximum=MAX_SAMPLES)
     check_real(noise, "noise", minimum=0.0)
+    check_integer(seed, "seed", minimum=0)  # numpy's generators take no negative seed
 
 
 def _finish(
@@ -38,9 +43,15 @@ def _finish(
     noise: float,
     zero_one: bool | None,
 ) -> tuple[list[list[float]], list[int]]:
-    """Add noise, shuffle, map binary labels 0/1 to -1/+1 unless asked not to, and listify."""
+    """Add noise, shuffle, map binary labels 0/1 to -1/+1 unless asked not to, and listify.
+
+    Raises:
+        ValueError: if the noise is so large that a point is not a finite number.
+    """
     if noise:
         points = points + rng.normal(0.0, noise, size=points.shape)
+    if not np.isfinite(points).all():
+        raise ValueError("some points are not finite numbers: the noise is too large")
     order = rng.permutation(len(points))
     points, labels = points[order], labels[order]
     if zero_one is False:
@@ -66,14 +77,17 @@ def moons(
         ``(X, y)``: points as ``[x1, x2]`` lists and labels.
 
     Raises:
-        ValueError: for fewer than 2 samples or a negative noise.
+        ValueError: for fewer than 2 or more than :data:`MAX_SAMPLES` samples, a negative or
+            non-finite noise, a seed that is not a whole number of at least 0, or a
+            ``zero_one`` that is not True or False.
 
     Example:
         >>> X, y = moons(100, noise=0.1, seed=1)
         >>> len(X), y.count(1), y.count(-1)
         (100, 50, 50)
     """
-    _check(n_samples, noise)
+    _check(n_samples, noise, seed)
+    zero_one = check_bool(zero_one, "zero_one")
     rng = np.random.default_rng(seed)
     n_up = n_samples // 2
     n_down = n_samples - n_up
@@ -112,10 +126,12 @@ def circles(
         ``(X, y)``.
 
     Raises:
-        ValueError: for fewer than 2 samples, a negative noise or factor outside (0, 1).
+        ValueError: for a sample count, noise, seed or ``zero_one`` as for :func:`moons`, or
+            a factor outside (0, 1).
     """
-    _check(n_samples, noise)
-    if not is_real(factor) or not 0.0 < factor < 1.0:
+    _check(n_samples, noise, seed)
+    zero_one = check_bool(zero_one, "zero_one")
+    if not 0.0 < check_real(factor, "factor") < 1.0:
         raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
     rng = np.random.default_rng(seed)
     n_out = n_samples // 2
@@ -151,9 +167,10 @@ def xor(
         ``(X, y)``.
 
     Raises:
-        ValueError: for fewer than 2 samples or a negative noise.
+        ValueError: for a sample count, noise, seed or ``zero_one`` as for :func:`moons`.
     """
-    _check(n_samples, noise)
+    _check(n_samples, noise, seed)
+    zero_one = check_bool(zero_one, "zero_one")
     rng = np.random.default_rng(seed)
     points = rng.uniform(-1.0, 1.0, size=(n_samples, 2))
     labels = (points[:, 0] * points[:, 1] > 0).astype(int)
@@ -177,22 +194,33 @@ def blobs(
         ``(X, y)`` with labels 0 .. k-1.
 
     Raises:
-        ValueError: for fewer samples than clusters, fewer than 2 clusters, or badly
-            shaped centres.
+        ValueError: for fewer samples than clusters, fewer than 2 clusters, badly shaped
+            centres or a centre coordinate that is not a finite number, or a noise or seed
+            as for :func:`moons`.
     """
     if is_integer(centers):
-        if centers < 2:
-            raise ValueError(f"centers must be at least 2, got {centers!r}")
-        angles = 2.0 * np.pi * np.arange(centers) / centers
+        k = check_integer(centers, "centers", minimum=2, maximum=MAX_SAMPLES)
+        _check(n_samples, noise, seed, minimum=k)
+        angles = 2.0 * np.pi * np.arange(k) / k
         means = 2.5 * np.stack([np.cos(angles), np.sin(angles)], axis=1)
     else:
-        means = np.asarray(centers, dtype=float)
-        if means.ndim != 2 or means.shape[1] != 2 or len(means) < 2:
+        if (
+            not is_sequence(centers)
+            or not 2 <= len(centers) <= MAX_SAMPLES
+            or not all(is_sequence(c) and len(c) == 2 for c in centers)
+        ):
             raise ValueError(
-                f"centers must be a number or a list of [x1, x2] pairs, got {centers!r}"
+                "centers must be a number or a list of at least two [x1, x2] pairs, "
+                f"got {str(centers)[:200]}"
             )
-    k = len(means)
-    _check(n_samples, noise, minimum=k)
+        means = np.array(
+            [
+                [check_real(v, f"centers[{i}][{j}]") for j, v in enumerate(c)]
+                for i, c in enumerate(centers)
+            ]
+        )
+        k = len(means)
+        _check(n_samples, noise, seed, minimum=k)
     rng = np.random.default_rng(seed)
     counts = [n_samples // k + (1 if c < n_samples % k else 0) for c in range(k)]
     labels = np.repeat(np.arange(k), counts)
@@ -217,16 +245,18 @@ def spiral(
         ``(X, y)`` with labels 0 .. k-1.
 
     Raises:
-        ValueError: for fewer than 2 classes, fewer samples than classes or a negative noise.
+        ValueError: for fewer than 2 classes, fewer samples than classes, or a sample count,
+            noise or seed as for :func:`moons`.
     """
-    check_integer(classes, "classes", minimum=2)
-    _check(n_samples, noise, minimum=classes)
+    check_integer(classes, "classes", minimum=2, maximum=MAX_SAMPLES)
+    _check(n_samples, noise, seed, minimum=classes)
     rng = np.random.default_rng(seed)
     parts, labels = [], []
     for c in range(classes):
         n = n_samples // classes + (1 if c < n_samples % classes else 0)
         r = np.linspace(0.0, 1.0, n)
         t = np.linspace(4.0 * c, 4.0 * (c + 1), n) + rng.normal(0.0, noise, n)
-        parts.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
+        with np.errstate(invalid="ignore"):  # sin(inf) is NaN: _finish refuses it with a word
+            parts.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
         labels.append(np.full(n, c))
     return _finish(np.concatenate(parts), np.concatenate(labels), rng, 0.0, None)
