@@ -14,7 +14,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .._checks import _short, check_real, check_value, is_bool, is_integer, is_real, is_sequence
 from ..engine import Value, apply, weighted_sum
@@ -109,7 +109,9 @@ def _target(t, name: str, what: str, width: int | None) -> list[float] | float:
     return [_real_label(tk, name, f"{what}[{k}]") for k, tk in enumerate(t)]
 
 
-def check_labels(loss, labels, *, what: str = "labels", width: int | None = None) -> None:
+def check_labels(
+    loss: Callable, labels: Sequence, *, what: str = "labels", width: int | None = None
+) -> None:
     """Check every label for a loss before any of it is computed.
 
     :func:`autograd_lite.nn.train.fit` calls it on the whole data set before its first step,
