@@ -2,6 +2,10 @@
 
 import json
 import os
+import re
+import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -251,3 +255,148 @@ def test_a_file_that_is_not_utf8_is_a_value_error_naming_the_file(tmp_path):
     path = tmp_path / "latin1.json"
     path.write_bytes(b'{"format": "caf\xe9"}')
     check_refused(path, ValueError, r"latin1.json.*not UTF-8 text \(byte 15")
+
+
+# --- the file says exactly what a model says, once -----------------------------------------
+
+
+def test_a_400_digit_parameter_is_a_short_value_error_naming_the_file(saved):
+    saved.write_text(saved.read_text().replace('"b^3_1": 0.0', '"b^3_1": 1' + "0" * 399))
+    model = MLP(2, [3, 1], seed=9)
+    for load in (model.load_weights, MLP.load):
+        with pytest.raises(ValueError, match=r"model.json.*b\^3_1.*400-digit number") as info:
+            load(saved)
+        assert len(str(info.value)) < 300
+
+
+@pytest.mark.parametrize(
+    "text, old, new",
+    [
+        ("parameters", '"parameters": {', '"parameters": {}, "parameters": {'),
+        (
+            "format",
+            '"format": "autograd_lite.model"',
+            '"format": "x", "format": "autograd_lite.model"',
+        ),
+        ("b^3_1", '"b^3_1": 0.0', '"b^3_1": 1.0, "b^3_1": 0.0'),
+        ("type", '"type": "MLP"', '"type": "MLP", "type": "MLP"'),
+    ],
+    ids=["parameters", "format", "a parameter name", "in the architecture"],
+)
+def test_a_key_given_twice_anywhere_is_refused(saved, text, old, new):
+    content = saved.read_text().replace(" ", "").replace("\n", "")
+    old, new = old.replace(" ", ""), new.replace(" ", "")
+    assert old in content
+    saved.write_text(content.replace(old, new, 1))
+    check_refused(saved, ValueError, rf"model.json.*key '{re.escape(text)}' is given twice")
+
+
+def test_an_extra_top_level_key_is_refused(saved):
+    edit(saved, lambda s: s.__setitem__("comment", "trained on Tuesday"))
+    check_refused(saved, ValueError, "model.json.*unexpected 'comment'")
+
+
+def test_a_missing_top_level_key_is_refused():
+    state = MLP(2, [3, 1]).state_dict()
+    del state["architecture"]
+    with pytest.raises(ValueError, match="missing architecture"):
+        MLP(2, [3, 1]).load_state_dict(state)
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1", [1]])
+def test_the_version_must_be_the_integer_one(saved, version):
+    edit(saved, lambda s: s.__setitem__("version", version))
+    check_refused(saved, ValueError, "model.json.*version")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda a: a.__setitem__("n_inputs", True),
+        lambda a: a.__setitem__("n_inputs", 2.0),
+        lambda a: a.__setitem__("layer_sizes", [3, True]),
+    ],
+    ids=["bool n_inputs", "float n_inputs", "bool size"],
+)
+def test_an_architecture_of_booleans_or_floats_is_not_the_models(tmp_path, change):
+    path = tmp_path / "n.json"
+    Layer(1, 1, seed=1).save(path)
+    layer = Layer(1, 1, seed=2)
+    edit(path, lambda s: s["architecture"].__setitem__("n_inputs", True))
+    with pytest.raises(ValueError, match="n.json.*another architecture"):
+        layer.load_weights(path)
+    edit_mlp = tmp_path / "m.json"
+    MLP(2, [3, 1]).save(edit_mlp)
+    edit(edit_mlp, lambda s: change(s["architecture"]))
+    with pytest.raises(ValueError, match="m.json.*architecture"):
+        MLP.load(edit_mlp)
+    with pytest.raises(ValueError, match="m.json.*architecture"):
+        MLP(2, [3, 1]).load_weights(edit_mlp)
+
+
+# --- saves killed half-way ------------------------------------------------------------------
+
+_SAVE_AND_HANG = """
+import os, sys, time
+import autograd_lite._files as files
+from autograd_lite.nn import MLP
+
+def hang(fd):
+    print("writing", flush=True)
+    time.sleep(60)
+
+files.os.fsync = hang
+MLP(2, [3, 1]).save(sys.argv[1])
+"""
+
+
+def _start_hanging_save(path):
+    """A process stopped in the middle of a save, its temporary file written."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SAVE_AND_HANG, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout.readline() == "writing\n"
+    return proc
+
+
+def _temporaries(folder):
+    return sorted(name for name in os.listdir(folder) if name.endswith(".tmp"))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="whether a process runs is asked with kill(pid, 0)")
+def test_the_next_save_removes_what_killed_saves_left_behind(saved):
+    for _ in range(3):
+        proc = _start_hanging_save(saved)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        # each killed save leaves its own file; the one before it was removed by this save
+        assert len(_temporaries(saved.parent)) == 1
+    MLP(2, [3, 1], seed=4).save(saved)
+    assert _temporaries(saved.parent) == []
+    assert data_of(MLP.load(saved)) == data_of(MLP(2, [3, 1], seed=4))
+
+
+@pytest.mark.skipif(os.name != "posix", reason="whether a process runs is asked with kill(pid, 0)")
+def test_a_save_running_in_another_process_is_not_disturbed(saved):
+    proc = _start_hanging_save(saved)
+    try:
+        running = _temporaries(saved.parent)
+        assert len(running) == 1
+        MLP(2, [3, 1], seed=4).save(saved)
+        assert _temporaries(saved.parent) == running
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_only_temporaries_of_the_same_path_are_removed(saved):
+    dead = 2**22 + 12345  # above Linux's default pid_max: no process has it
+    other = saved.parent / f".other.json.{dead}.0a1b2c3d.tmp"
+    mine_alive = saved.parent / f".model.json.{os.getpid()}.0a1b2c3d.tmp"
+    lookalike = saved.parent / ".model.json.notapid.tmp"
+    for p in (other, mine_alive, lookalike):
+        p.write_text("{")
+    MLP(2, [3, 1]).save(saved)
+    assert sorted(os.listdir(saved.parent)) == sorted(
+        [other.name, mine_alive.name, lookalike.name, "model.json"]
+    )

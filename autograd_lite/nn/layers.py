@@ -446,7 +446,7 @@ class MLP(Module):
             )
         except (KeyError, TypeError, ValueError) as err:
             raise ValueError(f"{where!r} has a bad architecture: {err}") from None
-        model.load_state_dict(state)
+        model._set_parameters(saving.check_state(model, state, where=where))
         return model
 
     def __repr__(self) -> str:

@@ -102,7 +102,10 @@ class Module:
             ValueError: if the format, the architecture or the parameter names differ, or a
                 value is not a finite real number.
         """
-        values = saving.check_state(self, state)
+        self._set_parameters(saving.check_state(self, state))
+
+    def _set_parameters(self, values: list[float]) -> None:
+        """Assign checked values (one float per parameter, in order)."""
         for p, x in zip(self.parameters(), values):
             p.data = x
 
@@ -133,4 +136,6 @@ class Module:
                 architecture, or holds a value that is not a finite number. The model is
                 left unchanged in every case.
         """
-        self.load_state_dict(saving.read_state(path))
+        self._set_parameters(
+            saving.check_state(self, saving.read_state(path), where=os.fspath(path))
+        )

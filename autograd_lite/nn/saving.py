@@ -13,9 +13,15 @@ writes and reads files. The models' methods ``save``, ``load_weights``, ``load_s
 and ``MLP.load`` are built on its functions.
 
 A file is untrusted input: :func:`read_state` turns every way it can be broken (not UTF-8,
-not JSON, nested too deeply) into a ``ValueError`` naming the file, and
-:func:`mlp_architecture` checks a saved MLP's sizes by arithmetic before anything is built,
-refusing networks of more than :data:`MAX_PARAMETERS` parameters.
+not JSON, nested too deeply, a key given twice at any level) into a ``ValueError`` naming
+the file, :func:`check_state` accepts exactly the four top-level keys with values of
+exactly their types (``"version": true`` is not version 1), and :func:`mlp_architecture`
+checks a saved MLP's sizes by arithmetic before anything is built, refusing networks of
+more than :data:`MAX_PARAMETERS` parameters.
+
+A save killed half-way leaves its temporary file behind (a rename that never happened);
+the next save of the same path removes those whose writer is dead, and never one whose
+writer is still running.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from typing import Any
 
 from .._checks import _short, is_finite_real, is_integer
@@ -31,10 +38,12 @@ from .._files import write_atomically
 __all__ = [
     "FORMAT",
     "VERSION",
+    "KEYS",
     "MAX_PARAMETERS",
     "check_state",
     "write_state",
     "read_state",
+    "remove_stale_temporaries",
     "mlp_parameter_count",
     "check_parameter_count",
     "mlp_architecture",
@@ -50,36 +59,65 @@ million is already far beyond anything it can train; a file asking for more is r
 before any memory is spent on it."""
 
 
-def check_state(model: Any, state: Any) -> list[float]:
+KEYS = ("format", "version", "architecture", "parameters")
+"""The top-level keys of a saved model, all of them and no others."""
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as JSON values: ``true`` is not ``1`` and ``2.0`` is not ``2`` here, as they are
+    for Python's ``==``; a file must say exactly what the model says."""
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def check_state(model: Any, state: Any, where: str | None = None) -> list[float]:
     """Check ``state`` against ``model`` and return the parameter values in order.
 
     Args:
         model: the module the state is for.
         state: a dict as made by ``Module.state_dict`` (perhaps read from a file).
+        where: the file the state was read from, named in every message.
 
     Returns:
         One float per parameter of ``model``, in ``model.parameters()`` order.
 
     Raises:
-        ValueError: if ``state`` is not a saved model, has another architecture or other
-            parameter names, or holds a value that is not a finite real number.
+        ValueError: if ``state`` is not a saved model (another format, a version that is
+            not the integer 1, a missing or extra top-level key), has another architecture
+            or other parameter names, or holds a value that is not a finite real number.
     """
+    try:
+        return _check_state(model, state)
+    except ValueError as err:
+        if where is None:
+            raise
+        raise ValueError(f"{where!r}: {err}") from None
+
+
+def _check_state(model: Any, state: Any) -> list[float]:
     if not isinstance(state, dict):
         raise ValueError(
             f"not a saved model: expected a JSON object (dict), got {type(state).__name__}"
         )
-    if state.get("format") != FORMAT or state.get("version") != VERSION:
+    if not _same(state.get("format"), FORMAT) or not _same(state.get("version"), VERSION):
         raise ValueError(
             f"not a saved model: expected format {FORMAT!r} version {VERSION}, "
-            f"got format {state.get('format')!r} version {state.get('version')!r}"
+            f"got format {_short(state.get('format'))} version {_short(state.get('version'))}"
+        )
+    if set(state) != set(KEYS):
+        extra = [k for k in state if k not in KEYS]
+        missing = [k for k in KEYS if k not in state]
+        raise ValueError(
+            f"not a saved model: it must have exactly the keys {', '.join(KEYS)}"
+            + (f"; unexpected {', '.join(_short(k) for k in extra[:5])}" if extra else "")
+            + (f"; missing {', '.join(missing)}" if missing else "")
         )
     arch = model._architecture()
-    if state.get("architecture") != arch:
+    if not _same(state["architecture"], arch):
         raise ValueError(
-            f"the saved model has another architecture: {state.get('architecture')!r}; "
+            f"the saved model has another architecture: {str(state['architecture'])[:200]}; "
             f"this model is {arch!r}"
         )
-    params = state.get("parameters")
+    params = state["parameters"]
     names = [name for name, _ in model.named_parameters()]
     if not isinstance(params, dict) or list(params) != names:
         got = list(params) if isinstance(params, dict) else params
@@ -90,7 +128,7 @@ def check_state(model: Any, state: Any) -> list[float]:
     values = []
     for name, x in params.items():
         if not is_finite_real(x):
-            raise ValueError(f"parameter {name} must be a finite real number, got {x!r}")
+            raise ValueError(f"parameter {name} must be a finite real number, got {_short(x)}")
         values.append(float(x))
     return values
 
@@ -112,11 +150,76 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
     for name, x in state["parameters"].items():
         if not math.isfinite(x):
             raise ValueError(f"cannot save: parameter {name} is {x!r}, not a finite number")
-    write_atomically(path, json.dumps(state, indent=1) + "\n")
+    text = json.dumps(state, indent=1) + "\n"
+    remove_stale_temporaries(path)
+    write_atomically(path, text)
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
+    """Remove the temporary files that saves of ``path`` killed half-way left behind.
+
+    A temporary file is named after its writer's process id
+    (``.model.json.<pid>.<random>.tmp``, see :func:`autograd_lite._files.write_atomically`).
+    Only files whose writer no longer runs are removed: a save running at this moment in
+    another process, or in another thread of this one, is not disturbed. Where a process
+    cannot be asked whether it runs (not a POSIX system), nothing is removed.
+
+    Args:
+        path: the file whose saves left the temporary files.
+
+    Returns:
+        The paths removed.
+    """
+    if os.name != "posix":
+        return []
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = re.compile(re.escape(f".{os.path.basename(path)}.") + r"(\d{1,10})\.[0-9a-f]+\.tmp")
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None or _is_running(int(match.group(1))):
+            continue
+        try:
+            os.remove(entry.path)
+            removed.append(entry.path)
+        except OSError:  # removed by another save meanwhile, or not ours to remove
+            pass
+    return removed
+
+
+def _is_running(pid: int) -> bool:
+    """Whether process ``pid`` exists (this process counts: its other threads may save)."""
+    if pid == os.getpid():
+        return True
+    if pid <= 0:
+        return False  # not a process id: kill(0) or kill(-1) would signal groups
+    try:
+        os.kill(pid, 0)  # signal 0: no signal is sent, only whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True  # another user's process (or a number no process has: keep it)
+    return True
 
 
 def _reject_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number a model can hold")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict, refusing a key given twice (json keeps the last silently)."""
+    state = dict(pairs)
+    if len(state) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {_short(key)} is given twice")
+            seen.add(key)
+    return state
 
 
 def read_state(path: str | os.PathLike) -> Any:
@@ -131,8 +234,8 @@ def read_state(path: str | os.PathLike) -> Any:
     Raises:
         FileNotFoundError: if there is no such file.
         ValueError: if the file is not UTF-8 text, not valid JSON (for example truncated),
-            nested too deeply to be a model, too large to hold in memory, or holds NaN or
-            Infinity. The message names the file.
+            nested too deeply to be a model, too large to hold in memory, holds NaN or
+            Infinity, or gives a key twice in any object. The message names the file.
     """
     where = os.fspath(path)
     try:
@@ -148,7 +251,9 @@ def read_state(path: str | os.PathLike) -> Any:
     except MemoryError:
         raise ValueError(f"{where!r} is too large to be a saved model") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(
+            text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
+        )
     except json.JSONDecodeError as err:
         raise ValueError(f"{where!r} is not valid JSON (is it truncated?): {err}") from None
     except RecursionError:
