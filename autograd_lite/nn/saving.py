@@ -137,7 +137,8 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
     """Write ``state`` as JSON to ``path`` through a temporary file and a rename.
 
     The rename replaces the old file in one step, so a crash while writing leaves the
-    previous file whole.
+    previous file whole. Temporary files that earlier saves of ``path`` left when they were
+    killed are removed first (:func:`remove_stale_temporaries`).
 
     Args:
         path: the file to write.
