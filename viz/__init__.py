@@ -8,6 +8,10 @@ program.
 :class:`DrawingOptions` holds them, checked, for :func:`dot_source`, which can also show
 grads other than the nodes' own (the stepper's picture uses it).
 
+For the lecture, :func:`to_tikz` writes the same picture as TikZ source for LaTeX, and
+:func:`beamer` a Beamer deck with one frame per step of the backward pass; in a notebook,
+``stepper(root)`` without a path shows the stepper page inline.
+
 A drawing never hangs: :mod:`viz.limits` refuses graphs whose layout would take Graphviz long
 (:class:`LayoutTooSlowError`) and stops ``dot`` after ``time_limit`` seconds
 (:class:`DotTimeoutError`). Files and pages are written atomically.
@@ -22,6 +26,7 @@ Example:
     True
 """
 
+from .beamer import DEFAULT_MAX_STEPS, beamer
 from .dot import (
     DEFAULT_MAX_NODES,
     DotNotFoundError,
@@ -32,16 +37,21 @@ from .dot import (
     render,
     to_dot,
 )
+from .latex import LatexError, LatexNotFoundError
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
 from .stepper import Step, StepperPage, backward_steps, stepper
+from .tikz import to_tikz
 
 __all__ = [
     "DEFAULT_MAX_NODES",
+    "DEFAULT_MAX_STEPS",
     "DEFAULT_TIME_LIMIT",
     "DotNotFoundError",
     "DotTimeoutError",
     "DrawingOptions",
     "GraphTooLargeError",
+    "LatexError",
+    "LatexNotFoundError",
     "LayoutTooSlowError",
     "Step",
     "StepperPage",
@@ -49,6 +59,8 @@ __all__ = [
     "dot_source",
     "draw",
     "render",
+    "beamer",
     "stepper",
     "to_dot",
+    "to_tikz",
 ]

@@ -764,32 +764,36 @@ def _edge(tail: str, head: str, attrs: str) -> str:
     return f"\t{tail} -> {head}" + (f" [{attrs.strip()}]" if attrs else "")
 
 
-def _legend(scale: float, fmt: str) -> list[str]:
-    """A box that says which grads each fill colour stands for."""
+def legend_rows(scale: float, fmt: str) -> list[tuple[str, str]]:
+    """The colour legend of ``color_by_grad`` as ``(fill colour, plain text)`` rows, the last
+    one saying the largest |grad|; every drawing that colours by grad writes these rows."""
 
     def num(x: float) -> str:
-        return _number_html(x, fmt)
+        return shorten(format_number(x, fmt))
 
     if scale == 0.0:
-        rows = [(ZERO_COLOUR, "every grad is 0")]
-    else:
-        mid, low = scale / 10, scale / 100
-        rows = [
-            (NEG_COLOURS[2], f"grad &lt; {num(-mid)}"),
-            (NEG_COLOURS[1], f"{num(-mid)} … {num(-low)}"),
-            (NEG_COLOURS[0], f"{num(-low)} … 0"),
-            (ZERO_COLOUR, "0"),
-            (POS_COLOURS[0], f"0 … {num(low)}"),
-            (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
-            (POS_COLOURS[2], f"grad &gt; {num(mid)}"),
-        ]
-    note = f'<TR><TD COLSPAN="2" BORDER="0">largest |grad|: {num(scale)}</TD></TR>' if scale else ""
-    cells = (
-        "".join(
-            f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{t}</TD></TR>'
-            for c, t in rows
-        )
-        + note
+        return [(ZERO_COLOUR, "every grad is 0")]
+    mid, low = scale / 10, scale / 100
+    return [
+        (NEG_COLOURS[2], f"grad < {num(-mid)}"),
+        (NEG_COLOURS[1], f"{num(-mid)} … {num(-low)}"),
+        (NEG_COLOURS[0], f"{num(-low)} … 0"),
+        (ZERO_COLOUR, "0"),
+        (POS_COLOURS[0], f"0 … {num(low)}"),
+        (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
+        (POS_COLOURS[2], f"grad > {num(mid)}"),
+        ("", f"largest |grad|: {num(scale)}"),
+    ]
+
+
+def _legend(scale: float, fmt: str) -> list[str]:
+    """A box that says which grads each fill colour stands for."""
+    rows = legend_rows(scale, fmt)
+    cells = "".join(
+        f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{html_text(t)}</TD></TR>'
+        if c
+        else f'<TR><TD COLSPAN="2" BORDER="0">{html_text(t)}</TD></TR>'
+        for c, t in rows
     )
     table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{cells}</TABLE>'
     return [

@@ -120,21 +120,27 @@ def _derivative_text(op: str, i: int, n_operands: int) -> str:
     return texts[-1]
 
 
-def _where(v: Value, names: list[str], index: dict, fmt: str) -> str:
+def _where(v: Value, names: list[str], index: dict, fmt: str, text=str) -> str:
     """``'a = x (2), b = y (-3)'``: which node each operand name of the template stands for."""
     prim = OPS[v.op]
-    num = format_number
+
+    def operand(p: Value) -> str:
+        return names[index[p]] + text(f" ({format_number(p.data, fmt)})")
+
     parts = []
     if prim.arity == NARY and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
         weights, inputs, bias = wsum_operands(v.parents)
         groups = (weights, inputs, (bias,))
         for name, group in zip(prim.operand_names, groups):
-            inner = ", ".join(f"{names[index[p]]} ({num(p.data, fmt)})" for p in group)
-            parts.append(f"{name} = ({inner})" if name != "b" else f"{name} = {inner}")
+            inner = text(", ").join(operand(p) for p in group)
+            if name != "b":
+                parts.append(text(f"{name} = (") + inner + text(")"))
+            else:
+                parts.append(text(f"{name} = ") + inner)
     else:
         for name, p in zip(prim.operand_names, v.parents):
-            parts.append(f"{name} = {names[index[p]]} ({num(p.data, fmt)})")
-    return ", ".join(parts)
+            parts.append(text(f"{name} = ") + operand(p))
+    return text(", ").join(parts)
 
 
 def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[float]]:
@@ -159,19 +165,34 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
     check_value(root, "root")
     format_number(1.0, fmt)
     order = topo_order(root)
+    return replay(order, fmt, _names(order, fmt))
+
+
+def replay(order: list[Value], fmt: str, names: list[str], text=str) -> tuple[list[Step], list]:
+    """:func:`backward_steps` for a topological order, with every node written as ``names``
+    says and every other piece of text passed through ``text`` (Beamer frames pass LaTeX
+    names and :func:`viz.latex.latex_text`); the default writes the stepper's own text."""
     index = {v: i for i, v in enumerate(order)}
-    names = _names(order, fmt)
     num = format_number
     adj = [0.0] * len(order)
     r = len(order) - 1
     adj[r] = 1.0
+    root = names[r]
     steps = [
         Step(
             r,
-            f"Start at the output: grad({names[r]}) = 1",
+            text("Start at the output: grad(") + root + text(") = 1"),
             (
-                f"grad({names[r]}) = ∂{names[r]}/∂{names[r]} = 1: the backward pass starts at the "
-                "output and walks back through every operation, parents after children.",
+                text("grad(")
+                + root
+                + text(") = ∂")
+                + root
+                + text("/∂")
+                + root
+                + text(
+                    " = 1: the backward pass starts at the output and walks back through "
+                    "every operation, parents after children."
+                ),
             ),
             ((r, 1.0),),
         )
@@ -193,19 +214,33 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
             adj[pi] = before + gp
             lhs, rhs = _split_derivative(_derivative_text(v.op, k, len(v.parents)))
             line = (
-                f"grad({names[pi]}) += {lhs} × grad({out}) = {rhs} × grad({out}) = "
-                f"{num(local[k], fmt)} × {num(g, fmt)} = {num(gp, fmt)}"
+                text("grad(")
+                + names[pi]
+                + text(f") += {lhs} × grad(")
+                + out
+                + text(f") = {rhs} × grad(")
+                + out
+                + text(f") = {num(local[k], fmt)} × {num(g, fmt)} = {num(gp, fmt)}")
             )
             if before != 0.0:
                 line += (
-                    f";  grad({names[pi]}) = {num(before, fmt)} + {num(gp, fmt)} = "
-                    f"{num(adj[pi], fmt)} (sum over paths)"
+                    text(";  grad(")
+                    + names[pi]
+                    + text(
+                        f") = {num(before, fmt)} + {num(gp, fmt)} = {num(adj[pi], fmt)} "
+                        "(sum over paths)"
+                    )
                 )
             lines.append(line)
             updates.append((pi, adj[pi]))
         title = (
-            f"Back through {out} = {prim.template}, where {_where(v, names, index, fmt)} "
-            f"and grad({out}) = {num(g, fmt)}"
+            text("Back through ")
+            + out
+            + text(f" = {prim.template}, where ")
+            + _where(v, names, index, fmt, text)
+            + text(" and grad(")
+            + out
+            + text(f") = {num(g, fmt)}")
         )
         steps.append(Step(i, title, tuple(lines), tuple(updates)))
     return steps, adj

@@ -1,0 +1,87 @@
+"""Beamer decks of the backward pass: one frame per step, the chain-rule lines in LaTeX,
+bounded, and compiled with pdflatex where it is installed (CI installs it)."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from autograd_lite import Value
+from viz import DEFAULT_MAX_STEPS, LatexNotFoundError, backward_steps, beamer
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+needs_latex = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("pdfinfo") is None,
+    reason="needs pdflatex and poppler-utils (CI installs them)",
+)
+
+
+def product():
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = a * b
+    out.label = "out"
+    return out + out
+
+
+@needs_dot
+def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
+    loss = product()
+    tex = beamer(loss, tmp_path / "deck.tex", fmt=".1f").read_text(encoding="utf-8")
+    steps, _ = backward_steps(loss)
+    assert tex.count("\\begin{frame}") == len(steps) == 3
+    assert "Step 3 of 3" in tex
+    # grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
+    assert (
+        r"grad(a) += \ensuremath{\partial}(a\ensuremath{\cdot}b)/\ensuremath{\partial}a "
+        r"\ensuremath{\times} grad(out) = b \ensuremath{\times} grad(out) = -{}3.0 "
+        r"\ensuremath{\times} 2.0 = -{}6.0"
+    ) in tex
+
+
+@needs_dot
+def test_nielsen_labels_and_hostile_titles_are_typeset_as_text(tmp_path):
+    w = Value(0.5, label="w^2_11")
+    x = Value(2.0, label=r"\input{/etc/passwd}")
+    tex = beamer((w * x).tanh(), tmp_path / "d.tex", title="}$\\def").read_text()
+    assert r"grad(\ensuremath{w^{2}_{11}})" in tex
+    assert r"\input{" not in tex and r"\textbackslash{}input\{/etc/passwd\}" in tex
+    assert r"\frametitle{\}\$\textbackslash{}def}" in tex
+
+
+def test_too_many_steps_are_refused_before_anything_is_written(tmp_path):
+    y = Value(0.1, label="x")
+    for _ in range(DEFAULT_MAX_STEPS):
+        y = y.sin()
+    with pytest.raises(ValueError, match=r"61 steps, more than max_steps=60.*max_steps=61"):
+        beamer(y, tmp_path / "d.tex")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_that_is_not_tex_or_pdf_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"\.tex"):
+        beamer(product(), tmp_path / "deck.html")
+
+
+@needs_dot
+def test_without_pdflatex_the_tex_is_written_and_the_error_says_what_to_install(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr("shutil.which", lambda name, *a, **k: None)
+    with pytest.raises(LatexNotFoundError, match="texlive-latex-recommended.*deck.tex"):
+        beamer(product(), tmp_path / "deck.pdf")
+    assert (tmp_path / "deck.tex").exists() and not (tmp_path / "deck.pdf").exists()
+
+
+@needs_dot
+@needs_latex
+@pytest.mark.slow
+def test_deck_compiles_to_one_page_per_step(tmp_path):
+    x = Value(0.5, label="x")
+    w = Value(-1.5, label="w^2_11")
+    loss = ((x * w + 1).tanh() - 0.25) ** 2
+    pdf = beamer(loss, tmp_path / "deck.tex", pdf=True)
+    assert pdf == tmp_path / "deck.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
+    assert pages == len(backward_steps(loss)[0])

@@ -1,0 +1,122 @@
+"""TikZ pictures of graphs: the same options as to_dot, labels typeset and escaped, and the
+picture compiled with pdflatex (where it is installed; CI installs it)."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+from examples import worked_example
+
+from autograd_lite import Value, topo_order
+from viz import GraphTooLargeError, to_tikz
+from viz.latex import label_latex, latex_text, run_pdflatex
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
+needs_latex = pytest.mark.skipif(
+    shutil.which("pdflatex") is None or shutil.which("pdftotext") is None,
+    reason="needs pdflatex and poppler-utils (CI installs them)",
+)
+HOSTILE = [r"\input{/etc/passwd}", r"}$\def\x{1}", "50% & #1 ~ ^_ <tag> |\"'` --", "é σ 中\n"]
+
+
+def document(body: str) -> str:
+    return (
+        "\\documentclass{article}\n\\usepackage{tikz}\n"
+        "\\usepackage[paperwidth=80cm,paperheight=30cm,margin=1cm]{geometry}\n"
+        "\\begin{document}\n" + body + "\\end{document}\n"
+    )
+
+
+def pdf_text(pdf: bytes, tmp_path) -> str:
+    (tmp_path / "out.pdf").write_bytes(pdf)
+    result = subprocess.run(
+        ["pdftotext", "-raw", str(tmp_path / "out.pdf"), "-"], capture_output=True, text=True
+    )
+    return result.stdout
+
+
+def test_nielsen_labels_become_sub_and_superscripts():
+    assert label_latex("w^2_11") == r"\ensuremath{w^{2}_{11}}"
+    assert label_latex("delta^3_1") == r"\ensuremath{\delta^{3}_{1}}"
+    assert label_latex("b^2_1,2") == r"\ensuremath{b^{2}_{1,2}}"
+    assert label_latex("loss") == "loss"
+
+
+def test_every_special_character_is_escaped():
+    text = latex_text(r"\input{x}$%&#_^~")
+    assert "\\input" not in text and "{x}" not in text
+    assert re.fullmatch(r"(\\[a-z]+\{\}|\\[{}$%&#_]|[a-z])*", text), text
+    assert latex_text("中") == r"\textbackslash{}u4e2d"
+    assert latex_text("--") == "-{}-{}"
+
+
+@needs_dot
+def test_picture_has_a_node_per_drawn_value_and_operation_and_its_labels():
+    out, w = worked_example()
+    out.backward()
+    tikz = to_tikz(out)
+    assert tikz.startswith("\\begin{tikzpicture}") and tikz.endswith("\\end{tikzpicture}\n")
+    ops = sum(1 for v in topo_order(out) if v.parents)
+    constants = sum(1 for v in topo_order(out) if not v.parents and v.label is None)
+    assert constants == 4
+    assert len(re.findall(r"\(n\d+_op\) at", tikz)) == ops
+    assert len(re.findall(r"\(n\d+\) at", tikz)) == ops + 6 + constants
+    assert "grad 0.001429" in tikz and "{O}" in tikz
+    assert to_tikz(out) == tikz  # deterministic
+
+
+@needs_dot
+def test_options_are_those_of_to_dot():
+    out, w = worked_example()
+    plain = to_tikz(out, show_grad=False)
+    assert "grad " not in plain
+    lit = to_tikz(out, highlight=[w["w1"]])
+    assert lit.count("line width=1.6bp") > to_tikz(out).count("line width=1.6bp")
+    assert "edge, dim" in lit and "edge, dim" not in to_tikz(out)
+    coloured = to_tikz(out, color_by_grad=True)
+    assert "grad colour" in coloured
+    with pytest.raises(GraphTooLargeError, match="to_tikz"):
+        to_tikz(out, max_nodes=5)
+    with pytest.raises(ValueError, match="rankdir"):
+        to_tikz(out, rankdir="RL")
+
+
+@needs_dot
+def test_cluster_draws_a_box_per_layer_and_neuron():
+    w = Value(0.5, label="w^2_11")
+    a = Value(1.0, label="a^1_1")
+    z = w * a + Value(0.1, label="b^2_1")
+    z.label = "z^2_1"
+    tikz = to_tikz(z.sigmoid(), cluster=True)
+    assert "{layer 2}" in tikz and "{neuron 1}" in tikz
+    assert r"\ensuremath{w^{2}_{11}}" in tikz
+
+
+@needs_dot
+@needs_latex
+@pytest.mark.slow
+def test_picture_compiles_with_hostile_labels_shown_as_text(tmp_path):
+    leaves = [Value(float(k + 1), label=label) for k, label in enumerate(HOSTILE)]
+    out = leaves[0] * leaves[1] - leaves[2] / leaves[3]
+    out.label = "w^2_11"
+    out.backward()
+    tikz = to_tikz(out, highlight=[out], color_by_grad=True)
+    pdf = run_pdflatex(document(tikz))
+    text = pdf_text(pdf, tmp_path)
+    assert pdf.startswith(b"%PDF")
+    squeezed = text.replace(" ", "").replace("\n", "")
+    assert r"\input{/etc/passwd}" in squeezed
+    assert r"}$\def\x{1}" in squeezed
+    assert "50%&#1" in squeezed
+    assert "root:x:0:0" not in text
+
+
+@needs_dot
+@needs_latex
+def test_worked_example_compiles_to_one_page(tmp_path):
+    out, _ = worked_example()
+    out.backward()
+    (tmp_path / "g.pdf").write_bytes(run_pdflatex(document(to_tikz(out))))
+    info = subprocess.run(["pdfinfo", str(tmp_path / "g.pdf")], capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+1$", info.stdout, re.M)

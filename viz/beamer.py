@@ -1,0 +1,221 @@
+"""The backward pass as Beamer slides: :func:`beamer`, one frame per step.
+
+Each frame holds what the stepper page shows at that step: the graph (a TikZ picture, see
+:mod:`viz.tikz`) with the node whose chain-rule step runs and the edges into it in orange,
+the grads it changes in green and every grad as it stands after the step, and below it the
+step in words and numbers, e.g. grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6.
+The steps are those of :func:`viz.backward_steps`, with labels typeset in LaTeX (``w^2_11`` as
+:math:`w^{2}_{11}`) and escaped, so a label can never run as a command.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from autograd_lite import Value, gradients, topo_order
+from autograd_lite._checks import check_value, is_integer
+from autograd_lite._files import write_atomically
+from autograd_lite.labels import node_names
+
+from .dot import DEFAULT_MAX_NODES, DrawingOptions, _layout, check_layout, check_size
+from .labels import format_number, shorten
+from .latex import (
+    DEFAULT_LATEX_TIME_LIMIT,
+    LatexNotFoundError,
+    check_latex_time_limit,
+    label_latex,
+    latex_text,
+    run_pdflatex,
+)
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit
+from .stepper import backward_steps, replay
+from .tikz import picture, place
+
+__all__ = ["DEFAULT_MAX_STEPS", "beamer"]
+
+DEFAULT_MAX_STEPS = 60
+"""Decks with more steps (frames) than this are refused unless ``max_steps`` is raised: a
+lecture rarely shows more, and pdflatex takes about a second per ten frames."""
+
+# The frame's text area of a 16:9 Beamer slide, in big points, as the picture may fill it.
+_TEXT_WIDTH = 400.0
+_TEXT_HEIGHT = 215.0
+_MAX_ENLARGE = 1.6
+
+_PREAMBLE = r"""\documentclass[aspectratio=169,11pt]{beamer}
+\usepackage{tikz}
+\setbeamertemplate{navigation symbols}{}
+\setbeamertemplate{footline}{\hfill\insertframenumber\hspace*{3mm}\vspace*{2mm}}
+\setbeamersize{text margin left=6mm, text margin right=6mm}
+\title{%(title)s}
+\begin{document}
+"""
+
+
+def beamer(
+    root: Value,
+    path: str | os.PathLike,
+    *,
+    title: str | None = None,
+    rankdir: str = "LR",
+    fmt: str = ".4g",
+    cluster: bool = False,
+    compact_constants: bool = True,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    max_steps: int | None = DEFAULT_MAX_STEPS,
+    pdf: bool = False,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+    latex_time_limit: float = DEFAULT_LATEX_TIME_LIMIT,
+) -> Path:
+    """Write a Beamer document with one frame per step of the backward pass of ``root``.
+
+    Frame k shows the graph after step k of :func:`viz.backward_steps` (the first seeds
+    grad(output) = 1), the node whose rule runs highlighted, and the chain-rule step with
+    its numbers. The document needs pdflatex with Beamer and TikZ (Debian:
+    texlive-latex-recommended and texlive-pictures). Files are replaced in one step.
+
+    Args:
+        root: the output node.
+        path: the ``.tex`` file to write, or a ``.pdf`` file: then the ``.tex`` beside it is
+            written and compiled.
+        title: the frames' title; by default names the output.
+        rankdir, fmt, cluster, compact_constants, max_nodes: the drawing options, as for
+            :func:`viz.to_dot`.
+        max_steps: refuse a backward pass of more steps (frames) than this (None: no limit).
+        pdf: also compile the document to a PDF beside the ``.tex`` file.
+        time_limit: seconds Graphviz's ``dot`` may take to place the nodes.
+        latex_time_limit: seconds pdflatex may take; it is stopped after that.
+
+    Returns:
+        The path of the PDF when one was made, else of the ``.tex`` file.
+
+    Raises:
+        ValueError: for a path that ends neither in ``.tex`` nor ``.pdf``, more steps than
+            ``max_steps``, a bad option, and where ``backward()`` would raise. Nothing is
+            written.
+        LatexNotFoundError: if a PDF is asked for and pdflatex is not installed; the ``.tex``
+            file was written.
+        LatexError: if pdflatex failed or ran out of time; the ``.tex`` file was written.
+        GraphTooLargeError, LayoutTooSlowError, DotNotFoundError, DotTimeoutError: as for
+            :func:`viz.stepper`.
+
+    Example:
+        >>> import tempfile, pathlib
+        >>> from autograd_lite import Value
+        >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     tex = beamer(a * b, pathlib.Path(d) / "steps.tex")
+        ...     tex.read_text(encoding="utf-8").count("\\\\begin{frame}")
+        2
+    """
+    check_value(root, "root")
+    path = Path(path)
+    if path.suffix.lower() not in (".tex", ".pdf"):
+        raise ValueError(
+            f"beamer writes a .tex file (or a .pdf with the .tex beside it), got "
+            f"{str(path)!r}; name it, for example, {path.stem or 'steps'}.tex"
+        )
+    pdf = bool(pdf) or path.suffix.lower() == ".pdf"
+    time_limit = check_time_limit(time_limit)
+    latex_time_limit = check_latex_time_limit(latex_time_limit)
+    if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
+        raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
+    options = DrawingOptions(
+        rankdir=rankdir,
+        fmt=fmt,
+        cluster=cluster,
+        max_nodes=max_nodes,
+        compact_constants=compact_constants,
+        show_ids=True,
+    )
+    order = topo_order(root)
+    check_size(order, max_nodes, what="beamer")
+    n_steps = 1 + sum(1 for v in order if v.parents)
+    if max_steps is not None and n_steps > max_steps:
+        raise ValueError(
+            f"this backward pass has {n_steps} steps, more than max_steps={max_steps}: one "
+            f"frame each would make a deck too long to show. To make it anyway, call "
+            f"beamer(root, path, max_steps={n_steps}) (or max_steps=None); to show a part, "
+            "pass an inner node as the root."
+        )
+    check_layout(root, options, "beamer")
+    steps, final = backward_steps(root, fmt=fmt)
+    if final != gradients(root, order):
+        raise RuntimeError(
+            "the replayed steps disagree with backward(); this is a bug in autograd_lite, "
+            "please report it"
+        )
+    text_steps, _ = replay(order, fmt, _latex_names(order, fmt), latex_text)
+
+    # Every frame has the same layout: each grad cell is sized for the widest grad it shows.
+    widest: dict[int, float] = {}
+    for step in steps:
+        for i, g in step.updates:
+            if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
+                widest[i] = g
+    where = place(_layout(order, options, widest), time_limit=time_limit, what="beamer")
+
+    root_name = shorten(node_names(order, lambda x: format_number(x, fmt))[order[-1]])
+    heading = (
+        latex_text(title)
+        if title is not None
+        else (r"Backward pass of " + _latex_names(order, fmt)[-1])
+    )
+    frames = []
+    shown: dict[int, float] = {}
+    for k, (step, text) in enumerate(zip(steps, text_steps), start=1):
+        shown.update(step.updates)
+        graph = _layout(order, options, dict(shown))
+        tikz = picture(graph, where, current=step.node, updated=[i for i, _ in step.updates])
+        frames.append(_frame(heading, k, len(steps), tikz, where.bb, text.title, text.lines))
+    source = (
+        _PREAMBLE % {"title": latex_text(title) if title is not None else latex_text(root_name)}
+        + "".join(frames)
+        + "\\end{document}\n"
+    )
+    tex_path = path.with_suffix(".tex")
+    write_atomically(tex_path, source)
+    if not pdf:
+        return tex_path
+    pdf_path = path.with_suffix(".pdf")
+    try:
+        data = run_pdflatex(source, time_limit=latex_time_limit)
+    except LatexNotFoundError as err:
+        raise LatexNotFoundError(f"{err} The document was written to {str(tex_path)!r}.") from None
+    write_atomically(pdf_path, data)
+    return pdf_path
+
+
+def _latex_names(order: list[Value], fmt: str) -> list[str]:
+    """Each node's name as :func:`viz.backward_steps` writes it, in LaTeX: a label with its
+    textbook scripts, a constant's number, an id."""
+    names = node_names(order, lambda x: format_number(x, fmt))
+    return [
+        label_latex(shorten(v.label)) if v.label else latex_text(shorten(names[v])) for v in order
+    ]
+
+
+def _frame(
+    heading: str,
+    k: int,
+    n: int,
+    tikz: str,
+    bb: tuple[float, float, float, float],
+    title: str,
+    lines: tuple[str, ...],
+) -> str:
+    """One frame: the picture scaled to the room the text leaves, then the step."""
+    room = _TEXT_HEIGHT * max(0.3, 0.8 - 0.07 * len(lines))
+    width, height = bb[2] - bb[0], bb[3] - bb[1]
+    scale = min(_TEXT_WIDTH / max(width, 1.0), room / max(height, 1.0), _MAX_ENLARGE)
+    size = r"\footnotesize" if len(lines) <= 4 else r"\scriptsize"
+    items = "".join(f"  \\item {line}\n" for line in lines)
+    return (
+        f"\\begin{{frame}}[t]\n\\frametitle{{{heading}}}\n"
+        f"\\framesubtitle{{Step {k} of {n}}}\n"
+        f"\\begin{{center}}\n\\scalebox{{{scale:.4f}}}{{%\n{tikz}}}\n\\end{{center}}\n"
+        f"{{\\small {title}}}\n"
+        f"{size}\n\\begin{{itemize}}\n{items}\\end{{itemize}}\n"
+        "\\end{frame}\n"
+    )

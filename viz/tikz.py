@@ -1,0 +1,523 @@
+"""Computation graphs as TikZ pictures for LaTeX documents: :func:`to_tikz`.
+
+The picture is the one :func:`viz.to_dot` draws, made from the same decisions (which nodes,
+which constants folded or drawn as numbers, what is highlighted, the layer and neuron boxes,
+the colours): a box per value with its label (Nielsen's ``w^2_11`` as :math:`w^{2}_{11}`), data
+and grad stacked, an oval per operation with the ops table's symbol. Graphviz places the
+nodes: ``dot`` lays out boxes of the sizes the TikZ text needs, and the picture puts its nodes
+and edges (Graphviz's curves) at those coordinates, so it compiles with plain pdflatex and
+only ``\\usepackage{tikz}``, no TikZ library and no LuaLaTeX.
+
+Every label and number passes through :func:`viz.latex.latex_text`, so a label can only ever
+print its own characters.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> a, b = Value(2.0, label="w^2_11"), Value(-3.0, label="b")
+    >>> c = a * b
+    >>> c.backward()
+    >>> tikz = to_tikz(c)
+    >>> tikz.startswith("\\\\begin{tikzpicture}"), "w^{2}_{11}" in tikz
+    (True, True)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import graphviz
+
+from autograd_lite import Value, topo_order
+from autograd_lite._checks import check_value
+from autograd_lite.labels import node_id
+from autograd_lite.ops import OPS
+
+from .dot import (
+    DEFAULT_MAX_NODES,
+    DIM,
+    HIGHLIGHT,
+    NEG_COLOURS,
+    OP_FILL,
+    POS_COLOURS,
+    VALUE_FILL,
+    ZERO_COLOUR,
+    DotNotFoundError,
+    DrawingOptions,
+    _cluster_key,
+    _colour,
+    _Layout,
+    _layout,
+    _operand_names,
+    check_layout,
+    check_size,
+    faster_hints,
+    install_hint,
+    legend_rows,
+)
+from .labels import format_number, shorten
+from .latex import label_latex, latex_text
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
+
+__all__ = ["to_tikz"]
+
+FONT_PT = 8.0
+"""The size of the text in the nodes, in points; the picture's coordinates are in big points
+(1/72 inch), as Graphviz's are."""
+_ROW = 10.0  # height of one line of a value box
+_PAD_X, _PAD_Y = 3.5, 1.5
+_EDGE = "#444444"
+_UPDATED = "#1b9e77"
+_UPDATED_TEXT = "#0d7a5a"
+_GREYS = ("#f3f3f3", "#bbbbbb", "#999999", "#888888", "#777777", "#666666", "#333333")
+
+
+# --- the entry point ------------------------------------------------------------------------
+
+
+def to_tikz(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    fmt: str = ".4g",
+    show_grad: bool = True,
+    color_by_grad: bool = False,
+    highlight: Iterable = (),
+    cluster: bool = False,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+    compact_constants: bool = True,
+    show_ids: bool | None = None,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> str:
+    """The source of a TikZ picture of the graph ``root`` depends on.
+
+    Put it in a document that loads ``\\usepackage{tikz}`` (nothing else is needed) and
+    compile with pdflatex; a wide graph fits the page inside ``\\resizebox{\\linewidth}{!}{...}``.
+
+    Args:
+        root: the output node.
+        rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
+            compact_constants, show_ids: the drawing options, with the same meanings and
+            defaults as for :func:`viz.to_dot`.
+        time_limit: seconds Graphviz's ``dot`` may take to place the nodes; it is stopped
+            after that.
+
+    Returns:
+        ``\\begin{tikzpicture} ... \\end{tikzpicture}``, identical for the same graph in any
+        run. Labels are typeset as text (Nielsen's labels with sub- and superscripts), never
+        read as LaTeX commands.
+
+    Raises:
+        DotNotFoundError: if Graphviz's ``dot`` program is not installed.
+        DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
+        LayoutTooSlowError: as :func:`viz.draw`.
+        GraphTooLargeError, ValueError, TypeError: as :func:`viz.to_dot`.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(0.5, label="x")
+        >>> y = (x * x).tanh()
+        >>> print(to_tikz(y, show_grad=False).splitlines()[-1])
+        \\end{tikzpicture}
+    """
+    check_value(root, "root")
+    time_limit = check_time_limit(time_limit)
+    options = DrawingOptions(
+        rankdir=rankdir,
+        fmt=fmt,
+        show_grad=show_grad,
+        color_by_grad=color_by_grad,
+        highlight=highlight,
+        cluster=cluster,
+        max_nodes=max_nodes,
+        compact_constants=compact_constants,
+        show_ids=show_ids,
+    )
+    order = topo_order(root)
+    check_size(order, max_nodes, what="to_tikz")
+    check_layout(root, options, "to_tikz")
+    graph = _layout(order, options, None)
+    return picture(graph, place(graph, time_limit=time_limit, what="to_tikz"))
+
+
+# --- where Graphviz puts things -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where ``dot`` put each part of a picture, in big points, y upwards.
+
+    Attributes:
+        bb: the picture's bounding box ``(x0, y0, x1, y1)``.
+        nodes: each drawn node's ``(x, y, width, height)`` by name (``n3``, ``n3_op``).
+        edges: each edge's curve (Graphviz's Bézier points), in the order of :func:`_edges`.
+        head_labels: where each edge's operand name goes, by edge position.
+        clusters: ``(x0, y0, x1, y1, label, label x, label y)`` for each layer or neuron box.
+    """
+
+    bb: tuple[float, float, float, float]
+    nodes: dict[str, tuple[float, float, float, float]]
+    edges: list[list[tuple[float, float]]]
+    head_labels: dict[int, tuple[float, float]]
+    clusters: list[tuple[float, float, float, float, str, float, float]]
+
+
+def _text_width(text: str) -> float:
+    """A generous estimate of the width of text in ems of the sans-serif font."""
+    width = 0.0
+    for c in text:
+        if c in "il.,:;'|!()[]`j ":
+            width += 0.32
+        elif c in "mwMW":
+            width += 0.9
+        elif c.isascii() and c.isupper():
+            width += 0.72
+        elif c.isascii():
+            width += 0.55
+        else:
+            width += 0.9  # a symbol, or the start of an escape such as \u4e2d
+            if not latex_text(c).startswith("\\ensuremath") and "\\textbackslash" in (
+                latex_text(c)
+            ):
+                width += 0.55 * 5
+    return width * 1.05
+
+
+def _label_width(label: str) -> float:
+    if label_latex(label).startswith("\\ensuremath{") and label_latex(label) != latex_text(label):
+        base, _, scripts = label.replace("delta", "d").partition("^")
+        if not scripts:
+            base, _, scripts = label.partition("_")
+        longest = max((len(s) for s in scripts.split("_")), default=0)
+        return _text_width(base) + 0.6 * longest + 0.2
+    return _text_width(label)
+
+
+def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
+    """The lines of value node i's box, top to bottom: ``(LaTeX, width in ems)``."""
+    v = graph.order[i]
+    fmt = graph.options.fmt
+    if i in graph.compact:
+        text = shorten(format_number(v.data, fmt))
+        return [(latex_text(text), _text_width(text))]
+    rows = []
+    if v.label:
+        label = shorten(v.label)
+        rows.append((label_latex(label), _label_width(label)))
+    elif graph.show_ids:
+        rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
+    data = "data " + shorten(format_number(v.data, fmt))
+    rows.append((latex_text(data), _text_width(data)))
+    if graph.options.show_grad:
+        grad = "grad " + shorten(format_number(graph.grads[i], fmt))
+        rows.append((latex_text(grad), _text_width(grad)))
+    return rows
+
+
+def _value_size(graph: _Layout, i: int) -> tuple[float, float]:
+    rows = _rows(graph, i)
+    width = max(w for _, w in rows) * FONT_PT + 2 * _PAD_X
+    return max(width, 18.0), len(rows) * _ROW + 2 * _PAD_Y
+
+
+def _op_text(graph: _Layout, i: int) -> str:
+    v = graph.order[i]
+    prim = OPS.get(v.op)
+    symbol = prim.symbol if prim is not None else v.op
+    if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
+        return shorten(symbol + format(v.parents[1].data, ".6g"))
+    return shorten(symbol)
+
+
+def _op_latex(text: str) -> str:
+    if text.startswith("^"):  # a folded exponent, as in x²
+        return r"\ensuremath{{}^{\mathrm{" + latex_text(text[1:]) + "}}}"
+    return latex_text(text)
+
+
+def _op_size(graph: _Layout, i: int) -> tuple[float, float]:
+    text = _op_text(graph, i)
+    return max(_text_width(text) * FONT_PT + 2 * 5.0, 20.0), 14.0
+
+
+def _edges(graph: _Layout) -> list[tuple[int, str, str, str]]:
+    """Every edge as ``(parent index or -1, tail, head, operand name)``, in drawing order:
+    each operand into its operation, then the operation into its result."""
+    edges = []
+    for i, v in enumerate(graph.order):
+        if not v.parents:
+            continue
+        names = _operand_names(graph, v)
+        for k, p in enumerate(v.parents):
+            pi = graph.index[p]
+            if pi not in graph.folded:
+                edges.append((pi, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
+        edges.append((-1, f"n{i}_op", f"n{i}", ""))
+    return edges
+
+
+def _layout_source(graph: _Layout) -> str:
+    """DOT text that only places boxes of the picture's sizes; nothing of it is drawn."""
+
+    def box(name: str, size: tuple[float, float], shape: str = "box") -> str:
+        return f"{name} [shape={shape} width={size[0] / 72:.4f} height={size[1] / 72:.4f}]"
+
+    clusters: dict[tuple[int, int | None], list[str]] = {}
+    loose: list[str] = []
+    for i, v in enumerate(graph.order):
+        if i in graph.folded:
+            continue
+        lines = [box(f"n{i}_op", _op_size(graph, i))] if v.parents else []
+        lines.append(box(f"n{i}", _value_size(graph, i)))
+        key = _cluster_key(v) if graph.options.cluster else None
+        (loose if key is None else clusters.setdefault(key, [])).extend(lines)
+    out = [
+        "digraph {",
+        f"graph [rankdir={graph.options.rankdir} nodesep=0.12 ranksep=0.2 margin=0]",
+        'node [fixedsize=true label="" fontsize=8]',
+        'edge [arrowsize=0.6 fontsize=7 fontname="DejaVu Sans"]',
+    ]
+    for layer in sorted({layer for layer, _ in clusters}):
+        out.append(f'subgraph cluster_l{layer} {{ label="layer {layer}" fontsize=9 margin=6')
+        out.extend(clusters.get((layer, None), []))
+        for j in sorted(j for ell, j in clusters if ell == layer and j is not None):
+            out.append(f'subgraph cluster_l{layer}_{j} {{ label="neuron {j}" fontsize=9 margin=5')
+            out.extend(clusters[(layer, j)])
+            out.append("}")
+        out.append("}")
+    out.extend(loose)
+    for _, tail, head, name in _edges(graph):
+        out.append(f"{tail} -> {head}" + (f' [headlabel="{name}"]' if name else ""))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _point(text: str) -> tuple[float, float]:
+    x, y = text.split(",")[:2]
+    return float(x), float(y)
+
+
+def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
+    """Let Graphviz's ``dot`` place the picture's nodes, with its time limit.
+
+    Raises:
+        DotNotFoundError: if ``dot`` is not installed.
+        DotTimeoutError: if it ran longer than ``time_limit``.
+    """
+    try:
+        out = run_dot(
+            _layout_source(graph),
+            "json0",
+            time_limit=time_limit,
+            hints=faster_hints(graph.options, what),
+        )
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(
+            f"{what} places its nodes with Graphviz's `dot` program, which was not found on "
+            f"PATH; {install_hint()}"
+        ) from None
+    data = json.loads(out)
+    nodes, clusters, names = {}, [], {}
+    for obj in data.get("objects", []):
+        if "pos" not in obj:  # a layer or neuron box
+            if "bb" in obj:
+                x0, y0, x1, y1 = (float(t) for t in obj["bb"].split(","))
+                lx, ly = _point(obj.get("lp", f"{(x0 + x1) / 2},{y1}"))
+                clusters.append((x0, y0, x1, y1, obj.get("label", ""), lx, ly))
+            continue
+        names[obj["_gvid"]] = obj["name"]
+        x, y = _point(obj["pos"])
+        nodes[obj["name"]] = (x, y, float(obj["width"]) * 72, float(obj["height"]) * 72)
+    # Graphviz numbers edges its own way: find each edge by its two ends (an a*a graph has
+    # two edges between the same nodes, taken in turn)
+    curves: dict[tuple[str, str], list] = {}
+    for edge in sorted(data.get("edges", []), key=lambda e: e["_gvid"]):
+        points = [_point(p) for p in edge["pos"].split() if not p.startswith(("e,", "s,"))]
+        label = _point(edge["head_lp"]) if "head_lp" in edge else None
+        curves.setdefault((names[edge["tail"]], names[edge["head"]]), []).append((points, label))
+    edges, head_labels = [], {}
+    for k, (_, tail, head, _) in enumerate(_edges(graph)):
+        points, label = curves[(tail, head)].pop(0)
+        edges.append(points)
+        if label is not None:
+            head_labels[k] = label
+    bb = tuple(float(t) for t in data["bb"].split(","))
+    return Placement(bb, nodes, edges, head_labels, clusters)  # type: ignore[arg-type]
+
+
+# --- the picture ----------------------------------------------------------------------------
+
+
+def _rgb(colour: str) -> str:
+    """The name the picture gives a colour (``"#d95f02"`` is ``ag-D95F02``)."""
+    return "ag-" + colour[1:].upper()
+
+
+def _palette() -> list[str]:
+    """Every colour a picture can use, defined once at its start: naming them is much faster
+    for pdflatex than colour expressions at every node."""
+    colours = {HIGHLIGHT, DIM, OP_FILL, VALUE_FILL, ZERO_COLOUR, _EDGE, _UPDATED, _UPDATED_TEXT}
+    colours |= set(_GREYS)
+    colours |= set(NEG_COLOURS) | set(POS_COLOURS)
+    return [rf"\definecolor{{{_rgb(c)}}}{{HTML}}{{{c[1:].upper()}}}" for c in sorted(colours)]
+
+
+def _n(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def picture(
+    graph: _Layout,
+    where: Placement,
+    *,
+    current: int | None = None,
+    updated: Iterable[int] = (),
+    legend: bool = True,
+) -> str:
+    """The TikZ source of ``graph`` with its nodes where ``where`` says.
+
+    Args:
+        graph: what to draw (grads, highlights, ...), from :func:`viz.dot._layout`.
+        where: the placement from :func:`place`, made for a graph of the same shape.
+        current: the node whose chain-rule step runs (a Beamer frame); it, its operation and
+            the edges into them are lit.
+        updated: nodes whose grad the step changes, drawn with a green border.
+        legend: add the colour legend when the graph is coloured by grad.
+    """
+    lit_nodes, lit_edges = set(graph.lit_nodes), set(graph.lit_edges)
+    lit_ops = set(graph.lit_nodes)
+    lit_children = {child for _, child in lit_edges}
+    if current is not None:
+        lit_nodes.add(current)
+        lit_ops.add(current)
+        lit_children.add(current)
+        lit_edges |= {(graph.index[p], current) for p in graph.order[current].parents}
+    updated = set(updated) - {current}
+    dim = bool(lit_nodes or lit_edges)
+    out = [
+        r"\begin{tikzpicture}[x=1bp, y=1bp, line join=round,",
+        "  every node/.style={inner sep=0pt, outer sep=0pt},",
+        r"  edge/.style={->, >=stealth, line width=0.6bp, draw=" + _rgb(_EDGE) + "},",
+        "  dim/.style={draw=" + _rgb(DIM) + "},",
+        "  lit/.style={draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp}]",
+        *_palette(),
+        # one font switch for the whole picture: a font key would switch at every node,
+        # which makes pdflatex several times slower
+        rf"\fontsize{{{_n(FONT_PT)}}}{{{_n(FONT_PT * 1.2)}}}\selectfont\sffamily",
+    ]
+    for x0, y0, x1, y1, label, lx, ly in where.clusters:
+        if label.startswith("neuron"):
+            style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
+        else:
+            style = "dashed, draw=" + _rgb("#777777")
+        out.append(
+            rf"\draw[rounded corners=4bp, {style}] ({_n(x0)},{_n(y0)}) "
+            rf"rectangle ({_n(x1)},{_n(y1)});"
+        )
+        out.append(
+            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
+            f"{{{latex_text(label)}}};"
+        )
+    for i, v in enumerate(graph.order):
+        if i in graph.folded:
+            continue
+        if v.parents:
+            x, y, w, h = where.nodes[f"n{i}_op"]
+            border = (
+                "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
+                if i in lit_ops
+                else "draw=" + _rgb("#666666")
+            )
+            out.append(
+                rf"\node[{border}, fill={_rgb(OP_FILL)}, rounded corners={_n(h / 2)}bp, "
+                rf"minimum width={_n(w)}bp, minimum height={_n(h)}bp] (n{i}_op) "
+                f"at ({_n(x)},{_n(y)}) "
+                f"{{{_op_latex(_op_text(graph, i))}}};"
+            )
+        out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
+    for k, (pi, tail, head, name) in enumerate(_edges(graph)):
+        child = int(head.removesuffix("_op")[1:])
+        is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
+        style = "edge, lit" if is_lit else ("edge, dim" if dim else "edge")
+        out.append(rf"\draw[{style}] {_curve(tail, head, where.edges[k])};")
+        if name and k in where.head_labels:
+            lx, ly = where.head_labels[k]
+            out.append(
+                rf"\node[font=\fontsize{{6}}{{7}}\selectfont\sffamily, text={_rgb('#666666')}] "
+                f"at ({_n(lx)},{_n(ly)}) {{{latex_text(name)}}};"
+            )
+    if legend and graph.options.color_by_grad:
+        out.extend(_legend(graph, where))
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out) + "\n"
+
+
+def _curve(tail: str, head: str, points: list[tuple[float, float]]) -> str:
+    """Graphviz's Bézier curve from node to node; TikZ clips its ends at the node borders."""
+    if len(points) < 4 or (len(points) - 1) % 3:
+        return f"({tail}) -- ({head})"
+    parts = [f"({tail})"]
+    for k in range(1, len(points), 3):
+        c1, c2, end = points[k : k + 3]
+        target = f"({head})" if k + 3 >= len(points) else f"({_n(end[0])},{_n(end[1])})"
+        parts.append(
+            f".. controls ({_n(c1[0])},{_n(c1[1])}) and ({_n(c2[0])},{_n(c2[1])}) .. {target}"
+        )
+    return " ".join(parts)
+
+
+def _value_box(graph: _Layout, where: Placement, i: int, lit: bool, updated: bool) -> list[str]:
+    x, y, w, h = where.nodes[f"n{i}"]
+    rows = _rows(graph, i)
+    if i in graph.compact:
+        return [
+            rf"\node[draw={_rgb('#888888')}, dashed, rounded corners=3bp, minimum width={_n(w)}bp, "
+            rf"minimum height={_n(h)}bp] (n{i}) at ({_n(x)},{_n(y)}) {{{rows[0][0]}}};"
+        ]
+    fill = _colour(graph.grads[i], graph.scale) if graph.options.color_by_grad else VALUE_FILL
+    if lit:
+        border = "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
+    elif updated:
+        border = "draw=" + _rgb(_UPDATED) + ", line width=1.4bp"
+    else:
+        border = "draw=" + _rgb("#333333") + ", line width=0.5bp"
+    out = [
+        rf"\node[{border}, fill={_rgb(fill)}, minimum width={_n(w)}bp, minimum height={_n(h)}bp] "
+        rf"(n{i}) at ({_n(x)},{_n(y)}) {{}};"
+    ]
+    top = y + h / 2 - _PAD_Y
+    for k, (text, _) in enumerate(rows):
+        centre = top - (k + 0.5) * _ROW
+        colour = (
+            r"\color{" + _rgb(_UPDATED_TEXT) + "}"
+            if updated and k == len(rows) - 1 and graph.options.show_grad
+            else ""
+        )
+        out.append(
+            rf"\node[text height=6bp, text depth=2bp] at ({_n(x)},{_n(centre)}) {{{colour}{text}}};"
+        )
+        if k:
+            line_y = top - k * _ROW
+            out.append(
+                rf"\draw[line width=0.3bp, draw={_rgb('#999999')}] "
+                f"({_n(x - w / 2)},{_n(line_y)}) -- "
+                f"({_n(x + w / 2)},{_n(line_y)});"
+            )
+    return out
+
+
+def _legend(graph: _Layout, where: Placement) -> list[str]:
+    """The colour legend to the right of the picture."""
+    x0 = where.bb[2] + 14
+    y = where.bb[3] - 4
+    out = [rf"\node[anchor=west] at ({_n(x0)},{_n(y)}) {{grad colour}};"]
+    for colour, text in legend_rows(graph.scale, graph.options.fmt):
+        y -= 11
+        if colour:
+            out.append(
+                rf"\draw[fill={_rgb(colour)}, draw={_rgb('#999999')}, line width=0.3bp] "
+                f"({_n(x0)},{_n(y - 4)}) rectangle ({_n(x0 + 14)},{_n(y + 4)});"
+            )
+        out.append(rf"\node[anchor=west] at ({_n(x0 + 18)},{_n(y)}) {{{latex_text(text)}}};")
+    return out
