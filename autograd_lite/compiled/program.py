@@ -1,0 +1,490 @@
+"""A traced per-sample function as a program of array operations over a batch.
+
+:func:`trace` records the function (see :mod:`autograd_lite.compiled.tracing`) and turns
+its graph into a :class:`Program`: a short list of instructions, each computing a whole
+group of nodes for every sample of a batch at once.
+
+* Nodes are grouped by depth. Weighted sums at the same depth over the same inputs, with
+  weights and bias that do not depend on the sample (a layer's neurons), become one matrix
+  product ``A @ Wᵀ + b``; the weights are read straight out of the flat parameter array.
+* Other nodes of one primitive at the same depth, whose operands come from the same arrays
+  (a layer's activations), become one array operation.
+* Nodes that depend only on the parameters and constants (an L2 term) have no batch
+  dimension: they are computed once per batch.
+
+Every forward function and derivative rule comes from the ops table
+(:mod:`autograd_lite.compiled._arrays` finds the vectorised form where the scalar one does
+not take arrays). ``print(program)`` shows the instructions, forward and backward.
+
+Example:
+    >>> from autograd_lite.nn import MLP
+    >>> from autograd_lite.nn.losses import hinge
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> X, y = [[0.5, -1.0], [1.0, 2.0], [0.0, 1.0]], [1, -1, 1]
+    >>> program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)
+    >>> loss, grad = program.value_and_grad(X, y)
+    >>> eager = hinge([model(x) for x in X], y)
+    >>> eager.backward()
+    >>> abs(loss - eager.data) < 1e-12, grad.shape
+    (True, (13,))
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..engine import Value
+from ..ops import OPS
+from ._arrays import forward_of, matrix_forms, rule_of
+from ._takes import Take
+from .tracing import Trace, TraceError, record
+
+__all__ = ["Program", "trace", "TraceError"]
+
+X, C, P, K = 0, 1, 2, 3  # the arrays every program starts from
+
+
+class _Array:
+    """What the program knows of one of its arrays before it runs."""
+
+    __slots__ = ("name", "width", "batched", "needs_grad", "members")
+
+    def __init__(self, name, width, batched, needs_grad, members=()):
+        self.name = name
+        self.width = width
+        self.batched = batched
+        self.needs_grad = needs_grad
+        self.members = list(members)
+
+
+class _Elementwise:
+    """One primitive applied to each member of a group: ``out = op(operands)``."""
+
+    def __init__(self, op, out, takes):
+        self.op = op
+        self.out = out
+        self.takes = takes
+        self.forward_fn = forward_of(op)
+        self.rule = rule_of(op)
+
+    def forward(self, env):
+        env[self.out] = self.forward_fn(*[t.read(env) for t in self.takes])
+
+    def backward(self, env, adj, owned, g):
+        args = [t.read(env) for t in self.takes]
+        grads = self.rule(g, env[self.out], *args)
+        for take, grad in zip(self.takes, grads):
+            take.add(adj, owned, np.asarray(grad))
+
+    def lines(self, arrays):
+        out = arrays[self.out].name
+        args = ", ".join(t.text() for t in self.takes)
+        fwd = f"{out} = {self.op}({args})"
+        back = [
+            f"d{t.text()} += d{out} · ∂{out}/∂{t.text()}   ({d})"
+            for t, d in zip(self.takes, OPS[self.op].derivatives)
+            if _needs(t, arrays)
+        ]
+        return fwd, back
+
+
+class _Matmul:
+    """Weighted sums over the same inputs with fixed weights: ``out = A @ Wᵀ + b``."""
+
+    def __init__(self, out, a, w, b):
+        self.out, self.a, self.w, self.b = out, a, w, b
+        self.forward_fn, self.rule = matrix_forms()
+
+    def forward(self, env):
+        env[self.out] = self.forward_fn(self.w.read(env)[0], self.a.read(env), self.b.read(env)[0])
+
+    def backward(self, env, adj, owned, g):
+        W, A = self.w.read(env)[0], self.a.read(env)
+        dW, dA, db = self.rule(g, env[self.out], W, A, self.b.read(env)[0])
+        self.w.add(adj, owned, dW[None])
+        self.a.add(adj, owned, dA)
+        self.b.add(adj, owned, db[None])
+
+    def lines(self, arrays):
+        out = arrays[self.out].name
+        fwd = f"{out} = {self.a.text()} @ {self.w.text()}ᵀ + {self.b.text()}"
+        back = []
+        if _needs(self.w, arrays):
+            back.append(f"d{self.w.text()} += d{out}ᵀ @ {self.a.text()}")
+        if _needs(self.b, arrays):
+            back.append(f"d{self.b.text()} += Σ_batch d{out}")
+        if _needs(self.a, arrays):
+            back.append(f"d{self.a.text()} += d{out} @ {self.w.text()}")
+        return fwd, back
+
+
+class _WeightedSums:
+    """Weighted sums whose weights change with the sample: the table's own wsum, on arrays."""
+
+    def __init__(self, out, n, w, a, b):
+        self.out, self.n, self.w, self.a, self.b = out, n, w, a, b
+        self.forward_fn = forward_of("wsum")
+        self.rule = rule_of("wsum")
+
+    def _operands(self, env):
+        W, A, b = self.w.read(env), self.a.read(env), self.b.read(env)
+        return [*[W[..., k] for k in range(self.n)], *[A[..., k] for k in range(self.n)], b]
+
+    def forward(self, env):
+        env[self.out] = self.forward_fn(*self._operands(env))
+
+    def backward(self, env, adj, owned, g):
+        grads = self.rule(g, env[self.out], *self._operands(env))
+        n = self.n
+        self.w.add(adj, owned, np.stack(np.broadcast_arrays(*grads[:n]), axis=-1))
+        self.a.add(adj, owned, np.stack(np.broadcast_arrays(*grads[n : 2 * n]), axis=-1))
+        self.b.add(adj, owned, np.asarray(grads[-1]))
+
+    def lines(self, arrays):
+        out = arrays[self.out].name
+        w, a, b = self.w.text(), self.a.text(), self.b.text()
+        fwd = f"{out} = Σₖ {w}·{a} + {b}"
+        back = [
+            f"d{t.text()} += d{out} · {s}"
+            for t, s in ((self.w, a), (self.a, w), (self.b, "1"))
+            if _needs(t, arrays)
+        ]
+        return fwd, back
+
+
+def _needs(take: Take, arrays) -> bool:
+    return any(arrays[v].needs_grad for v in take.sources)
+
+
+class Program:
+    """A per-sample function compiled to array operations over a batch.
+
+    Made by :func:`trace`. The loss of a batch is the mean of the per-sample losses, plus
+    the penalty (if one was traced), exactly as the library's losses define it.
+
+    Attributes:
+        params: the parameters (Values), in the order of the gradient array.
+        flat: their values as one array; :meth:`value_and_grad` refreshes it from the
+            Values first unless told not to.
+        grad: the gradient of the last backward pass, in the same order.
+        outputs_are_list: whether the traced model returned a list of outputs.
+    """
+
+    def __init__(self, trace_: Trace, params: Sequence[Value]):
+        self.params = list(params)
+        self.trace = trace_
+        self.outputs_are_list = trace_.outputs_are_list
+        self.flat = np.array([p.data for p in self.params], dtype=float)
+        self.grad = np.zeros_like(self.flat)
+        consts = [i for i, k in enumerate(trace_.kinds) if k == "const"]
+        self._consts = np.array([[trace_.slots[i] for i in consts]], dtype=float)
+        self._build(trace_, consts)
+
+    # --- compiling ------------------------------------------------------------------------
+
+    def _build(self, tr: Trace, consts: list[int]) -> None:
+        n = len(tr)
+        arrays = self.arrays = [
+            _Array("x", tr.n_inputs, True, False),
+            _Array("c", tr.n_label_columns, True, False),
+            _Array("p", len(self.params), False, True),
+            _Array("k", len(consts), False, False),
+        ]
+        loc = [None] * n
+        batched = [False] * n
+        needs = [False] * n
+        level = [0] * n
+        const_col = {i: c for c, i in enumerate(consts)}
+        base = {"input": X, "label": C, "param": P}
+        for i, kind in enumerate(tr.kinds):
+            if kind == "op":
+                ps = tr.parents[i]
+                batched[i] = any(batched[p] for p in ps)
+                needs[i] = any(needs[p] for p in ps)
+                level[i] = 1 + max(level[p] for p in ps)
+            elif kind == "const":
+                loc[i] = (K, const_col[i])
+            else:
+                loc[i] = (base[kind], tr.slots[i])
+                batched[i] = kind != "param"
+                needs[i] = kind == "param"
+        persistent = {P: (self.flat, self.grad)}
+        by_level: dict[int, dict] = {}
+        for i in range(n):
+            if tr.kinds[i] != "op":
+                continue
+            ps = tr.parents[i]
+            op = tr.ops[i]
+            if op == "wsum":
+                k = (len(ps) - 1) // 2
+                ws, xs, b = ps[:k], ps[k : 2 * k], ps[-1]
+                if not any(batched[p] for p in (*ws, b)):
+                    key = ("matmul", k, tuple(xs))
+                else:
+                    key = ("wsum", k)
+            else:
+                key = (op,)
+            by_level.setdefault(level[i], {})
+            by_level[level[i]].setdefault(key, []).append(i)
+        self.program = []
+        names = _Namer(tr.names)
+        for lev in sorted(by_level):
+            # operands are placed by now (they sit at lower levels)
+            for key, members in by_level[lev].items():
+                for group in _split_by_sources(key, members, tr, loc):
+                    out = len(arrays)
+                    arrays.append(
+                        _Array(
+                            names.name(group),
+                            len(group),
+                            any(batched[i] for i in group),
+                            any(needs[i] for i in group),
+                            group,
+                        )
+                    )
+                    self.program.append(self._instruction(key[0], group, out, tr, loc, persistent))
+                    for col, i in enumerate(group):
+                        loc[i] = (out, col)
+        self._loc = loc
+        self._root = Take(np.array([loc[tr.root]]), arrays)
+        self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
+        self._outputs = Take(np.array([loc[i] for i in tr.outputs]), arrays) if tr.outputs else None
+
+    def _instruction(self, kind, group, out, tr, loc, persistent):
+        arrays = self.arrays
+        if kind in ("matmul", "wsum"):
+            ps = [tr.parents[i] for i in group]
+            k = (len(ps[0]) - 1) // 2
+            w = np.array([[loc[p] for p in q[:k]] for q in ps])
+            a = np.array([[loc[p] for p in q[k : 2 * k]] for q in ps])
+            b = np.array([loc[q[-1]] for q in ps])
+            if kind == "matmul":
+                return _Matmul(
+                    out,
+                    Take(a[0], arrays),
+                    Take(w, arrays, persistent=persistent),
+                    Take(b, arrays, persistent=persistent),
+                )
+            return _WeightedSums(out, k, Take(w, arrays), Take(a, arrays), Take(b, arrays))
+        arity = len(tr.parents[group[0]])
+        takes = [
+            Take(np.array([loc[tr.parents[i][r]] for i in group]), arrays, broadcast=True)
+            for r in range(arity)
+        ]
+        return _Elementwise(kind, out, takes)
+
+    # --- running --------------------------------------------------------------------------
+
+    def pull(self) -> None:
+        """Copy the parameters' current values into :attr:`flat`."""
+        self.flat[:] = [p.data for p in self.params]
+
+    def push(self, grads: bool = False) -> None:
+        """Write :attr:`flat` back into the parameters' ``data`` (and ``grad`` if asked)."""
+        for p, v in zip(self.params, self.flat.tolist()):
+            p.data = v
+        if grads:
+            for p, v in zip(self.params, self.grad.tolist()):
+                p.grad = v
+
+    def batch(self, X: Sequence, y: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The arrays a run needs for samples ``X`` and labels ``y``: inputs, label columns."""
+        rows = np.asarray(X, dtype=float)
+        if rows.ndim == 1 and self.trace.scalar_input:
+            rows = rows[:, None]
+        if rows.ndim != 2 or rows.shape[1] != self.trace.n_inputs:
+            raise ValueError(
+                f"expected samples of {self.trace.n_inputs} number(s), got an array of shape "
+                f"{rows.shape}"
+            )
+        labels = np.empty((len(rows), 0)) if y is None else self.trace.label_columns(list(y))
+        return rows, labels
+
+    def run(
+        self, rows: np.ndarray, labels: np.ndarray, *, grad: bool = True, outputs: bool = False
+    ):
+        """Forward (and backward) over a batch given as arrays (see :meth:`batch`).
+
+        Uses :attr:`flat` as the parameters and leaves the gradient in :attr:`grad`.
+
+        Returns:
+            ``(loss, outputs)``: the mean per-sample loss plus the penalty, and the model's
+            outputs as an array (batch, outputs) if asked for, else None.
+        """
+        env = [None] * len(self.arrays)
+        env[X], env[C], env[P], env[K] = rows, labels, self.flat[None, :], self._consts
+        with np.errstate(all="ignore"):
+            for ins in self.program:
+                ins.forward(env)
+            per_sample = self._root.read(env)[:, 0]
+            size = len(rows)
+            loss = (
+                float(per_sample.sum() * (1.0 / size))
+                if len(per_sample) > 1
+                else float(per_sample[0])
+            )
+            if self._penalty is not None:
+                loss = loss + float(self._penalty.read(env)[0, 0])
+            out = self._outputs.read(env) if outputs and self._outputs is not None else None
+            if grad:
+                self._backward(env, size, len(per_sample))
+        return loss, out
+
+    def _backward(self, env, size, rows):
+        adj = [None] * len(self.arrays)
+        owned = [False] * len(self.arrays)
+        self.grad.fill(0.0)
+        adj[P], owned[P] = self.grad[None, :], True
+        self._root.add(adj, owned, np.full((rows, 1), 1.0 / size if rows > 1 else 1.0))
+        if self._penalty is not None:
+            self._penalty.add(adj, owned, np.ones((1, 1)))
+        for ins in reversed(self.program):
+            g = adj[ins.out]
+            if g is not None:
+                ins.backward(env, adj, owned, g)
+
+    def value_and_grad(self, X: Sequence, y: Sequence | None = None) -> tuple[float, np.ndarray]:
+        """The batch's loss and its gradient with respect to :attr:`params`.
+
+        Reads the parameters' current values first.
+
+        Args:
+            X: the samples.
+            y: their labels (None if the function takes none).
+
+        Returns:
+            ``(loss, grad)``: a float and a copy of the gradient, in :attr:`params` order.
+
+        Raises:
+            ValueError: if the loss or a gradient is not finite (run the function with the
+                engine to see which operation fails, and why).
+        """
+        self.pull()
+        loss, _ = self.run(*self.batch(X, y))
+        if not (np.isfinite(loss) and np.isfinite(self.grad).all()):
+            raise ValueError(
+                "the compiled program's loss or gradient is not a finite number; run the "
+                "function with the engine on these samples to see which operation fails"
+            )
+        return loss, self.grad.copy()
+
+    def __call__(self, X: Sequence, y: Sequence | None = None) -> float:
+        """The batch's loss (the parameters' current values are read first)."""
+        self.pull()
+        return self.run(*self.batch(X, y), grad=False)[0]
+
+    # --- reading --------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        arrays = self.arrays
+        head = (
+            f"program(x: B×{arrays[X].width}, c: B×{arrays[C].width}; "
+            f"p: {arrays[P].width}, k: {arrays[K].width} = {_consts_text(self._consts[0])})"
+        )
+        fwd, back = [], []
+        for ins in self.program:
+            f, b = ins.lines(arrays)
+            spec = arrays[ins.out]
+            shape = f"B×{spec.width}" if spec.batched else f"{spec.width}"
+            note = f"# {shape}{'' if spec.batched else ', once per batch'}"
+            fwd.append(f"  {f:<44} {note}" if len(f) < 44 else f"  {f}  {note}")
+            back.append(b)
+        root = self._root.text()
+        total = f"mean({root})" + (f" + {self._penalty.text()}" if self._penalty else "")
+        lines = [head, " forward:", *fwd, f"  loss = {total}", " backward:", f"  d{root} = 1/B"]
+        if self._penalty:
+            lines.append(f"  d{self._penalty.text()} = 1")
+        for b in reversed(back):
+            lines.extend("  " + line for line in b)
+        lines.append(" grad = dp")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Program: {len(self.program)} array operations for {len(self.trace)} nodes per "
+            f"sample, {len(self.params)} parameters>"
+        )
+
+
+def _consts_text(values) -> str:
+    shown = ", ".join(f"{v:g}" for v in values[:6])
+    return f"[{shown}{', …' if len(values) > 6 else ''}]"
+
+
+def _split_by_sources(key, members, tr, loc):
+    """Members of a level's group whose operands come from the same arrays, role by role."""
+    groups: dict = {}
+    for i in members:
+        ps = tr.parents[i]
+        if key[0] in ("matmul", "wsum"):
+            k = key[1]
+            roles = (ps[:k], ps[k : 2 * k], (ps[-1],))
+            sig = tuple(tuple(sorted({loc[p][0] for p in r})) for r in roles)
+        else:
+            sig = tuple(loc[p][0] for p in ps)
+        groups.setdefault(sig, []).append(i)
+    return list(groups.values())
+
+
+class _Namer:
+    """Names of arrays in listings, from the nodes' labels where they have a common stem."""
+
+    def __init__(self, labels):
+        self.labels = labels
+        self.used = {"x", "c", "p", "k", "loss"}
+        self.count = 0
+
+    def name(self, group) -> str:
+        stems = {_stem(self.labels[i]) for i in group}
+        stem = stems.pop() if len(stems) == 1 else None
+        if not stem:
+            self.count += 1
+            stem = f"t{self.count}"
+        name, k = stem, 1
+        while name in self.used:
+            k += 1
+            name = f"{stem}_{k}"
+        self.used.add(name)
+        return name
+
+
+def _stem(label) -> str | None:
+    """'z^3_1' → 'z3'; None for no label or one that is not in Nielsen's notation."""
+    if not label or "^" not in label:
+        return None
+    letter, _, rest = label.partition("^")
+    layer = rest.split("_")[0]
+    return f"{letter}{layer}" if letter.isalpha() and layer.isdigit() else None
+
+
+def trace(
+    fn: Callable,
+    params: Sequence[Value],
+    X: Sequence,
+    y: Sequence | None = None,
+    *,
+    penalty: Callable[[], Value] | None = None,
+) -> Program:
+    """Trace a per-sample function into a :class:`Program` that runs over whole batches.
+
+    Args:
+        fn: ``fn(x, label) -> loss`` for one sample, written with Values as for the engine
+            (``fn(x)`` when ``y`` is None). ``x`` arrives as a list of Values (one Value if
+            the samples are numbers). It may also return ``(loss, outputs)``, with the
+            model's output(s), which :meth:`Program.run` can then return per sample.
+        params: the parameters: the Values the gradient is taken with respect to.
+        X: samples to trace on (a few are traced; each must be a list of numbers).
+        y: their labels, or None.
+        penalty: a function of no arguments returning a term of the parameters only (such
+            as ``lambda: l2(params, 1e-4)``), added once to the batch's mean loss.
+
+    Returns:
+        The program.
+
+    Raises:
+        TraceError: if the function takes a different path on different samples (it
+            branches on ``.data``), or uses a number computed from ``.data`` as a constant.
+    """
+    return Program(record(fn, params, X, y, penalty=penalty), params)

@@ -1,0 +1,369 @@
+"""Recording a per-sample function: run it on a few samples, compare, keep one graph.
+
+A per-sample function (a model and a loss written with ``Value``\\ s, as users write them) is
+run with the engine on a few samples of the data: its graph is the *trace*. Each leaf of the
+graph is a parameter (one of the Values given as parameters), an input (the tracer makes the
+sample's numbers into Values), or a constant: a number the code used. A constant that is the
+same on every sample stays a constant; one that changes with the label (the ``y`` in
+``1 - y·s``) becomes a per-sample column computed from each sample's label.
+
+Code that branches on ``.data`` would be frozen at the branch it took when traced, so the
+traces of several samples (one or two per label, and one with the parameters nudged) must
+be the same graph; otherwise :class:`TraceError` names the first node where they part and
+says how to write it without a branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..engine import Value, topo_order
+
+__all__ = ["TraceError", "Trace", "record"]
+
+MAX_LABEL_TABLE = 64
+"""Up to this many distinct labels, label constants are looked up by label; beyond, they
+must be an affine function of the label (as ``y``, ``1 - y``, or a target ``t`` are)."""
+
+_HOW_TO = (
+    "Code that tests .data (if x.data > 0: ...) takes one path per sample, and a compiled "
+    "program replays one path for every sample. Write the choice with arithmetic on Values "
+    "instead: relu(x) for max(x, 0), abs(x), b + relu(a - b) for max(a, b), or a weighted sum "
+    "with 0/1 weights made from the label; or train eagerly (compiled=False)."
+)
+
+
+class TraceError(ValueError):
+    """A function that the compiled path cannot replay over a batch, and why."""
+
+
+class Trace:
+    """One recorded graph, in topological order, with what each leaf is.
+
+    Attributes:
+        kinds: per node, ``"param"``, ``"input"``, ``"label"``, ``"const"`` or ``"op"``.
+        ops: per node, the primitive's name (``""`` for a leaf).
+        parents: per node, the indices of its operands (``()`` for a leaf).
+        slots: per leaf, its parameter, input or label-column index (or its constant value).
+        names: per node, its label or None.
+        root: index of the per-sample loss; ``penalty``: of the parameter-only term or None.
+        outputs: indices of the model's outputs; ``outputs_are_list``: whether the model
+            returned a list.
+        n_inputs: numbers per sample; ``scalar_input``: the samples are single numbers.
+        label_columns: ``label_columns(labels)`` gives the label constants of each sample,
+            an array of shape (len(labels), number of label columns).
+    """
+
+    def __init__(self):
+        self.kinds: list[str] = []
+        self.ops: list[str] = []
+        self.parents: list[tuple[int, ...]] = []
+        self.slots: list = []
+        self.names: list[str | None] = []
+        self.root = 0
+        self.penalty: int | None = None
+        self.outputs: list[int] = []
+        self.outputs_are_list = False
+        self.n_inputs = 0
+        self.scalar_input = False
+        self.n_label_columns = 0
+        self.label_columns: Callable[[Sequence], np.ndarray] = lambda labels: np.empty(
+            (len(labels), 0)
+        )
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+
+class _Run:
+    """One run of the function on one sample: its nodes and what each one is."""
+
+    def __init__(self, nodes: list[Value], desc: list[tuple], consts: list[int]):
+        self.nodes = nodes
+        self.desc = desc
+        self.consts = consts  # indices of constant leaves, in order
+
+    def const_values(self) -> list[float]:
+        return [self.nodes[i].data for i in self.consts]
+
+
+_NO_LABEL = object()
+
+
+def _split(result) -> tuple[Value, list[Value], bool]:
+    """The function's result as (loss, outputs, whether the outputs were a list)."""
+    if isinstance(result, tuple) and len(result) == 2:
+        loss, outs = result
+        if isinstance(outs, (list, tuple)):
+            return loss, list(outs), True
+        return loss, [outs], False
+    return result, [], False
+
+
+def _run_once(fn, params_at, row, label, penalty, scalar_input):
+    """Run fn on one sample; return the run, the root, the outputs, their form, the penalty."""
+    xs = [Value(float(v), f"x_{k + 1}") for k, v in enumerate(row)]
+    arg = xs[0] if scalar_input else xs
+    loss, outs, as_list = _split(fn(arg) if label is _NO_LABEL else fn(arg, label))
+    if type(loss) is not Value:
+        raise TraceError(
+            f"the per-sample function must return a Value (the sample's loss), "
+            f"got {type(loss).__name__}"
+        )
+    for i, o in enumerate(outs):
+        if type(o) is not Value:
+            raise TraceError(f"output {i} of the per-sample function is not a Value")
+    nodes = topo_order(loss)
+    index = {v: i for i, v in enumerate(nodes)}
+    extra = [*outs]
+    pen = penalty() if penalty is not None else None
+    if pen is not None:
+        if type(pen) is not Value:
+            raise TraceError(f"the penalty must return a Value, got {type(pen).__name__}")
+        extra.append(pen)
+    for v in extra:
+        if v not in index:
+            for w in topo_order(v):
+                if w not in index:
+                    index[w] = len(nodes)
+                    nodes.append(w)
+    inputs = {v: k for k, v in enumerate(xs)}
+    desc, consts = [], []
+    for i, v in enumerate(nodes):
+        if v.parents:
+            desc.append((v.op, tuple(index[p] for p in v.parents)))
+        elif v in params_at:
+            desc.append(("param", params_at[v]))
+        elif v in inputs:
+            desc.append(("input", inputs[v]))
+        else:
+            desc.append(("const",))
+            consts.append(i)
+    run = _Run(nodes, desc, consts)
+    return (
+        run,
+        index[loss],
+        [index[o] for o in outs],
+        as_list,
+        (index[pen] if pen is not None else None),
+    )
+
+
+def _name(v: Value) -> str:
+    if v.label:
+        return repr(v.label)
+    if v.op:
+        return f"a {v.op} node"
+    return "a constant" if not v.parents else "a node"
+
+
+def _what(run: _Run, i: int) -> str:
+    if i >= len(run.nodes):
+        return "nothing (the graph ends before it)"
+    v = run.nodes[i]
+    kind = run.desc[i]
+    if v.op:
+        args = ", ".join(_name(run.nodes[p]) for p in kind[1])
+        return f"{v.op}({args}){' labelled ' + repr(v.label) if v.label else ''}"
+    return {"param": "a parameter", "input": "an input", "const": "a constant"}[kind[0]] + (
+        f" {v.label!r}" if v.label else f" {v.data!r}"
+    )
+
+
+def _compare(first: _Run, other: _Run, where: str) -> None:
+    if first.desc == other.desc:
+        return
+    n = min(len(first.desc), len(other.desc))
+    i = next((k for k in range(n) if first.desc[k] != other.desc[k]), n)
+    raise TraceError(
+        f"the function builds a different graph for {where} than for the first sample: "
+        f"node #{i} is {_what(first, i)} for the first sample but {_what(other, i)} there. "
+        + _HOW_TO
+    )
+
+
+def _key(label):
+    if isinstance(label, (list, tuple, np.ndarray)):
+        return tuple(float(v) for v in np.ravel(np.asarray(label, dtype=float)))
+    return float(label)
+
+
+def _affine(keys: list, table: np.ndarray):
+    """Fit label constants as an affine function of the label; None if they are not one."""
+    L = np.array([np.atleast_1d(np.asarray(k, dtype=float)) for k in keys])
+    design = np.hstack([np.ones((len(L), 1)), L])
+    if len(L) < design.shape[1] + 2:
+        return None
+    coef, *_ = np.linalg.lstsq(design, table, rcond=None)
+    scale = max(1.0, float(np.abs(table).max()))
+    if np.abs(design @ coef - table).max() > 1e-12 * scale:
+        return None
+    return coef
+
+
+def record(
+    fn: Callable,
+    params: Sequence[Value],
+    X: Sequence,
+    y: Sequence | None = None,
+    *,
+    penalty: Callable[[], Value] | None = None,
+) -> Trace:
+    """Trace ``fn`` on a few samples of ``(X, y)`` and check that one graph serves them all.
+
+    Args:
+        fn: ``fn(x, label)`` (or ``fn(x)`` when ``y`` is None) returning the sample's loss,
+            or ``(loss, outputs)`` with the model's output(s) to report.
+        params: the parameters (Values); every other leaf is an input or a constant.
+        X: the samples (each a sequence of numbers, or a number).
+        y: the labels, or None.
+        penalty: a function of no arguments returning a term that depends on the
+            parameters only (such as L2); traced with the rest, computed once per batch.
+
+    Returns:
+        The :class:`Trace`.
+
+    Raises:
+        TraceError: if the graphs differ between samples, or a constant depends on the
+            sample's inputs or on the parameters rather than on its label alone.
+    """
+    params = list(params)
+    params_at = {p: j for j, p in enumerate(params)}
+    if len(params_at) != len(params):
+        raise TraceError("a parameter is listed twice")
+    rows = np.asarray(X, dtype=float)
+    if rows.ndim not in (1, 2) or len(rows) == 0:
+        raise TraceError(
+            f"X must be a list of samples, each a list of numbers; got shape {rows.shape}"
+        )
+    scalar_input = rows.ndim == 1
+    if scalar_input:
+        rows = rows[:, None]
+    n = len(rows)
+    labels = [_NO_LABEL] * n if y is None else list(y)
+    if len(labels) != n:
+        raise TraceError(f"got {n} samples but {len(labels)} labels")
+    keys = [0.0] * n if y is None else [_key(v) for v in labels]
+
+    # Which samples to trace: one or two per distinct label (two show whether a constant
+    # follows the label or the input), or a spread of samples when labels are many.
+    firsts: dict = {}
+    for i, k in enumerate(keys):
+        seen = firsts.setdefault(k, [])
+        if len(seen) < 2:
+            seen.append(i)
+    table_mode = len(firsts) <= MAX_LABEL_TABLE
+    if table_mode:
+        probes = [i for idx in firsts.values() for i in idx]
+    else:
+        probes = sorted({int(i) for i in np.linspace(0, n - 1, 12)})
+
+    runs = []
+    for i in probes:
+        run, root, outs, as_list, pen = _run_once(
+            fn, params_at, rows[i], labels[i], penalty, scalar_input
+        )
+        if runs:
+            _compare(runs[0], run, f"sample {i}")
+        else:
+            first = (root, outs, as_list, pen)
+        runs.append(run)
+
+    # The same sample with the parameters nudged: a constant computed from .data of a value
+    # that depends on them (a max taken for stability, a stop-gradient) changes here.
+    nudged = None
+    saved = [p.data for p in params]
+    try:
+        for p in params:
+            p.data = p.data * (1.0 + 1e-6) + 1e-6
+        nudged, *_ = _run_once(
+            fn, params_at, rows[probes[0]], labels[probes[0]], penalty, scalar_input
+        )
+    except (ArithmeticError, ValueError):
+        nudged = None
+    finally:
+        for p, v in zip(params, saved):
+            p.data = v
+    if nudged is not None:
+        _compare(runs[0], nudged, "the same sample with the parameters changed a little")
+
+    base = runs[0]
+    values = np.array([r.const_values() for r in runs])  # probes × constants
+    if nudged is not None:
+        moved = np.flatnonzero(np.array(nudged.const_values()) != values[0])
+        if len(moved):
+            _refuse_constant(base, base.consts[moved[0]], "the parameters")
+    varying = np.flatnonzero((values != values[0]).any(axis=0)) if len(values) else []
+    trace = Trace()
+    label_col = {}
+    if len(varying):
+        if y is None:
+            _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
+        probe_keys = [keys[i] for i in probes]
+        table = values[:, varying]
+        if table_mode:
+            by_key = {}
+            for k, row in zip(probe_keys, table):
+                if k in by_key and not np.array_equal(by_key[k], row):
+                    bad = int(np.flatnonzero(by_key[k] != row)[0])
+                    _refuse_constant(base, base.consts[varying[bad]], "the sample's inputs")
+                by_key[k] = row
+
+            width = len(varying)
+
+            def label_columns(ls, by_key=by_key, width=width):
+                if not len(ls):
+                    return np.empty((0, width))
+                return np.array([by_key[_key(v)] for v in ls], dtype=float)
+
+        else:
+            coef = _affine(probe_keys, table)
+            if coef is None:
+                _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
+
+            def label_columns(ls, coef=coef):
+                L = np.array([np.atleast_1d(np.asarray(_key(v), dtype=float)) for v in ls])
+                return np.hstack([np.ones((len(L), 1)), L]) @ coef
+
+        trace.label_columns = label_columns
+        trace.n_label_columns = len(varying)
+        label_col = {base.consts[j]: c for c, j in enumerate(varying)}
+
+    for i, (v, d) in enumerate(zip(base.nodes, base.desc)):
+        trace.names.append(v.label)
+        if v.parents:
+            trace.kinds.append("op")
+            trace.ops.append(v.op)
+            trace.parents.append(d[1])
+            trace.slots.append(None)
+            continue
+        trace.ops.append("")
+        trace.parents.append(())
+        if d[0] == "const":
+            if i in label_col:
+                trace.kinds.append("label")
+                trace.slots.append(label_col[i])
+            else:
+                trace.kinds.append("const")
+                trace.slots.append(v.data)
+        else:
+            trace.kinds.append(d[0])
+            trace.slots.append(d[1])
+    trace.root, trace.outputs, trace.outputs_are_list, trace.penalty = first
+    trace.n_inputs = rows.shape[1]
+    trace.scalar_input = scalar_input
+    return trace
+
+
+def _refuse_constant(run: _Run, i: int, source: str) -> None:
+    v = run.nodes[i]
+    users = [w for w in run.nodes if any(p is v for p in w.parents)]
+    used = f", used by {_what(run, run.nodes.index(users[0]))}" if users else ""
+    raise TraceError(
+        f"node #{i}, the number {v.data!r}{used}, changes with {source}: it is a number "
+        "computed from .data (a max taken for stability, a value used as a constant), which "
+        "a compiled program would freeze at its traced value. Compute it with Values "
+        "(b + relu(a - b) for max(a, b)), or train eagerly (compiled=False)."
+    )

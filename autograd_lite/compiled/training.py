@@ -1,0 +1,258 @@
+"""Training through a compiled program: what :func:`autograd_lite.nn.train.fit` runs.
+
+:func:`prepare` traces the model and the loss for one sample and returns a
+:class:`CompiledSteps`, or the reason it cannot (then ``fit`` trains eagerly). Each step
+runs the program over the batch and updates the flat array of parameters with the
+optimizer's own rule written on arrays (:class:`SGD` and :class:`Adam`: the same arithmetic,
+element by element, as their ``step``); any other optimizer gets the gradients in the
+parameters' ``grad`` and runs its ``step`` as usual. The model's parameters (and the
+optimizer's state) are written back by :meth:`CompiledSteps.sync`, which ``fit`` calls before
+each callback and when it ends. A step whose loss or gradient is not finite is run again
+by the engine, which raises the error eager training would (or, if the engine's numbers are
+finite, continues from them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..engine import Value
+from .program import Program
+from .tracing import TraceError, record
+
+__all__ = ["CompiledSteps", "prepare"]
+
+
+def _is_mean(model, loss_fn, X, y) -> bool:
+    """Whether a loss function of the user's is the mean of its per-sample values."""
+    m = min(3, len(X))
+    if m < 2:
+        return True
+    outs = [model(X[i]) for i in range(m)]
+    whole = loss_fn(outs, list(y[:m])).data
+    parts = [loss_fn([o], [y[i]]).data for i, o in enumerate(outs)]
+    mean = sum(parts) / m
+    return abs(whole - mean) <= 1e-12 * max(1.0, abs(mean))
+
+
+def prepare(
+    model: Callable,
+    X: Sequence,
+    y: Sequence,
+    loss_fn: Callable,
+    optimizer,
+    params: Sequence[Value],
+    *,
+    l2: float,
+    classes: bool,
+    library_loss: bool,
+    eager_step: Callable,
+) -> tuple[CompiledSteps | None, str]:
+    """Trace ``loss_fn([model(x)], [label])`` and make the steps, or say why not.
+
+    Returns:
+        ``(steps, description)``, or ``(None, reason)`` when the model and loss do not trace.
+    """
+    if not library_loss and not _is_mean(model, loss_fn, X, y):
+        return None, "the loss function is not the mean of its per-sample values"
+    try:
+        rows = np.asarray(X, dtype=float)
+    except (TypeError, ValueError):
+        return None, "the samples are not lists of numbers"
+    if rows.ndim not in (1, 2):
+        return None, "the samples are not lists of numbers"
+
+    def per_sample(x, label):
+        out = model(x)
+        return loss_fn([out], [label]), out
+
+    penalty = None
+    if l2:
+        from ..nn.losses import l2 as l2_term
+
+        def penalty():
+            return l2_term(params, l2)
+
+    try:
+        program = Program(record(per_sample, params, rows, y, penalty=penalty), params)
+    except TraceError as err:
+        return None, str(err)
+    steps = CompiledSteps(program, rows, y, optimizer, classes, eager_step)
+    return steps, f"compiled: {len(program.program)} array operations per step"
+
+
+class CompiledSteps:
+    """Training steps through a program; the parameters live in ``program.flat`` meanwhile."""
+
+    def __init__(self, program: Program, rows, y, optimizer, classes: bool, eager_step):
+        self.program = program
+        self.rows, self.labels = program.batch(rows, y)
+        self.y = np.asarray(y, dtype=float) if classes else None
+        self.classes = classes
+        self.optimizer = optimizer
+        self.eager_step = eager_step
+        self.update = _flat_update(optimizer, program)
+        program.pull()
+        self.update.pull()
+        # program.grad is newer than the parameters' grad slots (a step succeeded since the
+        # last sync); the previous step's gradient is kept, for a step that fails
+        self.fresh = False
+        self.previous = np.zeros_like(program.grad)
+
+    def step(self, batch) -> tuple[float, int]:
+        """One step on the samples ``batch`` (a range or a list of indices): (loss, right)."""
+        program = self.program
+        if isinstance(batch, range) and len(batch) == len(self.rows):
+            rows, labels, y = self.rows, self.labels, self.y
+        else:
+            index = np.fromiter(batch, dtype=np.intp, count=len(batch))
+            rows, labels = self.rows[index], self.labels[index]
+            y = None if self.y is None else self.y[index]
+        grad = program.grad
+        was_fresh = self.fresh
+        if was_fresh:
+            np.copyto(self.previous, grad)
+        loss, out = program.run(rows, labels, outputs=self.classes)
+        with np.errstate(all="ignore"):
+            ok = loss - loss == 0.0 and np.isfinite(grad.sum())
+            ok = ok and self.update.step(self.optimizer.current_lr())
+        if not ok:
+            if was_fresh:
+                np.copyto(grad, self.previous)
+            return self._eager(batch)
+        self.fresh = True
+        right = 0
+        if self.classes:
+            if program.outputs_are_list:
+                right = int((out.argmax(axis=1) == y).sum())
+            else:
+                right = int(((out[:, 0] > 0.0) == (y > 0)).sum())
+        return loss, right
+
+    def _eager(self, batch):
+        """Run the step with the engine (a non-finite number: its error, or its numbers)."""
+        self.sync()
+        result = self.eager_step(batch)
+        self.program.pull()
+        self.update.pull()
+        return result
+
+    def sync(self) -> None:
+        """Write the parameters, their gradients and the optimizer's state back."""
+        self.program.push(grads=self.fresh)
+        self.fresh = False
+        self.update.push()
+
+
+def _flat_update(optimizer, program: Program):
+    from ..nn.optim import SGD, Adam
+
+    at = {p: i for i, p in enumerate(program.params)}
+    index = [at.get(p) for p in optimizer.params]
+    if any(i is None for i in index):
+        return _ByOptimizer(optimizer, program)
+    if index == list(range(len(program.params))):
+        index = None
+    if type(optimizer) is SGD:
+        return _SGD(optimizer, program, index)
+    if type(optimizer) is Adam:
+        return _Adam(optimizer, program, index)
+    return _ByOptimizer(optimizer, program)
+
+
+class _ByOptimizer:
+    """Any optimizer: gradients and values go through the Values, and its own ``step``."""
+
+    def __init__(self, optimizer, program):
+        self.optimizer, self.program = optimizer, program
+
+    def step(self, lr) -> bool:
+        self.program.push(grads=True)
+        self.optimizer.step()
+        self.program.pull()
+        return True
+
+    def pull(self):
+        pass
+
+    def push(self):
+        pass
+
+
+class _Flat:
+    """An optimizer's update on the flat array; ``step`` returns False, changing nothing,
+    when the update would not be finite (the engine's step then raises the error)."""
+
+    def __init__(self, optimizer, program, index):
+        self.optimizer, self.program, self.index = optimizer, program, index
+
+    def _grad_and_data(self):
+        g, flat = self.program.grad, self.program.flat
+        return (g, flat) if self.index is None else (g[self.index], flat[self.index])
+
+    def _commit(self, new, *buffers) -> bool:
+        s = new.sum() + sum(b.sum() for b in buffers)
+        if s - s != 0.0:
+            return False
+        if self.index is None:
+            self.program.flat[:] = new
+        else:
+            self.program.flat[self.index] = new
+        return True
+
+
+class _SGD(_Flat):
+    """:class:`~autograd_lite.nn.optim.SGD`'s step on arrays, element for element."""
+
+    def step(self, lr) -> bool:
+        opt = self.optimizer
+        g, x = self._grad_and_data()
+        mu, wd = opt.momentum, opt.weight_decay
+        if wd:
+            g = g + wd * x
+        if mu:
+            v = mu * self.v + g
+            if not self._commit(x - lr * v, v):
+                return False
+            self.v = v
+        elif not self._commit(x - lr * g):
+            return False
+        opt.steps += 1
+        return True
+
+    def pull(self):
+        self.v = np.array(self.optimizer.velocity, dtype=float)
+
+    def push(self):
+        self.optimizer.velocity = self.v.tolist()
+
+
+class _Adam(_Flat):
+    """:class:`~autograd_lite.nn.optim.Adam`'s step on arrays, element for element."""
+
+    def step(self, lr) -> bool:
+        opt = self.optimizer
+        g, x = self._grad_and_data()
+        b1, b2 = opt.betas
+        if opt.weight_decay:
+            g = g + opt.weight_decay * x
+        t = opt.steps + 1
+        c1 = 1.0 - b1**t
+        c2 = 1.0 - b2**t
+        m = b1 * self.m + (1.0 - b1) * g
+        v = b2 * self.v + (1.0 - b2) * g * g
+        if not self._commit(x - lr * (m / c1) / (np.sqrt(v / c2) + opt.eps), m, v):
+            return False
+        self.m, self.v = m, v
+        opt.steps = t
+        return True
+
+    def pull(self):
+        self.m = np.array(self.optimizer.m, dtype=float)
+        self.v = np.array(self.optimizer.v, dtype=float)
+
+    def push(self):
+        self.optimizer.m = self.m.tolist()
+        self.optimizer.v = self.v.tolist()
