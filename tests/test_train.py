@@ -25,7 +25,7 @@ def test_fit_makes_exactly_the_updates_of_a_hand_written_loop(data):
     X, y = data
     by_fit, by_hand = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
     schedule = linear_schedule(1.0, 0.1, 3)
-    history = fit(by_fit, X, y, loss="hinge", steps=3, l2=1e-4, lr=schedule)
+    history = fit(by_fit, X, y, loss="hinge", steps=3, l2=1e-4, lr=schedule, compiled=False)
     losses = []
     for k in range(3):
         by_hand.zero_grad()
@@ -83,7 +83,7 @@ def test_a_batch_holds_batch_size_samples(data):
         sizes.append(len(outputs))
         return hinge(outputs, labels)
 
-    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=3, batch_size=7)
+    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=3, batch_size=7, compiled=False)
     assert sizes == [7, 7, 7]
 
 
@@ -96,7 +96,7 @@ def test_gc_is_paused_during_each_step_and_restored_after(data):
         return hinge(outputs, labels)
 
     assert gc.isenabled()
-    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=2)
+    fit(MLP(2, [4, 1]), X, y, loss=loss, steps=2, compiled=False)
     assert seen == [False, False] and gc.isenabled()
     fit(MLP(2, [4, 1]), X, y, loss=loss, steps=1, pause_gc=False)
     assert seen[-1] is True
@@ -127,10 +127,11 @@ def test_verbose_prints_step_loss_and_accuracy(data, capsys):
     X, y = data
     fit(MLP(2, [4, 1]), X, y, steps=20, verbose=True)
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 10
-    assert lines[0].startswith("step  2/20  loss ") and "accuracy" in lines[0]
+    assert len(lines) == 11
+    assert lines[0].startswith("training compiled: ")
+    assert lines[1].startswith("step  2/20  loss ") and "accuracy" in lines[1]
     fit(MLP(2, [4, 1]), X, y, steps=20, verbose=7)
-    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()] == [
+    assert [line.split()[1] for line in capsys.readouterr().out.splitlines()[1:]] == [
         "7/20",
         "14/20",
         "20/20",

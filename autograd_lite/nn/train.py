@@ -1,8 +1,11 @@
 """Training a model on a data set: :func:`fit`, its :class:`History`, and :func:`accuracy`.
 
-:func:`fit` is the fast way to train: each step (forward, loss, backward, update) runs with
-Python's cyclic garbage collector paused (:class:`autograd_lite.engine.gc_paused`, which
-says why). Reference counting frees every step's graph as soon as the step ends.
+:func:`fit` is the fast way to train. By default it traces the model and the loss for one
+sample and runs every step as array operations over the whole batch
+(:mod:`autograd_lite.compiled`), with the same losses, updates and batches as the engine
+would give; a model or loss that does not trace (code that branches on ``.data``) trains
+eagerly, each step (forward, loss, backward, update) with Python's cyclic garbage collector
+paused (:class:`autograd_lite.engine.gc_paused`, which says why).
 
 Example:
     >>> from autograd_lite.nn import MLP
@@ -63,12 +66,16 @@ class History:
             update (None when the labels are not class labels).
         lr: the learning rate each step used.
         seconds: the wall-clock time of the whole run.
+        compiled: whether the steps ran through a compiled program.
+        mode: how the steps ran: the compiled program's size, or why training was eager.
     """
 
     loss: list[float] = field(default_factory=list)
     accuracy: list[float | None] = field(default_factory=list)
     lr: list[float] = field(default_factory=list)
     seconds: float = 0.0
+    compiled: bool = False
+    mode: str = ""
 
     def __len__(self) -> int:
         return len(self.loss)
@@ -198,6 +205,7 @@ def fit(
     verbose: bool | int = False,
     callback: Callable[[int, History], bool | None] | None = None,
     pause_gc: bool = True,
+    compiled: bool | str = "auto",
 ) -> History:
     """Train ``model`` on ``(X, y)`` for a number of steps.
 
@@ -226,6 +234,13 @@ def fit(
             1); returning True stops training early.
         pause_gc: pause Python's cyclic garbage collector during each step (the state it
             had is restored after each step, and if anything fails).
+        compiled: ``"auto"`` traces the model and loss and runs the steps as array
+            operations over the batch when they trace, eagerly otherwise (the progress
+            output and ``History.mode`` say which); ``True`` insists (a
+            :class:`~autograd_lite.compiled.TraceError` says why it cannot); ``False``
+            trains with the engine. Either way the losses agree to about 1e-15, and the
+            model's parameters hold the trained values when a callback runs and when
+            ``fit`` returns.
 
     Returns:
         The :class:`History` of the run.
@@ -287,22 +302,55 @@ def fit(
     everything = range(n)
     history = History()
     start = time.perf_counter()
-    for k in range(1, steps + 1):
-        batch = everything if batch_size is None else rng.sample(everything, batch_size)
-        lr_now = optimizer.current_lr()
-        with gc_paused() if pause_gc else nullcontext():
-            loss_value, right = _step(model, X, y, batch, loss_fn, optimizer, params, l2, classes)
-        history.loss.append(loss_value)
-        history.accuracy.append(right / len(batch) if classes else None)
-        history.lr.append(lr_now)
-        if every and (k % every == 0 or k == steps):
-            acc = history.accuracy[-1]
-            acc_text = "" if acc is None else f"  accuracy {acc:6.1%}"
-            print(
-                f"step {k:{len(str(steps))}d}/{steps}  loss {loss_value:.6f}{acc_text}", flush=True
-            )
-        if callback is not None and callback(k, history):
-            break
+
+    def eager_step(batch):
+        return _step(model, X, y, batch, loss_fn, optimizer, params, l2, classes)
+
+    runner = None
+    if compiled not in (True, False, "auto"):
+        raise ValueError(f"compiled must be True, False or 'auto', got {compiled!r}")
+    if compiled is False:
+        history.mode = "eager: compiled=False"
+    else:
+        from ..compiled.training import prepare
+
+        runner, how = prepare(
+            model, X, y, loss_fn, optimizer, params, l2=l2, classes=classes,
+            library_loss=loss_fn in _losses.LOSSES.values(), eager_step=eager_step,
+        )  # fmt: skip
+        if runner is None and compiled is True:
+            from ..compiled import TraceError
+
+            raise TraceError(f"fit(compiled=True): {how}")
+        history.mode = how if runner is not None else f"eager: {how}"
+    history.compiled = runner is not None
+    if every:
+        print(f"training {history.mode}", flush=True)
+    step = eager_step if runner is None else runner.step
+    try:
+        for k in range(1, steps + 1):
+            batch = everything if batch_size is None else rng.sample(everything, batch_size)
+            lr_now = optimizer.current_lr()
+            with gc_paused() if pause_gc else nullcontext():
+                loss_value, right = step(batch)
+            history.loss.append(loss_value)
+            history.accuracy.append(right / len(batch) if classes else None)
+            history.lr.append(lr_now)
+            if every and (k % every == 0 or k == steps):
+                acc = history.accuracy[-1]
+                acc_text = "" if acc is None else f"  accuracy {acc:6.1%}"
+                print(
+                    f"step {k:{len(str(steps))}d}/{steps}  loss {loss_value:.6f}{acc_text}",
+                    flush=True,
+                )
+            if callback is not None:
+                if runner is not None:
+                    runner.sync()
+                if callback(k, history):
+                    break
+    finally:
+        if runner is not None:
+            runner.sync()
     history.seconds = time.perf_counter() - start
     return history
 
