@@ -114,6 +114,7 @@ def test_picture_compiles_with_hostile_labels_shown_as_text(tmp_path):
 
 @needs_dot
 @needs_latex
+@pytest.mark.slow
 def test_worked_example_compiles_to_one_page(tmp_path):
     out, _ = worked_example()
     out.backward()

@@ -26,6 +26,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,7 +121,9 @@ def _derivative_text(op: str, i: int, n_operands: int) -> str:
     return texts[-1]
 
 
-def _where(v: Value, names: list[str], index: dict, fmt: str, text=str) -> str:
+def _where(
+    v: Value, names: list[str], index: dict, fmt: str, text: Callable[[str], str] = str
+) -> str:
     """``'a = x (2), b = y (-3)'``: which node each operand name of the template stands for."""
     prim = OPS[v.op]
 
@@ -168,7 +171,9 @@ def backward_steps(root: Value, *, fmt: str = ".4g") -> tuple[list[Step], list[f
     return replay(order, fmt, _names(order, fmt))
 
 
-def replay(order: list[Value], fmt: str, names: list[str], text=str) -> tuple[list[Step], list]:
+def replay(
+    order: list[Value], fmt: str, names: list[str], text: Callable[[str], str] = str
+) -> tuple[list[Step], list[float]]:
     """:func:`backward_steps` for a topological order, with every node written as ``names``
     says and every other piece of text passed through ``text`` (Beamer frames pass LaTeX
     names and :func:`viz.latex.latex_text`); the default writes the stepper's own text."""
