@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .._checks import _short, check_real, check_value, is_bool, is_integer, is_real, is_sequence
-from ..engine import Value, apply, weighted_sum
+from ..engine import Value, apply
 
 __all__ = [
     "mse",
@@ -236,12 +236,13 @@ max_margin = hinge
 def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
     """Binary cross-entropy on logits: mean of −y·log σ(x) − (1−y)·log(1 − σ(x)).
 
-    Computed without overflow for any logit. For x ≥ 0 the graph is x·(1−y) + log1p(e^(−x)),
-    for x < 0 it is −x·y + log1p(e^x): the same function, with exp of a non-positive number
-    only, and log1p keeps the tiny loss of a confident right answer (4.2e-18 at x = 40).
-    (The textbook max(x, 0) − x·y + log(1 + e^(−|x|)) would take the derivatives of relu
-    and |·| at x = 0 as 0 and get the gradient wrong there; these two branches are smooth.)
-    The gradient with respect to a logit is σ(x) − y, over the batch size.
+    Computed as x·(½ − y) + ½·|x| + log1p(e^(−|x|)): exp only ever sees a number of at most
+    0, so no logit overflows it, and log1p keeps the tiny loss of a confident right answer
+    (4.2e-18 at x = 40). The graph is the same for every logit (no branch on its sign), so
+    the loss traces (:mod:`autograd_lite.compiled`). Where |x| has no derivative, at x = 0,
+    its two uses cancel (½ − σ(0) = 0), so the gradient is right there too: it is
+    σ(x) − y for every logit, over the batch size. (The textbook max(x, 0) − x·y +
+    log(1 + e^(−|x|)) would get ½ wrong at x = 0, taking relu'(0) as 0.)
 
     Args:
         logits: one output per sample (Values or numbers), the log-odds of class 1.
@@ -263,19 +264,19 @@ def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
     for i, (x, y) in enumerate(zip(logits, labels)):
         yf = _binary_label(y, "binary_cross_entropy", f"labels[{i}]")
         x = _as_value(x, f"binary_cross_entropy: logits[{i}]")
-        if x.data >= 0.0:
-            terms.append(x * (1.0 - yf) + (-x).exp().log1p())
-        else:
-            terms.append(x * -yf + x.exp().log1p())
+        a = abs(x)
+        terms.append(x * (0.5 - yf) + a * 0.5 + (-a).exp().log1p())
     return _mean(terms)
 
 
 def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> Value:
     """Cross-entropy of the softmax of each sample's logits against its class.
 
-    Per sample: log Σ_c e^(x_c) − x_y, computed as m + log Σ_c e^(x_c − m) with m the largest
-    logit's value taken as a constant, so no exp overflows (the result and its gradient
-    softmax(x) − onehot(y) do not depend on m).
+    Per sample: log Σ_c e^(x_c) − x_y, computed as log Σ_c e^(d_c) − d_y with d_c = x_c − m
+    and m the largest logit, so no exp overflows (the result and its gradient
+    softmax(x) − onehot(y) do not depend on m). m is built from the logits as
+    max(a, b) = a + relu(b − a), and d_y as Σ_c onehot_c·d_c: the graph is the same for
+    every sample and label, so the loss traces (:mod:`autograd_lite.compiled`).
 
     Args:
         logits: per sample, a list of k outputs (Values or numbers), one per class.
@@ -304,13 +305,18 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
             )
         if k is None:
             k = len(row)
+            ones = [Value(1.0)] * k
         elif len(row) != k:
             raise ValueError(f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {k}")
         y = _class_label(y, name, f"labels[{i}]", k)
         xs = [_as_value(x, f"{name}: logits[{i}][{c}]") for c, x in enumerate(row)]
-        m = max(x.data for x in xs)
-        total = weighted_sum([Value(1.0)] * k, [(x - m).exp() for x in xs], 0.0)
-        terms.append(total.log() + m - xs[y])
+        m = xs[0]
+        for x in xs[1:]:
+            m = m + (x - m).relu()
+        ds = [x - m for x in xs]
+        total = apply("wsum", (*ones, *[d.exp() for d in ds], Value(0.0)))
+        onehot = [Value(1.0 if c == y else 0.0) for c in range(k)]
+        terms.append(total.log() - apply("wsum", (*onehot, *ds, Value(0.0))))
     return _mean(terms)
 
 
