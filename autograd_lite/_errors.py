@@ -47,7 +47,8 @@ def non_finite_gradient(node, g: float) -> Exception:
         f"backward: the gradient of the node {describe(node)}"
         f"{' (op ' + repr(node.op) + ')' if node.op else ''} is {g!r}: a local derivative "
         "of an operation that uses it is not a finite number here (for example log or "
-        "division at a value very close to 0); no grad was changed"
+        "division at a value very close to 0), or the gradient is too large for a float; "
+        "no grad was changed"
     )
 
 

@@ -20,22 +20,27 @@ Where to read what:
 
 * :func:`apply` makes every operation's node (the operators of ``Value`` call it); it is
   also the fast entry point for models, which make many nodes from Values they checked once.
-* :func:`backward` and :func:`gradients` are the fast backward pass: adjoints live in the
-  nodes' ``grad`` slots while it runs, with the collector paused (:class:`gc_paused`).
+* :func:`backward` and :func:`gradients` are the fast backward pass, with the collector
+  paused (:class:`gc_paused`): backward keeps its adjoints in the nodes' ``grad`` slots while
+  it runs (Ctrl-C waits until they are complete), gradients in a store of its own. Neither
+  differentiates constants, and adjoints that would leave the float range on the way are
+  computed again without rounding (see "the backward pass" below).
 * :func:`reference_gradients` is the same pass in fifteen plain lines over a dict of
   adjoints: read it to see the algorithm without the speed tricks.
 """
 
 from __future__ import annotations
 
+import _signal
 import _thread
 import contextvars
 import gc
+import math
 import numbers
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
-from ._checks import check_value
+from ._checks import check_value, is_bool
 from ._errors import (
     arity_error,
     backward_error,
@@ -60,13 +65,38 @@ __all__ = [
 
 _new = object.__new__
 
-# no_grad is local to the thread and the async context.
-_grad_enabled = contextvars.ContextVar("autograd_lite_grad_enabled", default=True)
-_no_grad_tokens: contextvars.ContextVar[tuple] = contextvars.ContextVar(
-    "autograd_lite_no_grad_tokens", default=()
+
+class _NoGradBlock(list):
+    """One open ``with no_grad():`` block: true while open, emptied (false) when it ends.
+
+    A list, so that testing it is as cheap as testing a bool on the hot path of every node.
+    """
+
+    __slots__ = ("outer",)  # the block that was innermost when this one began, or None
+
+
+# no_grad is local to the thread and the async context: this holds the innermost open block
+# of the current context (None outside any). Ending a block empties it, whatever context
+# ends it (a generator closed elsewhere), so the context that began it records again.
+_no_grad_block: contextvars.ContextVar[_NoGradBlock | None] = contextvars.ContextVar(
+    "autograd_lite_no_grad_block", default=None
 )
-# backward and gradients keep adjoints in the nodes' grad slots while they run: two passes
-# over graphs that share nodes must not interleave, so they take turns.
+
+
+class _ConstantParents(tuple):
+    """The (empty) parents of a constant leaf: a number used as an operand.
+
+    It equals ``()`` and reads as no parents everywhere; only the backward pass tells it
+    apart, by identity, to leave constants undifferentiated. It costs no memory per node.
+    """
+
+    __slots__ = ()
+
+
+_CONSTANT = _ConstantParents()
+
+# backward keeps adjoints in the nodes' grad slots while it runs: two passes over graphs
+# that share nodes must not interleave, so they take turns.
 _pass_lock = _thread.allocate_lock()
 
 
@@ -75,13 +105,18 @@ def _to_float(x, what: str = "data") -> float:
     t = type(x)
     if t is float:
         f = x
-    elif t is int or isinstance(x, numbers.Real):
+    elif t is int or (isinstance(x, numbers.Real) and t is not bool):
         try:
             f = float(x)
         except OverflowError:
             raise OverflowError(
                 f"{what} {x!r} is too large for a float (at most about 1.8e308)"
             ) from None
+    elif is_bool(x):
+        raise TypeError(
+            f"{what} must be a real number, got a boolean ({x!r}); booleans are not numbers "
+            "here: write 1.0 or 0.0 if you mean a number"
+        )
     elif t is Value:
         raise TypeError(
             f"{what} must be a real number, got a Value ({describe(x)}); "
@@ -107,7 +142,7 @@ def _node(data: float, op: str = "", parents: tuple = ()) -> Value:
     v.data = data
     v.grad = 0.0
     v.label = None
-    if parents and _grad_enabled.get():
+    if parents and not _no_grad_block.get():
         v.op = op
         v.parents = parents
     else:
@@ -117,8 +152,16 @@ def _node(data: float, op: str = "", parents: tuple = ()) -> Value:
 
 
 def _operand(x) -> Value:
-    """A Value as it is; a number used as an operand becomes a constant leaf in the graph."""
-    return x if type(x) is Value else _node(_to_float(x, "operand"))
+    """A Value as it is; a number used as an operand becomes a constant leaf in the graph.
+
+    A constant is not differentiated: the backward pass computes no gradient toward it and
+    never fails because of one (see :func:`backward`).
+    """
+    if type(x) is Value:
+        return x
+    v = _node(_to_float(x, "operand"))
+    v.parents = _CONSTANT
+    return v
 
 
 def apply(op: str, operands: tuple[Value, ...]) -> Value:
@@ -383,67 +426,6 @@ def topo_order(root: Value) -> list[Value]:
             node, parents = stack.pop()
 
 
-def _accumulate(order: list[Value]) -> list[float]:
-    """Run the backward pass over ``order`` (root last) with adjoints held in ``grad``.
-
-    The previous ``grad`` of every node is saved and the slot cleared first, so the pass
-    works in a fresh store; the saved values are returned for the caller to add back (or to
-    restore). Keeping the adjoint in the node's own slot instead of a dict is what makes
-    this loop fast. If a rule fails, every ``grad`` is restored before the error propagates.
-    """
-    saved = [v.grad for v in order]
-    for v in order:
-        v.grad = 0.0
-    order[-1].grad = 1.0
-    rules = {name: prim.rule for name, prim in OPS.items()}
-    node = order[-1]
-    try:
-        for node in reversed(order):
-            g = node.grad
-            # Every use of a node comes before it in this order, so its adjoint is complete
-            # here; the first non-finite one belongs to a node whose uses are all finite: a
-            # local derivative of one of them overflowed.
-            if g - g:  # inf or NaN
-                break
-            parents = node.parents
-            n = len(parents)
-            # One- and two-operand nodes, most of any graph, skip the generic packing.
-            if n == 1:
-                a = parents[0]
-                grads = rules[node.op](g, node.data, a.data)
-                if len(grads) != 1:
-                    raise arity_error(node, grads)
-                a.grad += grads[0]
-            elif n == 2:
-                a, b = parents
-                grads = rules[node.op](g, node.data, a.data, b.data)
-                if len(grads) != 2:
-                    raise arity_error(node, grads)
-                a.grad += grads[0]
-                b.grad += grads[1]  # after a's update, so a*a gets both terms
-            elif n:
-                grads = rules[node.op](g, node.data, *[p.data for p in parents])
-                if len(grads) != n:
-                    raise arity_error(node, grads)
-                for p, gp in zip(parents, grads):
-                    p.grad += gp
-        else:
-            return saved
-    except BaseException as err:
-        _restore(order, saved)
-        if isinstance(err, (ArithmeticError, ValueError)):
-            raise backward_error(node, err) from None
-        raise
-    error = non_finite_gradient(node, g)
-    _restore(order, saved)
-    raise error
-
-
-def _restore(order: list[Value], saved: list[float]) -> None:
-    for v, old in zip(order, saved):
-        v.grad = old
-
-
 class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
     """Inside this block Python's cyclic garbage collector does not run.
 
@@ -476,23 +458,276 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
             gc.enable()
 
 
-def _run_pass(root: Value, finish: Callable[[list[Value], list[float]], object]) -> object:
-    """What :func:`backward` and :func:`gradients` share: check, walk, lock, pause, pass.
+# --- the backward pass ----------------------------------------------------------------------
+#
+# How a pass runs (backward and gradients alike):
+#
+# 1. The fast pass: float adjoints, every node of the order, rules read from the ops table.
+#    A node whose adjoint is exactly 0 passes nothing on (0 times any local derivative, even
+#    an infinite one, is taken as 0: the root does not change with that node at all).
+# 2. It gives up, without changing anything the caller can see, on anything unusual: an
+#    adjoint that is infinite or NaN, a rule that raises, or a term that underflowed to 0
+#    (a zero a rule returned where the same rule with a huge upstream gradient returns a
+#    non-zero: a nonzero local derivative times a nonzero adjoint, rounded away).
+# 3. The careful pass then starts again: adjoints are kept as mantissa and exponent
+#    (:class:`_Scaled`), so nothing overflows or underflows on the way (1e300 · 1e9 · 0.5^1e9
+#    is 0, not inf · 0; 0.5 / (1 / 1e-300) keeps its 0.5); and only nodes that need a
+#    gradient are visited: those on a path to a Value the user made. Constants (numbers used
+#    as operands) and nodes made of constants alone are never differentiated, so their
+#    infinite or undefined gradients (the base of 0 ** x, the divisor of x / 1e-300) fail
+#    nothing. A gradient that still is not a finite float is an error naming its node.
 
-    Runs the fast pass over the graph of ``root`` with the adjoints in the ``grad`` slots,
-    then ``finish(order, saved)`` while still holding the lock, so the caller reads the
-    adjoints and puts back (or adds back) the saved grads before any other pass may start.
+_HUGE = 2.0**1000  # an upstream gradient that brings any underflowed term back above zero
+
+
+class _Scaled:
+    """A number m·2**e with the exponent e unbounded: an adjoint that never over- or underflows.
+
+    Rules multiply and divide the upstream gradient by floats and the pass adds adjoints, so
+    those are the operations it has. ``float()`` rounds it to the nearest float.
     """
-    check_value(root)
-    with gc_paused(), _pass_lock:
-        order = topo_order(root)
-        return finish(order, _accumulate(order))
+
+    __slots__ = ("m", "e")
+
+    def __init__(self, m: float, e: int = 0):
+        m, k = math.frexp(m)  # m in [0.5, 1), or 0, inf, NaN
+        self.m = m
+        self.e = e + k
+
+    def __mul__(self, x):
+        if type(x) is _Scaled:
+            return _Scaled(self.m * x.m, self.e + x.e)
+        m, k = math.frexp(x)
+        return _Scaled(self.m * m, self.e + k)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, x):
+        m, k = math.frexp(x)  # x == 0 raises ZeroDivisionError below, as float division does
+        return _Scaled(self.m / m, self.e - k)
+
+    def __neg__(self):
+        return _Scaled(-self.m, self.e)
+
+    def __add__(self, x):
+        if type(x) is not _Scaled:
+            x = _Scaled(x)
+        if not x.m:
+            return self
+        if not self.m or x.e > self.e:
+            self, x = x, self
+        return _Scaled(self.m + math.ldexp(x.m, max(x.e - self.e, -2000)), self.e)
+
+    __radd__ = __add__
+
+    def __bool__(self) -> bool:
+        return bool(self.m)
+
+    def __float__(self) -> float:
+        try:
+            return math.ldexp(self.m, max(min(self.e, 5000), -5000))
+        except OverflowError:
+            return math.copysign(math.inf, self.m)
 
 
-def _add_back(order: list[Value], saved: list[float]) -> None:
+class _GiveUp(Exception):
+    """The fast pass met something unusual; the careful pass takes over."""
+
+
+_G_SAFE = 2.0**-600  # an upstream gradient above this ...
+_LO, _HI = 2.0**-120, 2.0**120  # ... times local derivatives made of numbers in this range
+
+
+def _underflowed(rule, grads, g: float, out: float, inputs: list) -> bool:
+    """Whether a zero among ``grads`` (the terms a rule returned) may be a nonzero rounded away.
+
+    NOTE: the local derivatives of the table are products of at most three of the node's
+    numbers (operands, output), their reciprocals, and values of exp, log, tanh, cos ...
+    that are never below 2^-62 unless exactly 0. With every number 0 or within 2^±120 and
+    |g| above 2^-600, every term is far above the smallest float, so its zero is a true
+    zero (a dead ReLU, a factor that is 0): that cheap test settles almost every case.
+    Otherwise the rule runs again with a huge upstream gradient: a term that is zero with
+    g but not with 2^1000 is a nonzero local derivative whose product underflowed.
+    """
+    if (
+        abs(g) > _G_SAFE
+        and (not out or _LO < abs(out) < _HI)
+        and max(map(abs, inputs)) < _HI
+        and min(filter(None, map(abs, inputs)), default=1.0) > _LO
+    ):
+        return False
+    try:
+        again = rule(_HUGE, out, *inputs)
+    except Exception:
+        return True  # the careful pass will tell
+    return any(not g and h for g, h in zip(grads, again))
+
+
+def _fast_pass(order: list[Value], store_in_slots: bool):
+    """Float adjoints of every node of ``order`` (root last), or raise :class:`_GiveUp`.
+
+    With ``store_in_slots`` the adjoints live in the nodes' ``grad`` slots (the fastest
+    store): their previous values are saved and returned, and put back before anything
+    propagates. Otherwise they live in a dict, which is returned, and no slot is touched.
+    """
+    rules = {name: prim.rule for name, prim in OPS.items()}
+    if store_in_slots:
+        saved = [v.grad for v in order]
+        for v in order:
+            v.grad = 0.0
+        order[-1].grad = 1.0
+    else:
+        adjoint = dict.fromkeys(order, 0.0)
+        adjoint[order[-1]] = 1.0
+    try:
+        for node in reversed(order):
+            g = node.grad if store_in_slots else adjoint[node]
+            if not g:
+                continue
+            # Every use of a node comes before it in this order, so its adjoint is complete.
+            if g - g:  # inf or NaN
+                raise _GiveUp
+            parents = node.parents
+            n = len(parents)
+            if not n:
+                continue
+            rule = rules[node.op]
+            # One- and two-operand nodes, most of any graph, skip the generic packing.
+            if n == 1:
+                a = parents[0]
+                grads = rule(g, node.data, a.data)
+                if len(grads) != 1:
+                    raise arity_error(node, grads)
+                ga = grads[0]
+                if not ga and _underflowed(rule, grads, g, node.data, [a.data]):
+                    raise _GiveUp
+                if store_in_slots:
+                    a.grad += ga
+                else:
+                    adjoint[a] += ga
+            elif n == 2:
+                a, b = parents
+                grads = rule(g, node.data, a.data, b.data)
+                if len(grads) != 2:
+                    raise arity_error(node, grads)
+                ga, gb = grads
+                if not (ga and gb) and _underflowed(rule, grads, g, node.data, [a.data, b.data]):
+                    raise _GiveUp
+                if store_in_slots:
+                    a.grad += ga
+                    b.grad += gb  # after a's update, so a*a gets both terms
+                else:
+                    adjoint[a] += ga
+                    adjoint[b] += gb
+            else:
+                inputs = [p.data for p in parents]
+                grads = rule(g, node.data, *inputs)
+                if len(grads) != n:
+                    raise arity_error(node, grads)
+                if 0.0 in grads and _underflowed(rule, grads, g, node.data, inputs):
+                    raise _GiveUp
+                if store_in_slots:
+                    for p, gp in zip(parents, grads):
+                        p.grad += gp
+                else:
+                    for p, gp in zip(parents, grads):
+                        adjoint[p] += gp
+    except (ArithmeticError, ValueError) as err:
+        if store_in_slots:
+            _restore(order, saved)
+        raise _GiveUp from err
+    except BaseException:
+        if store_in_slots:
+            _restore(order, saved)
+        raise
+    return saved if store_in_slots else adjoint
+
+
+def _restore(order: list[Value], saved: list[float]) -> None:
     for v, old in zip(order, saved):
-        if old:
-            v.grad += old
+        v.grad = old
+
+
+def _needing_gradients(order: list[Value]) -> dict[Value, bool]:
+    """Whether each node lies on a path to a Value the user made (not only to constants)."""
+    needs: dict[Value, bool] = {}
+    for v in order:  # parents first
+        parents = v.parents
+        if parents:
+            needs[v] = any(map(needs.__getitem__, parents))
+        else:
+            needs[v] = parents is not _CONSTANT
+    return needs
+
+
+def _careful_pass(order: list[Value]) -> tuple[dict[Value, float], dict[Value, bool]]:
+    """Adjoints that never over- or underflow on the way, for the nodes that need them.
+
+    Returns the adjoint of every node reached, rounded to a float only now (constants
+    included, where a rule gave them one), and which nodes need a gradient. Touches no
+    ``grad`` slot.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: if a node that needs a gradient gets
+            an infinite or undefined one on the way, naming the node.
+    """
+    needs = _needing_gradients(order)
+    root = order[-1]
+    adjoint: dict[Value, _Scaled] = {root: _Scaled(1.0)}
+    for node in reversed(order):
+        g = adjoint.get(node)
+        if g is None or not g or not needs[node]:
+            continue
+        if not math.isfinite(g.m):
+            raise non_finite_gradient(node, float(g))
+        parents = node.parents
+        if not parents:
+            continue
+        try:
+            grads = OPS[node.op].rule(g, node.data, *[p.data for p in parents])
+        except (ArithmeticError, ValueError) as err:
+            raise backward_error(node, err) from None
+        if len(grads) != len(parents):
+            raise arity_error(node, grads)
+        for p, gp in zip(parents, grads):
+            q = adjoint.get(p)
+            adjoint[p] = (gp if type(gp) is _Scaled else _Scaled(gp)) if q is None else q + gp
+    return {v: float(s) for v, s in adjoint.items()}, needs
+
+
+class _interrupts_held:
+    """Ctrl-C (SIGINT) arriving inside this block takes effect when the block ends.
+
+    The grad slots are changed only inside it, so an interrupt leaves every grad as it was
+    before the pass or as it is after it, never half-way. Signals reach Python's handlers on
+    the main thread only: on other threads (where no KeyboardInterrupt can arrive) and where
+    SIGINT has no Python handler, it does nothing.
+    """
+
+    __slots__ = ("_old", "_pending")
+
+    def __enter__(self) -> None:
+        self._pending = False
+        try:
+            self._old = _signal.getsignal(_signal.SIGINT)
+            if self._old is not None:
+                _signal.signal(_signal.SIGINT, self._hold)
+        except ValueError:  # not the main thread
+            self._old = None
+
+    def _hold(self, signum, frame) -> None:
+        self._pending = True
+
+    def __exit__(self, *exc_info) -> None:
+        old = self._old
+        if old is None:
+            return
+        _signal.signal(_signal.SIGINT, old)
+        if self._pending:
+            if callable(old):
+                old(_signal.SIGINT, None)  # Python's default raises KeyboardInterrupt here
+            elif old == _signal.SIG_DFL:
+                _signal.raise_signal(_signal.SIGINT)
 
 
 def backward(root: Value) -> None:
@@ -500,7 +735,14 @@ def backward(root: Value) -> None:
 
     Adjoints are computed in a fresh store first and added to the ``grad`` attributes only
     when the whole pass has succeeded: calling it twice gives exactly twice the gradients,
-    for leaves and interior nodes alike, and a failing pass changes nothing.
+    for leaves and interior nodes alike, and a failing pass changes nothing. An interrupt
+    (Ctrl-C) during the pass takes effect when the grads are complete, so every grad is
+    either as before the call or as after it.
+
+    Numbers used as operands are constants: they get no gradient when theirs is not a
+    finite number (the 0 of ``0 ** x``, the 1e-300 of ``x / 1e-300``), and no pass fails
+    because of one. Adjoints that would overflow or underflow on the way are computed
+    without rounding until the end (``0.5 / (1 / x)`` at x = 1e-300 gives 0.5).
 
     This is the fast pass; :func:`reference_gradients` is the same algorithm in fifteen
     plain lines, for reading.
@@ -510,8 +752,9 @@ def backward(root: Value) -> None:
 
     Raises:
         TypeError: if root is not a Value.
-        ZeroDivisionError, ValueError, OverflowError: if a local derivative is infinite
-            or undefined at the current values (for example √a at a = 0).
+        ZeroDivisionError, ValueError, OverflowError: if the gradient of a node that is not
+            a constant is infinite or undefined at the current values (for example √a at
+            a = 0).
 
     Example:
         >>> a = Value(3.0, label="a")
@@ -521,11 +764,34 @@ def backward(root: Value) -> None:
         >>> c.backward(); a.grad
         54.0
     """
-    _run_pass(root, _add_back)
+    check_value(root)
+    with gc_paused(), _pass_lock:
+        order = topo_order(root)
+        with _interrupts_held():
+            try:
+                saved = _fast_pass(order, store_in_slots=True)
+            except _GiveUp:
+                pass
+            else:
+                for v, old in zip(order, saved):
+                    if old:
+                        v.grad += old
+                return
+        adjoint, needs = _careful_pass(order)
+        for v, g in adjoint.items():
+            if g - g and needs[v]:  # too large for a float: it cannot be stored
+                raise non_finite_gradient(v, g)
+        with _interrupts_held():
+            for v, g in adjoint.items():
+                if g and g - g == 0.0:  # a constant's only when finite
+                    v.grad += g
 
 
 def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     """d(root)/d(v) for each v in ``wrt``, without touching any ``grad`` attribute.
+
+    The adjoints live in a store of this call's own, so another thread reading ``grad``
+    while it runs sees nothing change, and passes in several threads run side by side.
 
     Args:
         root: the output.
@@ -536,6 +802,8 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
 
     Raises:
         TypeError: if root or a node of wrt is not a Value.
+        ZeroDivisionError, ValueError, OverflowError: if the gradient of a node of wrt, or
+            of a node on the way to one, is infinite or undefined at the current values.
 
     Example:
         >>> x = Value(2.0)
@@ -546,14 +814,17 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
     wrt = list(wrt)
     for i, v in enumerate(wrt):
         check_value(v, f"wrt[{i}]")
-
-    def read_and_restore(order: list[Value], saved: list[float]) -> list[float]:
-        in_graph = set(order)
-        result = [v.grad if v in in_graph else 0.0 for v in wrt]
-        _restore(order, saved)
-        return result
-
-    return _run_pass(root, read_and_restore)
+    with gc_paused():
+        order = topo_order(root)
+        try:
+            adjoint = _fast_pass(order, store_in_slots=False)
+        except _GiveUp:
+            adjoint, _ = _careful_pass(order)
+    result = [adjoint.get(v, 0.0) for v in wrt]
+    for v, g in zip(wrt, result):
+        if g - g:  # a constant asked for by name, whose gradient is not a finite number
+            raise non_finite_gradient(v, g)
+    return result
 
 
 def reference_gradients(root: Value) -> dict[Value, float]:
@@ -614,17 +885,36 @@ class no_grad:  # lower case: it is used like a function, `with no_grad():`
     """
 
     # A small class instead of contextlib.contextmanager keeps `import autograd_lite` fast.
-    # The tokens that undo each `with` live in the context too, not on the instance, so one
-    # instance may be nested, and shared by threads and tasks, without mixing them up.
-    __slots__ = ()
+    # Each `with` opens a block (see _NoGradBlock) that the context records as its innermost
+    # one; the instance keeps the blocks it has open, so one instance may be nested, and
+    # shared by threads and tasks, without mixing them up. The previous block is stored and
+    # set back rather than undone with ContextVar.reset, whose token only the context that
+    # made it accepts: a generator suspended inside the block may be closed from another.
+    __slots__ = ("_open",)
+
+    def __init__(self) -> None:
+        self._open: dict[int, _NoGradBlock] = {}  # by id, in the order they were opened
 
     def __enter__(self) -> None:
-        _no_grad_tokens.set((*_no_grad_tokens.get(), _grad_enabled.set(False)))
+        block = _NoGradBlock((True,))
+        block.outer = _no_grad_block.get()
+        self._open[id(block)] = block
+        _no_grad_block.set(block)
 
     def __exit__(self, *exc_info) -> None:
-        *rest, token = _no_grad_tokens.get()
-        _no_grad_tokens.set(tuple(rest))
-        _grad_enabled.reset(token)
+        innermost = _no_grad_block.get()
+        block = self._open.pop(id(innermost), None)
+        if block is not None:  # the usual case: ended in the context that opened it
+            outer = block.outer
+            while outer is not None and not outer:  # skip blocks ended elsewhere
+                outer = outer.outer
+            _no_grad_block.set(outer)
+            return
+        # Ended from another context (a generator suspended in the block, closed elsewhere):
+        # the context that opened it cannot be reached from here, so the block is emptied,
+        # which that context (and contexts copied inside the block) read as ended.
+        if self._open:
+            self._open.pop(next(reversed(self._open))).clear()
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:

@@ -186,12 +186,24 @@ def _log(x):
     return x.log() if hasattr(x, "log") else math.log(x)
 
 
+def _power(a, e):
+    """a ** e, or an infinity where the float power overflows or divides by zero (0 ** -0.5)."""
+    if hasattr(a, "data"):
+        return a**e
+    try:
+        return a**e
+    except (OverflowError, ZeroDivisionError):
+        return math.inf
+
+
 def _pow_rule(g, out, a, b):
     # NOTE: d(a^b)/da = b·a^(b-1) is 0 for b = 0 even at a = 0, where Python's 0.0 ** -1
-    # would raise. d(a^b)/db = a^b·ln(a) exists only for a > 0; at a = 0 the power is 0 for
+    # would raise; at a = 0 with 0 < b < 1 it is infinite, returned as inf rather than
+    # raised, so that 0 ** x, whose base is a constant nobody differentiates, still gives x
+    # its gradient. d(a^b)/db = a^b·ln(a) exists only for a > 0; at a = 0 the power is 0 for
     # every positive b (derivative 0), and for a < 0 the power is defined at integer b only,
     # so there is no derivative in b: the exponent is then treated as a constant (grad 0).
-    da = g * b * a ** (b - 1) if _data(b) != 0.0 else g * 0.0
+    da = g * b * _power(a, b - 1) if _data(b) != 0.0 else g * 0.0
     db = g * out * _log(a) if _data(a) > 0.0 else g * 0.0
     return da, db
 

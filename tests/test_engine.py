@@ -213,10 +213,27 @@ def test_deep_tanh_chain_gradient_matches_product_of_local_derivatives():
 # --- numbers in ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", [np.float64(2.5), np.float32(2.5), np.int64(2), 2, 2.5, True])
+@pytest.mark.parametrize("number", [np.float64(2.5), np.float32(2.5), np.int64(2), 2, 2.5])
 def test_numpy_scalars_and_python_numbers_are_accepted(number):
     v = Value(number)
     assert type(v.data) is float and v.data == float(number)
+
+
+@pytest.mark.parametrize("flag", [True, False, np.True_, np.False_])
+def test_booleans_are_refused_wherever_a_number_is_taken(flag):
+    x = Value(2.0, label="x")
+    for take in (
+        Value,
+        lambda b: x + b,
+        lambda b: b * x,
+        lambda b: x**b,
+        lambda b: b / x,
+        lambda b: weighted_sum([x], [b], 0.0),
+        lambda b: weighted_sum([x], [1.0], b),
+    ):
+        with pytest.raises(TypeError, match="boolean"):
+            take(flag)
+    assert (x.data, x.grad, x.parents) == (2.0, 0.0, ())
 
 
 def test_numpy_scalar_on_the_left_defers_to_value():
@@ -672,3 +689,178 @@ def test_gc_paused_leaves_a_paused_collector_paused():
 def test_apply_refuses_operands_that_are_not_a_tuple():
     with pytest.raises(TypeError, match="operands must be a tuple, got generator"):
         apply("tanh", (v for v in [Value(1.0)]))
+
+
+# --- constants are not differentiated; nothing overflows or underflows on the way ---------
+
+
+@pytest.mark.parametrize(
+    "make, start, expected",
+    [
+        (lambda x: 0**x, 0.5, 0.0),  # the base 0 is a constant: its derivative is not needed
+        (lambda x: 0.0 ** (x + 1.0), 0.25, 0.0),
+        (lambda x: x / 1e-300, 0.5, 1.0 / 1e-300),  # the constant's own gradient is -inf
+        (lambda x: (x * 2.0) / 1e-300 + 1e-300 / 1e300, 0.5, 2.0 / 1e-300),
+        (lambda x: (x**1e9) * 1e300, 0.5, 0.0),  # the pow rule's inf·0 on the way
+        (lambda x: (-2.0) ** (x.sqrt() + 2), 0.0, 0.0),  # a negative base's exponent: constant
+        (lambda x: (x.sqrt() - 1.0).relu(), 0.0, 0.0),  # a zero adjoint times an infinity
+        (lambda x: 0.5 / (1 / x), 1e-300, 0.5),  # an adjoint underflows to 0 on the way
+    ],
+)
+def test_gradients_that_are_finite_are_given_whatever_happens_on_the_way(make, start, expected):
+    x = Value(start, label="x")
+    y = make(x)
+    assert gradients(y, [x]) == [pytest.approx(expected, rel=1e-12)]
+    y.backward()
+    assert x.grad == pytest.approx(expected, rel=1e-12)
+    y.backward()  # and the grads accumulate as usual
+    assert x.grad == pytest.approx(2 * expected, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "make, expected",
+    [
+        (lambda x: (x * 1e-200) * 1e-200 * 1e300 * 1e100, 1.0),  # the data underflows to 0
+        (lambda x: (x * 1e-300).log() * 1e300, 1e300),  # d y / d (x·1e-300) is 1e600
+    ],
+)
+def test_an_adjoint_beyond_float_range_on_the_way_still_gives_a_finite_gradient(make, expected):
+    x = Value(1.0, label="x")
+    y = make(x)
+    assert gradients(y, [x]) == [pytest.approx(expected, rel=1e-12)]
+    # backward stores every node's gradient, and one of them is too large for a float
+    with pytest.raises(OverflowError, match="too large for a float"):
+        y.backward()
+    assert [v.grad for v in topo_order(y)] == [0.0] * len(topo_order(y))
+
+
+def test_an_underflowed_adjoint_is_not_reported_as_zero_on_any_kind_of_node():
+    x = Value(1e-300, label="x")
+    w = Value(2.0, label="w")
+    tiny = (1 / x).tanh() * 1e-300  # d tiny / d x is far below the smallest float
+    y = weighted_sum([w], [1 / x], 0.0) * 1e-300 * 1e-300 / (1 / x)
+    assert w.data * 1e-300 * 1e-300 == 0.0  # what a pass in plain floats would multiply by
+    (y + tiny).backward()
+    assert w.grad == pytest.approx(1e-300, rel=1e-12)  # 1/x · 1e-300 · 1e-300 / (1/x)
+
+
+def test_a_constant_with_an_infinite_gradient_keeps_its_grad_and_a_user_value_is_refused():
+    x = Value(0.5, label="x")
+    y = x / 1e-300
+    constant = y.parents[1]
+    y.backward()
+    assert constant.grad == 0.0 and x.grad == 1.0 / 1e-300
+    with pytest.raises(OverflowError, match="inf"):  # asked for by name: it is refused
+        gradients(y, [constant])
+    d = Value(1e-300, label="d")
+    with pytest.raises(OverflowError, match="'d'.*inf"):
+        (x / d).backward()
+    assert d.grad == 0.0
+
+
+def test_a_constant_still_gets_its_gradient_when_it_is_finite():
+    x = Value(2.0)
+    y = x * 5.0
+    y.backward()
+    assert y.parents[1].grad == 2.0 and gradients(y, [y.parents[1]]) == [2.0]
+
+
+def test_an_infinite_derivative_of_a_user_value_is_still_refused():
+    x = Value(0.0, label="x")
+    with pytest.raises(OverflowError, match="'x'.*inf"):
+        (x**0.5).backward()
+    with pytest.raises(ZeroDivisionError, match="sqrt"):
+        (x.sqrt() * 3.0).backward()
+    assert x.grad == 0.0
+
+
+# --- gradients writes no grad slot; threads ------------------------------------------------
+
+
+def test_gradients_writes_no_grad_slot_even_while_it_runs():
+    xs = [Value(float(i % 7) / 7, label=f"x{i}") for i in range(200)]
+    for i, v in enumerate(xs):
+        v.grad = float(i)
+    y = xs[0]
+    for v in xs[1:]:
+        y = (y * v).tanh() + v
+    seen = set()
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            seen.update((i, v.grad) for i, v in enumerate(xs))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        for _ in range(30):
+            gradients(y, xs)
+    finally:
+        stop.set()
+        t.join()
+    assert seen == {(i, float(i)) for i in range(len(xs))}
+    assert [v.grad for v in topo_order(y) if v not in xs] == [0.0] * (len(topo_order(y)) - 200)
+
+
+def test_gradients_in_several_threads_at_once_agree():
+    x = Value(0.3)
+    y = x
+    for _ in range(2000):
+        y = (y * 1.01).sin()
+    expected = gradients(y, [x])
+    results = []
+
+    def worker():
+        results.append(gradients(y, [x]))
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [expected] * 6 and x.grad == 0.0
+
+
+# --- no_grad closed from another context -----------------------------------------------------
+
+
+def test_no_grad_in_a_generator_closed_from_another_context_ends_cleanly():
+    import contextvars
+
+    x = Value(2.0)
+
+    def evaluate():
+        with no_grad():
+            yield x * 3
+
+    gen = evaluate()
+    assert next(gen).parents == ()
+    contextvars.Context().run(gen.close)  # no ValueError here
+    assert (x * 2).parents[0] is x  # and this context records again
+
+
+def test_no_grad_generator_closed_in_another_thread_lets_the_first_context_record_again():
+    x = Value(2.0)
+
+    def evaluate():
+        with no_grad():
+            yield x * 3
+
+    gen = evaluate()
+    next(gen)
+    errors = []
+
+    def close():
+        try:
+            gen.close()
+        except Exception as err:
+            errors.append(err)
+
+    t = threading.Thread(target=close)
+    t.start()
+    t.join()
+    assert errors == [] and (x * 2).parents[0] is x
+    with no_grad():  # and no_grad still works afterwards
+        assert (x * 2).parents == ()
+    assert (x * 2).parents[0] is x
