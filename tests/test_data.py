@@ -160,3 +160,23 @@ def test_circles_factor_is_a_finite_real_number():
     for factor in (True, 10**400, math.nan):
         with pytest.raises(ValueError, match="factor"):
             circles(factor=factor)
+
+
+def test_digits_are_split_by_seed_into_train_and_test():
+    pytest.importorskip("sklearn")
+    from autograd_lite.nn.data import digits
+
+    X_train, y_train, X_test, y_test = digits(seed=0)
+    assert (len(X_train), len(X_test), len(X_train[0])) == (1438, 359, 64)
+    assert set(y_train) == set(range(10)) and all(0.0 <= v <= 1.0 for v in X_train[0])
+    assert digits(seed=0)[3] == y_test and digits(seed=1)[3] != y_test
+
+
+def test_digits_without_scikit_learn_say_how_to_install_it(monkeypatch):
+    import sys
+
+    from autograd_lite.nn.data import digits
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
+    with pytest.raises(ImportError, match="pip install scikit-learn"):
+        digits()

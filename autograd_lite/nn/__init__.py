@@ -8,7 +8,8 @@
   ``softmax_cross_entropy``, ``l2``;
 * :mod:`~autograd_lite.nn.optim`: ``SGD`` and ``Adam`` with learning-rate schedules;
 * :mod:`~autograd_lite.nn.data`: toy data sets (``moons``, ``circles``, ``blobs``, ``xor``,
-  ``spiral``), made with numpy, which is loaded only when one of them is first used;
+  ``spiral``), made with numpy, which is loaded only when one of them is first used, and
+  ``digits``, scikit-learn's 8×8 handwritten digits split into training and test sets;
 * :mod:`~autograd_lite.nn.train`: ``fit`` and ``accuracy``;
 * :mod:`~autograd_lite.nn.saving`: models as JSON files, written atomically.
 
@@ -28,7 +29,7 @@ _HOMES = {
     "losses": ("mse", "hinge", "max_margin", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
     "optim": ("Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"),
     "train": ("History", "fit", "accuracy"),
-    "data": ("moons", "circles", "blobs", "xor", "spiral"),
+    "data": ("moons", "circles", "blobs", "xor", "spiral", "digits"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
 

@@ -260,3 +260,53 @@ def spiral(
             parts.append(np.stack([r * np.sin(t), r * np.cos(t)], axis=1))
         labels.append(np.full(n, c))
     return _finish(np.concatenate(parts), np.concatenate(labels), rng, 0.0, None)
+
+
+def digits(
+    *, test_fraction: float = 0.2, seed: int = 0
+) -> tuple[list[list[float]], list[int], list[list[float]], list[int]]:
+    """The 8×8 handwritten digits that scikit-learn ships (1,797 images, classes 0-9).
+
+    Each image is 64 pixels read row by row, scaled from 0..16 to 0..1. The images are
+    shuffled with ``seed`` and split into a training and a test set, the same on every
+    machine. Needs scikit-learn (``pip install scikit-learn``, or the ``data`` extra), which
+    holds the data set itself: nothing is downloaded.
+
+    Args:
+        test_fraction: the share of images held out for testing, between 0 and 1.
+        seed: the seed of the shuffle.
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``: images as lists of 64 floats, labels 0..9.
+
+    Raises:
+        ImportError: if scikit-learn is not installed.
+        ValueError: for a test fraction that leaves either set empty, or a seed that is not
+            a whole number of at least 0.
+
+    Example:
+        >>> X_train, y_train, X_test, y_test = digits(seed=0)  # doctest: +SKIP
+        >>> len(X_train), len(X_test), len(X_train[0])         # doctest: +SKIP
+        (1438, 359, 64)
+    """
+    check_real(test_fraction, "test_fraction", minimum=0.0)
+    check_integer(seed, "seed", minimum=0)  # numpy's generators take no negative seed
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise ImportError(
+            "digits() reads the data set that scikit-learn ships; install it with "
+            "pip install scikit-learn (or pip install -e '.[data]')"
+        ) from None
+    images = load_digits()
+    n = len(images.target)
+    n_test = int(round(n * test_fraction))
+    if not 0 < n_test < n:
+        raise ValueError(
+            f"test_fraction {test_fraction!r} leaves {n_test} of {n} images for testing; "
+            "give a number between 0 and 1 that leaves some for both"
+        )
+    order = np.random.default_rng(seed).permutation(n)
+    X = (images.data[order] / 16.0).tolist()
+    y = [int(v) for v in images.target[order]]
+    return X[n_test:], y[n_test:], X[:n_test], y[:n_test]
