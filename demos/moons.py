@@ -5,11 +5,12 @@ Run from the repository root (after ``pip install -e ".[demos]"``)::
     python demos/moons.py [outdir]
 
 It trains MLP(2, [16, 16, 1]) on 100 points with the max-margin (hinge) loss and L2
-regularisation 1e-4, printing the loss as it goes, and writes to ``outdir`` (default
-``out/``) the decision boundary as ``moons_boundary.png`` and the trained model as
-``moons_model.json`` (load it back with ``MLP.load``). Every seed is fixed, so each run
-prints the same numbers and draws the same picture. The ``# %%`` markers make each part a
-cell in editors and notebooks that understand them.
+regularisation 1e-4, through the compiled path (the scalar model and loss traced once and
+run as array operations over the batch), printing the loss as it goes, and writes to
+``outdir`` (default ``out/``) the decision boundary as ``moons_boundary.png`` and the
+trained model as ``moons_model.json`` (load it back with ``MLP.load``). Every seed is fixed,
+so each run prints the same numbers and draws the same picture. The ``# %%`` markers make
+each part a cell in editors and notebooks that understand them.
 """
 
 # %% Setup: where the files go
@@ -41,7 +42,7 @@ print(f"{len(X)} points, {y.count(-1)} of class -1 and {y.count(1)} of class +1"
 model = MLP(2, [16, 16, 1])  # the default seed: the same starting weights every run
 print(model, f"with {len(model.parameters())} parameters")
 
-# %% Training: full-batch SGD with micrograd's learning rate 1.0 - 0.9·k/100
+# %% Training: full-batch SGD with micrograd's learning rate 1.0 - 0.9·k/100, compiled
 steps = 100
 history = fit(
     model,
@@ -52,6 +53,7 @@ history = fit(
     steps=steps,
     lr=linear_schedule(1.0, 0.1, steps),
     verbose=10,
+    compiled=True,
 )
 train_accuracy = accuracy(model, X, y)
 print(f"trained in {history.seconds:.1f} s; training accuracy {train_accuracy:.0%}")

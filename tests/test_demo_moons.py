@@ -58,3 +58,8 @@ def test_demo_model_file_loads_and_classifies_every_point(run):
     assert model.layer_sizes == [16, 16, 1]
     X, y = moons(n_samples=100, noise=0.1, seed=1)
     assert accuracy(model, X, y) == 1.0
+
+
+def test_demo_trains_through_the_compiled_path(run):
+    out, _ = run
+    assert "training compiled: " in out
