@@ -778,29 +778,29 @@ def test_an_infinite_derivative_of_a_user_value_is_still_refused():
 
 
 def test_gradients_writes_no_grad_slot_even_while_it_runs():
-    xs = [Value(float(i % 7) / 7, label=f"x{i}") for i in range(200)]
-    for i, v in enumerate(xs):
-        v.grad = float(i)
+    xs = [Value(float(i % 7) / 7, label=f"x{i}") for i in range(20)]
     y = xs[0]
-    for v in xs[1:]:
-        y = (y * v).tanh() + v
+    for i in range(3000):
+        y = (y * xs[i % 20]).tanh() + xs[(i * 7) % 20]
+    order = topo_order(y)
+    for i, v in enumerate(order):
+        v.grad = float(i)
     seen = set()
     stop = threading.Event()
 
     def reader():
         while not stop.is_set():
-            seen.update((i, v.grad) for i, v in enumerate(xs))
+            seen.update((i, v.grad) for i, v in enumerate(order))
 
     t = threading.Thread(target=reader)
     t.start()
     try:
-        for _ in range(30):
+        for _ in range(20):
             gradients(y, xs)
     finally:
         stop.set()
         t.join()
-    assert seen == {(i, float(i)) for i in range(len(xs))}
-    assert [v.grad for v in topo_order(y) if v not in xs] == [0.0] * (len(topo_order(y)) - 200)
+    assert seen == {(i, float(i)) for i in range(len(order))}
 
 
 def test_gradients_in_several_threads_at_once_agree():

@@ -1,0 +1,147 @@
+"""Ctrl-C during backward, sent for real: every grad is as before the call or as after it.
+
+SIGINT arrives through ``signal.setitimer`` at a different moment of the pass each time
+(zeroing the slots, the pass itself, adding the old grads back, the restore after a failing
+rule), and the test checks every node of the graph afterwards.
+"""
+
+import random
+import signal
+import threading
+
+import pytest
+
+from autograd_lite import Value, gradients, topo_order
+
+pytestmark = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"),
+    reason="needs SIGINT delivered to the main thread",
+)
+
+
+def big_graph(n):
+    """A graph of about 3n nodes with fan-out and constants, and grads that are not zero."""
+    rng = random.Random(1)
+    xs = [Value(rng.uniform(-1, 1), label=f"x{i}") for i in range(50)]
+    y = xs[0]
+    for i in range(n):
+        y = (y * 0.5 + xs[i % 50]).tanh()
+    for i, v in enumerate(topo_order(y)):
+        v.grad = float(i % 13) - 6.0
+    return xs, y
+
+
+def interrupt_after(seconds):
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+
+
+@pytest.fixture
+def sigalrm_is_ctrl_c():
+    def as_ctrl_c(signum, frame):
+        signal.raise_signal(signal.SIGINT)
+
+    old = signal.signal(signal.SIGALRM, as_ctrl_c)
+    yield
+    signal.setitimer(signal.ITIMER_REAL, 0)
+    signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_any_moment_of_backward_leaves_every_grad_old_or_new(sigalrm_is_ctrl_c):
+    xs, y = big_graph(15_000)
+    order = topo_order(y)
+    adjoint = gradients(y, order)
+    old = [v.grad for v in order]
+    new = [g + a if a else g for g, a in zip(old, adjoint)]
+    # how long one pass takes, so the interrupts fall all over it
+    import time
+
+    t0 = time.perf_counter()
+    y.backward()
+    duration = time.perf_counter() - t0
+    for v, g in zip(order, old):
+        v.grad = g
+    rng = random.Random(2)
+    interrupted = 0
+    for _ in range(40):
+        interrupt_after(rng.uniform(0.0, duration * 1.2))
+        try:
+            y.backward()
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            time.sleep(0)  # an interrupt that is due arrives here, after the pass
+        except KeyboardInterrupt:
+            interrupted += 1
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        grads = [v.grad for v in order]
+        assert grads in (old, new), "grads are neither as before nor as after the pass"
+        for v, g in zip(order, old):
+            v.grad = g
+    assert interrupted >= 15  # the interrupts did arrive during the passes
+
+
+def test_ctrl_c_during_a_failing_backward_leaves_every_grad_as_it_was(sigalrm_is_ctrl_c):
+    # a pass that fails late (√0 near the leaves) restores every slot it used
+    x = Value(0.0, label="x")
+    y = x.sqrt()
+    for _ in range(10_000):
+        y = (y * 0.5).tanh()
+    order = topo_order(y)
+    for i, v in enumerate(order):
+        v.grad = float(i % 5)
+    old = [v.grad for v in order]
+    rng = random.Random(3)
+    for _ in range(20):
+        interrupt_after(rng.uniform(0.0, 0.05))
+        try:
+            y.backward()
+        except (KeyboardInterrupt, ZeroDivisionError):
+            pass
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        try:
+            import time
+
+            time.sleep(0)
+        except KeyboardInterrupt:
+            pass
+        assert [v.grad for v in order] == old
+
+
+def test_ctrl_c_held_during_backward_is_raised_once_the_grads_are_complete():
+    import _thread
+
+    x = Value(0.5)
+    y = x
+    for _ in range(20_000):
+        y = y.tanh()
+    order = topo_order(y)
+    expected = gradients(y, order)
+    started = threading.Event()
+
+    def interrupt():
+        started.wait()
+        _thread.interrupt_main()
+
+    t = threading.Thread(target=interrupt)
+    t.start()
+    with pytest.raises(KeyboardInterrupt):
+        started.set()
+        y.backward()
+        for _ in range(1000):  # an interrupt that came after the pass arrives here
+            pass
+    t.join()
+    assert [v.grad for v in order] in ([0.0] * len(order), expected)
+
+
+def test_gradients_interrupted_changes_no_grad(sigalrm_is_ctrl_c):
+    xs, y = big_graph(5_000)
+    order = topo_order(y)
+    old = [v.grad for v in order]
+    rng = random.Random(4)
+    for _ in range(10):
+        interrupt_after(rng.uniform(0.0, 0.1))
+        try:
+            gradients(y, xs)
+        except KeyboardInterrupt:
+            pass
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        assert [v.grad for v in order] == old
