@@ -62,15 +62,19 @@ class _Array:
 class _Elementwise:
     """One primitive applied to each member of a group: ``out = op(operands)``."""
 
-    def __init__(self, op, out, takes):
+    def __init__(self, op, out, takes, width):
         self.op = op
         self.out = out
         self.takes = takes
+        self.width = width
         self.forward_fn = forward_of(op)
         self.rule = rule_of(op)
 
     def forward(self, env):
-        env[self.out] = self.forward_fn(*[t.read(env) for t in self.takes])
+        out = self.forward_fn(*[t.read(env) for t in self.takes])
+        if out.shape[1] != self.width:  # every operand was one column shared by all members
+            out = np.broadcast_to(out, (out.shape[0], self.width))
+        env[self.out] = out
 
     def backward(self, env, adj, owned, g):
         args = [t.read(env) for t in self.takes]
@@ -273,7 +277,7 @@ class Program:
             Take(np.array([loc[tr.parents[i][r]] for i in group]), arrays, broadcast=True)
             for r in range(arity)
         ]
-        return _Elementwise(kind, out, takes)
+        return _Elementwise(kind, out, takes, len(group))
 
     # --- running --------------------------------------------------------------------------
 

@@ -173,14 +173,37 @@ def _what(run: _Run, i: int) -> str:
 
 
 def _compare(first: _Run, other: _Run, where: str) -> None:
+    """Refuse two runs whose graphs differ, naming the first node (from the loss back)."""
     if first.desc == other.desc:
         return
-    n = min(len(first.desc), len(other.desc))
-    i = next((k for k in range(n) if first.desc[k] != other.desc[k]), n)
+    # Walk both graphs from their outputs together: the first pair that differs is where
+    # the code took another path.
+    pairs = [(len(first.desc) - 1, len(other.desc) - 1)]
+    seen = set()
+    while pairs:
+        i, j = pairs.pop(0)
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        a, b = first.desc[i], other.desc[j]
+        is_op = isinstance(a[-1], tuple)
+        if a[0] != b[0] or (is_op and len(a[1]) != len(b[1])) or (not is_op and a != b):
+            break
+        if is_op:
+            pairs.extend(zip(a[1], b[1]))
+    else:
+        i = j = next(
+            (
+                k
+                for k in range(min(len(first.desc), len(other.desc)))
+                if first.desc[k] != other.desc[k]
+            ),
+            min(len(first.desc), len(other.desc)),
+        )
     raise TraceError(
         f"the function builds a different graph for {where} than for the first sample: "
-        f"node #{i} is {_what(first, i)} for the first sample but {_what(other, i)} there. "
-        + _HOW_TO
+        f"node #{i} is {_what(first, i)} for the first sample, but {_what(other, j)} "
+        f"there. " + _HOW_TO
     )
 
 

@@ -1,0 +1,278 @@
+"""The compiled path: traced programs agree with the engine, refuse branches, and train alike."""
+
+import math
+
+import numpy as np
+import pytest
+
+from autograd_lite import Value
+from autograd_lite.compiled import Program, TraceError, trace
+from autograd_lite.compiled._arrays import forward_of, matrix_forms, rule_of
+from autograd_lite.nn import MLP
+from autograd_lite.nn.data import blobs, moons
+from autograd_lite.nn.losses import (
+    binary_cross_entropy,
+    hinge,
+    l2,
+    mse,
+    softmax_cross_entropy,
+)
+from autograd_lite.nn.optim import SGD, Adam
+from autograd_lite.nn.train import fit
+from autograd_lite.ops import OPS
+
+
+def eager(model_fn, loss_fn, params, X, y, penalty=None):
+    """The batch loss and gradient as the engine computes them."""
+    for p in params:
+        p.grad = 0.0
+    total = loss_fn([model_fn(x) for x in X], y)
+    if penalty is not None:
+        total = total + penalty()
+    total.backward()
+    return total.data, np.array([p.grad for p in params])
+
+
+def compiled(model_fn, loss_fn, params, X, y, penalty=None):
+    program = trace(lambda x, t: loss_fn([model_fn(x)], [t]), params, X, y, penalty=penalty)
+    return program.value_and_grad(X, y)
+
+
+def assert_same(a, b, tol=1e-12):
+    (la, ga), (lb, gb) = a, b
+    assert la == pytest.approx(lb, rel=tol, abs=tol)
+    np.testing.assert_allclose(ga, gb, rtol=1e-10, atol=tol)
+
+
+def test_the_moons_network_gives_the_engines_loss_and_gradients():
+    X, y = moons(30, noise=0.1, seed=1)
+    model = MLP(2, [16, 16, 1], seed=0)
+    params = model.parameters()
+
+    def penalty():
+        return l2(params, 1e-4)
+
+    assert_same(
+        compiled(model, hinge, params, X, y, penalty), eager(model, hinge, params, X, y, penalty)
+    )
+
+
+LOSSES = {
+    "mse": (mse, lambda y: [float(v) for v in y], 1),
+    "hinge": (hinge, lambda y: y, 1),
+    "bce": (binary_cross_entropy, lambda y: y, 1),
+    "cross_entropy": (softmax_cross_entropy, lambda y: [(v + 1) // 2 for v in y], 2),
+}
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "linear"])
+@pytest.mark.parametrize("loss", list(LOSSES))
+def test_every_activation_and_loss_gives_the_engines_numbers(activation, loss):
+    loss_fn, labels, outputs = LOSSES[loss]
+    X, y = moons(12, noise=0.2, seed=2)
+    y = labels(y)
+    model = MLP(2, [5, outputs], activation=activation, seed=3)
+    params = model.parameters()
+    assert_same(compiled(model, loss_fn, params, X, y), eager(model, loss_fn, params, X, y))
+
+
+def test_softmax_cross_entropy_with_ten_classes():
+    X, y = blobs(40, centers=10, seed=0)
+    model = MLP(2, [8, 10], seed=1)
+    params = model.parameters()
+    args = (model, softmax_cross_entropy, params, X, y)
+    assert_same(compiled(*args), eager(*args))
+
+
+def hand_written(params):
+    """A network written with binary operators, using every primitive of the table."""
+    w1, w2, w3, b = params
+
+    def net(x):
+        z = w1 * x[0] + w2 * x[1] - b / 2.0
+        a = z.tanh() + z.sigmoid() * 0.5 + (-z).relu() + abs(z - 0.1)
+        a = a + (z * 0.1).exp() + (z * z + 1.0).log() + (z * z).log1p() + (z * z + 1.0).sqrt()
+        a = a + z.sin() * z.cos() + (z * z + 2.0) ** w3 + 2.0**z
+        return a
+
+    return net
+
+
+def test_a_network_written_by_hand_with_every_primitive():
+    params = [Value(0.3), Value(-0.7), Value(0.5), Value(0.2)]
+    net = hand_written(params)
+    X, y = moons(10, noise=0.1, seed=0)
+    y = [float(v) for v in y]
+    assert {op for op in OPS} <= _ops_used(net, X[0]) | {"wsum", "neg"}
+    assert_same(compiled(net, mse, params, X, y), eager(net, mse, params, X, y))
+
+
+def _ops_used(fn, x):
+    from autograd_lite import topo_order
+
+    return {v.op for v in topo_order(fn([Value(v) for v in x]))}
+
+
+def test_l2_alone_is_computed_once_per_batch():
+    model = MLP(2, [3, 1], seed=0)
+    params = model.parameters()
+    X, y = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]], [1, -1, 1]
+    program = trace(
+        lambda x, t: hinge([model(x)], [t]), params, X, y, penalty=lambda: l2(params, 0.5)
+    )
+    assert "once per batch" in str(program)
+    loss, grad = program.value_and_grad(X, y)
+    assert_same((loss, grad), eager(model, hinge, params, X, y, lambda: l2(params, 0.5)))
+
+
+def test_the_listing_shows_a_matrix_product_per_layer():
+    model = MLP(2, [4, 4, 1], seed=0)
+    X, y = moons(6, seed=0)
+    program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)
+    text = str(program)
+    assert "z2 = x @ " in text and "a2 = relu(z2)" in text and "z3 = a2 @ " in text
+    assert "backward:" in text and "ᵀ @ a2" in text
+    assert isinstance(program, Program) and "array operations" in repr(program)
+
+
+def test_code_that_branches_on_data_is_refused_with_the_node_and_a_way_out():
+    model = MLP(2, [3, 1], seed=0)
+    X, y = moons(10, noise=0.1, seed=0)
+
+    def branching(x, t):
+        s = model(x)
+        return (s * -t).exp() if s.data * t < 0 else (1.0 - s * t).relu()
+
+    with pytest.raises(TraceError, match=r"node #\d+ .*without|relu\(x\) for max"):
+        trace(branching, model.parameters(), X, y)
+
+
+def test_a_constant_computed_from_data_is_refused():
+    model = MLP(2, [3, 2], seed=0)
+    X, y = blobs(10, centers=2, seed=0)
+
+    def old_softmax(x, t):
+        xs = model(x)
+        m = max(v.data for v in xs)  # a number read from .data
+        return sum((v - m).exp() for v in xs).log() + m - xs[0]
+
+    with pytest.raises(TraceError, match="computed from .data"):
+        trace(old_softmax, model.parameters(), X, y)
+
+
+def test_fit_compiled_and_eager_give_the_same_history():
+    X, y = moons(40, noise=0.1, seed=1)
+    runs = {}
+    for mode in (True, False):
+        model = MLP(2, [8, 8, 1], seed=0)
+        opt = SGD(model.parameters(), lr=0.3, momentum=0.5)
+        history = fit(model, X, y, optimizer=opt, l2=1e-4, steps=15, batch_size=16, compiled=mode)
+        runs[mode] = history, [p.data for p in model.parameters()], opt.velocity
+    (hc, pc, vc), (he, pe, ve) = runs[True], runs[False]
+    assert hc.compiled and not he.compiled
+    np.testing.assert_allclose(hc.loss, he.loss, rtol=1e-10)
+    assert hc.accuracy == he.accuracy and hc.lr == he.lr
+    np.testing.assert_allclose(pc, pe, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(vc, ve, rtol=1e-9, atol=1e-12)
+
+
+def test_fit_compiled_with_adam_and_classes_matches_eager_and_callbacks_see_the_parameters():
+    X, y = blobs(30, centers=3, seed=0)
+    seen = {}
+    for mode in (True, False):
+        model = MLP(2, [6, 3], seed=0)
+        opt = Adam(model.parameters(), lr=0.05)
+        looked = []
+
+        def callback(step, history, model=model, looked=looked):
+            looked.append([p.data for p in model.parameters()])
+
+        history = fit(model, X, y, loss="cross_entropy", optimizer=opt, steps=5, callback=callback)
+        seen[mode] = history.loss, looked, [p.grad for p in model.parameters()]
+    np.testing.assert_allclose(seen[True][0], seen[False][0], rtol=1e-10)
+    np.testing.assert_allclose(seen[True][1], seen[False][1], rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(seen[True][2], seen[False][2], rtol=1e-8, atol=1e-12)
+
+
+def test_fit_auto_trains_eagerly_what_does_not_trace_and_says_so(capsys):
+    X, y = moons(12, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+
+    def branching(outputs, labels):
+        terms = [
+            (1.0 - s * t).relu() if s.data > 0 else (s * -t).exp() for s, t in zip(outputs, labels)
+        ]
+        return sum(terms) * (1.0 / len(terms))
+
+    history = fit(model, X, y, loss=branching, steps=2, verbose=True)
+    assert not history.compiled and history.mode.startswith("eager: ")
+    assert capsys.readouterr().out.startswith("training eager: ")
+    with pytest.raises(TraceError):
+        fit(model, X, y, loss=branching, steps=1, compiled=True)
+
+
+# --- the vectorised forms agree with the scalar rules ----------------------------------------
+
+POINTS = [-1.3, -0.4, 0.0, 0.2, 0.9, 2.5]
+
+
+@pytest.mark.parametrize("op", [op for op in OPS if op != "wsum"])
+def test_each_vectorised_form_agrees_with_the_scalar_rule(op):
+    prim = OPS[op]
+    if prim.arity == 1:
+        points = [
+            (a,)
+            for a in POINTS
+            if not (op in ("log", "sqrt", "log1p") and a <= -1 + (op != "log1p"))
+        ]
+        points += [(a,) for a in (0.3, 4.0)]
+    else:
+        points = [(a, b) for a in POINTS for b in (-2.0, 0.0, 1.5, 3.0)]
+        if op == "div":
+            points = [(a, b) for a, b in points if b != 0.0]
+        if op == "pow":
+            points = [(a, b) for a, b in points if a > 0.0 or (a == 0.0 and b > 0)]
+    cols = [np.array(c) for c in zip(*points)]
+    out = forward_of(op)(*cols)
+    g = np.linspace(0.5, 1.5, len(points))
+    grads = rule_of(op)(g, out, *cols)
+    for k, xs in enumerate(points):
+        expect = prim.forward(*xs)
+        assert out[k] == pytest.approx(expect, rel=1e-14, abs=1e-300)
+        rule = prim.rule(float(g[k]), expect, *xs)
+        for got, want in zip(grads, rule):
+            assert np.broadcast_to(got, out.shape)[k] == pytest.approx(want, rel=1e-13, abs=1e-300)
+
+
+def test_the_matrix_form_of_the_weighted_sum_agrees_with_the_scalar_rule():
+    rng = np.random.default_rng(0)
+    W, A, b, G = (
+        rng.normal(size=(3, 4)),
+        rng.normal(size=(5, 4)),
+        rng.normal(size=3),
+        rng.normal(size=(5, 3)),
+    )
+    forward, rule = matrix_forms()
+    Z = forward(W, A, b)
+    dW, dA, db = rule(G, Z, W, A, b)
+    prim = OPS["wsum"]
+    want_W, want_A, want_b = np.zeros_like(W), np.zeros_like(A), np.zeros_like(b)
+    for i in range(5):
+        for j in range(3):
+            operands = (*W[j], *A[i], b[j])
+            assert Z[i, j] == pytest.approx(prim.forward(*operands), rel=1e-13)
+            grads = prim.rule(G[i, j], Z[i, j], *operands)
+            want_W[j] += grads[:4]
+            want_A[i] += grads[4:8]
+            want_b[j] += grads[8]
+    np.testing.assert_allclose(dW, want_W, rtol=1e-12)
+    np.testing.assert_allclose(dA, want_A, rtol=1e-12)
+    np.testing.assert_allclose(db, want_b, rtol=1e-12)
+
+
+def test_a_non_finite_gradient_is_an_error_not_a_silent_nan():
+    w = Value(1.0)
+    program = trace(lambda x: (x[0] * w).log(), [w], [[1.0], [2.0], [3.0]])
+    assert program.value_and_grad([[1.0], [2.0]])[0] == pytest.approx(math.log(2.0) / 2)
+    with pytest.raises(ValueError, match="not a finite number"):
+        program.value_and_grad([[0.0], [2.0]])
