@@ -109,6 +109,24 @@ def _target(t, name: str, what: str, width: int | None) -> list[float] | float:
     return [_real_label(tk, name, f"{what}[{k}]") for k, tk in enumerate(t)]
 
 
+def _plainly_right(loss: Callable, labels: Sequence, width: int | None) -> bool:
+    """The usual labels (Python ints and floats, all in the convention) in a few C-speed
+    passes; False sends them through the checks one by one, which name the first bad one."""
+    types = set(map(type, labels))
+    if not types <= {int, float}:
+        return False
+    if loss is hinge:
+        return set(labels) <= {1, -1}
+    if loss is binary_cross_entropy:
+        return set(labels) <= {0, 1, -1}
+    if loss is softmax_cross_entropy:
+        return types == {int} and min(labels) >= 0 and (not width or max(labels) < width)
+    if loss is mse and not width and types == {float}:
+        total = sum(labels)
+        return total - total == 0.0  # 0.0 for a finite sum, NaN if a label is inf or NaN
+    return loss not in (mse, hinge, binary_cross_entropy, softmax_cross_entropy)
+
+
 def check_labels(
     loss: Callable, labels: Sequence, *, what: str = "labels", width: int | None = None
 ) -> None:
@@ -139,6 +157,8 @@ def check_labels(
     """
     if not is_sequence(labels):
         raise TypeError(f"{what} must be a list of labels, got {type(labels).__name__}")
+    if _plainly_right(loss, labels, width):
+        return
     if loss is mse:
         for i, t in enumerate(labels):
             _target(t, "mse", f"{what}[{i}]", width)
