@@ -180,3 +180,14 @@ def test_digits_without_scikit_learn_say_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)
     with pytest.raises(ImportError, match="pip install scikit-learn"):
         digits()
+
+
+@pytest.mark.parametrize("seed", [True, -1, 1.5])
+def test_digits_refuses_a_seed_that_is_not_a_whole_number_before_loading(seed, monkeypatch):
+    import sys
+
+    from autograd_lite.nn.data import digits
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # refused before it is needed
+    with pytest.raises(ValueError, match="seed"):
+        digits(seed=seed)

@@ -290,6 +290,7 @@ def digits(
         (1438, 359, 64)
     """
     check_real(test_fraction, "test_fraction", minimum=0.0)
+    check_integer(seed, "seed", minimum=0)
     check_integer(seed, "seed", minimum=0)  # numpy's generators take no negative seed
     try:
         from sklearn.datasets import load_digits
