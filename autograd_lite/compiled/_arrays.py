@@ -53,8 +53,12 @@ def _matrix_forward(W, A, b):
     return A @ W.T + b
 
 
-def _matrix_rule(G, Z, W, A, b):
-    return G.T @ A, G @ W, G.sum(axis=0)
+def _matrix_rule(G, Z, W, A, b, wrt=(True, True, True)):
+    return (
+        G.T @ A if wrt[0] else None,
+        G @ W if wrt[1] else None,
+        G.sum(axis=0) if wrt[2] else None,
+    )
 
 
 def forward_of(op: str):
@@ -70,10 +74,11 @@ def rule_of(op: str):
 
 
 def matrix_forms():
-    """The weighted sum's matrix forms: ``forward(W, A, b)`` and ``rule(G, Z, W, A, b)``.
+    """The weighted sum's matrix forms: ``forward(W, A, b)`` and ``rule(G, Z, W, A, b, wrt)``.
 
     ``W`` is (m, n): m neurons' weights; ``A`` is (batch, n): their shared inputs; ``b`` is
-    (m,); the rule returns the gradients of W, A and b given ``G``, the gradient of ``Z``.
+    (m,); the rule returns the gradients of W, A and b given ``G``, the gradient of ``Z``
+    (None for those that ``wrt``, three booleans, does not ask for).
     """
     prim = OPS["wsum"]
     forward = getattr(prim, "matrix_forward", None) or _matrix_forward

@@ -94,6 +94,11 @@ class Take:
         if self.mode in ("slice", "column"):
             self.index = (slice(None), self.index)
 
+    @property
+    def needs_grad(self) -> bool:
+        """Whether any array this reads from needs a gradient."""
+        return any(self.arrays[v].needs_grad for v in self.sources)
+
     def read(self, env: list) -> np.ndarray:
         """The operands: an array of shape (batch or 1, *members) (one column if broadcast)."""
         mode = self.mode
@@ -111,7 +116,13 @@ class Take:
 
     def add(self, adj: list, owned: list, grad: np.ndarray) -> None:
         """Add ``grad`` (shape (batch or 1, *members)) to the adjoints of the operands."""
-        if self.mode == "pieces":
+        mode = self.mode
+        if mode == "view":
+            if grad.shape[0] != 1:
+                grad = grad.sum(axis=0, keepdims=True)
+            self.gview += grad.reshape(self.gview.shape)
+            return
+        if mode == "pieces":
             for v, mask, cols in self.pieces:
                 if self.arrays[v].needs_grad:
                     _scatter(self.arrays[v], v, cols, grad[:, mask], adj, owned, True)
@@ -121,10 +132,6 @@ class Take:
             return
         if grad.shape[0] != 1 and not spec.batched:
             grad = grad.sum(axis=0, keepdims=True)
-        mode = self.mode
-        if mode == "view":
-            self.gview += grad.reshape(self.gview.shape)
-            return
         if mode == "column":
             grad = grad.sum(axis=1, keepdims=True)
         if mode == "whole":

@@ -100,16 +100,21 @@ class _Matmul:
     def __init__(self, out, a, w, b):
         self.out, self.a, self.w, self.b = out, a, w, b
         self.forward_fn, self.rule = matrix_forms()
+        self.wrt = (w.needs_grad, a.needs_grad, b.needs_grad)
 
     def forward(self, env):
         env[self.out] = self.forward_fn(self.w.read(env)[0], self.a.read(env), self.b.read(env)[0])
 
     def backward(self, env, adj, owned, g):
         W, A = self.w.read(env)[0], self.a.read(env)
-        dW, dA, db = self.rule(g, env[self.out], W, A, self.b.read(env)[0])
-        self.w.add(adj, owned, dW[None])
-        self.a.add(adj, owned, dA)
-        self.b.add(adj, owned, db[None])
+        wrt = self.wrt
+        dW, dA, db = self.rule(g, env[self.out], W, A, self.b.read(env)[0], wrt)
+        if wrt[0]:
+            self.w.add(adj, owned, dW[None])
+        if wrt[1]:
+            self.a.add(adj, owned, dA)
+        if wrt[2]:
+            self.b.add(adj, owned, db[None])
 
     def lines(self, arrays):
         out = arrays[self.out].name

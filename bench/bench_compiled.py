@@ -1,0 +1,214 @@
+"""The compiled training step, timed against NumPy and PyTorch by hand, in one process.
+
+Run from the repository root::
+
+    python bench/bench_compiled.py [--rounds 30] [--slow-rounds 3]
+
+Workloads (ARCHITECTURE.md): the moons training step (max-margin loss, L2 1e-4, full-batch
+SGD with lr = 1.0 - 0.9·k/100) at MLP(2, [16, 16, 1]) with 100 points and at
+MLP(2, [64, 64, 1]) with 1,000 points. Every implementation starts from the same weights:
+
+* ``NumPy``: the step vectorised over the batch with a hand-written backward
+  (``references.NumpyModel``);
+* ``compiled fit``: ``fit(..., compiled=True)``, the model and loss written with Values and
+  traced once; a step is timed from the start of one step to the next (the learning-rate
+  schedule, which ``fit`` asks at the start of each step, is the hook), so it includes
+  everything ``fit`` does per step (the batch, the update, the history), and no callback
+  makes ``fit`` write the parameters back to the model every step;
+* ``PyTorch``: the same network in float64 tensors on the CPU, autograd for the backward
+  (when torch is installed);
+* ``eager fit``: ``fit(..., compiled=False)``, one step per call;
+* ``pure Python``: the step by hand in floats (``references.pure_python_step``).
+
+NumPy's BLAS and PyTorch run on one thread each (on a shared 2-core machine their thread
+pools make timings erratic), set before they are imported. Timing interleaves the
+implementations step by step (each round, one step of each, run from the compiled ``fit``'s
+schedule between its steps; NumPy alternates between just before and just after the compiled
+step, since whatever runs right after the slow pure-Python step finds its caches cold). The
+figures are medians over rounds after the first, and ratios are medians of per-round ratios
+to NumPy. The slow two run ``--slow-rounds`` steps at the large
+size. Each implementation's loss trajectory is compared with NumPy's. Nothing here asserts
+anything about time.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"  # before numpy is imported: one BLAS thread
+
+import argparse  # noqa: E402
+import copy  # noqa: E402
+import gc  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from references import ALPHA, NumpyModel, learning_rate, pure_python_step  # noqa: E402
+
+from autograd_lite.nn import MLP  # noqa: E402
+from autograd_lite.nn.data import moons  # noqa: E402
+from autograd_lite.nn.train import fit  # noqa: E402
+
+try:
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # PyTorch is optional
+    torch = None
+
+
+def weights_of(model: MLP):
+    return [
+        ([[w.data for w in n.w] for n in layer.neurons], [n.b.data for n in layer.neurons])
+        for layer in model.layers
+    ]
+
+
+class TorchModel:
+    """The network in float64 tensors; autograd for the backward, SGD by hand."""
+
+    def __init__(self, layers, X, y):
+        self.W = [torch.tensor(W, dtype=torch.float64, requires_grad=True) for W, _ in layers]
+        self.b = [torch.tensor(b, dtype=torch.float64, requires_grad=True) for _, b in layers]
+        self.X = torch.tensor(X, dtype=torch.float64)
+        self.y = torch.tensor(y, dtype=torch.float64)
+
+    def step(self, lr):
+        a = self.X
+        last = len(self.W) - 1
+        for i, (W, b) in enumerate(zip(self.W, self.b)):
+            a = a @ W.T + b
+            if i < last:
+                a = torch.relu(a)
+        loss = torch.relu(1.0 - self.y * a[:, 0]).mean()
+        loss = loss + ALPHA * sum((p * p).sum() for p in [*self.W, *self.b])
+        loss.backward()
+        with torch.no_grad():
+            for p in [*self.W, *self.b]:
+                p -= lr * p.grad
+                p.grad = None
+        return loss.item()
+
+
+def run(sizes, n_points, rounds, slow_rounds):
+    X, y = moons(n_samples=n_points, noise=0.1, seed=1)
+    yf = [float(v) for v in y]
+    layers = weights_of(MLP(2, sizes, seed=0))
+    numpy_model = NumpyModel(layers, X, yf)
+    pure_layers = copy.deepcopy(layers)
+    torch_model = TorchModel(layers, X, yf) if torch is not None else None
+    eager_model = MLP(2, sizes, seed=0)
+
+    def eager_step(lr):
+        h = fit(eager_model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, compiled=False)
+        return h.loss[-1]
+
+    others = {
+        "NumPy": lambda lr: numpy_model.step(lr)[0],
+        "PyTorch": torch_model.step if torch_model is not None else None,
+        "eager fit": eager_step,
+        "pure Python": lambda lr: pure_python_step(pure_layers, X, yf, lr)[0],
+    }
+    others = {k: f for k, f in others.items() if f is not None}
+    slow = {"eager fit", "pure Python"}
+    times = {name: [] for name in ["compiled fit", *others]}
+    losses = {name: [] for name in times}
+    state = {"last": 0.0, "step": -1}
+
+    def schedule(step):
+        # fit asks for the rate at the start of each step (and again for the update): the
+        # first ask of a step ends the previous step's timing and runs the other
+        # implementations' step, timed on their own
+        if step == state["step"]:
+            return learning_rate(step)
+        now = time.perf_counter()
+        if step == 0:
+            state["compile"] = now - state["start"]
+        else:
+            times["compiled fit"].append(now - state["last"])
+        state["step"] = step
+        if step < rounds:
+            lr = learning_rate(step)
+            # NumPy runs right after the compiled step in odd rounds and right before it in
+            # even ones: a small step run just after a slow pure-Python one finds its caches
+            # cold, and neither of the two being compared should always be the one that does
+            names = [n for n in others if n != "NumPy"]
+            names = ["NumPy", *names] if step % 2 else [*names, "NumPy"]
+            for name in names:
+                f = others[name]
+                if name in slow and step >= slow_rounds:
+                    continue
+                t0 = time.perf_counter()
+                losses[name].append(f(lr))
+                times[name].append(time.perf_counter() - t0)
+        state["last"] = time.perf_counter()
+        return learning_rate(step)
+
+    compiled_model = MLP(2, sizes, seed=0)
+    # everything made so far (the models, the data) stays alive: the collector need not
+    # walk it again in every round
+    gc.collect()
+    gc.freeze()
+    state["start"] = time.perf_counter()
+    history = fit(
+        compiled_model, X, y, loss="hinge", l2=ALPHA, steps=rounds, lr=schedule, compiled=True
+    )
+    times["compiled fit"].append(time.perf_counter() - state["last"])
+    losses["compiled fit"] = history.loss
+    compile_ms = state["compile"] * 1e3
+    assert history.compiled
+
+    print(f"\nMLP(2, {sizes}) with {n_points} points: {rounds} rounds ({slow_rounds} for the slow)")
+    print(f"tracing and compiling (once, before the first step): about {compile_ms:.0f} ms")
+    print(f"{'implementation':<14}{'median ms':>11}{'x NumPy':>10}{'max loss diff':>15}")
+    reference = losses["NumPy"]
+    rows = {}
+    for name, ts in times.items():
+        skip = 1 if len(ts) > 1 else 0  # the first round warms up
+        ratios = [a / b for a, b in zip(ts[skip:], times["NumPy"][skip:])]
+        worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(losses[name], reference))
+        rows[name] = (statistics.median(ts[skip:]), statistics.median(ratios), worst)
+        med, ratio, worst = rows[name]
+        print(f"{name:<14}{med * 1e3:>11.3f}{ratio:>10.2f}{worst:>15.1e}")
+    if "PyTorch" in rows:
+        vs = statistics.median(
+            a / b for a, b in zip(times["compiled fit"][1:], times["PyTorch"][1:])
+        )
+        print(f"compiled fit / PyTorch: {vs:.2f}")
+    vs_pure = (
+        statistics.median(a / b for a, b in zip(times["eager fit"][1:], times["pure Python"][1:]))
+        if len(times["eager fit"]) > 1
+        else float("nan")
+    )
+    print(f"eager fit / pure Python: {vs_pure:.2f}")
+    gc.unfreeze()
+    return all(w <= 1e-10 for _, _, w in rows.values())
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=30, help="steps per implementation")
+    parser.add_argument(
+        "--slow-rounds", type=int, default=3, help="steps of the slow two at the large size"
+    )
+    args = parser.parse_args(argv)
+    import numpy as np
+
+    print(
+        f"python {sys.version.split()[0]}, numpy {np.__version__}, "
+        f"torch {torch.__version__ if torch is not None else 'not installed'}; "
+        "NumPy's BLAS and PyTorch on one thread"
+    )
+    agree = run([16, 16, 1], 100, args.rounds, args.rounds)
+    agree &= run([64, 64, 1], 1000, args.rounds, args.slow_rounds)
+    print("\nloss trajectories agree with NumPy's to 1e-10:", "yes" if agree else "NO")
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
