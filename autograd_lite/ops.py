@@ -9,7 +9,12 @@ Each :class:`Primitive` holds
 * ``symbol``: what a drawing shows for the operation (×, +, σ, tanh, ReLU, ^ ...);
 * ``template``: the operation written in its operands' names, such as ``a·b`` or ``σ(a)``;
 * ``derivatives``: the local derivative with respect to each operand as text, such as
-  ``∂(a·b)/∂a = b``, which explanations and the backward-pass stepper print.
+  ``∂(a·b)/∂a = b``, which explanations and the backward-pass stepper print;
+* ``array_forward``, ``array_rule``: the same forward and rule on NumPy arrays, element by
+  element, for the compiled path (:mod:`autograd_lite.compiled`), where the scalar one does
+  not take arrays as written (``math.exp`` takes one float; ``relu``'s rule tests ``a > 0``
+  with ``if``). They sit right beside the scalar ones and a test checks that the two agree
+  on every primitive; None means the scalar one works on arrays as it is.
 
 The rules use only arithmetic that works on floats *and* on ``Value`` objects (the helpers
 below dispatch on the type), so the same table can later build graphs of gradients.
@@ -28,7 +33,15 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 
-__all__ = ["Primitive", "OPS", "NARY", "register", "wsum_operands"]
+__all__ = [
+    "Primitive",
+    "OPS",
+    "NARY",
+    "register",
+    "wsum_operands",
+    "wsum_matrix_forward",
+    "wsum_matrix_rule",
+]
 
 NARY = -1
 """Arity of a primitive that takes any number of operands (the weighted sum)."""
@@ -47,6 +60,8 @@ class Primitive:
         derivatives: one text per operand giving the local derivative.
         operand_names: the names the texts use for the operands; by default ``("a",)`` for
             one operand and ``("a", "b")`` for two.
+        array_forward: the forward function on arrays, or None if ``forward`` takes them.
+        array_rule: the rule on arrays, or None if ``rule`` takes them.
     """
 
     # A plain class rather than a dataclass: importing dataclasses would double the time
@@ -60,6 +75,8 @@ class Primitive:
         "template",
         "derivatives",
         "operand_names",
+        "array_forward",
+        "array_rule",
     )
 
     def __init__(
@@ -72,6 +89,8 @@ class Primitive:
         template: str,
         derivatives: tuple[str, ...],
         operand_names: tuple[str, ...] | None = None,
+        array_forward: Callable | None = None,
+        array_rule: Callable | None = None,
     ):
         self.name = name
         self.arity = arity
@@ -83,6 +102,8 @@ class Primitive:
         if operand_names is None:  # the names the derivative texts use: a, or a and b
             operand_names = ("a",) if arity == 1 else ("a", "b")
         self.operand_names = tuple(operand_names)
+        self.array_forward = array_forward
+        self.array_rule = array_rule
 
     def replace(self, **changes) -> Primitive:
         """A copy with some fields changed (for experiments and tests)."""
@@ -139,6 +160,14 @@ def register(prim: Primitive) -> Primitive:
 def _data(x):
     """The float behind x, whether x is a float or a Value (for the tests in the rules)."""
     return getattr(x, "data", x)
+
+
+def _np():
+    """NumPy, for the array forms: only the compiled path calls them, so importing this
+    module (and ``import autograd_lite``) loads no numpy."""
+    import numpy
+
+    return numpy
 
 
 register(Primitive(
@@ -208,12 +237,23 @@ def _pow_rule(g, out, a, b):
     return da, db
 
 
+def _pow_array_rule(g, out, a, b):
+    # the same cases as _pow_rule, element by element (the masked-out lanes may hold inf or
+    # NaN from the unused branch; np.where drops them)
+    np = _np()
+    da = np.where(b != 0.0, g * b * a ** (b - 1.0), g * 0.0)
+    db = np.where(a > 0.0, g * out * np.log(np.where(a > 0.0, a, 1.0)), g * 0.0)
+    return da, db
+
+
 register(Primitive(
     name="pow", arity=2,
     forward=_pow_forward,
     rule=_pow_rule,
     symbol="^", template="a^b",
     derivatives=("∂(a^b)/∂a = b·a^(b−1)", "∂(a^b)/∂b = out·ln(a)"),
+    array_forward=lambda a, b: a**b,
+    array_rule=_pow_array_rule,
 ))
 
 register(Primitive(
@@ -237,6 +277,7 @@ register(Primitive(
     rule=_abs_rule,
     symbol="|·|", template="|a|",
     derivatives=("∂|a|/∂a = sign(a)  (0 at a = 0)",),
+    array_rule=lambda g, out, a: (g * _np().sign(a),),
 ))
 
 register(Primitive(
@@ -245,6 +286,7 @@ register(Primitive(
     rule=lambda g, out, a: (g * out,),
     symbol="exp", template="exp(a)",
     derivatives=("∂exp(a)/∂a = exp(a) = out",),
+    array_forward=lambda a: _np().exp(a),
 ))
 
 register(Primitive(
@@ -253,6 +295,7 @@ register(Primitive(
     rule=lambda g, out, a: (g / a,),
     symbol="log", template="log(a)",
     derivatives=("∂log(a)/∂a = 1/a",),
+    array_forward=lambda a: _np().log(a),
 ))
 
 register(Primitive(
@@ -261,6 +304,7 @@ register(Primitive(
     rule=lambda g, out, a: (g / (1.0 + a),),
     symbol="log1p", template="log(1 + a)",
     derivatives=("∂log(1 + a)/∂a = 1/(1 + a)",),
+    array_forward=lambda a: _np().log1p(a),
 ))
 
 register(Primitive(
@@ -269,6 +313,7 @@ register(Primitive(
     rule=lambda g, out, a: (g * (1.0 - out * out),),
     symbol="tanh", template="tanh(a)",
     derivatives=("∂tanh(a)/∂a = 1 − out²",),
+    array_forward=lambda a: _np().tanh(a),
 ))
 
 
@@ -280,12 +325,21 @@ def _sigmoid_forward(a: float) -> float:
     return e / (1.0 + e)
 
 
+def _sigmoid_array_forward(a):
+    # the two branches of _sigmoid_forward, element by element: exp(-|a|) is exp(-a) where
+    # a >= 0 and exp(a) where a < 0, at most 1 either way
+    np = _np()
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 register(Primitive(
     name="sigmoid", arity=1,
     forward=_sigmoid_forward,
     rule=lambda g, out, a: (g * out * (1.0 - out),),
     symbol="σ", template="σ(a)",
     derivatives=("∂σ(a)/∂a = out·(1 − out)",),
+    array_forward=_sigmoid_array_forward,
 ))
 
 
@@ -300,6 +354,8 @@ register(Primitive(
     rule=_relu_rule,
     symbol="ReLU", template="ReLU(a)",
     derivatives=("∂ReLU(a)/∂a = 1 if a > 0 else 0",),
+    array_forward=lambda a: _np().maximum(a, 0.0),
+    array_rule=lambda g, out, a: (g * (a > 0.0),),  # g·0 where a <= 0, as _relu_rule
 ))
 
 register(Primitive(
@@ -308,6 +364,7 @@ register(Primitive(
     rule=lambda g, out, a: (g * 0.5 / out,),
     symbol="√", template="√a",
     derivatives=("∂√a/∂a = 1/(2·√a) = 1/(2·out)",),
+    array_forward=lambda a: _np().sqrt(a),
 ))
 
 
@@ -321,6 +378,8 @@ register(Primitive(
     rule=lambda g, out, a: (g * _cos(a),),
     symbol="sin", template="sin(a)",
     derivatives=("∂sin(a)/∂a = cos(a)",),
+    array_forward=lambda a: _np().sin(a),
+    array_rule=lambda g, out, a: (g * _np().cos(a),),
 ))
 
 
@@ -334,6 +393,8 @@ register(Primitive(
     rule=lambda g, out, a: (-g * _sin(a),),
     symbol="cos", template="cos(a)",
     derivatives=("∂cos(a)/∂a = −sin(a)",),
+    array_forward=lambda a: _np().cos(a),
+    array_rule=lambda g, out, a: (-g * _np().sin(a),),
 ))
 
 
@@ -366,6 +427,23 @@ def _wsum_rule(g, out, *x):
     n = (len(x) - 1) // 2
     gs = itertools.repeat(g)
     return [*map(operator.mul, x[n:-1], gs), *map(operator.mul, x[:n], gs), g]
+
+
+def wsum_matrix_forward(W, A, b):
+    """Many weighted sums over the same inputs at once: Z = A·Wᵀ + b (the compiled path's
+    form of a layer: W is (m, n), one row per neuron; A is (batch, n); b is (m,))."""
+    return A @ W.T + b
+
+
+def wsum_matrix_rule(G, Z, W, A, b, wrt=(True, True, True)):
+    """_wsum_rule for all of Z = A·Wᵀ + b at once, given G = the gradient of Z: dz/dw_k = a_k
+    summed over the batch (Gᵀ·A), dz/da_k = w_k (G·W), dz/db = 1 (G summed over the batch).
+    ``wrt`` says which of the three to compute (None for the others)."""
+    return (
+        G.T @ A if wrt[0] else None,
+        G @ W if wrt[1] else None,
+        G.sum(axis=0) if wrt[2] else None,
+    )
 
 
 register(Primitive(

@@ -6,71 +6,25 @@ takes one float; ``relu``'s rule tests ``a > 0`` with ``if``), its primitive car
 vectorised form beside the scalar one (``array_forward``, ``array_rule``), which a test checks
 against the scalar form on every primitive. This module only looks them up.
 
-The weighted sum has one more form: many neurons over the same inputs at once, as a matrix
-product (``matrix_forward``, ``matrix_rule``).
+The weighted sum has one more form, beside its rule in the table: many neurons over the same
+inputs at once, as a matrix product (``wsum_matrix_forward``, ``wsum_matrix_rule``).
 """
 
 from __future__ import annotations
 
-import numpy as np
-
-from ..ops import OPS
-
-# TEMPORARY: the vectorised forms, until they sit beside their rules in ops.py.
-
-
-def _pow_forward(a, b):
-    return np.power(a, b)
-
-
-def _pow_rule(g, out, a, b):
-    da = np.where(b != 0.0, g * b * np.power(a, b - 1.0), g * 0.0)
-    db = np.where(a > 0.0, g * out * np.log(np.where(a > 0.0, a, 1.0)), g * 0.0)
-    return da, db
-
-
-def _sigmoid_forward(a):
-    e = np.exp(-np.abs(a))
-    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-_FORMS = {
-    "pow": (_pow_forward, _pow_rule),
-    "abs": (None, lambda g, out, a: (g * np.sign(a),)),
-    "exp": (np.exp, None),
-    "log": (np.log, None),
-    "log1p": (np.log1p, None),
-    "tanh": (np.tanh, None),
-    "sigmoid": (_sigmoid_forward, None),
-    "relu": (lambda a: np.maximum(a, 0.0), lambda g, out, a: (g * (a > 0.0),)),
-    "sqrt": (np.sqrt, None),
-    "sin": (np.sin, lambda g, out, a: (g * np.cos(a),)),
-    "cos": (np.cos, lambda g, out, a: (-g * np.sin(a),)),
-}
-
-
-def _matrix_forward(W, A, b):
-    return A @ W.T + b
-
-
-def _matrix_rule(G, Z, W, A, b, wrt=(True, True, True)):
-    return (
-        G.T @ A if wrt[0] else None,
-        G @ W if wrt[1] else None,
-        G.sum(axis=0) if wrt[2] else None,
-    )
+from ..ops import OPS, wsum_matrix_forward, wsum_matrix_rule
 
 
 def forward_of(op: str):
     """The forward function of ``op`` that takes arrays."""
     prim = OPS[op]
-    return getattr(prim, "array_forward", None) or _FORMS.get(op, (None, None))[0] or prim.forward
+    return prim.array_forward or prim.forward
 
 
 def rule_of(op: str):
     """The derivative rule of ``op`` that takes arrays."""
     prim = OPS[op]
-    return getattr(prim, "array_rule", None) or _FORMS.get(op, (None, None))[1] or prim.rule
+    return prim.array_rule or prim.rule
 
 
 def matrix_forms():
@@ -80,7 +34,4 @@ def matrix_forms():
     (m,); the rule returns the gradients of W, A and b given ``G``, the gradient of ``Z``
     (None for those that ``wrt``, three booleans, does not ask for).
     """
-    prim = OPS["wsum"]
-    forward = getattr(prim, "matrix_forward", None) or _matrix_forward
-    rule = getattr(prim, "matrix_rule", None) or _matrix_rule
-    return forward, rule
+    return wsum_matrix_forward, wsum_matrix_rule
