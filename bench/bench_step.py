@@ -11,7 +11,8 @@ must agree to 1e-12). Implementations:
 
 * ``engine MLP``: ``autograd_lite.nn.MLP`` in a loop as a user writes it (zero_grad, forward
   per point, loss, backward, update), Python's garbage collector left on;
-* ``engine fit``: the same step through ``autograd_lite.train.fit``, the fast path;
+* ``engine fit``: the same step through ``autograd_lite.train.fit`` with the engine
+  (``compiled=False``; ``bench_compiled.py`` times the compiled path);
 * ``engine binary ops``: the network written with ``Value`` ``*`` and ``+`` only, neuron by
   neuron, as in a closure-per-node engine's demo (a chain of binary nodes per neuron);
 * ``closure engine``: that same code on a closure-per-node engine (``closure_engine.py``),
@@ -122,7 +123,7 @@ class FitLoop:
         self.model = model
 
     def step(self, X, y, lr):
-        history = fit(self.model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, verbose=False)
+        history = fit(self.model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, compiled=False)
         return history.loss[-1], history.accuracy[-1]
 
 
