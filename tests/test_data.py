@@ -162,6 +162,7 @@ def test_circles_factor_is_a_finite_real_number():
             circles(factor=factor)
 
 
+@pytest.mark.slow  # importing scikit-learn takes seconds
 def test_digits_are_split_by_seed_into_train_and_test():
     pytest.importorskip("sklearn")
     from autograd_lite.nn.data import digits
