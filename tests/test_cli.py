@@ -319,3 +319,17 @@ def test_python_m_autograd_lite_runs_the_command_with_its_exit_codes():
     assert ok.returncode == 0 and ok.stdout.decode().splitlines() == ["f = 6", "∂f/∂y = 2"]
     bad = run_python_m("grad", "x + z", "--at", "x=1")
     assert bad.returncode == 2 and "unknown variable 'z'" in bad.stderr.decode()
+
+
+def test_check_names_the_same_missing_factors_at_distinct_random_weights():
+    at = "I=1.3,w1=0.37,w2=-0.81,w3=1.12,w4=0.66,w5=-1.4"
+    out = out_of("grad", Q1, *DEFS, "--at", at, "--wrt", "w1", "--check", THEIRS)
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    assert len(terms) == 2
+    assert re.search(r"  path 1 +w2, w4 +— +—$", terms[0]), terms[0]
+    assert re.search(r"  path 2 +w3, w5 +— +—$", terms[1]), terms[1]
+    fixed = THEIRS.replace("(d(s(I*w1+1)*w2+1)", "(w4*w2*d(s(I*w1+1)*w2+1)").replace(
+        "+ d(s(I*w1+1)*w3+1)", "+ w5*w3*d(s(I*w1+1)*w3+1)"
+    )
+    out = out_of("grad", Q1, *DEFS, "--at", at, "--wrt", "w1", "--check", fixed)
+    assert "Your formula is right: it equals ∂O/∂w1" in out
