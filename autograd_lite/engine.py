@@ -787,18 +787,24 @@ def backward(root: Value) -> None:
                     v.grad += g
 
 
-def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
+def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> list:
     """d(root)/d(v) for each v in ``wrt``, without touching any ``grad`` attribute.
 
     The adjoints live in a store of this call's own, so another thread reading ``grad``
     while it runs sees nothing change, and passes in several threads run side by side.
 
+    With ``create_graph=True`` the rules of the ops table run on the nodes instead of their
+    floats, and the gradients come back as Values whose graphs differentiate again
+    (derivatives of derivatives; see :func:`autograd_lite.functional.graph_gradients`).
+
     Args:
         root: the output.
         wrt: the nodes to differentiate with respect to (any nodes, leaves or interior).
+        create_graph: return Values with graphs instead of floats.
 
     Returns:
-        One float per node of ``wrt``; 0.0 for a node root does not depend on.
+        One float per node of ``wrt`` (a Value with ``create_graph``); 0 for a node root
+        does not depend on.
 
     Raises:
         TypeError: if root or a node of wrt is not a Value.
@@ -809,7 +815,14 @@ def gradients(root: Value, wrt: Iterable[Value]) -> list[float]:
         >>> x = Value(2.0)
         >>> gradients(x * x + x, [x])
         [5.0]
+        >>> (dx,) = gradients(x * x * x, [x], create_graph=True)   # 3x², a Value
+        >>> dx.data, gradients(dx, [x])
+        (12.0, [12.0])
     """
+    if create_graph:
+        from .functional import graph_gradients
+
+        return graph_gradients(root, wrt)
     check_value(root)
     wrt = list(wrt)
     for i, v in enumerate(wrt):

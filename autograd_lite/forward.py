@@ -1,0 +1,192 @@
+"""Forward mode: one pass in evaluation order that carries a tangent beside every value.
+
+The tangent of a node is how fast it changes when the inputs move in a chosen direction:
+v̇ = Σᵢ ∂v/∂uᵢ · u̇ᵢ over its operands uᵢ. The local derivatives ∂v/∂uᵢ are the ones the
+backward pass uses, read from the same rules of the ops table (:mod:`autograd_lite.ops`):
+a rule returns ``g · ∂v/∂uᵢ`` for every operand, so running it with the operand's tangent as
+``g`` gives that operand's term of the sum, and running it with ``g = 1`` gives all the local
+derivatives at once. No derivative is written here.
+
+Where reverse mode gets the derivatives of one output with respect to every input in one
+pass, forward mode gets the derivatives of every node with respect to one input direction in
+one pass: a gradient of n inputs takes n forward passes and one backward pass.
+
+Example:
+    >>> from autograd_lite import Value
+    >>> x1, x2 = Value(2.0, label="x1"), Value(5.0, label="x2")
+    >>> y = x1.log() + x1 * x2 - x2.sin()
+    >>> forward_tangents([y], {x1: 1.0})[y]      # ∂y/∂x1 = 1/x1 + x2
+    5.5
+
+With ``create_graph=True`` the tangents are Values whose graphs differentiate again (the
+rules then run on the nodes themselves, as for :func:`autograd_lite.gradients`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+from ._errors import arity_error, backward_error, describe
+from .engine import Value, topo_order
+from .ops import OPS
+
+__all__ = ["forward_tangents", "local_derivatives", "node_tangent", "joint_order"]
+
+
+def joint_order(roots: Iterable[Value]) -> list[Value]:
+    """Every node the roots depend on, each after its parents, each once (``topo_order`` of
+    each root in turn, without repeating a node met already)."""
+    order: list[Value] = []
+    seen: set = set()
+    for root in roots:
+        for v in topo_order(root):
+            if v not in seen:
+                seen.add(v)
+                order.append(v)
+    return order
+
+
+def _operands(node: Value, graph: bool) -> tuple:
+    """What a rule gets as ``out`` and inputs: the floats, or the nodes themselves."""
+    if graph:
+        return (node, *node.parents)
+    return (node.data, *[p.data for p in node.parents])
+
+
+def run_rule(node: Value, g, needed: Sequence[bool], graph: bool) -> Sequence:
+    """``rule(g, out, *inputs)`` of the node's primitive, the terms its caller needs checked.
+
+    On floats a rule gives an infinite term where a derivative is infinite (the base of
+    ``0 ** x``); on Values that term raises, since no node holds an infinity. When such a
+    term belongs to an operand nobody differentiates (a constant), the terms that are
+    needed are taken from the rule on floats: a term that is needed there does not depend
+    on the operands (it is ``g · 0`` in every case of the table), so nothing is lost.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: naming the node, when a needed term is
+            infinite or undefined.
+    """
+    rule = OPS[node.op].rule
+    try:
+        grads = rule(g, *_operands(node, graph))
+    except (ArithmeticError, ValueError) as err:
+        if not graph or all(needed):
+            raise backward_error(node, err) from None
+        try:
+            local = rule(1.0, *_operands(node, False))
+        except (ArithmeticError, ValueError):
+            raise backward_error(node, err) from None
+        # NOTE: g * 0.0 keeps a zero term a Value in the graph (see the ops table's note)
+        grads = [g * d if need else None for d, need in zip(local, needed)]
+        if any(need and not math.isfinite(d) for d, need in zip(local, needed)):
+            raise backward_error(node, err) from None
+    if len(grads) != len(node.parents):
+        raise arity_error(node, grads)
+    return grads
+
+
+def local_derivatives(node: Value) -> Sequence[float]:
+    """∂node/∂operand for each operand, in order: the node's rule with ``g = 1``.
+
+    Example:
+        >>> a, b = Value(2.0), Value(3.0)
+        >>> local_derivatives(a * b)
+        (3.0, 2.0)
+    """
+    if not node.parents:
+        return ()
+    return run_rule(node, 1.0, [True] * len(node.parents), graph=False)
+
+
+def _is_zero(t) -> bool:
+    # a float 0 carries nothing; a Value tangent is kept even at 0, since its own derivatives
+    # (for a derivative of a derivative) need not be 0
+    return t is None or (type(t) is not Value and t == 0.0)
+
+
+def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False):
+    """The tangent of a node from its operands' tangents: Σᵢ ∂node/∂uᵢ · u̇ᵢ.
+
+    An operand whose tangent is 0 (or None) adds nothing and its local derivative is not
+    needed (0 times an infinite local derivative counts as 0, as in the backward pass).
+    With one operand moving, the rule runs with that tangent as ``g``; with several, it runs
+    once with ``g = 1`` and the local derivatives are multiplied by the tangents.
+
+    Args:
+        node: a node made by an operation.
+        tangents: one tangent per operand, in operand order (floats, Values or None).
+        graph: run the rule on the nodes themselves, so the tangent is a Value whose graph
+            differentiates again.
+
+    Returns:
+        The tangent (a float, or with ``graph`` a float or a Value); None if no operand moves.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: if a needed local derivative is
+            infinite or undefined here (√a at a = 0), naming the node.
+    """
+    moving = [not _is_zero(t) for t in tangents]
+    count = sum(moving)
+    if not count:
+        return None
+    if count == 1:
+        i = moving.index(True)
+        return run_rule(node, tangents[i], moving, graph)[i]
+    local = run_rule(node, 1.0, moving, graph)
+    total = None
+    for d, t, m in zip(local, tangents, moving):
+        if m:
+            total = d * t if total is None else total + d * t
+    return total
+
+
+def forward_tangents(
+    outputs: Iterable[Value],
+    seeds: Mapping[Value, float | Value],
+    *,
+    create_graph: bool = False,
+) -> dict[Value, float | Value]:
+    """One forward-mode pass: the tangent of every node the outputs depend on.
+
+    The nodes are visited once each, in evaluation order (every node after its operands);
+    a seeded node keeps its seed, any other node gets :func:`node_tangent` of its operands.
+
+    Args:
+        outputs: the nodes whose tangents are wanted (and everything they depend on).
+        seeds: the input direction: a tangent for each input node (others start at 0).
+        create_graph: make the tangents Values whose graphs differentiate again.
+
+    Returns:
+        A dict from node to tangent, for every node whose tangent is not 0; a missing node's
+        tangent is 0.
+
+    Raises:
+        ZeroDivisionError, ValueError, OverflowError: if a tangent is infinite or undefined.
+
+    Example:
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> forward_tangents([y], {x: 1.0})[y]
+        6.0
+    """
+    tangent: dict[Value, float | Value] = {}
+    for v, t in seeds.items():
+        if not _is_zero(t):
+            tangent[v] = t
+    get = tangent.get
+    for node in joint_order(outputs):
+        if node in seeds or not node.parents:
+            continue
+        t = node_tangent(node, [get(p) for p in node.parents], graph=create_graph)
+        if _is_zero(t):
+            continue
+        x = t.data if type(t) is Value else t
+        if x - x:  # inf or NaN
+            raise (OverflowError if x == x else ValueError)(
+                f"forward mode: the tangent of the node {describe(node)} (op {node.op!r}) is "
+                f"{x!r}: a local derivative is not a finite number here, or the tangent is too "
+                "large for a float"
+            )
+        tangent[node] = t
+    return tangent
