@@ -10,6 +10,14 @@ gradients from ``.grad``::
     >>> x.grad
     7.0
 
+Derivatives of derivatives and forward mode follow JAX's conventions::
+
+    >>> from autograd_lite import grad, jvp
+    >>> grad(grad(lambda x: x * x * x))(2.0)
+    12.0
+    >>> jvp(lambda x: x.exp(), (0.0,), (3.0,))
+    (1.0, 3.0)
+
 Importing the package loads no numpy and no graphviz, so it starts fast.
 """
 
@@ -34,9 +42,27 @@ __all__ = [
     "backward",
     "explain",
     "gradcheck",
+    "grad",
     "gradients",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
     "no_grad",
     "reference_gradients",
     "topo_order",
     "weighted_sum",
 ]
+
+
+_FUNCTIONAL = ("grad", "hessian", "hvp", "jacobian", "jvp")
+
+
+def __getattr__(name: str):
+    # the functional API is loaded on first use, keeping `import autograd_lite` fast
+    if name in _FUNCTIONAL:
+        from . import functional
+
+        value = globals()[name] = getattr(functional, name)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
