@@ -307,13 +307,38 @@ register(Primitive(
     array_forward=lambda a: _np().log1p(a),
 ))
 
+def _exp(x):
+    return x.exp() if hasattr(x, "exp") else math.exp(x)
+
+
+def _tanh_rule(g, out, a):
+    # NOTE: 1 − out² loses the derivative where tanh saturates: out rounds to ±1 and
+    # tanh'(20) ≈ 1.7e-17 becomes 0. With e = exp(−2|a|), 1 − out² = (1 − out)(1 + out) =
+    # 4e/(1 + e)², which keeps its relative precision for every a; below |a| = 0.5, out² is
+    # under 1/4 and 1 − out² is exact enough (and cheaper). exp(−2a) and exp(2a) are chosen
+    # by the sign of a rather than written with |a|, so that on Values the formula stays
+    # smooth and its own derivatives are right.
+    x = _data(a)
+    if -0.5 < x < 0.5:
+        return (g * (1.0 - out * out),)
+    e = _exp(-2.0 * a) if x > 0.0 else _exp(2.0 * a)
+    return (g * (4.0 * e / ((1.0 + e) * (1.0 + e))),)
+
+
+def _tanh_array_rule(g, out, a):
+    np = _np()
+    e = np.exp(-2.0 * np.abs(a))
+    return (g * np.where(np.abs(a) < 0.5, 1.0 - out * out, 4.0 * e / ((1.0 + e) * (1.0 + e))),)
+
+
 register(Primitive(
     name="tanh", arity=1,
     forward=math.tanh,
-    rule=lambda g, out, a: (g * (1.0 - out * out),),
+    rule=_tanh_rule,
     symbol="tanh", template="tanh(a)",
     derivatives=("∂tanh(a)/∂a = 1 − out²",),
     array_forward=lambda a: _np().tanh(a),
+    array_rule=_tanh_array_rule,
 ))
 
 
@@ -333,13 +358,29 @@ def _sigmoid_array_forward(a):
     return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+def _sigmoid_rule(g, out, a):
+    # NOTE: out·(1 − out) loses the derivative where σ saturates: for a > 37, out rounds
+    # to 1 and σ'(50) ≈ 1.9e-22 becomes 0. For a >= 0, 1 − out = σ(−a) = e^(−a)·out, so
+    # σ'(a) = out²·e^(−a), which keeps its relative precision wherever it is a normal
+    # float; for a < 0, out is accurate and 1 − out lies in (1/2, 1], so the usual form is.
+    if _data(a) >= 0.0:
+        return (g * (out * out * _exp(-a)),)
+    return (g * (out * (1.0 - out)),)
+
+
+def _sigmoid_array_rule(g, out, a):
+    np = _np()
+    return (g * np.where(a >= 0.0, out * out * np.exp(-np.abs(a)), out * (1.0 - out)),)
+
+
 register(Primitive(
     name="sigmoid", arity=1,
     forward=_sigmoid_forward,
-    rule=lambda g, out, a: (g * out * (1.0 - out),),
+    rule=_sigmoid_rule,
     symbol="σ", template="σ(a)",
     derivatives=("∂σ(a)/∂a = out·(1 − out)",),
     array_forward=_sigmoid_array_forward,
+    array_rule=_sigmoid_array_rule,
 ))
 
 

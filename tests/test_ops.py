@@ -177,13 +177,15 @@ def test_sigmoid_is_stable_for_any_finite_input(x):
     "x, out, grad",
     [
         (-1e308, -1.0, 0.0),
-        (-30.0, -1.0, 0.0),
-        (30.0, 1.0, 0.0),
+        # saturated: out is ±1 exactly, and the derivative 4e^(-2|x|)/(1 + e^(-2|x|))² is
+        # still a normal float (1 − out² would give 0)
+        (-30.0, -1.0, 4.0 * math.exp(-60.0)),
+        (30.0, 1.0, 4.0 * math.exp(-60.0)),
         (1e308, 1.0, 0.0),
-        # the last input whose tanh is below 1: the largest float under 1 is 1 - 2^-53, and
-        # 1 - out² rounds to 2^-52
-        (19.0, 1.0 - 2.0**-53, 2.0**-52),
-        (-19.0, -(1.0 - 2.0**-53), 2.0**-52),
+        # the last input whose tanh is below 1: the largest float under 1 is 1 - 2^-53, where
+        # 1 - out² would round to 2^-52, nearly twice the derivative
+        (19.0, 1.0 - 2.0**-53, 4.0 * math.exp(-38.0)),
+        (-19.0, -(1.0 - 2.0**-53), 4.0 * math.exp(-38.0)),
     ],
 )
 def test_tanh_is_exact_at_extremes(x, out, grad):
@@ -191,7 +193,7 @@ def test_tanh_is_exact_at_extremes(x, out, grad):
     y = v.tanh()
     y.backward()
     assert y.data == out
-    assert v.grad == grad
+    assert v.grad == pytest.approx(grad, rel=1e-15, abs=0.0)
 
 
 def test_pow_at_zero_base_with_zero_exponent_has_zero_gradient():
