@@ -45,7 +45,7 @@ def test_history_has_one_entry_per_step(data):
     assert len(history) == len(history.loss) == len(history.accuracy) == len(history.lr) == 5
     assert all(0.0 <= a <= 1.0 for a in history.accuracy)
     assert history.seconds > 0.0
-    assert repr(history).startswith("History(5 steps, last loss ")
+    assert repr(history).startswith("Training: 5 steps in ")
 
 
 def test_training_reaches_full_accuracy_on_xor():

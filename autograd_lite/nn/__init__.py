@@ -10,7 +10,9 @@
 * :mod:`~autograd_lite.nn.data`: toy data sets (``moons``, ``circles``, ``blobs``, ``xor``,
   ``spiral``), made with numpy, which is loaded only when one of them is first used, and
   ``digits``, scikit-learn's 8×8 handwritten digits split into training and test sets;
-* :mod:`~autograd_lite.nn.train`: ``fit`` and ``accuracy``;
+* :mod:`~autograd_lite.nn.train`: ``fit`` and ``accuracy``; :mod:`~autograd_lite.nn.history`:
+  ``History``, what ``fit`` measured; :mod:`~autograd_lite.nn.record`: ``TrainingRecord``,
+  the snapshots of ``fit(..., record=N)``, which ``record.page(path)`` draws;
 * :mod:`~autograd_lite.nn.saving`: models as JSON files, written atomically.
 
 Example:
@@ -28,7 +30,9 @@ _HOMES = {
     "layers": ("Neuron", "Layer", "MLP"),
     "losses": ("mse", "hinge", "max_margin", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
     "optim": ("Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"),
-    "train": ("History", "fit", "accuracy"),
+    "history": ("History",),
+    "train": ("fit", "accuracy"),
+    "record": ("TrainingRecord", "Snapshot"),
     "data": ("moons", "circles", "blobs", "xor", "spiral", "digits"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -24,7 +24,6 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .._checks import (
@@ -37,6 +36,7 @@ from .._checks import (
 )
 from ..engine import Value, gc_paused, no_grad
 from . import losses as _losses
+from .history import History
 from .init import as_inputs
 from .layers import MLP, Layer, Neuron
 from .optim import SGD, Optimizer, Schedule, linear_schedule
@@ -54,38 +54,6 @@ class Trainable(Protocol):
 
 
 __all__ = ["History", "fit", "accuracy"]
-
-
-@dataclass
-class History:
-    """What :func:`fit` measured, one entry per step.
-
-    Attributes:
-        loss: the loss of each step's batch (L2 term included), before that step's update.
-        accuracy: the fraction of the batch classified right at that step, before the
-            update (None when the labels are not class labels).
-        lr: the learning rate each step used.
-        seconds: the wall-clock time of the whole run.
-        compiled: whether the steps ran through a compiled program.
-        mode: how the steps ran: the compiled program's size, or why training was eager.
-    """
-
-    loss: list[float] = field(default_factory=list)
-    accuracy: list[float | None] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-    compiled: bool = False
-    mode: str = ""
-
-    def __len__(self) -> int:
-        return len(self.loss)
-
-    def __repr__(self) -> str:
-        if not self.loss:
-            return "History(no steps)"
-        acc = self.accuracy[-1]
-        tail = "" if acc is None else f", accuracy {acc:.1%}"
-        return f"History({len(self.loss)} steps, last loss {self.loss[-1]:.6g}{tail})"
 
 
 def _is_right(out, label) -> bool:
@@ -222,6 +190,10 @@ def fit(
     callback: Callable[[int, History], bool | None] | None = None,
     pause_gc: bool = True,
     compiled: bool | str = "auto",
+    progress: bool | None = None,
+    record: int | None = None,
+    grid_size: int = 50,
+    live: bool = False,
 ) -> History:
     """Train ``model`` on ``(X, y)`` for a number of steps.
 
@@ -257,6 +229,19 @@ def fit(
             trains with the engine. Either way the losses agree to about 1e-15, and the
             model's parameters hold the trained values when a callback runs and when
             ``fit`` returns.
+        progress: show a tqdm progress bar with the loss and accuracy (``tqdm.auto``: a
+            widget in notebooks, text in a terminal), refreshed a few times a second; None
+            (the default) shows it when someone is watching (stderr is a terminal, or a
+            notebook) and ``verbose`` is off.
+        record: take a snapshot every ``record`` steps, before the first and after the
+            last (:class:`~autograd_lite.nn.record.TrainingRecord`, kept as
+            ``history.record``): every parameter, the loss and accuracy on the whole
+            training set and, for two-input data, the model's output on a grid;
+            ``history.record.page(path)`` draws the run. None records nothing.
+        grid_size: the grid's points per side for two-input data (2 to 200).
+        live: in a notebook, redraw the decision boundary and the curves as training goes
+            (recording every ``steps // 50`` steps unless ``record`` says); elsewhere a
+            warning says it is ignored.
 
     Returns:
         The :class:`History` of the run.
@@ -310,6 +295,31 @@ def fit(
     every = 0
     if verbose:
         every = max(1, steps // 10) if verbose is True else int(verbose)
+    if progress is not None:
+        check_bool(progress, "progress (True, False or None)")
+    check_bool(live, "live")
+    if live:
+        from ._progress import in_notebook
+
+        if not in_notebook():
+            import warnings
+
+            warnings.warn(
+                "fit(live=True) draws in a Jupyter notebook; here training runs without it "
+                "(use record=N and history.record.page(path) to see the run afterwards)",
+                stacklevel=2,
+            )
+            live = False
+        elif record is None:
+            record = max(1, steps // 50)
+    recorder = None
+    if record is not None:
+        from .record import check_record
+
+        first = X[0]
+        n_inputs = len(first) if is_sequence(first) else 1
+        fast = isinstance(model, (MLP, Layer, Neuron))
+        rec_every, grid = check_record(record, steps, len(params), n_inputs, grid_size, fast)
 
     X = list(X)
     y = list(y)
@@ -342,6 +352,27 @@ def fit(
     history.compiled = runner is not None
     if every:
         print(f"training {history.mode}", flush=True)
+    if recorder is None and record is not None:
+        from .record import Recorder
+
+        recorder = Recorder(
+            model, X, y, loss_fn, params, every=rec_every, grid=grid, l2=l2, classes=classes
+        )
+        recorder.take(0)
+    view = None
+    if live:
+        from viz.training import LiveView
+
+        view = LiveView(recorder.record, history, steps)
+    if progress is None:
+        from ._progress import watched
+
+        progress = not every and steps > 0 and watched()
+    bar = None
+    if progress:
+        from ._progress import Progress
+
+        bar = Progress(steps, "fit" if runner is None else "fit (compiled)")
     step = eager_step if runner is None else runner.step
     try:
         for k in range(1, steps + 1):
@@ -359,6 +390,14 @@ def fit(
                     f"step {k:{len(str(steps))}d}/{steps}  loss {loss_value:.6f}{acc_text}",
                     flush=True,
                 )
+            if bar is not None:
+                bar.update(k, loss_value, history.accuracy[-1])
+            if recorder is not None and k % rec_every == 0:
+                if runner is not None:
+                    runner.sync()
+                recorder.take(k)
+                if view is not None:
+                    view.update()
             if callback is not None:
                 if runner is not None:
                     runner.sync()
@@ -367,7 +406,17 @@ def fit(
     finally:
         if runner is not None:
             runner.sync()
+        if bar is not None:
+            if history.loss:
+                bar.update(len(history.loss), history.loss[-1], history.accuracy[-1], force=True)
+            bar.close()
     history.seconds = time.perf_counter() - start
+    if recorder is not None:
+        if recorder.record.snapshots[-1].step != len(history.loss):
+            recorder.take(len(history.loss))
+        history.record = recorder.finish(history.loss, history.accuracy)
+        if view is not None:
+            view.update(final=True)
     return history
 
 

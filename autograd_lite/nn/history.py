@@ -1,0 +1,91 @@
+"""What :func:`~autograd_lite.nn.fit` measured: :class:`History`, one entry per step.
+
+Example:
+    >>> h = History(loss=[0.9, 0.5], accuracy=[0.5, 1.0], lr=[0.1, 0.1], seconds=0.01)
+    >>> print(h)  # doctest: +ELLIPSIS
+    Training: 2 steps in 0.01 s
+    step  loss  accuracy  lr
+    1     0.9   50.0%     0.1
+    2     0.5   100.0%    0.1
+    loss and accuracy of each step's batch, before its update
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["History"]
+
+
+@dataclass
+class History:
+    """What :func:`fit` measured, one entry per step.
+
+    Attributes:
+        loss: the loss of each step's batch (L2 term included), before that step's update.
+        accuracy: the fraction of the batch classified right at that step, before the
+            update (None when the labels are not class labels).
+        lr: the learning rate each step used.
+        seconds: the wall-clock time of the whole run.
+        compiled: whether the steps ran through a compiled program.
+        mode: how the steps ran: the compiled program's size, or why training was eager.
+        record: the snapshots of ``fit(..., record=N)``
+            (:class:`~autograd_lite.nn.record.TrainingRecord`), else None.
+
+    At a Python prompt a history shows as a table of its steps (at most 12 rows, evenly
+    spread), in a notebook as an HTML table; ``to_markdown()`` gives the same as Markdown.
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    compiled: bool = False
+    mode: str = ""
+    record: Any = None
+
+    def __len__(self) -> int:
+        return len(self.loss)
+
+    def table(self, rows: int = 12):
+        """The run as a :class:`~autograd_lite.teach.table.Table`: step, loss, accuracy and
+        learning rate at ``rows`` steps evenly spread over the run (first and last included).
+        """
+        from ..teach.table import Table
+
+        n = len(self.loss)
+        if n <= rows:
+            picks = list(range(n))
+        else:
+            picks = sorted({round(i * (n - 1) / (rows - 1)) for i in range(rows)})
+        body = []
+        for i in picks:
+            acc = self.accuracy[i]
+            body.append(
+                [str(i + 1), f"{self.loss[i]:.6g}", "—" if acc is None else f"{acc:.1%}",
+                 f"{self.lr[i]:.4g}"]
+            )  # fmt: skip
+        how = f" ({self.mode})" if self.mode else ""
+        title = f"Training: {n} steps in {self.seconds:.3g} s{how}"
+        notes = ["loss and accuracy of each step's batch, before its update"]
+        if n > rows:
+            notes.append(f"{n - len(picks)} steps not shown")
+        if self.record is not None:
+            notes.append(
+                f"history.record: {len(self.record)} snapshots; "
+                "history.record.page(path) draws the run"
+            )
+        return Table(title, ["step", "loss", "accuracy", "lr"], body, notes)
+
+    def __repr__(self) -> str:
+        if not self.loss:
+            return "History(no steps)"
+        return self.table().text()
+
+    def to_markdown(self) -> str:
+        """The run as a Markdown table, to paste into a handout."""
+        return self.table().markdown()
+
+    def _repr_html_(self) -> str:
+        return self.table().html()
