@@ -12,6 +12,10 @@ For the lecture, :func:`to_tikz` writes the same picture as TikZ source for LaTe
 :func:`beamer` a Beamer deck with one frame per step of the backward pass; in a notebook,
 ``stepper(root)`` without a path shows the stepper page inline.
 
+Training you can watch: :func:`training_page` draws what ``fit(..., record=N)`` recorded
+(``history.record.page(path)`` calls it) as one offline page with a slider, TensorFlow
+Playground style, and :class:`LiveView` is what ``fit(..., live=True)`` redraws in a notebook.
+
 A drawing never hangs: :mod:`viz.limits` refuses graphs whose layout would take Graphviz long
 (:class:`LayoutTooSlowError`) and stops ``dot`` after ``time_limit`` seconds
 (:class:`DotTimeoutError`). Files and pages are written atomically.
@@ -41,6 +45,7 @@ from .latex import LatexError, LatexNotFoundError
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
 from .stepper import Step, StepperPage, backward_steps, stepper
 from .tikz import to_tikz
+from .training import LiveView, TrainingPage, training_page
 
 __all__ = [
     "DEFAULT_MAX_NODES",
@@ -53,8 +58,10 @@ __all__ = [
     "LatexError",
     "LatexNotFoundError",
     "LayoutTooSlowError",
+    "LiveView",
     "Step",
     "StepperPage",
+    "TrainingPage",
     "backward_steps",
     "dot_source",
     "draw",
@@ -63,4 +70,5 @@ __all__ = [
     "stepper",
     "to_dot",
     "to_tikz",
+    "training_page",
 ]

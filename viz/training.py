@@ -1,0 +1,355 @@
+"""Training you can watch: a recorded run as a page, and a live view in a notebook.
+
+:func:`training_page` draws a :class:`~autograd_lite.nn.record.TrainingRecord` (what
+``fit(..., record=N)`` keeps) as one self-contained HTML page in the style of TensorFlow
+Playground: the model's output over the plane with the data and the line where it is 0,
+the loss and accuracy curves, and the network with each weight coloured by its sign and as
+thick as it is large. A slider and a Play button scrub through the snapshots; hovering over
+a neuron shows its name (``z^l_j``, ``a^l_j``), its bias and weights, and its values at a
+probe point (the first sample; a click on the plane moves it). The page needs no network.
+
+:class:`LiveView` is what ``fit(..., live=True)`` shows in a notebook: the output, the data
+and the curves as static HTML, redrawn in place a few times a second while training runs.
+
+Example:
+    >>> from autograd_lite.nn import MLP, fit
+    >>> from autograd_lite.nn.data import xor
+    >>> X, y = xor(40, seed=0)
+    >>> history = fit(MLP(2, [4, 1], seed=2), X, y, steps=20, record=5, grid_size=10)
+    >>> page = history.record.page()          # a notebook shows it inline
+    >>> page.n_snapshots, "training-data" in page.html
+    (5, True)
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import re
+import struct
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+from autograd_lite._files import write_atomically
+
+from . import _training_page
+from .labels import visible_text
+from .stepper import _safe_json
+
+__all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MAX_CURVE_POINTS"]
+
+# the network is drawn weight by weight up to this many; above, only its neurons
+MAX_DRAWN_WEIGHTS = 4_000
+# the curves keep at most this many points (evenly spread, the last included)
+MAX_CURVE_POINTS = 2_000
+# the page holds at most this many snapshots' numbers in all (parameters and grid cells)
+MAX_PAGE_NUMBERS = 5_000_000
+
+
+class TrainingPage:
+    """A training page held in memory: notebooks show it inline, :meth:`save` writes it.
+
+    In Jupyter the page runs in a sandboxed iframe whose document is the page itself
+    (``srcdoc``), with scripts allowed and nothing else, as :class:`viz.StepperPage` does.
+
+    Attributes:
+        html: the page's full HTML text, exactly what :meth:`save` writes.
+        n_snapshots: the number of snapshots the slider scrubs through.
+        title: the page's heading.
+    """
+
+    def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 560):
+        self.html = html
+        self.n_snapshots = n_snapshots
+        self.title = title
+        self.height = height
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the page to ``path`` (replacing an old file in one step) and return the path.
+
+        Raises:
+            OSError: if the folder cannot be written; an old file at ``path`` stays whole.
+        """
+        path = Path(path)
+        write_atomically(path, self.html)
+        return path
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
+            f'title="{html.escape(self.title, quote=True)}" '
+            f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<TrainingPage {self.title!r}: {self.n_snapshots} snapshots; in a notebook it "
+            "shows inline, .save(path) writes it>"
+        )
+
+
+def quantize(grid: Any, outputs: int) -> bytes:
+    """A snapshot's grid as one byte per point, row by row (row 0: the lowest x2).
+
+    One output: 128..255 where the score is >= 0 and 0..127 where it is < 0, further from
+    127.5 the larger |tanh(score)|, so the sign survives exactly. Several outputs: the
+    class index (the grid holds it already).
+    """
+    import numpy as np
+
+    g = np.asarray(grid, dtype=float)
+    if outputs == 1:
+        t = np.rint(127 * np.tanh(np.abs(g)))
+        q = np.where(g >= 0, 128 + t, 127 - t)
+    else:
+        q = np.clip(g, 0, 255)
+    return q.astype(np.uint8).tobytes()
+
+
+def _short_float(x: float) -> float | str:
+    if x - x != 0.0:
+        return repr(x)  # JSON has no inf or NaN; the page prints the text
+    return float(f"{x:.6g}")
+
+
+def _spread(n: int, most: int) -> list[int]:
+    if n <= most:
+        return list(range(n))
+    return sorted({round(i * (n - 1) / (most - 1)) for i in range(most)})
+
+
+def page_data(record: Any) -> dict[str, Any]:
+    """The JSON the page's script reads: snapshots, curves, data, network."""
+    n_numbers = sum(len(s.parameters) for s in record.snapshots)
+    if record.extent is not None:
+        n_numbers += sum(s.grid.size for s in record.snapshots)
+    if n_numbers > MAX_PAGE_NUMBERS:
+        raise ValueError(
+            f"the record holds {n_numbers:,} numbers, more than a page holds "
+            f"({MAX_PAGE_NUMBERS:,}); record less often or with a smaller grid_size"
+        )
+    steps = record.snapshots[-1].step
+    picks = _spread(len(record.loss), MAX_CURVE_POINTS)
+    classes = any(a is not None for a in record.accuracy)
+    network = record.network
+    if network is not None:
+        n_weights = sum(len(n["w"]) for layer in network["layers"] for n in layer["neurons"])
+        network = {**network, "drawn": n_weights <= MAX_DRAWN_WEIGHTS}
+    data: dict[str, Any] = {
+        "steps": steps,
+        "outputs": record.outputs,
+        "network": network,
+        "names": record.names,
+        "snapshots": [
+            {
+                "step": s.step,
+                "loss": _short_float(s.loss),
+                "accuracy": s.accuracy,
+                "params": [_short_float(p) for p in s.parameters],
+                "grid": None
+                if s.grid is None
+                else base64.b64encode(quantize(s.grid, record.outputs)).decode("ascii"),
+            }
+            for s in record.snapshots
+        ],
+        "curve": {
+            "step": [i + 1 for i in picks],
+            "loss": [_short_float(record.loss[i]) for i in picks],
+            "accuracy": [record.accuracy[i] for i in picks] if classes else None,
+        },
+        "extent": None,
+        "grid_n": 0,
+        "points": [],
+        "probe": None,
+    }
+    if record.extent is not None:
+        data["extent"] = list(record.extent)
+        data["grid_n"] = int(record.snapshots[0].grid.shape[0])
+        data["points"] = [
+            [_short_float(x[0]), _short_float(x[1]), _point_class(t, record.outputs)]
+            for x, t in zip(record.X, record.y)
+        ]
+        data["probe"] = [float(v) for v in record.X[0]]
+    return data
+
+
+def _point_class(label: float, outputs: int) -> int:
+    if outputs == 1:
+        return 1 if label > 0 else -1
+    return int(label)
+
+
+def training_page(
+    record: Any, path: str | os.PathLike | None = None, *, title: str = "Training"
+) -> Path | TrainingPage:
+    """The recorded run as a self-contained HTML page: written to ``path``, or returned.
+
+    See the module docstring for what the page shows. The title and every label are shown
+    as text, never as markup; the page is written atomically.
+
+    Args:
+        record: a :class:`~autograd_lite.nn.record.TrainingRecord`
+            (``fit(..., record=N).record``).
+        path: the HTML file to write; None returns the :class:`TrainingPage`.
+        title: the page's heading.
+
+    Returns:
+        The path written, or without ``path`` the page.
+
+    Raises:
+        TypeError: if ``record`` is not a training record or ``title`` is not text.
+        ValueError: if the record holds more numbers than a page should
+            (``MAX_PAGE_NUMBERS``).
+    """
+    from autograd_lite.nn.record import TrainingRecord
+
+    if not isinstance(record, TrainingRecord):
+        raise TypeError(
+            "training_page needs the record of a run: fit(..., record=N).record, got "
+            f"{type(record).__name__}"
+        )
+    if not isinstance(title, str):
+        raise TypeError(f"title must be text, got {type(title).__name__}")
+    if not record.snapshots:
+        raise ValueError("the record has no snapshots to draw")
+    shown = visible_text(title)
+    parts = {
+        "TITLE": html.escape(shown),
+        "STYLE": _training_page.STYLE,
+        "SCRIPT": _training_page.SCRIPT,
+        "LAST": str(len(record.snapshots) - 1),
+        "DATA": _safe_json(page_data(record)),
+    }
+    # One pass, so text inserted for one placeholder is never searched for another.
+    text = re.sub(r"%%([A-Z]+)%%", lambda m: parts[m[1]], _training_page.TEMPLATE)
+    page = TrainingPage(text, n_snapshots=len(record.snapshots), title=shown)
+    return page if path is None else page.save(path)
+
+
+# --- the live view ---------------------------------------------------------------------------
+
+POS, NEG = (8, 119, 189), (245, 147, 34)
+
+
+def _png(rows: list[bytes], width: int, height: int) -> bytes:
+    """A minimal RGB PNG from rows of ``3 * width`` bytes, top row first."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\x00" + r for r in rows)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
+
+
+def output_png(grid: Any, outputs: int) -> bytes:
+    """The model's output over the plane as a PNG, one pixel per grid point, coloured as
+    on the page (blue +, orange −, stronger where the output is larger)."""
+    import numpy as np
+
+    q = np.frombuffer(quantize(grid, outputs), dtype=np.uint8).reshape(grid.shape)
+    if outputs == 1:
+        t = (q.astype(float) - 127.5) / 127.5
+        strength = 0.12 + 0.5 * np.abs(t)
+        colour = np.where((t >= 0)[..., None], np.array(POS), np.array(NEG))
+    else:
+        palette = np.array([NEG, POS, (27, 158, 119), (217, 95, 2), (117, 112, 179)] * 52)
+        colour = palette[q]
+        strength = np.full(q.shape, 0.45)
+    rgb = np.rint(255 + (colour - 255) * strength[..., None]).astype(np.uint8)
+    rgb = rgb[::-1]  # the PNG's top row is the highest x2
+    return _png([row.tobytes() for row in rgb], q.shape[1], q.shape[0])
+
+
+def _polyline(xs: list[float], ys: list[float], box: tuple, colour: str) -> str:
+    x0, y0, w, h, last, top = box
+    pts = " ".join(
+        f"{x0 + w * x / max(last, 1):.1f},{y0 + h - h * y / (top or 1):.1f}"
+        for x, y in zip(xs, ys)
+        if y is not None
+    )
+    return f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+
+
+def live_html(record: Any, history: Any, total_steps: int | None = None) -> str:
+    """The live view as static HTML: the output with the data, and the curves so far."""
+    esc = html.escape
+    s = record.snapshots[-1]
+    acc = "" if s.accuracy is None else f", accuracy {s.accuracy:.1%}"
+    parts = [
+        '<div style="display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap">',
+    ]
+    if record.extent is not None:
+        png = base64.b64encode(output_png(s.grid, record.outputs)).decode("ascii")
+        x0, x1, y0, y1 = record.extent
+        dots = []
+        for x, t in zip(record.X, record.y):
+            px = (x[0] - x0) / (x1 - x0) * 300
+            py = 300 - (x[1] - y0) / (y1 - y0) * 300
+            cls = _point_class(t, record.outputs)
+            r, g, b = POS if cls > 0 else NEG
+            colour = f"rgb({r},{g},{b})" if record.outputs == 1 else "#333"
+            dots.append(
+                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}" stroke="#fff"/>'
+            )
+        parts.append(
+            '<svg width="300" height="300" viewBox="0 0 300 300" '
+            'style="border:1px solid #ddd">'
+            f'<image href="data:image/png;base64,{png}" x="0" y="0" width="300" '
+            'height="300" preserveAspectRatio="none"/>' + "".join(dots) + "</svg>"
+        )
+    steps = len(history.loss)
+    last = max(total_steps or steps, 1)
+    xs = list(range(1, steps + 1))
+    top = max(history.loss) if history.loss else 1.0
+    curves = [
+        '<svg width="320" height="250" viewBox="0 0 320 250" style="border:1px solid #ddd">',
+        '<text x="6" y="14" font-size="11">loss</text>',
+        _polyline(xs, history.loss, (6, 18, 306, 100, last, top), "#d95f02"),
+    ]
+    if any(a is not None for a in history.accuracy):
+        curves += [
+            '<text x="6" y="142" font-size="11">accuracy (0 to 100%)</text>',
+            _polyline(xs, history.accuracy, (6, 146, 306, 96, last, 1.0), "#1b9e77"),
+        ]
+    curves.append("</svg>")
+    parts.append("".join(curves))
+    parts.append("</div>")
+    parts.append(
+        f"<p>step {s.step} of {esc(str(last))}: loss {s.loss:.4g}{esc(acc)} "
+        "(whole training set)</p>"
+    )
+    return "".join(parts)
+
+
+class LiveView:
+    """What ``fit(..., live=True)`` shows in a notebook, redrawn in place (used by ``fit``).
+
+    Redraws at most every ``interval`` seconds, and once more at the end.
+    """
+
+    def __init__(self, record: Any, history: Any, total_steps: int, interval: float = 0.5):
+        from IPython.display import HTML, display
+
+        self._html = HTML
+        self.record, self.history, self.total = record, history, total_steps
+        self.interval = interval
+        self.due = time.perf_counter() + interval
+        self.handle = display(HTML(live_html(record, history, total_steps)), display_id=True)
+
+    def update(self, *, final: bool = False) -> None:
+        """Redraw if it is time (always when ``final``)."""
+        now = time.perf_counter()
+        if now < self.due and not final:
+            return
+        self.due = now + self.interval
+        self.handle.update(self._html(live_html(self.record, self.history, self.total)))
