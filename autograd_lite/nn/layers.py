@@ -449,6 +449,35 @@ class MLP(Module):
         model._set_parameters(saving.check_state(model, state, where=where))
         return model
 
+    def to_torch(self, dtype: Any = None) -> Any:
+        """The network as a ``torch.nn.Sequential`` with the same weights and activations:
+        ``Linear, ReLU, Linear, ..., Linear`` in float64 by default (every weight exactly).
+
+        Needs PyTorch (the ``torch`` extra); see :mod:`autograd_lite.nn.torch_bridge`.
+
+        Raises:
+            ImportError: if PyTorch is not installed.
+        """
+        from .torch_bridge import to_torch
+
+        return to_torch(self, dtype)
+
+    @classmethod
+    def from_torch(cls, seq: Any) -> MLP:
+        """A new MLP with the weights and activations of a ``torch.nn.Sequential`` of
+        ``Linear`` layers, each followed by at most one ``ReLU``, ``Tanh``, ``Sigmoid`` or
+        ``Identity``.
+
+        Raises:
+            ImportError: if PyTorch is not installed.
+            TypeError: if ``seq`` is not a ``torch.nn.Sequential``.
+            ValueError: for any other layer, naming it; see
+                :func:`autograd_lite.nn.torch_bridge.from_torch`.
+        """
+        from .torch_bridge import from_torch
+
+        return from_torch(cls, seq)
+
     def __repr__(self) -> str:
         return (
             f"MLP({self.n_inputs}, {self.layer_sizes}, activation={self.activation!r}, "

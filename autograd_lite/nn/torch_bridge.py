@@ -1,0 +1,156 @@
+"""The way out: an :class:`~autograd_lite.nn.MLP` as a ``torch.nn.Sequential`` and back.
+
+``MLP.to_torch()`` and ``MLP.from_torch(seq)`` call these. The Sequential is
+``Linear, activation, Linear, activation, ..., Linear[, activation]``: one ``Linear`` per
+layer of neurons (row j of its weight holds neuron j's weights ``w^l_j1, w^l_j2, ...``, its
+bias ``b^l_j``), then ``ReLU``, ``Tanh`` or ``Sigmoid`` unless the layer is linear. PyTorch
+is an optional extra (``pip install autograd-lite[torch]``), imported only here.
+
+Example:
+    >>> from autograd_lite.nn import MLP
+    >>> model = MLP(2, [3, 1])
+    >>> seq = model.to_torch()                                   # doctest: +SKIP
+    >>> seq                                                      # doctest: +SKIP
+    Sequential(
+      (0): Linear(in_features=2, out_features=3, bias=True)
+      (1): ReLU()
+      (2): Linear(in_features=3, out_features=1, bias=True)
+    )
+    >>> MLP.from_torch(seq).layer_sizes                          # doctest: +SKIP
+    [3, 1]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["to_torch", "from_torch"]
+
+_NAMES = {"ReLU": "relu", "Tanh": "tanh", "Sigmoid": "sigmoid"}
+
+
+def _torch(what: str):
+    try:
+        import torch
+    except ImportError:
+        raise ImportError(
+            f"{what} needs PyTorch, which is not installed; install it with "
+            "`pip install autograd-lite[torch]` (or see https://pytorch.org for your system)"
+        ) from None
+    return torch
+
+
+def to_torch(model: Any, dtype: Any = None) -> Any:
+    """The MLP as a ``torch.nn.Sequential`` with the same weights and activations.
+
+    Args:
+        model: an :class:`~autograd_lite.nn.MLP`.
+        dtype: the parameters' torch dtype; ``torch.float64`` by default, which holds every
+            parameter exactly (the engine's numbers are Python floats).
+
+    Returns:
+        A new ``torch.nn.Sequential``; changing it leaves the model as it was.
+
+    Raises:
+        ImportError: if PyTorch is not installed (the message says how to install it).
+    """
+    torch = _torch("MLP.to_torch()")
+    nn = torch.nn
+    dtype = torch.float64 if dtype is None else dtype
+    modules = []
+    for layer in model.layers:
+        linear = nn.Linear(layer.n_inputs, layer.n_outputs, dtype=dtype)
+        with torch.no_grad():
+            linear.weight.copy_(
+                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
+            )
+            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+        modules.append(linear)
+        act = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid}.get(layer.activation)
+        if act is not None:
+            modules.append(act())
+    return nn.Sequential(*modules)
+
+
+def from_torch(cls: type, seq: Any) -> Any:
+    """A new MLP with the weights and activations of a ``torch.nn.Sequential``.
+
+    The Sequential must be ``Linear`` layers (with biases), each followed by at most one
+    ``ReLU``, ``Tanh``, ``Sigmoid`` or ``Identity``; every hidden layer has the same
+    activation (an MLP has one for its hidden layers and one for its output).
+
+    Raises:
+        ImportError: if PyTorch is not installed.
+        TypeError: if ``seq`` is not a ``torch.nn.Sequential``.
+        ValueError: for any other layer (naming it and its index), a ``Linear`` without a
+            bias, widths that do not chain, mixed hidden activations, or non-finite weights.
+    """
+    torch = _torch("MLP.from_torch()")
+    nn = torch.nn
+    if not isinstance(seq, nn.Sequential):
+        raise TypeError(
+            f"MLP.from_torch needs a torch.nn.Sequential of Linear layers and activations, got "
+            f"{type(seq).__name__}"
+        )
+    linears: list[Any] = []
+    acts: list[str] = []
+    for i, m in enumerate(seq):
+        kind = type(m).__name__
+        if isinstance(m, nn.Linear):
+            if m.bias is None:
+                raise ValueError(
+                    f"MLP.from_torch: layer {i}, {m}, has no bias; every neuron of an MLP has "
+                    "one (make it with bias=True, or set a zero bias)"
+                )
+            if linears and len(acts) < len(linears):
+                acts.append("linear")
+            if linears and m.in_features != linears[-1].out_features:
+                raise ValueError(
+                    f"MLP.from_torch: layer {i} takes {m.in_features} inputs but the layer "
+                    f"before gives {linears[-1].out_features}"
+                )
+            linears.append(m)
+        elif kind in _NAMES or isinstance(m, nn.Identity):
+            name = _NAMES.get(kind, "linear")
+            if not linears or len(acts) == len(linears):
+                where = "before any Linear" if not linears else "right after another activation"
+                raise ValueError(
+                    f"MLP.from_torch: layer {i}, {kind}, comes {where}; an MLP has one "
+                    "activation after each Linear"
+                )
+            acts.append(name)
+        else:
+            raise ValueError(
+                f"MLP.from_torch: layer {i} is {kind}, which an MLP does not have; only Linear, "
+                "ReLU, Tanh, Sigmoid and Identity can be read back"
+            )
+    if not linears:
+        raise ValueError("MLP.from_torch: the Sequential has no Linear layer")
+    if len(acts) < len(linears):
+        acts.append("linear")
+    hidden = set(acts[:-1])
+    if len(hidden) > 1:
+        raise ValueError(
+            f"MLP.from_torch: the hidden layers have different activations ({acts[:-1]}); "
+            "an MLP has one activation for all its hidden layers"
+        )
+    activation = hidden.pop() if hidden else "relu"
+    model = cls(
+        linears[0].in_features,
+        [m.out_features for m in linears],
+        activation=activation,
+        output_activation=acts[-1],
+    )
+    values = []
+    for m in linears:
+        w = m.weight.detach().to(torch.float64).tolist()
+        b = m.bias.detach().to(torch.float64).tolist()
+        for row, bias in zip(w, b):
+            values.extend(row)
+            values.append(bias)
+    bad = [v for v in values if v - v != 0.0]
+    if bad:
+        raise ValueError(f"MLP.from_torch: the Sequential holds non-finite weights ({bad[0]})")
+    for p, v in zip(model.parameters(), values):
+        p.data = float(v)
+    return model
