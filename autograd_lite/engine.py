@@ -563,25 +563,21 @@ def _underflowed(rule, grads, g: float, out: float, inputs: list) -> bool:
     return any(not g and h for g, h in zip(grads, again))
 
 
-def _fast_pass(order: list[Value], store_in_slots: bool):
-    """Float adjoints of every node of ``order`` (root last), or raise :class:`_GiveUp`.
+def _fast_pass_in_slots(order: list[Value]) -> list[float]:
+    """Float adjoints of every node of ``order`` (root last), held in the ``grad`` slots.
 
-    With ``store_in_slots`` the adjoints live in the nodes' ``grad`` slots (the fastest
-    store): their previous values are saved and returned, and put back before anything
-    propagates. Otherwise they live in a dict, which is returned, and no slot is touched.
+    The slots are the fastest store: their previous values are saved first and returned
+    for the caller to add back. If the pass gives up (:class:`_GiveUp`) or fails, every
+    slot is put back before anything propagates.
     """
+    saved = [v.grad for v in order]
+    for v in order:
+        v.grad = 0.0
+    order[-1].grad = 1.0
     rules = {name: prim.rule for name, prim in OPS.items()}
-    if store_in_slots:
-        saved = [v.grad for v in order]
-        for v in order:
-            v.grad = 0.0
-        order[-1].grad = 1.0
-    else:
-        adjoint = dict.fromkeys(order, 0.0)
-        adjoint[order[-1]] = 1.0
     try:
         for node in reversed(order):
-            g = node.grad if store_in_slots else adjoint[node]
+            g = node.grad
             if not g:
                 continue
             # Every use of a node comes before it in this order, so its adjoint is complete.
@@ -589,58 +585,67 @@ def _fast_pass(order: list[Value], store_in_slots: bool):
                 raise _GiveUp
             parents = node.parents
             n = len(parents)
-            if not n:
-                continue
-            rule = rules[node.op]
-            # One- and two-operand nodes, most of any graph, skip the generic packing.
+            # One- and two-operand nodes, most of any graph, skip the generic packing. A rule
+            # that returns the wrong number of gradients fails the unpacking (ValueError):
+            # the careful pass then names it.
             if n == 1:
                 a = parents[0]
-                grads = rule(g, node.data, a.data)
-                if len(grads) != 1:
-                    raise arity_error(node, grads)
-                ga = grads[0]
-                if not ga and _underflowed(rule, grads, g, node.data, [a.data]):
+                (ga,) = rules[node.op](g, node.data, a.data)
+                if not ga and _underflowed(rules[node.op], (ga,), g, node.data, [a.data]):
                     raise _GiveUp
-                if store_in_slots:
-                    a.grad += ga
-                else:
-                    adjoint[a] += ga
+                a.grad += ga
             elif n == 2:
                 a, b = parents
-                grads = rule(g, node.data, a.data, b.data)
-                if len(grads) != 2:
-                    raise arity_error(node, grads)
-                ga, gb = grads
-                if not (ga and gb) and _underflowed(rule, grads, g, node.data, [a.data, b.data]):
+                ga, gb = rules[node.op](g, node.data, a.data, b.data)
+                if not (ga and gb) and _underflowed(
+                    rules[node.op], (ga, gb), g, node.data, [a.data, b.data]
+                ):
                     raise _GiveUp
-                if store_in_slots:
-                    a.grad += ga
-                    b.grad += gb  # after a's update, so a*a gets both terms
-                else:
-                    adjoint[a] += ga
-                    adjoint[b] += gb
-            else:
+                a.grad += ga
+                b.grad += gb  # after a's update, so a*a gets both terms
+            elif n:
                 inputs = [p.data for p in parents]
-                grads = rule(g, node.data, *inputs)
+                grads = rules[node.op](g, node.data, *inputs)
                 if len(grads) != n:
                     raise arity_error(node, grads)
-                if 0.0 in grads and _underflowed(rule, grads, g, node.data, inputs):
+                if 0.0 in grads and _underflowed(rules[node.op], grads, g, node.data, inputs):
                     raise _GiveUp
-                if store_in_slots:
-                    for p, gp in zip(parents, grads):
-                        p.grad += gp
-                else:
-                    for p, gp in zip(parents, grads):
-                        adjoint[p] += gp
+                for p, gp in zip(parents, grads):
+                    p.grad += gp
     except (ArithmeticError, ValueError) as err:
-        if store_in_slots:
-            _restore(order, saved)
+        _restore(order, saved)
         raise _GiveUp from err
     except BaseException:
-        if store_in_slots:
-            _restore(order, saved)
+        _restore(order, saved)
         raise
-    return saved if store_in_slots else adjoint
+    return saved
+
+
+def _fast_pass_in_dict(order: list[Value]) -> dict[Value, float]:
+    """The same pass with the adjoints in a dict of its own: no ``grad`` slot is touched."""
+    adjoint = dict.fromkeys(order, 0.0)
+    adjoint[order[-1]] = 1.0
+    try:
+        for node in reversed(order):
+            g = adjoint[node]
+            if not g or not node.parents:
+                continue
+            if g - g:
+                raise _GiveUp
+            rule = OPS[node.op].rule
+            inputs = [p.data for p in node.parents]
+            grads = rule(g, node.data, *inputs)
+            if len(grads) != len(inputs):
+                raise arity_error(node, grads)
+            if 0.0 in grads and _underflowed(rule, grads, g, node.data, inputs):
+                raise _GiveUp
+            for p, gp in zip(node.parents, grads):
+                adjoint[p] += gp
+    except (ArithmeticError, ValueError) as err:
+        raise _GiveUp from err
+    if any(g - g for g in adjoint.values()):  # a leaf's adjoint is checked here
+        raise _GiveUp
+    return adjoint
 
 
 def _restore(order: list[Value], saved: list[float]) -> None:
@@ -769,7 +774,7 @@ def backward(root: Value) -> None:
         order = topo_order(root)
         with _interrupts_held():
             try:
-                saved = _fast_pass(order, store_in_slots=True)
+                saved = _fast_pass_in_slots(order)
             except _GiveUp:
                 pass
             else:
@@ -830,7 +835,7 @@ def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> 
     with gc_paused():
         order = topo_order(root)
         try:
-            adjoint = _fast_pass(order, store_in_slots=False)
+            adjoint = _fast_pass_in_dict(order)
         except _GiveUp:
             adjoint, _ = _careful_pass(order)
     result = [adjoint.get(v, 0.0) for v in wrt]
