@@ -1,0 +1,175 @@
+"""The training page: what it holds, its escaping, and the page itself in headless Chromium."""
+
+import json
+import os
+import re
+
+import pytest
+
+from autograd_lite.nn import MLP, fit
+from autograd_lite.nn.data import moons
+from viz import TrainingPage, training_page
+from viz.training import live_html, output_png, quantize
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    X, y = moons(60, noise=0.1, seed=1)
+    model = MLP(2, [6, 6, 1], seed=0)
+    model.layers[0].neurons[0].w[0].label = XSS  # a hostile label must stay text
+    history = fit(model, X, y, l2=1e-4, steps=40, record=8, grid_size=30)
+    return model, history
+
+
+def data_of(text):
+    m = re.search(r'<script type="application/json" id="training-data">(.*?)</script>', text, re.S)
+    return json.loads(m[1])
+
+
+def test_the_page_is_self_contained_and_escapes_the_title(trained, tmp_path):
+    _, history = trained
+    path = history.record.page(tmp_path / "t.html", title=XSS)
+    text = path.read_text(encoding="utf-8")
+    assert XSS not in text  # neither the title nor the label appears as markup
+    assert "&lt;img src=x onerror=alert(1)&gt;" in text
+    assert not re.search(r"(src|href)=\"https?:", text)
+    data = data_of(text)
+    assert data["network"]["layers"][0]["neurons"][0]["w"][0] == XSS
+    assert [s["step"] for s in data["snapshots"]] == [0, 8, 16, 24, 32, 40]
+
+
+def test_inline_page_shows_in_a_sandboxed_iframe(trained):
+    _, history = trained
+    page = history.record.page()
+    assert isinstance(page, TrainingPage) and page.n_snapshots == 6
+    shown = page._repr_html_()
+    assert shown.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in shown
+    assert "<script" not in shown  # the page is inside the attribute, escaped
+    assert "6 snapshots" in repr(page)
+
+
+def test_quantized_grid_keeps_the_sign_exactly():
+    import numpy as np
+
+    g = np.array([[-1e-300, 0.0, 1e-300], [-50.0, 3.0, -0.2]])
+    q = np.frombuffer(quantize(g, 1), dtype=np.uint8).reshape(g.shape)
+    assert ((q >= 128) == (g >= 0)).all()
+    assert q[1, 0] == 0 and q[1, 1] > 250
+
+
+def test_the_live_view_is_static_html_with_a_png(trained):
+    _, history = trained
+    text = live_html(history.record, history, 40)
+    assert text.count("data:image/png;base64,") == 1 and "<script" not in text
+    assert output_png(history.record.final.grid, 1).startswith(b"\x89PNG")
+
+
+def test_a_page_refuses_what_is_not_a_record():
+    with pytest.raises(TypeError, match="record=N"):
+        training_page([1, 2, 3])
+
+
+# --- in a real browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, path):
+    page = browser.new_page(viewport={"width": 1200, "height": 700})
+    problems = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.goto(path.resolve().as_uri())
+    return page, problems
+
+
+def shown_signs(page, grid):
+    """Where the final model's output is clearly + or −, the colour the canvas shows there."""
+    n = grid.shape[0]
+    picks = [
+        (r, c) for r in range(2, n - 2, 3) for c in range(2, n - 2, 3) if abs(grid[r, c]) > 0.3
+    ]
+    colours = page.evaluate(
+        """([picks, n]) => {
+            const c = document.getElementById("boundary"), ctx = c.getContext("2d");
+            return picks.map(([r, col]) => {
+                const x = Math.round(col / (n - 1) * c.width);
+                const y = Math.round(c.height - r / (n - 1) * c.height);
+                return Array.from(ctx.getImageData(x, y, 1, 1).data);
+            });
+        }""",
+        [picks, n],
+    )
+    return picks, colours
+
+
+@pytest.mark.slow
+def test_scrubbing_to_the_end_shows_the_final_model(trained, browser, tmp_path):
+    model, history = trained
+    path = history.record.page(tmp_path / "t.html", title=XSS)
+    page, problems = open_page(browser, path)
+    assert page.evaluate("document.body.dataset.step") == "0"
+    page.keyboard.press("End")
+    assert page.evaluate("document.body.dataset.step") == "40"
+    assert "step 40 of 40" in page.inner_text("#readout")
+    grid = history.record.final.grid
+    points = history.record.X
+    picks, colours = shown_signs(page, grid)
+    x0, x1, y0, y1 = history.record.extent
+    checked = 0
+    for (r, c), (red, _, blue, _) in zip(picks, colours):
+        px, py = x0 + c * (x1 - x0) / 29, y0 + r * (y1 - y0) / 29
+        if min(abs(px - a) + abs(py - b) for a, b in points) < 0.15:
+            continue  # a data point is drawn over it
+        assert (blue > red) == (grid[r, c] > 0), (r, c, red, blue, grid[r, c])
+        checked += 1
+    assert checked > 10
+    page.fill("#slider", "0")
+    page.dispatch_event("#slider", "input")
+    assert page.evaluate("document.body.dataset.step") == "0"
+    assert page.title() == XSS
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_hovering_a_neuron_shows_its_name_and_values(trained, browser, tmp_path):
+    model, history = trained
+    path = history.record.page(tmp_path / "t.html")
+    page, problems = open_page(browser, path)
+    page.keyboard.press("End")
+    page.hover("#network .neuron[data-layer='1'][data-index='0']")
+    tip = page.inner_text("#tooltip")
+    assert tip.splitlines()[0] == "z^2_1 → a^2_1 = relu(z^2_1)"
+    assert XSS + " = " in tip  # the hostile weight label, as text
+    n = model.layers[0].neurons[0]
+    z = sum(w.data * x for w, x in zip(n.w, history.record.X[0])) + n.b.data
+    shown = float(re.search(r"z\^2_1 = (\S+)", tip)[1])
+    assert abs(shown - z) <= 1e-3 * max(1.0, abs(z))
+    assert page.evaluate("document.querySelectorAll('#tooltip img').length") == 0
+    page.hover("#play")
+    assert page.evaluate("document.getElementById('tooltip').hidden")
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_play_runs_to_the_end(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, history.record.page(tmp_path / "t.html"))
+    page.click("#play")
+    page.wait_for_function("document.body.dataset.step === '40'", timeout=10_000)
+    assert "Play" in page.inner_text("#play")
+    assert problems == []
