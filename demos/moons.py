@@ -7,8 +7,9 @@ Run from the repository root (after ``pip install -e ".[demos]"``)::
 It trains MLP(2, [16, 16, 1]) on 100 points with the max-margin (hinge) loss and L2
 regularisation 1e-4, through the compiled path (the scalar model and loss traced once and
 run as array operations over the batch), printing the loss as it goes, and writes to
-``outdir`` (default ``out/``) the decision boundary as ``moons_boundary.png`` and the
-trained model as ``moons_model.json`` (load it back with ``MLP.load``). Every seed is fixed,
+``outdir`` (default ``out/``) the decision boundary as ``moons_boundary.png``, the whole run
+as a page to scrub through, ``moons_training.html`` (open it in a browser), and the trained
+model as ``moons_model.json`` (load it back with ``MLP.load``). Every seed is fixed,
 so each run prints the same numbers and draws the same picture. The ``# %%`` markers make
 each part a cell in editors and notebooks that understand them.
 """
@@ -54,6 +55,7 @@ history = fit(
     lr=linear_schedule(1.0, 0.1, steps),
     verbose=10,
     compiled=True,
+    record=5,  # a snapshot every 5 steps: the training page below replays them
 )
 train_accuracy = accuracy(model, X, y)
 print(f"trained in {history.seconds:.1f} s; training accuracy {train_accuracy:.0%}")
@@ -92,6 +94,10 @@ picture = outdir / "moons_boundary.png"
 fig.savefig(picture)
 plt.close(fig)
 print(f"wrote {picture}")
+
+# %% The training page: scrub through the run (output and data, curves, the network's weights)
+page = history.record.page(outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
+print(f"wrote {page}")
 
 # %% Save the trained model (JSON: the architecture and every parameter by its name)
 saved = outdir / "moons_model.json"

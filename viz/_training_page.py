@@ -88,7 +88,7 @@ section { flex: 0 1 auto; }
 #network .neuron:focus { outline: none; }
 #network .neuron:focus circle, #network .neuron:hover circle { stroke: #000; stroke-width: 2.5; }
 #tooltip { position: fixed; z-index: 10; background: #fffdf6; border: 1px solid #999;
-           border-radius: 4px; padding: 0.4em 0.6em; font-size: 0.9em; pointer-events: none;
+           border-radius: 4px; padding: 0.3em 0.5em; font-size: 0.82em; pointer-events: none;
            font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre;
            box-shadow: 0 2px 6px rgba(0, 0, 0, 0.2); }
 #tooltip .name { font-weight: bold; }
@@ -268,7 +268,7 @@ SCRIPT = r"""
     }
     lines.push(n.b + " = " + fmt(s.params[at + n.w.length]));
     var ws = n.w.map(function (name, k) { return s.params[at + k]; });
-    var shown = Math.min(ws.length, 4);
+    var shown = Math.min(ws.length, 3);
     for (var k = 0; k < shown; k++) { lines.push(n.w[k] + " = " + fmt(ws[k])); }
     if (ws.length > shown) { lines.push("\u2026 and " + (ws.length - shown) + " more weights"); }
     lines.push(where);

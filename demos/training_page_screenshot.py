@@ -1,0 +1,63 @@
+"""Screenshot the moons training page at the start and at the end of training.
+
+Run from the repository root (needs Playwright and a Chromium; the path can be given)::
+
+    python demos/training_page_screenshot.py [outdir] [--chromium PATH] [--readme]
+
+It trains MLP(2, [16, 16, 1]) on the moons as ``demos/moons.py`` does, writes the training
+page to ``outdir/moons_training.html`` (default ``out/``), opens it in headless Chromium and
+saves ``training_start.png`` (step 0) and ``training_end.png`` (the trained model, one
+neuron hovered) beside it. With ``--readme`` it also copies the second one to
+``docs/training_page.png``, the picture in the README.
+"""
+
+import argparse
+from pathlib import Path
+
+from PIL import Image
+from playwright.sync_api import sync_playwright
+
+from autograd_lite.nn import MLP, fit
+from autograd_lite.nn.data import moons
+from autograd_lite.nn.optim import linear_schedule
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("outdir", nargs="?", default="out")
+parser.add_argument("--chromium", default="/usr/bin/chromium")
+parser.add_argument("--readme", action="store_true", help="also write docs/training_page.png")
+args = parser.parse_args()
+outdir = Path(args.outdir)
+outdir.mkdir(parents=True, exist_ok=True)
+
+X, y = moons(n_samples=100, noise=0.1, seed=1)
+model = MLP(2, [16, 16, 1])
+steps = 100
+history = fit(model, X, y, loss="hinge", l2=1e-4, steps=steps, record=5, progress=False,
+              lr=linear_schedule(1.0, 0.1, steps))  # fmt: skip
+page = history.record.page(outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
+
+with sync_playwright() as pw:
+    browser = pw.chromium.launch(
+        executable_path=args.chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+    )
+    tab = browser.new_page(viewport={"width": 1150, "height": 530})
+    errors = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto(page.resolve().as_uri())
+    tab.screenshot(path=outdir / "training_start.png")
+    tab.keyboard.press("End")
+    tab.hover("#network .neuron[data-layer='1'][data-index='1']")
+    tab.screenshot(path=outdir / "training_end.png")
+    browser.close()
+# a palette of 256 colours keeps the pictures small enough for a README, looking the same
+for name in ("training_start.png", "training_end.png"):
+    picture = Image.open(outdir / name).convert("RGB")
+    picture.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(outdir / name, optimize=True)
+if args.readme:
+    readme_picture = Path(__file__).resolve().parent.parent / "docs" / "training_page.png"
+    readme_picture.write_bytes((outdir / "training_end.png").read_bytes())
+    print(f"wrote {readme_picture}")
+if errors:
+    raise SystemExit(f"the page reported errors: {errors}")
+print(f"wrote {page}, {outdir / 'training_start.png'} and {outdir / 'training_end.png'}")
