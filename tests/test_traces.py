@@ -1,0 +1,137 @@
+"""Evaluation, tangent and adjoint traces: Baydin et al.'s example (JMLR 2018, tables 2 and 3)
+value by value, agreement with forward and reverse mode, and the four output formats."""
+
+import math
+import shutil
+import subprocess
+
+import pytest
+
+from autograd_lite import Value, gradients, jvp, weighted_sum
+from autograd_lite.teach.traces import function_traces, traces
+
+
+def baydin(x1, x2):
+    return x1.log() + x1 * x2 - x2.sin()
+
+
+@pytest.fixture
+def paper():
+    return function_traces(baydin, (2.0, 5.0), (1.0, 0.0))
+
+
+def test_the_evaluation_trace_is_the_papers_table_2(paper):
+    rows = [(r.lhs, r.rule, round(r.value, 3)) for r in paper.evaluation.rows]
+    assert rows == [
+        ("v₋₁", "x1", 2.0),
+        ("v₀", "x2", 5.0),
+        ("v₁", "log(v₋₁)", 0.693),
+        ("v₂", "v₋₁·v₀", 10.0),
+        ("v₃", "sin(v₀)", -0.959),
+        ("v₄", "v₁ + v₂", 10.693),
+        ("v₅", "v₄ − v₃", 11.652),
+        ("y", "v₅", 11.652),
+    ]
+
+
+def test_the_tangent_trace_is_the_papers_table_2(paper):
+    rows = [(r.lhs, r.rule, r.numbers, round(r.value, 3)) for r in paper.tangent.rows]
+    assert rows == [
+        ("v̇₋₁", "ẋ1", "", 1.0),
+        ("v̇₀", "ẋ2", "", 0.0),
+        ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5", 0.5),
+        ("v̇₂", "v̇₋₁ × v₀ + v̇₀ × v₋₁", "1 × 5 + 0 × 2", 5.0),
+        ("v̇₃", "v̇₀ × cos(v₀)", "0 × 0.2837", 0.0),
+        ("v̇₄", "v̇₁ + v̇₂", "0.5 + 5", 5.5),
+        ("v̇₅", "v̇₄ − v̇₃", "5.5 − 0", 5.5),
+        ("ẏ", "v̇₅", "", 5.5),
+    ]
+
+
+def test_the_adjoint_trace_is_the_papers_table_3(paper):
+    rows = [(r.lhs, round(r.value, 3)) for r in paper.adjoint.rows]
+    assert rows == [
+        ("v̄₅", 1.0),
+        ("v̄₄", 1.0),
+        ("v̄₃", -1.0),
+        ("v̄₁", 1.0),
+        ("v̄₂", 1.0),
+        ("v̄₀", -0.284),
+        ("v̄₋₁", 5.0),
+        ("v̄₀", 1.716),
+        ("v̄₋₁", 5.5),
+        ("x̄1", 5.5),
+        ("x̄2", 1.716),
+    ]
+    assert paper.adjoint.rows[7].rule == "v̄₀ + v̄₂ × ∂v₂/∂v₀ = v̄₀ + v̄₂ × v₋₁"
+
+
+def test_traces_agree_with_forward_and_reverse_mode():
+    x, w = Value(0.5, label="x"), Value(-1.2, label="w")
+    z = weighted_sum([w, Value(2.0)], [x, x * x], Value(0.3, label="b"))
+    y = (z.tanh() ** 2 + 2**x - (x * w).relu() + abs(x)) / 3 + (x / w).sigmoid()
+    t = traces(y, [x, w], [1.0, 0.5])
+    gx, gw = gradients(y, [x, w])
+    assert t.adjoint.value("x̄") == pytest.approx(gx, rel=1e-14)
+    assert t.adjoint.value("w̄") == pytest.approx(gw, rel=1e-14)
+    assert t.tangent.value("ẏ") == pytest.approx(gx + 0.5 * gw, rel=1e-14)
+    assert t.evaluation.value("y") == y.data
+
+
+def test_the_tangent_trace_ends_with_jvp_exactly():
+    f = lambda a, b: (a * b).tanh() / (1 + b * b) + a.exp()  # noqa: E731
+    t = function_traces(f, (0.3, -0.8), (0.25, 2.0), names=("a", "b"))
+    assert t.tangent.value("ẏ") == jvp(f, (0.3, -0.8), (0.25, 2.0))[1]
+
+
+def test_unlabelled_nodes_are_named_as_the_stepper_names_them():
+    a = Value(1.5)
+    t = traces(a * a + 1, [a])
+    assert t.evaluation.rows[0].rule == "1.5"  # a leaf without a label: its number
+    assert [r.lhs for r in t.evaluation.rows][-1] == "y"
+
+
+def test_the_formats_escape_what_would_break_them(paper):
+    x = Value(1.0, label="<b>|x_1&")
+    t = traces(x * 2, [x])
+    assert "<b>|" not in t.html() and "&lt;b&gt;|x_1&amp;" in t.html()
+    assert "\\|x_1" in t.markdown()
+    assert r"\text{<b>|x\_1\&}" in t.latex()
+    text = paper.text()
+    assert text.count("\n\n") == 2 and "Reverse adjoint trace" in text
+
+
+def test_traces_refuse_bad_arguments():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match="direction"):
+        traces(x * x, [x], [1.0, 2.0])
+    with pytest.raises(ValueError, match="not a leaf"):
+        traces(x * x, [x * 2])
+    with pytest.raises(ValueError, match="twice"):
+        traces(x * x, [x, x])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="needs pdflatex")
+def test_the_latex_tables_compile(tmp_path, paper):
+    x = Value(0.5, label="x")
+    other = traces((x.tanh() ** 2 + abs(x) - (x * 3).relu()) / x.sqrt(), [x])
+    doc = tmp_path / "t.tex"
+    doc.write_text(
+        "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
+        + paper.latex()
+        + "\n\n"
+        + other.latex()
+        + "\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    r = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stdout[-2000:]
+    assert (tmp_path / "t.pdf").stat().st_size > 0
+    assert math.isfinite(paper.adjoint.value("x̄2"))
