@@ -10,7 +10,8 @@ grads other than the nodes' own (the stepper's picture uses it).
 
 For the lecture, :func:`to_tikz` writes the same picture as TikZ source for LaTeX, and
 :func:`beamer` a Beamer deck with one frame per step of the backward pass; in a notebook,
-``stepper(root)`` without a path shows the stepper page inline.
+``stepper(root)`` without a path shows the stepper page inline. :func:`forward_stepper` is
+its twin for forward mode: tangents flowing from one input to the output.
 
 Training you can watch: :func:`training_page` draws what ``fit(..., record=N)`` recorded
 (``history.record.page(path)`` calls it) as one offline page with a slider, TensorFlow
@@ -41,6 +42,7 @@ from .dot import (
     render,
     to_dot,
 )
+from .forward_stepper import forward_stepper, forward_steps, mode_costs
 from .latex import LatexError, LatexNotFoundError
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
 from .stepper import Step, StepperPage, backward_steps, stepper
@@ -65,6 +67,9 @@ __all__ = [
     "backward_steps",
     "dot_source",
     "draw",
+    "forward_stepper",
+    "forward_steps",
+    "mode_costs",
     "render",
     "beamer",
     "stepper",

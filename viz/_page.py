@@ -89,12 +89,14 @@ SCRIPT = r"""
     if (!t) { return; }
     (byTitle[t.textContent] = byTitle[t.textContent] || []).push(g);
   });
-  // The grad cell of each value node: its last text that starts with "grad ".
+  // The number each value node shows, grad or (on the forward page) tangent: its last text
+  // that starts with the cell's word.
+  var cell = data.cell || "grad ";
   var gradText = data.nodes.map(function (n) {
     var found = null;
     (byTitle[n.id] || []).forEach(function (g) {
       g.querySelectorAll("text").forEach(function (t) {
-        if (t.textContent.indexOf("grad ") === 0) { found = t; }
+        if (t.textContent.indexOf(cell) === 0) { found = t; }
       });
     });
     if (found) { found.classList.add("grad"); }
@@ -129,7 +131,7 @@ SCRIPT = r"""
     state = k;
     var g = gradsAfter(k);
     gradText.forEach(function (t, i) {
-      if (t && t.textContent !== "grad " + g[i]) { t.textContent = "grad " + g[i]; }
+      if (t && t.textContent !== cell + g[i]) { t.textContent = cell + g[i]; }
     });
     svg.querySelectorAll(".current, .active, .updated").forEach(function (x) {
       x.classList.remove("current", "active", "updated");
@@ -137,7 +139,7 @@ SCRIPT = r"""
     var lines = el("step-lines");
     while (lines.firstChild) { lines.removeChild(lines.firstChild); }
     if (k === 0) {
-      el("step-title").textContent =
+      el("step-title").textContent = data.before ||
         "Before the backward pass: every grad is 0. Press Next (\u2192) to start.";
     } else {
       var step = data.steps[k - 1];
