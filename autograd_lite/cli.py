@@ -62,6 +62,7 @@ examples:
       --define "s(x)=1/(1+exp(-x))" --define "d(x)=s(x)*(1-s(x))" \\
       --at I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5 --wrt w1 --explain
   autograd-lite grad "tanh(x*w)" --at x=1,w=2 --draw graph.svg --step steps.html
+  autograd-lite grad "ln(x1) + x1*x2 - sin(x2)" --at x1=2,x2=5 --hessian --trace
   autograd-lite demo backprop
 """
 
@@ -175,6 +176,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     g.add_argument(
         "--step", metavar="FILE", help="write an HTML page that steps through the backward pass"
+    )
+    g.add_argument(
+        "--order",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        metavar="N",
+        help="2 also prints the second derivatives (the Hessian) with respect to the "
+        "variables, from the gradient's own graph",
+    )
+    g.add_argument(
+        "--hessian",
+        action="store_true",
+        help="the same as --order 2",
+    )
+    g.add_argument(
+        "--trace",
+        action="store_true",
+        help="print the evaluation, forward tangent (along the first --wrt variable) and "
+        "reverse adjoint traces, as Baydin et al. tabulate them",
+    )
+    g.add_argument(
+        "--step-forward",
+        metavar="FILE",
+        help="write an HTML page that steps through forward mode (tangent 1 for the first "
+        "--wrt variable)",
     )
     g.add_argument(
         "--max-nodes",
@@ -328,8 +355,23 @@ def _grad(args: argparse.Namespace) -> None:
                 )
     targets = wrt or [v for v in values if v in run.nodes]
     one = len(outputs) == 1
-    if not one and (args.check or args.explain or args.draw or args.step):
-        raise UsageError("--check, --explain, --draw and --step work on one output: one --of")
+    second = args.hessian or args.order == 2
+    if not one and (
+        args.check or args.explain or args.draw or args.step or args.trace or args.step_forward
+    ):
+        raise UsageError(
+            "--check, --explain, --draw, --step, --trace and --step-forward work on one "
+            "output: one --of"
+        )
+    if not one and second:
+        raise UsageError("--order 2 (--hessian) works on one output: one --of")
+    if (args.trace or args.step_forward) and (
+        not targets or any(run.nodes[t].parents for t in targets)
+    ):
+        raise UsageError(
+            "--trace and --step-forward start from variables: give --wrt variables (not "
+            "named results), or none for every variable"
+        )
     if args.check is not None and len(targets) != 1:
         raise UsageError("--check needs exactly one derivative: add --wrt NAME")
     if not one:
@@ -360,8 +402,26 @@ def _grad(args: argparse.Namespace) -> None:
         for t in targets:
             _say()
             _say(explanations[t])
-    if args.draw or args.step:
-        _pictures(args, root, explanations)
+    if second:
+        _second_derivatives(root, name, [run.nodes[t] for t in targets], targets, d)
+    if args.trace:
+        from .teach.traces import traces
+
+        _say()
+        _say(traces(root, [run.nodes[t] for t in targets], fmt=f".{min(d, 6)}g").text())
+    if args.draw or args.step or args.step_forward:
+        _pictures(args, root, explanations, run.nodes[targets[0]] if targets else None)
+
+
+def _second_derivatives(root, name: str, nodes: list, targets: list[str], d: int) -> None:
+    """The Hessian: each first derivative as a graph (create_graph), differentiated again."""
+    from .teach.table import Table
+
+    first = gradients(root, nodes, create_graph=True)
+    rows = [[f"∂/∂{t}", *(fmt(h, d) for h in gradients(g, nodes))] for t, g in zip(targets, first)]
+    header = [f"∂²{name}", *(f"∂/∂{t}" for t in targets)]
+    _say()
+    _say(Table(f"Second derivatives of {name} (the Hessian)", header, rows).text())
 
 
 def _jacobian(run, outputs: list[str], targets: list[str], d: int) -> None:
@@ -377,12 +437,12 @@ def _jacobian(run, outputs: list[str], targets: list[str], d: int) -> None:
     _say(Table(f"Jacobian of {', '.join(outputs)}", header, rows).text())
 
 
-def _pictures(args, root, explanations) -> None:
+def _pictures(args, root, explanations, first_input=None) -> None:
     try:
         import viz
     except ImportError as err:
         raise UsageError(
-            f"--draw and --step need the viz package and graphviz ({err}); "
+            f"--draw, --step and --step-forward need the viz package and graphviz ({err}); "
             "install them with  pip install 'autograd-lite[viz]'"
         ) from None
     try:
@@ -395,6 +455,11 @@ def _pictures(args, root, explanations) -> None:
         if args.step:
             path = viz.stepper(root, args.step, max_nodes=args.max_nodes)
             _say(f"backward-pass stepper written to {path}")
+        if args.step_forward:
+            path = viz.forward_stepper(
+                root, first_input, args.step_forward, max_nodes=args.max_nodes
+            )
+            _say(f"forward-mode stepper written to {path}")
     except viz.GraphTooLargeError:
         # the library's message suggests a keyword argument; say it as a command-line option
         n = len(topo_order(root))
