@@ -49,9 +49,11 @@ def test_the_stepper_shows_inline(executed):
 def test_the_tables_show_as_html(executed):
     (paths,) = rich(executed[2], "text/html")
     assert "<table>" in paths
-    (diagnosis,) = rich(executed[4], "text/html")
+    (diagnosis,) = rich(executed[5], "text/html")
     assert "<table>" in diagnosis and "w2" in diagnosis
-    (history,) = rich(executed[5], "text/html")
+    (trace,) = rich(executed[4], "text/html")
+    assert trace.count("<table>") == 3 and "Forward tangent trace" in trace
+    (history,) = rich(executed[6], "text/html")
     assert "<th>accuracy</th>" in history and "100.0%" in history
 
 
@@ -64,7 +66,7 @@ def test_forward_and_reverse_mode_agree(executed):
 
 
 def test_the_training_page_shows_inline(executed):
-    (page,) = rich(executed[6], "text/html")
+    (page,) = rich(executed[7], "text/html")
     assert page.startswith("<iframe srcdoc=") and "training-data" in page
     assert 'sandbox="allow-scripts"' in page
 

@@ -116,9 +116,12 @@ class TraceTable:
         return self.table().html()
 
     _repr_html_ = html
+    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
     def latex(self) -> str:
         """A LaTeX ``tabular`` to paste into lecture notes (uses amsmath, as most notes do)."""
@@ -169,9 +172,12 @@ class Traces:
         return self._all("latex", "\n\n\\bigskip\n\n")
 
     _repr_html_ = html
+    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
+
+    __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
 
 # --- names: v₋₁ ... in text, v_{-1} ... in LaTeX ----------------------------------------------

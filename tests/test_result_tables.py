@@ -1,0 +1,14 @@
+"""Every result a learner meets prints as a table, shows as HTML and gives Markdown."""
+
+from autograd_lite import Value
+from autograd_lite.teach.traces import traces
+
+
+def test_trace_tables_show_as_tables_everywhere():
+    x1, x2 = Value(2.0, label="x1"), Value(5.0, label="x2")
+    t = traces(x1.log() + x1 * x2 - x2.sin(), [x1, x2], [1.0, 0.0])
+    for result in (t, t.tangent):
+        assert repr(result) == str(result) and "value" in repr(result).splitlines()[1]
+        assert "|---|" in result.to_markdown() and result.to_markdown() == result.markdown()
+        assert "<table>" in result._repr_html_()
+    assert repr(t.tangent).splitlines()[-1].split()[-1] == "5.5"
