@@ -29,16 +29,9 @@ def graphs():
 @pytest.mark.parametrize("name, root, wrt", list(graphs()), ids=[g[0] for g in graphs()])
 def test_the_last_tangent_is_what_jvp_gives(name, root, wrt):
     steps, tangents = forward_steps(root, wrt)
-    leaves = [v for v in topo_order(root) if not v.parents and v.label]
-
-    def f(*xs):
-        # the same graph, rebuilt from the leaves' values by substitution
-        return root
-
     _, t = jvp(lambda v: _rebuilt(root, wrt, v), (wrt.data,), (1.0,))
     assert tangents[-1] == t
     assert len(steps) == 1 + sum(1 for v in topo_order(root) if v.parents)
-    assert leaves  # every graph has labelled inputs
 
 
 def _rebuilt(root, wrt, v):
