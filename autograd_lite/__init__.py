@@ -21,8 +21,6 @@ Derivatives of derivatives and forward mode follow JAX's conventions::
 Importing the package loads no numpy and no graphviz, so it starts fast.
 """
 
-# `explain` is imported by name, so the package attribute is the function, not the
-# submodule of the same name (which stays importable: from autograd_lite.teach.explain import ...).
 from .engine import (
     Value,
     backward,
@@ -32,8 +30,6 @@ from .engine import (
     topo_order,
     weighted_sum,
 )
-from .teach.explain import explain
-from .teach.gradcheck import gradcheck
 
 __version__ = "0.2.0"
 
@@ -55,14 +51,28 @@ __all__ = [
 ]
 
 
-_FUNCTIONAL = ("grad", "hessian", "hvp", "jacobian", "jvp")
+# Names loaded on first use (PEP 562): `import autograd_lite` loads the engine and the ops
+# table only, so it starts fast; the teaching tables and the functional API come when asked.
+_LAZY = {
+    "explain": "teach.explain",
+    "gradcheck": "teach.gradcheck",
+    "grad": "functional",
+    "hessian": "functional",
+    "hvp": "functional",
+    "jacobian": "functional",
+    "jvp": "functional",
+}
 
 
 def __getattr__(name: str):
-    # the functional API is loaded on first use, keeping `import autograd_lite` fast
-    if name in _FUNCTIONAL:
-        from . import functional
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        value = globals()[name] = getattr(functional, name)
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
