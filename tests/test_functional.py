@@ -264,6 +264,7 @@ def test_hessian_values_in_values_out():
     assert type(H) is Value and H.data == 12.0
 
 
+@pytest.mark.slow  # sympy's Hessians take seconds; CI runs them
 @settings(max_examples=12, deadline=None)  # sympy's nine second derivatives take a while
 @given(
     steps=st.lists(step, min_size=1, max_size=6),

@@ -13,10 +13,14 @@ import pytest
 
 from autograd_lite import Value, gradients, topo_order
 
-pytestmark = pytest.mark.skipif(
-    threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"),
-    reason="needs SIGINT delivered to the main thread",
-)
+pytestmark = [
+    pytest.mark.slow,  # real signals on large graphs: seconds
+    pytest.mark.skipif(
+        threading.current_thread() is not threading.main_thread()
+        or not hasattr(signal, "setitimer"),
+        reason="needs SIGINT delivered to the main thread",
+    ),
+]
 
 
 def big_graph(n):

@@ -9,6 +9,9 @@ from hypothesis import strategies as st
 
 from autograd_lite import Value, gradients
 
+# an oracle run in full by CI; importing sympy alone takes most of a second
+pytestmark = pytest.mark.slow
+
 NAMES = ("x", "y", "z")
 SYMBOLS = sp.symbols(NAMES, real=True)
 

@@ -8,6 +8,9 @@ import pytest
 from autograd_lite.nn import MLP
 
 torch = pytest.importorskip("torch")
+
+# importing torch alone takes seconds; CI runs these with the rest
+pytestmark = pytest.mark.slow
 nn = torch.nn
 
 X = [[0.5, -1.0, 2.0], [-0.3, 0.8, 0.1], [1.5, 0.2, -0.7], [0.0, 0.0, 0.0]]

@@ -20,6 +20,9 @@ from autograd_lite.ops import OPS
 
 torch = pytest.importorskip("torch")
 
+# an oracle run in full by CI; importing torch alone takes seconds
+pytestmark = pytest.mark.slow
+
 
 def _wsum(*x):
     n = (len(x) - 1) // 2

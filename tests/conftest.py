@@ -1,0 +1,27 @@
+"""Settings shared by every test file."""
+
+# Files whose every test is marked slow. The quick run (python -m pytest -m "not slow") does
+# not even import them: importing torch, scikit-learn, sympy or a notebook kernel takes
+# seconds of the quick run's time before a single test is deselected.
+# tests/test_conftest.py checks that each of them is marked slow as a whole.
+SLOW_FILES = frozenset(
+    {
+        "test_demo_digits.py",
+        "test_demo_modes.py",
+        "test_demo_moons.py",
+        "test_demos_check.py",
+        "test_interrupts.py",
+        "test_readme.py",
+        "test_readme_modes.py",
+        "test_sympy_oracle.py",
+        "test_teaching_notebook.py",
+        "test_torch_bridge.py",
+        "test_torch_oracle.py",
+    }
+)
+
+
+def pytest_ignore_collect(collection_path, config):
+    if collection_path.name in SLOW_FILES and config.getoption("markexpr") == "not slow":
+        return True
+    return None
