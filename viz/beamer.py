@@ -18,7 +18,6 @@ from autograd_lite._checks import check_value, is_integer
 from autograd_lite._files import write_atomically
 from autograd_lite.labels import node_names
 
-from .dot import DEFAULT_MAX_NODES, DrawingOptions, _layout, check_layout, check_size
 from .labels import format_number, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
@@ -29,6 +28,7 @@ from .latex import (
     run_pdflatex,
 )
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
+from .picture import DEFAULT_MAX_NODES, DrawingOptions, _layout, check_layout, check_size
 from .stepper import backward_steps, replay
 from .tikz import picture, place
 

@@ -36,18 +36,17 @@ from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
 from . import _page
-from .dot import (
+from .dot import faster_hints, install_hint
+from .labels import format_number, visible_text
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
+from .picture import (
     DEFAULT_MAX_NODES,
     DotNotFoundError,
     DrawingOptions,
     check_layout,
     check_size,
     dot_source,
-    faster_hints,
-    install_hint,
 )
-from .labels import format_number, visible_text
-from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .stepper import Step, StepperPage, _derivative_text, _names, _safe_json, _split_derivative
 
 __all__ = ["forward_steps", "forward_stepper", "mode_costs"]

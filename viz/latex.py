@@ -215,7 +215,7 @@ def label_latex(label: str) -> str:
     return rf"\ensuremath{{{out}}}"
 
 
-def check_latex_time_limit(time_limit) -> float:
+def check_latex_time_limit(time_limit: float) -> float:
     """A positive, finite number of seconds for pdflatex, or a clear ValueError."""
     if is_bool(time_limit) or not is_real(time_limit) or not 0 < time_limit < math.inf:
         raise ValueError(

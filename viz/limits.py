@@ -182,7 +182,7 @@ def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def check_time_limit(time_limit) -> float:
+def check_time_limit(time_limit: float) -> float:
     """Check a time limit for ``dot``: a positive, finite number of seconds.
 
     Raises:

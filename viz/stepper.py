@@ -39,18 +39,17 @@ from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from . import _page
-from .dot import (
+from .dot import faster_hints, install_hint
+from .labels import format_number, visible_text
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
+from .picture import (
     DEFAULT_MAX_NODES,
     DotNotFoundError,
     DrawingOptions,
     check_layout,
     check_size,
     dot_source,
-    faster_hints,
-    install_hint,
 )
-from .labels import format_number, visible_text
-from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 
 __all__ = ["Step", "StepperPage", "backward_steps", "stepper"]
 

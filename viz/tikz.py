@@ -34,7 +34,11 @@ from autograd_lite._checks import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
-from .dot import (
+from .dot import faster_hints, install_hint
+from .labels import format_number, shorten
+from .latex import label_latex, latex_text
+from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
+from .picture import (
     DEFAULT_MAX_NODES,
     DIM,
     HIGHLIGHT,
@@ -52,13 +56,8 @@ from .dot import (
     _operand_names,
     check_layout,
     check_size,
-    faster_hints,
-    install_hint,
     legend_rows,
 )
-from .labels import format_number, shorten
-from .latex import label_latex, latex_text
-from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 
 __all__ = ["to_tikz"]
 

@@ -1,0 +1,523 @@
+"""The picture of a computation graph, as DOT lines: what to draw, decided once per graph.
+
+:class:`DrawingOptions` holds the drawing options, checked. :func:`dot_lines` writes the
+graph's DOT statements in the order they appear: graph attributes, nodes (clusters first),
+edges, legend; :func:`dot_source` wraps them as one ``digraph``. The entry points that users
+call (:func:`viz.to_dot`, :func:`viz.draw`, :func:`viz.render`) are in :mod:`viz.dot`; the
+stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import graphviz
+
+from autograd_lite import Value, topo_order
+from autograd_lite._checks import check_value, is_integer
+from autograd_lite.labels import node_id
+from autograd_lite.ops import OPS
+
+from .labels import (
+    MAX_LABEL_CHARS,
+    MAX_TOOLTIP_CHARS,
+    format_number,
+    html_text,
+    label_html,
+    parse_nielsen,
+    quoted_text,
+    shorten,
+)
+from .limits import check_layout_cost
+
+__all__ = [
+    "DrawingOptions",
+    "dot_source",
+    "dot_lines",
+    "check_size",
+    "check_layout",
+    "legend_rows",
+    "GraphTooLargeError",
+    "DotNotFoundError",
+    "DEFAULT_MAX_NODES",
+]
+
+DEFAULT_MAX_NODES = 300
+"""Graphs with more value nodes than this are refused unless ``max_nodes`` is raised."""
+
+FONT = "DejaVu Sans"
+HIGHLIGHT = "#d95f02"
+VALUE_FILL = "#ffffff"
+OP_FILL = "#e4e4e4"
+DIM = "#bbbbbb"
+# Diverging red (negative) / blue (positive) colours, light to strong, then zero.
+NEG_COLOURS = ("#fddbc7", "#f4a582", "#e0735f")
+POS_COLOURS = ("#d1e5f0", "#92c5de", "#5aa2d0")
+ZERO_COLOUR = "#f7f7f7"
+# Binary primitives whose operands can be swapped; others get "a"/"b" on their edges.
+_COMMUTATIVE = frozenset({"add", "mul"})
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than the drawing limit ``max_nodes``."""
+
+
+class DotNotFoundError(graphviz.ExecutableNotFound):
+    """Graphviz's ``dot`` program is not installed; the DOT source was written instead."""
+
+    def __init__(self, message: str):
+        RuntimeError.__init__(self, message)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DrawingOptions:
+    """The drawing options of :func:`to_dot`, :func:`draw` and :func:`render`, checked.
+
+    The attributes have the names, meanings and defaults of those functions' keyword
+    options; making one checks them.
+
+    Raises:
+        ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
+
+    Example:
+        >>> DrawingOptions(rankdir="TB").fmt
+        '.4g'
+        >>> DrawingOptions(rankdir="up")
+        Traceback (most recent call last):
+        ...
+        ValueError: rankdir must be 'LR' (left to right) or 'TB' (top to bottom), got 'up'
+    """
+
+    rankdir: str = "LR"
+    fmt: str = ".4g"
+    show_grad: bool = True
+    color_by_grad: bool = False
+    highlight: Iterable = ()
+    cluster: bool = False
+    max_nodes: int | None = DEFAULT_MAX_NODES
+    compact_constants: bool = True
+    show_ids: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.rankdir not in ("LR", "TB"):
+            raise ValueError(
+                "rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
+                f"got {self.rankdir!r}"
+            )
+        format_number(1.0, self.fmt)  # raises a clear ValueError for a bad spec
+        if self.max_nodes is not None and not (is_integer(self.max_nodes) and self.max_nodes >= 1):
+            raise ValueError(
+                f"max_nodes must be a positive whole number or None, got {self.max_nodes!r}"
+            )
+
+
+def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
+    """Refuse a graph above the drawing limit with a message that says what to do.
+
+    Args:
+        order: the graph's nodes (its topological order).
+        max_nodes: the limit, or None for none.
+        what: the name of the function, for the message.
+
+    Raises:
+        GraphTooLargeError: if ``len(order) > max_nodes``.
+    """
+    n = len(order)
+    if max_nodes is not None and n > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {n} value nodes, more than the drawing limit max_nodes="
+            f"{max_nodes}: Graphviz would be slow and the picture unreadable. "
+            f"To draw it anyway, call {what}(root, ..., max_nodes={n}) (or max_nodes=None for no "
+            f"limit); to draw a part of it, pass an inner node as the root: {what}(node) "
+            "draws only that node and the nodes it depends on."
+        )
+
+
+def check_layout(root: Value, options: DrawingOptions, what: str) -> None:
+    """Refuse, unless ``options.max_nodes`` is None, a graph that Graphviz would take long to
+    lay out (see :mod:`viz.limits`).
+
+    Call it after the node count is checked. Folded exponents are counted as drawn, so the
+    estimate is never below the picture's own.
+
+    Raises:
+        LayoutTooSlowError: as :func:`viz.limits.check_layout_cost`.
+    """
+    if options.max_nodes is not None:
+        check_layout_cost(topo_order(root), set(), what)
+
+
+def dot_source(
+    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
+) -> str:
+    """The DOT text of ``root``'s graph: the one place the ``digraph { ... }`` wrapper is written.
+
+    Args:
+        root: the output node.
+        options: the drawing options.
+        grads: grads to show instead of the nodes' own, by topological index (0 for an
+            index not given); the stepper draws its picture with them.
+
+    Returns:
+        ``"digraph {"``, the lines of :func:`dot_lines` and ``"}"``, one per line.
+
+    Raises:
+        GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(3.0, label="x")
+        >>> "grad 7<" in dot_source(x.exp(), DrawingOptions(), grads={0: 7.0})
+        True
+    """
+    body = "".join(f"{line}\n" for line in dot_lines(root, options, grads=grads))
+    return "digraph {\n" + body + "}\n"
+
+
+def dot_lines(
+    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
+) -> list[str]:
+    """The DOT body lines (each starting with a tab) for ``root``'s graph.
+
+    Args:
+        root, options, grads: as for :func:`dot_source`.
+
+    Returns:
+        The graph's attributes, its nodes (in their clusters, if any), its edges and, when
+        colouring by grad, the legend.
+
+    Raises:
+        GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
+    """
+    check_value(root, "root")
+    order = topo_order(root)
+    check_size(order, options.max_nodes)
+    graph = _layout(order, options, grads)
+    lines = _graph_attributes(options)
+    lines += _node_lines(graph)
+    lines += _edge_lines(graph)
+    if options.color_by_grad:
+        lines += _legend(graph.scale, options.fmt)
+    return lines
+
+
+# --- what to draw, decided once per graph ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What :func:`dot_lines` draws for one graph; nodes are named by topological index."""
+
+    order: list[Value]
+    index: dict[Value, int]
+    options: DrawingOptions
+    grads: list[float]  # the grad shown for each node
+    lit_nodes: set[int]  # highlighted nodes
+    lit_edges: set[tuple[int, int]]  # highlighted (parent, child) edges
+    show_ids: bool
+    folded: set[int]  # constant exponents written inside their operation node
+    compact: set[int]  # constants drawn as just their number
+    scale: float  # the largest |grad| that sets the colours
+
+
+def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
+    index = {v: i for i, v in enumerate(order)}
+    lit_nodes, lit_edges = _highlights(index, options.highlight)
+    # A path picture is read next to a path table, which names unlabelled nodes by id.
+    show_ids = options.show_ids if options.show_ids is not None else bool(lit_nodes or lit_edges)
+    if grads is None:
+        shown = [v.grad for v in order]
+    else:
+        shown = [grads.get(i, 0.0) for i in range(len(order))]
+    folded = _folded_exponents(order, index, lit_nodes, lit_edges)
+    compact = _constants(order, folded) if options.compact_constants else set()
+    return _Layout(
+        order=order,
+        index=index,
+        options=options,
+        grads=shown,
+        lit_nodes=lit_nodes,
+        lit_edges=lit_edges,
+        show_ids=show_ids,
+        folded=folded,
+        compact=compact,
+        scale=_grad_scale(shown, drawn_in_full=folded | compact),
+    )
+
+
+def _name(v: Value) -> str:
+    return f"{v.label!r} (data {v.data!r})" if v.label else f"the node with data {v.data!r}"
+
+
+def _highlights(index: dict, highlight: Iterable) -> tuple[set, set]:
+    """Split ``highlight`` into node indices and (parent index, child index) edges."""
+    nodes: set[int] = set()
+    edges: set[tuple[int, int]] = set()
+    for item in highlight:
+        if type(item) is Value:
+            if item not in index:
+                raise ValueError(f"highlight: {_name(item)} is not a node of this graph")
+            nodes.add(index[item])
+        elif isinstance(item, tuple) and len(item) == 2 and all(type(v) is Value for v in item):
+            parent, child = item
+            if child not in index or not any(p is parent for p in child.parents):
+                raise ValueError(
+                    f"highlight: ({_name(parent)}, {_name(child)}) is not an edge of this "
+                    "graph; an edge is (parent, child) with parent among child.parents"
+                )
+            edges.add((index[parent], index[child]))
+        else:
+            raise TypeError(
+                "highlight must hold Values (nodes) and (parent, child) pairs of Values "
+                f"(edges), got {type(item).__name__}: {item!r}"
+            )
+    return nodes, edges
+
+
+def _folded_exponents(order: list, index: dict, lit_nodes: set, lit_edges: set) -> set[int]:
+    """The constant exponents (the 2 of ``x ** 2``) drawn inside their node as ``^2``.
+
+    Only an unlabelled leaf used nowhere else and not highlighted is folded, so the
+    picture loses nothing.
+    """
+    uses = Counter(index[p] for v in order for p in v.parents)
+    folded = set()
+    for i, v in enumerate(order):
+        if v.op != "pow":
+            continue
+        exponent = v.parents[1]
+        e = index[exponent]
+        if (
+            not exponent.parents
+            and exponent.label is None
+            and uses[e] == 1
+            and e not in lit_nodes
+            and (e, i) not in lit_edges
+        ):
+            folded.add(e)
+    return folded
+
+
+def _constants(order: list, folded: set) -> set[int]:
+    """The unlabelled leaves (numbers used as operands) that are drawn as just their number."""
+    root = len(order) - 1
+    return {
+        i
+        for i, v in enumerate(order)
+        if not v.parents and v.label is None and i not in folded and i != root
+    }
+
+
+def _grad_scale(grads: list[float], *, drawn_in_full: set) -> float:
+    """The largest |grad| of the nodes drawn in full, which sets the colours' decades."""
+    full = [i for i in range(len(grads)) if i not in drawn_in_full]
+    root = len(grads) - 1
+    # The output's own grad is 1 by definition and says nothing: the scale ignores it
+    # unless it is the only node.
+    return max((abs(grads[i]) for i in full if i != root or len(full) == 1), default=0.0)
+
+
+# --- the DOT lines, in the order they are written --------------------------------------------
+
+
+def _graph_attributes(options: DrawingOptions) -> list[str]:
+    return [
+        f'\tgraph [rankdir={options.rankdir} fontname="{FONT}" fontsize=14 nodesep=0.25 '
+        "ranksep=0.35 bgcolor=white]",
+        f'\tnode [shape=plain fontname="{FONT}" fontsize=14]',
+        f'\tedge [arrowsize=0.7 color="#444444" fontname="{FONT}"]',
+    ]
+
+
+def _node_lines(graph: _Layout) -> list[str]:
+    """Every node's declaration, an operation's before its result's; boxed by layer and
+    neuron when ``cluster`` is on, and then the nodes that belong to no box."""
+    clusters: dict[tuple[int, int | None], list[str]] = {}
+    loose: list[str] = []
+    for i, v in enumerate(graph.order):
+        if i in graph.folded:
+            continue
+        declarations = [_op_node(graph, i)] if v.parents else []
+        declarations.append(_value_node(graph, i))
+        key = _cluster_key(v) if graph.options.cluster else None
+        if key is None:
+            loose.extend(declarations)
+        else:
+            clusters.setdefault(key, []).extend(declarations)
+    return _cluster_lines(clusters) + [f"\t{d}" for d in loose]
+
+
+def _op_node(graph: _Layout, i: int) -> str:
+    """The oval of the operation that made node i, with the ops table's symbol."""
+    v = graph.order[i]
+    prim = OPS.get(v.op)
+    symbol = prim.symbol if prim is not None else v.op
+    text = html_text(shorten(symbol))
+    if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
+        # the exponent is part of the operation's name, so it is written in full (^2,
+        # ^0.5), whatever the number format of the data
+        text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
+    extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
+    return (
+        f"n{i}_op [label=<{text}> shape=ellipse style=filled "
+        f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]'
+    )
+
+
+def _value_node(graph: _Layout, i: int) -> str:
+    """Node i as a table of label (or id), data and grad; a constant as just its number."""
+    v = graph.order[i]
+    fmt = graph.options.fmt
+    if i in graph.compact:
+        return (
+            f"n{i} [label=<{_number_html(v.data, fmt)}> shape=box "
+            'style="rounded,dashed" color="#888888" height=0.3 '
+            'width=0.3 margin="0.06,0.02"]'
+        )
+    grad = graph.grads[i]
+    cells = []
+    tooltip = ""
+    if v.label:
+        cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
+        if len(v.label) > MAX_LABEL_CHARS:
+            tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
+    elif graph.show_ids:
+        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
+    cells.append(f"<TD>data {_number_html(v.data, fmt)}</TD>")
+    if graph.options.show_grad:
+        cells.append(f"<TD>grad {_number_html(grad, fmt)}</TD>")
+    fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
+    border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
+    table = (
+        f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
+        f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>'
+    )
+    return f"n{i} [label=<{table}>{tooltip}]"
+
+
+def _number_html(x: float, fmt: str) -> str:
+    # a format such as ".3f" writes 1e300 with 301 digits
+    return html_text(shorten(format_number(x, fmt)))
+
+
+def _colour(g: float, scale: float) -> str:
+    if g == 0.0 or scale == 0.0:
+        return ZERO_COLOUR
+    # Gradients span orders of magnitude, so the shades are decades below the largest:
+    # a vanishing gradient stays visibly pale next to a healthy one.
+    t = abs(g) / scale
+    level = 2 if t > 0.1 else (1 if t > 0.01 else 0)
+    return (POS_COLOURS if g > 0 else NEG_COLOURS)[level]
+
+
+def _cluster_key(v: Value) -> tuple[int, int | None] | None:
+    """The box a Nielsen-labelled node goes in: (layer, neuron), neuron None for the inputs
+    a^1_j; None for a node with another label or none."""
+    if v.label is None or len(v.label) > MAX_LABEL_CHARS:
+        return None  # not a textbook label, and its numbers could be thousands of digits
+    parsed = parse_nielsen(v.label)
+    if parsed is None:
+        return None
+    kind, layer, neuron, _ = parsed
+    return (layer, None if kind == "a" and layer == 1 else neuron)
+
+
+def _cluster_lines(clusters: dict[tuple[int, int | None], list[str]]) -> list[str]:
+    """One box per layer, holding its inputs and one box per neuron, in order."""
+    lines = []
+    for layer in sorted({layer for layer, _ in clusters}):
+        lines.append(f"\tsubgraph cluster_l{layer} {{")
+        lines.append(f'\t\tlabel=<layer {layer}> style="rounded,dashed" color="#777777"')
+        lines.extend(f"\t\t{d}" for d in clusters.get((layer, None), []))
+        neurons = sorted(j for ell, j in clusters if ell == layer and j is not None)
+        for j in neurons:
+            lines.append(f"\t\tsubgraph cluster_l{layer}_{j} {{")
+            lines.append(
+                f'\t\t\tlabel=<neuron {j}> style="rounded,filled" '
+                'fillcolor="#f3f3f3" color="#bbbbbb"'
+            )
+            lines.extend(f"\t\t\t{d}" for d in clusters[(layer, j)])
+            lines.append("\t\t}")
+        lines.append("\t}")
+    return lines
+
+
+def _edge_lines(graph: _Layout) -> list[str]:
+    """Each operand into its operation, then the operation into its result. Highlighted
+    edges are thick and coloured; when anything is highlighted, the others are lighter."""
+    dim = f' color="{DIM}"' if (graph.lit_nodes or graph.lit_edges) else ""
+    lit = f' color="{HIGHLIGHT}" penwidth=3'
+    lit_children = {child for _, child in graph.lit_edges}
+    lines = []
+    for i, v in enumerate(graph.order):
+        if not v.parents:
+            continue
+        names = _operand_names(graph, v)
+        for k, p in enumerate(v.parents):
+            pi = graph.index[p]
+            if pi in graph.folded:
+                continue
+            attrs = lit if (pi, i) in graph.lit_edges else dim
+            if k < len(names):
+                attrs += (
+                    f' headlabel=<{html_text(names[k])}> labelfontsize=11 labelfontcolor="#666666"'
+                )
+            lines.append(_edge(f"n{pi}", f"n{i}_op", attrs))
+        lines.append(_edge(f"n{i}_op", f"n{i}", lit if i in lit_children else dim))
+    return lines
+
+
+def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:
+    """The names written on the edges into v's operation: its operands' names ("a", "b")
+    when they cannot be swapped (− and ÷, not + and ×) and both are drawn; else none."""
+    if len(v.parents) != 2 or v.op in _COMMUTATIVE or v.op not in OPS:
+        return ()
+    if any(graph.index[p] in graph.folded for p in v.parents):
+        return ()
+    return OPS[v.op].operand_names
+
+
+def _edge(tail: str, head: str, attrs: str) -> str:
+    return f"\t{tail} -> {head}" + (f" [{attrs.strip()}]" if attrs else "")
+
+
+def legend_rows(scale: float, fmt: str) -> list[tuple[str, str]]:
+    """The colour legend of ``color_by_grad`` as ``(fill colour, plain text)`` rows, the last
+    one saying the largest |grad|; every drawing that colours by grad writes these rows."""
+
+    def num(x: float) -> str:
+        return shorten(format_number(x, fmt))
+
+    if scale == 0.0:
+        return [(ZERO_COLOUR, "every grad is 0")]
+    mid, low = scale / 10, scale / 100
+    return [
+        (NEG_COLOURS[2], f"grad < {num(-mid)}"),
+        (NEG_COLOURS[1], f"{num(-mid)} … {num(-low)}"),
+        (NEG_COLOURS[0], f"{num(-low)} … 0"),
+        (ZERO_COLOUR, "0"),
+        (POS_COLOURS[0], f"0 … {num(low)}"),
+        (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
+        (POS_COLOURS[2], f"grad > {num(mid)}"),
+        ("", f"largest |grad|: {num(scale)}"),
+    ]
+
+
+def _legend(scale: float, fmt: str) -> list[str]:
+    """A box that says which grads each fill colour stands for."""
+    rows = legend_rows(scale, fmt)
+    cells = "".join(
+        f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{html_text(t)}</TD></TR>'
+        if c
+        else f'<TR><TD COLSPAN="2" BORDER="0">{html_text(t)}</TD></TR>'
+        for c, t in rows
+    )
+    table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{cells}</TABLE>'
+    return [
+        "\tsubgraph cluster_legend {",
+        '\t\tlabel=<grad colour> style=rounded color="#999999"',
+        f"\t\tlegend [label=<{table}>]",
+        "\t}",
+    ]
