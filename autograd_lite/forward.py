@@ -54,7 +54,7 @@ def _operands(node: Value, graph: bool) -> tuple:
     return (node.data, *[p.data for p in node.parents])
 
 
-def run_rule(node: Value, g, needed: Sequence[bool], graph: bool) -> Sequence:
+def run_rule(node: Value, g: float | Value, needed: Sequence[bool], graph: bool) -> Sequence:
     """``rule(g, out, *inputs)`` of the node's primitive, the terms its caller needs checked.
 
     On floats a rule gives an infinite term where a derivative is infinite (the base of
@@ -105,7 +105,7 @@ def _is_zero(t) -> bool:
     return t is None or (type(t) is not Value and t == 0.0)
 
 
-def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False):
+def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False) -> float | Value:
     """The tangent of a node from its operands' tangents: Σᵢ ∂node/∂uᵢ · u̇ᵢ.
 
     An operand whose tangent is 0 (or None) adds nothing and its local derivative is not

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from ._checks import check_value, is_integer, is_real
 from .engine import Value, _operand, gc_paused, gradients, topo_order
@@ -421,7 +422,7 @@ def _shape(tree):
     return _map_leaves(tree, lambda _: None)
 
 
-def hvp(f: Callable, primals: Sequence, v: Sequence):
+def hvp(f: Callable, primals: Sequence, v: Sequence) -> Any:
     """The Hessian of f at ``primals`` times the vector ``v``, without forming the Hessian.
 
     Forward mode over reverse mode, as JAX computes it: ``jvp(grad(f), primals, v)``, where

@@ -173,6 +173,7 @@ class Compiler:
         self.calls: set[str] = set()
 
     def fail(self, reason: str, node: ast.AST) -> ExprError:
+        """An error about ``node``, pointing at its place in the text."""
         return self.source.error(reason + self.where, node)
 
     def compile(self, tree: ast.expr) -> bool:

@@ -29,7 +29,7 @@ _QUOTES = "'\""
 # --- checking the raw text ----------------------------------------------------------------
 
 
-def as_text(text) -> str:
+def as_text(text: object) -> str:
     """The formula as ``str``: bytes are decoded as UTF-8, anything else is refused."""
     if isinstance(text, (bytes, bytearray)):
         try:

@@ -13,7 +13,10 @@ Example:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # only for the annotations: the table module loads on use
+    from ..teach.table import Table
 
 __all__ = ["History"]
 
@@ -48,7 +51,7 @@ class History:
     def __len__(self) -> int:
         return len(self.loss)
 
-    def table(self, rows: int = 12):
+    def table(self, rows: int = 12) -> Table:
         """The run as a :class:`~autograd_lite.teach.table.Table`: step, loss, accuracy and
         learning rate at ``rows`` steps evenly spread over the run (first and last included).
         """

@@ -29,12 +29,15 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._checks import check_integer
 from ..engine import Value, no_grad
 from ..labels import neuron_label
 from .layers import MLP, Layer, Neuron
+
+if TYPE_CHECKING:  # only for the annotations: the table module loads on use
+    from ..teach.table import Table
 
 __all__ = [
     "Snapshot",
@@ -142,7 +145,7 @@ class TrainingRecord:
 
         return training_page(self, path, title=title)
 
-    def table(self):
+    def table(self) -> Table:
         """The snapshots as a :class:`~autograd_lite.teach.table.Table` (at most 12 rows)."""
         from ..teach.table import Table
 
