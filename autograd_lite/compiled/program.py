@@ -69,18 +69,25 @@ class _Elementwise:
         self.width = width
         self.forward_fn = forward_of(op)
         self.rule = rule_of(op)
+        # the operands that pass a gradient on, with their place among the rule's results
+        self.sends = [(r, t) for r, t in enumerate(takes) if t.needs_grad]
 
     def forward(self, env):
-        out = self.forward_fn(*[t.read(env) for t in self.takes])
+        takes = self.takes
+        if len(takes) == 1:
+            out = self.forward_fn(takes[0].read(env))
+        elif len(takes) == 2:
+            out = self.forward_fn(takes[0].read(env), takes[1].read(env))
+        else:
+            out = self.forward_fn(*[t.read(env) for t in takes])
         if out.shape[1] != self.width:  # every operand was one column shared by all members
             out = np.broadcast_to(out, (out.shape[0], self.width))
         env[self.out] = out
 
     def backward(self, env, adj, owned, g):
-        args = [t.read(env) for t in self.takes]
-        grads = self.rule(g, env[self.out], *args)
-        for take, grad in zip(self.takes, grads):
-            take.add(adj, owned, np.asarray(grad))
+        grads = self.rule(g, env[self.out], *[t.read(env) for t in self.takes])
+        for r, take in self.sends:
+            take.add(adj, owned, np.asarray(grads[r]))
 
     def lines(self, arrays):
         out = arrays[self.out].name
@@ -101,20 +108,43 @@ class _Matmul:
         self.out, self.a, self.w, self.b = out, a, w, b
         self.forward_fn, self.rule = matrix_forms()
         self.wrt = (w.needs_grad, a.needs_grad, b.needs_grad)
+        # weights and biases read straight out of the parameters (views that never move)
+        # are looked up once, not at every step
+        self.W = w.view[0] if w.mode == "view" else None
+        self.bias = b.view[0] if b.mode == "view" else None
+        # their gradients likewise: (m, n) and (m,) views into the gradient array
+        self.dW = w.gview[0] if w.mode == "view" else None
+        self.db = b.gview[0] if b.mode == "view" else None
+
+    def _weights(self, env):
+        W = self.W
+        if W is None:
+            W = self.w.read(env)[0]
+        b = self.bias
+        if b is None:
+            b = self.b.read(env)[0]
+        return W, b
 
     def forward(self, env):
-        env[self.out] = self.forward_fn(self.w.read(env)[0], self.a.read(env), self.b.read(env)[0])
+        W, b = self._weights(env)
+        env[self.out] = self.forward_fn(W, self.a.read(env), b)
 
     def backward(self, env, adj, owned, g):
-        W, A = self.w.read(env)[0], self.a.read(env)
+        W, b = self._weights(env)
         wrt = self.wrt
-        dW, dA, db = self.rule(g, env[self.out], W, A, self.b.read(env)[0], wrt)
+        dW, dA, db = self.rule(g, env[self.out], W, self.a.read(env), b, wrt)
         if wrt[0]:
-            self.w.add(adj, owned, dW[None])
+            if self.dW is not None:
+                self.dW += dW
+            else:
+                self.w.add(adj, owned, dW[None])
         if wrt[1]:
             self.a.add(adj, owned, dA)
         if wrt[2]:
-            self.b.add(adj, owned, db[None])
+            if self.db is not None:
+                self.db += db
+            else:
+                self.b.add(adj, owned, db[None])
 
     def lines(self, arrays):
         out = arrays[self.out].name
@@ -257,6 +287,8 @@ class Program:
                     for col, i in enumerate(group):
                         loc[i] = (out, col)
         self._loc = loc
+        self._reversed = self.program[::-1]
+        self._seeds = {}
         self._root = Take(np.array([loc[tr.root]]), arrays)
         self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
         self._outputs = Take(np.array([loc[i] for i in tr.outputs]), arrays) if tr.outputs else None
@@ -342,14 +374,21 @@ class Program:
         return loss, out
 
     def _backward(self, env, size, rows):
-        adj = [None] * len(self.arrays)
-        owned = [False] * len(self.arrays)
+        n = len(self.arrays)
+        adj = [None] * n
+        owned = [False] * n
         self.grad.fill(0.0)
         adj[P], owned[P] = self.grad[None, :], True
-        self._root.add(adj, owned, np.full((rows, 1), 1.0 / size if rows > 1 else 1.0))
+        # the seed is read, never written (adds copy what they do not own): kept per size
+        seed = self._seeds.get((rows, size))
+        if seed is None:
+            seed = np.full((rows, 1), 1.0 / size if rows > 1 else 1.0)
+            seed.flags.writeable = False
+            self._seeds[(rows, size)] = seed
+        self._root.add(adj, owned, seed)
         if self._penalty is not None:
             self._penalty.add(adj, owned, np.ones((1, 1)))
-        for ins in reversed(self.program):
+        for ins in self._reversed:
             g = adj[ins.out]
             if g is not None:
                 ins.backward(env, adj, owned, g)
