@@ -864,3 +864,23 @@ def test_no_grad_generator_closed_in_another_thread_lets_the_first_context_recor
     with no_grad():  # and no_grad still works afterwards
         assert (x * 2).parents == ()
     assert (x * 2).parents[0] is x
+
+
+def test_the_fast_pass_gives_bitwise_what_the_tables_weighted_sum_rule_gives():
+    # the fast pass runs the weighted sum's rule inlined; it must add exactly the terms of
+    # OPS["wsum"].rule, in the same order, also when a Value is both a weight and an input
+    rng = np.random.default_rng(12)
+    rule = OPS["wsum"].rule
+    for trial in range(200):
+        k = int(rng.integers(1, 9))
+        pool = [Value(float(v)) for v in rng.normal(size=2 * k + 1) * 10.0 ** rng.integers(-5, 5)]
+        # operands drawn from a small pool, so some Values occur more than once
+        picks = rng.integers(0, len(pool), size=2 * k + 1) if trial % 2 else range(2 * k + 1)
+        operands = tuple(pool[i] for i in picks)
+        z = apply("wsum", operands)
+        scale = Value(float(rng.normal()))
+        (z * scale).backward()
+        expected = {id(v): 0.0 for v in pool}
+        for v, gv in zip(operands, rule(scale.data, z.data, *[v.data for v in operands])):
+            expected[id(v)] += gv
+        assert [v.grad for v in pool] == [expected[id(v)] for v in pool]

@@ -345,7 +345,7 @@ class Program:
 
     def run(
         self, rows: np.ndarray, labels: np.ndarray, *, grad: bool = True, outputs: bool = False
-    ):
+    ) -> tuple[float, np.ndarray | None]:
         """Forward (and backward) over a batch given as arrays (see :meth:`batch`).
 
         Uses :attr:`flat` as the parameters and leaves the gradient in :attr:`grad`.
