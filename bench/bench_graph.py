@@ -1,4 +1,4 @@
-"""Graph-size figures: deep chains, bytes per node, and the import time of the package.
+"""Graph-size figures: deep chains, per-node cost by size, bytes per node, import time.
 
 Run from the repository root::
 
@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from closure_engine import ClosureValue  # noqa: E402
 
-from autograd_lite import Value  # noqa: E402
+from autograd_lite import Value, weighted_sum  # noqa: E402
+from autograd_lite.engine import gc_paused  # noqa: E402
 
 
 def deep_chain(depth: int) -> None:
@@ -42,6 +43,53 @@ def deep_chain(depth: int) -> None:
     )
     del y
     gc.collect()
+
+
+def _chain(n: int):
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(n):
+        y = y.tanh()
+    return y
+
+
+def _wide(n: int):
+    # n/2 products of a leaf with a shared weight, summed by one weighted-sum node
+    w = Value(0.5, label="w")
+    products = [Value(0.001 * (i % 1000)) * w for i in range(n // 2)]
+    return weighted_sum([Value(1.0)] * len(products), products)
+
+
+def per_node_costs(sizes=(10**3, 10**4, 10**5, 10**6)) -> None:
+    """Build and backward time per node for a chain and a wide graph at each size.
+
+    The graph is built and differentiated with the collector paused, as ``fit`` runs; each
+    figure is the best of a few runs (fewer at the largest size), divided by the node count.
+    """
+    for name, make in (("chain (tanh)", _chain), ("wide (mul + one wsum)", _wide)):
+        build, back = {}, {}
+        for n in sizes:
+            repeats = max(1, min(5, 10**6 // n))
+            b_times, k_times = [], []
+            for _ in range(repeats):
+                with gc_paused():
+                    t0 = time.perf_counter()
+                    root = make(n)
+                    t1 = time.perf_counter()
+                    root.backward()
+                    t2 = time.perf_counter()
+                    del root
+                b_times.append(t1 - t0)
+                k_times.append(t2 - t1)
+            build[n], back[n] = min(b_times) / n, min(k_times) / n
+        print(f"per-node cost, {name}:")
+        for n in sizes:
+            print(
+                f"  {n:>9,} nodes: build {build[n] * 1e9:6.0f} ns, backward {back[n] * 1e9:6.0f} ns"
+            )
+        for what, costs in (("build", build), ("backward", back)):
+            ratio = max(costs.values()) / min(costs.values())
+            print(f"  {what}: largest / smallest per-node cost {ratio:.2f}")
 
 
 def closure_engine_depth_limit(limit: int = 100_000) -> int | None:
@@ -110,6 +158,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     deep_chain(args.depth)
+    per_node_costs()
     failed_at = closure_engine_depth_limit()
     print(
         f"closure-per-node engine (recursive sort): RecursionError at depth {failed_at} "
