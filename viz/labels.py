@@ -8,7 +8,9 @@ Text longer than :data:`MAX_LABEL_CHARS` characters is shortened in a picture by
 :func:`shorten`, with a visible "…" (Graphviz refuses a label longer than 16,384 characters,
 and one of thousands is unreadable anyway); the stepper's text shows it in full. Lone
 surrogates, which no file can hold, are shown as their escape (``\\ud800``) everywhere:
-:func:`visible_text` does it for the text of pages.
+:func:`visible_text` does it for the text of pages. So are the bidirectional controls
+(U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C): left in a label they would reorder
+the text around it, so that a chain-rule line reads its numbers backwards.
 
 Labels written in Nielsen's notation (``w^3_12``, ``w^2_1,12``, ``b^2_1``, ``z^2_1``,
 ``a^2_1``, ``delta^2_1``) and simple ``x_1`` / ``x^2`` labels are drawn with real
@@ -33,6 +35,7 @@ from autograd_lite.labels import parse_nielsen
 __all__ = [
     "MAX_LABEL_CHARS",
     "MAX_TOOLTIP_CHARS",
+    "BIDI_CONTROLS",
     "html_text",
     "label_html",
     "parse_nielsen",
@@ -50,6 +53,12 @@ limit of 16,384 for a whole node."""
 MAX_TOOLTIP_CHARS = 1_000
 """The most characters of a shortened label that its node's tooltip shows (Graphviz limits
 a quoted attribute to 16,384 characters too)."""
+
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+"""The characters that change the direction of the text after them: every page and picture
+shows them as their escape (``\\u202e``), never obeys them."""
 
 # A base letter (or delta), then an optional superscript, then an optional subscript.
 _SCRIPTED = re.compile(
@@ -81,32 +90,35 @@ def _escape_char(c: str) -> str:
     # Graphviz parses HTML-like labels with: show them as a visible escape instead.
     if code < 0x20 or 0x7F <= code < 0xA0:
         return f"\\\\x{code:02x}"
-    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or c in BIDI_CONTROLS:
         return f"\\\\u{code:04x}"
     return c
 
 
-def _surrogate(m: re.Match) -> str:
+def _escape(m: re.Match) -> str:
     return f"\\u{ord(m[0]):04x}"
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_ESCAPED = re.compile("[\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def visible_text(text: str) -> str:
-    """Text with every lone surrogate written as its escape, so any file can hold it.
+    """Text with every lone surrogate written as its escape, so any file can hold it, and
+    every bidirectional control (:data:`BIDI_CONTROLS`) too, so it cannot reorder the text
+    around it.
 
     Args:
         text: any text, for example a label.
 
     Returns:
-        The text, with ``"\\ud800"`` (one backslash) in place of the lone surrogate U+D800.
+        The text, with ``"\\ud800"`` (one backslash) in place of the lone surrogate U+D800
+        and ``"\\u202e"`` in place of U+202E (right-to-left override).
 
     Example:
         >>> visible_text("a\\ud800b")
         'a\\\\ud800b'
     """
-    return _SURROGATE.sub(_surrogate, text)
+    return _ESCAPED.sub(_escape, text)
 
 
 def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
@@ -152,7 +164,7 @@ def quoted_text(text: str) -> str:
             out.append("\\n")
         elif code < 0x20 or 0x7F <= code < 0xA0:
             out.append(f"\\\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF):
+        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or c in BIDI_CONTROLS:
             out.append(f"\\\\u{code:04x}")
         else:
             out.append(c)

@@ -36,7 +36,7 @@ from typing import Any
 from autograd_lite._files import write_atomically
 
 from . import _training_page
-from .labels import visible_text
+from .labels import shorten, visible_text
 from .stepper import _safe_json
 
 __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MAX_CURVE_POINTS"]
@@ -137,12 +137,13 @@ def page_data(record: Any) -> dict[str, Any]:
     network = record.network
     if network is not None:
         n_weights = sum(len(n["w"]) for layer in network["layers"] for n in layer["neurons"])
-        network = {**network, "drawn": n_weights <= MAX_DRAWN_WEIGHTS}
+        network = {**_shown_labels(network), "drawn": n_weights <= MAX_DRAWN_WEIGHTS}
     data: dict[str, Any] = {
         "steps": steps,
         "outputs": record.outputs,
         "network": network,
-        "names": record.names,
+        # in full (escaped as the title is): the tooltip shows the network's, shortened
+        "names": [visible_text(name) for name in record.names],
         "snapshots": [
             {
                 "step": s.step,
@@ -176,6 +177,35 @@ def page_data(record: Any) -> dict[str, Any]:
     return data
 
 
+def _label(text: Any) -> Any:
+    return shorten(visible_text(text)) if isinstance(text, str) else text
+
+
+def _shown_labels(network: dict[str, Any]) -> dict[str, Any]:
+    """The network with every label as the tooltip shows it: lone surrogates and
+    bidirectional controls as their escapes, a long label shortened with a "…"."""
+    return {
+        **network,
+        "inputs": [_label(name) for name in network["inputs"]],
+        "layers": [
+            {
+                **layer,
+                "neurons": [
+                    {
+                        **n,
+                        "z": _label(n["z"]),
+                        "a": _label(n["a"]),
+                        "b": _label(n["b"]),
+                        "w": [_label(w) for w in n["w"]],
+                    }
+                    for n in layer["neurons"]
+                ],
+            }
+            for layer in network["layers"]
+        ],
+    }
+
+
 def _point_class(label: float, outputs: int) -> int:
     if outputs == 1:
         return 1 if label > 0 else -1
@@ -188,7 +218,10 @@ def training_page(
     """The recorded run as a self-contained HTML page: written to ``path``, or returned.
 
     See the module docstring for what the page shows. The title and every label are shown
-    as text, never as markup; the page is written atomically.
+    as text, never as markup, with lone surrogates and bidirectional controls as their
+    escapes (see :func:`viz.labels.visible_text`); the tooltip shortens a long label with a
+    "…" (:func:`viz.labels.shorten`), and the page's data keeps every parameter's label in
+    full (``names``). The page is written atomically.
 
     Args:
         record: a :class:`~autograd_lite.nn.record.TrainingRecord`
