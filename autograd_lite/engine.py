@@ -957,7 +957,7 @@ class no_grad:  # lower case: it is used like a function, `with no_grad():`
             self._open.pop(next(reversed(self._open))).clear()
 
 
-def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias=0.0) -> Value:
+def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias: Value | float = 0.0) -> Value:
     """One node z = Σ w_k·a_k + b: a neuron's weighted input as the textbook draws it.
 
     Its parents are ``(w_1, ..., w_n, a_1, ..., a_n, b)``. A single n-ary node instead of a

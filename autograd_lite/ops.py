@@ -33,6 +33,11 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 
+# typing.TYPE_CHECKING without importing typing, which would double the import time
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # only for the annotations: numpy is imported when the array forms run
+    import numpy as np
+
 __all__ = [
     "Primitive",
     "OPS",
@@ -105,7 +110,7 @@ class Primitive:
         self.array_forward = array_forward
         self.array_rule = array_rule
 
-    def replace(self, **changes) -> Primitive:
+    def replace(self, **changes: object) -> Primitive:
         """A copy with some fields changed (for experiments and tests)."""
         fields = {name: getattr(self, name) for name in self.__slots__}
         fields.update(changes)
@@ -470,13 +475,20 @@ def _wsum_rule(g, out, *x):
     return [*map(operator.mul, x[n:-1], gs), *map(operator.mul, x[:n], gs), g]
 
 
-def wsum_matrix_forward(W, A, b):
+def wsum_matrix_forward(W: np.ndarray, A: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Many weighted sums over the same inputs at once: Z = A·Wᵀ + b (the compiled path's
     form of a layer: W is (m, n), one row per neuron; A is (batch, n); b is (m,))."""
     return A @ W.T + b
 
 
-def wsum_matrix_rule(G, Z, W, A, b, wrt=(True, True, True)):
+def wsum_matrix_rule(
+    G: np.ndarray,
+    Z: np.ndarray,
+    W: np.ndarray,
+    A: np.ndarray,
+    b: np.ndarray,
+    wrt: tuple[bool, bool, bool] = (True, True, True),
+) -> tuple:
     """_wsum_rule for all of Z = A·Wᵀ + b at once, given G = the gradient of Z: dz/dw_k = a_k
     summed over the batch (Gᵀ·A), dz/da_k = w_k (G·W), dz/db = 1 (G summed over the batch).
     ``wrt`` says which of the three to compute (None for the others)."""
