@@ -276,3 +276,89 @@ def test_a_non_finite_gradient_is_an_error_not_a_silent_nan():
     assert program.value_and_grad([[1.0], [2.0]])[0] == pytest.approx(math.log(2.0) / 2)
     with pytest.raises(ValueError, match="not a finite number"):
         program.value_and_grad([[0.0], [2.0]])
+
+
+# --- code that branches on .data: every sample at trace time, re-checks in training -------
+
+
+def _hinge_if(outs, labels):
+    tot = 0
+    for o, t in zip(outs, labels):
+        m = 1 - o * t
+        tot = tot + (m if m.data > 0 else 0)
+    return tot * (1 / len(outs))
+
+
+def _relu_if(outs, labels):
+    tot = 0
+    for o, t in zip(outs, labels):
+        tot = tot + (o * t if o.data > 0 else (o * t).relu())
+    return tot * (1 / len(outs))
+
+
+def test_trace_compares_every_sample_not_a_few():
+    X, y = moons(40, noise=0.1, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    # the last sample alone takes the other branch
+    last = [float(v) for v in X[-1]]
+
+    def branch_on_one(x, t):
+        s = model(x)
+        return s * s if [v.data for v in x] == last else (s * s).relu()
+
+    with pytest.raises(TraceError, match=r"for sample 39 .*node #\d+"):
+        trace(branch_on_one, model.parameters(), X, y)
+
+
+@pytest.mark.parametrize("loss_fn", [_hinge_if, _relu_if])
+def test_fit_auto_goes_on_eagerly_when_a_branch_flips_in_training(loss_fn):
+    X, y = moons(30, noise=0.1, seed=1)
+    runs = {}
+    for mode in (False, "auto"):
+        model = MLP(2, [4, 1], seed=1)
+        runs[mode] = fit(model, X, y, loss=loss_fn, steps=5, compiled=mode, progress=False)
+        runs[mode].params = [p.data for p in model.parameters()]
+    np.testing.assert_allclose(runs["auto"].loss, runs[False].loss, rtol=1e-10)
+    np.testing.assert_allclose(runs["auto"].params, runs[False].params, rtol=1e-10)
+    assert not runs["auto"].compiled
+    assert "eager from step 1 on" in runs["auto"].mode and ".data" in runs["auto"].mode
+
+
+@pytest.mark.parametrize("loss_fn", [_hinge_if, _relu_if])
+def test_fit_compiled_refuses_when_a_branch_flips_and_restores_the_parameters(loss_fn):
+    X, y = moons(30, noise=0.1, seed=1)
+    model = MLP(2, [4, 1], seed=1)
+    before = [p.data for p in model.parameters()]
+    opt = SGD(model.parameters(), lr=0.5, momentum=0.9)
+    with pytest.raises(TraceError, match=r"branches on\s+\.data.*compiled=False"):
+        fit(model, X, y, loss=loss_fn, optimizer=opt, steps=5, compiled=True, progress=False)
+    assert [p.data for p in model.parameters()] == before
+    assert opt.velocity == [0.0] * len(before) and opt.steps == 0
+
+
+def test_a_branch_that_flips_late_in_a_long_run_is_caught_and_the_history_is_eagers():
+    X, y = moons(20, noise=0.1, seed=1)
+    runs = {}
+    for mode in (False, "auto"):
+        model = MLP(2, [4, 1], seed=1)
+        runs[mode] = fit(
+            model, X, y, loss=_relu_if, steps=60, batch_size=8, compiled=mode, progress=False
+        )
+    np.testing.assert_allclose(runs["auto"].loss, runs[False].loss, rtol=1e-10)
+    assert runs["auto"].accuracy == runs[False].accuracy and runs["auto"].lr == runs[False].lr
+
+
+def test_the_library_losses_still_train_compiled_to_the_end():
+    X, y = moons(30, noise=0.1, seed=1)
+    for loss in ("hinge", "bce", "mse"):
+        labels = [float(v) for v in y] if loss == "mse" else y
+        h = fit(MLP(2, [4, 1], seed=1), X, labels, loss=loss, steps=40, progress=False)
+        assert h.compiled and h.mode.startswith("compiled")
+
+
+def test_an_error_raised_by_the_traced_function_says_it_comes_from_it():
+    model = MLP(2, [3, 1], seed=0)
+    X, y = moons(6, seed=0)
+    with pytest.raises(TypeError, match="not supported") as info:
+        trace(lambda x, t: x[0] if x[0] > 0 else x[1], model.parameters(), X, y)
+    assert "raised by the function being traced" in " ".join(info.value.__notes__)

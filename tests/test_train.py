@@ -387,3 +387,24 @@ def test_accuracy_builds_no_graph():
 
 def test_history_of_no_steps():
     assert repr(History()) == "History(no steps)"
+
+
+@pytest.mark.parametrize("bad", [1, 0, 1.0, "yes", "Auto", None])
+def test_compiled_must_be_true_false_or_auto(bad):
+    from autograd_lite.nn.data import moons
+
+    X, y = moons(6, seed=0)
+    with pytest.raises((TypeError, ValueError), match="compiled must be True, False or 'auto'"):
+        fit(MLP(2, [2, 1], seed=0), X, y, steps=1, compiled=bad, progress=False)
+
+
+def test_compiled_accepts_numpy_booleans():
+    import numpy as np
+
+    from autograd_lite.nn.data import moons
+
+    X, y = moons(6, seed=0)
+    h = fit(MLP(2, [2, 1], seed=0), X, y, steps=1, compiled=np.bool_(False), progress=False)
+    assert not h.compiled
+    h = fit(MLP(2, [2, 1], seed=0), X, y, steps=1, compiled=np.bool_(True), progress=False)
+    assert h.compiled

@@ -1,16 +1,20 @@
-"""Recording a per-sample function: run it on a few samples, compare, keep one graph.
+"""Recording a per-sample function: run it on every sample, compare, keep one graph.
 
 A per-sample function (a model and a loss written with ``Value``\\ s, as users write them) is
-run with the engine on a few samples of the data: its graph is the *trace*. Each leaf of the
+run with the engine on every sample of the data (one forward pass per sample, the cost of
+one eager step): its graph is the *trace*. Each leaf of the
 graph is a parameter (one of the Values given as parameters), an input (the tracer makes the
 sample's numbers into Values), or a constant: a number the code used. A constant that is the
 same on every sample stays a constant; one that changes with the label (the ``y`` in
 ``1 - y·s``) becomes a per-sample column computed from each sample's label.
 
 Code that branches on ``.data`` would be frozen at the branch it took when traced, so the
-traces of several samples (one or two per label, and one with the parameters nudged) must
-be the same graph; otherwise :class:`TraceError` names the first node where they part and
-says how to write it without a branch.
+graphs of all the samples (and of the first one with the parameters nudged) must be the
+same: the same operations in the same order, wired to the same operands, with constants in
+the same places; otherwise :class:`TraceError` names the first node where they part and
+says how to write it without a branch. Parameters change in training and a branch may flip
+later: :meth:`Trace.check` runs the same comparison on a batch at the current parameters
+(``fit`` calls it now and then while it trains through the program).
 """
 
 from __future__ import annotations
@@ -72,9 +76,23 @@ class Trace:
         self.label_columns: Callable[[Sequence], np.ndarray] = lambda labels: np.empty(
             (len(labels), 0)
         )
+        self._checker: Callable = lambda trace, rows, labels: None
 
     def __len__(self) -> int:
         return len(self.kinds)
+
+    def check(self, X: Sequence, y: Sequence | None = None) -> None:
+        """Run the traced function with the engine on the samples ``X`` (labels ``y``) at the
+        parameters' current values and check that each builds the traced graph, with the
+        traced constants (one forward pass per sample, no backward).
+
+        Raises:
+            TraceError: naming the first node that differs, as :func:`record` does.
+        """
+        rows = np.asarray(X, dtype=float)
+        if rows.ndim == 1:
+            rows = rows[:, None]
+        self._checker(self, rows, None if y is None else list(y))
 
 
 class _Run:
@@ -106,7 +124,22 @@ def _run_once(fn, params_at, row, label, penalty, scalar_input):
     """Run fn on one sample; return the run, the root, the outputs, their form, the penalty."""
     xs = [Value(float(v), f"x_{k + 1}") for k, v in enumerate(row)]
     arg = xs[0] if scalar_input else xs
-    loss, outs, as_list = _split(fn(arg) if label is _NO_LABEL else fn(arg, label))
+    try:
+        result = fn(arg) if label is _NO_LABEL else fn(arg, label)
+    except TraceError:
+        raise
+    except Exception as err:
+        # the user's code failed, not the tracer: say so, keeping the error's type
+        note = (
+            "(raised by the function being traced, run with the engine on one sample of "
+            "the data: the error is in that function, not in the compiled path)"
+        )
+        if hasattr(err, "add_note"):
+            err.add_note(note)
+        elif len(err.args) == 1 and isinstance(err.args[0], str):
+            err.args = (f"{err.args[0]} {note}",)
+        raise
+    loss, outs, as_list = _split(result)
     if type(loss) is not Value:
         raise TraceError(
             f"the per-sample function must return a Value (the sample's loss), "
@@ -270,29 +303,26 @@ def record(
         raise TraceError(f"got {n} samples but {len(labels)} labels")
     keys = [0.0] * n if y is None else [_key(v) for v in labels]
 
-    # Which samples to trace: one or two per distinct label (two show whether a constant
-    # follows the label or the input), or a spread of samples when labels are many.
-    firsts: dict = {}
-    for i, k in enumerate(keys):
-        seen = firsts.setdefault(k, [])
-        if len(seen) < 2:
-            seen.append(i)
-    table_mode = len(firsts) <= MAX_LABEL_TABLE
-    if table_mode:
-        probes = [i for idx in firsts.values() for i in idx]
-    else:
-        probes = sorted({int(i) for i in np.linspace(0, n - 1, 12)})
-
-    runs = []
-    for i in probes:
-        run, root, outs, as_list, pen = _run_once(
-            fn, params_at, rows[i], labels[i], penalty, scalar_input
-        )
-        if runs:
-            _compare(runs[0], run, f"sample {i}")
-        else:
-            first = (root, outs, as_list, pen)
-        runs.append(run)
+    # Every sample, at the current parameters: the graph (operations, wiring, where the
+    # constants are) must be the same, and the constants a function of the label.
+    base, root, outs, as_list, pen = _run_once(
+        fn, params_at, rows[0], labels[0], penalty, scalar_input
+    )
+    first = (root, outs, as_list, pen)
+    # the others without the penalty (its nodes come last, the same for every sample)
+    plain = _run_once(fn, params_at, rows[0], labels[0], None, scalar_input)[0]
+    values = np.empty((n, len(plain.consts)))
+    values[0] = plain.const_values()
+    for i in range(1, n):
+        try:
+            run = _run_once(fn, params_at, rows[i], labels[i], None, scalar_input)[0]
+        except TraceError as err:
+            raise TraceError(
+                f"sample {i}: {err}, where the first sample gave a Value. " + _HOW_TO
+            ) from None
+        if run.desc != plain.desc:
+            _compare(plain, run, f"sample {i}")
+        values[i] = run.const_values()
 
     # The same sample with the parameters nudged: a constant computed from .data of a value
     # that depends on them (a max taken for stability, a stop-gradient) changes here.
@@ -301,30 +331,26 @@ def record(
     try:
         for p in params:
             p.data = p.data * (1.0 + 1e-6) + 1e-6
-        nudged, *_ = _run_once(
-            fn, params_at, rows[probes[0]], labels[probes[0]], penalty, scalar_input
-        )
+        nudged, *_ = _run_once(fn, params_at, rows[0], labels[0], penalty, scalar_input)
     except (ArithmeticError, ValueError):
         nudged = None
     finally:
         for p, v in zip(params, saved):
             p.data = v
     if nudged is not None:
-        _compare(runs[0], nudged, "the same sample with the parameters changed a little")
-
-    base = runs[0]
-    values = np.array([r.const_values() for r in runs])  # probes × constants
-    if nudged is not None:
-        moved = np.flatnonzero(np.array(nudged.const_values()) != values[0])
+        _compare(base, nudged, "the same sample with the parameters changed a little")
+        moved = np.flatnonzero(np.array(nudged.const_values()) != np.array(base.const_values()))
         if len(moved):
             _refuse_constant(base, base.consts[moved[0]], "the parameters")
-    varying = np.flatnonzero((values != values[0]).any(axis=0)) if len(values) else []
+
+    table_mode = len(set(keys)) <= MAX_LABEL_TABLE
+    varying = np.flatnonzero((values != values[0]).any(axis=0)) if n else []
     trace = Trace()
     label_col = {}
     if len(varying):
         if y is None:
             _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
-        probe_keys = [keys[i] for i in probes]
+        probe_keys = keys
         table = values[:, varying]
         if table_mode:
             by_key = {}
@@ -377,7 +403,39 @@ def record(
     trace.root, trace.outputs, trace.outputs_are_list, trace.penalty = first
     trace.n_inputs = rows.shape[1]
     trace.scalar_input = scalar_input
+    fixed = np.array(plain.const_values())
+    fixed[varying] = np.nan  # label constants: from the label columns
+    trace._checker = _Checker(fn, params_at, scalar_input, plain, fixed, list(varying))
     return trace
+
+
+class _Checker:
+    """Runs the function on a batch at the current parameters and compares with the trace."""
+
+    def __init__(self, fn, params_at, scalar_input, plain: _Run, fixed, varying):
+        self.fn, self.params_at, self.scalar_input = fn, params_at, scalar_input
+        self.plain, self.fixed, self.varying = plain, fixed, varying
+
+    def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
+        plain, fixed = self.plain, self.fixed
+        expected = np.broadcast_to(fixed, (len(rows), len(fixed))).copy()
+        if self.varying:
+            expected[:, self.varying] = trace.label_columns(list(labels))
+        for i, row in enumerate(rows):
+            label = _NO_LABEL if labels is None else labels[i]
+            try:
+                run = _run_once(self.fn, self.params_at, row, label, None, self.scalar_input)[0]
+            except TraceError as err:
+                raise TraceError(
+                    f"sample {i} of the batch at the current parameters: {err}, where the "
+                    "first sample gave a Value. " + _HOW_TO
+                ) from None
+            if run.desc != plain.desc:
+                _compare(plain, run, f"sample {i} of the batch at the current parameters")
+            got = np.array(run.const_values())
+            bad = np.flatnonzero(got != expected[i])
+            if len(bad):
+                _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
 
 
 def _refuse_constant(run: _Run, i: int, source: str) -> None:

@@ -10,10 +10,18 @@ optimizer's state) are written back by :meth:`CompiledSteps.sync`, which ``fit``
 each callback and when it ends. A step whose loss or gradient is not finite is run again
 by the engine, which raises the error eager training would (or, if the engine's numbers are
 finite, continues from them).
+
+Parameters change in training, and code that branches on ``.data`` may take another path
+later than the trace saw. ``fit`` therefore re-checks the graph now and then
+(:meth:`CompiledSteps.due`, :meth:`CompiledSteps.verify`: the engine's forward pass on the
+step's batch, compared with the trace) and at the last step, keeping a checkpoint of the
+parameters and the optimizer at the last check that passed, to go back to when one fails.
 """
 
 from __future__ import annotations
 
+import copy
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +31,12 @@ from .program import Program
 from .tracing import TraceError, record
 
 __all__ = ["CompiledSteps", "prepare"]
+
+CHECK_BUDGET = 0.04
+"""The re-checks of the graph take at most about this fraction of the compiled steps' time
+(plus the one at the last step)."""
+MIN_CHECK_EVERY = 25
+"""Steps at least between two re-checks (other than the one at the last step)."""
 
 
 def _is_mean(model, loss_fn, X, y) -> bool:
@@ -75,11 +89,14 @@ def prepare(
         def penalty():
             return l2_term(params, l2)
 
+    start = time.perf_counter()
     try:
         program = Program(record(per_sample, params, rows, y, penalty=penalty), params)
     except TraceError as err:
         return None, str(err)
+    per_sample_check = (time.perf_counter() - start) / len(rows)
     steps = CompiledSteps(program, rows, y, optimizer, classes, eager_step)
+    steps.check_seconds = per_sample_check
     return steps, f"compiled: {len(program.program)} array operations per step"
 
 
@@ -100,6 +117,55 @@ class CompiledSteps:
         # last sync); the previous step's gradient is kept, for a step that fails
         self.fresh = False
         self.previous = np.zeros_like(program.grad)
+        self.y_list = list(y)
+        # the re-checks: seconds per sample of the last one, the step it ran before, and the
+        # seconds of compiled steps since (fit adds them)
+        self.check_seconds = 0.0
+        self.checked_at = 1
+        self.stepped = 0.0
+
+    def due(self, k: int, last: int, size: int) -> bool:
+        """Whether to re-check the graph before step ``k`` (of ``last``) on ``size`` samples:
+        at the last step, and when the compiled steps since the last check took long enough
+        that a check costs at most :data:`CHECK_BUDGET` of their time."""
+        if k <= 1:
+            return False
+        if k == last:
+            return True
+        return (
+            k - self.checked_at >= MIN_CHECK_EVERY
+            and self.stepped * CHECK_BUDGET >= self.check_seconds * size
+        )
+
+    def verify(self, batch: Sequence[int]) -> None:
+        """Check, with the engine, that the samples of ``batch`` build the traced graph at
+        the current parameters (written back to the model first).
+
+        Raises:
+            TraceError: naming the first node that differs.
+        """
+        self.sync()
+        start = time.perf_counter()
+        index = list(batch)
+        self.program.trace.check(self.rows[index], [self.y_list[i] for i in index])
+        self.check_seconds = (time.perf_counter() - start) / max(1, len(index))
+        self.stepped = 0.0
+
+    def checkpoint(self) -> tuple[list[float], list[float], dict]:
+        """The parameters, their gradients and the optimizer's state (after :meth:`sync`)."""
+        params = self.program.params
+        state = {k: v for k, v in vars(self.optimizer).items() if k != "params"}
+        return [p.data for p in params], [p.grad for p in params], copy.deepcopy(state)
+
+    def restore(self, saved: tuple[list[float], list[float], dict]) -> None:
+        """Put back what :meth:`checkpoint` kept, in the model, the optimizer and here."""
+        data, grads, state = saved
+        for p, v, g in zip(self.program.params, data, grads):
+            p.data, p.grad = v, g
+        vars(self.optimizer).update(copy.deepcopy(state))
+        self.program.pull()
+        self.update.pull()
+        self.fresh = False
 
     def step(self, batch) -> tuple[float, int]:
         """One step on the samples ``batch`` (a range or a list of indices): (loss, right)."""

@@ -333,11 +333,18 @@ def fit(
         return _step(model, X, y, batch, loss_fn, optimizer, params, l2, classes)
 
     runner = None
-    if compiled not in (True, False, "auto"):
-        raise ValueError(f"compiled must be True, False or 'auto', got {compiled!r}")
+    trace_error = None  # the compiled path's TraceError, once it is imported
+    if is_bool(compiled):
+        compiled = bool(compiled)
+    elif not (isinstance(compiled, str) and compiled == "auto"):
+        raise (ValueError if isinstance(compiled, str) else TypeError)(
+            f"compiled must be True, False or 'auto', got {type(compiled).__name__}: "
+            f"{_short(compiled)}"
+        )
     if compiled is False:
         history.mode = "eager: compiled=False"
     else:
+        from ..compiled.tracing import TraceError as trace_error
         from ..compiled.training import prepare
 
         runner, how = prepare(
@@ -345,9 +352,7 @@ def fit(
             library_loss=loss_fn in _losses.LOSSES.values(), eager_step=eager_step,
         )  # fmt: skip
         if runner is None and compiled is True:
-            from ..compiled import TraceError
-
-            raise TraceError(f"fit(compiled=True): {how}")
+            raise trace_error(f"fit(compiled=True): {how}")
         history.mode = how if runner is not None else f"eager: {how}"
     history.compiled = runner is not None
     if every:
@@ -372,14 +377,63 @@ def fit(
     if progress:
         from ._progress import Progress
 
-        bar = Progress(steps, "fit" if runner is None else "fit (compiled)")
+        desc = "fit (compiled)" if runner is not None else "fit"
+        if runner is None and compiled == "auto":
+            desc = "fit (eager: does not trace)"
+        bar = Progress(steps, desc)
     step = eager_step if runner is None else runner.step
+    # the compiled path's re-checks: (step, state of the batch sampling, history length,
+    # parameters and optimizer) at the last check that passed, from where a failed one goes on
+    good = None if runner is None else (1, rng.getstate(), 0, runner.checkpoint())
     try:
-        for k in range(1, steps + 1):
+        k = 0
+        while k < steps:
+            k += 1
+            state = rng.getstate() if runner is not None else None
             batch = everything if batch_size is None else rng.sample(everything, batch_size)
+            if runner is not None and runner.due(k, steps, len(batch)):
+                try:
+                    with gc_paused() if pause_gc else nullcontext():
+                        runner.verify(batch)
+                    good = (k, state, len(history.loss), runner.checkpoint())
+                except trace_error as err:
+                    found = k
+                    k, state, done, saved = good
+                    runner.restore(saved)
+                    runner = None
+                    rng.setstate(state)
+                    for column in (history.loss, history.accuracy, history.lr):
+                        del column[done:]
+                    if recorder is not None:
+                        shots = recorder.record.snapshots
+                        shots[:] = [s for s in shots if s.step < k]
+                    why = f"the graph changed in training, found before step {found}"
+                    if compiled is True:
+                        raise trace_error(
+                            f"fit(compiled=True): {why}; the parameters are back as they were "
+                            f"before step {k}, the last step checked. The code branches on "
+                            f".data, so the compiled program (one path for every sample) no "
+                            f"longer computes what it does; train with compiled=False, or "
+                            f"write it without the branch. {err}"
+                        ) from None
+                    history.mode = (
+                        f"{history.mode}; eager from step {k} on: {why} (the code branches "
+                        f"on .data): {err}"
+                    )
+                    history.compiled = False
+                    step = eager_step
+                    if every:
+                        print(f"training eager from step {k} on: {why}: {err}", flush=True)
+                    if bar is not None:
+                        bar.bar.set_description(f"fit (eager from step {k}: branches on .data)")
+                    k -= 1
+                    continue
             lr_now = optimizer.current_lr()
+            started = time.perf_counter()
             with gc_paused() if pause_gc else nullcontext():
                 loss_value, right = step(batch)
+            if runner is not None:
+                runner.stepped += time.perf_counter() - started
             history.loss.append(loss_value)
             history.accuracy.append(right / len(batch) if classes else None)
             history.lr.append(lr_now)
