@@ -56,7 +56,7 @@ def prepare(
     X: Sequence,
     y: Sequence,
     loss_fn: Callable,
-    optimizer,
+    optimizer: object,
     params: Sequence[Value],
     *,
     l2: float,
@@ -167,7 +167,7 @@ class CompiledSteps:
         self.update.pull()
         self.fresh = False
 
-    def step(self, batch) -> tuple[float, int]:
+    def step(self, batch: Sequence[int]) -> tuple[float, int]:
         """One step on the samples ``batch`` (a range or a list of indices): (loss, right)."""
         program = self.program
         if isinstance(batch, range) and len(batch) == len(self.rows):
