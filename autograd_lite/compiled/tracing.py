@@ -164,13 +164,18 @@ def _run_once(fn, params_at, row, label, penalty, scalar_input):
                     nodes.append(w)
     inputs = {v: k for k, v in enumerate(xs)}
     desc, consts = [], []
+    at, param, given = index.__getitem__, params_at.get, inputs.get
     for i, v in enumerate(nodes):
         if v.parents:
-            desc.append((v.op, tuple(index[p] for p in v.parents)))
-        elif v in params_at:
-            desc.append(("param", params_at[v]))
-        elif v in inputs:
-            desc.append(("input", inputs[v]))
+            desc.append((v.op, tuple(map(at, v.parents))))
+            continue
+        j = param(v)
+        if j is not None:
+            desc.append(("param", j))
+            continue
+        k = given(v)
+        if k is not None:
+            desc.append(("input", k))
         else:
             desc.append(("const",))
             consts.append(i)
@@ -267,7 +272,11 @@ def record(
     *,
     penalty: Callable[[], Value] | None = None,
 ) -> Trace:
-    """Trace ``fn`` on a few samples of ``(X, y)`` and check that one graph serves them all.
+    """Trace ``fn`` on the samples of ``(X, y)`` and check that one graph serves them all.
+
+    The graphs of up to MAX_COMPARED samples, spread over the data and including one of
+    each label, are compared with the first sample's (each costs one eager forward pass);
+    checks during training (:meth:`Trace.check`) compare more as the batches come.
 
     Args:
         fn: ``fn(x, label)`` (or ``fn(x)`` when ``y`` is None) returning the sample's loss,
@@ -313,7 +322,15 @@ def record(
     plain = _run_once(fn, params_at, rows[0], labels[0], None, scalar_input)[0]
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
-    for i in range(1, n):
+    compared = _spread(n)
+    firsts = {}
+    for i, k in enumerate(keys):
+        firsts.setdefault(k, i)
+    if len(firsts) <= MAX_LABEL_TABLE:
+        # every label among the samples compared: its constants are looked up by label
+        compared = sorted(set(compared) | set(firsts.values()))
+    values = values[: len(compared)]
+    for row_at, i in enumerate(compared[1:], 1):
         try:
             run = _run_once(fn, params_at, rows[i], labels[i], None, scalar_input)[0]
         except TraceError as err:
@@ -322,7 +339,7 @@ def record(
             ) from None
         if run.desc != plain.desc:
             _compare(plain, run, f"sample {i}")
-        values[i] = run.const_values()
+        values[row_at] = run.const_values()
 
     # The same sample with the parameters nudged: a constant computed from .data of a value
     # that depends on them (a max taken for stability, a stop-gradient) changes here.
@@ -343,6 +360,7 @@ def record(
         if len(moved):
             _refuse_constant(base, base.consts[moved[0]], "the parameters")
 
+    keys = [keys[i] for i in compared]
     table_mode = len(set(keys)) <= MAX_LABEL_TABLE
     varying = np.flatnonzero((values != values[0]).any(axis=0)) if n else []
     trace = Trace()
@@ -421,7 +439,8 @@ class _Checker:
         expected = np.broadcast_to(fixed, (len(rows), len(fixed))).copy()
         if self.varying:
             expected[:, self.varying] = trace.label_columns(list(labels))
-        for i, row in enumerate(rows):
+        for i in _spread(len(rows)):
+            row = rows[i]
             label = _NO_LABEL if labels is None else labels[i]
             try:
                 run = _run_once(self.fn, self.params_at, row, label, None, self.scalar_input)[0]
@@ -436,6 +455,19 @@ class _Checker:
             bad = np.flatnonzero(got != expected[i])
             if len(bad):
                 _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
+
+
+MAX_COMPARED = 256
+"""Samples whose graphs are compared with the first at once (spread over the data): a
+larger data set is compared on that many, and each check during training on as many of
+its batch, so a check costs at most that many eager forward passes."""
+
+
+def _spread(n: int) -> list[int]:
+    """Indices of at most MAX_COMPARED samples of n, spread evenly, the first and last in."""
+    if n <= MAX_COMPARED:
+        return list(range(n))
+    return sorted({round(k * (n - 1) / (MAX_COMPARED - 1)) for k in range(MAX_COMPARED)})
 
 
 def _refuse_constant(run: _Run, i: int, source: str) -> None:
