@@ -418,22 +418,23 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
 
 # --- the public API documents itself ----------------------------------------------------------
 
-_DOCUMENTED_MODULES = [
-    "autograd_lite.nn",
-    "autograd_lite.nn.optim",
-    "autograd_lite.nn.train",
-    "autograd_lite.nn.losses",
-    "autograd_lite.nn.saving",
-    "autograd_lite.teach.bp_equations",
-    "autograd_lite.teach.explain",
-    "autograd_lite.teach.gradcheck",
-    "autograd_lite.labels",
-    "autograd_lite.nn.init",
-    "viz.dot",
-    "autograd_lite.nn.module",
-    "viz.stepper",
-    "viz.labels",
-]
+def _public_modules():
+    """Every module of the two packages whose name has no leading underscore."""
+    import pkgutil
+
+    import autograd_lite
+    import viz
+
+    names = []
+    for package in (autograd_lite, viz):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            parts = info.name.split(".")
+            if not any(part.startswith("_") for part in parts):
+                names.append(info.name)
+    return sorted(names)
+
+
+_DOCUMENTED_MODULES = _public_modules()
 
 
 def _public_api(module_name):
