@@ -32,6 +32,7 @@ run on Values instead of floats, so that it builds the graph of each gradient (i
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -163,6 +164,22 @@ def _argnums(argnums, n_args: int, name: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+# How many transforms (grad, jacobian, jvp ...) are running the user's function right now.
+# Inside one, an inner transform gives Values even for number arguments: its function may
+# close over the outer one's Values (grad(lambda x: grad(lambda y: x * y)(1.0))), and a
+# number would cut that dependence, as JAX's tracers do not.
+_depth: contextvars.ContextVar[int] = contextvars.ContextVar("autograd_lite_depth", default=0)
+
+
+def _run(f: Callable, args: tuple):
+    """f(*args), marked as running inside a transform."""
+    token = _depth.set(_depth.get() + 1)
+    try:
+        return f(*args)
+    finally:
+        _depth.reset(token)
+
+
 class _Inputs:
     """The arguments at ``argnums``, made ready to differentiate.
 
@@ -173,7 +190,7 @@ class _Inputs:
     def __init__(self, args: tuple, nums: tuple[int, ...], name: str):
         # a Value anywhere among the arguments (one to differentiate, or one held fixed
         # by an outer derivative) asks for Values out, with their graphs
-        self.values_in = any(
+        self.values_in = _depth.get() > 0 or any(
             type(x) is Value for a in args if type(a) in (list, tuple, Value) for x in _leaves(a)
         )
         self.leaves: list[list[Value]] = []
@@ -274,7 +291,7 @@ def grad(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
     def grad_f(*args):
         nums = _argnums(argnums, len(args), "grad")
         inputs = _Inputs(args, nums, "grad")
-        out = _scalar_output(f(*inputs.args), "grad")
+        out = _scalar_output(_run(f, inputs.args), "grad")
         return inputs.shaped(inputs.derivatives(out), is_integer(argnums))
 
     return grad_f
@@ -309,7 +326,7 @@ def jacobian(f: Callable, argnums: int | tuple[int, ...] = 0) -> Callable:
         nums = _argnums(argnums, len(args), "jacobian")
         inputs = _Inputs(args, nums, "jacobian")
         one = is_integer(argnums)
-        out = f(*inputs.args)
+        out = _run(f, inputs.args)
         return _map_leaves(out, lambda o: inputs.shaped(inputs.derivatives(o), one))
 
     return jacobian_f
@@ -399,7 +416,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple:
             if type(x) is Value:
                 values_in = True
             seeds[v] = x if type(x) is Value else float(x)
-    out = f(*inputs.args)
+    out = _run(f, inputs.args)
     outs = [o for o in _leaves(out) if type(o) is Value]
     with gc_paused():
         tangent = forward_tangents(outs, seeds, create_graph=values_in)

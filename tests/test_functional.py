@@ -428,3 +428,17 @@ def test_kinks_take_the_derivative_0_at_0_and_their_second_derivative_is_0(op):
         assert grad(grad(f))(x) == 0.0
     assert "0 at a = 0" in OPS["abs"].derivatives[0]
     assert "1 if a > 0 else 0" in OPS["relu"].derivatives[0]
+
+
+def test_grad_nests_through_a_closure_over_the_outer_argument():
+    # the inner grad sees a number, but its function closes over the outer Value x: it
+    # must give a Value so the outer grad sees the dependence (JAX and torch.func give these)
+    assert grad(lambda x: grad(lambda y: x * y)(1.0))(2.0) == 1.0
+    assert grad(lambda x: grad(lambda y: x * y * y)(3.0))(2.0) == 6.0
+    assert jvp(lambda x: grad(lambda y: x * y)(1.0), (2.0,), (1.0,)) == (2.0, 1.0)
+    assert hessian(lambda x: x * grad(lambda y: x * y * y)(3.0))(2.0) == 12.0
+
+
+def test_a_transform_called_outside_any_other_still_gives_floats():
+    d = grad(grad(lambda x: x.tanh()))(0.5)
+    assert type(d) is float
