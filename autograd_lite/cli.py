@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import stat
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -52,6 +53,16 @@ _ASCII = str.maketrans(
         "≤": "<=",
         "≈": "~",
         "…": "...",
+        "δ": "delta",
+        "η": "eta",
+        "∇": "grad ",
+        "ε": "eps",
+        "̇": "'",  # the dot above a tangent (v̇) reads as a prime
+        "̄": "~",  # the bar above an adjoint (v̄)
+        "≥": ">=",
+        "≠": "!=",
+        "±": "+/-",
+        "⊙": "(*)",
     }
 )
 
@@ -280,11 +291,17 @@ def _names(items: Sequence[str], option: str) -> list[str]:
 def _say(*parts, file=None) -> None:
     """print(), falling back to plain ASCII where the output cannot encode the symbols."""
     stream = file or sys.stdout
+    if stream is None:  # started with the stream closed (`>&-`): there is nowhere to write
+        return
     text = " ".join(str(p) for p in parts) + "\n"
     try:
-        text.encode(stream.encoding or "utf-8")
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
-        text = text.translate(_ASCII).encode("ascii", "backslashreplace").decode("ascii")
+        # symbols the terminal cannot show become their plain spelling: NFKD turns
+        # subscripts into digits (v₋₁ -> v-1) and splits ẋ into x and its dot, which the
+        # table spells with the rest
+        plain = unicodedata.normalize("NFKD", text.translate(_ASCII)).translate(_ASCII)
+        text = plain.encode("ascii", "backslashreplace").decode("ascii")
     stream.write(text)
 
 
@@ -315,10 +332,15 @@ def _source(args: argparse.Namespace) -> str:
     if args.expr is not None:
         raise UsageError("give either EXPR or --file, not both")
     try:
+        # a pipe, a device or a folder is refused before it is opened: reading one could
+        # wait for ever or never end
+        if not stat.S_ISREG(os.stat(args.file).st_mode):
+            raise UsageError(f"--file {_safe(args.file)}: not a regular file")
         with open(args.file, "rb") as f:
             data = f.read(MAX_FILE_BYTES + 1)
-    except OSError as err:
-        raise UsageError(f"--file {_safe(args.file)}: {err.strerror or err}") from None
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise UsageError(f"--file {_safe(args.file)}: {reason}") from None
     if len(data) > MAX_FILE_BYTES:
         raise UsageError(f"--file {_safe(args.file)}: larger than {MAX_FILE_BYTES:,} bytes")
     try:

@@ -333,3 +333,34 @@ def test_check_names_the_same_missing_factors_at_distinct_random_weights():
     )
     out = out_of("grad", Q1, *DEFS, "--at", at, "--wrt", "w1", "--check", fixed)
     assert "Your formula is right: it equals ∂O/∂w1" in out
+
+
+def test_an_ascii_terminal_gets_plain_trace_tables_and_nielsen_names():
+    r = run_python_m(
+        "grad", "ln(x1)+x1*x2-sin(x2)", "--at", "x1=2,x2=5", "--trace", encoding="ascii"
+    )
+    out = r.stdout.decode("ascii")
+    assert r.returncode == 0 and "\\u" not in out and "log(v-1)" in out
+    r = run_python_m("demo", "nielsen", encoding="ascii")
+    out = r.stdout.decode("ascii")
+    assert r.returncode == 0 and "\\u" not in out and "delta^3_1" in out
+
+
+def test_a_closed_stdout_is_no_traceback():
+    r = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", "grad", "x^2", "--at", "x=3"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert r.returncode == 0 and b"Traceback" not in r.stderr
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = run("grad", "--file", str(fifo), "--at", "x=1")
+    assert r.returncode == 2 and "not a regular file" in r.stderr.decode()
+    r = run("grad", "--file", str(tmp_path), "--at", "x=1")
+    assert r.returncode == 2 and "not a regular file" in r.stderr.decode()

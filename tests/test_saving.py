@@ -400,3 +400,19 @@ def test_only_temporaries_of_the_same_path_are_removed(saved):
     assert sorted(os.listdir(saved.parent)) == sorted(
         [other.name, mine_alive.name, lookalike.name, "model.json"]
     )
+
+
+def test_loading_a_pipe_or_a_folder_is_refused_at_once_naming_it(tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    for path in (fifo, tmp_path):
+        with pytest.raises(ValueError, match="not a regular file") as info:
+            MLP.load(path)
+        assert str(path) in str(info.value)
+
+
+def test_a_path_with_a_null_byte_is_a_value_error_naming_it():
+    with pytest.raises(ValueError, match="cannot be read|not a saved model|null"):
+        MLP.load("model\0.json")

@@ -30,6 +30,7 @@ import json
 import math
 import os
 import re
+import stat
 from typing import Any
 
 from .._checks import _short, is_finite_real, is_integer
@@ -240,6 +241,10 @@ def read_state(path: str | os.PathLike) -> Any:
     """
     where = os.fspath(path)
     try:
+        # a pipe, a device or a folder is refused before it is opened: reading one could
+        # wait for ever or never end
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValueError(f"{where!r} is not a saved model: it is not a regular file")
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except FileNotFoundError:
@@ -251,6 +256,8 @@ def read_state(path: str | os.PathLike) -> Any:
         ) from None
     except MemoryError:
         raise ValueError(f"{where!r} is too large to be a saved model") from None
+    except OSError as err:  # a symbolic-link loop, a read error, no permission
+        raise ValueError(f"{where!r} cannot be read: {err.strerror or err}") from None
     try:
         return json.loads(
             text, parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
