@@ -418,6 +418,7 @@ def test_a_micrograd_training_loop_runs_unchanged_and_learns():
 
 # --- the public API documents itself ----------------------------------------------------------
 
+
 def _public_modules():
     """Every module of the two packages whose name has no leading underscore."""
     import pkgutil
