@@ -165,6 +165,7 @@ def test_bad_input_is_a_clear_error_with_exit_code_2(args, words):
     assert err.startswith("autograd-lite: error:")
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_non_utf8_bytes_in_argv_are_a_clear_error():
     r = subprocess.run(
         [sys.executable, "-m", "autograd_lite", "grad", b"x + \xff\xfe", "--at", "x=1"],
@@ -271,6 +272,7 @@ def test_max_paths_is_bounded_and_the_table_says_how_many_paths_there_are():
     assert "sum over 3 path(s)" in out and "2 more path(s) not listed" in out
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_an_ascii_only_terminal_gets_plain_text_and_exit_code_0():
     env = dict(os.environ, PYTHONIOENCODING="ascii")
     r = subprocess.run(
@@ -314,6 +316,7 @@ def test_a_layout_too_slow_for_graphviz_names_the_command_option(tmp_path):
     assert not (tmp_path / "g.svg").exists()
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_python_m_autograd_lite_runs_the_command_with_its_exit_codes():
     ok = run_python_m("grad", "x*y", "--at", "x=2,y=3", "--wrt", "y")
     assert ok.returncode == 0 and ok.stdout.decode().splitlines() == ["f = 6", "∂f/∂y = 2"]
@@ -335,6 +338,7 @@ def test_check_names_the_same_missing_factors_at_distinct_random_weights():
     assert "Your formula is right: it equals ∂O/∂w1" in out
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_an_ascii_terminal_gets_plain_trace_tables_and_nielsen_names():
     r = run_python_m(
         "grad", "ln(x1)+x1*x2-sin(x2)", "--at", "x1=2,x2=5", "--trace", encoding="ascii"
@@ -346,6 +350,7 @@ def test_an_ascii_terminal_gets_plain_trace_tables_and_nielsen_names():
     assert r.returncode == 0 and "\\u" not in out and "delta^3_1" in out
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_a_closed_stdout_is_no_traceback():
     r = subprocess.run(
         [sys.executable, "-m", "autograd_lite", "grad", "x^2", "--at", "x=3"],

@@ -272,6 +272,7 @@ def test_duplicate_definition_is_refused():
         define(["f(x)=x", "f(y)=y"])
 
 
+@pytest.mark.slow  # runs up to the step limit; CI runs it
 def test_exponential_definition_chain_is_stopped():
     texts = ["f0(x)=x+1"] + [f"f{i}(x)=f{i - 1}(x)+f{i - 1}(x)" for i in range(1, 30)]
     err = error_of("f29(x)", definitions=define(texts))

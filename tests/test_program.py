@@ -100,6 +100,7 @@ def run_cli(*args, cwd=None):
     )
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_command_reads_statements_from_a_file(tmp_path):
     f = tmp_path / "net.txt"
     f.write_text(NET + "\n", encoding="utf-8")
@@ -110,6 +111,7 @@ def test_command_reads_statements_from_a_file(tmp_path):
     assert lines[0].startswith("C = ") and lines[1].startswith("∂C/∂z = ")
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_command_prints_the_jacobian_of_several_outputs():
     result = run_cli("grad", "p1, p2 = softmax(u, v)", "--at", "u=1,v=2", "--of", "p1,p2")
     assert result.returncode == 0, result.stderr
@@ -120,6 +122,7 @@ def test_command_prints_the_jacobian_of_several_outputs():
     assert float(rows[0][3]) == pytest.approx(-p1 * (1 - p1), rel=1e-10)
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_command_check_may_use_named_results():
     at = ",".join(f"{k}={v}" for k, v in AT.items())
     result = run_cli("grad", NET, "--at", at, "--wrt", "w", "--check", "(a - y)*a*(1-a)*x")
@@ -127,6 +130,7 @@ def test_command_check_may_use_named_results():
     assert "Your formula is right: it equals ∂C/∂w" in result.stdout
 
 
+@pytest.mark.slow  # a new interpreter per run; CI runs it
 def test_command_refuses_both_expr_and_file(tmp_path):
     f = tmp_path / "net.txt"
     f.write_text("y = x", encoding="utf-8")

@@ -55,6 +55,7 @@ def build(leaf_values, steps):
     leaf_values=st.lists(st.floats(-2.0, 2.0), min_size=1, max_size=4),
     steps=st.lists(step, min_size=1, max_size=25),
 )
+@pytest.mark.slow  # many random graphs; CI runs it
 def test_reference_pass_agrees_exactly_with_the_fast_pass(leaf_values, steps):
     try:
         leaves, root = build(leaf_values, steps)
