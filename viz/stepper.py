@@ -34,11 +34,11 @@ import graphviz
 
 from autograd_lite import Value, gradients, topo_order
 from autograd_lite._checks import check_value
-from autograd_lite._files import write_atomically
 from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from . import _page
+from ._inline import InlinePage
 from .dot import faster_hints, install_hint
 from .labels import format_number, visible_text
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
@@ -269,13 +269,10 @@ def _number(x: float) -> float | str:
     return x if x - x == 0.0 else repr(x)
 
 
-class StepperPage:
+class StepperPage(InlinePage):
     """A stepper page held in memory: notebooks show it inline, :meth:`save` writes it.
 
-    In Jupyter (or any front end that calls ``_repr_html_``) the page runs in a sandboxed
-    iframe whose document is the page itself (``srcdoc``), with scripts allowed and nothing
-    else: the buttons and the arrow keys work as in the file, and the page can reach neither
-    the notebook nor the network.
+    See :class:`viz._inline.InlinePage` for how it shows inline (a sandboxed iframe).
 
     Attributes:
         html: the page's full HTML text, exactly what :meth:`save` writes.
@@ -284,27 +281,8 @@ class StepperPage:
     """
 
     def __init__(self, html: str, *, n_steps: int, title: str, height: int = 640):
-        self.html = html
+        super().__init__(html, title=title, height=height)
         self.n_steps = n_steps
-        self.title = title
-        self.height = height
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the page to ``path`` (replacing an old file in one step) and return the path.
-
-        Raises:
-            OSError: if the folder cannot be written; an old file at ``path`` stays whole.
-        """
-        path = Path(path)
-        write_atomically(path, self.html)
-        return path
-
-    def _repr_html_(self) -> str:
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
-            f'title="{html.escape(self.title, quote=True)}" '
-            f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
-        )
 
     def __repr__(self) -> str:
         return (

@@ -33,9 +33,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from autograd_lite._files import write_atomically
-
 from . import _training_page
+from ._inline import InlinePage
 from .labels import shorten, visible_text
 from .stepper import _safe_json
 
@@ -49,11 +48,10 @@ MAX_CURVE_POINTS = 2_000
 MAX_PAGE_NUMBERS = 5_000_000
 
 
-class TrainingPage:
+class TrainingPage(InlinePage):
     """A training page held in memory: notebooks show it inline, :meth:`save` writes it.
 
-    In Jupyter the page runs in a sandboxed iframe whose document is the page itself
-    (``srcdoc``), with scripts allowed and nothing else, as :class:`viz.StepperPage` does.
+    See :class:`viz._inline.InlinePage` for how it shows inline (a sandboxed iframe).
 
     Attributes:
         html: the page's full HTML text, exactly what :meth:`save` writes.
@@ -62,27 +60,8 @@ class TrainingPage:
     """
 
     def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 560):
-        self.html = html
+        super().__init__(html, title=title, height=height)
         self.n_snapshots = n_snapshots
-        self.title = title
-        self.height = height
-
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the page to ``path`` (replacing an old file in one step) and return the path.
-
-        Raises:
-            OSError: if the folder cannot be written; an old file at ``path`` stays whole.
-        """
-        path = Path(path)
-        write_atomically(path, self.html)
-        return path
-
-    def _repr_html_(self) -> str:
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
-            f'title="{html.escape(self.title, quote=True)}" '
-            f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
-        )
 
     def __repr__(self) -> str:
         return (
