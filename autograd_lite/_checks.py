@@ -28,6 +28,7 @@ __all__ = [
     "check_integer",
     "check_real",
     "check_value",
+    "short_repr",
 ]
 
 
@@ -76,7 +77,7 @@ def check_bool(x, what: str) -> bool:
     caller may have meant a number for another argument.
     """
     if not is_bool(x):
-        raise ValueError(f"{what} must be True or False, got {type(x).__name__}: {_short(x)}")
+        raise ValueError(f"{what} must be True or False, got {type(x).__name__}: {short_repr(x)}")
     return bool(x)
 
 
@@ -98,7 +99,7 @@ def check_integer(x, what: str, minimum: int | None = None, maximum: int | None 
         or (maximum is not None and x > maximum)
     ):
         raise ValueError(
-            f"{what} must be a whole number{_bounds(minimum, maximum)}, got {_short(x)}"
+            f"{what} must be a whole number{_bounds(minimum, maximum)}, got {short_repr(x)}"
         )
     return int(x)
 
@@ -141,7 +142,7 @@ def check_real(
     try:
         f = float(x)
     except OverflowError:
-        raise ValueError(f"{what} is too large for a float: {_short(x)}") from None
+        raise ValueError(f"{what} is too large for a float: {short_repr(x)}") from None
     if f != f:
         raise ValueError(f"{what} must be a number, got NaN")
     if finite and math.isinf(f):
@@ -161,16 +162,24 @@ def check_value(x, what: str = "root") -> None:
         what: its name in the message (``"root"``, ``"wrt[2]"``).
     """
     if type(x) is not _engine.Value:
-        raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {_short(x)}")
+        raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {short_repr(x)}")
 
 
-def _short(x) -> str:
-    """repr of x, shortened: a 400-digit number in a message helps nobody."""
-    text = (
-        repr(x)
-        if not isinstance(x, int) or abs(x) < 10**30
-        else f"a {len(str(abs(x)))}-digit number"
-    )
+def short_repr(x: object) -> str:
+    """repr of x, shortened for a message: a 400-digit number in a message helps nobody.
+
+    The digits of a huge integer are counted from its bit length: ``str()`` of an integer
+    past 4,300 digits raises ValueError, and would take long before that.
+
+    Example:
+        >>> short_repr(10**400)
+        'a 401-digit number'
+    """
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) >= 10**30:
+        digits = int(abs(x).bit_length() * 0.30102999566398120)  # log10(2)
+        digits += abs(x) >= 10**digits  # the estimate is exact or one short
+        return f"a {digits}-digit number"
+    text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

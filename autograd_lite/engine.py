@@ -40,7 +40,7 @@ import numbers
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
-from ._checks import check_value, is_bool
+from ._checks import check_value, is_bool, short_repr
 from ._errors import (
     arity_error,
     backward_error,
@@ -110,7 +110,7 @@ def _to_float(x, what: str = "data") -> float:
             f = float(x)
         except OverflowError:
             raise OverflowError(
-                f"{what} {x!r} is too large for a float (at most about 1.8e308)"
+                f"{what} {short_repr(x)} is too large for a float (at most about 1.8e308)"
             ) from None
     elif is_bool(x):
         raise TypeError(

@@ -884,3 +884,11 @@ def test_the_fast_pass_gives_bitwise_what_the_tables_weighted_sum_rule_gives():
         for v, gv in zip(operands, rule(scale.data, z.data, *[v.data for v in operands])):
             expected[id(v)] += gv
         assert [v.grad for v in pool] == [expected[id(v)] for v in pool]
+
+
+def test_a_huge_integer_is_named_by_its_size_not_printed_in_full():
+    with pytest.raises(OverflowError) as info:
+        Value(10**400)
+    assert "a 401-digit number is too large for a float" in str(info.value)
+    with pytest.raises(OverflowError, match="a 100001-digit number"):
+        Value(10**100000)  # str() of it would raise: past Python's 4,300-digit limit

@@ -42,6 +42,8 @@ import graphviz
 from autograd_lite import Value
 from autograd_lite._checks import is_bool, is_real
 
+from .labels import shorten
+
 __all__ = [
     "MAX_EDGES",
     "MAX_RANKS_CROSSED",
@@ -165,7 +167,7 @@ def check_layout_cost(order: list[Value], hidden: set[int], what: str) -> None:
         node, count = max(uses.items(), key=lambda item: item[1])
         if count >= 3:
             i = order.index(node)
-            name = repr(_short(node.label)) if node.label else f"n{i} (data {node.data!r})"
+            name = repr(shorten(node.label, 40)) if node.label else f"n{i} (data {node.data!r})"
             example = f", such as {name} here, used {count} times"
         else:
             example = ""
@@ -176,10 +178,6 @@ def check_layout_cost(order: list[Value], hidden: set[int], what: str) -> None:
             f"for example in each of many terms summed one after another. {part} Fewer "
             f"terms, or that node used in fewer places, make fewer crossings. {lift}"
         )
-
-
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def check_time_limit(time_limit: float) -> float:

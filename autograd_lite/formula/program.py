@@ -32,7 +32,7 @@ from typing import NamedTuple
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
 from .functions import MULTI_FUNCTIONS
-from .reader import Formula, _inner_nodes, _run, define, parse
+from .reader import Formula, define, inner_nodes, parse, run_steps
 from .source import MAX_LENGTH, ExprError, as_text
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "Origin",
     "read_program",
     "split_statements",
-    "is_program",
     "MAX_STATEMENTS",
 ]
 
@@ -162,7 +161,7 @@ class Program:
             for formula in st.formulas:
                 steps: list | None = [] if trace else None
                 try:
-                    outputs.append(_run(formula, nodes, steps))
+                    outputs.append(run_steps(formula, nodes, steps))
                 except ExprError as err:
                     raise _in_statement(err, i, st) from None
                 for node, span, call in steps or ():
@@ -179,7 +178,7 @@ class Program:
                 if trace:
                     call = st.text.split("=", 1)[1].strip()
                     for node in outputs:
-                        for inner in _inner_nodes(node, arguments):
+                        for inner in inner_nodes(node, arguments):
                             origins.setdefault(inner, Origin(i, None, call))
                         origins[node] = Origin(i, call, call)
             for name, node in zip(st.names, outputs):
@@ -207,12 +206,6 @@ def split_statements(text: str) -> list[str]:
         ['a = x*2', 'b = a + 1', 'c = b^2']
     """
     return [p.strip() for p in re.split(r"[;\n\r]", text) if p.strip()]
-
-
-def is_program(text: str) -> bool:
-    """Whether the text has more than one statement or defines a name (``z = ...``)."""
-    pieces = split_statements(text)
-    return len(pieces) > 1 or bool(pieces and _ASSIGN.match(pieces[0]))
 
 
 def read_program(

@@ -265,7 +265,7 @@ class Formula:
                     leaves[name] = Value(v, label=name)
                 except (TypeError, ValueError) as err:
                     raise ExprError(f"the value of {name} is not usable: {err}") from None
-        root = _run(self, leaves)
+        root = run_steps(self, leaves)
         # only now: a failed evaluation leaves the previous leaves in place
         self.leaves = leaves
         return root
@@ -353,8 +353,11 @@ def evaluate(
     return parse(text, variables=list(values), definitions=definitions).evaluate(values)
 
 
-def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = None) -> Value:
-    """Evaluate the compiled steps with an explicit stack of call frames (no recursion).
+def run_steps(formula: Formula, leaves: Mapping[str, Value], trace: list | None = None) -> Value:
+    """Evaluate a formula's compiled steps with an explicit stack of call frames (no recursion).
+
+    The evaluation loop behind :meth:`Formula.evaluate`; programs and the diagnosis call it
+    with their own leaves (and a trace) and catch its ExprError themselves.
 
     With ``trace`` (a list), every node the steps make is recorded as ``(node, span,
     call)``: ``span`` is the range of the formula's text it is the value of (None for a node
@@ -419,7 +422,7 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
                 if trace is not None and len(frames) == 1:
                     # a library function made of several primitives (max, softmax, log2):
                     # its inner nodes belong to the call, as a definition's do
-                    for inner in _inner_nodes(stack[-1], operands):
+                    for inner in inner_nodes(stack[-1], operands):
                         trace.append((inner, None, step.span))
                     trace.append((stack[-1], step.span, step.span))
                     continue
@@ -436,7 +439,7 @@ def _run(formula: Formula, leaves: Mapping[str, Value], trace: list | None = Non
     return result
 
 
-def _inner_nodes(result: Value, operands: Sequence[Value]) -> list[Value]:
+def inner_nodes(result: Value, operands: Sequence[Value]) -> list[Value]:
     """The nodes a function call made between its operands and its result (not these)."""
     stop = {id(v) for v in operands}
     seen = {id(result)}

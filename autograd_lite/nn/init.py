@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._checks import _short, check_integer, check_real, is_bool, is_real, is_sequence
+from .._checks import check_integer, check_real, is_bool, is_real, is_sequence, short_repr
 from ..engine import Value
 
 __all__ = [
@@ -182,7 +182,7 @@ def as_inputs(x: Any, labels: Sequence[str]) -> list[Value]:
     elif not is_sequence(x):
         raise TypeError(
             "an input must be a list of numbers or Values (or a 1-D array), "
-            f"got {type(x).__name__}: {_short(x)}"
+            f"got {type(x).__name__}: {short_repr(x)}"
         )
     if len(x) != len(labels):
         raise ValueError(f"expected {len(labels)} input(s), got {len(x)}")
@@ -206,6 +206,6 @@ def _input(v: Any, label: str, labels: Sequence[str]) -> Value:
     if not is_real(v):
         raise TypeError(
             f"{what} must be a real number (int, float or a numpy scalar) or a Value, "
-            f"got {type(v).__name__}: {_short(v)}"
+            f"got {type(v).__name__}: {short_repr(v)}"
         )
     return Value(check_real(v, what), label)

@@ -36,7 +36,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .._checks import _short, check_bool, is_integer, is_sequence
+from .._checks import check_bool, is_integer, is_sequence, short_repr
 from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
 from . import saving
@@ -338,13 +338,13 @@ class MLP(Module):
         n_inputs = check_count(n_inputs, "n_inputs")
         if is_integer(layer_sizes):
             raise ValueError(
-                f"layer_sizes must be a list of widths, got {_short(layer_sizes)}; "
-                f"for one layer write [{_short(layer_sizes)}]"
+                f"layer_sizes must be a list of widths, got {short_repr(layer_sizes)}; "
+                f"for one layer write [{short_repr(layer_sizes)}]"
             )
         if not is_sequence(layer_sizes):
             raise ValueError(
                 "layer_sizes must be a list of widths, in order, got "
-                f"{type(layer_sizes).__name__}: {_short(layer_sizes)}"
+                f"{type(layer_sizes).__name__}: {short_repr(layer_sizes)}"
             )
         if not len(layer_sizes):
             raise ValueError("layer_sizes must name at least one layer")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .._checks import _short, check_real, check_value, is_bool, is_integer, is_real, is_sequence
+from .._checks import check_real, check_value, is_bool, is_integer, is_real, is_sequence, short_repr
 from ..engine import Value, apply
 
 __all__ = [
@@ -37,7 +37,7 @@ def _as_value(x, what: str) -> Value:
         return x
     if is_bool(x) or not is_real(x):
         raise TypeError(
-            f"{what} must be a Value or a real number, got {type(x).__name__}: {_short(x)}"
+            f"{what} must be a Value or a real number, got {type(x).__name__}: {short_repr(x)}"
         )
     return Value(check_real(x, what))
 
@@ -47,7 +47,7 @@ def _check_batch(outputs, labels, name: str) -> int:
     for what, seq in (("outputs", outputs), ("labels", labels)):
         if not is_sequence(seq):
             raise TypeError(
-                f"{name}: {what} must be a list, got {type(seq).__name__}: {_short(seq)}"
+                f"{name}: {what} must be a list, got {type(seq).__name__}: {short_repr(seq)}"
             )
     n = len(outputs)
     if n == 0:
@@ -66,7 +66,7 @@ def _real_label(y, name: str, what: str) -> float:
     """A label that is a finite real number (not a bool)."""
     if is_bool(y) or not is_real(y):
         raise TypeError(
-            f"{name}: {what} must be a real number, got {type(y).__name__}: {_short(y)}"
+            f"{name}: {what} must be a real number, got {type(y).__name__}: {short_repr(y)}"
         )
     return check_real(y, f"{name}: {what}")
 
@@ -75,7 +75,7 @@ def _pm1_label(y, name: str, what: str) -> float:
     """A label that is -1 or +1."""
     f = _real_label(y, name, what)
     if f not in (-1.0, 1.0):
-        raise ValueError(f"{name}: labels must be -1 or +1, got {what} = {_short(y)}")
+        raise ValueError(f"{name}: labels must be -1 or +1, got {what} = {short_repr(y)}")
     return f
 
 
@@ -83,7 +83,9 @@ def _binary_label(y, name: str, what: str) -> float:
     """A label that is 0 or 1 (-1 read as 0), returned as 0.0 or 1.0."""
     f = _real_label(y, name, what)
     if f not in (0.0, 1.0, -1.0):
-        raise ValueError(f"{name}: labels must be 0 or 1 (or -1 for 0), got {what} = {_short(y)}")
+        raise ValueError(
+            f"{name}: labels must be 0 or 1 (or -1 for 0), got {what} = {short_repr(y)}"
+        )
     return 1.0 if f == 1.0 else 0.0
 
 
@@ -91,7 +93,7 @@ def _class_label(y, name: str, what: str, k: int | None) -> int:
     """A class index 0 .. k-1 (any whole number of at least 0 when k is not known yet)."""
     if not is_integer(y) or y < 0 or (k is not None and y >= k):
         upto = f"from 0 to {k - 1}" if k is not None else "of at least 0"
-        raise ValueError(f"{name}: {what} must be a class index {upto}, got {_short(y)}")
+        raise ValueError(f"{name}: {what} must be a class index {upto}, got {short_repr(y)}")
     return int(y)
 
 
@@ -104,7 +106,7 @@ def _target(t, name: str, what: str, width: int | None) -> list[float] | float:
     if not isinstance(t, (list, tuple)) or len(t) != width:
         raise ValueError(
             f"{name}: the output for {what} has {width} components, so {what} must be a "
-            f"list of {width} numbers, got {_short(t)}"
+            f"list of {width} numbers, got {short_repr(t)}"
         )
     return [_real_label(tk, name, f"{what}[{k}]") for k, tk in enumerate(t)]
 

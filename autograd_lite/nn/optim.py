@@ -19,13 +19,13 @@ import math
 from collections.abc import Callable, Iterable
 
 from .._checks import (
-    _short,
     check_integer,
     check_real,
     check_value,
     is_bool,
     is_finite_real,
     is_real,
+    short_repr,
 )
 from ..engine import Value
 
@@ -47,7 +47,7 @@ def _check_number(
         bound = f"below {high}" if high_open else (f"at most {high}" if high < math.inf else "")
         raise ValueError(
             f"{what} must be a finite number of at least {low}{' and ' + bound if bound else ''}, "
-            f"got {_short(x)}"
+            f"got {short_repr(x)}"
         )
     return f
 
@@ -127,11 +127,11 @@ class Optimizer:
             if is_bool(g) or not is_real(g):
                 raise TypeError(
                     f"the gradient of {_name(p, i)} must be a real number, got "
-                    f"{type(g).__name__}: {_short(g)}; nothing was updated"
+                    f"{type(g).__name__}: {short_repr(g)}; nothing was updated"
                 )
             if not is_finite_real(g):
                 raise ValueError(
-                    f"the gradient of {_name(p, i)} is {_short(g)}; nothing was updated "
+                    f"the gradient of {_name(p, i)} is {short_repr(g)}; nothing was updated "
                     "(try a smaller learning rate)"
                 )
             checked.append(float(g))

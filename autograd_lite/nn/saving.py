@@ -33,7 +33,7 @@ import re
 import stat
 from typing import Any
 
-from .._checks import _short, is_finite_real, is_integer
+from .._checks import is_finite_real, is_integer, short_repr
 from .._files import write_atomically
 
 __all__ = [
@@ -102,14 +102,15 @@ def _check_state(model: Any, state: Any) -> list[float]:
     if not _same(state.get("format"), FORMAT) or not _same(state.get("version"), VERSION):
         raise ValueError(
             f"not a saved model: expected format {FORMAT!r} version {VERSION}, "
-            f"got format {_short(state.get('format'))} version {_short(state.get('version'))}"
+            f"got format {short_repr(state.get('format'))} "
+            f"version {short_repr(state.get('version'))}"
         )
     if set(state) != set(KEYS):
         extra = [k for k in state if k not in KEYS]
         missing = [k for k in KEYS if k not in state]
         raise ValueError(
             f"not a saved model: it must have exactly the keys {', '.join(KEYS)}"
-            + (f"; unexpected {', '.join(_short(k) for k in extra[:5])}" if extra else "")
+            + (f"; unexpected {', '.join(short_repr(k) for k in extra[:5])}" if extra else "")
             + (f"; missing {', '.join(missing)}" if missing else "")
         )
     arch = model._architecture()
@@ -129,7 +130,7 @@ def _check_state(model: Any, state: Any) -> list[float]:
     values = []
     for name, x in params.items():
         if not is_finite_real(x):
-            raise ValueError(f"parameter {name} must be a finite real number, got {_short(x)}")
+            raise ValueError(f"parameter {name} must be a finite real number, got {short_repr(x)}")
         values.append(float(x))
     return values
 
@@ -219,7 +220,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"the key {_short(key)} is given twice")
+                raise ValueError(f"the key {short_repr(key)} is given twice")
             seen.add(key)
     return state
 
@@ -333,10 +334,10 @@ def check_parameter_count(n_inputs: int, layer_sizes: list[int]) -> int:
     # Python integers do not overflow; the count stops as soon as it passes the cap.
     count = mlp_parameter_count(n_inputs, layer_sizes, stop_above=MAX_PARAMETERS)
     if count > MAX_PARAMETERS:
-        sizes = ", ".join(_short(s) for s in layer_sizes[:10])
+        sizes = ", ".join(short_repr(s) for s in layer_sizes[:10])
         more = ", ..." if len(layer_sizes) > 10 else ""
         raise ValueError(
-            f"a network with n_inputs={_short(n_inputs)} and layer_sizes=[{sizes}{more}] "
+            f"a network with n_inputs={short_repr(n_inputs)} and layer_sizes=[{sizes}{more}] "
             f"would have more than {MAX_PARAMETERS:,} parameters: too large for a scalar engine"
         )
     return count

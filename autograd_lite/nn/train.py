@@ -27,12 +27,12 @@ from contextlib import nullcontext
 from typing import Any, Protocol
 
 from .._checks import (
-    _short,
     check_bool,
     check_integer,
     is_bool,
     is_finite_real,
     is_sequence,
+    short_repr,
 )
 from ..engine import Value, gc_paused, no_grad
 from . import losses as _losses
@@ -76,7 +76,7 @@ def _check_lengths(X: Any, y: Any, name: str) -> int:
         if not is_sequence(seq):
             raise TypeError(
                 f"{name}: {what} must be a list (or an array), got {type(seq).__name__}: "
-                f"{_short(seq)}"
+                f"{short_repr(seq)}"
             )
     n = len(X)
     if n == 0 or len(y) != n:
@@ -167,7 +167,7 @@ def accuracy(model: Callable, X: Sequence, y: Sequence) -> float:
         if is_bool(t) or not is_finite_real(t):
             raise (TypeError if is_bool(t) else ValueError)(
                 f"accuracy: y[{i}] must be a finite number (a class label), got "
-                f"{type(t).__name__}: {_short(t)}"
+                f"{type(t).__name__}: {short_repr(t)}"
             )
     with no_grad():
         right = sum(_is_right(model(x), label) for x, label in zip(X, y))
@@ -339,7 +339,7 @@ def fit(
     elif not (isinstance(compiled, str) and compiled == "auto"):
         raise (ValueError if isinstance(compiled, str) else TypeError)(
             f"compiled must be True, False or 'auto', got {type(compiled).__name__}: "
-            f"{_short(compiled)}"
+            f"{short_repr(compiled)}"
         )
     if compiled is False:
         history.mode = "eager: compiled=False"

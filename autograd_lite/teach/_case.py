@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from ..engine import gradients, topo_order
 from ..formula.program import Program
-from ..formula.reader import _run, parse
+from ..formula.reader import parse, run_steps
 from ..formula.source import ExprError
 from . import _paths, _terms
 from ._matching import Matcher, assign, constant, ratio, same
@@ -101,7 +101,7 @@ class Case:
             # an active unit is not wrong because a random point switched the unit off
             try:
                 run = program.evaluate(p)
-                _run(self.theirs, run.nodes)
+                run_steps(self.theirs, run.nodes)
                 gradients(run.nodes[of], [run.nodes[wrt]])
             except (ExprError, ArithmeticError, ValueError):
                 return False
@@ -121,7 +121,7 @@ class Case:
         others = [k for k in self.names if k not in (self.wrt, self.of)]
         formula, gradient, other = [], [], {k: [] for k in others}
         for run in self.runs:
-            formula.append(_run(self.theirs, run.nodes).data)
+            formula.append(run_steps(self.theirs, run.nodes).data)
             g = gradients(run.nodes[self.of], [run.nodes[k] for k in (self.wrt, *others)])
             gradient.append(g[0])
             for k, x in zip(others, g[1:]):
@@ -173,7 +173,7 @@ class Case:
         i, power = atom
         if i not in self._atoms:
             sub = _terms.code_of(self.theirs, self.tree, i)
-            self._atoms[i] = [_run(sub, run.nodes).data for run in self.runs]
+            self._atoms[i] = [run_steps(sub, run.nodes).data for run in self.runs]
         vec = self._atoms[i]
         return vec if power == 1 else [x**power if x != 0.0 else math.inf for x in vec]
 
