@@ -497,8 +497,22 @@ def wsum_matrix_rule(
         G @ W if wrt[1] else None,
         # a product with a row of ones sums over the batch several times faster than
         # G.sum(axis=0) does on the small arrays of a step
-        _np().ones(len(G)) @ G if wrt[2] else None,
+        _ones(len(G)) @ G if wrt[2] else None,
     )
+
+
+_ONES: dict = {}
+
+
+def _ones(n: int):
+    """A read-only row of n ones, made once per length (at most 64 lengths are kept)."""
+    ones = _ONES.get(n)
+    if ones is None:
+        if len(_ONES) >= 64:
+            _ONES.clear()
+        ones = _ONES[n] = _np().ones(n)
+        ones.flags.writeable = False
+    return ones
 
 
 register(Primitive(

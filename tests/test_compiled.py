@@ -362,3 +362,102 @@ def test_an_error_raised_by_the_traced_function_says_it_comes_from_it():
     with pytest.raises(TypeError, match="not supported") as info:
         trace(lambda x, t: x[0] if x[0] > 0 else x[1], model.parameters(), X, y)
     assert "raised by the function being traced" in " ".join(info.value.__notes__)
+
+
+# --- the written-out passes ---------------------------------------------------------------
+
+
+def _by_instruction(program, X, y):
+    """value_and_grad with the program run instruction by instruction."""
+    passes, program._passes = program._passes, None
+    try:
+        return program.value_and_grad(X, y)
+    finally:
+        program._passes = passes
+
+
+def _programs():
+    """(program, X, y) for programs that use every kind of instruction and operand."""
+    X, y = moons(12, noise=0.2, seed=2)
+    out = []
+    model = MLP(2, [6, 5, 1], seed=0)
+    params = model.parameters()
+    out.append(
+        (
+            trace(
+                lambda x, t: hinge([model(x)], [t]), params, X, y, penalty=lambda: l2(params, 0.1)
+            ),
+            X,
+            y,
+        )
+    )
+    for activation in ("tanh", "sigmoid"):
+        for loss_fn, labels, width in LOSSES.values():
+            m = MLP(2, [4, width], activation=activation, seed=1)
+            ys = labels(y)
+            program = trace(lambda x, t, m=m, f=loss_fn: f([m(x)], [t]), m.parameters(), X, ys)
+            out.append((program, X, ys))
+    hand = [Value(0.3), Value(-0.7), Value(0.5), Value(0.2)]
+    net = hand_written(hand)
+    yf = [float(v) for v in y]
+    out.append((trace(lambda x, t: mse([net(x)], [t]), hand, X, yf), X, yf))
+    # weights that change with the sample: the weighted sums run as the table's wsum
+    w = [Value(0.5), Value(-0.25)]
+
+    def by_sample(x, t):
+        from autograd_lite import weighted_sum
+
+        return mse([weighted_sum([x[0] * w[0], x[1]], [w[1], x[0]], w[0])], [t])
+
+    out.append((trace(by_sample, w, X, yf), X, yf))
+    return out
+
+
+def test_the_written_out_passes_give_exactly_the_instruction_by_instruction_numbers():
+    kinds = set()
+    for program, X, y in _programs():
+        assert program._passes is not None
+        kinds |= {type(ins).__name__ for ins in program.program}
+        loss, grad = program.value_and_grad(X, y)
+        loss2, grad2 = _by_instruction(program, X, y)
+        assert loss == loss2
+        np.testing.assert_array_equal(grad, grad2)
+    assert kinds == {"_Matmul", "_Elementwise", "_WeightedSums"}
+
+
+def test_the_written_out_source_holds_only_names_it_made_never_a_label():
+    import ast
+    import re
+
+    model = MLP(2, [3, 1], seed=0)
+    for i, p in enumerate(model.parameters()):
+        p.label = f"__import__('os').system('echo {i}')"
+    X, y = moons(6, seed=0)
+    params = model.parameters()
+    program = trace(
+        lambda x, t: hinge([model(x)], [t]), params, X, y, penalty=lambda: l2(params, 0.1)
+    )
+    source = program._passes[2]
+    assert "import" not in source and "os" not in re.findall(r"\w+", source)
+    allowed = re.compile(r"(e|d|o|g|r|u|c|dW|dA|db|[A-Z]+\d+|broadcast_to|asarray|add)\Z")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            assert allowed.match(node.id), node.id
+        elif isinstance(node, ast.Attribute):
+            assert node.attr in {"read", "add", "forward", "backward", "shape", "sum"}
+        elif isinstance(node, ast.Constant):
+            assert node.value is None or type(node.value) in (int, bool), node.value
+
+
+def test_a_program_past_the_written_out_limit_runs_instruction_by_instruction(monkeypatch):
+    import autograd_lite.compiled.program as program_module
+
+    model = MLP(2, [4, 1], seed=0)
+    X, y = moons(8, seed=0)
+    make = lambda: trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)  # noqa: E731
+    written = make()
+    monkeypatch.setattr(program_module, "MAX_WRITTEN", 1)
+    long = make()
+    assert long._passes is None and written._passes is not None
+    assert long.value_and_grad(X, y)[0] == written.value_and_grad(X, y)[0]
+    np.testing.assert_array_equal(long.value_and_grad(X, y)[1], written.value_and_grad(X, y)[1])

@@ -38,12 +38,17 @@ import numpy as np
 from ..engine import Value
 from ..ops import OPS
 from ._arrays import forward_of, matrix_forms, rule_of
+from ._codegen import compile_passes
 from ._takes import Take
 from .tracing import Trace, TraceError, record
 
 __all__ = ["Program", "trace", "TraceError"]
 
 X, C, P, K = 0, 1, 2, 3  # the arrays every program starts from
+
+MAX_WRITTEN = 4000
+"""Programs of up to this many instructions run as two written-out functions (see
+:mod:`autograd_lite.compiled._codegen`); longer ones run instruction by instruction."""
 
 
 class _Array:
@@ -217,6 +222,9 @@ class Program:
         self.outputs_are_list = trace_.outputs_are_list
         self.flat = np.array([p.data for p in self.params], dtype=float)
         self.grad = np.zeros_like(self.flat)
+        self._flat_row = self.flat[None, :]  # flat's storage never moves (views read it)
+        self._one = np.ones((1, 1))
+        self._one.flags.writeable = False
         consts = [i for i, k in enumerate(trace_.kinds) if k == "const"]
         self._consts = np.array([[trace_.slots[i] for i in consts]], dtype=float)
         self._build(trace_, consts)
@@ -288,6 +296,10 @@ class Program:
                         loc[i] = (out, col)
         self._loc = loc
         self._reversed = self.program[::-1]
+        self._passes = None
+        if len(self.program) <= MAX_WRITTEN:
+            writers = {_Elementwise: "elementwise", _Matmul: "matmul"}
+            self._passes = compile_passes(self.program, writers)
         self._seeds = {}
         self._root = Take(np.array([loc[tr.root]]), arrays)
         self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
@@ -354,23 +366,29 @@ class Program:
             ``(loss, outputs)``: the mean per-sample loss plus the penalty, and the model's
             outputs as an array (batch, outputs) if asked for, else None.
         """
-        env = [None] * len(self.arrays)
-        env[X], env[C], env[P], env[K] = rows, labels, self.flat[None, :], self._consts
         with np.errstate(all="ignore"):
+            return self.run_unchecked(rows, labels, outputs, grad)
+
+    def run_unchecked(self, rows, labels, outputs=False, grad=True):
+        """:meth:`run` for a caller that has set NumPy's error state (``np.errstate``)
+        itself: inf and nan are let through, for the caller to test."""
+        env = [None] * len(self.arrays)
+        env[X], env[C], env[P], env[K] = rows, labels, self._flat_row, self._consts
+        if self._passes is not None:
+            self._passes[0](env)
+        else:
             for ins in self.program:
                 ins.forward(env)
-            per_sample = self._root.read(env)[:, 0]
-            size = len(rows)
-            loss = (
-                float(per_sample.sum() * (1.0 / size))
-                if len(per_sample) > 1
-                else float(per_sample[0])
-            )
-            if self._penalty is not None:
-                loss = loss + float(self._penalty.read(env)[0, 0])
-            out = self._outputs.read(env) if outputs and self._outputs is not None else None
-            if grad:
-                self._backward(env, size, len(per_sample))
+        per_sample = self._root.read(env)[:, 0]
+        size = len(rows)
+        loss = (
+            float(per_sample.sum() * (1.0 / size)) if len(per_sample) > 1 else float(per_sample[0])
+        )
+        if self._penalty is not None:
+            loss = loss + float(self._penalty.read(env)[0, 0])
+        out = self._outputs.read(env) if outputs and self._outputs is not None else None
+        if grad:
+            self._backward(env, size, len(per_sample))
         return loss, out
 
     def _backward(self, env, size, rows):
@@ -387,7 +405,10 @@ class Program:
             self._seeds[(rows, size)] = seed
         self._root.add(adj, owned, seed)
         if self._penalty is not None:
-            self._penalty.add(adj, owned, np.ones((1, 1)))
+            self._penalty.add(adj, owned, self._one)
+        if self._passes is not None:
+            self._passes[1](env, adj, owned)
+            return
         for ins in self._reversed:
             g = adj[ins.out]
             if g is not None:

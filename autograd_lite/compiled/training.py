@@ -107,6 +107,10 @@ class CompiledSteps:
         self.program = program
         self.rows, self.labels = program.batch(rows, y)
         self.y = np.asarray(y, dtype=float) if classes else None
+        # what a right answer is, per sample: the class, or the sign of a ±1 label
+        self.target = None
+        if classes:
+            self.target = self.y if program.outputs_are_list else self.y > 0
         self.classes = classes
         self.optimizer = optimizer
         self.eager_step = eager_step
@@ -167,24 +171,26 @@ class CompiledSteps:
         self.update.pull()
         self.fresh = False
 
-    def step(self, batch: Sequence[int]) -> tuple[float, int]:
-        """One step on the samples ``batch`` (a range or a list of indices): (loss, right)."""
+    def step(self, batch: Sequence[int], lr: float | None = None) -> tuple[float, int]:
+        """One step on the samples ``batch`` (a range or a list of indices), at the learning
+        rate ``lr`` (the optimizer's current one if None): (loss, right)."""
         program = self.program
         if isinstance(batch, range) and len(batch) == len(self.rows):
-            rows, labels, y = self.rows, self.labels, self.y
+            rows, labels, target = self.rows, self.labels, self.target
         else:
             index = np.fromiter(batch, dtype=np.intp, count=len(batch))
             rows, labels = self.rows[index], self.labels[index]
-            y = None if self.y is None else self.y[index]
+            target = None if self.target is None else self.target[index]
         grad = program.grad
         was_fresh = self.fresh
         if was_fresh:
             np.copyto(self.previous, grad)
-        loss, out = program.run(rows, labels, outputs=self.classes)
+        if lr is None:
+            lr = self.optimizer.current_lr()
         with np.errstate(all="ignore"):
-            s = grad.sum()
-            ok = loss - loss == 0.0 and s - s == 0.0
-            ok = ok and self.update.step(self.optimizer.current_lr())
+            loss, out = program.run_unchecked(rows, labels, self.classes)
+            # the update tests its result, and a gradient that is not finite makes it so
+            ok = loss - loss == 0.0 and self.update.step(lr)
         if not ok:
             if was_fresh:
                 np.copyto(grad, self.previous)
@@ -193,9 +199,9 @@ class CompiledSteps:
         right = 0
         if self.classes:
             if program.outputs_are_list:
-                right = int((out.argmax(axis=1) == y).sum())
+                right = int(np.count_nonzero(out.argmax(axis=1) == target))
             else:
-                right = int(((out[:, 0] > 0.0) == (y > 0)).sum())
+                right = int(np.count_nonzero((out[:, 0] > 0.0) == target))
         return loss, right
 
     def _eager(self, batch):
@@ -236,6 +242,9 @@ class _ByOptimizer:
         self.optimizer, self.program = optimizer, program
 
     def step(self, lr) -> bool:
+        s = self.program.grad.sum()
+        if s - s != 0.0:  # not finite: the engine's step raises the optimizer's error
+            return False
         self.program.push(grads=True)
         self.optimizer.step()
         self.program.pull()
@@ -260,7 +269,9 @@ class _Flat:
         return (g, flat) if self.index is None else (g[self.index], flat[self.index])
 
     def _commit(self, new, *buffers) -> bool:
-        s = new.sum() + sum(b.sum() for b in buffers)
+        s = new.sum()
+        for b in buffers:
+            s += b.sum()
         if s - s != 0.0:
             return False
         if self.index is None:

@@ -220,8 +220,9 @@ def fit(
             ``verbose`` steps (an integer), and at the last step.
         callback: called as ``callback(step, history)`` after each step (step counts from
             1); returning True stops training early.
-        pause_gc: pause Python's cyclic garbage collector during each step (the state it
-            had is restored after each step, and if anything fails).
+        pause_gc: pause Python's cyclic garbage collector during each eager step (the
+            state it had is restored after each step, and if anything fails); compiled
+            steps make no reference cycles and run with it as it is.
         compiled: ``"auto"`` traces the model and loss and runs the steps as array
             operations over the batch when they trace, eagerly otherwise (the progress
             output and ``History.mode`` say which); ``True`` insists (a
@@ -381,17 +382,20 @@ def fit(
         if runner is None and compiled == "auto":
             desc = "fit (eager: does not trace)"
         bar = Progress(steps, desc)
-    step = eager_step if runner is None else runner.step
+    step = eager_step
     # the compiled path's re-checks: (step, state of the batch sampling, history length,
     # parameters and optimizer) at the last check that passed, from where a failed one goes on
     good = None if runner is None else (1, rng.getstate(), 0, runner.checkpoint())
     try:
         k = 0
+        size = n if batch_size is None else batch_size
         while k < steps:
             k += 1
-            state = rng.getstate() if runner is not None else None
+            # a re-check of the compiled graph keeps the sampler's state from before the batch
+            checking = runner is not None and runner.due(k, steps, size)
+            state = rng.getstate() if checking else None
             batch = everything if batch_size is None else rng.sample(everything, batch_size)
-            if runner is not None and runner.due(k, steps, len(batch)):
+            if checking:
                 try:
                     with gc_paused() if pause_gc else nullcontext():
                         runner.verify(batch)
@@ -421,7 +425,6 @@ def fit(
                         f"on .data): {err}"
                     )
                     history.compiled = False
-                    step = eager_step
                     if every:
                         print(f"training eager from step {k} on: {why}: {err}", flush=True)
                     if bar is not None:
@@ -429,11 +432,14 @@ def fit(
                     k -= 1
                     continue
             lr_now = optimizer.current_lr()
-            started = time.perf_counter()
-            with gc_paused() if pause_gc else nullcontext():
-                loss_value, right = step(batch)
             if runner is not None:
+                # array operations make no reference cycles: the collector need not pause
+                started = time.perf_counter()
+                loss_value, right = runner.step(batch, lr_now)
                 runner.stepped += time.perf_counter() - started
+            else:
+                with gc_paused() if pause_gc else nullcontext():
+                    loss_value, right = step(batch)
             history.loss.append(loss_value)
             history.accuracy.append(right / len(batch) if classes else None)
             history.lr.append(lr_now)
