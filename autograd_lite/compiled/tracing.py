@@ -20,6 +20,7 @@ later: :meth:`Trace.check` runs the same comparison on a batch at the current pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import filterfalse
 
 import numpy as np
 
@@ -120,8 +121,8 @@ def _split(result) -> tuple[Value, list[Value], bool]:
     return result, [], False
 
 
-def _run_once(fn, params_at, row, label, penalty, scalar_input):
-    """Run fn on one sample; return the run, the root, the outputs, their form, the penalty."""
+def _call(fn, row, label, scalar_input):
+    """Run fn on one sample: (the input Values, the loss, the outputs, whether a list)."""
     xs = [Value(float(v), f"x_{k + 1}") for k, v in enumerate(row)]
     arg = xs[0] if scalar_input else xs
     try:
@@ -148,6 +149,116 @@ def _run_once(fn, params_at, row, label, penalty, scalar_input):
     for i, o in enumerate(outs):
         if type(o) is not Value:
             raise TraceError(f"output {i} of the per-sample function is not a Value")
+    return xs, loss, outs, as_list
+
+
+class _Shape:
+    """A cheap description of one sample's graph, for comparing samples with the first.
+
+    The description (:attr:`desc`) lists the nodes other than parameters and inputs, in a
+    depth-first post-order from the loss and then the outputs, each as ``(op, codes of its
+    operands)`` (``None`` for a constant): an operand is coded by its place in the list,
+    or by a negative number for a parameter or an input. Two samples build the same graph
+    exactly when their descriptions are equal. Parameters are never walked into, so a
+    sample costs about its forward pass however many parameters the model has.
+    """
+
+    def __init__(self, params_at: dict):
+        self.known = {p: -1 - j for j, p in enumerate(params_at)}
+        self.first_input = -1 - len(self.known)
+
+    def of(self, xs, loss, outs) -> tuple[list, list[Value]]:
+        """``(desc, constants)`` of a run: the constants as Values, in the list's order."""
+        codes = dict(self.known)
+        for k, x in enumerate(xs):
+            codes[x] = self.first_input - k
+        have = codes.__contains__
+        code = codes.__getitem__
+        desc: list = []
+        consts: list[Value] = []
+        stack: list = []
+        push = stack.append
+        for root in (loss, *outs):
+            if have(root):
+                continue
+            if not root.parents:  # a constant returned as it is
+                codes[root] = len(desc)
+                desc.append(None)
+                consts.append(root)
+                continue
+            node, parents = root, filterfalse(have, root.parents)
+            while True:
+                for p in parents:
+                    if p.parents:
+                        push((node, parents))
+                        node, parents = p, filterfalse(have, p.parents)
+                        break
+                    codes[p] = len(desc)  # a constant, met for the first time
+                    desc.append(None)
+                    consts.append(p)
+                else:
+                    codes[node] = len(desc)
+                    desc.append((node.op, tuple(map(code, node.parents))))
+                    if not stack:
+                        break
+                    node, parents = stack.pop()
+        return desc, consts
+
+
+class _Compared:
+    """Compares samples' graphs and constants with those of the first sample (``plain``,
+    run without the penalty), by their :class:`_Shape`."""
+
+    def __init__(self, fn, params_at, scalar_input, row, label):
+        self.fn, self.params_at, self.scalar_input = fn, params_at, scalar_input
+        self.shape = _Shape(params_at)
+        xs, loss, outs, _ = _call(fn, row, label, scalar_input)
+        self.plain = _describe(params_at, xs, loss, outs, None)
+        self.desc, consts = self.shape.of(xs, loss, outs)
+        # the constants in the shape's order, placed in the plain run's order
+        where = {id(self.plain.nodes[i]): k for k, i in enumerate(self.plain.consts)}
+        self.order = np.array([where[id(c)] for c in consts], dtype=np.intp)
+
+    def describe(self, row, label) -> _Run:
+        """The full description of a sample's run (for messages)."""
+        xs, loss, outs, _ = _call(self.fn, row, label, self.scalar_input)
+        return _describe(self.params_at, xs, loss, outs, None)
+
+    def run(self, row, label, where: str) -> np.ndarray:
+        """Run the function on one sample, refuse a graph that differs from the first
+        sample's (naming the node, see :func:`_compare`), and return its constants in the
+        first sample's order."""
+        try:
+            xs, loss, outs, _ = _call(self.fn, row, label, self.scalar_input)
+        except TraceError as err:
+            raise TraceError(
+                f"{where}: {err}, where the first sample gave a Value. " + _HOW_TO
+            ) from None
+        desc, consts = self.shape.of(xs, loss, outs)
+        if desc != self.desc:
+            _compare(self.plain, _describe(self.params_at, xs, loss, outs, None), where)
+            raise TraceError(  # the shapes differ, so the full descriptions do too
+                f"the function builds a different graph for {where} than for the first "
+                "sample. " + _HOW_TO
+            )
+        values = np.empty(len(consts))
+        values[self.order] = [c.data for c in consts]
+        return values
+
+
+def _run_once(fn, params_at, row, label, penalty, scalar_input):
+    """Run fn on one sample; return the run, the root, the outputs, their form, the penalty."""
+    xs, loss, outs, as_list = _call(fn, row, label, scalar_input)
+    run, root, out_at, pen_at = _describe_all(params_at, xs, loss, outs, penalty)
+    return run, root, out_at, as_list, pen_at
+
+
+def _describe(params_at, xs, loss, outs, penalty) -> _Run:
+    """The full description of a run (every node, parameters included, in topo order)."""
+    return _describe_all(params_at, xs, loss, outs, penalty)[0]
+
+
+def _describe_all(params_at, xs, loss, outs, penalty):
     nodes = topo_order(loss)
     index = {v: i for i, v in enumerate(nodes)}
     extra = [*outs]
@@ -180,13 +291,7 @@ def _run_once(fn, params_at, row, label, penalty, scalar_input):
             desc.append(("const",))
             consts.append(i)
     run = _Run(nodes, desc, consts)
-    return (
-        run,
-        index[loss],
-        [index[o] for o in outs],
-        as_list,
-        (index[pen] if pen is not None else None),
-    )
+    return run, index[loss], [index[o] for o in outs], (index[pen] if pen is not None else None)
 
 
 def _name(v: Value) -> str:
@@ -319,7 +424,8 @@ def record(
     )
     first = (root, outs, as_list, pen)
     # the others without the penalty (its nodes come last, the same for every sample)
-    plain = _run_once(fn, params_at, rows[0], labels[0], None, scalar_input)[0]
+    compare = _Compared(fn, params_at, scalar_input, rows[0], labels[0])
+    plain = compare.plain
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
     compared = _spread(n)
@@ -331,15 +437,7 @@ def record(
         compared = sorted(set(compared) | set(firsts.values()))
     values = values[: len(compared)]
     for row_at, i in enumerate(compared[1:], 1):
-        try:
-            run = _run_once(fn, params_at, rows[i], labels[i], None, scalar_input)[0]
-        except TraceError as err:
-            raise TraceError(
-                f"sample {i}: {err}, where the first sample gave a Value. " + _HOW_TO
-            ) from None
-        if run.desc != plain.desc:
-            _compare(plain, run, f"sample {i}")
-        values[row_at] = run.const_values()
+        values[row_at] = compare.run(rows[i], labels[i], f"sample {i}")
 
     # The same sample with the parameters nudged: a constant computed from .data of a value
     # that depends on them (a max taken for stability, a stop-gradient) changes here.
@@ -423,37 +521,28 @@ def record(
     trace.scalar_input = scalar_input
     fixed = np.array(plain.const_values())
     fixed[varying] = np.nan  # label constants: from the label columns
-    trace._checker = _Checker(fn, params_at, scalar_input, plain, fixed, list(varying))
+    trace._checker = _Checker(compare, fixed, list(varying))
     return trace
 
 
 class _Checker:
     """Runs the function on a batch at the current parameters and compares with the trace."""
 
-    def __init__(self, fn, params_at, scalar_input, plain: _Run, fixed, varying):
-        self.fn, self.params_at, self.scalar_input = fn, params_at, scalar_input
-        self.plain, self.fixed, self.varying = plain, fixed, varying
+    def __init__(self, compare: _Compared, fixed, varying):
+        self.compare, self.fixed, self.varying = compare, fixed, varying
 
     def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
-        plain, fixed = self.plain, self.fixed
+        fixed = self.fixed
         expected = np.broadcast_to(fixed, (len(rows), len(fixed))).copy()
         if self.varying:
             expected[:, self.varying] = trace.label_columns(list(labels))
         for i in _spread(len(rows)):
-            row = rows[i]
             label = _NO_LABEL if labels is None else labels[i]
-            try:
-                run = _run_once(self.fn, self.params_at, row, label, None, self.scalar_input)[0]
-            except TraceError as err:
-                raise TraceError(
-                    f"sample {i} of the batch at the current parameters: {err}, where the "
-                    "first sample gave a Value. " + _HOW_TO
-                ) from None
-            if run.desc != plain.desc:
-                _compare(plain, run, f"sample {i} of the batch at the current parameters")
-            got = np.array(run.const_values())
+            where = f"sample {i} of the batch at the current parameters"
+            got = self.compare.run(rows[i], label, where)
             bad = np.flatnonzero(got != expected[i])
             if len(bad):
+                run = self.compare.describe(rows[i], label)  # the same graph as the first
                 _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
 
 
