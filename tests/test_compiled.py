@@ -147,6 +147,33 @@ def test_code_that_branches_on_data_is_refused_with_the_node_and_a_way_out():
         trace(branching, model.parameters(), X, y)
 
 
+@pytest.mark.parametrize(
+    "swap",
+    [
+        lambda a, b, x, w: (a * b, b * a),  # the operands' order
+        lambda a, b, x, w: (w[0] * x[0], w[1] * x[0]),  # which parameter
+        lambda a, b, x, w: (x[0] * a, x[1] * a),  # which input
+        lambda a, b, x, w: (a * 2.0, a * x[0]),  # a constant or an input
+        lambda a, b, x, w: (a + b, a - b),  # the operation
+    ],
+)
+def test_graphs_that_differ_in_one_operand_or_operation_are_told_apart(swap):
+    w = [Value(0.5), Value(-0.25)]
+    X, y = [[1.0, 2.0], [-1.0, 3.0], [2.0, 0.5]], [1.0, 0.0, 1.0]
+
+    def fn(x, t):
+        a, b = (w[0] * x[0]).tanh(), (w[1] * x[1]).tanh()
+        first, other = swap(a, b, x, w)
+        return mse([first if x[0].data > 0 else other], [t])
+
+    with pytest.raises(TraceError, match="sample 1"):
+        trace(fn, w, X, y)
+    # a check in training (a batch, as fit re-checks) tells them apart too
+    same = trace(fn, w, [X[0], X[2]], [y[0], y[2]])
+    with pytest.raises(TraceError, match="sample 1 of the batch"):
+        same.trace.check(X, y)
+
+
 def test_a_constant_computed_from_data_is_refused():
     model = MLP(2, [3, 2], seed=0)
     X, y = blobs(10, centers=2, seed=0)
