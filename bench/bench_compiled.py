@@ -95,7 +95,7 @@ class TorchModel:
         return loss.item()
 
 
-def run(sizes, n_points, rounds, slow_rounds):
+def run(sizes, n_points, rounds, slow_rounds, burst):
     X, y = moons(n_samples=n_points, noise=0.1, seed=1)
     yf = [float(v) for v in y]
     layers = weights_of(MLP(2, sizes, seed=0))
@@ -103,51 +103,58 @@ def run(sizes, n_points, rounds, slow_rounds):
     pure_layers = copy.deepcopy(layers)
     torch_model = TorchModel(layers, X, yf) if torch is not None else None
     eager_model = MLP(2, sizes, seed=0)
+    total = rounds * burst
+
+    def rate(step):
+        return learning_rate(step, total)
 
     def eager_step(lr):
         h = fit(eager_model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, compiled=False)
         return h.loss[-1]
 
-    others = {
-        "NumPy": lambda lr: numpy_model.step(lr)[0],
-        "PyTorch": torch_model.step if torch_model is not None else None,
+    fast = {"NumPy": lambda lr: numpy_model.step(lr)[0]}
+    if torch_model is not None:
+        fast["PyTorch"] = torch_model.step
+    slow = {
         "eager fit": eager_step,
         "pure Python": lambda lr: pure_python_step(pure_layers, X, yf, lr)[0],
     }
-    others = {k: f for k, f in others.items() if f is not None}
-    slow = {"eager fit", "pure Python"}
-    times = {name: [] for name in ["compiled fit", *others]}
+    # per round: the seconds per step of a burst of `burst` steps, for each implementation
+    times = {name: [] for name in ["compiled fit", *fast, *slow]}
     losses = {name: [] for name in times}
+    steps_run = {name: 0 for name in fast}
     state = {"last": 0.0, "step": -1}
 
+    def run_burst(name, f):
+        k = steps_run[name]
+        t0 = time.perf_counter()
+        for j in range(k, k + burst):
+            losses[name].append(f(rate(j)))
+        times[name].append((time.perf_counter() - t0) / burst)
+        steps_run[name] = k + burst
+
     def schedule(step):
-        # fit asks for the rate at the start of each step (and again for the update): the
-        # first ask of a step ends the previous step's timing and runs the other
-        # implementations' step, timed on their own
-        if step == state["step"]:
-            return learning_rate(step)
+        # fit asks for the rate at the start of each step (and again for the update): every
+        # `burst` steps, the first ask ends the compiled burst's timing and runs a burst of
+        # each other fast implementation, timed on its own
+        if step == state["step"] or step % burst:
+            state["step"] = step
+            return rate(step)
         now = time.perf_counter()
         if step == 0:
             state["compile"] = now - state["start"]
         else:
-            times["compiled fit"].append(now - state["last"])
+            times["compiled fit"].append((now - state["last"]) / burst)
         state["step"] = step
-        if step < rounds:
-            lr = learning_rate(step)
-            # NumPy runs right after the compiled step in odd rounds and right before it in
-            # even ones: a small step run just after a slow pure-Python one finds its caches
-            # cold, and neither of the two being compared should always be the one that does
-            names = [n for n in others if n != "NumPy"]
-            names = ["NumPy", *names] if step % 2 else [*names, "NumPy"]
-            for name in names:
-                f = others[name]
-                if name in slow and step >= slow_rounds:
-                    continue
-                t0 = time.perf_counter()
-                losses[name].append(f(lr))
-                times[name].append(time.perf_counter() - t0)
+        # NumPy runs right after the compiled burst in odd rounds and right before it in
+        # even ones, so that neither of the two compared always follows the other
+        names = list(fast)
+        if (step // burst) % 2 == 0:
+            names.reverse()
+        for name in names:
+            run_burst(name, fast[name])
         state["last"] = time.perf_counter()
-        return learning_rate(step)
+        return rate(step)
 
     compiled_model = MLP(2, sizes, seed=0)
     # everything made so far (the models, the data) stays alive: the collector need not
@@ -156,23 +163,37 @@ def run(sizes, n_points, rounds, slow_rounds):
     gc.freeze()
     state["start"] = time.perf_counter()
     history = fit(
-        compiled_model, X, y, loss="hinge", l2=ALPHA, steps=rounds, lr=schedule, compiled=True
+        compiled_model, X, y, loss="hinge", l2=ALPHA, steps=total, lr=schedule, compiled=True
     )
-    times["compiled fit"].append(time.perf_counter() - state["last"])
+    times["compiled fit"].append((time.perf_counter() - state["last"]) / burst)
     losses["compiled fit"] = history.loss
     compile_ms = state["compile"] * 1e3
     assert history.compiled
+    # the slow two in rounds of their own, one step each, alternating which goes first
+    for k in range(slow_rounds):
+        names = list(slow) if k % 2 else list(slow)[::-1]
+        for name in names:
+            t0 = time.perf_counter()
+            losses[name].append(slow[name](rate(k)))
+            times[name].append(time.perf_counter() - t0)
 
-    print(f"\nMLP(2, {sizes}) with {n_points} points: {rounds} rounds ({slow_rounds} for the slow)")
+    print(
+        f"\nMLP(2, {sizes}) with {n_points} points: {rounds} rounds of {burst} steps "
+        f"({slow_rounds} single steps for the slow two)"
+    )
     print(f"tracing and compiling (once, before the first step): about {compile_ms:.0f} ms")
     print(f"{'implementation':<14}{'median ms':>11}{'x NumPy':>10}{'max loss diff':>15}")
     reference = losses["NumPy"]
+    numpy_median = statistics.median(times["NumPy"][1:])
     rows = {}
     for name, ts in times.items():
         skip = 1 if len(ts) > 1 else 0  # the first round warms up
-        ratios = [a / b for a, b in zip(ts[skip:], times["NumPy"][skip:])]
+        if name in slow:
+            ratio = statistics.median(ts[skip:]) / numpy_median
+        else:  # a median of the rounds' ratios: both measured at the same moment
+            ratio = statistics.median(a / b for a, b in zip(ts[1:], times["NumPy"][1:]))
         worst = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(losses[name], reference))
-        rows[name] = (statistics.median(ts[skip:]), statistics.median(ratios), worst)
+        rows[name] = (statistics.median(ts[skip:]), ratio, worst)
         med, ratio, worst = rows[name]
         print(f"{name:<14}{med * 1e3:>11.3f}{ratio:>10.2f}{worst:>15.1e}")
     if "PyTorch" in rows:
@@ -192,7 +213,8 @@ def run(sizes, n_points, rounds, slow_rounds):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=30, help="steps per implementation")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of the fast steps")
+    parser.add_argument("--burst", type=int, default=5, help="steps in a row per round")
     parser.add_argument(
         "--slow-rounds", type=int, default=3, help="steps of the slow two at the large size"
     )
@@ -204,8 +226,11 @@ def main(argv=None) -> int:
         f"torch {torch.__version__ if torch is not None else 'not installed'}; "
         "NumPy's BLAS and PyTorch on one thread"
     )
-    agree = run([16, 16, 1], 100, args.rounds, args.rounds)
-    agree &= run([64, 64, 1], 1000, args.rounds, args.slow_rounds)
+    for name, value in (("rounds", args.rounds), ("burst", args.burst)):
+        if value < 2:
+            parser.error(f"--{name} must be at least 2")
+    agree = run([16, 16, 1], 100, args.rounds, args.rounds, args.burst)
+    agree &= run([64, 64, 1], 1000, args.rounds, args.slow_rounds, args.burst)
     print("\nloss trajectories agree with NumPy's to 1e-10:", "yes" if agree else "NO")
     return 0 if agree else 1
 

@@ -488,3 +488,68 @@ def test_a_program_past_the_written_out_limit_runs_instruction_by_instruction(mo
     assert long._passes is None and written._passes is not None
     assert long.value_and_grad(X, y)[0] == written.value_and_grad(X, y)[0]
     np.testing.assert_array_equal(long.value_and_grad(X, y)[1], written.value_and_grad(X, y)[1])
+
+
+# --- the library's model and loss take one path ---------------------------------------------
+
+
+def test_the_librarys_models_and_losses_are_known_to_take_one_path():
+    from autograd_lite.compiled.training import takes_one_path
+    from autograd_lite.nn import Layer, Neuron
+
+    for model in (MLP(2, [3, 1]), Layer(2, 3), Neuron(2, activation="tanh")):
+        assert takes_one_path(model, library_loss=True)
+        assert not takes_one_path(model, library_loss=False)
+
+    class Mine(MLP):
+        pass
+
+    assert not takes_one_path(Mine(2, [3, 1]), library_loss=True)
+    patched = MLP(2, [3, 1])
+    patched.layers[0].neurons[0]._forward = lambda xs: xs[0]
+    patched._forwards[0][0] = patched.layers[0].neurons[0]._forward
+    assert not takes_one_path(patched, library_loss=True)
+    assert not takes_one_path(lambda x: x, library_loss=True)
+
+
+def test_one_path_training_compares_few_samples_and_never_re_checks(monkeypatch):
+    from autograd_lite.compiled import tracing
+
+    calls = []
+    original = tracing._Compared.run
+    monkeypatch.setattr(
+        tracing._Compared, "run", lambda self, *a: calls.append(a[-1]) or original(self, *a)
+    )
+    X, y = moons(300, noise=0.1, seed=1)
+    h = fit(MLP(2, [4, 1], seed=0), X, y, steps=60, l2=1e-4)
+    assert h.compiled and "one path" in h.mode
+    assert 2 <= len(calls) <= 20  # at trace time only (one of each label among them)
+    calls.clear()
+    h = fit(MLP(2, [4, 1], seed=0), X, y, steps=60, loss=lambda o, t: hinge(o, t), l2=1e-4)
+    assert h.compiled and "one path" not in h.mode
+    assert len(calls) > 255 + 255  # every sample compared up to 256, and the last step's check
+
+
+def test_one_path_training_reads_wide_regression_targets_as_label_columns():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3)).tolist()
+    Y = rng.normal(size=(120, 20)).tolist()  # 20 numbers a sample, all different
+    model = MLP(3, [8, 20], seed=0)
+    compiled = fit(model, X, Y, loss="mse", steps=5, lr=0.05)
+    eager = fit(MLP(3, [8, 20], seed=0), X, Y, loss="mse", steps=5, lr=0.05, compiled=False)
+    assert compiled.compiled
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-12)
+
+
+def test_labels_missed_by_the_compared_samples_still_get_their_constants():
+    # 70 distinct labels (more than a table holds), 66 of them on samples the spread of
+    # compared samples skips: the constants must come from an affine fit, not a table
+    y = [float(i) if i < 70 else 0.0 for i in range(1000)]
+    X = [[i / 1000.0] for i in range(1000)]
+    w = [Value(0.5), Value(0.1)]
+
+    def fn(x, t):
+        return mse([w[0] * x[0] + w[1]], [t])
+
+    program = trace(fn, w, X, y)
+    assert_same(program.value_and_grad(X, y), eager(lambda x: w[0] * x[0] + w[1], mse, w, X, y))

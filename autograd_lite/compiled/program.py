@@ -369,7 +369,9 @@ class Program:
         with np.errstate(all="ignore"):
             return self.run_unchecked(rows, labels, outputs, grad)
 
-    def run_unchecked(self, rows, labels, outputs=False, grad=True):
+    def run_unchecked(
+        self, rows: np.ndarray, labels: np.ndarray, outputs: bool = False, grad: bool = True
+    ) -> tuple[float, np.ndarray | None]:
         """:meth:`run` for a caller that has set NumPy's error state (``np.errstate``)
         itself: inf and nan are let through, for the caller to test."""
         env = [None] * len(self.arrays)

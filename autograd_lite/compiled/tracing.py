@@ -376,6 +376,7 @@ def record(
     y: Sequence | None = None,
     *,
     penalty: Callable[[], Value] | None = None,
+    samples: int = 0,
 ) -> Trace:
     """Trace ``fn`` on the samples of ``(X, y)`` and check that one graph serves them all.
 
@@ -391,6 +392,9 @@ def record(
         y: the labels, or None.
         penalty: a function of no arguments returning a term that depends on the
             parameters only (such as L2); traced with the rest, computed once per batch.
+        samples: compare this many samples (spread over the data, and one of each label)
+            instead of MAX_COMPARED: for code known to take one path (the library's models
+            and losses), the samples only show which constants come from the label.
 
     Returns:
         The :class:`Trace`.
@@ -428,7 +432,11 @@ def record(
     plain = compare.plain
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
-    compared = _spread(n)
+    if samples:
+        # an affine fit of the label constants needs a few more samples than label numbers
+        width = len(keys[0]) if isinstance(keys[0], tuple) else 1
+        samples = max(samples, width + 8)
+    compared = _spread(n, samples or MAX_COMPARED)
     firsts = {}
     for i, k in enumerate(keys):
         firsts.setdefault(k, i)
@@ -459,7 +467,8 @@ def record(
             _refuse_constant(base, base.consts[moved[0]], "the parameters")
 
     keys = [keys[i] for i in compared]
-    table_mode = len(set(keys)) <= MAX_LABEL_TABLE
+    # looked up by label only when every label of the data is among those compared
+    table_mode = len(firsts) <= MAX_LABEL_TABLE
     varying = np.flatnonzero((values != values[0]).any(axis=0)) if n else []
     trace = Trace()
     label_col = {}
@@ -552,11 +561,13 @@ larger data set is compared on that many, and each check during training on as m
 its batch, so a check costs at most that many eager forward passes."""
 
 
-def _spread(n: int) -> list[int]:
-    """Indices of at most MAX_COMPARED samples of n, spread evenly, the first and last in."""
-    if n <= MAX_COMPARED:
+def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
+    """Indices of at most ``most`` (at least 2) samples of n, spread evenly, the first and
+    last in."""
+    most = max(2, most)
+    if n <= most:
         return list(range(n))
-    return sorted({round(k * (n - 1) / (MAX_COMPARED - 1)) for k in range(MAX_COMPARED)})
+    return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
 
 
 def _refuse_constant(run: _Run, i: int, source: str) -> None:

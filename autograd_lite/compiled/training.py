@@ -16,6 +16,9 @@ later than the trace saw. ``fit`` therefore re-checks the graph now and then
 (:meth:`CompiledSteps.due`, :meth:`CompiledSteps.verify`: the engine's forward pass on the
 step's batch, compared with the trace) and at the last step, keeping a checkpoint of the
 parameters and the optimizer at the last check that passed, to go back to when one fails.
+The library's own models and losses never branch on ``.data`` (:func:`takes_one_path`):
+for them the trace compares a few samples, enough to find the label's constants, and
+training is not re-checked.
 """
 
 from __future__ import annotations
@@ -37,6 +40,57 @@ CHECK_BUDGET = 0.04
 (plus the one at the last step)."""
 MIN_CHECK_EVERY = 25
 """Steps at least between two re-checks (other than the one at the last step)."""
+
+
+ONE_PATH_SAMPLES = 16
+"""Samples compared at trace time for code known to take one path (plus one of each label):
+enough to tell the constants that come from the label (``y`` in ``1 - y·s``) from fixed
+ones, by a table or an affine fit."""
+
+
+def takes_one_path(model: object, library_loss: bool) -> bool:
+    """Whether the model and the loss are the library's own, which never branch on ``.data``
+    (every choice they make is inside a primitive of the ops table), so that their graph is
+    the same for every sample and every parameter value: an :class:`~autograd_lite.nn.MLP`,
+    :class:`~autograd_lite.nn.Layer` or :class:`~autograd_lite.nn.Neuron` (not a subclass,
+    nor one whose forward was replaced) and a loss of :data:`autograd_lite.nn.losses.LOSSES`.
+    """
+    from ..nn.layers import MLP, Layer, Neuron
+
+    if not library_loss:
+        return False
+    if type(model) is MLP:
+        forwards = [f for fs in model._forwards for f in fs]
+        neurons = [n for layer in model.layers for n in layer.neurons]
+        if type(model).__call__ is not _MLP_CALL or len(forwards) != len(neurons):
+            return False
+    elif type(model) is Layer:
+        neurons = list(model.neurons)
+        forwards = [n._forward for n in neurons]
+        if type(model).__call__ is not _LAYER_CALL:
+            return False
+    elif type(model) is Neuron:
+        neurons, forwards = [model], [model._forward]
+        if type(model).__call__ is not _NEURON_CALL:
+            return False
+    else:
+        return False
+    return all(
+        type(n) is Neuron
+        and getattr(f, "__self__", None) is n
+        and getattr(f, "__func__", None) is _NEURON_FORWARD
+        and n._act in (None, "relu", "tanh", "sigmoid")
+        for f, n in zip(forwards, neurons)
+    )
+
+
+def _library_methods():
+    from ..nn.layers import MLP, Layer, Neuron
+
+    return MLP.__call__, Layer.__call__, Neuron.__call__, Neuron._forward
+
+
+_MLP_CALL, _LAYER_CALL, _NEURON_CALL, _NEURON_FORWARD = _library_methods()
 
 
 def _is_mean(model, loss_fn, X, y) -> bool:
@@ -89,15 +143,23 @@ def prepare(
         def penalty():
             return l2_term(params, l2)
 
+    one_path = takes_one_path(model, library_loss)
     start = time.perf_counter()
     try:
-        program = Program(record(per_sample, params, rows, y, penalty=penalty), params)
+        trace_ = record(
+            per_sample, params, rows, y, penalty=penalty, samples=ONE_PATH_SAMPLES * one_path
+        )
+        program = Program(trace_, params)
     except TraceError as err:
         return None, str(err)
     per_sample_check = (time.perf_counter() - start) / len(rows)
     steps = CompiledSteps(program, rows, y, optimizer, classes, eager_step)
     steps.check_seconds = per_sample_check
-    return steps, f"compiled: {len(program.program)} array operations per step"
+    steps.one_path = one_path
+    how = f"compiled: {len(program.program)} array operations per step"
+    if one_path:
+        how += " (the library's model and loss: one path, no re-checks)"
+    return steps, how
 
 
 class CompiledSteps:
@@ -126,13 +188,15 @@ class CompiledSteps:
         # seconds of compiled steps since (fit adds them)
         self.check_seconds = 0.0
         self.checked_at = 1
+        # the model and loss are the library's, which take one path: nothing to re-check
+        self.one_path = False
         self.stepped = 0.0
 
     def due(self, k: int, last: int, size: int) -> bool:
         """Whether to re-check the graph before step ``k`` (of ``last``) on ``size`` samples:
         at the last step, and when the compiled steps since the last check took long enough
         that a check costs at most :data:`CHECK_BUDGET` of their time."""
-        if k <= 1:
+        if k <= 1 or self.one_path:
             return False
         if k == last:
             return True

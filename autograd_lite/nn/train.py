@@ -229,7 +229,10 @@ def fit(
             :class:`~autograd_lite.compiled.TraceError` says why it cannot); ``False``
             trains with the engine. Either way the losses agree to about 1e-15, and the
             model's parameters hold the trained values when a callback runs and when
-            ``fit`` returns.
+            ``fit`` returns. Code of your own is traced on up to 256 samples and checked
+            again with the engine now and then in training (at most about 4% of the time)
+            and at the last step, since it may branch on ``.data``; the library's models
+            and losses never do, and are traced on a few samples and not re-checked.
         progress: show a tqdm progress bar with the loss and accuracy (``tqdm.auto``: a
             widget in notebooks, text in a terminal), refreshed a few times a second; None
             (the default) shows it when someone is watching (stderr is a terminal, or a
