@@ -2,33 +2,37 @@
 
 Run from the repository root::
 
-    python bench/bench_compiled.py [--rounds 30] [--slow-rounds 3]
+    python bench/bench_compiled.py [--rounds 30] [--burst 5] [--slow-rounds 3]
 
 Workloads (ARCHITECTURE.md): the moons training step (max-margin loss, L2 1e-4, full-batch
-SGD with lr = 1.0 - 0.9·k/100) at MLP(2, [16, 16, 1]) with 100 points and at
-MLP(2, [64, 64, 1]) with 1,000 points. Every implementation starts from the same weights:
+SGD with the learning rate falling linearly from 1.0 to 0.1 over the run) at
+MLP(2, [16, 16, 1]) with 100 points and at MLP(2, [64, 64, 1]) with 1,000 points. Every
+implementation starts from the same weights:
 
 * ``NumPy``: the step vectorised over the batch with a hand-written backward
   (``references.NumpyModel``);
 * ``compiled fit``: ``fit(..., compiled=True)``, the model and loss written with Values and
-  traced once; a step is timed from the start of one step to the next (the learning-rate
-  schedule, which ``fit`` asks at the start of each step, is the hook), so it includes
-  everything ``fit`` does per step (the batch, the update, the history), and no callback
-  makes ``fit`` write the parameters back to the model every step;
+  traced once; steps are timed from the start of one step to the start of another (the
+  learning-rate schedule, which ``fit`` asks at the start of each step, is the hook), so
+  they include everything ``fit`` does per step (the batch, the update, the history), and
+  no callback makes ``fit`` write the parameters back to the model every step;
 * ``PyTorch``: the same network in float64 tensors on the CPU, autograd for the backward
   (when torch is installed);
 * ``eager fit``: ``fit(..., compiled=False)``, one step per call;
 * ``pure Python``: the step by hand in floats (``references.pure_python_step``).
 
 NumPy's BLAS and PyTorch run on one thread each (on a shared 2-core machine their thread
-pools make timings erratic), set before they are imported. Timing interleaves the
-implementations step by step (each round, one step of each, run from the compiled ``fit``'s
-schedule between its steps; NumPy alternates between just before and just after the compiled
-step, since whatever runs right after the slow pure-Python step finds its caches cold). The
-figures are medians over rounds after the first, and ratios are medians of per-round ratios
-to NumPy. The slow two run ``--slow-rounds`` steps at the large
-size. Each implementation's loss trajectory is compared with NumPy's. Nothing here asserts
-anything about time.
+pools make timings erratic), set before they are imported. Each round, each of the fast
+three runs a burst of ``--burst`` steps in a row, as training runs them (a step that runs
+right after another implementation's finds the caches holding that one's code and data,
+which costs a small step like these up to a third of its time), interleaved: the others'
+bursts run from the compiled ``fit``'s schedule between two of its bursts, NumPy just
+before the compiled burst in even rounds and just after it in odd ones. Figures are
+medians over rounds after the first of the seconds per step, and the ratios are medians
+of per-round ratios to NumPy. The slow two run after, in ``--slow-rounds`` single steps of
+their own (alternating which goes first), and are set against NumPy's median. Each
+implementation's loss trajectory is compared with NumPy's. Nothing here asserts anything
+about time.
 """
 
 from __future__ import annotations
