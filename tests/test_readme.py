@@ -87,6 +87,14 @@ def test_the_training_step_benchmark_runs_and_its_implementations_agree():
     assert "closure engine" in result.stdout
 
 
+def test_the_compiled_step_benchmark_runs_and_its_implementations_agree():
+    args = ["--rounds", "2", "--burst", "2", "--slow-rounds", "1"]
+    result = run(["bench/bench_compiled.py", *args], cwd=ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "loss trajectories agree with NumPy's to 1e-10: yes" in result.stdout
+    assert result.stdout.count("compiled fit  ") == 2
+
+
 def test_the_graph_benchmark_runs():
     result = run(["bench/bench_graph.py", "--depth", "20000", "--nodes", "20000"], cwd=ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
