@@ -60,18 +60,20 @@ def _wide(n: int):
     return weighted_sum([Value(1.0)] * len(products), products)
 
 
-def per_node_costs(sizes=(10**3, 10**4, 10**5, 10**6)) -> None:
+def per_node_costs(sizes=(10**3, 10**4, 10**5, 10**6), repeats: int = 5) -> None:
     """Build and backward time per node for a chain and a wide graph at each size.
 
-    The graph is built and differentiated with the collector paused, as ``fit`` runs; each
-    figure is the best of a few runs (fewer at the largest size), divided by the node count.
+    The graph is built and differentiated with the collector paused, as ``fit`` runs. Each
+    figure is the best of ``repeats`` runs at every size (the same statistic at every
+    size: a best of many small runs against one large run would flatter the small),
+    divided by the node count; the runs go round the sizes in turn, so that a slow moment
+    of a shared machine falls on all of them alike.
     """
     for name, make in (("chain (tanh)", _chain), ("wide (mul + one wsum)", _wide)):
-        build, back = {}, {}
-        for n in sizes:
-            repeats = max(1, min(5, 10**6 // n))
-            b_times, k_times = [], []
-            for _ in range(repeats):
+        b_times = {n: [] for n in sizes}
+        k_times = {n: [] for n in sizes}
+        for _ in range(repeats):
+            for n in sizes:
                 with gc_paused():
                     t0 = time.perf_counter()
                     root = make(n)
@@ -79,10 +81,11 @@ def per_node_costs(sizes=(10**3, 10**4, 10**5, 10**6)) -> None:
                     root.backward()
                     t2 = time.perf_counter()
                     del root
-                b_times.append(t1 - t0)
-                k_times.append(t2 - t1)
-            build[n], back[n] = min(b_times) / n, min(k_times) / n
-        print(f"per-node cost, {name}:")
+                b_times[n].append(t1 - t0)
+                k_times[n].append(t2 - t1)
+        build = {n: min(b_times[n]) / n for n in sizes}
+        back = {n: min(k_times[n]) / n for n in sizes}
+        print(f"per-node cost, {name} (best of {repeats}):")
         for n in sizes:
             print(
                 f"  {n:>9,} nodes: build {build[n] * 1e9:6.0f} ns, backward {back[n] * 1e9:6.0f} ns"
