@@ -221,6 +221,55 @@ def test_fit_compiled_with_adam_and_classes_matches_eager_and_callbacks_see_the_
     np.testing.assert_allclose(seen[True][2], seen[False][2], rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-3),
+        lambda ps: Adam(ps, lr=0.05),
+        lambda ps: SGD(ps[::2], lr=0.05, momentum=0.5),  # some parameters only
+        lambda ps: Adam(ps[::-1][:-3], lr=0.05),  # some, in another order
+    ],
+)
+def test_the_optimizers_state_is_the_eager_ones_in_its_own_order(make):
+    X, y = moons(20, noise=0.1, seed=0)
+    state = {}
+    for mode in (True, False):
+        # tanh: a ReLU unit held at 0 (a zero bias, all its inputs 0) takes one side or the
+        # other of its kink by the last bit, which the two paths may round differently
+        model = MLP(2, [5, 4, 1], activation="tanh", seed=0)
+        opt = make(model.parameters())
+        history = fit(model, X, y, optimizer=opt, steps=4, compiled=mode)
+        assert history.compiled is mode
+        kept = {k: v for k, v in vars(opt).items() if k in ("velocity", "m", "v")}
+        state[mode] = history.loss, kept, [p.data for p in model.parameters()]
+    # Adam divides by the root of small second moments, which magnifies the last bits in
+    # which the two paths' gradients differ: close, not to the last bits (an order mixed up
+    # would differ in the first digit)
+    np.testing.assert_allclose(state[True][0], state[False][0], rtol=1e-9)
+    for key, values in state[False][1].items():
+        np.testing.assert_allclose(state[True][1][key], values, rtol=1e-7, atol=1e-12)
+    np.testing.assert_allclose(state[True][2], state[False][2], rtol=1e-7, atol=1e-12)
+
+
+def test_a_layers_weights_are_one_matrix_in_the_flat_array():
+    model = MLP(2, [16, 16, 1], seed=0)
+    X, y = moons(8, seed=0)
+    program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)
+    matmuls = [ins for ins in program.program if type(ins).__name__ == "_Matmul"]
+    assert len(matmuls) == 3
+    for ins in matmuls:
+        assert ins.W.flags.c_contiguous and ins.W.base is not None
+    # the layout puts layer 2's 16×16 weights, then its 16 biases, in one run
+    at = {p: i for i, p in enumerate(program.layout)}
+    layer = model.layers[1]
+    weights = [at[w] for n in layer.neurons for w in n.w]
+    assert weights == list(range(weights[0], weights[0] + 256))
+    assert [at[n.b] for n in layer.neurons] == list(range(weights[0] + 256, weights[0] + 272))
+    # the gradient comes back in the order the parameters were given
+    loss, grad = program.value_and_grad(X, y)
+    assert_same((loss, grad), eager(model, hinge, model.parameters(), X, y))
+
+
 def test_fit_auto_trains_eagerly_what_does_not_trace_and_says_so(capsys):
     X, y = moons(12, noise=0.1, seed=0)
     model = MLP(2, [3, 1], seed=0)

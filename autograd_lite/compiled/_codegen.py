@@ -78,6 +78,13 @@ def _add(src: _Source, indent: int, take, expr: str) -> None:
     src.emit(indent + 1, f"o[{v}] = True")
 
 
+def _take_adjoint(back: _Source, out: int) -> None:
+    """``g``: the adjoint of an instruction's result, dropped from the list as it is taken
+    (nothing adds to it any more), so that its memory can serve the arrays made next."""
+    back.emit(1, f"g = d[{out}]")
+    back.emit(1, f"d[{out}] = None")
+
+
 def _elementwise(fwd: _Source, back: _Source, ins) -> None:
     f = fwd.bind("F", ins.forward_fn)
     args = ", ".join(_read(fwd, t) for t in ins.takes)
@@ -93,7 +100,7 @@ def _elementwise(fwd: _Source, back: _Source, ins) -> None:
         return
     r = back.bind("R", ins.rule)
     args = ", ".join(_read(back, t) for t in ins.takes)
-    back.emit(1, f"g = d[{ins.out}]")
+    _take_adjoint(back, ins.out)
     back.emit(1, "if g is not None:")
     back.emit(2, f"r = {r}(g, e[{ins.out}], {args})")
     for k, take in ins.sends:
@@ -111,7 +118,7 @@ def _matmul(fwd: _Source, back: _Source, ins) -> None:
     w = back.bind("V", ins.W) if ins.W is not None else f"{back.bind('T', ins.w)}.read(e)[0]"
     b = back.bind("V", ins.bias) if ins.bias is not None else f"{back.bind('T', ins.b)}.read(e)[0]"
     wrt = back.bind("WRT", ins.wrt)
-    back.emit(1, f"g = d[{ins.out}]")
+    _take_adjoint(back, ins.out)
     back.emit(1, "if g is not None:")
     back.emit(2, f"dW, dA, db = {rule}(g, e[{ins.out}], {w}, {_read(back, ins.a)}, {b}, {wrt})")
     if ins.wrt[0]:
@@ -134,7 +141,7 @@ def _other(fwd: _Source, back: _Source, ins) -> None:
     name = fwd.bind("I", ins)
     fwd.emit(1, f"{name}.forward(e)")
     name = back.bind("I", ins)
-    back.emit(1, f"g = d[{ins.out}]")
+    _take_adjoint(back, ins.out)
     back.emit(1, "if g is not None:")
     back.emit(2, f"{name}.backward(e, d, o, g)")
 

@@ -74,23 +74,22 @@ class Take:
         elif cols.ndim == 1 and broadcast and (flat == flat[0]).all():
             self.mode = "column"
             self.index = slice(int(flat[0]), int(flat[0]) + 1)
+        elif persistent and v in persistent and not self.batched and _regular(cols):
+            # a run or a regular grid of the parameters: fixed views of the flat arrays
+            data, grad = persistent[v]
+            start, strides = _regular(cols)
+            item = data.itemsize
+            shape = (1, *cols.shape)
+            bytes_ = (0, *[s * item for s in strides])
+            self.mode = "view"
+            self.view = as_strided(data[start:], shape, bytes_, writeable=False)
+            self.gview = as_strided(grad[start:], shape, bytes_)
         elif cols.ndim == 1 and np.array_equal(cols, np.arange(flat[0], flat[0] + len(flat))):
             self.mode = "slice"
             self.index = slice(int(flat[0]), int(flat[0]) + len(flat))
         else:
             self.mode = "gather"
             self.index = (slice(None), cols)
-            if persistent and v in persistent and not self.batched:
-                regular = _regular(cols)
-                if regular is not None:
-                    data, grad = persistent[v]
-                    start, strides = regular
-                    item = data.itemsize
-                    shape = (1, *cols.shape)
-                    bytes_ = (0, *[s * item for s in strides])
-                    self.mode = "view"
-                    self.view = as_strided(data[start:], shape, bytes_, writeable=False)
-                    self.gview = as_strided(grad[start:], shape, bytes_)
         if self.mode in ("slice", "column"):
             self.index = (slice(None), self.index)
 

@@ -209,10 +209,14 @@ class Program:
     the penalty (if one was traced), exactly as the library's losses define it.
 
     Attributes:
-        params: the parameters (Values), in the order of the gradient array.
-        flat: their values as one array; :meth:`value_and_grad` refreshes it from the
-            Values first unless told not to.
-        grad: the gradient of the last backward pass, in the same order.
+        params: the parameters (Values), in the order given (the order of the gradient
+            :meth:`value_and_grad` returns).
+        layout: the same Values in the order of :attr:`flat`: each group of weighted sums
+            that becomes a matrix product (a layer) has its weights there row by row, then
+            its biases, so that the weights are one matrix in memory; then the others.
+        flat: the parameters' values as one array, in :attr:`layout` order; the program
+            reads the parameters from it (:meth:`pull` refreshes it from the Values).
+        grad: the gradient of the last backward pass, in :attr:`layout` order.
         outputs_are_list: whether the traced model returned a list of outputs.
     """
 
@@ -220,7 +224,12 @@ class Program:
         self.params = list(params)
         self.trace = trace_
         self.outputs_are_list = trace_.outputs_are_list
-        self.flat = np.array([p.data for p in self.params], dtype=float)
+        order = _layout(trace_, len(self.params))
+        self.layout = [self.params[j] for j in order]
+        # _at[j]: where the j-th given parameter sits in flat
+        self._at = np.empty(len(order), dtype=np.intp)
+        self._at[order] = np.arange(len(order))
+        self.flat = np.array([p.data for p in self.layout], dtype=float)
         self.grad = np.zeros_like(self.flat)
         self._flat_row = self.flat[None, :]  # flat's storage never moves (views read it)
         self._one = np.ones((1, 1))
@@ -254,7 +263,8 @@ class Program:
             elif kind == "const":
                 loc[i] = (K, const_col[i])
             else:
-                loc[i] = (base[kind], tr.slots[i])
+                slot = int(self._at[tr.slots[i]]) if kind == "param" else tr.slots[i]
+                loc[i] = (base[kind], slot)
                 batched[i] = kind != "param"
                 needs[i] = kind == "param"
         persistent = {P: (self.flat, self.grad)}
@@ -314,6 +324,12 @@ class Program:
             a = np.array([[loc[p] for p in q[k : 2 * k]] for q in ps])
             b = np.array([loc[q[-1]] for q in ps])
             if kind == "matmul":
+                # the sums do not depend on the order of their (weight, input) pairs: put the
+                # inputs in the order they sit in memory (an L2 term's parameters, given in
+                # the model's order, then read the flat array whole, not gathered)
+                order = np.lexsort((a[0, :, 1], a[0, :, 0]))
+                if (order != np.arange(k)).any():
+                    a, w = a[:, order], w[:, order]
                 return _Matmul(
                     out,
                     Take(a[0], arrays),
@@ -332,14 +348,14 @@ class Program:
 
     def pull(self) -> None:
         """Copy the parameters' current values into :attr:`flat`."""
-        self.flat[:] = [p.data for p in self.params]
+        self.flat[:] = [p.data for p in self.layout]
 
     def push(self, grads: bool = False) -> None:
         """Write :attr:`flat` back into the parameters' ``data`` (and ``grad`` if asked)."""
-        for p, v in zip(self.params, self.flat.tolist()):
+        for p, v in zip(self.layout, self.flat.tolist()):
             p.data = v
         if grads:
-            for p, v in zip(self.params, self.grad.tolist()):
+            for p, v in zip(self.layout, self.grad.tolist()):
                 p.grad = v
 
     def batch(self, X: Sequence, y: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -426,7 +442,8 @@ class Program:
             y: their labels (None if the function takes none).
 
         Returns:
-            ``(loss, grad)``: a float and a copy of the gradient, in :attr:`params` order.
+            ``(loss, grad)``: a float and the gradient as a new array, in :attr:`params`
+            order.
 
         Raises:
             ValueError: if the loss or a gradient is not finite (run the function with the
@@ -439,7 +456,7 @@ class Program:
                 "the compiled program's loss or gradient is not a finite number; run the "
                 "function with the engine on these samples to see which operation fails"
             )
-        return loss, self.grad.copy()
+        return loss, self.grad[self._at]
 
     def __call__(self, X: Sequence, y: Sequence | None = None) -> float:
         """The batch's loss (the parameters' current values are read first)."""
@@ -477,6 +494,37 @@ class Program:
             f"<Program: {len(self.program)} array operations for {len(self.trace)} nodes per "
             f"sample, {len(self.params)} parameters>"
         )
+
+
+def _layout(tr: Trace, n: int) -> list[int]:
+    """The order of the parameters in the flat array, as indices of the given ones.
+
+    Weighted sums whose weights and bias are all parameters, over the same inputs (a
+    layer's neurons, which become one matrix product), have their weights placed row by
+    row and then their biases, each parameter where it is first met; the parameters no such
+    sum uses follow in the given order. A layer's weights are then one matrix in memory,
+    which the matrix products read faster than a strided view (about a fifth, at 64×64).
+    """
+    groups: dict[tuple, tuple[list, list]] = {}
+    for i, op in enumerate(tr.ops):
+        if op != "wsum":
+            continue
+        ps = tr.parents[i]
+        k = (len(ps) - 1) // 2
+        ws, xs, b = ps[:k], ps[k : 2 * k], ps[-1]
+        if all(tr.kinds[p] == "param" for p in (*ws, b)):
+            weights, biases = groups.setdefault(tuple(xs), ([], []))
+            weights.extend(tr.slots[p] for p in ws)
+            biases.append(tr.slots[b])
+    order: list[int] = []
+    placed = [False] * n
+    for weights, biases in groups.values():
+        for j in (*weights, *biases):
+            if not placed[j]:
+                placed[j] = True
+                order.append(j)
+    order.extend(j for j in range(n) if not placed[j])
+    return order
 
 
 def _consts_text(values) -> str:

@@ -221,14 +221,14 @@ class CompiledSteps:
 
     def checkpoint(self) -> tuple[list[float], list[float], dict]:
         """The parameters, their gradients and the optimizer's state (after :meth:`sync`)."""
-        params = self.program.params
+        params = self.program.layout
         state = {k: v for k, v in vars(self.optimizer).items() if k != "params"}
         return [p.data for p in params], [p.grad for p in params], copy.deepcopy(state)
 
     def restore(self, saved: tuple[list[float], list[float], dict]) -> None:
         """Put back what :meth:`checkpoint` kept, in the model, the optimizer and here."""
         data, grads, state = saved
-        for p, v, g in zip(self.program.params, data, grads):
+        for p, v, g in zip(self.program.layout, data, grads):
             p.data, p.grad = v, g
         vars(self.optimizer).update(copy.deepcopy(state))
         self.program.pull()
@@ -286,12 +286,10 @@ class CompiledSteps:
 def _flat_update(optimizer, program: Program):
     from ..nn.optim import SGD, Adam
 
-    at = {p: i for i, p in enumerate(program.params)}
+    at = {p: i for i, p in enumerate(program.layout)}
     index = [at.get(p) for p in optimizer.params]
     if any(i is None for i in index):
         return _ByOptimizer(optimizer, program)
-    if index == list(range(len(program.params))):
-        index = None
     if type(optimizer) is SGD:
         return _SGD(optimizer, program, index)
     if type(optimizer) is Adam:
@@ -325,8 +323,27 @@ class _Flat:
     """An optimizer's update on the flat array; ``step`` returns False, changing nothing,
     when the update would not be finite (the engine's step then raises the error)."""
 
-    def __init__(self, optimizer, program, index):
-        self.optimizer, self.program, self.index = optimizer, program, index
+    def __init__(self, optimizer, program, index: list[int]):
+        self.optimizer, self.program = optimizer, program
+        # index[i]: where the optimizer's i-th parameter sits in the flat array. When the
+        # optimizer updates every parameter, the update runs on the flat array as it is
+        # (the rule is element by element) and only its state is put in the optimizer's
+        # order, in pull and push; otherwise its parameters are gathered and scattered.
+        self.order = None
+        self.index = np.array(index, dtype=np.intp)
+        if len(index) == len(program.flat) and len(set(index)) == len(index):
+            self.order, self.index = self.index, None
+
+    def _state_in(self, values) -> np.ndarray:
+        """An optimizer's per-parameter state (a list, its order) as an array for here."""
+        if self.order is None:
+            return np.array(values, dtype=float)
+        out = np.empty(len(self.order))
+        out[self.order] = values
+        return out
+
+    def _state_out(self, array: np.ndarray) -> list[float]:
+        return (array if self.order is None else array[self.order]).tolist()
 
     def _grad_and_data(self):
         g, flat = self.program.grad, self.program.flat
@@ -365,10 +382,10 @@ class _SGD(_Flat):
         return True
 
     def pull(self):
-        self.v = np.array(self.optimizer.velocity, dtype=float)
+        self.v = self._state_in(self.optimizer.velocity)
 
     def push(self):
-        self.optimizer.velocity = self.v.tolist()
+        self.optimizer.velocity = self._state_out(self.v)
 
 
 class _Adam(_Flat):
@@ -392,9 +409,9 @@ class _Adam(_Flat):
         return True
 
     def pull(self):
-        self.m = np.array(self.optimizer.m, dtype=float)
-        self.v = np.array(self.optimizer.v, dtype=float)
+        self.m = self._state_in(self.optimizer.m)
+        self.v = self._state_in(self.optimizer.v)
 
     def push(self):
-        self.optimizer.m = self.m.tolist()
-        self.optimizer.v = self.v.tolist()
+        self.optimizer.m = self._state_out(self.m)
+        self.optimizer.v = self._state_out(self.v)
