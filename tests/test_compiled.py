@@ -547,18 +547,31 @@ def test_the_librarys_models_and_losses_are_known_to_take_one_path():
     from autograd_lite.nn import Layer, Neuron
 
     for model in (MLP(2, [3, 1]), Layer(2, 3), Neuron(2, activation="tanh")):
-        assert takes_one_path(model, library_loss=True)
-        assert not takes_one_path(model, library_loss=False)
+        assert takes_one_path(model, hinge)
+        assert not takes_one_path(model, lambda o, t: hinge(o, t))
 
     class Mine(MLP):
         pass
 
-    assert not takes_one_path(Mine(2, [3, 1]), library_loss=True)
+    assert not takes_one_path(Mine(2, [3, 1]), hinge)
     patched = MLP(2, [3, 1])
     patched.layers[0].neurons[0]._forward = lambda xs: xs[0]
     patched._forwards[0][0] = patched.layers[0].neurons[0]._forward
-    assert not takes_one_path(patched, library_loss=True)
-    assert not takes_one_path(lambda x: x, library_loss=True)
+    assert not takes_one_path(patched, hinge)
+    assert not takes_one_path(lambda x: x, hinge)
+
+
+def test_a_loss_added_to_the_table_is_not_taken_for_the_librarys(monkeypatch):
+    from autograd_lite.compiled.training import takes_one_path
+    from autograd_lite.nn import losses
+
+    def mine(outputs, labels):
+        return hinge(outputs, labels)
+
+    monkeypatch.setitem(losses.LOSSES, "mine", mine)
+    assert not takes_one_path(MLP(2, [3, 1]), mine)
+    X, y = moons(20, seed=0)
+    assert "one path" not in fit(MLP(2, [3, 1]), X, y, loss="mine", steps=2).mode
 
 
 def test_one_path_training_compares_few_samples_and_never_re_checks(monkeypatch):
@@ -602,3 +615,132 @@ def test_labels_missed_by_the_compared_samples_still_get_their_constants():
 
     program = trace(fn, w, X, y)
     assert_same(program.value_and_grad(X, y), eager(lambda x: w[0] * x[0] + w[1], mse, w, X, y))
+
+
+# --- labels, returned nodes and operands that the first checks missed -------------------
+
+
+def _histories(make, X, y, **kw):
+    """fit's loss history and mode, compiled ("auto") and eager, from the same start."""
+    compiled = fit(make(), X, y, compiled="auto", **kw)
+    eager = fit(make(), X, y, compiled=False, **kw)
+    return compiled, eager
+
+
+def test_label_constants_are_right_for_labels_that_the_spread_of_samples_misses():
+    import random
+
+    r = random.Random(0)
+    n = 400
+    X = [[r.uniform(-1, 1), r.uniform(-1, 1)] for _ in range(n)]
+    # many distinct targets, but 0 on every sample an even spread of 16 would pick
+    spread = {round(k * (n - 1) / 15) for k in range(16)}
+    y = [0.1 * i if (i % 3 == 0 and i not in spread) else 0.0 for i in range(n)]
+    compiled, eager = _histories(lambda: MLP(2, [8, 1], seed=1), X, y, loss="mse", steps=4, lr=0.01)
+    assert compiled.compiled
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-10)
+
+
+def test_a_one_hot_over_many_classes_is_not_mistaken_for_an_affine_function_of_the_class():
+    import random
+
+    r = random.Random(0)
+    n = 400
+    X = [[r.uniform(-1, 1), r.uniform(-1, 1)] for _ in range(n)]
+    y = [2 + i % 68 for i in range(n)]  # 70 classes in all
+    for k, i in enumerate(sorted({round(k * (n - 1) / 15) for k in range(16)})):
+        y[i] = k % 2  # the spread of 16 samples sees classes 0 and 1 only
+    compiled, eager = _histories(
+        lambda: MLP(2, [8, 70], seed=1), X, y, loss="cross_entropy", steps=2, batch_size=50
+    )
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-10)
+
+
+def test_a_loss_of_your_own_over_many_distinct_targets_trains_compiled_to_the_end():
+    X, _ = moons(300, noise=0.1, seed=0)
+    y = [3.0 * (a + b) for a, b in X]  # 300 distinct targets: an affine fit, not a table
+
+    def my_mse(outputs, targets):
+        return mse(outputs, targets)
+
+    compiled, eager = _histories(
+        lambda: MLP(2, [8, 1], seed=1), X, y, loss=my_mse, steps=30, lr=0.01
+    )
+    assert compiled.compiled and "eager" not in compiled.mode
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda x, a, b: a if x[0].data > 0 else b,  # the loss: one parameter or another
+        lambda x, a, b: x[0] if x[0].data > 0 else x[1],  # one input or another
+        lambda x, a, b: (a * x[0], [a * x[0], a]) if x[0].data > 0 else (a * x[0], [a, a * x[0]]),
+    ],
+)
+def test_returning_other_nodes_of_the_same_graph_is_refused(fn):
+    a, b = Value(1.0), Value(2.0)
+    X = [[1.0, 5.0], [-1.0, 7.0]]
+    with pytest.raises(TraceError, match="returns other nodes as its loss or outputs"):
+        trace(lambda x: fn(x, a, b), [a, b], X)
+
+
+def test_an_output_that_does_not_depend_on_the_sample_comes_back_for_every_sample():
+    a = Value(0.5)
+    X = [[1.0], [2.0], [3.0]]
+    program = trace(lambda x: (a * x[0], [a * x[0], a]), [a], X)
+    _, out = program.run(*program.batch(X), outputs=True)
+    np.testing.assert_array_equal(out, [[0.5, 0.5], [1.0, 0.5], [1.5, 0.5]])
+
+
+def test_a_parameter_made_by_an_operation_is_refused_and_fit_trains_it_eagerly():
+    w = Value(0.7) * 1.0
+    with pytest.raises(TraceError, match="parameter 0 .* not a leaf"):
+        trace(lambda x: x[0] * w, [w], [[1.0], [2.0]])
+    model = MLP(2, [3, 1], seed=0)
+    model.layers[0].neurons[0].w[0] = Value(0.7) * 1.0
+    X, y = moons(10, seed=0)
+    history = fit(model, X, y, steps=2)
+    assert not history.compiled and "not a leaf" in history.mode
+
+
+def test_an_operand_taken_twice_from_mixed_arrays_gets_both_gradients():
+    from autograd_lite import weighted_sum
+
+    p = Value(0.5)
+    X = [[1.0], [2.0]]
+
+    def fn(x):
+        return weighted_sum([x[0], p, p], [x[0]] * 3, 0.0)
+
+    loss, grad = trace(fn, [p], X).value_and_grad(X)
+    # per sample: x·x + 2·p·x, whose mean over x = 1, 2 has gradient 2·mean(x) = 3
+    assert loss == pytest.approx(4.0) and grad.tolist() == pytest.approx([3.0])
+
+
+def test_a_primitive_of_your_own_may_have_any_name(monkeypatch):
+    from autograd_lite.engine import apply
+    from autograd_lite.ops import Primitive
+
+    prim = Primitive(
+        name="matmul",
+        arity=2,
+        forward=lambda a, b: a * b + a,
+        rule=lambda g, out, a, b: (g * (b + 1.0), g * a),
+        symbol="@",
+        template="a@b",
+        derivatives=("b + 1", "a"),
+    )
+    monkeypatch.setitem(OPS, "matmul", prim)
+    a = Value(0.5)
+    X = [[1.0], [2.0], [3.0]]
+    loss, grad = trace(lambda x: apply("matmul", (x[0], a)), [a], X).value_and_grad(X)
+    assert loss == pytest.approx(3.0) and grad.tolist() == pytest.approx([2.0])
+
+
+def test_a_label_the_program_never_saw_is_named():
+    model = MLP(2, [3, 2], seed=0)
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
+    program = trace(lambda x, t: softmax_cross_entropy([model(x)], [t]), model.parameters(), X, y)
+    with pytest.raises(ValueError, match="label 5.0 is not one of the 2 labels"):
+        program.value_and_grad(X, [0, 5])

@@ -60,7 +60,12 @@ class Take:
         self.view = None
         if len(self.sources) > 1:
             self.mode = "pieces"
-            self.pieces = [(v, which == v, cols[which == v]) for v in self.sources]
+            self.pieces = []
+            for v in self.sources:
+                mask = which == v
+                part = cols[mask]
+                # a column taken twice gets both gradients (np.add.at), not the last one
+                self.pieces.append((v, mask, part, len(np.unique(part)) == part.size))
             self.batched = any(arrays[v].batched for v in self.sources)
             return
         v = self.var = self.sources[0]
@@ -109,7 +114,7 @@ class Take:
             return env[self.var][self.index]
         batch = max(env[v].shape[0] for v in self.sources)
         out = np.empty((batch, *self.shape))
-        for v, mask, cols in self.pieces:
+        for v, mask, cols, _ in self.pieces:
             out[:, mask] = env[v][:, cols]
         return out
 
@@ -122,9 +127,9 @@ class Take:
             self.gview += grad.reshape(self.gview.shape)
             return
         if mode == "pieces":
-            for v, mask, cols in self.pieces:
+            for v, mask, cols, unique in self.pieces:
                 if self.arrays[v].needs_grad:
-                    _scatter(self.arrays[v], v, cols, grad[:, mask], adj, owned, True)
+                    _scatter(self.arrays[v], v, cols, grad[:, mask], adj, owned, unique)
             return
         spec = self.arrays[self.var]
         if not spec.needs_grad:

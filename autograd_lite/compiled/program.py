@@ -282,7 +282,7 @@ class Program:
                 else:
                     key = ("wsum", k)
             else:
-                key = (op,)
+                key = ("op", op)  # tagged: a primitive may be named "matmul"
             by_level.setdefault(level[i], {})
             by_level[level[i]].setdefault(key, []).append(i)
         self.program = []
@@ -301,7 +301,7 @@ class Program:
                             group,
                         )
                     )
-                    self.program.append(self._instruction(key[0], group, out, tr, loc, persistent))
+                    self.program.append(self._instruction(key, group, out, tr, loc, persistent))
                     for col, i in enumerate(group):
                         loc[i] = (out, col)
         self._loc = loc
@@ -315,8 +315,9 @@ class Program:
         self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
         self._outputs = Take(np.array([loc[i] for i in tr.outputs]), arrays) if tr.outputs else None
 
-    def _instruction(self, kind, group, out, tr, loc, persistent):
+    def _instruction(self, key, group, out, tr, loc, persistent):
         arrays = self.arrays
+        kind = key[0]
         if kind in ("matmul", "wsum"):
             ps = [tr.parents[i] for i in group]
             k = (len(ps[0]) - 1) // 2
@@ -342,7 +343,7 @@ class Program:
             Take(np.array([loc[tr.parents[i][r]] for i in group]), arrays, broadcast=True)
             for r in range(arity)
         ]
-        return _Elementwise(kind, out, takes, len(group))
+        return _Elementwise(key[1], out, takes, len(group))
 
     # --- running --------------------------------------------------------------------------
 
@@ -404,7 +405,11 @@ class Program:
         )
         if self._penalty is not None:
             loss = loss + float(self._penalty.read(env)[0, 0])
-        out = self._outputs.read(env) if outputs and self._outputs is not None else None
+        out = None
+        if outputs and self._outputs is not None:
+            out = self._outputs.read(env)
+            if out.shape[0] != size:  # outputs that do not depend on the sample
+                out = np.broadcast_to(out, (size, out.shape[1]))
         if grad:
             self._backward(env, size, len(per_sample))
         return loss, out

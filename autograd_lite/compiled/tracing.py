@@ -155,10 +155,11 @@ def _call(fn, row, label, scalar_input):
 class _Shape:
     """A cheap description of one sample's graph, for comparing samples with the first.
 
-    The description (:attr:`desc`) lists the nodes other than parameters and inputs, in a
-    depth-first post-order from the loss and then the outputs, each as ``(op, codes of its
-    operands)`` (``None`` for a constant): an operand is coded by its place in the list,
-    or by a negative number for a parameter or an input. Two samples build the same graph
+    The description lists the nodes other than parameters and inputs, in a depth-first
+    post-order from the loss and then the outputs, each as ``(op, codes of its operands)``
+    (``None`` for a constant): an operand is coded by its place in the list, or by a
+    negative number for a parameter or an input; a last entry gives the codes of the loss
+    and the outputs. Two samples build the same graph, and return the same nodes of it,
     exactly when their descriptions are equal. Parameters are never walked into, so a
     sample costs about its forward pass however many parameters the model has.
     """
@@ -202,6 +203,8 @@ class _Shape:
                     if not stack:
                         break
                     node, parents = stack.pop()
+        # which nodes are the loss and the outputs (a parameter or an input among them too)
+        desc.append(("=", tuple(map(code, (loss, *outs)))))
         return desc, consts
 
 
@@ -236,6 +239,11 @@ class _Compared:
             ) from None
         desc, consts = self.shape.of(xs, loss, outs)
         if desc != self.desc:
+            if desc[:-1] == self.desc[:-1]:
+                raise TraceError(
+                    f"the function returns other nodes as its loss or outputs for {where} "
+                    "than for the first sample (the same graph, another node returned). " + _HOW_TO
+                )
             _compare(self.plain, _describe(self.params_at, xs, loss, outs, None), where)
             raise TraceError(  # the shapes differ, so the full descriptions do too
                 f"the function builds a different graph for {where} than for the first "
@@ -404,6 +412,15 @@ def record(
             sample's inputs or on the parameters rather than on its label alone.
     """
     params = list(params)
+    for j, p in enumerate(params):
+        if type(p) is not Value:
+            raise TraceError(f"parameter {j} is a {type(p).__name__}, not a Value")
+        if p.parents:
+            raise TraceError(
+                f"parameter {j} ({p.label or p.op} = {p.data!r}) is made by an operation "
+                "from other Values, not a leaf: the compiled program reads parameters as "
+                "numbers of their own (train it eagerly, or make it a Value of its own)"
+            )
     params_at = {p: j for j, p in enumerate(params)}
     if len(params_at) != len(params):
         raise TraceError("a parameter is listed twice")
@@ -443,6 +460,14 @@ def record(
     if len(firsts) <= MAX_LABEL_TABLE:
         # every label among the samples compared: its constants are looked up by label
         compared = sorted(set(compared) | set(firsts.values()))
+    else:
+        # the constants must be an affine function of the label, fitted on the samples
+        # compared: take samples whose labels span every label of the data (so the fit is
+        # the same at every sample, however the labels are spread) and a few more distinct
+        # labels (so that a dependence that is not affine, a one-hot class, shows)
+        distinct = sorted(firsts, key=lambda k: np.ravel(k).tolist())
+        more = [firsts[distinct[i]] for i in _spread(len(distinct), 16)]
+        compared = sorted(set(compared) | set(_spanning(keys)) | set(more))
     values = values[: len(compared)]
     for row_at, i in enumerate(compared[1:], 1):
         values[row_at] = compare.run(rows[i], labels[i], f"sample {i}")
@@ -490,7 +515,14 @@ def record(
             def label_columns(ls, by_key=by_key, width=width):
                 if not len(ls):
                     return np.empty((0, width))
-                return np.array([by_key[_key(v)] for v in ls], dtype=float)
+                try:
+                    return np.array([by_key[_key(v)] for v in ls], dtype=float)
+                except KeyError as err:
+                    raise ValueError(
+                        f"label {err.args[0]!r} is not one of the {len(by_key)} labels the "
+                        "program was traced with, whose constants it looks up by label; "
+                        "trace it on data that has every label"
+                    ) from None
 
         else:
             coef = _affine(probe_keys, table)
@@ -530,15 +562,19 @@ def record(
     trace.scalar_input = scalar_input
     fixed = np.array(plain.const_values())
     fixed[varying] = np.nan  # label constants: from the label columns
-    trace._checker = _Checker(compare, fixed, list(varying))
+    trace._checker = _Checker(compare, fixed, list(varying), fitted=not table_mode)
     return trace
 
 
 class _Checker:
     """Runs the function on a batch at the current parameters and compares with the trace."""
 
-    def __init__(self, compare: _Compared, fixed, varying):
+    def __init__(self, compare: _Compared, fixed, varying, fitted: bool):
         self.compare, self.fixed, self.varying = compare, fixed, varying
+        # which constants come from an affine fit of the label
+        self.fitted = np.zeros(len(fixed), dtype=bool)
+        if fitted:
+            self.fitted[varying] = True
 
     def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
         fixed = self.fixed
@@ -549,7 +585,11 @@ class _Checker:
             label = _NO_LABEL if labels is None else labels[i]
             where = f"sample {i} of the batch at the current parameters"
             got = self.compare.run(rows[i], label, where)
-            bad = np.flatnonzero(got != expected[i])
+            # label constants from an affine fit carry its rounding (the fit itself is
+            # accepted to 1e-12 of the table's scale): others must match exactly
+            want = expected[i]
+            slack = np.where(self.fitted, 1e-12 * np.maximum(1.0, np.abs(want)), 0.0)
+            bad = np.flatnonzero(np.abs(got - want) > slack)
             if len(bad):
                 run = self.compare.describe(rows[i], label)  # the same graph as the first
                 _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
@@ -559,6 +599,29 @@ MAX_COMPARED = 256
 """Samples whose graphs are compared with the first at once (spread over the data): a
 larger data set is compared on that many, and each check during training on as many of
 its batch, so a check costs at most that many eager forward passes."""
+
+
+def _spanning(keys: list) -> list[int]:
+    """Indices of at most (label numbers + 1) samples whose rows (1, label...) span the rows
+    of every sample: then an affine function of the label fitted on them is the same
+    function on every sample. Picked greedily, each time the row farthest from the span of
+    those picked."""
+    rows = np.array([np.concatenate(([1.0], np.ravel(k))) for k in keys], dtype=float)
+    rows /= np.maximum(1.0, np.abs(rows).max(axis=0))  # columns of like size
+    picked: list[int] = []
+    left = rows.copy()
+    first = None
+    for _ in range(rows.shape[1]):
+        norms = np.einsum("ij,ij->i", left, left)
+        i = int(np.argmax(norms))
+        if first is None:
+            first = norms[i]
+        if norms[i] <= 1e-24 * first:
+            break
+        picked.append(i)
+        q = left[i] / np.sqrt(norms[i])
+        left -= np.outer(left @ q, q)
+    return picked
 
 
 def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:

@@ -48,16 +48,18 @@ enough to tell the constants that come from the label (``y`` in ``1 - y·s``) fr
 ones, by a table or an affine fit."""
 
 
-def takes_one_path(model: object, library_loss: bool) -> bool:
+def takes_one_path(model: object, loss_fn: object) -> bool:
     """Whether the model and the loss are the library's own, which never branch on ``.data``
     (every choice they make is inside a primitive of the ops table), so that their graph is
     the same for every sample and every parameter value: an :class:`~autograd_lite.nn.MLP`,
     :class:`~autograd_lite.nn.Layer` or :class:`~autograd_lite.nn.Neuron` (not a subclass,
-    nor one whose forward was replaced) and a loss of :data:`autograd_lite.nn.losses.LOSSES`.
+    nor one whose forward was replaced) and one of the library's losses (mse, hinge,
+    binary_cross_entropy, softmax_cross_entropy: the functions themselves, not whatever
+    :data:`~autograd_lite.nn.losses.LOSSES` may have been given since).
     """
     from ..nn.layers import MLP, Layer, Neuron
 
-    if not library_loss:
+    if not any(loss_fn is f for f in _LIBRARY_LOSSES):
         return False
     if type(model) is MLP:
         forwards = [f for fs in model._forwards for f in fs]
@@ -86,11 +88,13 @@ def takes_one_path(model: object, library_loss: bool) -> bool:
 
 def _library_methods():
     from ..nn.layers import MLP, Layer, Neuron
+    from ..nn.losses import binary_cross_entropy, hinge, mse, softmax_cross_entropy
 
-    return MLP.__call__, Layer.__call__, Neuron.__call__, Neuron._forward
+    losses = (mse, hinge, binary_cross_entropy, softmax_cross_entropy)
+    return MLP.__call__, Layer.__call__, Neuron.__call__, Neuron._forward, losses
 
 
-_MLP_CALL, _LAYER_CALL, _NEURON_CALL, _NEURON_FORWARD = _library_methods()
+_MLP_CALL, _LAYER_CALL, _NEURON_CALL, _NEURON_FORWARD, _LIBRARY_LOSSES = _library_methods()
 
 
 def _is_mean(model, loss_fn, X, y) -> bool:
@@ -143,7 +147,7 @@ def prepare(
         def penalty():
             return l2_term(params, l2)
 
-    one_path = takes_one_path(model, library_loss)
+    one_path = takes_one_path(model, loss_fn)
     start = time.perf_counter()
     try:
         trace_ = record(
@@ -198,12 +202,13 @@ class CompiledSteps:
         that a check costs at most :data:`CHECK_BUDGET` of their time."""
         if k <= 1 or self.one_path:
             return False
-        if k == last:
-            return True
-        return (
-            k - self.checked_at >= MIN_CHECK_EVERY
-            and self.stepped * CHECK_BUDGET >= self.check_seconds * size
-        )
+        if k != last and (
+            k - self.checked_at < MIN_CHECK_EVERY
+            or self.stepped * CHECK_BUDGET < self.check_seconds * size
+        ):
+            return False
+        self.checked_at = k
+        return True
 
     def verify(self, batch: Sequence[int]) -> None:
         """Check, with the engine, that the samples of ``batch`` build the traced graph at
