@@ -645,7 +645,7 @@ def test_a_one_hot_over_many_classes_is_not_mistaken_for_an_affine_function_of_t
     import random
 
     r = random.Random(0)
-    n = 400
+    n = 200
     X = [[r.uniform(-1, 1), r.uniform(-1, 1)] for _ in range(n)]
     y = [2 + i % 68 for i in range(n)]  # 70 classes in all
     for k, i in enumerate(sorted({round(k * (n - 1) / 15) for k in range(16)})):
@@ -657,8 +657,8 @@ def test_a_one_hot_over_many_classes_is_not_mistaken_for_an_affine_function_of_t
 
 
 def test_a_loss_of_your_own_over_many_distinct_targets_trains_compiled_to_the_end():
-    X, _ = moons(300, noise=0.1, seed=0)
-    y = [3.0 * (a + b) for a, b in X]  # 300 distinct targets: an affine fit, not a table
+    X, _ = moons(100, noise=0.1, seed=0)
+    y = [3.0 * (a + b) for a, b in X]  # 100 distinct targets: an affine fit, not a table
 
     def my_mse(outputs, targets):
         return mse(outputs, targets)

@@ -5,9 +5,9 @@ import math
 
 import pytest
 from examples import worked_example
+from expressions import BINARY, NAMES, UNARY, step
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_sympy_oracle import BINARY, SYMBOLS, UNARY, step
 
 from autograd_lite import Value, gradients, topo_order, weighted_sum
 from autograd_lite import ops as ops_module
@@ -18,8 +18,8 @@ from autograd_lite.functional import jvp
 @settings(max_examples=60, deadline=None)
 @given(
     steps=st.lists(step, min_size=1, max_size=8),
-    point=st.tuples(*[st.floats(-1.5, 1.5) for _ in SYMBOLS]),
-    direction=st.tuples(*[st.floats(-2, 2) for _ in SYMBOLS]),
+    point=st.tuples(*[st.floats(-1.5, 1.5) for _ in NAMES]),
+    direction=st.tuples(*[st.floats(-2, 2) for _ in NAMES]),
 )
 def test_forward_and_reverse_give_the_same_directional_derivative_on_random_graphs(
     steps, point, direction

@@ -4,6 +4,7 @@ import math
 
 import pytest
 import sympy as sp
+from expressions import BINARY, NAMES, UNARY, step, symbols
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,47 +13,7 @@ from autograd_lite import Value, gradients
 # an oracle run in full by CI; importing sympy alone takes most of a second
 pytestmark = pytest.mark.slow
 
-NAMES = ("x", "y", "z")
-SYMBOLS = sp.symbols(NAMES, real=True)
-
-# Each entry builds (engine node, sympy expression) from operands drawn from the pool.
-# Arguments are shaped so every operation stays inside its domain and away from kinks
-# (relu and abs are applied to a shifted square, which is never 0 at the sampled points).
-UNARY = {
-    "neg": (lambda a: -a, lambda a: -a),
-    "exp": (lambda a: a.tanh().exp(), lambda a: sp.exp(sp.tanh(a))),
-    "log": (lambda a: (a * a + 1).log(), lambda a: sp.log(a * a + 1)),
-    "log1p": (lambda a: (a * a).log1p(), lambda a: sp.log(1 + a * a)),
-    "tanh": (lambda a: a.tanh(), sp.tanh),
-    "sigmoid": (lambda a: a.sigmoid(), lambda a: 1 / (1 + sp.exp(-a))),
-    "relu": (lambda a: (a * a + 0.25).relu(), lambda a: sp.Max(0, a * a + sp.Rational(1, 4))),
-    "abs": (lambda a: abs(a * a - 7.3), lambda a: sp.Abs(a * a - sp.Float(7.3))),
-    "sqrt": (lambda a: (a * a + 0.5).sqrt(), lambda a: sp.sqrt(a * a + sp.Rational(1, 2))),
-    "sin": (lambda a: a.sin(), sp.sin),
-    "cos": (lambda a: a.cos(), sp.cos),
-}
-BINARY = {
-    "add": (lambda a, b: a + b, lambda a, b: a + b),
-    "sub": (lambda a, b: a - b, lambda a, b: a - b),
-    "mul": (lambda a, b: a * b, lambda a, b: a * b),
-    "div": (lambda a, b: a / (b * b + 1), lambda a, b: a / (b * b + 1)),
-    "pow": (lambda a, b: (a * a + 1) ** b.tanh(), lambda a, b: (a * a + 1) ** sp.tanh(b)),
-    "powc": (lambda a, b: a**3 + b**2, lambda a, b: a**3 + b**2),
-    "rconst": (
-        lambda a, b: 2.5 - a / 2 + 2 ** b.tanh(),
-        lambda a, b: 2.5 - a / 2 + 2 ** sp.tanh(b),
-    ),
-}
-
-step = st.one_of(
-    st.tuples(st.just("u"), st.sampled_from(sorted(UNARY)), st.integers(0, 99)),
-    st.tuples(
-        st.sampled_from(["b"]),
-        st.sampled_from(sorted(BINARY)),
-        st.integers(0, 99),
-        st.integers(0, 99),
-    ),
-)
+SYMBOLS = symbols()
 
 
 def close(a, b):
