@@ -18,7 +18,7 @@ implementation starts from the same weights:
   no callback makes ``fit`` write the parameters back to the model every step;
 * ``PyTorch``: the same network in float64 tensors on the CPU, autograd for the backward
   (when torch is installed);
-* ``eager fit``: ``fit(..., compiled=False)``, one step per call;
+* ``eager fit``: ``fit(..., compiled=False)``, its steps timed as the compiled ones;
 * ``pure Python``: the step by hand in floats (``references.pure_python_step``).
 
 NumPy's BLAS and PyTorch run on one thread each (on a shared 2-core machine their thread
@@ -29,8 +29,10 @@ which costs a small step like these up to a third of its time), interleaved: the
 bursts run from the compiled ``fit``'s schedule between two of its bursts, NumPy just
 before the compiled burst in even rounds and just after it in odd ones. Figures are
 medians over rounds after the first of the seconds per step, and the ratios are medians
-of per-round ratios to NumPy. The slow two run after, in ``--slow-rounds`` single steps of
-their own (alternating which goes first), and are set against NumPy's median. Each
+of per-round ratios to NumPy. The slow two run after, for ``--slow-rounds`` steps: the
+eager ``fit`` steps timed inside one run of ``fit`` as the compiled ones are, with a
+pure-Python step run from its schedule before each (timed on its own); they are set
+against NumPy's median and each other. Each
 implementation's loss trajectory is compared with NumPy's. Nothing here asserts anything
 about time.
 """
@@ -106,23 +108,15 @@ def run(sizes, n_points, rounds, slow_rounds, burst):
     numpy_model = NumpyModel(layers, X, yf)
     pure_layers = copy.deepcopy(layers)
     torch_model = TorchModel(layers, X, yf) if torch is not None else None
-    eager_model = MLP(2, sizes, seed=0)
     total = rounds * burst
 
     def rate(step):
         return learning_rate(step, total)
 
-    def eager_step(lr):
-        h = fit(eager_model, X, y, loss="hinge", l2=ALPHA, steps=1, lr=lr, compiled=False)
-        return h.loss[-1]
-
     fast = {"NumPy": lambda lr: numpy_model.step(lr)[0]}
     if torch_model is not None:
         fast["PyTorch"] = torch_model.step
-    slow = {
-        "eager fit": eager_step,
-        "pure Python": lambda lr: pure_python_step(pure_layers, X, yf, lr)[0],
-    }
+    slow = ("eager fit", "pure Python")
     # per round: the seconds per step of a burst of `burst` steps, for each implementation
     times = {name: [] for name in ["compiled fit", *fast, *slow]}
     losses = {name: [] for name in times}
@@ -173,13 +167,35 @@ def run(sizes, n_points, rounds, slow_rounds, burst):
     losses["compiled fit"] = history.loss
     compile_ms = state["compile"] * 1e3
     assert history.compiled
-    # the slow two in rounds of their own, one step each, alternating which goes first
-    for k in range(slow_rounds):
-        names = list(slow) if k % 2 else list(slow)[::-1]
-        for name in names:
-            t0 = time.perf_counter()
-            losses[name].append(slow[name](rate(k)))
-            times[name].append(time.perf_counter() - t0)
+    # the slow two after: eager fit's steps timed as the compiled ones are, inside one run
+    # of fit, and a pure-Python step run (and timed on its own) from the schedule between
+    slow_state = {"last": None, "step": -1}
+
+    def slow_schedule(step):
+        if step == slow_state["step"]:
+            return rate(step)
+        now = time.perf_counter()
+        if slow_state["last"] is not None:
+            times["eager fit"].append(now - slow_state["last"])
+        slow_state["step"] = step
+        t0 = time.perf_counter()
+        losses["pure Python"].append(pure_python_step(pure_layers, X, yf, rate(step))[0])
+        times["pure Python"].append(time.perf_counter() - t0)
+        slow_state["last"] = time.perf_counter()
+        return rate(step)
+
+    eager = fit(
+        MLP(2, sizes, seed=0),
+        X,
+        y,
+        loss="hinge",
+        l2=ALPHA,
+        steps=slow_rounds,
+        lr=slow_schedule,
+        compiled=False,
+    )
+    times["eager fit"].append(time.perf_counter() - slow_state["last"])
+    losses["eager fit"] = eager.loss
 
     print(
         f"\nMLP(2, {sizes}) with {n_points} points: {rounds} rounds of {burst} steps "
