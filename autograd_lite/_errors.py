@@ -18,14 +18,35 @@ def describe(v) -> str:
     return repr(v.data)
 
 
+MAX_NAMED_OPERANDS = 8
+"""An error message lists at most this many operands of one operation, then says how many
+more there are (a weighted sum may have thousands)."""
+
+
+def operand_names(prim, n: int) -> list[str]:
+    """The names of ``n`` operands of ``prim`` in messages: its operand names in order, or,
+    for the weighted sum's n weights, n inputs and bias, ``w_1 … w_n, a_1 … a_n, b``."""
+    names = prim.operand_names
+    if prim.name == "wsum" and n % 2 == 1:
+        k = n // 2
+        return [*(f"w_{i}" for i in range(1, k + 1)), *(f"a_{i}" for i in range(1, k + 1)), "b"]
+    return [names[i] if i < len(names) else f"x{i + 1}" for i in range(n)]
+
+
 def operand_error(op: str, operands, err: Exception) -> Exception:
     """Rewrite a math error so it names the operation and the operands (values, labels)."""
     prim = OPS[op]
-    names = prim.operand_names
-    parts = ", ".join(
-        f"{names[i] if i < len(names) else 'x' + str(i)} = {describe(v)}"
-        for i, v in enumerate(operands)
-    )
+    shown = list(zip(operand_names(prim, len(operands)), operands))
+    if prim.name == "wsum" and len(shown) % 2 == 1:
+        # pair by pair (w_1, a_1, w_2, a_2, ...), then b: the first pairs, if not all
+        k = len(shown) // 2
+        shown = [*(x for pair in zip(shown[:k], shown[k:-1]) for x in pair), shown[-1]]
+    more = len(shown) - MAX_NAMED_OPERANDS
+    if more > 0:
+        shown = shown[:MAX_NAMED_OPERANDS]
+    parts = ", ".join(f"{name} = {describe(v)}" for name, v in shown)
+    if more > 0:
+        parts += f" and {more} more"
     reason = str(err) or type(err).__name__
     if isinstance(err, OverflowError):
         reason = "the result is too large for a float (at most about 1.8e308)"

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ._checks import check_value, is_integer, is_real
-from .engine import Value, _operand, gc_paused, gradients, topo_order
+from .engine import Value, _operand, _to_float, gc_paused, gradients, topo_order
 from .forward import forward_tangents, run_rule
 
 __all__ = ["grad", "jacobian", "hessian", "hvp", "jvp", "graph_gradients"]
@@ -415,7 +415,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple:
         for v, x in zip(leaves, ts):
             if type(x) is Value:
                 values_in = True
-            seeds[v] = x if type(x) is Value else float(x)
+            seeds[v] = x if type(x) is Value else _to_float(x, f"jvp: tangent {k}")
     out = _run(f, inputs.args)
     outs = [o for o in _leaves(out) if type(o) is Value]
     with gc_paused():

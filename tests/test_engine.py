@@ -892,3 +892,16 @@ def test_a_huge_integer_is_named_by_its_size_not_printed_in_full():
     assert "a 401-digit number is too large for a float" in str(info.value)
     with pytest.raises(OverflowError, match="a 100001-digit number"):
         Value(10**100000)  # str() of it would raise: past Python's 4,300-digit limit
+
+
+def test_a_weighted_sums_error_names_its_operands_pair_by_pair_and_bounds_the_list():
+    from autograd_lite import weighted_sum
+
+    with pytest.raises(OverflowError) as info:
+        weighted_sum([Value(1e200), Value(2.0)], [Value(1e200, label="x"), Value(3.0)], 1.0)
+    named = "w_1 = 1e+200, a_1 = 1e+200 (label 'x'), w_2 = 2.0, a_2 = 3.0, b = 1.0"
+    assert named in str(info.value)
+    with pytest.raises(OverflowError) as info:
+        weighted_sum([Value(1e200)] * 1000, [Value(1e200)] * 1000, 1.0)
+    message = str(info.value)
+    assert "a_4 = 1e+200 and 1993 more:" in message and len(message) < 400

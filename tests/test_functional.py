@@ -444,3 +444,10 @@ def test_grad_nests_through_a_closure_over_the_outer_argument():
 def test_a_transform_called_outside_any_other_still_gives_floats():
     d = grad(grad(lambda x: x.tanh()))(0.5)
     assert type(d) is float
+
+
+def test_a_tangent_too_large_for_a_float_or_nan_is_named():
+    with pytest.raises(OverflowError, match="jvp: tangent 0 .*too large for a float"):
+        jvp(lambda x: x * 2, (1.0,), (10**400,))
+    with pytest.raises(ValueError, match="jvp: tangent 1 is NaN"):
+        jvp(lambda x, y: x * y, (1.0, 2.0), (1.0, float("nan")))
