@@ -744,3 +744,61 @@ def test_a_label_the_program_never_saw_is_named():
     program = trace(lambda x, t: softmax_cross_entropy([model(x)], [t]), model.parameters(), X, y)
     with pytest.raises(ValueError, match="label 5.0 is not one of the 2 labels"):
         program.value_and_grad(X, [0, 5])
+
+
+@pytest.mark.parametrize("loss", ["mse", lambda o, t: mse(o, t)])
+@pytest.mark.parametrize("case", ["tiny", "one huge"])
+def test_label_constants_are_the_labels_exactly_at_any_scale(loss, case):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2)).tolist()
+    y = rng.normal(size=100).tolist()
+    if case == "tiny":
+        y = [v * 1e-100 for v in y]
+    else:
+        # one label of 1e16 that the model fits: (output - label) cancels, so a constant
+        # off by the fit's rounding (about 20 here) would show in the loss
+        w = MLP(2, [1], activation="linear", seed=1).layers[0].neurons[0].w[0].data
+        X[7], y[7] = [1e16 / w, 0.0], 1e16
+    runs = [
+        fit(
+            MLP(2, [1], activation="linear", seed=1),
+            X,
+            y,
+            loss=loss,
+            steps=2,
+            lr=0.0,
+            compiled=mode,
+        )  # fmt: skip
+        for mode in ("auto", False)
+    ]
+    assert runs[0].compiled and "eager" not in runs[0].mode
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ["cat", "dog"] * 10,  # not numbers: the loss maps them
+        [[float(i)] * (1 + i % 2) for i in range(70)],  # of two sizes, too many for a table
+    ],
+)
+def test_labels_the_program_cannot_hold_train_eagerly(labels):
+    codes = {"cat": 1.0, "dog": -1.0}
+
+    def loss(outputs, ls):
+        return mse(outputs, [codes[t] if isinstance(t, str) else sum(t) for t in ls])
+
+    X = [[0.1 * i, 1.0] for i in range(len(labels))]
+    history = fit(MLP(2, [3, 1], seed=0), X, labels, loss=loss, steps=2, lr=0.01)
+    assert not history.compiled and "labels" in history.mode
+
+
+def test_the_gradients_of_parameters_the_optimizer_leaves_alone_add_up_as_eagerly():
+    X, y = moons(20, noise=0.1, seed=0)
+    grads = {}
+    for mode in (True, False):
+        model = MLP(2, [4, 1], activation="tanh", seed=0)
+        params = model.parameters()
+        fit(model, X, y, optimizer=SGD(params[::2], lr=0.05), steps=5, compiled=mode)
+        grads[mode] = [p.grad for p in params]
+    np.testing.assert_allclose(grads[True], grads[False], rtol=1e-12, atol=1e-15)

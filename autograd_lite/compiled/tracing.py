@@ -364,17 +364,56 @@ def _key(label):
     return float(label)
 
 
-def _affine(keys: list, table: np.ndarray):
-    """Fit label constants as an affine function of the label; None if they are not one."""
-    L = np.array([np.atleast_1d(np.asarray(k, dtype=float)) for k in keys])
-    design = np.hstack([np.ones((len(L), 1)), L])
-    if len(L) < design.shape[1] + 2:
-        return None
-    coef, *_ = np.linalg.lstsq(design, table, rcond=None)
-    scale = max(1.0, float(np.abs(table).max()))
-    if np.abs(design @ coef - table).max() > 1e-12 * scale:
-        return None
-    return coef
+def _label_matrix(keys: list) -> np.ndarray:
+    """The labels' numbers, one row per label (a TraceError for labels of unequal size)."""
+    rows = [np.ravel(np.asarray(k, dtype=float)) for k in keys]
+    if len({len(r) for r in rows}) > 1:
+        raise TraceError(
+            "the labels are not all of one size, and there are too many distinct ones to "
+            f"look their constants up one by one (more than {MAX_LABEL_TABLE})"
+        )
+    out = np.array(rows)
+    if not np.isfinite(out).all():
+        raise TraceError("a label is not a finite number")
+    return out
+
+
+def _exact_affine(L: np.ndarray, table: np.ndarray) -> list[tuple[int, float, float]] | None:
+    """Each column of label constants as ``o + s·t_j`` of one number ``t_j`` of the label,
+    reproduced exactly (bit for bit, as the function computed them: ``t``, ``-t``,
+    ``1 - t``, ``2·t - 1`` are) on every row; None if a column is not such a function.
+
+    Args:
+        L: the labels' numbers, one row per sample compared.
+        table: the constants that vary with the label, one row per sample compared.
+
+    Returns:
+        Per column, ``(j, s, o)``.
+    """
+    found = []
+    with np.errstate(all="ignore"):
+        for col in table.T:
+            for j, t in enumerate(L.T):
+                lo, hi = int(np.argmin(t)), int(np.argmax(t))
+                if t[lo] == t[hi]:
+                    continue
+                s = (col[hi] - col[lo]) / (t[hi] - t[lo])
+                # the quotient carries rounding: a whole or simple slope is tried as well
+                fit = None
+                for slope in dict.fromkeys((s, float(np.round(s, 9)))):
+                    o = col[lo] - slope * t[lo]
+                    for offset in dict.fromkeys((o, float(np.round(o, 9)))):
+                        if np.array_equal(offset + slope * t, col):
+                            fit = (j, slope, offset)
+                            break
+                    if fit:
+                        break
+                if fit:
+                    found.append(fit)
+                    break
+            else:
+                return None
+    return found
 
 
 def record(
@@ -436,7 +475,13 @@ def record(
     labels = [_NO_LABEL] * n if y is None else list(y)
     if len(labels) != n:
         raise TraceError(f"got {n} samples but {len(labels)} labels")
-    keys = [0.0] * n if y is None else [_key(v) for v in labels]
+    try:
+        keys = [0.0] * n if y is None else [_key(v) for v in labels]
+    except (TypeError, ValueError, OverflowError) as err:
+        raise TraceError(
+            f"the labels must be numbers or lists of numbers, as floats, to be replayed over "
+            f"a batch ({type(err).__name__}: {err})"
+        ) from None
 
     # Every sample, at the current parameters: the graph (operations, wiring, where the
     # constants are) must be the same, and the constants a function of the label.
@@ -525,13 +570,19 @@ def record(
                     ) from None
 
         else:
-            coef = _affine(probe_keys, table)
-            if coef is None:
+            fits = _exact_affine(_label_matrix(probe_keys), table)
+            if fits is None:
                 _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
+            js = np.array([j for j, _, _ in fits], dtype=np.intp)
+            slopes = np.array([s for _, s, _ in fits])
+            offsets = np.array([o for _, _, o in fits])
 
-            def label_columns(ls, coef=coef):
-                L = np.array([np.atleast_1d(np.asarray(_key(v), dtype=float)) for v in ls])
-                return np.hstack([np.ones((len(L), 1)), L]) @ coef
+            def label_columns(ls, js=js, slopes=slopes, offsets=offsets):
+                if not len(ls):
+                    return np.empty((0, len(js)))
+                L = _label_matrix([_key(v) for v in ls])
+                with np.errstate(all="ignore"):
+                    return offsets + slopes * L[:, js]
 
         trace.label_columns = label_columns
         trace.n_label_columns = len(varying)
@@ -562,19 +613,15 @@ def record(
     trace.scalar_input = scalar_input
     fixed = np.array(plain.const_values())
     fixed[varying] = np.nan  # label constants: from the label columns
-    trace._checker = _Checker(compare, fixed, list(varying), fitted=not table_mode)
+    trace._checker = _Checker(compare, fixed, list(varying))
     return trace
 
 
 class _Checker:
     """Runs the function on a batch at the current parameters and compares with the trace."""
 
-    def __init__(self, compare: _Compared, fixed, varying, fitted: bool):
+    def __init__(self, compare: _Compared, fixed, varying):
         self.compare, self.fixed, self.varying = compare, fixed, varying
-        # which constants come from an affine fit of the label
-        self.fitted = np.zeros(len(fixed), dtype=bool)
-        if fitted:
-            self.fitted[varying] = True
 
     def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
         fixed = self.fixed
@@ -585,11 +632,7 @@ class _Checker:
             label = _NO_LABEL if labels is None else labels[i]
             where = f"sample {i} of the batch at the current parameters"
             got = self.compare.run(rows[i], label, where)
-            # label constants from an affine fit carry its rounding (the fit itself is
-            # accepted to 1e-12 of the table's scale): others must match exactly
-            want = expected[i]
-            slack = np.where(self.fitted, 1e-12 * np.maximum(1.0, np.abs(want)), 0.0)
-            bad = np.flatnonzero(np.abs(got - want) > slack)
+            bad = np.flatnonzero(got != expected[i])
             if len(bad):
                 run = self.compare.describe(rows[i], label)  # the same graph as the first
                 _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
@@ -606,7 +649,8 @@ def _spanning(keys: list) -> list[int]:
     of every sample: then an affine function of the label fitted on them is the same
     function on every sample. Picked greedily, each time the row farthest from the span of
     those picked."""
-    rows = np.array([np.concatenate(([1.0], np.ravel(k))) for k in keys], dtype=float)
+    labels = _label_matrix(keys)
+    rows = np.hstack([np.ones((len(labels), 1)), labels])
     rows /= np.maximum(1.0, np.abs(rows).max(axis=0))  # columns of like size
     picked: list[int] = []
     left = rows.copy()

@@ -181,8 +181,15 @@ class CompiledSteps:
         self.optimizer = optimizer
         self.eager_step = eager_step
         self.update = _flat_update(optimizer, program)
+        # parameters the optimizer does not update: the engine's steps zero only the
+        # optimizer's gradients, so theirs add up from step to step, as here in `summed`
+        covered = set(optimizer.params)
+        self.uncovered = np.array(
+            [i for i, p in enumerate(program.layout) if p not in covered], dtype=np.intp
+        )
         program.pull()
         self.update.pull()
+        self._pull_summed()
         # program.grad is newer than the parameters' grad slots (a step succeeded since the
         # last sync); the previous step's gradient is kept, for a step that fails
         self.fresh = False
@@ -238,7 +245,12 @@ class CompiledSteps:
         vars(self.optimizer).update(copy.deepcopy(state))
         self.program.pull()
         self.update.pull()
+        self._pull_summed()
         self.fresh = False
+
+    def _pull_summed(self) -> None:
+        layout = self.program.layout
+        self.summed = np.array([layout[i].grad for i in self.uncovered], dtype=float)
 
     def step(self, batch: Sequence[int], lr: float | None = None) -> tuple[float, int]:
         """One step on the samples ``batch`` (a range or a list of indices), at the learning
@@ -265,6 +277,8 @@ class CompiledSteps:
                 np.copyto(grad, self.previous)
             return self._eager(batch)
         self.fresh = True
+        if len(self.uncovered):
+            self.summed += grad[self.uncovered]
         right = 0
         if self.classes:
             if program.outputs_are_list:
@@ -279,12 +293,16 @@ class CompiledSteps:
         result = self.eager_step(batch)
         self.program.pull()
         self.update.pull()
+        self._pull_summed()
         return result
 
     def sync(self) -> None:
         """Write the parameters, their gradients and the optimizer's state back."""
         self.program.push(grads=self.fresh)
         self.fresh = False
+        layout = self.program.layout
+        for i, g in zip(self.uncovered.tolist(), self.summed.tolist()):
+            layout[i].grad = g
         self.update.push()
 
 
