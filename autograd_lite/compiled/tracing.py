@@ -29,8 +29,9 @@ from ..engine import Value, topo_order
 __all__ = ["TraceError", "Trace", "record"]
 
 MAX_LABEL_TABLE = 64
-"""Up to this many distinct labels, label constants are looked up by label; beyond, they
-must be an affine function of the label (as ``y``, ``1 - y``, or a target ``t`` are)."""
+"""Up to this many distinct labels, label constants are looked up by label; beyond, each
+must be ``o + s·t`` of one number ``t`` of the label, computed exactly so (as ``y``, ``-y``,
+``1 - y`` or a target ``t`` are), and is computed so for each sample."""
 
 _HOW_TO = (
     "Code that tests .data (if x.data > 0: ...) takes one path per sample, and a compiled "
