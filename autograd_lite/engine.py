@@ -446,16 +446,46 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
         False
     """
 
-    __slots__ = ("_was_enabled",)
+    __slots__ = ("_was_enabled", "_old")
 
+    # NOTE: Ctrl-C can raise KeyboardInterrupt between any two bytecodes, including just
+    # after gc.disable() in __enter__ (so that __exit__ never runs) and at the start of
+    # __exit__ (before gc.enable()). On the main thread, while the collector is paused
+    # here, SIGINT therefore goes first to _interrupted, which turns the collector back on
+    # and puts the previous handler back before handing the signal to it: whenever the
+    # interrupt lands, the collector is on again. Nothing else changes: Ctrl-C stops the
+    # code inside the block at once, as it would without it.
     def __enter__(self) -> gc_paused:
+        self._old = None
         self._was_enabled = gc.isenabled()
-        gc.disable()
+        if self._was_enabled:
+            try:
+                old = _signal.getsignal(_signal.SIGINT)
+                if old is not None:
+                    _signal.signal(_signal.SIGINT, self._interrupted)
+                    self._old = old
+            except ValueError:  # not the main thread: no KeyboardInterrupt arrives here
+                pass
+            gc.disable()
         return self
+
+    def _interrupted(self, signum, frame) -> None:
+        gc.enable()
+        old, self._old = self._old, None
+        if old is None:
+            return
+        _signal.signal(_signal.SIGINT, old)
+        if callable(old):
+            old(signum, frame)  # Python's default handler raises KeyboardInterrupt
+        elif old == _signal.SIG_DFL:
+            _signal.raise_signal(_signal.SIGINT)
 
     def __exit__(self, *exc_info) -> None:
         if self._was_enabled:
             gc.enable()
+            old, self._old = self._old, None
+            if old is not None:
+                _signal.signal(_signal.SIGINT, old)
 
 
 # --- the backward pass ----------------------------------------------------------------------

@@ -149,3 +149,35 @@ def test_gradients_interrupted_changes_no_grad(sigalrm_is_ctrl_c):
             pass
         signal.setitimer(signal.ITIMER_REAL, 0)
         assert [v.grad for v in order] == old
+
+
+def test_ctrl_c_at_any_moment_leaves_the_collector_on_and_the_handler_as_it_was(
+    sigalrm_is_ctrl_c,
+):
+    import gc
+    import time
+
+    xs, y = big_graph(20)  # a short call: its start and end are a good part of it
+    handler = signal.getsignal(signal.SIGINT)
+    start = time.perf_counter()
+    gradients(y, xs)
+    seconds = time.perf_counter() - start
+    rng = random.Random(5)
+    interrupted = 0
+    for _ in range(2000):
+        try:
+            # anywhere in the call, its start and its end included
+            interrupt_after(rng.uniform(0.0, seconds * 1.2))
+            gradients(y, xs)
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            time.sleep(0)
+        except KeyboardInterrupt:
+            interrupted += 1
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            time.sleep(0)
+        except KeyboardInterrupt:
+            pass
+        assert gc.isenabled()
+        assert signal.getsignal(signal.SIGINT) is handler
+    assert interrupted > 500
