@@ -430,14 +430,19 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
     """Inside this block Python's cyclic garbage collector does not run.
 
     Its state is restored when the block ends, however it ends; if the collector was off
-    already, it stays off. Use a new ``gc_paused()`` for each ``with``.
+    already, it stays off. Use a new ``gc_paused()`` for each ``with``. On the main thread,
+    while it pauses the collector, the block also puts a handler of its own in front of
+    SIGINT's (see the note below): Ctrl-C still stops the code inside at once.
+
+    The collector's switch is one for the whole process: a block ending on another thread
+    turns it back on for this one too.
 
     NOTE: the engine's nodes hold no reference cycles (no closures, no links to their
     children), so reference counting frees every graph on its own and the collector has
     nothing to find in them. Left on, it would still walk every live node again each time a
     few hundred new containers are allocated, which on a large graph or a training step
-    costs more than the work itself. :func:`backward`, :func:`gradients` and
-    :func:`autograd_lite.nn.train.fit` run inside one.
+    costs more than the work itself. :func:`backward`, :func:`gradients` and each eager
+    step of :func:`autograd_lite.nn.train.fit` run inside one.
 
     Example:
         >>> import gc
@@ -446,46 +451,67 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
         False
     """
 
-    __slots__ = ("_was_enabled", "_old")
+    __slots__ = ("_was_enabled", "_old", "_mine")
 
     # NOTE: Ctrl-C can raise KeyboardInterrupt between any two bytecodes, including just
     # after gc.disable() in __enter__ (so that __exit__ never runs) and at the start of
-    # __exit__ (before gc.enable()). On the main thread, while the collector is paused
-    # here, SIGINT therefore goes first to _interrupted, which turns the collector back on
-    # and puts the previous handler back before handing the signal to it: whenever the
-    # interrupt lands, the collector is on again. Nothing else changes: Ctrl-C stops the
-    # code inside the block at once, as it would without it.
+    # __exit__ (before gc.enable()). While the collector is paused here, SIGINT therefore
+    # goes first to _interrupted, which turns the collector back on and puts the previous
+    # handler back before handing the signal to it: wherever the interrupt lands, the
+    # collector is on again and the interrupt is raised as it would have been. The previous
+    # handler is remembered before ours goes in, and ours is taken out only if it is still
+    # the one in place (blocks may end in another order than they began).
     def __enter__(self) -> gc_paused:
-        self._old = None
+        self._old = self._mine = None
         self._was_enabled = gc.isenabled()
         if self._was_enabled:
             try:
                 old = _signal.getsignal(_signal.SIGINT)
                 if old is not None:
-                    _signal.signal(_signal.SIGINT, self._interrupted)
                     self._old = old
+                    self._mine = self._interrupted  # one bound method, compared by identity
+                    _signal.signal(_signal.SIGINT, self._mine)
             except ValueError:  # not the main thread: no KeyboardInterrupt arrives here
-                pass
+                self._mine = None
             gc.disable()
         return self
 
     def _interrupted(self, signum, frame) -> None:
         gc.enable()
-        old, self._old = self._old, None
-        if old is None:
-            return
-        _signal.signal(_signal.SIGINT, old)
-        if callable(old):
-            old(signum, frame)  # Python's default handler raises KeyboardInterrupt
-        elif old == _signal.SIG_DFL:
-            _signal.raise_signal(_signal.SIGINT)
+        self._take_out()
+        _pass_on(self._old, signum, frame)
+
+    def _take_out(self) -> None:
+        """Put the previous handler back, if ours is still the one in place."""
+        # forgotten only once put back: an interrupt in between finds ours still in place
+        mine = self._mine
+        if mine is not None and _signal.getsignal(_signal.SIGINT) is mine:
+            old = self._old
+            # a block that began after another and ends after it: skip the other's handler
+            while getattr(old, "__func__", None) is gc_paused._interrupted and (
+                old.__self__._mine is None
+            ):
+                old = old.__self__._old
+            try:
+                _signal.signal(_signal.SIGINT, old)
+            except ValueError:  # ended on another thread (a generator resumed there)
+                pass
+        self._mine = None
 
     def __exit__(self, *exc_info) -> None:
         if self._was_enabled:
             gc.enable()
-            old, self._old = self._old, None
-            if old is not None:
-                _signal.signal(_signal.SIGINT, old)
+            self._take_out()
+
+
+def _pass_on(handler, signum: int, frame) -> None:
+    """Hand a SIGINT that was held or caught to the handler Python had for it."""
+    if callable(handler):
+        handler(signum, frame)  # Python's default handler raises KeyboardInterrupt here
+    elif handler == _signal.SIG_DFL:
+        _signal.raise_signal(_signal.SIGINT)
+    elif handler != _signal.SIG_IGN:  # none known: the interrupt is not lost
+        raise KeyboardInterrupt
 
 
 # --- the backward pass ----------------------------------------------------------------------
@@ -781,10 +807,7 @@ class _interrupts_held:
             return
         _signal.signal(_signal.SIGINT, old)
         if self._pending:
-            if callable(old):
-                old(_signal.SIGINT, None)  # Python's default raises KeyboardInterrupt here
-            elif old == _signal.SIG_DFL:
-                _signal.raise_signal(_signal.SIGINT)
+            _pass_on(old, _signal.SIGINT, None)
 
 
 def backward(root: Value) -> None:

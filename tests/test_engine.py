@@ -905,3 +905,66 @@ def test_a_weighted_sums_error_names_its_operands_pair_by_pair_and_bounds_the_li
         weighted_sum([Value(1e200)] * 1000, [Value(1e200)] * 1000, 1.0)
     message = str(info.value)
     assert "a_4 = 1e+200 and 1993 more:" in message and len(message) < 400
+
+
+# --- gc_paused and Ctrl-C ---------------------------------------------------------------------
+
+needs_main_thread = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="signals: main thread"
+)
+
+
+@needs_main_thread
+def test_ctrl_c_inside_gc_paused_is_raised_with_the_collector_back_on():
+    import gc
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with gc_paused():
+            assert not gc.isenabled()
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(1000):  # the interrupt arrives here, at once
+                pass
+    assert gc.isenabled() and signal.getsignal(signal.SIGINT) is handler
+
+
+@needs_main_thread
+@pytest.mark.parametrize("kind", ["counting", "ignored"])
+def test_gc_paused_hands_ctrl_c_to_a_handler_of_your_own(kind):
+    import gc
+    import signal
+
+    seen = []
+
+    def counting(signum, frame):
+        seen.append(signum)
+
+    mine = counting if kind == "counting" else signal.SIG_IGN
+    old = signal.signal(signal.SIGINT, mine)
+    try:
+        with gc_paused():
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(1000):
+                pass
+            after = gc.isenabled()
+        assert after and gc.isenabled()  # the block goes on, the collector on
+        assert signal.getsignal(signal.SIGINT) is mine
+        assert seen == ([signal.SIGINT] if kind == "counting" else [])
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+@needs_main_thread
+def test_blocks_that_end_in_another_order_leave_the_handler_as_it_was():
+    import gc
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    first, second = gc_paused(), gc_paused()
+    first.__enter__()
+    gc.enable()  # as another thread's block ending would
+    second.__enter__()
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    assert gc.isenabled() and signal.getsignal(signal.SIGINT) is handler

@@ -151,16 +151,18 @@ def test_gradients_interrupted_changes_no_grad(sigalrm_is_ctrl_c):
         assert [v.grad for v in order] == old
 
 
+@pytest.mark.parametrize("call", ["gradients", "backward"])
 def test_ctrl_c_at_any_moment_leaves_the_collector_on_and_the_handler_as_it_was(
-    sigalrm_is_ctrl_c,
+    sigalrm_is_ctrl_c, call
 ):
     import gc
     import time
 
     xs, y = big_graph(20)  # a short call: its start and end are a good part of it
+    run = (lambda: gradients(y, xs)) if call == "gradients" else y.backward
     handler = signal.getsignal(signal.SIGINT)
     start = time.perf_counter()
-    gradients(y, xs)
+    run()
     seconds = time.perf_counter() - start
     rng = random.Random(5)
     interrupted = 0
@@ -168,7 +170,7 @@ def test_ctrl_c_at_any_moment_leaves_the_collector_on_and_the_handler_as_it_was(
         try:
             # anywhere in the call, its start and its end included
             interrupt_after(rng.uniform(0.0, seconds * 1.2))
-            gradients(y, xs)
+            run()
             signal.setitimer(signal.ITIMER_REAL, 0)
             time.sleep(0)
         except KeyboardInterrupt:
