@@ -33,20 +33,28 @@ def operand_names(prim, n: int) -> list[str]:
     return [names[i] if i < len(names) else f"x{i + 1}" for i in range(n)]
 
 
-def operand_error(op: str, operands, err: Exception) -> Exception:
-    """Rewrite a math error so it names the operation and the operands (values, labels)."""
-    prim = OPS[op]
+def _shown_operands(prim, operands) -> str:
+    """``"a = 1.0, b = 0.0"``: the operands by name, a weighted sum's pair by pair
+    (``w_1, a_1, w_2, a_2, …, b``); past :data:`MAX_NAMED_OPERANDS`, the first ones, how
+    many more, and the last."""
     shown = list(zip(operand_names(prim, len(operands)), operands))
     if prim.name == "wsum" and len(shown) % 2 == 1:
-        # pair by pair (w_1, a_1, w_2, a_2, ...), then b: the first pairs, if not all
         k = len(shown) // 2
         shown = [*(x for pair in zip(shown[:k], shown[k:-1]) for x in pair), shown[-1]]
     more = len(shown) - MAX_NAMED_OPERANDS
+    parts = [f"{name} = {describe(v)}" for name, v in shown[: MAX_NAMED_OPERANDS - 1]]
     if more > 0:
-        shown = shown[:MAX_NAMED_OPERANDS]
-    parts = ", ".join(f"{name} = {describe(v)}" for name, v in shown)
-    if more > 0:
-        parts += f" and {more} more"
+        parts.append(f"… {more} more …")
+    name, v = shown[-1]
+    if len(shown) >= MAX_NAMED_OPERANDS:
+        parts.append(f"{name} = {describe(v)}")
+    return ", ".join(parts)
+
+
+def operand_error(op: str, operands, err: Exception) -> Exception:
+    """Rewrite a math error so it names the operation and the operands (values, labels)."""
+    prim = OPS[op]
+    parts = _shown_operands(prim, operands)
     reason = str(err) or type(err).__name__
     if isinstance(err, OverflowError):
         reason = "the result is too large for a float (at most about 1.8e308)"

@@ -565,13 +565,22 @@ def test_a_loss_added_to_the_table_is_not_taken_for_the_librarys(monkeypatch):
     from autograd_lite.compiled.training import takes_one_path
     from autograd_lite.nn import losses
 
-    def mine(outputs, labels):
-        return hinge(outputs, labels)
+    def summed(outputs, targets):  # a sum, not a mean: the program would divide by B
+        total = (outputs[0] - targets[0]) ** 2
+        for o, t in zip(outputs[1:], targets[1:]):
+            total = total + (o - t) ** 2
+        return total
 
-    monkeypatch.setitem(losses.LOSSES, "mine", mine)
-    assert not takes_one_path(MLP(2, [3, 1]), mine)
-    X, y = moons(20, seed=0)
-    assert "one path" not in fit(MLP(2, [3, 1]), X, y, loss="mine", steps=2).mode
+    monkeypatch.setitem(losses.LOSSES, "summed", summed)
+    assert not takes_one_path(MLP(2, [3, 1]), summed)
+    X, _ = moons(20, seed=0)
+    y = [a - b for a, b in X]
+    runs = [
+        fit(MLP(2, [3, 1], seed=0), X, y, loss="summed", steps=3, lr=0.01, compiled=mode)
+        for mode in ("auto", False)
+    ]
+    assert not runs[0].compiled and "not the mean" in runs[0].mode
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, rtol=1e-12)
 
 
 def test_one_path_training_compares_few_samples_and_never_re_checks(monkeypatch):
@@ -653,6 +662,7 @@ def test_a_one_hot_over_many_classes_is_not_mistaken_for_an_affine_function_of_t
     compiled, eager = _histories(
         lambda: MLP(2, [8, 70], seed=1), X, y, loss="cross_entropy", steps=2, batch_size=50
     )
+    assert not compiled.compiled  # one-hot constants of 70 classes: trained eagerly
     np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-10)
 
 
@@ -802,3 +812,36 @@ def test_the_gradients_of_parameters_the_optimizer_leaves_alone_add_up_as_eagerl
         fit(model, X, y, optimizer=SGD(params[::2], lr=0.05), steps=5, compiled=mode)
         grads[mode] = [p.grad for p in params]
     np.testing.assert_allclose(grads[True], grads[False], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "scaled",
+    [lambda t: t / 10, lambda t: 1 - t, lambda t: 2 * t - 1, lambda t: (t - 3) / 2],
+)
+def test_targets_scaled_and_shifted_in_a_loss_of_your_own_train_compiled(scaled):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2)).tolist()
+    y = rng.normal(size=100).tolist()
+    y[5] = -1e16  # one far out: the offset must not be lost to its rounding
+
+    def loss(outputs, targets):
+        return mse(outputs, [scaled(t) for t in targets])
+
+    runs = [
+        fit(MLP(2, [3, 1], seed=0), X, y, loss=loss, steps=2, lr=0.0, compiled=mode)
+        for mode in ("auto", False)
+    ]
+    assert runs[0].compiled and "eager" not in runs[0].mode
+    assert runs[0].loss == runs[1].loss
+
+
+def test_a_constant_of_another_form_over_many_labels_is_refused_as_such():
+    X = [[i / 100.0] for i in range(100)]
+    y = [float(i) for i in range(100)]
+    w = Value(0.5)
+
+    def fn(x, t):
+        return mse([w * x[0]], [t * t])  # t², not o + s·t: no table past 64 labels
+
+    with pytest.raises(TraceError, match="changes from sample to sample.*o \\+ s·t"):
+        trace(fn, [w], X, y)

@@ -904,7 +904,7 @@ def test_a_weighted_sums_error_names_its_operands_pair_by_pair_and_bounds_the_li
     with pytest.raises(OverflowError) as info:
         weighted_sum([Value(1e200)] * 1000, [Value(1e200)] * 1000, 1.0)
     message = str(info.value)
-    assert "a_4 = 1e+200 and 1993 more:" in message and len(message) < 400
+    assert "w_4 = 1e+200, … 1993 more …, b = 1.0:" in message and len(message) < 400
 
 
 # --- gc_paused and Ctrl-C ---------------------------------------------------------------------

@@ -379,42 +379,52 @@ def _label_matrix(keys: list) -> np.ndarray:
     return out
 
 
-def _exact_affine(L: np.ndarray, table: np.ndarray) -> list[tuple[int, float, float]] | None:
-    """Each column of label constants as ``o + s·t_j`` of one number ``t_j`` of the label,
-    reproduced exactly (bit for bit, as the function computed them: ``t``, ``-t``,
-    ``1 - t``, ``2·t - 1`` are) on every row; None if a column is not such a function.
+def _exact_affine(L: np.ndarray, table: np.ndarray) -> list[tuple] | None:
+    """Each column of label constants as one number ``t`` of the label, scaled and shifted:
+    ``o + s·t`` or ``o + t/d``, reproduced exactly (bit for bit, as the function computed
+    them: ``t``, ``-t``, ``1 - t``, ``2·t - 1``, ``t / 10`` are) on every row; None if a
+    column is not such a function.
 
     Args:
         L: the labels' numbers, one row per sample compared.
         table: the constants that vary with the label, one row per sample compared.
 
     Returns:
-        Per column, ``(j, s, o)``.
+        Per column, ``(j, divides, factor, offset)``: ``offset + t_j / factor`` if
+        ``divides``, else ``offset + factor · t_j``.
     """
     found = []
     with np.errstate(all="ignore"):
         for col in table.T:
             for j, t in enumerate(L.T):
-                lo, hi = int(np.argmin(t)), int(np.argmax(t))
-                if t[lo] == t[hi]:
-                    continue
-                s = (col[hi] - col[lo]) / (t[hi] - t[lo])
-                # the quotient carries rounding: a whole or simple slope is tried as well
-                fit = None
-                for slope in dict.fromkeys((s, float(np.round(s, 9)))):
-                    o = col[lo] - slope * t[lo]
-                    for offset in dict.fromkeys((o, float(np.round(o, 9)))):
-                        if np.array_equal(offset + slope * t, col):
-                            fit = (j, slope, offset)
-                            break
-                    if fit:
-                        break
-                if fit:
-                    found.append(fit)
+                line = _exact_line(t, col)
+                if line is not None:
+                    found.append((j, *line))
                     break
             else:
                 return None
     return found
+
+
+def _exact_line(t: np.ndarray, col: np.ndarray) -> tuple[bool, float, float] | None:
+    """``(divides, factor, offset)`` with ``col`` exactly ``offset + factor·t`` (or
+    ``offset + t/factor``), or None."""
+    lo, hi = int(np.argmin(t)), int(np.argmax(t))
+    if t[lo] == t[hi]:
+        return None
+    s = (col[hi] - col[lo]) / (t[hi] - t[lo])
+    at = int(np.argmin(np.abs(t)))  # the offset where the product's rounding is least
+    # the quotient carries rounding: a whole or simple factor is tried as well
+    for divides, raw in ((False, s), (True, 1.0 / s if s else 0.0)):
+        for factor in dict.fromkeys((raw, float(np.round(raw, 9)))):
+            if divides and not factor:
+                continue
+            scaled = t / factor if divides else factor * t
+            o = col[at] - scaled[at]
+            for offset in dict.fromkeys((o, float(np.round(o, 9)))):
+                if np.array_equal(offset + scaled, col):
+                    return divides, factor, offset
+    return None
 
 
 def record(
@@ -496,7 +506,7 @@ def record(
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
     if samples:
-        # an affine fit of the label constants needs a few more samples than label numbers
+        # a few more samples than label numbers, for the label constants' form to show
         width = len(keys[0]) if isinstance(keys[0], tuple) else 1
         samples = max(samples, width + 8)
     compared = _spread(n, samples or MAX_COMPARED)
@@ -507,10 +517,11 @@ def record(
         # every label among the samples compared: its constants are looked up by label
         compared = sorted(set(compared) | set(firsts.values()))
     else:
-        # the constants must be an affine function of the label, fitted on the samples
-        # compared: take samples whose labels span every label of the data (so the fit is
-        # the same at every sample, however the labels are spread) and a few more distinct
-        # labels (so that a dependence that is not affine, a one-hot class, shows)
+        # each constant must be o + s·t of one number t of the label, found on the samples
+        # compared: take samples on which every number of the label varies as much as in
+        # the whole data (so that a constant that follows one varies there too, and is not
+        # taken for a fixed one, however the labels are spread) and a few more distinct
+        # labels (so that a dependence of another form, a one-hot class, shows)
         distinct = sorted(firsts, key=lambda k: np.ravel(k).tolist())
         more = [firsts[distinct[i]] for i in _spread(len(distinct), 16)]
         compared = sorted(set(compared) | set(_spanning(keys)) | set(more))
@@ -573,17 +584,18 @@ def record(
         else:
             fits = _exact_affine(_label_matrix(probe_keys), table)
             if fits is None:
-                _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
-            js = np.array([j for j, _, _ in fits], dtype=np.intp)
-            slopes = np.array([s for _, s, _ in fits])
-            offsets = np.array([o for _, _, o in fits])
+                _refuse_varying(base, base.consts[varying[0]])
+            js = np.array([f[0] for f in fits], dtype=np.intp)
+            divides = np.array([f[1] for f in fits])
+            factors = np.array([f[2] for f in fits])
+            offsets = np.array([f[3] for f in fits])
 
-            def label_columns(ls, js=js, slopes=slopes, offsets=offsets):
+            def label_columns(ls, js=js, divides=divides, factors=factors, offsets=offsets):
                 if not len(ls):
                     return np.empty((0, len(js)))
-                L = _label_matrix([_key(v) for v in ls])
+                t = _label_matrix([_key(v) for v in ls])[:, js]
                 with np.errstate(all="ignore"):
-                    return offsets + slopes * L[:, js]
+                    return np.where(divides, offsets + t / factors, offsets + factors * t)
 
         trace.label_columns = label_columns
         trace.n_label_columns = len(varying)
@@ -647,9 +659,10 @@ its batch, so a check costs at most that many eager forward passes."""
 
 def _spanning(keys: list) -> list[int]:
     """Indices of at most (label numbers + 1) samples whose rows (1, label...) span the rows
-    of every sample: then an affine function of the label fitted on them is the same
-    function on every sample. Picked greedily, each time the row farthest from the span of
-    those picked."""
+    of every sample: each number of the label that varies in the data varies among them, so
+    a constant that follows it varies there too (and an affine function of the label is
+    known from them on every sample). Picked greedily, each time the row farthest from the
+    span of those picked."""
     labels = _label_matrix(keys)
     rows = np.hstack([np.ones((len(labels), 1)), labels])
     rows /= np.maximum(1.0, np.abs(rows).max(axis=0))  # columns of like size
@@ -676,6 +689,18 @@ def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
     if n <= most:
         return list(range(n))
     return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
+
+
+def _refuse_varying(run: _Run, i: int) -> None:
+    v = run.nodes[i]
+    raise TraceError(
+        f"node #{i}, the number {v.data!r}, changes from sample to sample, and there are more "
+        f"than {MAX_LABEL_TABLE} distinct labels to look it up by label: a compiled program "
+        "computes such a number from each sample's label only as o + s·t or o + t/d of one "
+        "number t of the label (t, -t, 1 - t, t / 10), and this one is neither (computed "
+        "from .data of the sample, or from the label some other way). Compute it with Values "
+        "inside the function, or train eagerly (compiled=False)."
+    )
 
 
 def _refuse_constant(run: _Run, i: int, source: str) -> None:

@@ -43,9 +43,9 @@ MIN_CHECK_EVERY = 25
 
 
 ONE_PATH_SAMPLES = 16
-"""Samples compared at trace time for code known to take one path (plus one of each label):
-enough to tell the constants that come from the label (``y`` in ``1 - y·s``) from fixed
-ones, by a table or an affine fit."""
+"""Samples compared at trace time for code known to take one path (plus one of each label,
+or samples whose labels span the data's): enough to tell the constants that come from the
+label (``y`` in ``1 - y·s``) from fixed ones, and how they do."""
 
 
 def takes_one_path(model: object, loss_fn: object) -> bool:
@@ -119,7 +119,6 @@ def prepare(
     *,
     l2: float,
     classes: bool,
-    library_loss: bool,
     eager_step: Callable,
 ) -> tuple[CompiledSteps | None, str]:
     """Trace ``loss_fn([model(x)], [label])`` and make the steps, or say why not.
@@ -127,6 +126,7 @@ def prepare(
     Returns:
         ``(steps, description)``, or ``(None, reason)`` when the model and loss do not trace.
     """
+    library_loss = any(loss_fn is f for f in _LIBRARY_LOSSES)  # not whatever LOSSES holds
     if not library_loss and not _is_mean(model, loss_fn, X, y):
         return None, "the loss function is not the mean of its per-sample values"
     try:
@@ -148,11 +148,10 @@ def prepare(
             return l2_term(params, l2)
 
     one_path = takes_one_path(model, loss_fn)
+    samples = ONE_PATH_SAMPLES if one_path else 0  # 0: the tracer's own number
     start = time.perf_counter()
     try:
-        trace_ = record(
-            per_sample, params, rows, y, penalty=penalty, samples=ONE_PATH_SAMPLES * one_path
-        )
+        trace_ = record(per_sample, params, rows, y, penalty=penalty, samples=samples)
         program = Program(trace_, params)
     except TraceError as err:
         return None, str(err)

@@ -353,7 +353,7 @@ def fit(
 
         runner, how = prepare(
             model, X, y, loss_fn, optimizer, params, l2=l2, classes=classes,
-            library_loss=loss_fn in _losses.LOSSES.values(), eager_step=eager_step,
+            eager_step=eager_step,
         )  # fmt: skip
         if runner is None and compiled is True:
             raise trace_error(f"fit(compiled=True): {how}")
