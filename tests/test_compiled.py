@@ -584,12 +584,12 @@ def test_a_loss_added_to_the_table_is_not_taken_for_the_librarys(monkeypatch):
 
 
 def test_one_path_training_compares_few_samples_and_never_re_checks(monkeypatch):
-    from autograd_lite.compiled import tracing
+    from autograd_lite.compiled import _graphs
 
     calls = []
-    original = tracing._Compared.run
+    original = _graphs.Compared.run
     monkeypatch.setattr(
-        tracing._Compared, "run", lambda self, *a: calls.append(a[-1]) or original(self, *a)
+        _graphs.Compared, "run", lambda self, *a: calls.append(a[-1]) or original(self, *a)
     )
     X, y = moons(300, noise=0.1, seed=1)
     h = fit(MLP(2, [4, 1], seed=0), X, y, steps=60, l2=1e-4)

@@ -20,29 +20,15 @@ later: :meth:`Trace.check` runs the same comparison on a batch at the current pa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import filterfalse
 
 import numpy as np
 
-from ..engine import Value, topo_order
+from ..engine import Value
+from ._errors import TraceError
+from ._graphs import NO_LABEL, Compared, Run, compare, describe_node, run_once
+from ._labels import MAX_LABEL_TABLE, exact_affine, key, label_matrix, spanning
 
-__all__ = ["TraceError", "Trace", "record"]
-
-MAX_LABEL_TABLE = 64
-"""Up to this many distinct labels, label constants are looked up by label; beyond, each
-must be ``o + s·t`` of one number ``t`` of the label, computed exactly so (as ``y``, ``-y``,
-``1 - y`` or a target ``t`` are), and is computed so for each sample."""
-
-_HOW_TO = (
-    "Code that tests .data (if x.data > 0: ...) takes one path per sample, and a compiled "
-    "program replays one path for every sample. Write the choice with arithmetic on Values "
-    "instead: relu(x) for max(x, 0), abs(x), b + relu(a - b) for max(a, b), or a weighted sum "
-    "with 0/1 weights made from the label; or train eagerly (compiled=False)."
-)
-
-
-class TraceError(ValueError):
-    """A function that the compiled path cannot replay over a batch, and why."""
+__all__ = ["TraceError", "Trace", "record", "MAX_LABEL_TABLE", "MAX_COMPARED"]
 
 
 class Trace:
@@ -95,336 +81,6 @@ class Trace:
         if rows.ndim == 1:
             rows = rows[:, None]
         self._checker(self, rows, None if y is None else list(y))
-
-
-class _Run:
-    """One run of the function on one sample: its nodes and what each one is."""
-
-    def __init__(self, nodes: list[Value], desc: list[tuple], consts: list[int]):
-        self.nodes = nodes
-        self.desc = desc
-        self.consts = consts  # indices of constant leaves, in order
-
-    def const_values(self) -> list[float]:
-        return [self.nodes[i].data for i in self.consts]
-
-
-_NO_LABEL = object()
-
-
-def _split(result) -> tuple[Value, list[Value], bool]:
-    """The function's result as (loss, outputs, whether the outputs were a list)."""
-    if isinstance(result, tuple) and len(result) == 2:
-        loss, outs = result
-        if isinstance(outs, (list, tuple)):
-            return loss, list(outs), True
-        return loss, [outs], False
-    return result, [], False
-
-
-def _call(fn, row, label, scalar_input):
-    """Run fn on one sample: (the input Values, the loss, the outputs, whether a list)."""
-    xs = [Value(float(v), f"x_{k + 1}") for k, v in enumerate(row)]
-    arg = xs[0] if scalar_input else xs
-    try:
-        result = fn(arg) if label is _NO_LABEL else fn(arg, label)
-    except TraceError:
-        raise
-    except Exception as err:
-        # the user's code failed, not the tracer: say so, keeping the error's type
-        note = (
-            "(raised by the function being traced, run with the engine on one sample of "
-            "the data: the error is in that function, not in the compiled path)"
-        )
-        if hasattr(err, "add_note"):
-            err.add_note(note)
-        elif len(err.args) == 1 and isinstance(err.args[0], str):
-            err.args = (f"{err.args[0]} {note}",)
-        raise
-    loss, outs, as_list = _split(result)
-    if type(loss) is not Value:
-        raise TraceError(
-            f"the per-sample function must return a Value (the sample's loss), "
-            f"got {type(loss).__name__}"
-        )
-    for i, o in enumerate(outs):
-        if type(o) is not Value:
-            raise TraceError(f"output {i} of the per-sample function is not a Value")
-    return xs, loss, outs, as_list
-
-
-class _Shape:
-    """A cheap description of one sample's graph, for comparing samples with the first.
-
-    The description lists the nodes other than parameters and inputs, in a depth-first
-    post-order from the loss and then the outputs, each as ``(op, codes of its operands)``
-    (``None`` for a constant): an operand is coded by its place in the list, or by a
-    negative number for a parameter or an input; a last entry gives the codes of the loss
-    and the outputs. Two samples build the same graph, and return the same nodes of it,
-    exactly when their descriptions are equal. Parameters are never walked into, so a
-    sample costs about its forward pass however many parameters the model has.
-    """
-
-    def __init__(self, params_at: dict):
-        self.known = {p: -1 - j for j, p in enumerate(params_at)}
-        self.first_input = -1 - len(self.known)
-
-    def of(self, xs, loss, outs) -> tuple[list, list[Value]]:
-        """``(desc, constants)`` of a run: the constants as Values, in the list's order."""
-        codes = dict(self.known)
-        for k, x in enumerate(xs):
-            codes[x] = self.first_input - k
-        have = codes.__contains__
-        code = codes.__getitem__
-        desc: list = []
-        consts: list[Value] = []
-        stack: list = []
-        push = stack.append
-        for root in (loss, *outs):
-            if have(root):
-                continue
-            if not root.parents:  # a constant returned as it is
-                codes[root] = len(desc)
-                desc.append(None)
-                consts.append(root)
-                continue
-            node, parents = root, filterfalse(have, root.parents)
-            while True:
-                for p in parents:
-                    if p.parents:
-                        push((node, parents))
-                        node, parents = p, filterfalse(have, p.parents)
-                        break
-                    codes[p] = len(desc)  # a constant, met for the first time
-                    desc.append(None)
-                    consts.append(p)
-                else:
-                    codes[node] = len(desc)
-                    desc.append((node.op, tuple(map(code, node.parents))))
-                    if not stack:
-                        break
-                    node, parents = stack.pop()
-        # which nodes are the loss and the outputs (a parameter or an input among them too)
-        desc.append(("=", tuple(map(code, (loss, *outs)))))
-        return desc, consts
-
-
-class _Compared:
-    """Compares samples' graphs and constants with those of the first sample (``plain``,
-    run without the penalty), by their :class:`_Shape`."""
-
-    def __init__(self, fn, params_at, scalar_input, row, label):
-        self.fn, self.params_at, self.scalar_input = fn, params_at, scalar_input
-        self.shape = _Shape(params_at)
-        xs, loss, outs, _ = _call(fn, row, label, scalar_input)
-        self.plain = _describe(params_at, xs, loss, outs, None)
-        self.desc, consts = self.shape.of(xs, loss, outs)
-        # the constants in the shape's order, placed in the plain run's order
-        where = {id(self.plain.nodes[i]): k for k, i in enumerate(self.plain.consts)}
-        self.order = np.array([where[id(c)] for c in consts], dtype=np.intp)
-
-    def describe(self, row, label) -> _Run:
-        """The full description of a sample's run (for messages)."""
-        xs, loss, outs, _ = _call(self.fn, row, label, self.scalar_input)
-        return _describe(self.params_at, xs, loss, outs, None)
-
-    def run(self, row, label, where: str) -> np.ndarray:
-        """Run the function on one sample, refuse a graph that differs from the first
-        sample's (naming the node, see :func:`_compare`), and return its constants in the
-        first sample's order."""
-        try:
-            xs, loss, outs, _ = _call(self.fn, row, label, self.scalar_input)
-        except TraceError as err:
-            raise TraceError(
-                f"{where}: {err}, where the first sample gave a Value. " + _HOW_TO
-            ) from None
-        desc, consts = self.shape.of(xs, loss, outs)
-        if desc != self.desc:
-            if desc[:-1] == self.desc[:-1]:
-                raise TraceError(
-                    f"the function returns other nodes as its loss or outputs for {where} "
-                    "than for the first sample (the same graph, another node returned). " + _HOW_TO
-                )
-            _compare(self.plain, _describe(self.params_at, xs, loss, outs, None), where)
-            raise TraceError(  # the shapes differ, so the full descriptions do too
-                f"the function builds a different graph for {where} than for the first "
-                "sample. " + _HOW_TO
-            )
-        values = np.empty(len(consts))
-        values[self.order] = [c.data for c in consts]
-        return values
-
-
-def _run_once(fn, params_at, row, label, penalty, scalar_input):
-    """Run fn on one sample; return the run, the root, the outputs, their form, the penalty."""
-    xs, loss, outs, as_list = _call(fn, row, label, scalar_input)
-    run, root, out_at, pen_at = _describe_all(params_at, xs, loss, outs, penalty)
-    return run, root, out_at, as_list, pen_at
-
-
-def _describe(params_at, xs, loss, outs, penalty) -> _Run:
-    """The full description of a run (every node, parameters included, in topo order)."""
-    return _describe_all(params_at, xs, loss, outs, penalty)[0]
-
-
-def _describe_all(params_at, xs, loss, outs, penalty):
-    nodes = topo_order(loss)
-    index = {v: i for i, v in enumerate(nodes)}
-    extra = [*outs]
-    pen = penalty() if penalty is not None else None
-    if pen is not None:
-        if type(pen) is not Value:
-            raise TraceError(f"the penalty must return a Value, got {type(pen).__name__}")
-        extra.append(pen)
-    for v in extra:
-        if v not in index:
-            for w in topo_order(v):
-                if w not in index:
-                    index[w] = len(nodes)
-                    nodes.append(w)
-    inputs = {v: k for k, v in enumerate(xs)}
-    desc, consts = [], []
-    at, param, given = index.__getitem__, params_at.get, inputs.get
-    for i, v in enumerate(nodes):
-        if v.parents:
-            desc.append((v.op, tuple(map(at, v.parents))))
-            continue
-        j = param(v)
-        if j is not None:
-            desc.append(("param", j))
-            continue
-        k = given(v)
-        if k is not None:
-            desc.append(("input", k))
-        else:
-            desc.append(("const",))
-            consts.append(i)
-    run = _Run(nodes, desc, consts)
-    return run, index[loss], [index[o] for o in outs], (index[pen] if pen is not None else None)
-
-
-def _name(v: Value) -> str:
-    if v.label:
-        return repr(v.label)
-    if v.op:
-        return f"a {v.op} node"
-    return "a constant" if not v.parents else "a node"
-
-
-def _what(run: _Run, i: int) -> str:
-    if i >= len(run.nodes):
-        return "nothing (the graph ends before it)"
-    v = run.nodes[i]
-    kind = run.desc[i]
-    if v.op:
-        args = ", ".join(_name(run.nodes[p]) for p in kind[1])
-        return f"{v.op}({args}){' labelled ' + repr(v.label) if v.label else ''}"
-    return {"param": "a parameter", "input": "an input", "const": "a constant"}[kind[0]] + (
-        f" {v.label!r}" if v.label else f" {v.data!r}"
-    )
-
-
-def _compare(first: _Run, other: _Run, where: str) -> None:
-    """Refuse two runs whose graphs differ, naming the first node (from the loss back)."""
-    if first.desc == other.desc:
-        return
-    # Walk both graphs from their outputs together: the first pair that differs is where
-    # the code took another path.
-    pairs = [(len(first.desc) - 1, len(other.desc) - 1)]
-    seen = set()
-    while pairs:
-        i, j = pairs.pop(0)
-        if (i, j) in seen:
-            continue
-        seen.add((i, j))
-        a, b = first.desc[i], other.desc[j]
-        is_op = isinstance(a[-1], tuple)
-        if a[0] != b[0] or (is_op and len(a[1]) != len(b[1])) or (not is_op and a != b):
-            break
-        if is_op:
-            pairs.extend(zip(a[1], b[1]))
-    else:
-        i = j = next(
-            (
-                k
-                for k in range(min(len(first.desc), len(other.desc)))
-                if first.desc[k] != other.desc[k]
-            ),
-            min(len(first.desc), len(other.desc)),
-        )
-    raise TraceError(
-        f"the function builds a different graph for {where} than for the first sample: "
-        f"node #{i} is {_what(first, i)} for the first sample, but {_what(other, j)} "
-        f"there. " + _HOW_TO
-    )
-
-
-def _key(label):
-    if isinstance(label, (list, tuple, np.ndarray)):
-        return tuple(float(v) for v in np.ravel(np.asarray(label, dtype=float)))
-    return float(label)
-
-
-def _label_matrix(keys: list) -> np.ndarray:
-    """The labels' numbers, one row per label (a TraceError for labels of unequal size)."""
-    rows = [np.ravel(np.asarray(k, dtype=float)) for k in keys]
-    if len({len(r) for r in rows}) > 1:
-        raise TraceError(
-            "the labels are not all of one size, and there are too many distinct ones to "
-            f"look their constants up one by one (more than {MAX_LABEL_TABLE})"
-        )
-    out = np.array(rows)
-    if not np.isfinite(out).all():
-        raise TraceError("a label is not a finite number")
-    return out
-
-
-def _exact_affine(L: np.ndarray, table: np.ndarray) -> list[tuple] | None:
-    """Each column of label constants as one number ``t`` of the label, scaled and shifted:
-    ``o + s·t`` or ``o + t/d``, reproduced exactly (bit for bit, as the function computed
-    them: ``t``, ``-t``, ``1 - t``, ``2·t - 1``, ``t / 10`` are) on every row; None if a
-    column is not such a function.
-
-    Args:
-        L: the labels' numbers, one row per sample compared.
-        table: the constants that vary with the label, one row per sample compared.
-
-    Returns:
-        Per column, ``(j, divides, factor, offset)``: ``offset + t_j / factor`` if
-        ``divides``, else ``offset + factor · t_j``.
-    """
-    found = []
-    with np.errstate(all="ignore"):
-        for col in table.T:
-            for j, t in enumerate(L.T):
-                line = _exact_line(t, col)
-                if line is not None:
-                    found.append((j, *line))
-                    break
-            else:
-                return None
-    return found
-
-
-def _exact_line(t: np.ndarray, col: np.ndarray) -> tuple[bool, float, float] | None:
-    """``(divides, factor, offset)`` with ``col`` exactly ``offset + factor·t`` (or
-    ``offset + t/factor``), or None."""
-    lo, hi = int(np.argmin(t)), int(np.argmax(t))
-    if t[lo] == t[hi]:
-        return None
-    s = (col[hi] - col[lo]) / (t[hi] - t[lo])
-    at = int(np.argmin(np.abs(t)))  # the offset where the product's rounding is least
-    # the quotient carries rounding: a whole or simple factor is tried as well
-    for divides, raw in ((False, s), (True, 1.0 / s if s else 0.0)):
-        for factor in dict.fromkeys((raw, float(np.round(raw, 9)))):
-            if divides and not factor:
-                continue
-            scaled = t / factor if divides else factor * t
-            o = col[at] - scaled[at]
-            for offset in dict.fromkeys((o, float(np.round(o, 9)))):
-                if np.array_equal(offset + scaled, col):
-                    return divides, factor, offset
-    return None
 
 
 def record(
@@ -483,11 +139,11 @@ def record(
     if scalar_input:
         rows = rows[:, None]
     n = len(rows)
-    labels = [_NO_LABEL] * n if y is None else list(y)
+    labels = [NO_LABEL] * n if y is None else list(y)
     if len(labels) != n:
         raise TraceError(f"got {n} samples but {len(labels)} labels")
     try:
-        keys = [0.0] * n if y is None else [_key(v) for v in labels]
+        keys = [0.0] * n if y is None else [key(v) for v in labels]
     except (TypeError, ValueError, OverflowError) as err:
         raise TraceError(
             f"the labels must be numbers or lists of numbers, as floats, to be replayed over "
@@ -496,13 +152,13 @@ def record(
 
     # Every sample, at the current parameters: the graph (operations, wiring, where the
     # constants are) must be the same, and the constants a function of the label.
-    base, root, outs, as_list, pen = _run_once(
+    base, root, outs, as_list, pen = run_once(
         fn, params_at, rows[0], labels[0], penalty, scalar_input
     )
     first = (root, outs, as_list, pen)
     # the others without the penalty (its nodes come last, the same for every sample)
-    compare = _Compared(fn, params_at, scalar_input, rows[0], labels[0])
-    plain = compare.plain
+    first_sample = Compared(fn, params_at, scalar_input, rows[0], labels[0])
+    plain = first_sample.plain
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
     if samples:
@@ -524,10 +180,10 @@ def record(
         # labels (so that a dependence of another form, a one-hot class, shows)
         distinct = sorted(firsts, key=lambda k: np.ravel(k).tolist())
         more = [firsts[distinct[i]] for i in _spread(len(distinct), 16)]
-        compared = sorted(set(compared) | set(_spanning(keys)) | set(more))
+        compared = sorted(set(compared) | set(spanning(keys)) | set(more))
     values = values[: len(compared)]
     for row_at, i in enumerate(compared[1:], 1):
-        values[row_at] = compare.run(rows[i], labels[i], f"sample {i}")
+        values[row_at] = first_sample.run(rows[i], labels[i], f"sample {i}")
 
     # The same sample with the parameters nudged: a constant computed from .data of a value
     # that depends on them (a max taken for stability, a stop-gradient) changes here.
@@ -536,14 +192,14 @@ def record(
     try:
         for p in params:
             p.data = p.data * (1.0 + 1e-6) + 1e-6
-        nudged, *_ = _run_once(fn, params_at, rows[0], labels[0], penalty, scalar_input)
+        nudged, *_ = run_once(fn, params_at, rows[0], labels[0], penalty, scalar_input)
     except (ArithmeticError, ValueError):
         nudged = None
     finally:
         for p, v in zip(params, saved):
             p.data = v
     if nudged is not None:
-        _compare(base, nudged, "the same sample with the parameters changed a little")
+        compare(base, nudged, "the same sample with the parameters changed a little")
         moved = np.flatnonzero(np.array(nudged.const_values()) != np.array(base.const_values()))
         if len(moved):
             _refuse_constant(base, base.consts[moved[0]], "the parameters")
@@ -573,7 +229,7 @@ def record(
                 if not len(ls):
                     return np.empty((0, width))
                 try:
-                    return np.array([by_key[_key(v)] for v in ls], dtype=float)
+                    return np.array([by_key[key(v)] for v in ls], dtype=float)
                 except KeyError as err:
                     raise ValueError(
                         f"label {err.args[0]!r} is not one of the {len(by_key)} labels the "
@@ -582,7 +238,7 @@ def record(
                     ) from None
 
         else:
-            fits = _exact_affine(_label_matrix(probe_keys), table)
+            fits = exact_affine(label_matrix(probe_keys), table)
             if fits is None:
                 _refuse_varying(base, base.consts[varying[0]])
             js = np.array([f[0] for f in fits], dtype=np.intp)
@@ -593,7 +249,7 @@ def record(
             def label_columns(ls, js=js, divides=divides, factors=factors, offsets=offsets):
                 if not len(ls):
                     return np.empty((0, len(js)))
-                t = _label_matrix([_key(v) for v in ls])[:, js]
+                t = label_matrix([key(v) for v in ls])[:, js]
                 with np.errstate(all="ignore"):
                     return np.where(divides, offsets + t / factors, offsets + factors * t)
 
@@ -626,15 +282,15 @@ def record(
     trace.scalar_input = scalar_input
     fixed = np.array(plain.const_values())
     fixed[varying] = np.nan  # label constants: from the label columns
-    trace._checker = _Checker(compare, fixed, list(varying))
+    trace._checker = _Checker(first_sample, fixed, list(varying))
     return trace
 
 
 class _Checker:
     """Runs the function on a batch at the current parameters and compares with the trace."""
 
-    def __init__(self, compare: _Compared, fixed, varying):
-        self.compare, self.fixed, self.varying = compare, fixed, varying
+    def __init__(self, first_sample: Compared, fixed, varying):
+        self.first_sample, self.fixed, self.varying = first_sample, fixed, varying
 
     def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
         fixed = self.fixed
@@ -642,12 +298,12 @@ class _Checker:
         if self.varying:
             expected[:, self.varying] = trace.label_columns(list(labels))
         for i in _spread(len(rows)):
-            label = _NO_LABEL if labels is None else labels[i]
+            label = NO_LABEL if labels is None else labels[i]
             where = f"sample {i} of the batch at the current parameters"
-            got = self.compare.run(rows[i], label, where)
+            got = self.first_sample.run(rows[i], label, where)
             bad = np.flatnonzero(got != expected[i])
             if len(bad):
-                run = self.compare.describe(rows[i], label)  # the same graph as the first
+                run = self.first_sample.describe(rows[i], label)  # the graph of the first
                 _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
 
 
@@ -655,31 +311,6 @@ MAX_COMPARED = 256
 """Samples whose graphs are compared with the first at once (spread over the data): a
 larger data set is compared on that many, and each check during training on as many of
 its batch, so a check costs at most that many eager forward passes."""
-
-
-def _spanning(keys: list) -> list[int]:
-    """Indices of at most (label numbers + 1) samples whose rows (1, label...) span the rows
-    of every sample: each number of the label that varies in the data varies among them, so
-    a constant that follows it varies there too (and an affine function of the label is
-    known from them on every sample). Picked greedily, each time the row farthest from the
-    span of those picked."""
-    labels = _label_matrix(keys)
-    rows = np.hstack([np.ones((len(labels), 1)), labels])
-    rows /= np.maximum(1.0, np.abs(rows).max(axis=0))  # columns of like size
-    picked: list[int] = []
-    left = rows.copy()
-    first = None
-    for _ in range(rows.shape[1]):
-        norms = np.einsum("ij,ij->i", left, left)
-        i = int(np.argmax(norms))
-        if first is None:
-            first = norms[i]
-        if norms[i] <= 1e-24 * first:
-            break
-        picked.append(i)
-        q = left[i] / np.sqrt(norms[i])
-        left -= np.outer(left @ q, q)
-    return picked
 
 
 def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
@@ -691,7 +322,7 @@ def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
     return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
 
 
-def _refuse_varying(run: _Run, i: int) -> None:
+def _refuse_varying(run: Run, i: int) -> None:
     v = run.nodes[i]
     raise TraceError(
         f"node #{i}, the number {v.data!r}, changes from sample to sample, and there are more "
@@ -703,10 +334,10 @@ def _refuse_varying(run: _Run, i: int) -> None:
     )
 
 
-def _refuse_constant(run: _Run, i: int, source: str) -> None:
+def _refuse_constant(run: Run, i: int, source: str) -> None:
     v = run.nodes[i]
     users = [w for w in run.nodes if any(p is v for p in w.parents)]
-    used = f", used by {_what(run, run.nodes.index(users[0]))}" if users else ""
+    used = f", used by {describe_node(run, run.nodes.index(users[0]))}" if users else ""
     raise TraceError(
         f"node #{i}, the number {v.data!r}{used}, changes with {source}: it is a number "
         "computed from .data (a max taken for stability, a value used as a constant), which "
