@@ -1,5 +1,16 @@
 """Settings shared by every test file."""
 
+import os
+
+from hypothesis import settings
+
+# Property tests draw the same examples on every run unless asked for new ones
+# (HYPOTHESIS_PROFILE=explore): a run that passed, in CI too, passes again; exploring is a
+# deliberate act, and what it finds becomes an @example.
+settings.register_profile("repeatable", derandomize=True, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
 # Files whose every test is marked slow. The quick run (python -m pytest -m "not slow") does
 # not even import them: importing torch, scikit-learn, sympy or a notebook kernel takes
 # seconds of the quick run's time before a single test is deselected.
