@@ -15,9 +15,10 @@ Every forward function and derivative comes from the ops table.
 * :mod:`~autograd_lite.compiled.training`: what :func:`autograd_lite.nn.train.fit` uses to
   train through a program (the optimizers' updates on the flat array);
 * ``_graphs`` runs the function on one sample and describes and compares the graphs;
-  ``_labels`` reads labels and finds the constants that follow them; ``_codegen`` writes a
-  program out as two Python functions; ``_takes`` reads a group's operands out of arrays;
-  ``_arrays`` finds each primitive's vectorised form; ``_errors`` holds ``TraceError``.
+  ``_labels`` reads labels and finds the constants that follow them; ``_instructions``
+  are a program's steps; ``_codegen`` writes a program out as two Python functions;
+  ``_takes`` reads a group's operands out of arrays; ``_arrays`` finds each primitive's
+  vectorised form; ``_errors`` holds ``TraceError``.
 
 Example:
     >>> from autograd_lite.compiled import trace
