@@ -477,8 +477,12 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
         return self
 
     def _interrupted(self, signum, frame) -> None:
-        gc.enable()
-        self._take_out()
+        if self._mine is not None:  # the block is on: the collector back on first
+            gc.enable()
+            self._take_out()
+        elif _signal.getsignal(_signal.SIGINT) == self._interrupted:
+            # left in place by a block that ended on another thread: it only steps aside
+            self._put_back()
         _pass_on(self._old, signum, frame)
 
     def _take_out(self) -> None:
@@ -486,17 +490,20 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
         # forgotten only once put back: an interrupt in between finds ours still in place
         mine = self._mine
         if mine is not None and _signal.getsignal(_signal.SIGINT) is mine:
-            old = self._old
-            # a block that began after another and ends after it: skip the other's handler
-            while getattr(old, "__func__", None) is gc_paused._interrupted and (
-                old.__self__._mine is None
-            ):
-                old = old.__self__._old
-            try:
-                _signal.signal(_signal.SIGINT, old)
-            except ValueError:  # ended on another thread (a generator resumed there)
-                pass
+            self._put_back()
         self._mine = None
+
+    def _put_back(self) -> None:
+        old = self._old
+        # a block that began after another and ends after it: skip the other's handler
+        while getattr(old, "__func__", None) is gc_paused._interrupted and (
+            old.__self__._mine is None
+        ):
+            old = old.__self__._old
+        try:
+            _signal.signal(_signal.SIGINT, old)
+        except ValueError:  # ended on another thread (a generator resumed there)
+            pass
 
     def __exit__(self, *exc_info) -> None:
         if self._was_enabled:
@@ -627,8 +634,12 @@ def _fast_pass_in_slots(order: list[Value]) -> list[float]:
     slot is put back before anything propagates.
     """
     saved = [v.grad for v in order]
-    for v in order:
-        v.grad = 0.0
+    try:
+        for v in order:
+            v.grad = 0.0
+    except BaseException:  # an exception from a signal handler: every slot back as it was
+        _restore(order, saved)
+        raise
     order[-1].grad = 1.0
     rules = {name: prim.rule for name, prim in OPS.items()}
     # the weighted sum's rule inlined below, when the table's entry is the one it inlines
@@ -729,6 +740,28 @@ def _fast_pass_in_dict(order: list[Value]) -> dict[Value, float]:
 def _restore(order: list[Value], saved: list[float]) -> None:
     for v, old in zip(order, saved):
         v.grad = old
+
+
+def _add_back(order: list[Value], saved: list) -> None:
+    """``v.grad += s`` for each node of ``order`` and number of ``saved`` (0 skipped): every
+    grad is then as after the call. An exception raised meanwhile (by the handler of a
+    signal other than Ctrl-C's, which is held) does not stop it half-way: the adds are
+    finished first, then it goes on.
+
+    NOTE: the loop body calls nothing, so a handler runs only at the jump back to the
+    loop's head, after ``done`` counts the node just added: the adds resume from ``done``.
+    """
+    done = 0
+    try:
+        for v, old in zip(order, saved):
+            if old:
+                v.grad += old
+            done += 1
+    except BaseException:
+        for v, old in zip(order[done:], saved[done:]):
+            if old:
+                v.grad += old
+        raise
 
 
 def _needing_gradients(order: list[Value]) -> dict[Value, bool]:
@@ -853,18 +886,16 @@ def backward(root: Value) -> None:
             except _GiveUp:
                 pass
             else:
-                for v, old in zip(order, saved):
-                    if old:
-                        v.grad += old
+                _add_back(order, saved)
                 return
         adjoint, needs = _careful_pass(order)
         for v, g in adjoint.items():
             if g - g and needs[v]:  # too large for a float: it cannot be stored
                 raise non_finite_gradient(v, g)
+        # a constant's only when finite
+        nodes = [v for v, g in adjoint.items() if g and g - g == 0.0]
         with _interrupts_held():
-            for v, g in adjoint.items():
-                if g and g - g == 0.0:  # a constant's only when finite
-                    v.grad += g
+            _add_back(nodes, [adjoint[v] for v in nodes])
 
 
 def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> list:

@@ -752,7 +752,7 @@ def test_a_label_the_program_never_saw_is_named():
     model = MLP(2, [3, 2], seed=0)
     X, y = [[0.0, 1.0], [1.0, 0.0]], [0, 1]
     program = trace(lambda x, t: softmax_cross_entropy([model(x)], [t]), model.parameters(), X, y)
-    with pytest.raises(ValueError, match="label 5.0 is not one of the 2 labels"):
+    with pytest.raises(ValueError, match="label 5 is not one of the 2 labels"):
         program.value_and_grad(X, [0, 5])
 
 
@@ -845,3 +845,56 @@ def test_a_constant_of_another_form_over_many_labels_is_refused_as_such():
 
     with pytest.raises(TraceError, match="changes from sample to sample.*o \\+ s·t"):
         trace(fn, [w], X, y)
+
+
+def _fit_both(X, y, loss, outputs=1, **kw):
+    return [
+        fit(MLP(2, [4, outputs], seed=0), X, y, loss=loss, steps=20, compiled=mode, **kw)
+        for mode in ("auto", False)
+    ]
+
+
+def test_a_label_constant_of_another_form_at_one_label_only_is_found():
+    import random
+
+    rng = random.Random(1)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(1000)]
+    y = [float(i % 200) for i in range(1000)]
+    y[5] = 2.5  # the only label where round(t) is not t
+
+    def loss(outputs, targets):
+        return mse(outputs, [round(t) * 0.01 for t in targets])
+
+    compiled, eager = _fit_both(X, y, loss, lr=0.01)
+    assert not compiled.compiled and "sample 5" in compiled.mode
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-12)
+
+
+def test_label_numbers_that_differ_by_little_beside_their_size_are_told_apart():
+    from autograd_lite.compiled._labels import label_matrix, spanning
+
+    big = 1e13
+    y = [[big + i % 300, big + i % 300] for i in range(1000)]
+    y[5][1] += 1.0  # the second number parts from the first at one sample only
+    picked = spanning(label_matrix(y))
+    assert 5 in picked and len(picked) == 3
+    # so a constant that follows the second number is found to follow it, not the first
+    w = Value(0.5)
+    program = trace(lambda x, t: mse([w * x[0]], [t[1] - big]), [w], [[0.1]] * 1000, y)
+    assert program.trace.label_columns([y[5]]).tolist() == [[y[5][1] - big]]
+
+
+@pytest.mark.parametrize("pair", [(2**60, 2**60 + 100), (0.0, -0.0)])
+def test_labels_equal_as_floats_but_not_as_given_are_different_labels(pair):
+    import math
+
+    X = [[0.1 * i, 1.0] for i in range(20)]
+    y = [pair[i % 2] for i in range(20)]
+
+    def loss(outputs, labels):
+        return mse(outputs, [math.copysign(1.0, t) if t == 0 else (t - 2**60) * 0.01
+                             for t in labels])  # fmt: skip
+
+    compiled, eager = _fit_both(X, y, loss, lr=0.01)
+    assert compiled.compiled
+    np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-12)

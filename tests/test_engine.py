@@ -968,3 +968,27 @@ def test_blocks_that_end_in_another_order_leave_the_handler_as_it_was():
     first.__exit__(None, None, None)
     second.__exit__(None, None, None)
     assert gc.isenabled() and signal.getsignal(signal.SIGINT) is handler
+
+
+@needs_main_thread
+def test_a_handler_a_block_left_behind_steps_aside_and_leaves_the_collector_alone():
+    import gc
+    import signal
+
+    handler = signal.getsignal(signal.SIGINT)
+    block = gc_paused()
+    block.__enter__()
+    left = signal.getsignal(signal.SIGINT)  # saved inside the block, put back after it
+    block.__exit__(None, None, None)
+    signal.signal(signal.SIGINT, left)
+    gc.disable()  # the user's own choice, after the block
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+            for _ in range(1000):
+                pass
+        assert not gc.isenabled()  # not turned on by a block that has ended
+        assert signal.getsignal(signal.SIGINT) is handler  # and it took itself out
+    finally:
+        gc.enable()
+        signal.signal(signal.SIGINT, handler)

@@ -13,7 +13,14 @@ import numpy as np
 
 from ._errors import TraceError
 
-__all__ = ["MAX_LABEL_TABLE", "key", "label_matrix", "exact_affine", "spanning"]
+__all__ = [
+    "MAX_LABEL_TABLE",
+    "MAX_LABELS_VERIFIED",
+    "key",
+    "label_matrix",
+    "exact_affine",
+    "spanning",
+]
 
 MAX_LABEL_TABLE = 64
 """Up to this many distinct labels, label constants are looked up by label; beyond, each
@@ -21,15 +28,37 @@ must be ``o + s·t`` of one number ``t`` of the label, computed exactly so (as `
 ``1 - y`` or a target ``t`` are), and is computed so for each sample."""
 
 
-def key(label):
-    if isinstance(label, (list, tuple, np.ndarray)):
-        return tuple(float(v) for v in np.ravel(np.asarray(label, dtype=float)))
-    return float(label)
+MAX_LABELS_VERIFIED = 4096
+"""For code of your own, with more distinct labels than :data:`MAX_LABEL_TABLE`, every
+distinct label's constants are checked against their ``o + s·t`` form once, at trace time
+(a forward pass each); past this many distinct labels the function is not compiled."""
 
 
-def label_matrix(keys: list) -> np.ndarray:
-    """The labels' numbers, one row per label (a TraceError for labels of unequal size)."""
-    rows = [np.ravel(np.asarray(k, dtype=float)) for k in keys]
+def key(label) -> tuple:
+    """What tells labels apart: their type and exact value (2**60 and 2**60 + 100, 0.0 and
+    -0.0, a float and a float32 of the same value are different labels, as the function
+    may compute different constants from them).
+
+    Raises:
+        TypeError: for a label that is not a number or a sequence of numbers.
+    """
+    if isinstance(label, np.ndarray):
+        return ("array", label.dtype.str, label.shape, label.tobytes())
+    if isinstance(label, (list, tuple)):
+        return (type(label).__name__, *(key(v) for v in label))
+    if isinstance(label, (bool, np.bool_)):
+        return ("bool", bool(label))
+    if isinstance(label, (int, np.integer)):
+        return (type(label).__name__, int(label))
+    if isinstance(label, (float, np.floating)):
+        return (type(label).__name__, float(label).hex())
+    raise TypeError(f"a label must be a number or a list of numbers, got {type(label).__name__}")
+
+
+def label_matrix(labels: list) -> np.ndarray:
+    """The labels' numbers as floats, one row per label (a TraceError for labels of unequal
+    size, or not finite)."""
+    rows = [np.ravel(np.asarray(v, dtype=float)) for v in labels]
     if len({len(r) for r in rows}) > 1:
         raise TraceError(
             "the labels are not all of one size, and there are too many distinct ones to "
@@ -89,15 +118,21 @@ def _exact_line(t: np.ndarray, col: np.ndarray) -> tuple[bool, float, float] | N
     return None
 
 
-def spanning(keys: list) -> list[int]:
+def spanning(numbers: np.ndarray) -> list[int]:
     """Indices of at most (label numbers + 1) samples whose rows (1, label...) span the rows
     of every sample: each number of the label that varies in the data varies among them, so
     a constant that follows it varies there too (and an affine function of the label is
     known from them on every sample). Picked greedily, each time the row farthest from the
-    span of those picked."""
-    labels = label_matrix(keys)
-    rows = np.hstack([np.ones((len(labels), 1)), labels])
-    rows /= np.maximum(1.0, np.abs(rows).max(axis=0))  # columns of like size
+    span of those picked.
+
+    Args:
+        numbers: the labels' numbers (:func:`label_matrix`), one row per sample.
+    """
+    # each number measured from its mean in units of its spread, so that numbers that
+    # differ by 1 around 1e13 count as much as around 0
+    spread = numbers - numbers.mean(axis=0)
+    scale = np.abs(spread).max(axis=0)
+    rows = np.hstack([np.ones((len(numbers), 1)), spread / np.where(scale > 0, scale, 1.0)])
     picked: list[int] = []
     left = rows.copy()
     first = None

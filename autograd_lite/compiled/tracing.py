@@ -26,7 +26,14 @@ import numpy as np
 from ..engine import Value
 from ._errors import TraceError
 from ._graphs import NO_LABEL, Compared, Run, compare, describe_node, run_once
-from ._labels import MAX_LABEL_TABLE, exact_affine, key, label_matrix, spanning
+from ._labels import (
+    MAX_LABEL_TABLE,
+    MAX_LABELS_VERIFIED,
+    exact_affine,
+    key,
+    label_matrix,
+    spanning,
+)
 
 __all__ = ["TraceError", "Trace", "record", "MAX_LABEL_TABLE", "MAX_COMPARED"]
 
@@ -144,6 +151,8 @@ def record(
         raise TraceError(f"got {n} samples but {len(labels)} labels")
     try:
         keys = [0.0] * n if y is None else [key(v) for v in labels]
+        if y is not None:
+            label_matrix(labels[:1])  # numbers as floats
     except (TypeError, ValueError, OverflowError) as err:
         raise TraceError(
             f"the labels must be numbers or lists of numbers, as floats, to be replayed over "
@@ -161,10 +170,9 @@ def record(
     plain = first_sample.plain
     values = np.empty((n, len(plain.consts)))
     values[0] = plain.const_values()
-    if samples:
+    if samples and y is not None:
         # a few more samples than label numbers, for the label constants' form to show
-        width = len(keys[0]) if isinstance(keys[0], tuple) else 1
-        samples = max(samples, width + 8)
+        samples = max(samples, label_matrix(labels[:1]).shape[1] + 8)
     compared = _spread(n, samples or MAX_COMPARED)
     firsts = {}
     for i, k in enumerate(keys):
@@ -178,9 +186,10 @@ def record(
         # the whole data (so that a constant that follows one varies there too, and is not
         # taken for a fixed one, however the labels are spread) and a few more distinct
         # labels (so that a dependence of another form, a one-hot class, shows)
-        distinct = sorted(firsts, key=lambda k: np.ravel(k).tolist())
-        more = [firsts[distinct[i]] for i in _spread(len(distinct), 16)]
-        compared = sorted(set(compared) | set(spanning(keys)) | set(more))
+        numbers = label_matrix(labels)
+        distinct = sorted(firsts.values(), key=lambda i: numbers[i].tolist())
+        more = [distinct[i] for i in _spread(len(distinct), 16)]
+        compared = sorted(set(compared) | set(spanning(numbers)) | set(more))
     values = values[: len(compared)]
     for row_at, i in enumerate(compared[1:], 1):
         values[row_at] = first_sample.run(rows[i], labels[i], f"sample {i}")
@@ -204,6 +213,7 @@ def record(
         if len(moved):
             _refuse_constant(base, base.consts[moved[0]], "the parameters")
 
+    probe_labels = [labels[i] for i in compared]
     keys = [keys[i] for i in compared]
     # looked up by label only when every label of the data is among those compared
     table_mode = len(firsts) <= MAX_LABEL_TABLE
@@ -230,15 +240,16 @@ def record(
                     return np.empty((0, width))
                 try:
                     return np.array([by_key[key(v)] for v in ls], dtype=float)
-                except KeyError as err:
+                except (KeyError, TypeError):
+                    missing = next(v for v in ls if _unknown(v, by_key))
                     raise ValueError(
-                        f"label {err.args[0]!r} is not one of the {len(by_key)} labels the "
+                        f"label {missing!r} is not one of the {len(by_key)} labels the "
                         "program was traced with, whose constants it looks up by label; "
                         "trace it on data that has every label"
                     ) from None
 
         else:
-            fits = exact_affine(label_matrix(probe_keys), table)
+            fits = exact_affine(label_matrix(probe_labels), table)
             if fits is None:
                 _refuse_varying(base, base.consts[varying[0]])
             js = np.array([f[0] for f in fits], dtype=np.intp)
@@ -249,9 +260,15 @@ def record(
             def label_columns(ls, js=js, divides=divides, factors=factors, offsets=offsets):
                 if not len(ls):
                     return np.empty((0, len(js)))
-                t = label_matrix([key(v) for v in ls])[:, js]
+                t = label_matrix(ls)[:, js]
                 with np.errstate(all="ignore"):
                     return np.where(divides, offsets + t / factors, offsets + factors * t)
+
+            if not samples:
+                # code of your own may compute a label's constants any way it likes: each
+                # distinct label not compared yet is run once and checked against the form
+                _verify_labels(first_sample, plain, varying, label_columns, rows, labels,
+                               [i for i in firsts.values() if i not in set(compared)])  # fmt: skip
 
         trace.label_columns = label_columns
         trace.n_label_columns = len(varying)
@@ -322,10 +339,40 @@ def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
     return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
 
 
-def _refuse_varying(run: Run, i: int) -> None:
+def _unknown(label, by_key: dict) -> bool:
+    try:
+        return key(label) not in by_key
+    except TypeError:
+        return True
+
+
+def _verify_labels(first_sample, plain, varying, label_columns, rows, labels, todo) -> None:
+    """Run the function on the samples ``todo`` (one of each label not compared yet) and
+    refuse a label constant that is not what its ``o + s·t`` form gives."""
+    if len(todo) > MAX_LABELS_VERIFIED:
+        raise TraceError(
+            f"the function's constants change with the label, and the data has more than "
+            f"{MAX_LABELS_VERIFIED:,} distinct labels: checking that each label's constants "
+            "follow the form found would take a forward pass per label. Use a loss of the "
+            "library (whose constants are known to follow the label), or train eagerly "
+            "(compiled=False)."
+        )
+    fixed = np.array(plain.const_values())
+    for i in todo:
+        want = fixed.copy()
+        want[varying] = label_columns([labels[i]])[0]
+        got = first_sample.run(rows[i], labels[i], f"sample {i}")
+        bad = np.flatnonzero(got != want)
+        if len(bad):
+            run = first_sample.describe(rows[i], labels[i])
+            _refuse_varying(run, run.consts[bad[0]], f" at sample {i} (label {labels[i]!r})")
+
+
+def _refuse_varying(run: Run, i: int, where: str = "") -> None:
     v = run.nodes[i]
     raise TraceError(
-        f"node #{i}, the number {v.data!r}, changes from sample to sample, and there are more "
+        f"node #{i}, the number {v.data!r}{where}, changes from sample to sample, and there "
+        f"are more "
         f"than {MAX_LABEL_TABLE} distinct labels to look it up by label: a compiled program "
         "computes such a number from each sample's label only as o + s·t or o + t/d of one "
         "number t of the label (t, -t, 1 - t, t / 10), and this one is neither (computed "
