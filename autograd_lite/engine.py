@@ -626,25 +626,22 @@ def _underflowed(rule, grads, g: float, out: float, inputs: list) -> bool:
     return any(not g and h for g, h in zip(grads, again))
 
 
-def _fast_pass_in_slots(order: list[Value]) -> list[float]:
-    """Float adjoints of every node of ``order`` (root last), held in the ``grad`` slots.
+def _fast_pass_in_slots(order: list[Value]) -> None:
+    """Add d(root)/d(v) to the ``grad`` of every node v of ``order`` (root last).
 
-    The slots are the fastest store: their previous values are saved first and returned
-    for the caller to add back. If the pass gives up (:class:`_GiveUp`) or fails, every
-    slot is put back before anything propagates.
+    The adjoints are computed in the ``grad`` slots, the fastest store: their previous
+    values are saved first and added back at the end. If the pass gives up
+    (:class:`_GiveUp`) or fails, every slot is put back before anything propagates.
     """
-    saved = [v.grad for v in order]
-    try:
-        for v in order:
-            v.grad = 0.0
-    except BaseException:  # an exception from a signal handler: every slot back as it was
-        _restore(order, saved)
-        raise
-    order[-1].grad = 1.0
     rules = {name: prim.rule for name, prim in OPS.items()}
     # the weighted sum's rule inlined below, when the table's entry is the one it inlines
     fused_wsum = rules.get("wsum") is _wsum_rule
+    saved = [v.grad for v in order]
+    # from the first slot zeroed on, any exception (a signal handler's too) puts them back
     try:
+        for v in order:
+            v.grad = 0.0
+        order[-1].grad = 1.0
         for node in reversed(order):
             g = node.grad
             if not g:
@@ -701,13 +698,15 @@ def _fast_pass_in_slots(order: list[Value]) -> list[float]:
                     raise _GiveUp
                 for p, gp in zip(parents, grads):
                     p.grad += gp
+        # the old grads added to the adjoints; an exception before this is done (a signal
+        # handler's) still finds every slot put back as it was
+        _add_back(order, saved)
     except (ArithmeticError, ValueError) as err:
         _restore(order, saved)
         raise _GiveUp from err
     except BaseException:
         _restore(order, saved)
         raise
-    return saved
 
 
 def _fast_pass_in_dict(order: list[Value]) -> dict[Value, float]:
@@ -882,11 +881,10 @@ def backward(root: Value) -> None:
         order = topo_order(root)
         with _interrupts_held():
             try:
-                saved = _fast_pass_in_slots(order)
+                _fast_pass_in_slots(order)
             except _GiveUp:
                 pass
             else:
-                _add_back(order, saved)
                 return
         adjoint, needs = _careful_pass(order)
         for v, g in adjoint.items():

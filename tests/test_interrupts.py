@@ -188,3 +188,43 @@ def test_ctrl_c_at_any_moment_leaves_the_collector_on_and_the_handler_as_it_was(
         assert gc.isenabled()
         assert signal.getsignal(signal.SIGINT) is handler
     assert interrupted > 500
+
+
+class Timeout(Exception):
+    pass
+
+
+def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new():
+    def alarm(signum, frame):
+        raise Timeout
+
+    old = signal.signal(signal.SIGALRM, alarm)
+    try:
+        xs, y = big_graph(300)
+        before = {v: v.grad for v in topo_order(y)}
+        start = time.perf_counter()
+        y.backward()
+        seconds = time.perf_counter() - start
+        after = {v: v.grad for v in before}
+        rng = random.Random(6)
+        timed_out = 0
+        for _ in range(150):
+            for v, g in before.items():
+                v.grad = g
+            try:
+                interrupt_after(rng.uniform(0.0, seconds * 1.2))
+                y.backward()
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except Timeout:
+                timed_out += 1
+            try:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                time.sleep(0)
+            except Timeout:
+                pass
+            now = [v.grad for v in before]
+            assert now == list(before.values()) or now == list(after.values())
+        assert timed_out > 30
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
