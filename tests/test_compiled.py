@@ -898,3 +898,36 @@ def test_labels_equal_as_floats_but_not_as_given_are_different_labels(pair):
     compiled, eager = _fit_both(X, y, loss, lr=0.01)
     assert compiled.compiled
     np.testing.assert_allclose(compiled.loss, eager.loss, rtol=1e-12)
+
+
+def test_labels_are_told_apart_by_value_whatever_their_type():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    from autograd_lite.compiled._labels import key
+
+    assert key(1) == key(1.0) == key(np.int64(1)) == key(np.float64(1.0)) == key(True)
+    assert key([1, -1]) == key(np.array([1.0, -1.0])) == key((1, -1.0))
+    assert key(0.0) != key(-0.0) and key(2**60) != key(2**60 + 100)
+    assert key(np.float32(0.1)) != key(0.1) and key(Fraction(1, 2)) == key(Decimal("0.5"))
+    model = MLP(2, [3, 1], seed=0)
+    X = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]
+    program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, [1, -1, 1])
+    for y in ([1.0, -1.0, 1.0], np.array([1, -1, 1])):  # traced with ints: the same labels
+        assert program.value_and_grad(X, y)[0] == program.value_and_grad(X, [1, -1, 1])[0]
+
+
+def test_past_the_labels_checked_one_by_one_a_spread_of_them_is_checked(monkeypatch):
+    from autograd_lite.compiled import _labels, tracing
+
+    monkeypatch.setattr(tracing, "MAX_LABELS_VERIFIED", 20)
+    monkeypatch.setattr(_labels, "MAX_LABELS_VERIFIED", 20)
+    X, _ = moons(300, noise=0.1, seed=0)
+    y = [a + 2 * b for a, b in X]  # 300 distinct targets
+
+    def my_mse(outputs, targets):
+        return mse(outputs, targets)
+
+    runs = _fit_both(X, y, my_mse, lr=0.01)
+    assert runs[0].compiled
+    np.testing.assert_allclose(runs[0].loss, runs[1].loss, rtol=1e-12)

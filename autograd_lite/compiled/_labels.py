@@ -9,6 +9,10 @@ of the label and computed so, bit for bit (:func:`exact_affine`).
 
 from __future__ import annotations
 
+import math
+import numbers
+from fractions import Fraction
+
 import numpy as np
 
 from ._errors import TraceError
@@ -29,30 +33,37 @@ must be ``o + s·t`` of one number ``t`` of the label, computed exactly so (as `
 
 
 MAX_LABELS_VERIFIED = 4096
-"""For code of your own, with more distinct labels than :data:`MAX_LABEL_TABLE`, every
-distinct label's constants are checked against their ``o + s·t`` form once, at trace time
-(a forward pass each); past this many distinct labels the function is not compiled."""
+"""For code of your own, with more distinct labels than :data:`MAX_LABEL_TABLE`, the
+constants of up to this many distinct labels (all of them, or as many spread over them) are
+checked against their ``o + s·t`` form once, at trace time (a forward pass each); training
+checks others as the batches come."""
 
 
-def key(label) -> tuple:
-    """What tells labels apart: their type and exact value (2**60 and 2**60 + 100, 0.0 and
-    -0.0, a float and a float32 of the same value are different labels, as the function
-    may compute different constants from them).
+def key(label):
+    """What tells labels apart: their exact value (1, 1.0 and numpy's 1 are one label; 2**60
+    and 2**60 + 100, or 0.0 and -0.0, are two, as the function may compute different
+    constants from them). Lists, tuples and arrays by their values in order.
 
     Raises:
         TypeError: for a label that is not a number or a sequence of numbers.
     """
     if isinstance(label, np.ndarray):
-        return ("array", label.dtype.str, label.shape, label.tobytes())
+        return tuple(key(v) for v in label.ravel())
     if isinstance(label, (list, tuple)):
-        return (type(label).__name__, *(key(v) for v in label))
-    if isinstance(label, (bool, np.bool_)):
-        return ("bool", bool(label))
-    if isinstance(label, (int, np.integer)):
-        return (type(label).__name__, int(label))
-    if isinstance(label, (float, np.floating)):
-        return (type(label).__name__, float(label).hex())
-    raise TypeError(f"a label must be a number or a list of numbers, got {type(label).__name__}")
+        return tuple(key(v) for v in label)
+    if isinstance(label, (bool, np.bool_, numbers.Integral)):
+        value = int(label)
+    elif isinstance(label, (float, np.float64, np.float32, np.float16)):
+        value = float(label)  # exact: Python's float holds these
+    elif isinstance(label, numbers.Real) or hasattr(label, "as_integer_ratio"):
+        value = Fraction(*label.as_integer_ratio())  # longdouble, Decimal, Fraction: exact
+    else:
+        raise TypeError(
+            f"a label must be a number or a list of numbers, got {type(label).__name__}"
+        )
+    # equal values are equal keys across types (Python's numbers hash alike); a zero keeps
+    # its sign
+    return ("zero", math.copysign(1.0, float(label))) if value == 0 else value
 
 
 def label_matrix(labels: list) -> np.ndarray:

@@ -267,8 +267,11 @@ def record(
             if not samples:
                 # code of your own may compute a label's constants any way it likes: each
                 # distinct label not compared yet is run once and checked against the form
-                _verify_labels(first_sample, plain, varying, label_columns, rows, labels,
-                               [i for i in firsts.values() if i not in set(compared)])  # fmt: skip
+                seen = set(compared)
+                todo = [i for i in firsts.values() if i not in seen]
+                if len(todo) > MAX_LABELS_VERIFIED:
+                    todo = [todo[k] for k in _spread(len(todo), MAX_LABELS_VERIFIED)]
+                _verify_labels(first_sample, plain, varying, label_columns, rows, labels, todo)
 
         trace.label_columns = label_columns
         trace.n_label_columns = len(varying)
@@ -349,14 +352,6 @@ def _unknown(label, by_key: dict) -> bool:
 def _verify_labels(first_sample, plain, varying, label_columns, rows, labels, todo) -> None:
     """Run the function on the samples ``todo`` (one of each label not compared yet) and
     refuse a label constant that is not what its ``o + s·t`` form gives."""
-    if len(todo) > MAX_LABELS_VERIFIED:
-        raise TraceError(
-            f"the function's constants change with the label, and the data has more than "
-            f"{MAX_LABELS_VERIFIED:,} distinct labels: checking that each label's constants "
-            "follow the form found would take a forward pass per label. Use a loss of the "
-            "library (whose constants are known to follow the label), or train eagerly "
-            "(compiled=False)."
-        )
     fixed = np.array(plain.const_values())
     for i in todo:
         want = fixed.copy()
