@@ -737,30 +737,42 @@ def _fast_pass_in_dict(order: list[Value]) -> dict[Value, float]:
 
 
 def _restore(order: list[Value], saved: list[float]) -> None:
-    for v, old in zip(order, saved):
-        v.grad = old
+    """Put every slot back; an exception raised meanwhile (a signal handler's, perhaps more
+    than one) does not stop it: the first is raised once every slot is back."""
+    i, first = 0, None
+    while True:
+        try:
+            for i in range(i, len(order)):  # noqa: B020 - resumes where it was stopped
+                order[i].grad = saved[i]
+            break
+        except BaseException as err:  # the slot being set is set again: no harm
+            first = first or err
+    if first is not None:
+        raise first
 
 
 def _add_back(order: list[Value], saved: list) -> None:
     """``v.grad += s`` for each node of ``order`` and number of ``saved`` (0 skipped): every
     grad is then as after the call. An exception raised meanwhile (by the handler of a
-    signal other than Ctrl-C's, which is held) does not stop it half-way: the adds are
-    finished first, then it goes on.
+    signal other than Ctrl-C's, which is held; perhaps more than one) does not stop it
+    half-way: the adds are finished first, then the first of them goes on.
 
     NOTE: the loop body calls nothing, so a handler runs only at the jump back to the
     loop's head, after ``done`` counts the node just added: the adds resume from ``done``.
     """
-    done = 0
-    try:
-        for v, old in zip(order, saved):
-            if old:
-                v.grad += old
-            done += 1
-    except BaseException:
-        for v, old in zip(order[done:], saved[done:]):
-            if old:
-                v.grad += old
-        raise
+    done, first = 0, None
+    while True:
+        try:
+            pairs = zip(order, saved) if not done else zip(order[done:], saved[done:])
+            for v, old in pairs:
+                if old:
+                    v.grad += old
+                done += 1
+            break
+        except BaseException as err:
+            first = first or err
+    if first is not None:
+        raise first
 
 
 def _needing_gradients(order: list[Value]) -> dict[Value, bool]:
