@@ -2,6 +2,7 @@
 
 import os
 
+import pytest
 from hypothesis import settings
 
 # Property tests draw the same examples on every run unless asked for new ones
@@ -32,7 +33,52 @@ SLOW_FILES = frozenset(
 )
 
 
+# Files that import viz (which needs the graphviz Python package, the optional extra "viz";
+# `pip install -e ".[test]"` has it) when they load. Without the package they are not
+# collected (a run without -q says so in its header; the conftest.py at the top leaves out viz's
+# doctests).
+# tests/test_conftest.py checks that the list names every such file.
+VIZ_FILES = frozenset(
+    {
+        "test_beamer.py",
+        "test_forward_stepper.py",
+        "test_labels.py",
+        "test_page_labels.py",
+        "test_stepper.py",
+        "test_tikz.py",
+        "test_training_page.py",
+        "test_viz.py",
+        "test_viz_limits.py",
+    }
+)
+
+
+def _has_graphviz() -> bool:
+    try:
+        import graphviz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+HAS_GRAPHVIZ = _has_graphviz()
+needs_graphviz = pytest.mark.skipif(
+    not HAS_GRAPHVIZ, reason='needs the graphviz Python package (pip install -e ".[viz]")'
+)
+
+
+def pytest_report_header(config):
+    if not HAS_GRAPHVIZ:
+        return (
+            "the graphviz Python package is not installed: the drawing tests and viz's "
+            'doctests are left out (pip install -e ".[test]" runs them)'
+        )
+    return None
+
+
 def pytest_ignore_collect(collection_path, config):
     if collection_path.name in SLOW_FILES and config.getoption("markexpr") == "not slow":
+        return True
+    if not HAS_GRAPHVIZ and collection_path.name in VIZ_FILES:
         return True
     return None

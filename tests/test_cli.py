@@ -11,6 +11,7 @@ from typing import NamedTuple
 import pytest
 
 from autograd_lite.cli import main
+from conftest import needs_graphviz
 
 Q1 = "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)"
 Q1_AT = "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5"
@@ -103,6 +104,7 @@ def test_explain_prints_the_path_table():
     assert "sum over 2 path(s)" in out and "engine gradient:    6  (agrees)" in out
 
 
+@needs_graphviz
 def test_draw_writes_a_picture(tmp_path):
     target = tmp_path / "g.dot"
     out = out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--wrt", "w", "--draw", str(target))
@@ -198,6 +200,7 @@ def test_main_can_be_called_in_process(capsys):
 BIG = ["grad", "s(s(s(s(x))))", "--define", "s(t)=" + "+".join(["t"] * 100), "--at", "x=1"]
 
 
+@needs_graphviz
 @pytest.mark.parametrize("option, file", [("--draw", "g.dot"), ("--step", "s.html")])
 def test_too_large_graph_error_names_the_max_nodes_option(tmp_path, option, file):
     r = run(*BIG, option, str(tmp_path / file))
@@ -207,6 +210,7 @@ def test_too_large_graph_error_names_the_max_nodes_option(tmp_path, option, file
     assert not (tmp_path / file).exists()
 
 
+@needs_graphviz
 @pytest.mark.parametrize("limit", ["397", "none", "0"])
 def test_max_nodes_lets_a_large_graph_be_drawn(tmp_path, limit):
     target = tmp_path / "g.dot"
@@ -214,6 +218,7 @@ def test_max_nodes_lets_a_large_graph_be_drawn(tmp_path, limit):
     assert target.read_text().count("label=") > 397
 
 
+@needs_graphviz
 def test_max_nodes_below_the_graph_size_refuses_it(tmp_path):
     r = run(
         "grad", "x*y+x", "--at", "x=1,y=2", "--draw", str(tmp_path / "g.dot"), "--max-nodes", "3"
@@ -221,6 +226,7 @@ def test_max_nodes_below_the_graph_size_refuses_it(tmp_path):
     assert r.returncode == 2 and "--max-nodes 4" in r.stderr.decode()
 
 
+@needs_graphviz
 def test_max_nodes_default_is_the_drawing_default():
     import inspect
 
@@ -239,6 +245,7 @@ def test_bad_max_nodes_is_a_usage_error(limit):
     assert r.returncode == 2 and "--max-nodes: expected a whole number" in err
 
 
+@needs_graphviz
 def test_draw_shows_the_gradients_the_command_printed(tmp_path):
     out = tmp_path / "graph.dot"
     printed = out_of("grad", "tanh(x*w)", "--at", "x=1,w=2", "--wrt", "w", "--draw", str(out))

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from autograd_lite.cli import main
+from conftest import needs_graphviz
 
 BAYDIN = ["grad", "ln(x1) + x1*x2 - sin(x2)", "--at", "x1=2,x2=5", "--digits", "6"]
 
@@ -58,6 +59,7 @@ def test_order_2_refuses_several_outputs(capsys):
     assert code == 2 and "one output" in err
 
 
+@needs_graphviz
 @pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
 def test_step_forward_writes_the_forward_page(tmp_path, capsys):
     page = tmp_path / "forward.html"

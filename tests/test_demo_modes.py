@@ -7,12 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_graphviz
+
 # end-to-end: runs a whole script in a subprocess (python -m pytest -m "not slow" skips it)
 pytestmark = pytest.mark.slow
 
 DEMO = Path(__file__).resolve().parent.parent / "demos" / "modes.py"
 
 
+@needs_graphviz
 def test_modes_demo_prints_both_modes_newton_and_writes_the_plot(tmp_path):
     pytest.importorskip("matplotlib")
     env = dict(os.environ, PYTHONIOENCODING="utf-8")

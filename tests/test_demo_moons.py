@@ -10,9 +10,10 @@ import pytest
 from autograd_lite.nn import MLP
 from autograd_lite.nn.data import moons
 from autograd_lite.nn.train import accuracy
+from conftest import needs_graphviz
 
 # end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_graphviz]
 
 pytest.importorskip("matplotlib", reason="the demo draws with matplotlib (the demos extra)")
 

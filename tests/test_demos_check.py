@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_graphviz
+
 # end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
 pytestmark = pytest.mark.slow
 
@@ -35,6 +37,7 @@ def test_check_my_backprop_prints_question_1s_numbers(tmp_path):
     assert "Your formula is right: it equals ∂O/∂w1" in out
 
 
+@needs_graphviz
 def test_check_my_backprop_draws_the_two_paths(tmp_path):
     run_demo("check_my_backprop.py", tmp_path)
     drawn = list(tmp_path.iterdir())

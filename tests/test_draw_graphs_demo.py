@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_graphviz
+
 # end-to-end: runs the demo in a subprocess (python -m pytest -m "not slow" skips it)
 pytestmark = [
     pytest.mark.slow,
+    needs_graphviz,
     pytest.mark.skipif(shutil.which("dot") is None, reason="the demo renders with Graphviz"),
 ]
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_graphviz
+
 # end-to-end: runs whole scripts in subprocesses (python -m pytest -m "not slow" skips them)
 pytestmark = pytest.mark.slow
 
@@ -21,6 +23,7 @@ def run(args, cwd, timeout=300):
     )
 
 
+@needs_graphviz
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing example needs Graphviz")
 def test_python_examples_in_the_readme_run_and_print_what_it_says(tmp_path):
     blocks = re.findall(r"```python\n(.*?)```", README, re.S)
@@ -102,6 +105,7 @@ def test_the_graph_benchmark_runs():
     assert "heavy modules loaded by the import: []" in result.stdout
 
 
+@needs_graphviz
 @pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing demo needs Graphviz")
 def test_the_drawing_demo_writes_its_pictures_and_pages(tmp_path):
     result = run(["demos/draw_graphs.py", str(tmp_path)], cwd=ROOT)

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from conftest import needs_graphviz
+
 NOTEBOOK = Path(__file__).resolve().parent.parent / "demos" / "teaching.ipynb"
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, needs_graphviz]
 
 
 def test_the_notebook_is_saved_without_outputs():
