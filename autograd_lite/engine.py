@@ -441,8 +441,9 @@ class gc_paused:  # lower case: it is used like a function, `with gc_paused():`
     children), so reference counting frees every graph on its own and the collector has
     nothing to find in them. Left on, it would still walk every live node again each time a
     few hundred new containers are allocated, which on a large graph or a training step
-    costs more than the work itself. :func:`backward`, :func:`gradients` and each eager
-    step of :func:`autograd_lite.nn.train.fit` run inside one.
+    costs more than the work itself. Each eager step of :func:`autograd_lite.nn.train.fit`
+    runs inside one; :func:`backward` and :func:`gradients` pause the collector the same
+    way while holding Ctrl-C, with one handler swap for both.
 
     Example:
         >>> import gc
@@ -854,6 +855,25 @@ class _interrupts_held:
             _pass_on(old, _signal.SIGINT, None)
 
 
+class _held_and_paused(_interrupts_held):
+    """Ctrl-C held and the collector paused, for the engine's own passes (which run no code
+    of the user's): one SIGINT handler swap for both. Held, an interrupt cannot land between
+    gc.disable() and the block, nor before gc.enable() at its end; it takes effect once the
+    collector is back on."""
+
+    __slots__ = ("_was_enabled",)
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        self._was_enabled = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info) -> None:
+        if self._was_enabled:
+            gc.enable()
+        super().__exit__(*exc_info)
+
+
 def backward(root: Value) -> None:
     """Accumulate d(root)/d(v) into ``v.grad`` for every node v that root depends on.
 
@@ -889,23 +909,23 @@ def backward(root: Value) -> None:
         54.0
     """
     check_value(root)
-    with gc_paused(), _pass_lock:
+    # one handler swap for the whole pass: Ctrl-C held (it runs no code of the user's) and
+    # the collector paused, both undone together (see _held_and_paused)
+    with _held_and_paused(), _pass_lock:
         order = topo_order(root)
-        with _interrupts_held():
-            try:
-                _fast_pass_in_slots(order)
-            except _GiveUp:
-                pass
-            else:
-                return
+        try:
+            _fast_pass_in_slots(order)
+        except _GiveUp:
+            pass
+        else:
+            return
         adjoint, needs = _careful_pass(order)
         for v, g in adjoint.items():
             if g - g and needs[v]:  # too large for a float: it cannot be stored
                 raise non_finite_gradient(v, g)
         # a constant's only when finite
         nodes = [v for v, g in adjoint.items() if g and g - g == 0.0]
-        with _interrupts_held():
-            _add_back(nodes, [adjoint[v] for v in nodes])
+        _add_back(nodes, [adjoint[v] for v in nodes])
 
 
 def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> list:
@@ -948,7 +968,7 @@ def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> 
     wrt = list(wrt)
     for i, v in enumerate(wrt):
         check_value(v, f"wrt[{i}]")
-    with gc_paused():
+    with _held_and_paused():
         order = topo_order(root)
         try:
             adjoint = _fast_pass_in_dict(order)
