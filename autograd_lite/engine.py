@@ -40,7 +40,6 @@ import numbers
 from collections.abc import Iterable, Sequence
 from itertools import filterfalse
 
-from ._checks import check_value, is_bool, short_repr
 from ._errors import (
     arity_error,
     backward_error,
@@ -49,12 +48,14 @@ from ._errors import (
     non_finite_gradient,
     operand_error,
 )
+from .checks import is_bool, short_repr
 from .ops import NARY, OPS, _wsum_rule
 
 __all__ = [
     "Value",
     "apply",
     "topo_order",
+    "check_value",
     "backward",
     "gradients",
     "reference_gradients",
@@ -378,6 +379,17 @@ class Value:
         """Set ``grad`` to 0 on this node and every node it depends on."""
         for node in topo_order(self):
             node.grad = 0.0
+
+
+def check_value(x: object, what: str = "root") -> None:
+    """Raise TypeError unless x is a ``Value`` node.
+
+    Args:
+        x: the object to check.
+        what: its name in the message (``"root"``, ``"wrt[2]"``).
+    """
+    if type(x) is not Value:
+        raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {short_repr(x)}")
 
 
 def topo_order(root: Value) -> list[Value]:

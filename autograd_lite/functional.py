@@ -37,8 +37,8 @@ import functools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ._checks import check_value, is_integer, is_real
-from .engine import Value, _operand, _to_float, gc_paused, gradients, topo_order
+from .checks import is_integer, is_real
+from .engine import Value, _operand, _to_float, check_value, gc_paused, gradients, topo_order
 from .forward import forward_tangents, run_rule
 
 __all__ = ["grad", "jacobian", "hessian", "hvp", "jvp", "graph_gradients"]

@@ -423,9 +423,8 @@ def _public_modules():
     """Every module of the two packages whose name has no leading underscore."""
     import pkgutil
 
-    from conftest import HAS_GRAPHVIZ
-
     import autograd_lite
+    from conftest import HAS_GRAPHVIZ
 
     packages = [autograd_lite]
     if HAS_GRAPHVIZ:  # viz needs the graphviz Python package (the "viz" extra)

@@ -338,7 +338,7 @@ def test_an_architecture_of_booleans_or_floats_is_not_the_models(tmp_path, chang
 
 _SAVE_AND_HANG = """
 import os, sys, time
-import autograd_lite._files as files
+import autograd_lite.files as files
 from autograd_lite.nn import MLP
 
 def hang(fd):

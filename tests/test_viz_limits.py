@@ -16,7 +16,7 @@ import pytest
 from examples import worked_example
 
 from autograd_lite import Value, topo_order, weighted_sum
-from autograd_lite._files import write_atomically
+from autograd_lite.files import write_atomically
 from autograd_lite.nn import MLP
 from viz import (
     DotTimeoutError,

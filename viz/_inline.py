@@ -6,7 +6,7 @@ import html
 import os
 from pathlib import Path
 
-from autograd_lite._files import write_atomically
+from autograd_lite.files import write_atomically
 
 
 class InlinePage:

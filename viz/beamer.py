@@ -14,8 +14,9 @@ import os
 from pathlib import Path
 
 from autograd_lite import Value, gradients, topo_order
-from autograd_lite._checks import check_value, is_integer
-from autograd_lite._files import write_atomically
+from autograd_lite.checks import is_integer
+from autograd_lite.engine import check_value
+from autograd_lite.files import write_atomically
 from autograd_lite.labels import node_names
 
 from .labels import format_number, shorten

@@ -38,7 +38,7 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value
-from autograd_lite._files import write_atomically
+from autograd_lite.files import write_atomically
 
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .picture import (  # noqa: F401  (the colours and helpers are also read from here)

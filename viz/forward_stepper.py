@@ -30,7 +30,7 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value, topo_order
-from autograd_lite._checks import check_value
+from autograd_lite.engine import check_value
 from autograd_lite.forward import forward_tangents, local_derivatives, node_tangent
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS

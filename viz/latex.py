@@ -25,7 +25,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from autograd_lite._checks import is_bool, is_real
+from autograd_lite.checks import is_bool, is_real
 
 from .labels import _SCRIPTED
 

@@ -40,7 +40,7 @@ from collections import Counter
 import graphviz
 
 from autograd_lite import Value
-from autograd_lite._checks import is_bool, is_real
+from autograd_lite.checks import is_bool, is_real
 
 from .labels import shorten
 

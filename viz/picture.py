@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import graphviz
 
 from autograd_lite import Value, topo_order
-from autograd_lite._checks import check_value, is_integer
+from autograd_lite.checks import is_integer
+from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import graphviz
 
 from autograd_lite import Value, gradients, topo_order
-from autograd_lite._checks import check_value
+from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id, node_names
 from autograd_lite.ops import NARY, OPS, wsum_operands
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_bool, check_integer, check_real, is_integer, is_sequence
+from ..checks import check_bool, check_integer, check_real, is_integer, is_sequence
 
 __all__ = ["moons", "circles", "blobs", "xor", "spiral", "MAX_SAMPLES"]
 

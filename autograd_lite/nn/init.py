@@ -20,7 +20,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .._checks import check_integer, check_real, is_bool, is_real, is_sequence, short_repr
+from ..checks import check_integer, check_real, is_bool, is_real, is_sequence, short_repr
 from ..engine import Value
 
 __all__ = [

@@ -36,7 +36,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .._checks import check_bool, is_integer, is_sequence, short_repr
+from ..checks import check_bool, is_integer, is_sequence, short_repr
 from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
 from . import saving

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .._checks import check_real, check_value, is_bool, is_integer, is_real, is_sequence, short_repr
-from ..engine import Value, apply
+from ..checks import check_real, is_bool, is_integer, is_real, is_sequence, short_repr
+from ..engine import Value, apply, check_value
 
 __all__ = [
     "mse",

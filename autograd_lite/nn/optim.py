@@ -18,16 +18,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 
-from .._checks import (
+from ..checks import (
     check_integer,
     check_real,
-    check_value,
     is_bool,
     is_finite_real,
     is_real,
     short_repr,
 )
-from ..engine import Value
+from ..engine import Value, check_value
 
 __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .._checks import check_integer
+from ..checks import check_integer
 from ..engine import Value, no_grad
 from ..labels import neuron_label
 from .layers import MLP, Layer, Neuron

@@ -33,8 +33,8 @@ import re
 import stat
 from typing import Any
 
-from .._checks import is_finite_real, is_integer, short_repr
-from .._files import write_atomically
+from ..checks import is_finite_real, is_integer, short_repr
+from ..files import write_atomically
 
 __all__ = [
     "FORMAT",
@@ -162,7 +162,7 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
     """Remove the temporary files that saves of ``path`` killed half-way left behind.
 
     A temporary file is named after its writer's process id
-    (``.model.json.<pid>.<random>.tmp``, see :func:`autograd_lite._files.write_atomically`).
+    (``.model.json.<pid>.<random>.tmp``, see :func:`autograd_lite.files.write_atomically`).
     Only files whose writer no longer runs are removed: a save running at this moment in
     another process, or in another thread of this one, is not disturbed. Where a process
     cannot be asked whether it runs (not a POSIX system), nothing is removed.

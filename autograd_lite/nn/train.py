@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any, Protocol
 
-from .._checks import (
+from ..checks import (
     check_bool,
     check_integer,
     is_bool,

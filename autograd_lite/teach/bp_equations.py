@@ -29,8 +29,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .._checks import check_value
-from ..engine import Value, gradients, topo_order
+from ..engine import Value, check_value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
 from ..nn import losses as _losses
 from ..ops import NARY, OPS, wsum_operands

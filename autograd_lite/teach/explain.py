@@ -37,8 +37,7 @@ import math
 import re
 from typing import NamedTuple
 
-from .._checks import check_value
-from ..engine import Value, gradients, topo_order
+from ..engine import Value, check_value, gradients, topo_order
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
 from .bp_equations import BackpropTable, backprop_equations, backprop_table

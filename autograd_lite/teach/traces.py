@@ -37,8 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
-from .._checks import check_value
-from ..engine import Value, topo_order
+from ..engine import Value, check_value, topo_order
 from ..forward import local_derivatives, node_tangent
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands

@@ -27,12 +27,11 @@ __all__ = [
     "check_bool",
     "check_integer",
     "check_real",
-    "check_value",
     "short_repr",
 ]
 
 
-def is_bool(x) -> bool:
+def is_bool(x: object) -> bool:
     """Whether x is a boolean: Python's ``bool`` or numpy's (not a Real there), whose type
     is named ``bool_`` before numpy 2 and ``bool`` since."""
     return isinstance(x, bool) or (
@@ -40,17 +39,17 @@ def is_bool(x) -> bool:
     )
 
 
-def is_integer(x) -> bool:
+def is_integer(x: object) -> bool:
     """Whether x is a whole number of an integer type (int, numpy integers), not a bool."""
     return isinstance(x, numbers.Integral) and not is_bool(x)
 
 
-def is_real(x) -> bool:
+def is_real(x: object) -> bool:
     """Whether x is a real number (int, float, numpy scalars), not a bool and not complex."""
     return isinstance(x, numbers.Real) and not is_bool(x)
 
 
-def is_finite_real(x) -> bool:
+def is_finite_real(x: object) -> bool:
     """Whether x is a real number (not a bool) whose float is finite: not NaN, not inf, and not
     an integer too large for a float (``10**400``, which ``math.isfinite`` cannot even take)."""
     if not is_real(x):
@@ -61,7 +60,7 @@ def is_finite_real(x) -> bool:
         return False
 
 
-def is_sequence(x) -> bool:
+def is_sequence(x: object) -> bool:
     """Whether x is an ordered sequence of items: a list, tuple, range or numpy array (of at
     least one dimension), but not text or bytes (whose items are characters or byte values),
     nor a dict or a set (whose order or items are not what a caller meant)."""
@@ -70,7 +69,7 @@ def is_sequence(x) -> bool:
     return isinstance(x, Sequence) and not isinstance(x, (str, bytes, bytearray))
 
 
-def check_bool(x, what: str) -> bool:
+def check_bool(x: object, what: str) -> bool:
     """Return x as a bool if it is one (Python's or numpy's), else raise ValueError.
 
     ``0`` or ``None`` where a switch is expected is refused rather than read as False: the
@@ -81,7 +80,7 @@ def check_bool(x, what: str) -> bool:
     return bool(x)
 
 
-def check_integer(x, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_integer(x: object, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return x as an int if it is a whole number within the bounds, else raise ValueError.
 
     Args:
@@ -116,7 +115,7 @@ def _bounds(minimum: int | None, maximum: int | None) -> str:
 
 
 def check_real(
-    x,
+    x: object,
     what: str,
     *,
     minimum: float | None = None,
@@ -154,17 +153,6 @@ def check_real(
     return f
 
 
-def check_value(x, what: str = "root") -> None:
-    """Raise TypeError unless x is a ``Value`` node.
-
-    Args:
-        x: the object to check.
-        what: its name in the message (``"root"``, ``"wrt[2]"``).
-    """
-    if type(x) is not _engine.Value:
-        raise TypeError(f"{what} must be a Value, got {type(x).__name__}: {short_repr(x)}")
-
-
 def short_repr(x: object) -> str:
     """repr of x, shortened for a message: a 400-digit number in a message helps nobody.
 
@@ -181,9 +169,3 @@ def short_repr(x: object) -> str:
         return f"a {digits}-digit number"
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-# The engine imports this module, so Value is read from the engine module when a check runs.
-# Imported last, when every check above is defined, this works whichever module comes first;
-# an import inside check_value would cost more than the check itself on every call.
-from . import engine as _engine  # noqa: E402
