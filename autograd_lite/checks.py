@@ -80,7 +80,9 @@ def check_bool(x: object, what: str) -> bool:
     return bool(x)
 
 
-def check_integer(x: object, what: str, minimum: int | None = None, maximum: int | None = None) -> int:
+def check_integer(
+    x: object, what: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """Return x as an int if it is a whole number within the bounds, else raise ValueError.
 
     Args:

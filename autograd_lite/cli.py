@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from . import __version__
 from .engine import gradients, topo_order
 from .formula.reader import ExprError, define
-from .teach.table import fmt
+from .table import fmt
 
 __all__ = ["main", "build_parser"]
 
@@ -437,7 +437,7 @@ def _grad(args: argparse.Namespace) -> None:
 
 def _second_derivatives(root, name: str, nodes: list, targets: list[str], d: int) -> None:
     """The Hessian: each first derivative as a graph (create_graph), differentiated again."""
-    from .teach.table import Table
+    from .table import Table
 
     first = gradients(root, nodes, create_graph=True)
     rows = [[f"∂/∂{t}", *(fmt(h, d) for h in gradients(g, nodes))] for t, g in zip(targets, first)]
@@ -448,7 +448,7 @@ def _second_derivatives(root, name: str, nodes: list, targets: list[str], d: int
 
 def _jacobian(run, outputs: list[str], targets: list[str], d: int) -> None:
     """Several outputs: their values, then one row of partial derivatives per output."""
-    from .teach.table import Table
+    from .table import Table
 
     rows = []
     for o in outputs:

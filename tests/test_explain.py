@@ -245,7 +245,7 @@ def test_weighted_sum_layout_is_read_only_through_ops(module):
 
 
 def test_table_markdown_escapes_newlines_pipes_and_backslashes():
-    from autograd_lite.teach.table import Table
+    from autograd_lite.table import Table
 
     md = Table(
         "t|1\nt2", ["h|1", "h2"], [["a\nb", "c|d"], ["e\\", "f\r\ng"]], notes=["n|1"]

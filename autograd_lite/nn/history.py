@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # only for the annotations: the table module loads on use
-    from ..teach.table import Table
+    from ..table import Table
 
 __all__ = ["History"]
 
@@ -52,10 +52,10 @@ class History:
         return len(self.loss)
 
     def table(self, rows: int = 12) -> Table:
-        """The run as a :class:`~autograd_lite.teach.table.Table`: step, loss, accuracy and
+        """The run as a :class:`~autograd_lite.table.Table`: step, loss, accuracy and
         learning rate at ``rows`` steps evenly spread over the run (first and last included).
         """
-        from ..teach.table import Table
+        from ..table import Table
 
         n = len(self.loss)
         if n <= rows:

@@ -37,7 +37,7 @@ from ..labels import neuron_label
 from .layers import MLP, Layer, Neuron
 
 if TYPE_CHECKING:  # only for the annotations: the table module loads on use
-    from ..teach.table import Table
+    from ..table import Table
 
 __all__ = [
     "Snapshot",
@@ -146,8 +146,8 @@ class TrainingRecord:
         return training_page(self, path, title=title)
 
     def table(self) -> Table:
-        """The snapshots as a :class:`~autograd_lite.teach.table.Table` (at most 12 rows)."""
-        from ..teach.table import Table
+        """The snapshots as a :class:`~autograd_lite.table.Table` (at most 12 rows)."""
+        from ..table import Table
 
         rows = []
         for s in _spread(self.snapshots, 12):

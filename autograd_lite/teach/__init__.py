@@ -7,7 +7,6 @@
 * :mod:`~autograd_lite.teach.diagnosis`: ``diagnose``, "where is my mistake?": a hand-derived
   formula matched term by term to the chain-rule paths, naming missing and extra factors
   (loaded on first use: it needs the formula reader);
-* :mod:`~autograd_lite.teach.table`: the table every result prints as (text, Markdown, HTML).
 
 Example:
     >>> from autograd_lite import Value
@@ -20,7 +19,6 @@ Example:
 from .bp_equations import BackpropTable, EquationRow, backprop_equations, backprop_table
 from .explain import Edge, Explanation, Path, explain
 from .gradcheck import GradcheckError, GradcheckReport, GradcheckRow, gradcheck, gradcheck_report
-from .table import Table
 
 __all__ = [
     "Edge",
@@ -36,7 +34,6 @@ __all__ = [
     "GradcheckReport",
     "gradcheck",
     "gradcheck_report",
-    "Table",
     "diagnose",
     "Diagnosis",
     "TermReport",

@@ -33,7 +33,7 @@ from ..engine import Value, check_value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
 from ..nn import losses as _losses
 from ..ops import NARY, OPS, wsum_operands
-from .table import Table, fmt, report_html, report_markdown, report_text
+from ..table import Table, fmt, report_html, report_markdown, report_text
 
 __all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
 

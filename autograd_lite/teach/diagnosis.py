@@ -36,10 +36,10 @@ from typing import NamedTuple
 from ..formula.program import Program, read_program
 from ..formula.reader import define
 from ..labels import fmt
+from ..table import Table
 from ._case import POINTS, Case
 from ._paths import MAX_PATHS
 from ._terms import MAX_TERMS, close, constant_text
-from .table import Table
 
 __all__ = ["Diagnosis", "TermReport", "PathReport", "diagnose", "MAX_TERMS", "MAX_PATHS"]
 
@@ -164,7 +164,7 @@ class Diagnosis(NamedTuple):
         return Table(title, ["path", "product of local derivatives", "value"], rows)
 
     def table(self) -> Table:
-        """The whole report as one :class:`~autograd_lite.teach.table.Table`."""
+        """The whole report as one :class:`~autograd_lite.table.Table`."""
         d = self.digits
         notes = [
             f"engine:        {fmt(self.gradient, d)}",

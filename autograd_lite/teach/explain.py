@@ -40,8 +40,8 @@ from typing import NamedTuple
 from ..engine import Value, check_value, gradients, topo_order
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
+from ..table import Table, fmt, report_html, report_markdown, report_text
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
-from .table import Table, fmt, report_html, report_markdown, report_text
 
 __all__ = [
     "Edge",

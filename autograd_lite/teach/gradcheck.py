@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from ..engine import Value, gradients, no_grad
-from .table import Table, report_html, report_markdown, report_text
+from ..table import Table, report_html, report_markdown, report_text
 
 __all__ = ["GradcheckError", "GradcheckRow", "GradcheckReport", "gradcheck", "gradcheck_report"]
 

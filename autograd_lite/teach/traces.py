@@ -41,7 +41,7 @@ from ..engine import Value, check_value, topo_order
 from ..forward import local_derivatives, node_tangent
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
-from .table import Table
+from ..table import Table
 
 __all__ = ["TraceRow", "TraceTable", "Traces", "traces", "function_traces"]
 
@@ -90,7 +90,7 @@ class TraceTable:
         raise KeyError(f"no row {lhs!r} in the {self.title.split(' (')[0].lower()}")
 
     def table(self) -> Table:
-        """The rows as a :class:`~autograd_lite.teach.table.Table`."""
+        """The rows as a :class:`~autograd_lite.table.Table`."""
         rows = [[r.lhs, r.rule, r.numbers, _num(r.value, self.fmt)] for r in self.rows]
         return Table(self.title, self.header, rows)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..labels import fmt
+from .labels import fmt
 
 __all__ = ["Table", "fmt", "report_text", "report_markdown", "report_html"]
 
