@@ -28,8 +28,8 @@ from .engine import (
     no_grad,
     reference_gradients,
     topo_order,
-    weighted_sum,
 )
+from .weighted import weighted_sum
 
 __version__ = "0.2.0"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .ops import OPS
+from .ops import NARY, OPS
 
 
 def describe(v) -> str:
@@ -97,3 +97,18 @@ def backward_error(node, err: Exception) -> Exception:
         f"backward through {node.op}({args}) failed: the local derivative "
         f"({'; '.join(prim.derivatives)}) is not a finite number here ({err})"
     )
+
+
+def misuse(prim, operands, err: Exception) -> TypeError:
+    """Say why a primitive could not read its operands: not Values, or not as many as it takes."""
+    if type(operands) is not tuple:
+        return TypeError(f"{prim.name}: operands must be a tuple, got {type(operands).__name__}")
+    for i, o in enumerate(operands):
+        if not hasattr(o, "parents"):
+            return TypeError(
+                f"{prim.name}: operands[{i}] must be a Value, got {type(o).__name__}: {o!r}; "
+                "wrap a number as Value(x)"
+            )
+    if prim.arity != NARY and len(operands) != prim.arity:
+        return TypeError(f"{prim.name} takes {prim.arity} operand(s), got {len(operands)}")
+    return TypeError(f"{prim.name}: {err}")

@@ -18,6 +18,8 @@ import math
 import numbers
 from collections.abc import Sequence
 
+from ._errors import describe
+
 __all__ = [
     "is_bool",
     "is_integer",
@@ -27,6 +29,7 @@ __all__ = [
     "check_bool",
     "check_integer",
     "check_real",
+    "to_float",
     "short_repr",
 ]
 
@@ -171,3 +174,39 @@ def short_repr(x: object) -> str:
         return f"a {digits}-digit number"
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def to_float(x: object, what: str = "data") -> float:
+    """x as a float if it is a real number (not a boolean, not NaN); a clear error if not.
+
+    Example:
+        >>> to_float(3), to_float(2.5)
+        (3.0, 2.5)
+    """
+    t = type(x)
+    if t is float:
+        f = x
+    elif t is int or (isinstance(x, numbers.Real) and not is_bool(x)):
+        try:
+            f = float(x)
+        except OverflowError:
+            raise OverflowError(
+                f"{what} {short_repr(x)} is too large for a float (at most about 1.8e308)"
+            ) from None
+    elif is_bool(x):
+        raise TypeError(
+            f"{what} must be a real number, got a boolean ({x!r}); booleans are not numbers "
+            "here: write 1.0 or 0.0 if you mean a number"
+        )
+    elif hasattr(x, "parents") and hasattr(x, "data"):  # a Value
+        raise TypeError(
+            f"{what} must be a real number, got a Value ({describe(x)}); "
+            "use the Value itself in the expression, or .data for its number"
+        )
+    else:
+        raise TypeError(
+            f"{what} must be a real number (int, float or a numpy scalar), got {t.__name__}: {x!r}"
+        )
+    if f != f:
+        raise ValueError(f"{what} is NaN (not a number); a Value needs a number")
+    return f

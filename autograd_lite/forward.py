@@ -24,12 +24,11 @@ rules then run on the nodes themselves, as for :func:`autograd_lite.gradients`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
-from ._errors import arity_error, backward_error, describe
+from ._backward import run_rule
+from ._errors import describe
 from .engine import Value, topo_order
-from .ops import OPS
 
 __all__ = ["forward_tangents", "local_derivatives", "node_tangent", "joint_order"]
 
@@ -45,45 +44,6 @@ def joint_order(roots: Iterable[Value]) -> list[Value]:
                 seen.add(v)
                 order.append(v)
     return order
-
-
-def _operands(node: Value, graph: bool) -> tuple:
-    """What a rule gets as ``out`` and inputs: the floats, or the nodes themselves."""
-    if graph:
-        return (node, *node.parents)
-    return (node.data, *[p.data for p in node.parents])
-
-
-def run_rule(node: Value, g: float | Value, needed: Sequence[bool], graph: bool) -> Sequence:
-    """``rule(g, out, *inputs)`` of the node's primitive, the terms its caller needs checked.
-
-    On floats a rule gives an infinite term where a derivative is infinite (the base of
-    ``0 ** x``); on Values that term raises, since no node holds an infinity. When such a
-    term belongs to an operand nobody differentiates (a constant), the terms that are
-    needed are taken from the rule on floats: a term that is needed there does not depend
-    on the operands (it is ``g · 0`` in every case of the table), so nothing is lost.
-
-    Raises:
-        ZeroDivisionError, ValueError, OverflowError: naming the node, when a needed term is
-            infinite or undefined.
-    """
-    rule = OPS[node.op].rule
-    try:
-        grads = rule(g, *_operands(node, graph))
-    except (ArithmeticError, ValueError) as err:
-        if not graph or all(needed):
-            raise backward_error(node, err) from None
-        try:
-            local = rule(1.0, *_operands(node, False))
-        except (ArithmeticError, ValueError):
-            raise backward_error(node, err) from None
-        # NOTE: g * 0.0 keeps a zero term a Value in the graph (see the ops table's note)
-        grads = [g * d if need else None for d, need in zip(local, needed)]
-        if any(need and not math.isfinite(d) for d, need in zip(local, needed)):
-            raise backward_error(node, err) from None
-    if len(grads) != len(node.parents):
-        raise arity_error(node, grads)
-    return grads
 
 
 def local_derivatives(node: Value) -> Sequence[float]:

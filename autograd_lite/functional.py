@@ -24,9 +24,9 @@ Conventions (JAX's):
 * floats in, floats out; Values in, Values out: given Values, the derivatives are Values
   whose graphs differentiate again, which is how ``grad(grad(f))`` nests.
 
-Underneath, :func:`graph_gradients` is the backward pass with the rules of the ops table
-run on Values instead of floats, so that it builds the graph of each gradient (it is what
-``gradients(root, wrt, create_graph=True)`` returns), and :func:`jvp` runs forward mode
+Underneath, ``gradients(root, wrt, create_graph=True)`` runs the backward pass with the
+rules of the ops table on Values instead of floats, so that it builds the graph of each
+gradient, and :func:`jvp` runs forward mode
 (:mod:`autograd_lite.forward`) from the same rules. No derivative is written here.
 """
 
@@ -34,70 +34,14 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from .checks import is_integer, is_real
-from .engine import Value, _operand, _to_float, check_value, gc_paused, gradients, topo_order
-from .forward import forward_tangents, run_rule
+from .checks import is_integer, is_real, to_float
+from .engine import Value, _operand, gc_paused, gradients
+from .forward import forward_tangents
 
-__all__ = ["grad", "jacobian", "hessian", "hvp", "jvp", "graph_gradients"]
-
-
-# --- gradients as graphs ---------------------------------------------------------------------
-
-
-def graph_gradients(root: Value, wrt: Iterable[Value]) -> list[Value]:
-    """d(root)/d(v) for each v in ``wrt``, as Values whose graphs differentiate again.
-
-    The backward pass of :func:`autograd_lite.reference_gradients`, with one change: the
-    adjoints are Values, and every rule of the ops table runs on the nodes themselves
-    (``rule(g, node, *node.parents)``), so each term it returns is a new node of the
-    gradient's graph. Only nodes on a path from root to a node of ``wrt`` are visited. No
-    ``grad`` attribute is read or written.
-
-    Args:
-        root: the output.
-        wrt: the nodes to differentiate with respect to.
-
-    Returns:
-        One Value per node of ``wrt``; a constant 0 for a node root does not depend on.
-
-    Raises:
-        TypeError: if root or a node of wrt is not a Value.
-        ZeroDivisionError, ValueError, OverflowError: if a gradient on the way is infinite
-            or undefined (√a at a = 0), or a node of the gradient's graph overflows.
-
-    Example:
-        >>> x = Value(3.0, label="x")
-        >>> (dx,) = graph_gradients(x * x * x, [x])      # 3x², a Value
-        >>> dx.data, graph_gradients(dx, [x])[0].data    # and its derivative 6x
-        (27.0, 18.0)
-    """
-    check_value(root)
-    wrt = list(wrt)
-    for i, v in enumerate(wrt):
-        check_value(v, f"wrt[{i}]")
-    wanted = set(wrt)
-    with gc_paused():
-        order = topo_order(root)
-        # whether a node lies on a path to a node of wrt: only those get adjoints
-        leads: dict[Value, bool] = {}
-        for v in order:
-            leads[v] = v in wanted or any(map(leads.__getitem__, v.parents))
-        adjoint: dict[Value, Value] = {root: _operand(1.0)}
-        for node in reversed(order):  # every use of a node comes before the node itself
-            g = adjoint.get(node)
-            if g is None or not node.parents or not leads[node]:
-                continue
-            needed = [leads[p] for p in node.parents]
-            for p, gp, need in zip(node.parents, run_rule(node, g, needed, True), needed):
-                if need:
-                    if type(gp) is not Value:
-                        gp = _operand(gp)
-                    q = adjoint.get(p)
-                    adjoint[p] = gp if q is None else q + gp
-    return [adjoint[v] if v in adjoint else _operand(0.0) for v in wrt]
+__all__ = ["grad", "jacobian", "hessian", "hvp", "jvp"]
 
 
 # --- arguments: numbers, Values and (nested) lists of them --------------------------------------
@@ -224,7 +168,7 @@ class _Inputs:
             zero = _operand(0.0) if self.values_in else 0.0
             return [zero] * len(self.flat)
         if self.values_in:
-            return graph_gradients(out, self.flat)
+            return gradients(out, self.flat, create_graph=True)
         return gradients(out, self.flat)
 
     def shaped(self, flat: list, one: bool):
@@ -415,7 +359,7 @@ def jvp(f: Callable, primals: Sequence, tangents: Sequence) -> tuple:
         for v, x in zip(leaves, ts):
             if type(x) is Value:
                 values_in = True
-            seeds[v] = x if type(x) is Value else _to_float(x, f"jvp: tangent {k}")
+            seeds[v] = x if type(x) is Value else to_float(x, f"jvp: tangent {k}")
     out = _run(f, inputs.args)
     outs = [o for o in _leaves(out) if type(o) is Value]
     with gc_paused():

@@ -1,8 +1,9 @@
 """Ctrl-C during backward, sent for real: every grad is as before the call or as after it.
 
 SIGINT arrives through ``signal.setitimer`` at a different moment of the pass each time
-(zeroing the slots, the pass itself, adding the old grads back, the restore after a failing
-rule), and the test checks every node of the graph afterwards.
+(the topological order, the pass itself, the adding to the grads, a failing rule), and the
+test checks every node of the graph afterwards, and that the process is left as it was
+found: the collector on, the SIGINT handler the one it had.
 """
 
 import random
@@ -115,7 +116,7 @@ def test_ctrl_c_during_a_failing_backward_leaves_every_grad_as_it_was(sigalrm_is
         assert [v.grad for v in order] == old
 
 
-def test_ctrl_c_held_during_backward_is_raised_once_the_grads_are_complete():
+def test_ctrl_c_from_another_thread_during_backward_leaves_every_grad_old_or_new():
     import _thread
 
     x = Value(0.5)
@@ -225,6 +226,46 @@ def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new():
             now = [v.grad for v in before]
             assert now == list(before.values()) or now == list(after.values())
         assert timed_out > 30
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_two_timeouts_close_together_leave_the_handler_and_the_collector_as_they_were():
+    import gc
+
+    state = {"armed": False, "fired": 0}
+
+    def alarm(signum, frame):
+        if not state["armed"]:
+            return
+        state["fired"] += 1
+        if state["fired"] % 2:
+            signal.setitimer(signal.ITIMER_REAL, 20e-6)  # a second one 20 µs later
+        raise Timeout
+
+    handler = signal.getsignal(signal.SIGINT)
+    old = signal.signal(signal.SIGALRM, alarm)
+    try:
+        xs, y = big_graph(300)
+        rng = random.Random(7)
+        for _ in range(40):
+            state["armed"] = True
+            try:
+                try:
+                    interrupt_after(rng.uniform(0.0, 0.002))
+                    y.backward()
+                    time.sleep(0.001)
+                except Timeout:  # the first: the second lands in backward or here
+                    y.backward()
+                    time.sleep(0.001)
+            except Timeout:
+                pass
+            state["armed"] = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            assert gc.isenabled()
+            assert signal.getsignal(signal.SIGINT) is handler
+        assert state["fired"] > 20
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)

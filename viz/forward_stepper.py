@@ -54,9 +54,7 @@ __all__ = ["forward_steps", "forward_stepper", "mode_costs"]
 
 def _inputs(order: list[Value]) -> list[Value]:
     """The leaves a user made (not numbers used as operands): the graph's inputs."""
-    from autograd_lite.engine import _CONSTANT
-
-    return [v for v in order if not v.parents and v.parents is not _CONSTANT]
+    return [v for v in order if not v.parents and not v.is_constant]
 
 
 def mode_costs(root: Value) -> str:

@@ -152,7 +152,7 @@ class Neuron(Module):
     def _forward(self, xs: list[Value]) -> Value:
         # The hot path of every model: inputs are Values of the right number already.
         # One n-ary wsum node instead of 2n binary nodes is what makes a step cheap. It is
-        # the node engine.weighted_sum makes, through engine.apply, which skips the checks of
+        # the node weighted_sum makes, through engine.apply, which skips the checks of
         # every weight and input that would here cost more than making the node itself.
         z = apply("wsum", (*self.w, *xs, self.b))
         z.label = self._z_label
