@@ -24,13 +24,20 @@ rules then run on the nodes themselves, as for :func:`autograd_lite.gradients`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from ._backward import run_rule
 from ._errors import describe
 from .engine import Value, topo_order
 
-__all__ = ["forward_tangents", "local_derivatives", "node_tangent", "joint_order"]
+__all__ = [
+    "ForwardStep",
+    "forward_steps",
+    "forward_tangents",
+    "local_derivatives",
+    "node_tangent",
+    "joint_order",
+]
 
 
 def joint_order(roots: Iterable[Value]) -> list[Value]:
@@ -101,28 +108,91 @@ def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False) -> flo
     return total
 
 
-def forward_tangents(
+class ForwardStep:
+    """One step of :func:`forward_steps`: a node's tangent from its operands' tangents.
+
+    Attributes:
+        node: the node made by an operation; its operands are ``node.parents``.
+        tangents: each operand's tangent, in operand order (0.0 where it does not move).
+        tangent: the node's tangent, Σᵢ ∂node/∂uᵢ · u̇ᵢ (0.0 if no operand moves).
+        local: ∂node/∂uᵢ for each operand (computed when first read; None for an operand
+            that does not move, whose local derivative the pass never needs).
+    """
+
+    __slots__ = ("node", "tangents", "tangent", "_local")
+
+    def __init__(self, node: Value, tangents: tuple, tangent: float | Value):
+        self.node, self.tangents, self.tangent, self._local = node, tangents, tangent, None
+
+    @property
+    def local(self) -> tuple:
+        if self._local is None:
+            moving = [not _is_zero(t) for t in self.tangents]
+            terms = run_rule(self.node, 1.0, moving, False) if any(moving) else ()
+            self._local = tuple(d if m else None for d, m in zip(terms, moving)) or (
+                (None,) * len(self.tangents)
+            )
+        return self._local
+
+    def __repr__(self) -> str:
+        return f"ForwardStep({self.node.op}, tangents={self.tangents!r}, tangent={self.tangent!r})"
+
+
+def forward_steps(
     outputs: Iterable[Value],
     seeds: Mapping[Value, float | Value],
     *,
     create_graph: bool = False,
-) -> dict[Value, float | Value]:
-    """One forward-mode pass: the tangent of every node the outputs depend on.
+) -> Iterator[ForwardStep]:
+    """Forward mode one node at a time: every teaching view of it replays these steps.
 
-    The nodes are visited once each, in evaluation order (every node after its operands);
-    a seeded node keeps its seed, any other node gets :func:`node_tangent` of its operands.
+    The nodes are visited once each, in evaluation order (every node after its operands); a
+    seeded node keeps its seed (and has no step), any other node made by an operation gets
+    :func:`node_tangent` of its operands' tangents.
 
     Args:
         outputs: the nodes whose tangents are wanted (and everything they depend on).
         seeds: the input direction: a tangent for each input node (others start at 0).
         create_graph: make the tangents Values whose graphs differentiate again.
 
-    Returns:
-        A dict from node to tangent, for every node whose tangent is not 0; a missing node's
-        tangent is 0.
-
     Raises:
         ZeroDivisionError, ValueError, OverflowError: if a tangent is infinite or undefined.
+
+    Example:
+        >>> x = Value(3.0, label="x")
+        >>> [(s.node.op, s.tangents, s.tangent) for s in forward_steps([x * x], {x: 1.0})]
+        [('mul', (1.0, 1.0), 6.0)]
+    """
+    tangent: dict[Value, float | Value] = {v: t for v, t in seeds.items() if not _is_zero(t)}
+    for node in joint_order(outputs):
+        if node in seeds or not node.parents:
+            continue
+        operands = tuple(tangent.get(p, 0.0) for p in node.parents)
+        t = node_tangent(node, operands, graph=create_graph)
+        if not _is_zero(t):
+            x = t.data if type(t) is Value else t
+            if x - x:  # inf or NaN
+                raise (OverflowError if x == x else ValueError)(
+                    f"forward mode: the tangent of the node {describe(node)} (op {node.op!r}) "
+                    f"is {x!r}: a local derivative is not a finite number here, or the tangent "
+                    "is too large for a float"
+                )
+            tangent[node] = t
+        yield ForwardStep(node, operands, 0.0 if t is None else t)
+
+
+def forward_tangents(
+    outputs: Iterable[Value],
+    seeds: Mapping[Value, float | Value],
+    *,
+    create_graph: bool = False,
+) -> dict[Value, float | Value]:
+    """One forward-mode pass: the tangent of every node the outputs depend on (the
+    tangents :func:`forward_steps` ends with).
+
+    Returns:
+        A dict from node to tangent, for every node whose tangent is not 0 (seeds included);
+        a missing node's tangent is 0.
 
     Example:
         >>> x = Value(3.0)
@@ -130,23 +200,8 @@ def forward_tangents(
         >>> forward_tangents([y], {x: 1.0})[y]
         6.0
     """
-    tangent: dict[Value, float | Value] = {}
-    for v, t in seeds.items():
-        if not _is_zero(t):
-            tangent[v] = t
-    get = tangent.get
-    for node in joint_order(outputs):
-        if node in seeds or not node.parents:
-            continue
-        t = node_tangent(node, [get(p) for p in node.parents], graph=create_graph)
-        if _is_zero(t):
-            continue
-        x = t.data if type(t) is Value else t
-        if x - x:  # inf or NaN
-            raise (OverflowError if x == x else ValueError)(
-                f"forward mode: the tangent of the node {describe(node)} (op {node.op!r}) is "
-                f"{x!r}: a local derivative is not a finite number here, or the tangent is too "
-                "large for a float"
-            )
-        tangent[node] = t
+    tangent = {v: t for v, t in seeds.items() if not _is_zero(t)}
+    for step in forward_steps(outputs, seeds, create_graph=create_graph):
+        if not _is_zero(step.tangent):
+            tangent[step.node] = step.tangent
     return tangent
