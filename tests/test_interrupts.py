@@ -66,11 +66,14 @@ def test_ctrl_c_at_any_moment_of_backward_leaves_every_grad_old_or_new(sigalrm_i
     # how long one pass takes, so the interrupts fall all over it
     import time
 
-    t0 = time.perf_counter()
-    y.backward()
-    duration = time.perf_counter() - t0
-    for v, g in zip(order, old):
-        v.grad = g
+    durations = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        y.backward()
+        durations.append(time.perf_counter() - t0)
+        for v, g in zip(order, old):
+            v.grad = g
+    duration = min(durations)
     rng = random.Random(2)
     interrupted = 0
     for _ in range(40):
@@ -136,9 +139,9 @@ def test_ctrl_c_from_another_thread_during_backward_leaves_every_grad_old_or_new
     with pytest.raises(KeyboardInterrupt):
         started.set()
         y.backward()
-        for _ in range(1000):  # an interrupt that came after the pass arrives here
-            pass
-    t.join()
+        t.join()  # an interrupt that came after the pass arrives here at the latest
+        for _ in range(1000):
+            time.sleep(0.001)
     assert [v.grad for v in order] in ([0.0] * len(order), expected)
 
 
