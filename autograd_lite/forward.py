@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from ._backward import run_rule
+from ._backward import Exact, run_rule
 from ._errors import describe
 from .engine import Value, topo_order
 
@@ -78,7 +78,8 @@ def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False) -> flo
     An operand whose tangent is 0 (or None) adds nothing and its local derivative is not
     needed (0 times an infinite local derivative counts as 0, as in the backward pass).
     With one operand moving, the rule runs with that tangent as ``g``; with several, it runs
-    once with ``g = 1`` and the local derivatives are multiplied by the tangents.
+    once with ``g = 1`` and the local derivatives are multiplied by the tangents. On floats
+    ``g`` is exact: nothing is rounded before the tangent is complete.
 
     Args:
         node: a node made by an operation.
@@ -99,13 +100,17 @@ def node_tangent(node: Value, tangents: Sequence, *, graph: bool = False) -> flo
         return None
     if count == 1:
         i = moving.index(True)
-        return run_rule(node, tangents[i], moving, graph)[i]
-    local = run_rule(node, 1.0, moving, graph)
-    total = None
-    for d, t, m in zip(local, tangents, moving):
-        if m:
-            total = d * t if total is None else total + d * t
-    return total
+        t = run_rule(node, tangents[i] if graph else Exact(tangents[i]), moving, graph)[i]
+        return t if graph else float(t)
+    # NOTE: on floats the rule runs with an exact g (Exact), so a local derivative that would
+    # over- or underflow alone (−out/b with out = 1e298, b = 1e-299) keeps its exponent until
+    # the tangent brings the term back into range, as the backward pass's careful adjoints do.
+    local = run_rule(node, 1.0 if graph else Exact(1.0), moving, graph)
+    terms = [d * t for d, t, m in zip(local, tangents, moving) if m]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total if graph else float(total)
 
 
 class ForwardStep:

@@ -120,3 +120,19 @@ def test_jvp_of_several_outputs_shares_one_pass():
     out, t = jvp(lambda x, y: [x * y, (x * y).exp(), 2.0], (1.0, 2.0), (1.0, 0.0))
     assert out == [2.0, pytest.approx(math.exp(2.0)), 2.0]
     assert t == [2.0, pytest.approx(2 * math.exp(2.0)), 0.0]
+
+
+@pytest.mark.parametrize(
+    "f, x, expected",
+    [
+        # x / (x·x·1e300) · 1e300 is 1/x: the divisor's local derivative −out/b underflows
+        (lambda x: x / (x * x * 1e300) * 1e300, 2.5, -1 / 2.5**2),
+        # x / (1e-300 / x) is x²·1e300: the divisor's local derivative alone is −1e597
+        (lambda x: x / (1e-300 / x), 0.1, 2 * 0.1 / 1e-300),
+    ],
+)
+def test_a_local_derivative_beyond_float_range_still_gives_the_right_tangent(f, x, expected):
+    from autograd_lite import jvp
+
+    _, tangent = jvp(f, (x,), (1.0,))
+    assert tangent == pytest.approx(expected, rel=1e-12)
