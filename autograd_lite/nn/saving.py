@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import stat
 from typing import Any
 
@@ -44,7 +43,6 @@ __all__ = [
     "check_state",
     "write_state",
     "read_state",
-    "remove_stale_temporaries",
     "mlp_parameter_count",
     "check_parameter_count",
     "mlp_architecture",
@@ -140,7 +138,7 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
 
     The rename replaces the old file in one step, so a crash while writing leaves the
     previous file whole. Temporary files that earlier saves of ``path`` left when they were
-    killed are removed first (:func:`remove_stale_temporaries`).
+    killed are removed first (:func:`autograd_lite.files.remove_stale_temporaries`).
 
     Args:
         path: the file to write.
@@ -154,59 +152,7 @@ def write_state(path: str | os.PathLike, state: dict[str, Any]) -> None:
         if not math.isfinite(x):
             raise ValueError(f"cannot save: parameter {name} is {x!r}, not a finite number")
     text = json.dumps(state, indent=1) + "\n"
-    remove_stale_temporaries(path)
     write_atomically(path, text)
-
-
-def remove_stale_temporaries(path: str | os.PathLike) -> list[str]:
-    """Remove the temporary files that saves of ``path`` killed half-way left behind.
-
-    A temporary file is named after its writer's process id
-    (``.model.json.<pid>.<random>.tmp``, see :func:`autograd_lite.files.write_atomically`).
-    Only files whose writer no longer runs are removed: a save running at this moment in
-    another process, or in another thread of this one, is not disturbed. Where a process
-    cannot be asked whether it runs (not a POSIX system), nothing is removed.
-
-    Args:
-        path: the file whose saves left the temporary files.
-
-    Returns:
-        The paths removed.
-    """
-    if os.name != "posix":
-        return []
-    folder = os.path.dirname(os.path.abspath(path))
-    pattern = re.compile(re.escape(f".{os.path.basename(path)}.") + r"(\d{1,10})\.[0-9a-f]+\.tmp")
-    removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return []
-    for entry in entries:
-        match = pattern.fullmatch(entry.name)
-        if match is None or _is_running(int(match.group(1))):
-            continue
-        try:
-            os.remove(entry.path)
-            removed.append(entry.path)
-        except OSError:  # removed by another save meanwhile, or not ours to remove
-            pass
-    return removed
-
-
-def _is_running(pid: int) -> bool:
-    """Whether process ``pid`` exists (this process counts: its other threads may save)."""
-    if pid == os.getpid():
-        return True
-    if pid <= 0:
-        return False  # not a process id: kill(0) or kill(-1) would signal groups
-    try:
-        os.kill(pid, 0)  # signal 0: no signal is sent, only whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True  # another user's process (or a number no process has: keep it)
-    return True
 
 
 def _reject_constant(name: str) -> None:
