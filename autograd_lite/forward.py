@@ -131,6 +131,7 @@ class ForwardStep:
 
     @property
     def local(self) -> tuple:
+        """∂node/∂uᵢ per operand at g = 1, worked out on first read (None where uᵢ is still)."""
         if self._local is None:
             moving = [not _is_zero(t) for t in self.tangents]
             terms = run_rule(self.node, 1.0, moving, False) if any(moving) else ()

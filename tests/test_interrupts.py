@@ -64,7 +64,6 @@ def test_ctrl_c_at_any_moment_of_backward_leaves_every_grad_old_or_new(sigalrm_i
     old = [v.grad for v in order]
     new = [g + a if a else g for g, a in zip(old, adjoint)]
     # how long one pass takes, so the interrupts fall all over it
-    import time
 
     durations = []
     for _ in range(3):
@@ -75,13 +74,16 @@ def test_ctrl_c_at_any_moment_of_backward_leaves_every_grad_old_or_new(sigalrm_i
             v.grad = g
     duration = min(durations)
     rng = random.Random(2)
-    interrupted = 0
-    for _ in range(40):
+    interrupted = tries = 0
+    while interrupted < 20 and tries < 200:  # at least 20 passes hit, however fast they run
+        tries += 1
         interrupt_after(rng.uniform(0.0, duration * 1.2))
+        start = time.perf_counter()
         try:
             y.backward()
             signal.setitimer(signal.ITIMER_REAL, 0)
             time.sleep(0)  # an interrupt that is due arrives here, after the pass
+            duration = min(duration, time.perf_counter() - start)  # aim inside the next one
         except KeyboardInterrupt:
             interrupted += 1
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -198,7 +200,24 @@ class Timeout(Exception):
     pass
 
 
-def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new():
+@pytest.fixture
+def no_collector_callbacks():
+    """Sets other libraries' collector callbacks aside while timeouts fly.
+
+    A Timeout landing inside a gc callback (hypothesis registers one) cannot propagate:
+    Python reports it as unraisable, which says nothing about the engine.
+    """
+    import gc
+
+    saved = gc.callbacks[:]
+    gc.callbacks.clear()
+    yield
+    gc.callbacks.extend(saved)
+
+
+def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new(
+    no_collector_callbacks,
+):
     def alarm(signum, frame):
         raise Timeout
 
@@ -234,7 +253,9 @@ def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new():
         signal.signal(signal.SIGALRM, old)
 
 
-def test_two_timeouts_close_together_leave_the_handler_and_the_collector_as_they_were():
+def test_two_timeouts_close_together_leave_the_handler_and_the_collector_as_they_were(
+    no_collector_callbacks,
+):
     import gc
 
     state = {"armed": False, "fired": 0}
