@@ -17,10 +17,24 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = ["sgd", "adam"]
 
+Elements = Any
+"""A float, or a NumPy array of them: the rules are written for either."""
 
-def sgd(lr, t, x, g, velocity, *, momentum=0.0, weight_decay=0.0):
+
+def sgd(
+    lr: float,
+    t: int,
+    x: Elements,
+    g: Elements,
+    velocity: Elements,
+    *,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+) -> tuple[Elements, Elements]:
     """Stochastic gradient descent: with g + weight_decay·x as the gradient,
     ``velocity = momentum·velocity + g`` and ``x - lr·velocity``; ``x - lr·g`` without
     momentum (the velocity is then returned as it came).
@@ -39,7 +53,18 @@ def sgd(lr, t, x, g, velocity, *, momentum=0.0, weight_decay=0.0):
 sgd.state_names = ("velocity",)
 
 
-def adam(lr, t, x, g, m, v, *, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+def adam(
+    lr: float,
+    t: int,
+    x: Elements,
+    g: Elements,
+    m: Elements,
+    v: Elements,
+    *,
+    betas: tuple[float, float] = (0.9, 0.999),
+    eps: float = 1e-8,
+    weight_decay: float = 0.0,
+) -> tuple[Elements, Elements, Elements]:
     """Adam: with g + weight_decay·x as the gradient, ``m = β1·m + (1 − β1)·g``,
     ``v = β2·v + (1 − β2)·g²`` and ``x - lr·m̂ / (√v̂ + eps)``, where ``m̂ = m / (1 − β1^t)``
     and ``v̂ = v / (1 − β2^t)`` undo the moments' start at 0.

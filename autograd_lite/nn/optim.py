@@ -241,7 +241,14 @@ class SGD(Optimizer):
 
     state_names = updates.sgd.state_names
 
-    def update(self, lr, t, x, g, velocity):
+    def update(
+        self,
+        lr: float,
+        t: int,
+        x: updates.Elements,
+        g: updates.Elements,
+        velocity: updates.Elements,
+    ) -> tuple:
         """:func:`autograd_lite.updates.sgd` with this optimizer's momentum and decay."""
         return updates.sgd(
             lr, t, x, g, velocity, momentum=self.momentum, weight_decay=self.weight_decay
@@ -300,7 +307,15 @@ class Adam(Optimizer):
 
     state_names = updates.adam.state_names
 
-    def update(self, lr, t, x, g, m, v):
+    def update(
+        self,
+        lr: float,
+        t: int,
+        x: updates.Elements,
+        g: updates.Elements,
+        m: updates.Elements,
+        v: updates.Elements,
+    ) -> tuple:
         """:func:`autograd_lite.updates.adam` with this optimizer's betas, eps and decay."""
         return updates.adam(
             lr, t, x, g, m, v, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
