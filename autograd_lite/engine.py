@@ -20,6 +20,7 @@ from ._errors import backward_error, misuse, non_finite, non_finite_gradient, op
 from ._no_grad import no_grad, recording_off
 from .checks import short_repr, to_float
 from .ops import OPS
+from .unknown import UNKNOWN, UnknownRead
 
 __all__ = ["Value", "apply", "topo_order", "BackwardStep", "backward_steps"]
 __all__ += ["reference_gradients", "backward", "gradients", "no_grad", "gc_paused"]
@@ -332,6 +333,8 @@ def apply(op: str, operands: tuple[Value, ...]) -> Value:
     except (ArithmeticError, ValueError) as err:
         raise operand_error(op, operands, err) from None
     except (AttributeError, TypeError) as err:
+        if type(err) is UnknownRead:  # an operand's number is not known yet (being traced)
+            return _node(UNKNOWN, op, operands)
         raise misuse(prim, operands, err) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
         non_finite(op, operands, r)

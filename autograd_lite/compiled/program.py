@@ -1,8 +1,8 @@
-"""A traced per-sample function as a program of array operations over a batch.
+"""A traced per-sample loss as a program of array operations over a batch.
 
-:func:`trace` records the function (see :mod:`autograd_lite.compiled.tracing`) and turns
-its graph into a :class:`Program`: a short list of instructions, each computing a whole
-group of nodes for every sample of a batch at once.
+:func:`compile_loss` records the function (see :mod:`autograd_lite.compiled.tracing`) and
+turns its graph into a :class:`CompiledLoss`: a short list of instructions, each computing
+a whole group of nodes for every sample of a batch at once.
 
 * Nodes are grouped by depth. Weighted sums at the same depth over the same inputs, with
   weights and bias that do not depend on the sample (a layer's neurons), become one matrix
@@ -14,14 +14,18 @@ group of nodes for every sample of a batch at once.
 
 Every forward function and derivative rule comes from the ops table
 (:mod:`autograd_lite.compiled._arrays` finds the vectorised form where the scalar one does
-not take arrays). ``print(program)`` shows the instructions, forward and backward.
+not take arrays). The instructions run as straight-line Python functions written out once
+(:mod:`autograd_lite.compiled._codegen`). ``print(program)`` shows them, forward and
+backward.
 
 Example:
     >>> from autograd_lite.nn import MLP
     >>> from autograd_lite.nn.losses import hinge
     >>> model = MLP(2, [3, 1], seed=0)
     >>> X, y = [[0.5, -1.0], [1.0, 2.0], [0.0, 1.0]], [1, -1, 1]
-    >>> program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)
+    >>> program = compile_loss(
+    ...     lambda x, t: hinge.per_sample(model(x), t), model.parameters(), X, y
+    ... )
     >>> loss, grad = program.value_and_grad(X, y)
     >>> eager = hinge([model(x) for x in X], y)
     >>> eager.backward()
@@ -41,20 +45,16 @@ from ._instructions import _Array, _Elementwise, _Matmul, _WeightedSums
 from ._takes import Take
 from .tracing import Trace, TraceError, record
 
-__all__ = ["Program", "trace", "TraceError"]
+__all__ = ["CompiledLoss", "compile_loss", "TraceError"]
 
-X, C, P, K = 0, 1, 2, 3  # the arrays every program starts from
-
-MAX_WRITTEN = 4000
-"""Programs of up to this many instructions run as two written-out functions (see
-:mod:`autograd_lite.compiled._codegen`); longer ones run instruction by instruction."""
+X, Y, P, K = 0, 1, 2, 3  # the arrays every program starts from: inputs, labels, p, constants
 
 
-class Program:
-    """A per-sample function compiled to array operations over a batch.
+class CompiledLoss:
+    """A per-sample loss compiled to array operations over a batch.
 
-    Made by :func:`trace`. The loss of a batch is the mean of the per-sample losses, plus
-    the penalty (if one was traced), exactly as the library's losses define it.
+    Made by :func:`compile_loss`. The loss of a batch is the mean of the per-sample losses,
+    plus the penalty (if one was traced), exactly as the library's losses define it.
 
     Attributes:
         params: the parameters (Values), in the order given (the order of the gradient
@@ -92,7 +92,7 @@ class Program:
         n = len(tr)
         arrays = self.arrays = [
             _Array("x", tr.n_inputs, True, False),
-            _Array("c", tr.n_label_columns, True, False),
+            _Array("y", tr.n_labels, True, False),
             _Array("p", len(self.params), False, True),
             _Array("k", len(consts), False, False),
         ]
@@ -101,7 +101,7 @@ class Program:
         needs = [False] * n
         level = [0] * n
         const_col = {i: c for c, i in enumerate(consts)}
-        base = {"input": X, "label": C, "param": P}
+        base = {"input": X, "label": Y, "param": P}
         for i, kind in enumerate(tr.kinds):
             if kind == "op":
                 ps = tr.parents[i]
@@ -153,11 +153,8 @@ class Program:
                     for col, i in enumerate(group):
                         loc[i] = (out, col)
         self._loc = loc
-        self._reversed = self.program[::-1]
-        self._passes = None
-        if len(self.program) <= MAX_WRITTEN:
-            writers = {_Elementwise: "elementwise", _Matmul: "matmul"}
-            self._passes = compile_passes(self.program, writers)
+        writers = {_Elementwise: "elementwise", _Matmul: "matmul"}
+        self._forward, self._backward_passes, self.source = compile_passes(self.program, writers)
         self._seeds = {}
         self._root = Take(np.array([loc[tr.root]]), arrays)
         self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
@@ -208,16 +205,33 @@ class Program:
                 p.grad = v
 
     def batch(self, X: Sequence, y: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The arrays a run needs for samples ``X`` and labels ``y``: inputs, label columns."""
+        """The arrays a run needs for samples ``X`` and labels ``y``: inputs, label numbers.
+
+        Raises:
+            ValueError: if the batch is empty, or the samples or labels are not numbers of
+                the shape the program was made for.
+        """
+        tr = self.trace
         rows = np.asarray(X, dtype=float)
-        if rows.ndim == 1 and self.trace.scalar_input:
+        if rows.ndim == 1 and tr.scalar_input:
             rows = rows[:, None]
-        if rows.ndim != 2 or rows.shape[1] != self.trace.n_inputs:
+        if rows.ndim != 2 or rows.shape[1] != tr.n_inputs:
             raise ValueError(
-                f"expected samples of {self.trace.n_inputs} number(s), got an array of shape "
-                f"{rows.shape}"
+                f"expected samples of {tr.n_inputs} number(s), got an array of shape {rows.shape}"
             )
-        labels = np.empty((len(rows), 0)) if y is None else self.trace.label_columns(list(y))
+        if not len(rows):
+            raise ValueError("the batch is empty: give at least one sample")
+        if tr.label_form is None:
+            return rows, np.empty((len(rows), 0))
+        labels = np.asarray(y, dtype=float)
+        if tr.label_form == "number" and labels.ndim == 1:
+            labels = labels[:, None]
+        if labels.shape != (len(rows), tr.n_labels):
+            raise ValueError(
+                f"expected {len(rows)} label(s) of {tr.n_labels} number(s) each "
+                f"({'a number' if tr.label_form == 'number' else 'a list'}), got an array of "
+                f"shape {labels.shape}"
+            )
         return rows, labels
 
     def run(
@@ -240,12 +254,9 @@ class Program:
         """:meth:`run` for a caller that has set NumPy's error state (``np.errstate``)
         itself: inf and nan are let through, for the caller to test."""
         env = [None] * len(self.arrays)
-        env[X], env[C], env[P], env[K] = rows, labels, self._flat_row, self._consts
-        if self._passes is not None:
-            self._passes[0](env)
-        else:
-            for ins in self.program:
-                ins.forward(env)
+        env[X], env[Y], env[P], env[K] = rows, labels, self._flat_row, self._consts
+        for forward in self._forward:
+            forward(env)
         per_sample = self._root.read(env)[:, 0]
         size = len(rows)
         loss = (
@@ -277,13 +288,8 @@ class Program:
         self._root.add(adj, owned, seed)
         if self._penalty is not None:
             self._penalty.add(adj, owned, self._one)
-        if self._passes is not None:
-            self._passes[1](env, adj, owned)
-            return
-        for ins in self._reversed:
-            g = adj[ins.out]
-            if g is not None:
-                ins.backward(env, adj, owned, g)
+        for backward in self._backward_passes:
+            backward(env, adj, owned)
 
     def value_and_grad(self, X: Sequence, y: Sequence | None = None) -> tuple[float, np.ndarray]:
         """The batch's loss and its gradient with respect to :attr:`params`.
@@ -321,7 +327,7 @@ class Program:
     def __str__(self) -> str:
         arrays = self.arrays
         head = (
-            f"program(x: B×{arrays[X].width}, c: B×{arrays[C].width}; "
+            f"program(x: B×{arrays[X].width}, y: B×{arrays[Y].width}; "
             f"p: {arrays[P].width}, k: {arrays[K].width} = {_consts_text(self._consts[0])})"
         )
         fwd, back = [], []
@@ -344,7 +350,7 @@ class Program:
 
     def __repr__(self) -> str:
         return (
-            f"<Program: {len(self.program)} array operations for {len(self.trace)} nodes per "
+            f"<CompiledLoss: {len(self.program)} array operations for {len(self.trace)} nodes per "
             f"sample, {len(self.params)} parameters>"
         )
 
@@ -405,7 +411,7 @@ class _Namer:
 
     def __init__(self, labels):
         self.labels = labels
-        self.used = {"x", "c", "p", "k", "loss"}
+        self.used = {"x", "y", "p", "k", "loss"}
         self.count = 0
 
     def name(self, group) -> str:
@@ -431,32 +437,66 @@ def _stem(label) -> str | None:
     return f"{letter}{layer}" if letter.isalpha() and layer.isdigit() else None
 
 
-def trace(
+def compile_loss(
     fn: Callable,
     params: Sequence[Value],
     X: Sequence,
     y: Sequence | None = None,
     *,
     penalty: Callable[[], Value] | None = None,
-) -> Program:
-    """Trace a per-sample function into a :class:`Program` that runs over whole batches.
+) -> CompiledLoss:
+    """Trace a per-sample loss into a :class:`CompiledLoss` that runs over whole batches.
 
     Args:
         fn: ``fn(x, label) -> loss`` for one sample, written with Values as for the engine
-            (``fn(x)`` when ``y`` is None). ``x`` arrives as a list of Values (one Value if
-            the samples are numbers). It may also return ``(loss, outputs)``, with the
-            model's output(s), which :meth:`Program.run` can then return per sample.
+            (``fn(x)`` when ``y`` is None). It runs once, on Values that stand for any
+            sample: ``x`` a list of them (one Value if the samples are numbers), ``label``
+            one Value (labels that are numbers) or a list of them (labels that are lists of
+            numbers). It may also return ``(loss, outputs)``, with the model's output(s),
+            which :meth:`CompiledLoss.run` can then return per sample.
         params: the parameters: the Values the gradient is taken with respect to.
-        X: samples to trace on (a few are traced; each must be a list of numbers).
-        y: their labels, or None.
+        X: samples of the shape the program will run on (each a list of numbers, or a
+            number); only their shape is read.
+        y: labels of the shape it will run on (numbers, or lists of numbers), or None.
         penalty: a function of no arguments returning a term of the parameters only (such
             as ``lambda: l2(params, 1e-4)``), added once to the batch's mean loss.
 
     Returns:
-        The program.
+        The compiled loss.
 
     Raises:
-        TraceError: if the function takes a different path on different samples (it
-            branches on ``.data``), or uses a number computed from ``.data`` as a constant.
+        TraceError: if the function uses the number of a value that depends on the sample,
+            its label or the parameters (it branches on ``.data``, or computes a constant
+            from it), or ``X`` or ``y`` is not numbers of one shape.
     """
-    return Program(record(fn, params, X, y, penalty=penalty), params)
+    rows = _numbers(X, "X", "samples")
+    n_labels, form = 0, None
+    if y is not None:
+        labels = _numbers(y, "y", "labels")
+        if len(labels) != len(rows):
+            raise TraceError(f"got {len(rows)} samples but {len(labels)} labels")
+        n_labels, form = (1, "number") if labels.ndim == 1 else (labels.shape[1], "list")
+    tr = record(
+        fn,
+        params,
+        1 if rows.ndim == 1 else rows.shape[1],
+        scalar_input=rows.ndim == 1,
+        n_labels=n_labels,
+        label_form=form,
+        penalty=penalty,
+    )
+    return CompiledLoss(tr, params)
+
+
+def _numbers(values: Sequence, name: str, what: str) -> np.ndarray:
+    """``values`` as a 1-D or 2-D array of floats, at least one row."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TraceError(f"{name} must be {what} made of numbers, of one shape: {err}") from None
+    if array.ndim not in (1, 2) or not len(array):
+        raise TraceError(
+            f"{name} must be a non-empty list of {what}, each a number or a list of numbers; "
+            f"got an array of shape {array.shape}"
+        )
+    return array

@@ -229,10 +229,10 @@ def fit(
             :class:`~autograd_lite.compiled.TraceError` says why it cannot); ``False``
             trains with the engine. Either way the losses agree to about 1e-15, and the
             model's parameters hold the trained values when a callback runs and when
-            ``fit`` returns. Code of your own is traced on up to 256 samples and checked
-            again with the engine now and then in training (at most about 4% of the time)
-            and at the last step, since it may branch on ``.data``; the library's models
-            and losses never do, and are traced on a few samples and not re-checked.
+            ``fit`` returns. The model and the loss's per-sample term (``loss.per_sample``,
+            which the library's losses declare) are traced once, on Values standing for
+            any sample: code that reads their numbers (branches on ``.data``) is refused
+            then, and a loss that declares no per-sample term trains eagerly.
         progress: show a tqdm progress bar with the loss and accuracy (``tqdm.auto``: a
             widget in notebooks, text in a terminal), refreshed a few times a second; None
             (the default) shows it when someone is watching (stderr is a terminal, or a
@@ -352,8 +352,8 @@ def fit(
         from ..compiled.training import prepare
 
         runner, how = prepare(
-            model, X, y, loss_fn, optimizer, params, l2=l2, classes=classes,
-            eager_step=eager_step,
+            model, X, y, loss_fn, optimizer, params, classes=classes, eager_step=eager_step,
+            penalty=(lambda: _losses.l2(params, l2)) if l2 else None,
         )  # fmt: skip
         if runner is None and compiled is True:
             raise trace_error(f"fit(compiled=True): {how}")
@@ -386,60 +386,15 @@ def fit(
             desc = "fit (eager: does not trace)"
         bar = Progress(steps, desc)
     step = eager_step
-    # the compiled path's re-checks: (step, state of the batch sampling, history length,
-    # parameters and optimizer) at the last check that passed, from where a failed one goes on
-    good = None if runner is None else (1, rng.getstate(), 0, runner.checkpoint())
     try:
         k = 0
-        size = n if batch_size is None else batch_size
         while k < steps:
             k += 1
-            # a re-check of the compiled graph keeps the sampler's state from before the batch
-            checking = runner is not None and runner.due(k, steps, size)
-            state = rng.getstate() if checking else None
             batch = everything if batch_size is None else rng.sample(everything, batch_size)
-            if checking:
-                try:
-                    with gc_paused() if pause_gc else nullcontext():
-                        runner.verify(batch)
-                    good = (k, state, len(history.loss), runner.checkpoint())
-                except trace_error as err:
-                    found = k
-                    k, state, done, saved = good
-                    runner.restore(saved)
-                    runner = None
-                    rng.setstate(state)
-                    for column in (history.loss, history.accuracy, history.lr):
-                        del column[done:]
-                    if recorder is not None:
-                        shots = recorder.record.snapshots
-                        shots[:] = [s for s in shots if s.step < k]
-                    why = f"the graph changed in training, found before step {found}"
-                    if compiled is True:
-                        raise trace_error(
-                            f"fit(compiled=True): {why}; the parameters are back as they were "
-                            f"before step {k}, the last step checked. The code branches on "
-                            f".data, so the compiled program (one path for every sample) no "
-                            f"longer computes what it does; train with compiled=False, or "
-                            f"write it without the branch. {err}"
-                        ) from None
-                    history.mode = (
-                        f"{history.mode}; eager from step {k} on: {why} (the code branches "
-                        f"on .data): {err}"
-                    )
-                    history.compiled = False
-                    if every:
-                        print(f"training eager from step {k} on: {why}: {err}", flush=True)
-                    if bar is not None:
-                        bar.bar.set_description(f"fit (eager from step {k}: branches on .data)")
-                    k -= 1
-                    continue
             lr_now = optimizer.current_lr()
             if runner is not None:
                 # array operations make no reference cycles: the collector need not pause
-                started = time.perf_counter()
                 loss_value, right = runner.step(batch, lr_now)
-                runner.stepped += time.perf_counter() - started
             else:
                 with gc_paused() if pause_gc else nullcontext():
                     loss_value, right = step(batch)
