@@ -66,6 +66,8 @@ class CompiledLoss:
             reads the parameters from it (:meth:`pull` refreshes it from the Values).
         grad: the gradient of the last backward pass, in :attr:`layout` order.
         outputs_are_list: whether the traced model returned a list of outputs.
+        program: the instructions, in order; ``source``: the Python functions they are
+            written out as.
     """
 
     def __init__(self, trace_: Trace, params: Sequence[Value]):
@@ -305,8 +307,9 @@ class CompiledLoss:
             order.
 
         Raises:
-            ValueError: if the loss or a gradient is not finite (run the function with the
-                engine to see which operation fails, and why).
+            ValueError: if the batch is empty or not of the shape traced, or the loss or a
+                gradient is not finite (run the function with the engine to see which
+                operation fails, and why).
         """
         self.pull()
         loss, _ = self.run(*self.batch(X, y))
