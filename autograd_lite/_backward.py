@@ -220,7 +220,8 @@ def fast_pass(order: list) -> dict:
                     adjoint[p] += gp
     except (ArithmeticError, ValueError) as err:
         raise GiveUp from err
-    if any(g - g for g in adjoint.values()):  # a leaf's adjoint is checked here
+    total = sum(adjoint.values())  # in C: inf or NaN if any adjoint is (a leaf's, say)
+    if total - total:  # or if the sum overflows: the careful pass then takes its time
         raise GiveUp
     return adjoint
 
@@ -293,9 +294,8 @@ def add_to_grads(adjoint: dict) -> None:
     (Python runs them between bytecodes only) and no other thread (the interpreter lock is
     handed over between bytecodes too) sees the grads half-way.
     """
-    nodes = list(adjoint)
-    new = map(add, map(_grad_of, nodes), adjoint.values())
-    deque(map(setattr, nodes, repeat("grad"), new), maxlen=0)
+    new = map(add, map(_grad_of, adjoint), adjoint.values())
+    deque(map(setattr, adjoint, repeat("grad"), new), maxlen=0)
 
 
 # --- gradients as graphs ----------------------------------------------------------------------
