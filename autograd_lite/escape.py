@@ -223,33 +223,44 @@ def _control(c: str) -> str | None:
     return None
 
 
-_MARKDOWN_SPECIALS = frozenset("\\`*_{}[]()#+-.!|~:$")  # $ opens math on GitHub
+# what means something anywhere in a line ($ opens math on GitHub) ...
+_MARKDOWN_SPECIALS = frozenset("\\`*_[]|~$")
+# ... and at the start of one: a heading, a list item, a setext underline
+_LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|[+-](?=\s|$)|\d{1,9}(?=[.)](?:\s|$))|[=-]+\s*$)")
 
 
 def markdown(text: str) -> str:
     """Text as inline Markdown that shows exactly its characters.
 
     Markdown passes HTML through (GitHub and Jupyter render it), so ``<``, ``>`` and ``&``
-    become entities; its punctuation is escaped with a backslash so that nothing turns
-    into emphasis, a link, code or a table cell; a newline becomes ``<br>`` (a line break
-    that also keeps a table row whole); other control characters show as escapes.
+    become entities; the punctuation that makes emphasis, code, links, table cells or math
+    is escaped with a backslash, and so is what starts a heading or a list at the start of
+    a line; a newline becomes ``<br>`` (a line break that also keeps a table row whole);
+    other control characters show as escapes.
 
     Example:
         >>> markdown("a|b\\nc")
         'a\\\\|b<br>c'
     """
+    return "<br>".join(_markdown_line(line) for line in visible(text).split("\n"))
+
+
+def _markdown_line(line: str) -> str:
     out = []
-    for c in visible(text):
-        if c == "\n":
-            out.append("<br>")
-        elif c in "<>&":
+    for c in line:
+        if c in "<>&":
             out.append(_html.escape(c))
         elif c in _MARKDOWN_SPECIALS:
             out.append("\\" + c)
         else:
             escaped = _control(c)
             out.append(c if escaped is None else "\\" + escaped)
-    return "".join(out)
+    text = "".join(out)
+    m = _LINE_START.match(text)
+    if m:  # "1." becomes "1\.", "#" becomes "\#"
+        end = m.end()
+        text = (text[:end] + "\\" + text[end:]) if m[0][0].isdigit() else "\\" + text
+    return text
 
 
 def html(text: str) -> str:

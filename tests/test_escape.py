@@ -153,3 +153,23 @@ def test_latex_of_the_hostile_alphabet_compiles_and_opens_no_file_of_its_own(tmp
     ]
     assert not [f for f in opened if "secret" in f or not f.startswith(("/", "doc."))]
     assert not (tmp_path / "pwned").exists()
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_every_form_of_a_table_escapes_its_cells_title_and_notes(text):
+    from autograd_lite.table import Table
+
+    table = Table(text, ["name", text], [[text, "1"]], notes=[text])
+    assert obeyed(table.text()) == []
+    page = parse(rendered(table.markdown()))
+    assert {t for t, _ in page.tags} <= {"p", "br", "strong", "table", "thead", "tbody"} | {
+        "tr",
+        "th",
+        "td",
+    }
+    assert [t for t, _ in page.tags].count("td") == 2
+    assert {t for t, _ in parse(table.html()).tags} <= {"p", "b", "table", "thead", "tbody"} | {
+        "tr",
+        "th",
+        "td",
+    }

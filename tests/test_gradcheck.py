@@ -82,7 +82,7 @@ def test_report_formats_show_every_input():
     report = gradcheck_report(lambda a, b: a * b, [Value(2.0, label="a<1>"), 3.0])
     text, md, page = str(report), report.to_markdown(), report._repr_html_()
     assert "a<1>" in text and "input 1" in text
-    assert "| a<1> | 2 | 3 |" in md
+    assert "| a&lt;1&gt; | 2 | 3 |" in md
     assert "a&lt;1&gt;" in page and "a<1>" not in page
 
 

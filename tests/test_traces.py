@@ -95,7 +95,7 @@ def test_the_formats_escape_what_would_break_them(paper):
     x = Value(1.0, label="<b>|x_1&")
     t = traces(x * 2, [x])
     assert "<b>|" not in t.html() and "&lt;b&gt;|x_1&amp;" in t.html()
-    assert "\\|x_1" in t.markdown()
+    assert "\\|x\\_1" in t.markdown()
     assert r"\text{<b>|x\_1\&}" in t.latex()
     text = paper.text()
     assert text.count("\n\n") == 2 and "Reverse adjoint trace" in text
