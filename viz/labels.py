@@ -59,8 +59,8 @@ a quoted attribute to 16,384 characters too)."""
 # A base letter (or delta), then an optional superscript, then an optional subscript.
 _SCRIPTED = re.compile(
     r"(?P<base>[A-Za-z]|delta|δ)"
-    r"(?:\^(?P<sup>\d+|[A-Za-z]))?"
-    r"(?:_(?P<sub>\d+(?:,\d+)*|[A-Za-z]{1,2}))?"
+    r"(?:\^(?P<sup>[0-9]+|[A-Za-z]))?"
+    r"(?:_(?P<sub>[0-9]+(?:,[0-9]+)*|[A-Za-z]{1,2}))?"
 )
 
 
