@@ -160,7 +160,7 @@ def test_unknown_loss_is_refused():
 def test_formats_show_every_row():
     table = backprop_table(q2_network(0), [1.0, 1.0], 1.0)
     assert str(table).count("\n") == len(table.rows) + 1
-    assert table.to_markdown().count("| BP") == len(table.rows)
+    assert table.markdown().count("| BP") == len(table.rows)
     assert table._repr_html_().count("<tr>") == len(table.rows) + 1
 
 

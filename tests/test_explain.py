@@ -201,7 +201,7 @@ def test_html_escapes_labels():
 
 def test_markdown_has_a_row_per_edge_and_the_totals():
     out, v = worked_example(share_hidden=False)
-    md = explain(out, v["w1"]).to_markdown()
+    md = explain(out, v["w1"]).markdown()
     assert md.count("→") == 20
     assert "engine gradient:    0.0014291881022  (agrees)" in md
 
@@ -259,7 +259,7 @@ def test_table_markdown_escapes_newlines_pipes_and_backslashes():
 def test_explain_markdown_has_one_line_per_edge_with_a_multiline_label():
     a = Value(2.0, label="a\nb")
     out = a * 3
-    md = explain(out, a).to_markdown()
+    md = explain(out, a).markdown()
     assert "| 1 | a<br>b → n2 |" in md
 
 

@@ -132,7 +132,7 @@ class BackpropTable(NamedTuple):
 
     __str__ = report_text
     __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
-    to_markdown = report_markdown
+    markdown = report_markdown
     _repr_html_ = report_html
 
 

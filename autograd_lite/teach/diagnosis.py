@@ -189,7 +189,7 @@ class Diagnosis(NamedTuple):
 
     __repr__ = __str__
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The report as Markdown tables, to paste into a handout."""
         return "\n\n".join([self.table().markdown(), self.path_table().markdown()])
 

@@ -218,7 +218,7 @@ class Explanation(NamedTuple):
 
     __str__ = report_text
     __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
-    to_markdown = report_markdown
+    markdown = report_markdown
     _repr_html_ = report_html
 
 
@@ -251,7 +251,7 @@ def explain(
             The table compares it with the sum over the paths.
 
     Returns:
-        An :class:`Explanation`; print it for a table, or use ``to_markdown()`` or show it
+        An :class:`Explanation`; print it for a table, or use ``markdown()`` or show it
         in a notebook.
 
     Raises:

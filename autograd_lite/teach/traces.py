@@ -115,7 +115,6 @@ class TraceTable:
         return self.table().html()
 
     _repr_html_ = html
-    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
@@ -171,7 +170,6 @@ class Traces:
         return self._all("latex", "\n\n\\bigskip\n\n")
 
     _repr_html_ = html
-    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
