@@ -31,7 +31,6 @@ from typing import NamedTuple
 
 from ..engine import Value, check_value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
-from ..nn import losses as _losses
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table, fmt, report_html, report_markdown, report_text
 
@@ -55,16 +54,12 @@ def _cross_entropy_of_probabilities(outputs: Sequence[Value], targets: Sequence[
 LOSSES: dict[str, Callable[..., Value]] = {
     "half_squared_error": _half_squared_error,
     "cross_entropy_of_probabilities": _cross_entropy_of_probabilities,
-    **_losses.LOSSES,
 }
-"""Costs by name. Nielsen's two: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
+"""Nielsen's two costs by name: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
 ``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
-outputs that are probabilities (a sigmoid output layer). Then every loss of
-:data:`autograd_lite.losses.LOSSES` by the same name, each output read as one sample:
-``"mse"``, ``"hinge"`` (targets ±1), ``"binary_cross_entropy"``/``"bce"`` (on logits,
-targets 0 or 1) and ``"softmax_cross_entropy"``/``"cross_entropy"`` (on logits, the
-target is one class index). ``"cross_entropy"`` means what it means in
-:mod:`autograd_lite.nn.losses`: softmax cross-entropy on logits."""
+outputs that are probabilities (a sigmoid output layer). Any other loss, those of
+:mod:`autograd_lite.nn.losses` among them, is passed to :func:`backprop_table` as a
+function (``loss=losses.mse``)."""
 
 
 class EquationRow(NamedTuple):
@@ -318,11 +313,13 @@ def backprop_table(
         model: a callable network labelled in Nielsen's notation, such as
             :class:`autograd_lite.nn.MLP`; it returns a Value or a list of Values.
         x: the input (numbers or Values).
-        y: the target: a number, or one number per output; for softmax cross-entropy the
-            class index.
-        loss: a name from :data:`LOSSES` (any loss of :mod:`autograd_lite.nn.losses` too),
-            a loss function of :mod:`autograd_lite.nn.losses`, or any function
-            ``loss(outputs, targets) -> Value``.
+        y: the target: one number per output, or one number for a model of one output;
+            for a loss of class scores (softmax cross-entropy) the class index.
+        loss: a name from :data:`LOSSES`, or any function ``loss(outputs, targets) ->
+            Value`` such as those of :mod:`autograd_lite.nn.losses`. It gets the outputs
+            as a batch of samples of one number each; but a function given one target for
+            several outputs gets them as one sample's class scores, ``loss([outputs], [y])``
+            (``loss=losses.softmax_cross_entropy`` with y the class).
         digits: significant digits in the printed table.
 
     Returns:
@@ -333,27 +330,28 @@ def backprop_table(
             loss refuses, and as :func:`backprop_equations`.
         TypeError: if ``loss`` is neither a name nor a function.
     """
-    if isinstance(loss, str):
+    by_name = isinstance(loss, str)
+    if by_name:
         if loss not in LOSSES:
             raise ValueError(
-                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
-                "or pass a function loss(outputs, targets) -> Value"
+                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a function "
+                "loss(outputs, targets) -> Value (such as autograd_lite.nn.losses.mse)"
             )
         loss = LOSSES[loss]
     if not callable(loss):
         raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
     out = model(x)
     outputs = [out] if isinstance(out, Value) else list(out)
-    if loss is _losses.softmax_cross_entropy:
-        # the outputs are one sample's class scores and y is its class
+    targets = [y] if not isinstance(y, Sequence) else list(y)
+    if len(targets) == len(outputs):
+        cost = loss(outputs, targets)
+    elif not by_name and len(targets) == 1 and not isinstance(y, Sequence):
+        # one target for several outputs: they are one sample's class scores, y its class
         cost = loss([outputs], [y])
     else:
-        targets = [y] if not isinstance(y, Sequence) else list(y)
-        if len(targets) != len(outputs):
-            raise ValueError(
-                f"the model has {len(outputs)} output(s) but y has {len(targets)} value(s)"
-            )
-        cost = loss(outputs, targets)
+        raise ValueError(
+            f"the model has {len(outputs)} output(s) but y has {len(targets)} value(s)"
+        )
     if not isinstance(cost, Value):
         raise TypeError(f"loss must return a Value, got {type(cost).__name__}")
     return backprop_equations(cost, digits=digits)
