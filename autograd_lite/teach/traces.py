@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
@@ -50,6 +49,7 @@ from ..forward import forward_steps, local_derivatives
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
+from . import _scaled
 
 __all__ = ["TraceRow", "TraceTable", "Traces", "traces", "function_traces"]
 
@@ -208,25 +208,8 @@ def _width(text: str) -> int:
 def _num(x: float | tuple[float, int], fmt: str) -> str:
     """A number as the tables write it; ``(m, e)`` is m·2**e, which a float may not hold."""
     if isinstance(x, tuple):
-        return _scaled_num(*x, fmt)
+        return _scaled.text(x, fmt) if x[0] else "0"
     return "0" if x == 0 else format(x, fmt)
-
-
-def _scaled_num(m: float, e: int, fmt: str) -> str:
-    """m·2**e in ``fmt``, with a decimal exponent of its own where no float holds it."""
-    try:
-        x = math.ldexp(m, e)
-    except OverflowError:
-        x = math.inf
-    if not m or (math.isfinite(x) and abs(x) >= sys.float_info.min):
-        return _num(x, fmt)
-    exponent = math.log10(abs(m)) + e * math.log10(2.0)
-    p = math.floor(exponent)
-    s = format(math.copysign(10.0 ** (exponent - p), m), fmt)
-    if s.lstrip("-").startswith("10"):  # 9.99995 rounded up to the next power of ten
-        p += 1
-        s = format(math.copysign(10.0 ** (exponent - p), m), fmt)
-    return f"{s}e{p:+03d}"
 
 
 def _latex_number(x: float, fmt: str) -> str:
@@ -542,31 +525,10 @@ def _stop_notes(node: Value, notes, mark: str, what: str, err: Exception) -> dic
     return {"notes": [text], "latex_notes": [f"${notes[1].v(node, mark)}$ {what}."]}
 
 
-def _scaled_local(node: Value, k: int) -> tuple[float, int]:
-    """∂node/∂operand k as ``(m, e)``, m·2**e, also where a float over- or underflows.
-
-    A rule returns g·∂node/∂operand, so with g a power of two the local derivative comes
-    back scaled exactly: one of three scales brings any local derivative of the table into
-    the range of floats.
-    """
-    rule, inputs = OPS[node.op].rule, [p.data for p in node.parents]
-    for scale in (0, 1000, -1000):
-        try:
-            d = float(rule(math.ldexp(1.0, scale), node.data, *inputs)[k])
-        except (ArithmeticError, ValueError):
-            continue
-        if d and math.isfinite(d):
-            m, e = math.frexp(d)
-            return m, e - scale
-    return 0.0, 0
-
-
-def _shown_local(node: Value, k: int, local) -> float | tuple[float, int] | None:
-    """The local derivative to print: the float, or its scaled form where the float is 0 or
-    infinite (an adjoint or tangent times it may still be an ordinary number)."""
-    if local is None or (local and math.isfinite(local)):
-        return local
-    return _scaled_local(node, k)
+def _shown_local(node: Value, k: int, d: float | None) -> _scaled.Scaled | None:
+    """The local derivative to print, scaled where the float is 0 or infinite (an adjoint
+    or a tangent times it may still be an ordinary number); None where it is not known."""
+    return None if d is None else _scaled.local(node, k, d)
 
 
 def _tangent(root, inputs, order, direction, names, notes, y, fmt) -> TraceTable:
@@ -682,10 +644,9 @@ def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow
         local: float | tuple | None = None
         shown_g: float | tuple = g
         if term and not (g and math.isfinite(term / g)):  # the float factors lost the term
-            local = _scaled_local(v, k)
+            local = _scaled.local(v, k)
             if local[0]:
-                m, e = math.frexp(term / local[0])
-                shown_g = (m, e - local[1])
+                shown_g = _scaled.divide(term, local)
 
         def make(nt, k=k, p=p, before=before, local=local, shown_g=shown_g):
             lhs = nt.v(p, "bar")
