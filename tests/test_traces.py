@@ -122,12 +122,16 @@ def test_traces_refuse_bad_arguments():
 def test_the_latex_tables_compile(tmp_path, paper):
     x = Value(0.5, label="x")
     other = traces((x.tanh() ** 2 + abs(x) - (x * 3).relu()) / x.sqrt(), [x])
+    tiny, y = underflow_example()
+    stopped = traces(y, [tiny])  # the tangent trace ends with a note
     doc = tmp_path / "t.tex"
     doc.write_text(
         "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
         + paper.latex()
         + "\n\n"
         + other.latex()
+        + "\n\n"
+        + stopped.latex()
         + "\n\\end{document}\n",
         encoding="utf-8",
     )
