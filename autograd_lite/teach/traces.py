@@ -545,7 +545,8 @@ def _tangent(root, inputs, order, direction, names, notes, y, fmt) -> TraceTable
             break
         rows.append(_tangent_row(step_of[v], notes, fmt))
     else:
-        value = step_of[root].tangent if root in step_of else dict(zip(inputs, direction))[root]
+        seeds = dict(zip(inputs, direction))
+        value = step_of[root].tangent if root in step_of else seeds.get(root, 0.0)
         rows.append(_output_row(root, notes, fmt, value, y, "dot", inputs))
     seed = ", ".join(
         f"{notes[0].named(names[v], 'dot')} = {_num(t, fmt)}" for v, t in zip(inputs, direction)
@@ -641,8 +642,8 @@ def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow
         before = adjoint.get(p)
         term = step.terms[k]
         adjoint[p] = step.after[k] if last[p] == k else term if before is None else before + term
-        local: float | tuple | None = None
-        shown_g: float | tuple = g
+        local: _scaled.Scaled | None = None  # worked out here only where the floats fail
+        shown_g: float | _scaled.Scaled = g
         if term and not (g and math.isfinite(term / g)):  # the float factors lost the term
             local = _scaled.local(v, k)
             if local[0]:
@@ -662,11 +663,11 @@ def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow
             else:
                 d = _factor(local, nt)
             num_term = _term(num(shown_g, fmt), d, nt)
-            term = nt.v(v, "bar") + nt.times + partial
+            chain = nt.v(v, "bar") + nt.times + partial
             rule_term = _term(nt.v(v, "bar"), texts[k], nt)
             if before is None:
-                return lhs, f"{term} = {rule_term}", num_term
-            rule = f"{lhs} + {term} = {_join([lhs, rule_term], nt.latex)}"
+                return lhs, f"{chain} = {rule_term}", num_term
+            rule = f"{lhs} + {chain} = {_join([lhs, rule_term], nt.latex)}"
             return lhs, rule, _join([num(before, fmt), num_term], nt.latex)
 
         rows.append(_row(notes, fmt, adjoint[p], make))
@@ -676,7 +677,7 @@ def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow
 def _local_at(node: Value, k: int) -> float | None:
     """∂node/∂operand k from the ops table's rule (None where the rule fails there)."""
     try:
-        return float(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents])[k])
+        return float(local_derivatives(node)[k])
     except (ArithmeticError, ValueError):
         return None
 
