@@ -206,3 +206,9 @@ def test_the_traces_end_where_backward_and_forward_mode_do_on_random_expressions
     assert [t.adjoint.value(bar) for bar in bars] == [v.grad for v in leaves]
     expected = forward_tangents([root], dict(zip(leaves, direction))).get(root, 0.0)
     assert t.tangent.value("ẏ") == expected
+
+
+def test_an_output_that_is_a_leaf_but_not_an_input_has_tangent_and_adjoint_0():
+    c, x = Value(2.0, label="c"), Value(1.0, label="x")
+    t = traces(c, [x])
+    assert t.tangent.value("ċ") == 0.0 and t.adjoint.value("x̄") == 0.0
