@@ -102,7 +102,7 @@ class Table:
 
 # Results that can draw themselves as a Table (explanations, reports) share these three
 # methods; they are NamedTuples, which take no mixin class, so the methods are assigned:
-#     __str__ = __repr__ = report_text; to_markdown = report_markdown; _repr_html_ = report_html
+#     __str__ = __repr__ = report_text; markdown = report_markdown; _repr_html_ = report_html
 
 
 def report_text(self) -> str:

@@ -244,7 +244,7 @@ def test_the_report_is_the_same_every_time_and_has_every_view():
     a = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
     b = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
     assert str(a) == str(b) == repr(a)
-    md, page = a.to_markdown(), a._repr_html_()
+    md, page = a.markdown(), a._repr_html_()
     assert "| term | your term | stands for | missing | extra | constant |" in md
     assert "<table>" in page and "w2, w4" in page
 
