@@ -102,7 +102,7 @@ def test_the_formats_escape_what_would_break_them(paper):
     t = traces(x * 2, [x])
     assert "<b>|" not in t.html() and "&lt;b&gt;|x_1&amp;" in t.html()
     assert "\\|x\\_1" in t.markdown()
-    assert r"\text{<b>|x\_1\&}" in t.latex()
+    assert r"\text{\textless{}b\textgreater{}\textbar{}x\_1\&}" in t.latex()
     text = paper.text()
     assert text.count("\n\n") == 2 and "Reverse adjoint trace" in text
 
@@ -124,19 +124,24 @@ def test_the_latex_tables_compile(tmp_path, paper):
     other = traces((x.tanh() ** 2 + abs(x) - (x * 3).relu()) / x.sqrt(), [x])
     tiny, y = underflow_example()
     stopped = traces(y, [tiny])  # the tangent trace ends with a note
+    hostile = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES[:1], fmt="$>9.3g")
+    (tmp_path / "secret.txt").write_text("SECRET")
     doc = tmp_path / "t.tex"
     doc.write_text(
         "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
-        + paper.latex()
-        + "\n\n"
-        + other.latex()
-        + "\n\n"
-        + stopped.latex()
+        + "\n\n".join(t.latex() for t in (paper, other, stopped, hostile))
         + "\n\\end{document}\n",
         encoding="utf-8",
     )
     r = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        [
+            "pdflatex",
+            "-no-shell-escape",
+            "-recorder",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            doc.name,
+        ],  # fmt: skip
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -144,7 +149,19 @@ def test_the_latex_tables_compile(tmp_path, paper):
     )
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "t.pdf").stat().st_size > 0
+    assert "secret" not in (tmp_path / "t.fls").read_text()  # the names read no file
     assert math.isfinite(paper.adjoint.value("x̄2"))
+
+
+HOSTILE_NAMES = ["x\r\\input{secret.txt}\u2028٣中\\write18{touch pwned}%$#^&_~"]
+
+
+@pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])
+def test_latex_of_hostile_names_and_formats_is_ascii_with_no_line_end_or_command(fmt):
+    t = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES, fmt=fmt)
+    source = t.latex()
+    assert source.isascii() and "\r" not in source
+    assert "\\input" not in source and "\\write18" not in source
 
 
 def underflow_example():

@@ -44,6 +44,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
+from .. import escape
 from ..engine import Value, backward_steps, check_value, topo_order
 from ..forward import forward_steps, local_derivatives
 from ..labels import node_names
@@ -144,7 +145,7 @@ class TraceTable:
     def latex(self) -> str:
         """A LaTeX ``tabular`` to paste into lecture notes (uses amsmath, as most notes do)."""
         lines = [
-            "% " + _latex_comment(self.title),
+            "% " + escape.latex(self.title),  # ASCII, no line end: nothing leaves the comment
             r"\begin{tabular}{@{}l@{\;}l@{\;}l@{\;}l@{}}",
             r"\hline",
         ]
@@ -214,27 +215,23 @@ def _num(x: float | tuple[float, int], fmt: str) -> str:
 
 def _latex_number(x: float, fmt: str) -> str:
     s = _num(x, fmt)
-    m = re.fullmatch(r"(-?[\d.]+)e([+-])0*(\d+)", s)
+    m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", s)
     if m:
         sign = "-" if m[2] == "-" else ""
-        s = f"{m[1]} \\times 10^{{{sign}{m[3]}}}"
-    return s
-
-
-def _latex_comment(text: str) -> str:
-    return text.replace("\n", " ")
+        return f"{m[1]} \\times 10^{{{sign}{m[3]}}}"
+    if re.fullmatch(r"-?[0-9.]+|-?inf|nan", s):
+        return s
+    return r"\text{" + escape.latex(s) + "}"  # a fmt of the user's may add any character
 
 
 def _latex_label(name: str) -> str:
     """A label as LaTeX text: letters then digits as a subscript (x1 -> x_{1}), anything else
     escaped inside \\text."""
-    m = re.fullmatch(r"([A-Za-z]+)(\d*)", name)
+    m = re.fullmatch(r"([A-Za-z]+)([0-9]*)", name)
     if m:
         base = m[1] if len(m[1]) == 1 else rf"\mathit{{{m[1]}}}"
         return base + (f"_{{{m[2]}}}" if m[2] else "")
-    special = {c: "\\" + c for c in "#$%&_{}"}
-    special.update({"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"})
-    return r"\text{" + "".join(special.get(c, c) for c in name) + "}"
+    return r"\text{" + escape.latex(name) + "}"
 
 
 class _Notation:
