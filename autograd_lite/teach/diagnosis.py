@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -138,6 +139,8 @@ class Diagnosis(NamedTuple):
         for i, t in enumerate(self.terms, 1):
             where = f"path {t.path + 1}" if t.path is not None else "no path"
             const = "" if t.path is None or close(t.constant, 1.0) else constant_text(t.constant)
+            if const and not (t.constant and math.isfinite(t.constant)):
+                const = "beyond floats"  # the path's constant is subnormal or huge (x·1e-320)
             rows.append(
                 [
                     str(i),
@@ -171,7 +174,7 @@ class Diagnosis(NamedTuple):
             f"your formula:  {fmt(self.value, d)}",
         ]
         if self.ratio is not None:
-            notes.append(f"ratio yours/engine = {fmt(self.ratio, d)}")
+            notes.append(f"ratio yours/engine = {_ratio_text(self.value, self.gradient, d)}")
         for i in self.uncovered[:_LISTED]:
             notes.append(f"path {i + 1} has no term: {' · '.join(self.paths[i].factors)}")
         if len(self.uncovered) > _LISTED:
@@ -195,6 +198,17 @@ class Diagnosis(NamedTuple):
 
     def _repr_html_(self) -> str:
         return self.table().html() + self.path_table().html()
+
+
+def _ratio_text(value: float, gradient: float, digits: int) -> str:
+    """value / gradient, or its size where the quotient is beyond floats (1 / 1e-320)."""
+    r = value / gradient
+    if (r and math.isfinite(r)) or not value or not math.isfinite(value):
+        return fmt(r, digits)
+    exponent = math.log10(abs(value)) - math.log10(abs(gradient))
+    whole = math.floor(exponent)
+    sign = "-" if (value < 0) != (gradient < 0) else ""
+    return f"{sign}{10 ** (exponent - whole):.3g}e{whole:+d} (beyond the range of floats)"
 
 
 def _why(c: float, squares: bool) -> str:
