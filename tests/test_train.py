@@ -418,7 +418,7 @@ def _plan(model, X, y, **kwargs):
 
     settings = dict(
         steps=5, batch_size=None, l2=0.0, lr=0.1, seed=0, verbose=False, callback=None,
-        pause_gc=True, compiled=False, progress=False, record=None, grid_size=50, live=False,
+        pause_gc=True, compiled=False, progress=False, record=None, grid_size=50, observers=(),
     )  # fmt: skip
     settings.update(kwargs)
     return check_fit(model, X, y, "hinge", None, **settings)
@@ -466,8 +466,8 @@ def test_an_observer_is_told_of_the_start_every_step_and_the_end(monkeypatch):
         def __init__(self):
             self.seen = []
 
-        def start(self, history):
-            self.seen.append(("start", len(history)))
+        def start(self, history, steps):
+            self.seen.append(("start", len(history), steps))
 
         def on_step(self, k, loss, accuracy):
             self.seen.append(k)
@@ -484,7 +484,7 @@ def test_an_observer_is_told_of_the_start_every_step_and_the_end(monkeypatch):
     plan = _plan(model, X, y, steps=10)
     monkeypatch.setattr(train, "_observers", lambda *a: [log])
     h = train._run(model, plan, None)
-    assert log.seen == [("start", 0), 1, 2, 3, ("close", True)] and len(h) == 3
+    assert log.seen == [("start", 0, 10), 1, 2, 3, ("close", True)] and len(h) == 3
     printer = Printer(2, 5)
     assert printer.on_step(1, 0.5, None) is None and printer.close(True) is None
 
@@ -498,7 +498,7 @@ def test_recording_forgets_the_snapshots_of_steps_gone_back_over():
     recorder = Recorder(model, X, y, hinge, model.parameters(), every=2, grid=0, l2=0.0,
                         classes=True)  # fmt: skip
     recording = Recording(recorder, 2, sync=lambda: None)
-    recording.start(History())
+    recording.start(History(), 6)
     for k in range(1, 7):
         recording.on_step(k, 1.0, 0.5)
     recording.rewind(4, "the graph changed")

@@ -9,7 +9,6 @@ function, the optimizer, how often to print and record) comes back as one :class
 from __future__ import annotations
 
 import numbers
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from ..engine import Value
 from . import losses as _losses
 from .init import as_inputs
 from .layers import MLP, Layer, Neuron
+from .observers import Observer
 from .optim import SGD, Optimizer, linear_schedule
 
 __all__ = ["FitPlan", "check_fit", "check_lengths", "check_samples"]
@@ -36,7 +36,7 @@ class FitPlan:
         classes: whether the labels are class labels (then accuracy is measured).
         every: print every this many steps (0: never).
         progress: whether to show a progress bar.
-        live: whether to redraw the run in a notebook.
+        observers: the observers given to ``fit``, as a list.
         record: ``(every, grid)`` of the snapshots, or None for no record.
         compiled: ``True``, ``False`` or ``"auto"``.
         steps, batch_size, seed, l2, pause_gc: as given to ``fit``.
@@ -50,7 +50,7 @@ class FitPlan:
     classes: bool
     every: int
     progress: bool
-    live: bool
+    observers: list
     record: tuple[int, int] | None
     compiled: bool | str
     steps: int
@@ -160,28 +160,30 @@ def _check_switches(n, steps, batch_size, seed, verbose, pause_gc, callback, opt
         )
 
 
-def _watching(steps, verbose, progress, live, record) -> tuple[int, bool | None, bool, Any]:
-    """How often to print, whether to show a bar and a live view, and the record's spacing
-    as asked (``live`` records every ``steps // 50`` steps unless ``record`` says)."""
+def _watching(steps, verbose, progress, observers, record) -> tuple[int, bool | None, list, Any]:
+    """How often to print, whether to show a bar, the observers as a list, and the record's
+    spacing as asked (every ``steps // 50`` steps when an observer wants a record and
+    ``record`` does not say)."""
     every = 0
     if verbose:
         every = max(1, steps // 10) if verbose is True else int(verbose)
     if progress is not None:
         check_bool(progress, "progress (True, False or None)")
-    check_bool(live, "live")
-    if live:
-        from ._progress import in_notebook
-
-        if not in_notebook():
-            warnings.warn(
-                "fit(live=True) draws in a Jupyter notebook; here training runs without it "
-                "(use record=N and history.record.page(path) to see the run afterwards)",
-                stacklevel=4,
+    if not is_sequence(observers):
+        raise TypeError(
+            f"observers must be a list of Observers, got {type(observers).__name__}: "
+            f"{short_repr(observers)}"
+        )
+    observers = list(observers)
+    for i, o in enumerate(observers):
+        if not isinstance(o, Observer):
+            raise TypeError(
+                f"observers[{i}] must be an Observer (a subclass of "
+                f"autograd_lite.nn.observers.Observer), got {type(o).__name__}: {short_repr(o)}"
             )
-            live = False
-        elif record is None:
-            record = max(1, steps // 50)
-    return every, progress, live, record
+    if record is None and any(o.wants_record for o in observers):
+        record = max(1, steps // 50)
+    return every, progress, observers, record
 
 
 def _compiled_mode(compiled: Any) -> bool | str:
@@ -214,7 +216,7 @@ def check_fit(
     progress,
     record,
     grid_size,
-    live,
+    observers,
 ) -> FitPlan:
     """Check everything :func:`~autograd_lite.nn.fit` is given, in the order it always has,
     and say how the run will go (see ``fit`` for the arguments and the errors)."""
@@ -229,7 +231,7 @@ def check_fit(
     _losses.check_alpha(l2)  # now, not in the middle of step 1
     check_samples(model, X, "fit")
     _losses.check_labels(loss_fn, y, what="y", width=_width(model))
-    every, progress, live, record = _watching(steps, verbose, progress, live, record)
+    every, progress, observers, record = _watching(steps, verbose, progress, observers, record)
     spacing = None
     if record is not None:
         from .record import check_record
@@ -245,6 +247,6 @@ def check_fit(
 
         progress = not every and steps > 0 and watched()
     return FitPlan(
-        X, y, loss_fn, optimizer, params, _class_labels(y), every, progress, live, spacing, mode,
-        steps, batch_size, seed, l2, pause_gc,
+        X, y, loss_fn, optimizer, params, _class_labels(y), every, progress, observers,
+        spacing, mode, steps, batch_size, seed, l2, pause_gc,
     )  # fmt: skip

@@ -34,7 +34,8 @@ class History:
         compiled: whether the steps ran through a compiled program.
         mode: how the steps ran: the compiled program's size, or why training was eager.
         record: the snapshots of ``fit(..., record=N)``
-            (:class:`~autograd_lite.nn.record.TrainingRecord`), else None.
+            (:class:`~autograd_lite.nn.record.TrainingRecord`, filled as training goes),
+            else None; ``viz.training_page(history)`` draws them.
 
     At a Python prompt a history shows as a table of its steps (at most 12 rows, evenly
     spread), in a notebook as an HTML table; ``to_markdown()`` gives the same as Markdown.
@@ -77,7 +78,7 @@ class History:
         if self.record is not None:
             notes.append(
                 f"history.record: {len(self.record)} snapshots; "
-                "history.record.page(path) draws the run"
+                "viz.training_page(history, path) draws the run"
             )
         return Table(title, ["step", "loss", "accuracy", "lr"], body, notes)
 

@@ -1,11 +1,14 @@
 """What watches :func:`~autograd_lite.nn.fit` train: observers, all with one small interface.
 
 An :class:`Observer` is told when training starts (:meth:`~Observer.start`, with the run's
-:class:`~autograd_lite.nn.history.History`), after every step (:meth:`~Observer.on_step`,
-with the step number, the batch's loss and its accuracy; returning True stops training) and
-when it ends (:meth:`~Observer.close`, whether it ended normally or not). ``fit`` makes its
-own from its arguments: :class:`Printer` (``verbose``), :class:`ProgressBar` (``progress``),
-:class:`Recording` (``record``), :class:`Callback` (``callback``).
+:class:`~autograd_lite.nn.history.History` and its number of steps), after every step
+(:meth:`~Observer.on_step`, with the step number, the batch's loss and its accuracy;
+returning True stops training) and when it ends (:meth:`~Observer.close`, whether it ended
+normally or not). ``fit`` makes its own from its arguments: :class:`Printer` (``verbose``),
+:class:`ProgressBar` (``progress``), :class:`Recording` (``record``), :class:`Callback`
+(``callback``); ``fit(..., observers=[...])`` adds yours, told of each step after the
+recording and before the progress bar and the callback. :class:`viz.LiveView` is one: it
+redraws the run in a notebook.
 
 Example:
     >>> class Lowest(Observer):
@@ -25,16 +28,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from ._progress import in_notebook
 from .history import History
 
-__all__ = ["Observer", "Printer", "ProgressBar", "Recording", "Callback"]
+__all__ = ["Observer", "Printer", "ProgressBar", "Recording", "Callback", "in_notebook"]
 
 
 class Observer:
-    """Watches a run of ``fit``; every method does nothing unless a subclass says otherwise."""
+    """Watches a run of ``fit``; every method does nothing unless a subclass says otherwise.
 
-    def start(self, history: History) -> None:
-        """Training is about to take its first step; ``history`` fills as it goes."""
+    Attributes:
+        wants_record: True makes ``fit`` record the run (every ``steps // 50`` steps) when
+            its ``record`` argument is None: ``history.record`` then fills as training goes.
+    """
+
+    wants_record = False
+
+    def start(self, history: History, steps: int) -> None:
+        """Training is about to take ``steps`` steps; ``history`` fills as it goes (with
+        ``history.record``, the snapshots so far, when ``fit`` records)."""
 
     def on_step(self, k: int, loss: float, accuracy: float | None) -> bool | None:
         """Step ``k`` (counting from 1) is done: the loss and accuracy of its batch
@@ -54,7 +66,7 @@ class Printer(Observer):
     def __init__(self, every: int, steps: int):
         self.every, self.steps = every, steps
 
-    def start(self, history: History) -> None:
+    def start(self, history: History, steps: int) -> None:
         """Say how the steps will run."""
         print(f"training {history.mode}", flush=True)
 
@@ -80,7 +92,7 @@ class ProgressBar(Observer):
         self.bar: Any = None
         self.history: History | None = None
 
-    def start(self, history: History) -> None:
+    def start(self, history: History, steps: int) -> None:
         """Show the bar."""
         from ._progress import Progress
 
@@ -112,10 +124,11 @@ class Recording(Observer):
         self.recorder, self.every, self.sync = recorder, every, sync
         self.history: History | None = None
 
-    def start(self, history: History) -> None:
-        """Snapshot the model before training."""
+    def start(self, history: History, steps: int) -> None:
+        """Snapshot the model before training; ``history.record`` fills from now on."""
         self.history = history
         self.recorder.take(0)
+        history.record = self.recorder.record
 
     def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
         """Snapshot the model every ``every`` steps."""
@@ -138,30 +151,6 @@ class Recording(Observer):
         h.record = self.recorder.finish(h.loss, h.accuracy)
 
 
-class LiveView(Observer):
-    """Redraws the recorded run in a notebook at every snapshot and at the end."""
-
-    def __init__(self, recording: Recording, steps: int):
-        self.recording, self.steps = recording, steps
-        self.view: Any = None
-
-    def start(self, history: History) -> None:
-        """Show the view."""
-        from viz.training import LiveView as View
-
-        self.view = View(self.recording.recorder.record, history, self.steps)
-
-    def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
-        """Redraw after a snapshot, if it is time."""
-        if k % self.recording.every == 0:
-            self.view.update()
-
-    def close(self, completed: bool) -> None:
-        """Draw the end of the run."""
-        if completed:
-            self.view.update(final=True)
-
-
 class Callback(Observer):
     """Calls ``callback(step, history)`` after each step, the model's parameters up to
     date (``sync``); its returning True stops training."""
@@ -170,7 +159,7 @@ class Callback(Observer):
         self.callback, self.sync = callback, sync
         self.history: History | None = None
 
-    def start(self, history: History) -> None:
+    def start(self, history: History, steps: int) -> None:
         """Keep the history, to hand it to the callback."""
         self.history = history
 

@@ -16,7 +16,8 @@ training (at most about 4% of the time) and at the last step, since it may branc
 were before it); a runner, eager or compiled, with one method ``step(batch, lr) -> (loss,
 right)`` (:mod:`~autograd_lite.nn._runners`, :mod:`~autograd_lite.nn._compiled_runner`);
 and the observers that watch the run (:mod:`~autograd_lite.nn.observers`: printing, the
-progress bar, the record, the live view, the callback), told of every step by a short loop.
+progress bar, the record, the callback, and yours, such as ``viz.LiveView``), told of every
+step by a short loop.
 
 Example:
     >>> from autograd_lite.nn import MLP
@@ -39,7 +40,7 @@ from ..engine import Value, no_grad
 from ._fit_checks import FitPlan, check_fit, check_lengths, check_samples
 from ._runners import Batches, EagerRunner, Rewind, Runner, is_right
 from .history import History
-from .observers import Callback, LiveView, Observer, Printer, ProgressBar, Recording
+from .observers import Callback, Observer, Printer, ProgressBar, Recording
 from .optim import Optimizer, Schedule
 
 
@@ -117,7 +118,7 @@ def fit(
     progress: bool | None = None,
     record: int | None = None,
     grid_size: int = 50,
-    live: bool = False,
+    observers: Sequence[Observer] = (),
 ) -> History:
     """Train ``model`` on ``(X, y)`` for a number of steps; see the module docstring for
     how the steps run (``compiled``).
@@ -158,9 +159,8 @@ def fit(
             every parameter, the loss and accuracy on the whole training set and, for
             two-input data, the model's output on a grid. None records nothing.
         grid_size: the grid's points per side for two-input data (2 to 200).
-        live: in a notebook, redraw the decision boundary and the curves as training goes
-            (recording every ``steps // 50`` steps unless ``record`` says); elsewhere a
-            warning says it is ignored.
+        observers: more :class:`~autograd_lite.nn.observers.Observer` objects to tell of
+            every step, such as ``viz.LiveView()``, which redraws the run in a notebook.
 
     Returns:
         The :class:`History` of the run.
@@ -175,7 +175,7 @@ def fit(
     plan = check_fit(
         model, X, y, loss, optimizer, steps=steps, batch_size=batch_size, l2=l2, lr=lr,
         seed=seed, verbose=verbose, callback=callback, pause_gc=pause_gc, compiled=compiled,
-        progress=progress, record=record, grid_size=grid_size, live=live,
+        progress=progress, record=record, grid_size=grid_size, observers=observers,
     )  # fmt: skip
     return _run(model, plan, callback)
 
@@ -188,7 +188,7 @@ def _run(model: Trainable, plan: FitPlan, callback: Callable | None) -> History:
     history.mode, history.compiled = runner.mode, runner.compiled
     observers = _observers(model, plan, runner, callback)
     for observer in observers:
-        observer.start(history)
+        observer.start(history, plan.steps)
     batches = Batches(len(plan.X), plan.batch_size, plan.seed)
     completed = False
     try:
@@ -267,10 +267,8 @@ def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]
             model, plan.X, plan.y, plan.loss_fn, plan.params, every=every, grid=grid, l2=plan.l2,
             classes=plan.classes,
         )  # fmt: skip
-        recording = Recording(recorder, every, runner.sync)
-        observers.append(recording)
-        if plan.live:
-            observers.append(LiveView(recording, steps))
+        observers.append(Recording(recorder, every, runner.sync))
+    observers += plan.observers
     if plan.progress:
         desc = "fit (compiled)" if runner.compiled else "fit"
         if not runner.compiled and plan.compiled == "auto":
