@@ -200,7 +200,7 @@ def test_history_shows_as_a_table_everywhere(run):
     assert text.splitlines()[2].split()[0] == "1"
     assert f"{history.loss[-1]:.6g}" in text
     assert "history.record: 6 snapshots" in text
-    md = history.to_markdown()
+    md = history.markdown()
     assert "| step | loss | accuracy | lr |" in md and f"| 23 | {history.loss[-1]:.6g} |" in md
     page = history._repr_html_()
     assert "<table>" in page and "<th>lr</th>" in page
@@ -218,5 +218,5 @@ def test_the_record_shows_as_a_table_everywhere(run):
     r = history.record
     assert "step" in repr(r).splitlines()[1]
     assert [row[0] for row in r.table().rows] == ["0", "5", "10", "15", "20", "23"]
-    assert "| 23 |" in r.to_markdown()
+    assert "| 23 |" in r.markdown()
     assert "<table>" in r._repr_html_()

@@ -29,7 +29,7 @@ Example:
 _HOMES = {
     "module": ("Module",),
     "layers": ("Neuron", "Layer", "MLP"),
-    "losses": ("mse", "hinge", "max_margin", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
+    "losses": ("mse", "hinge", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
     "optim": ("Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"),
     "history": ("History",),
     "train": ("fit", "accuracy"),

@@ -38,7 +38,7 @@ class History:
             else None; ``viz.training_page(history)`` draws them.
 
     At a Python prompt a history shows as a table of its steps (at most 12 rows, evenly
-    spread), in a notebook as an HTML table; ``to_markdown()`` gives the same as Markdown.
+    spread), in a notebook as an HTML table; ``markdown()`` gives the same as Markdown.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -87,7 +87,7 @@ class History:
             return "History(no steps)"
         return self.table().text()
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The run as a Markdown table, to paste into a handout."""
         return self.table().markdown()
 

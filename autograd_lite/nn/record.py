@@ -147,7 +147,7 @@ class TrainingRecord:
     def __repr__(self) -> str:
         return self.table().text()
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The snapshots as a Markdown table."""
         return self.table().markdown()
 
