@@ -22,7 +22,6 @@ from ..engine import Value, apply, check_value
 __all__ = [
     "mse",
     "hinge",
-    "max_margin",
     "binary_cross_entropy",
     "softmax_cross_entropy",
     "l2",
@@ -252,9 +251,6 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
     )
 
 
-max_margin = hinge
-
-
 def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
     """Binary cross-entropy on logits: mean of −y·log σ(x) − (1−y)·log(1 − σ(x)).
 
@@ -380,7 +376,6 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
 LOSSES = {
     "mse": mse,
     "hinge": hinge,
-    "max_margin": hinge,
     "bce": binary_cross_entropy,
     "binary_cross_entropy": binary_cross_entropy,
     "cross_entropy": softmax_cross_entropy,
