@@ -220,3 +220,19 @@ def test_the_record_shows_as_a_table_everywhere(run):
     assert [row[0] for row in r.table().rows] == ["0", "5", "10", "15", "20", "23"]
     assert "| 23 |" in r.markdown()
     assert "<table>" in r._repr_html_()
+
+
+def test_a_record_the_training_page_would_refuse_is_refused_before_the_first_step():
+    # 2,000 snapshots of 337 parameters and a 50×50 grid: 5.67 million numbers, more than
+    # a page holds; it was refused only by the page, after the whole run had trained
+    X, y = moons(100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"5,674,000 numbers .* at most 5,000,000"):
+        fit(model, X, y, loss="hinge", steps=1998, record=1)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_the_record_and_the_page_have_one_bound():
+    training = pytest.importorskip("viz.training")
+    assert training.MAX_RECORDED_NUMBERS is rec.MAX_RECORDED_NUMBERS

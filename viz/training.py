@@ -39,7 +39,7 @@ from typing import Any
 
 from autograd_lite.nn.history import History
 from autograd_lite.nn.observers import Observer, in_notebook
-from autograd_lite.nn.record import TrainingRecord
+from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
 
 from . import _training_page
 from ._inline import InlinePage
@@ -52,8 +52,6 @@ __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MA
 MAX_DRAWN_WEIGHTS = 4_000
 # the curves keep at most this many points (evenly spread, the last included)
 MAX_CURVE_POINTS = 2_000
-# the page holds at most this many snapshots' numbers in all (parameters and grid cells)
-MAX_PAGE_NUMBERS = 5_000_000
 
 
 class TrainingPage(InlinePage):
@@ -113,10 +111,10 @@ def page_data(record: Any) -> dict[str, Any]:
     n_numbers = sum(len(s.parameters) for s in record.snapshots)
     if record.extent is not None:
         n_numbers += sum(s.grid.size for s in record.snapshots)
-    if n_numbers > MAX_PAGE_NUMBERS:
+    if n_numbers > MAX_RECORDED_NUMBERS:
         raise ValueError(
             f"the record holds {n_numbers:,} numbers, more than a page holds "
-            f"({MAX_PAGE_NUMBERS:,}); record less often or with a smaller grid_size"
+            f"({MAX_RECORDED_NUMBERS:,}); record less often or with a smaller grid_size"
         )
     steps = record.snapshots[-1].step
     picks = _spread(len(record.loss), MAX_CURVE_POINTS)
@@ -226,7 +224,7 @@ def training_page(
         TypeError: if ``run`` is neither a history nor a training record, or ``title``
             is not text.
         ValueError: if the history has no record (``fit`` ran without ``record=N``), or
-            the record holds more numbers than a page should (``MAX_PAGE_NUMBERS``).
+            the record holds more numbers than a page should (``MAX_RECORDED_NUMBERS``).
     """
     record = run
     if isinstance(run, History):

@@ -50,7 +50,10 @@ __all__ = [
 MAX_SNAPSHOTS = 2_000
 MAX_GRID = 200
 DEFAULT_GRID = 50
-MAX_RECORDED_NUMBERS = 20_000_000
+MAX_RECORDED_NUMBERS = 5_000_000
+"""The most numbers (parameters and grid cells over all snapshots) a record holds: as many
+as a training page holds, so a run whose page would be refused is refused before its first
+step, not after its last."""
 # a grid of a model that is not made of our layers is evaluated point by point by the engine
 MAX_SLOW_GRID_POINTS = 2_000_000
 
