@@ -220,7 +220,8 @@ def fast_pass(order: list) -> dict:
                     adjoint[p] += gp
     except (ArithmeticError, ValueError) as err:
         raise GiveUp from err
-    if any(g - g for g in adjoint.values()):  # a leaf's adjoint is checked here
+    total = sum(adjoint.values())  # in C: inf or NaN if any adjoint is (a leaf's, say)
+    if total - total:  # or if the sum overflows: the careful pass then takes its time
         raise GiveUp
     return adjoint
 
@@ -293,9 +294,8 @@ def add_to_grads(adjoint: dict) -> None:
     (Python runs them between bytecodes only) and no other thread (the interpreter lock is
     handed over between bytecodes too) sees the grads half-way.
     """
-    nodes = list(adjoint)
-    new = map(add, map(_grad_of, nodes), adjoint.values())
-    deque(map(setattr, nodes, repeat("grad"), new), maxlen=0)
+    new = map(add, map(_grad_of, adjoint), adjoint.values())
+    deque(map(setattr, adjoint, repeat("grad"), new), maxlen=0)
 
 
 # --- gradients as graphs ----------------------------------------------------------------------
@@ -313,9 +313,10 @@ def run_rule(node, g, needed, graph: bool):
 
     On floats a rule gives an infinite term where a derivative is infinite (the base of
     ``0 ** x``); on Values that term raises, since no node holds an infinity. When such a
-    term belongs to an operand nobody differentiates (a constant), the terms that are
-    needed are taken from the rule on floats: a term that is needed there does not depend
-    on the operands (it is ``g · 0`` in every case of the table), so nothing is lost.
+    term belongs to an operand nobody differentiates (a constant), the rule runs again with
+    those operands as plain numbers: the terms that are needed are still built from the
+    nodes they depend on (pow's ``g·out·ln a`` keeps ``out``), so they differentiate again,
+    and the unneeded ones may be infinite, being dropped.
 
     Raises:
         ZeroDivisionError, ValueError, OverflowError: naming the node, when a needed term is
@@ -327,17 +328,21 @@ def run_rule(node, g, needed, graph: bool):
     except (ArithmeticError, ValueError) as err:
         if not graph or all(needed):
             raise backward_error(node, err) from None
+        inputs = [p if need else p.data for p, need in zip(node.parents, needed)]
         try:
-            local = rule(1.0, *_operands(node, False))
+            grads = rule(g, node, *inputs)
         except (ArithmeticError, ValueError):
             raise backward_error(node, err) from None
-        # NOTE: g * 0.0 keeps a zero term a Value in the graph (see the ops table's note)
-        grads = [g * d if need else None for d, need in zip(local, needed)]
-        if any(need and not math.isfinite(d) for d, need in zip(local, needed)):
+        grads = [gp if need else None for gp, need in zip(grads, needed)]
+        if any(need and not math.isfinite(_float(gp)) for gp, need in zip(grads, needed)):
             raise backward_error(node, err) from None
     if len(grads) != len(node.parents):
         raise arity_error(node, grads)
     return grads
+
+
+def _float(x) -> float:
+    return x.data if hasattr(x, "data") else float(x)
 
 
 def graph_pass(order: list, wrt: list, constant) -> list:

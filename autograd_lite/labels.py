@@ -43,8 +43,8 @@ def fmt(x: float, digits: int = 12) -> str:
 
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.
-_N = r"[1-9]\d*"
-_NIELSEN = re.compile(rf"(?P<kind>[wbza])\^(?P<layer>{_N})_(?P<idx>{_N}(?:,{_N})?|\d\d)")
+_N = r"[1-9][0-9]*"
+_NIELSEN = re.compile(rf"(?P<kind>[wbza])\^(?P<layer>{_N})_(?P<idx>{_N}(?:,{_N})?|[0-9][0-9])")
 
 
 def weight_label(layer: int, j: int, k: int, *, comma: bool) -> str:

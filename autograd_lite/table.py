@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import escape
 from .labels import fmt
 
 __all__ = ["Table", "fmt", "report_text", "report_markdown", "report_html"]
@@ -14,7 +15,7 @@ def _lines(text: str) -> list[str]:
 
 
 def _one_line(text: str) -> str:
-    return " ⏎ ".join(_lines(text))
+    return escape.terminal(" ⏎ ".join(_lines(text)))
 
 
 class Table:
@@ -28,8 +29,9 @@ class Table:
         marked: indices of rows to stand out (drawn bold and red in HTML), such as the
             failures of a check.
 
-    Cells may hold any text: the Markdown and HTML forms escape what would break them, and
-    the text form shows a line break inside a cell as ``⏎`` so each row stays one line.
+    Cells may hold any text: each form escapes it for its target (:mod:`autograd_lite.escape`:
+    no tag or emphasis in Markdown and HTML, no control character in text), and the text
+    form shows a line break inside a cell as ``⏎`` so each row stays one line.
 
     Example:
         >>> print(Table("T", ["name", "x"], [["a|b", "1"]]).markdown())
@@ -62,16 +64,14 @@ class Table:
         lines = [_one_line(self.title)] if self.title else []
         for r in rows:
             lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
-        lines.extend(self.notes)
+        lines.extend(map(escape.terminal, self.notes))
         return "\n".join(lines)
 
     def markdown(self) -> str:
         """A GitHub-flavoured Markdown table; pipes inside cells are escaped."""
 
         def cell(c: str) -> str:
-            # A newline would end the row, a pipe would start a new cell.
-            c = c.replace("\\", "\\\\").replace("|", "\\|")
-            return "<br>".join(_lines(c))
+            return escape.markdown("\n".join(_lines(c)))  # a line break is <br>: one row
 
         lines = [f"**{cell(self.title)}**", ""] if self.title else []
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
@@ -85,9 +85,7 @@ class Table:
 
     def html(self) -> str:
         """An HTML fragment; every piece of text is escaped."""
-        import html
-
-        esc = html.escape
+        esc = escape.html
         head = "".join(f"<th>{esc(h)}</th>" for h in self.header)
         mark = ' style="color:#b00020;font-weight:bold"'
         body = "".join(
@@ -104,7 +102,7 @@ class Table:
 
 # Results that can draw themselves as a Table (explanations, reports) share these three
 # methods; they are NamedTuples, which take no mixin class, so the methods are assigned:
-#     __str__ = __repr__ = report_text; to_markdown = report_markdown; _repr_html_ = report_html
+#     __str__ = __repr__ = report_text; markdown = report_markdown; _repr_html_ = report_html
 
 
 def report_text(self) -> str:

@@ -96,7 +96,9 @@ plt.close(fig)
 print(f"wrote {picture}")
 
 # %% The training page: scrub through the run (output and data, curves, the network's weights)
-page = history.record.page(outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
+from viz import training_page  # noqa: E402  (viz draws; the record is data)
+
+page = training_page(history, outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
 print(f"wrote {page}")
 
 # %% Save the trained model (JSON: the architecture and every parameter by its name)

@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 from autograd_lite.nn import MLP, fit
 from autograd_lite.nn.data import moons
 from autograd_lite.nn.optim import linear_schedule
+from viz import training_page
 
 parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("outdir", nargs="?", default="out")
@@ -34,7 +35,7 @@ model = MLP(2, [16, 16, 1])
 steps = 100
 history = fit(model, X, y, loss="hinge", l2=1e-4, steps=steps, record=5, progress=False,
               lr=linear_schedule(1.0, 0.1, steps))  # fmt: skip
-page = history.record.page(outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
+page = training_page(history, outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
 
 with sync_playwright() as pw:
     browser = pw.chromium.launch(

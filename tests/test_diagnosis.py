@@ -244,7 +244,7 @@ def test_the_report_is_the_same_every_time_and_has_every_view():
     a = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
     b = diagnose(Q1, "w1", Q1_THEIRS, random_weights(5), definitions=Q1_DEFS)
     assert str(a) == str(b) == repr(a)
-    md, page = a.to_markdown(), a._repr_html_()
+    md, page = a.markdown(), a._repr_html_()
     assert "| term | your term | stands for | missing | extra | constant |" in md
     assert "<table>" in page and "w2, w4" in page
 
@@ -324,3 +324,13 @@ def test_a_quotient_rule_result_written_as_one_fraction_is_right():
 def test_a_forgotten_cost_derivative_is_the_plain_difference():
     d = diagnose(NET, "w", "sp(z)*x", AT, definitions=SP)
     assert d.terms[0].missing == ("(a - y)",) and d.terms[0].constant == pytest.approx(1.0)
+
+
+def test_a_constant_beyond_floats_is_never_called_inf():
+    # d(x·1e-320)/dx is 1e-320: a formula of 1 is wrong by 1e320, which no float holds
+    report = diagnose("x*1e-320", "x", "1", {"x": 2.0})
+    text = str(report)
+    assert "Your formula is not" in text
+    assert "inf" not in text and "1e+320 (beyond the range of floats)" in text
+    right = diagnose("x*1e-320", "x", "1e-320", {"x": 2.0})
+    assert "Your formula is right" in str(right)

@@ -5,6 +5,9 @@ import random
 
 import pytest
 from examples import worked_example
+from expressions import BINARY, NAMES, UNARY, step
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value, gradients, topo_order
 from autograd_lite.teach.explain import explain
@@ -201,7 +204,7 @@ def test_html_escapes_labels():
 
 def test_markdown_has_a_row_per_edge_and_the_totals():
     out, v = worked_example(share_hidden=False)
-    md = explain(out, v["w1"]).to_markdown()
+    md = explain(out, v["w1"]).markdown()
     assert md.count("→") == 20
     assert "engine gradient:    0.0014291881022  (agrees)" in md
 
@@ -259,7 +262,7 @@ def test_table_markdown_escapes_newlines_pipes_and_backslashes():
 def test_explain_markdown_has_one_line_per_edge_with_a_multiline_label():
     a = Value(2.0, label="a\nb")
     out = a * 3
-    md = explain(out, a).to_markdown()
+    md = explain(out, a).markdown()
     assert "| 1 | a<br>b → n2 |" in md
 
 
@@ -292,3 +295,34 @@ def _question_1_leaves():
     return [
         Value(v, label=n) for v, n in zip([1, 0.5, 0.5, 0.5, 0.5, 0.5], "I w1 w2 w3 w4 w5".split())
     ]
+
+
+def test_an_adjoint_that_underflows_is_explained_as_backward_computes_it():
+    # CHANGELOG's example: the float product along the path is 0 × inf, the derivative 0.5
+    x = Value(1e-300, label="x")
+    y = 0.5 / (1 / x)
+    ex = explain(y, x)
+    y.backward()
+    assert ex.total == ex.gradient == x.grad == 0.5 and ex.agrees
+    assert [p.product for p in ex.paths] == [0.5]
+    text = str(ex)
+    assert "nan" not in text and "inf" not in text and "DISAGREES" not in text
+    assert "-1e+600" in text and "-5e-601" in text
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(step, min_size=1, max_size=8),
+    point=st.tuples(*[st.floats(-1.5, 1.5) for _ in NAMES]),
+)
+def test_the_sum_over_paths_is_what_backward_gives_on_random_expressions(steps, point):
+    leaves = [Value(v, label=n) for v, n in zip(point, NAMES)]
+    pool = list(leaves)
+    for kind, name, *picks in steps:
+        operands = [pool[i % len(pool)] for i in picks]
+        pool.append((UNARY if kind == "u" else BINARY)[name][0](*operands))
+    root = pool[-1]
+    explained = [explain(root, v, max_paths=3) for v in leaves]
+    root.backward()
+    assert [ex.total for ex in explained] == [v.grad for v in leaves]
+    assert all(ex.agrees for ex in explained)

@@ -80,9 +80,9 @@ def test_tolerances_are_applied():
 
 def test_report_formats_show_every_input():
     report = gradcheck_report(lambda a, b: a * b, [Value(2.0, label="a<1>"), 3.0])
-    text, md, page = str(report), report.to_markdown(), report._repr_html_()
+    text, md, page = str(report), report.markdown(), report._repr_html_()
     assert "a<1>" in text and "input 1" in text
-    assert "| a<1> | 2 | 3 |" in md
+    assert "| a&lt;1&gt; | 2 | 3 |" in md
     assert "a&lt;1&gt;" in page and "a<1>" not in page
 
 
@@ -114,7 +114,7 @@ def test_kink_of_relu_at_zero_is_reported_as_a_mismatch():
 def test_report_markdown_keeps_one_row_per_input_with_awkward_labels():
     labels = ["a\nb", "p|q", "back\\slash"]
     report = gradcheck_report(lambda a, b, c: a * b + c, [Value(1.0, label=t) for t in labels])
-    md = report.to_markdown().splitlines()
+    md = report.markdown().splitlines()
     rows = [line for line in md if line.startswith("| ") and "input" not in line]
     assert [r.split(" | ")[0] for r in rows] == ["| a<br>b", "| p\\|q", "| back\\\\slash"]
     assert all(r.count(" | ") == 5 for r in rows)  # six cells each, no pipe leaked

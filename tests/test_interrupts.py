@@ -37,6 +37,21 @@ def big_graph(n):
     return xs, y
 
 
+@pytest.fixture(autouse=True)
+def no_collector_callbacks():
+    """Sets other libraries' collector callbacks aside while timeouts fly.
+
+    A Timeout or Ctrl-C landing inside a gc callback (hypothesis registers one) cannot propagate:
+    Python reports it as unraisable, which says nothing about the engine.
+    """
+    import gc
+
+    saved = gc.callbacks[:]
+    gc.callbacks.clear()
+    yield
+    gc.callbacks.extend(saved)
+
+
 def interrupt_after(seconds):
     signal.setitimer(signal.ITIMER_REAL, seconds)
 
@@ -200,24 +215,7 @@ class Timeout(Exception):
     pass
 
 
-@pytest.fixture
-def no_collector_callbacks():
-    """Sets other libraries' collector callbacks aside while timeouts fly.
-
-    A Timeout landing inside a gc callback (hypothesis registers one) cannot propagate:
-    Python reports it as unraisable, which says nothing about the engine.
-    """
-    import gc
-
-    saved = gc.callbacks[:]
-    gc.callbacks.clear()
-    yield
-    gc.callbacks.extend(saved)
-
-
-def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new(
-    no_collector_callbacks,
-):
+def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new():
     def alarm(signum, frame):
         raise Timeout
 
@@ -253,9 +251,7 @@ def test_an_exception_from_another_signals_handler_leaves_grads_old_or_new(
         signal.signal(signal.SIGALRM, old)
 
 
-def test_two_timeouts_close_together_leave_the_handler_and_the_collector_as_they_were(
-    no_collector_callbacks,
-):
+def test_two_timeouts_close_together_leave_the_handler_and_the_collector_as_they_were():
     import gc
 
     state = {"armed": False, "fired": 0}

@@ -11,7 +11,15 @@ from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP, fit
-from viz import backward_steps, forward_stepper, forward_steps, stepper, to_dot, to_tikz
+from viz import (
+    backward_steps,
+    forward_stepper,
+    forward_steps,
+    stepper,
+    to_dot,
+    to_tikz,
+    training_page,
+)
 from viz.labels import (
     BIDI_CONTROLS,
     MAX_LABEL_CHARS,
@@ -97,10 +105,10 @@ def page_data(text: str) -> dict:
 
 def test_a_training_page_with_a_lone_surrogate_in_a_label_is_saved(tmp_path):
     _, history = labelled_run("a\ud800b", "r" + EVERY_BIDI, RTL)
-    path = history.record.page(tmp_path / "t.html")
+    path = training_page(history, tmp_path / "t.html")
     text = path.read_text(encoding="utf-8")
     assert hidden(text) == set()
-    assert hidden(history.record.page().html) == set()
+    assert hidden(training_page(history).html) == set()
     data = page_data(text)
     assert data["names"][:3] == ["a\\ud800b", visible_text("r" + EVERY_BIDI), visible_text(RTL)]
     assert data["network"]["layers"][0]["neurons"][0]["w"] == [
@@ -112,7 +120,7 @@ def test_a_training_page_with_a_lone_surrogate_in_a_label_is_saved(tmp_path):
 
 def test_the_training_tooltip_shortens_a_long_label_and_the_data_keeps_it_whole():
     _, history = labelled_run("L" * 20000, "b" * (MAX_LABEL_CHARS + 1), "short")
-    data = page_data(history.record.page().html)
+    data = page_data(training_page(history).html)
     w = data["network"]["layers"][0]["neurons"][0]["w"]
     assert len(w[0]) == MAX_LABEL_CHARS and "…" in w[0]
     assert len(w[1]) == MAX_LABEL_CHARS and "…" in w[1]
@@ -180,7 +188,7 @@ def test_stepper_lines_with_a_right_to_left_label_read_in_order(browser, tmp_pat
 @pytest.mark.slow
 def test_training_tooltip_reads_in_order_and_stays_narrow(browser, tmp_path):  # noqa: F811
     _, history = labelled_run(RTL, "L" * 20000)
-    page, problems = open_page(browser, history.record.page(tmp_path / "t.html"))
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
     page.keyboard.press("End")
     page.hover("#network .neuron[data-layer='1'][data-index='0']")
     tip = page.inner_text("#tooltip")

@@ -140,7 +140,8 @@ def test_a_model_of_its_own_is_recorded_point_by_point():
         ({"record": 1, "steps": 10 * rec.MAX_SNAPSHOTS}, ValueError, "record every 11 steps"),
         ({"record": 1, "steps": 1000, "grid_size": 200}, ValueError, "smaller grid_size"),
         ({"progress": "yes"}, ValueError, "progress"),
-        ({"live": 1}, ValueError, "live"),
+        ({"observers": [1]}, TypeError, "observers"),
+        ({"observers": 1}, TypeError, "observers"),
     ],
 )
 def test_bad_record_settings_are_refused_before_training(kwargs, error, words):
@@ -157,11 +158,20 @@ def test_without_record_there_is_no_record():
     assert fit(MLP(2, [3, 1]), X, y, steps=2).record is None
 
 
-def test_live_outside_a_notebook_warns_and_trains():
+def test_an_observer_that_wants_a_record_gets_one_every_fiftieth_of_the_run():
+    from autograd_lite.nn.observers import Observer
+
+    class Watching(Observer):
+        wants_record = True
+
+        def start(self, history, steps):
+            self.snapshots = len(history.record)
+
     X, y = xor(20, seed=0)
-    with pytest.warns(UserWarning, match="notebook"):
-        h = fit(MLP(2, [3, 1]), X, y, steps=2, live=True)
-    assert len(h) == 2
+    watching = Watching()
+    h = fit(MLP(2, [3, 1]), X, y, steps=100, observers=[watching], progress=False)
+    assert watching.snapshots == 1 and [s.step for s in h.record][:3] == [0, 2, 4]
+    assert fit(MLP(2, [3, 1]), X, y, steps=4, record=3, observers=[watching]).record.every == 3
 
 
 def test_the_progress_bar_shows_loss_and_accuracy(monkeypatch):
@@ -190,7 +200,7 @@ def test_history_shows_as_a_table_everywhere(run):
     assert text.splitlines()[2].split()[0] == "1"
     assert f"{history.loss[-1]:.6g}" in text
     assert "history.record: 6 snapshots" in text
-    md = history.to_markdown()
+    md = history.markdown()
     assert "| step | loss | accuracy | lr |" in md and f"| 23 | {history.loss[-1]:.6g} |" in md
     page = history._repr_html_()
     assert "<table>" in page and "<th>lr</th>" in page
@@ -208,5 +218,21 @@ def test_the_record_shows_as_a_table_everywhere(run):
     r = history.record
     assert "step" in repr(r).splitlines()[1]
     assert [row[0] for row in r.table().rows] == ["0", "5", "10", "15", "20", "23"]
-    assert "| 23 |" in r.to_markdown()
+    assert "| 23 |" in r.markdown()
     assert "<table>" in r._repr_html_()
+
+
+def test_a_record_the_training_page_would_refuse_is_refused_before_the_first_step():
+    # 2,000 snapshots of 337 parameters and a 50×50 grid: 5.67 million numbers, more than
+    # a page holds; it was refused only by the page, after the whole run had trained
+    X, y = moons(100, noise=0.1, seed=0)
+    model = MLP(2, [16, 16, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"5,674,000 numbers .* at most 5,000,000"):
+        fit(model, X, y, loss="hinge", steps=1998, record=1)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_the_record_and_the_page_have_one_bound():
+    training = pytest.importorskip("viz.training")
+    assert training.MAX_RECORDED_NUMBERS is rec.MAX_RECORDED_NUMBERS

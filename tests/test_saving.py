@@ -416,3 +416,29 @@ def test_loading_a_pipe_or_a_folder_is_refused_at_once_naming_it(tmp_path):
 def test_a_path_with_a_null_byte_is_a_value_error_naming_it():
     with pytest.raises(ValueError, match="cannot be read|not a saved model|null"):
         MLP.load("model\0.json")
+
+
+def test_a_file_larger_than_any_model_is_refused_by_its_size_before_it_is_read(tmp_path):
+    import tracemalloc
+
+    from autograd_lite.nn.saving import MAX_FILE_BYTES
+
+    junk = tmp_path / "junk.json"
+    with open(junk, "wb") as f:
+        f.truncate(2**30)  # 1 GB, sparse: nothing is written to disk
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"1,073,741,824 bytes .* largest model file"):
+            MLP.load(junk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # nothing of it was read
+    assert 2**30 > MAX_FILE_BYTES > 25 * 10_000_000
+
+
+def test_the_largest_file_size_leaves_room_for_the_largest_model_written_out():
+    from autograd_lite.nn.saving import MAX_FILE_BYTES, MAX_PARAMETERS
+
+    widest = json.dumps([-1.2345678901234567e-300] * 1000)  # the longest repr of a float
+    assert len(widest) / 1000 * MAX_PARAMETERS < MAX_FILE_BYTES

@@ -121,3 +121,13 @@ def test_worked_example_compiles_to_one_page(tmp_path):
     (tmp_path / "g.pdf").write_bytes(run_pdflatex(document(to_tikz(out))))
     info = subprocess.run(["pdfinfo", str(tmp_path / "g.pdf")], capture_output=True, text=True)
     assert re.search(r"^Pages:\s+1$", info.stdout, re.M)
+
+
+@pytest.mark.parametrize("label", ["w^٣_١", "w^3_١٢", "a^߁_1", "x_٣"])
+def test_labels_with_digits_of_other_scripts_are_escaped_not_scripted(label):
+    # \d would match Arabic-Indic or N'Ko digits and pass them raw to LaTeX
+    from autograd_lite.labels import parse_nielsen
+    from viz.latex import label_latex
+
+    assert label_latex(label).isascii() and "ensuremath" not in label_latex(label)
+    assert parse_nielsen(label) is None

@@ -6,8 +6,12 @@ import shutil
 import subprocess
 
 import pytest
+from expressions import BINARY, NAMES, UNARY, step
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_lite import Value, gradients, jvp, weighted_sum
+from autograd_lite.forward import forward_tangents
 from autograd_lite.teach.traces import function_traces, traces
 
 
@@ -48,15 +52,17 @@ def test_the_tangent_trace_is_the_papers_table_2(paper):
     ]
 
 
-def test_the_adjoint_trace_is_the_papers_table_3(paper):
+def test_the_adjoint_trace_is_the_papers_table_3_in_the_engines_order(paper):
+    # the paper visits v₄ before v₃; the engine's backward pass (whose steps the trace shows,
+    # so that it ends where backward() does) visits sin(v₀) first: the same sums
     rows = [(r.lhs, round(r.value, 3)) for r in paper.adjoint.rows]
     assert rows == [
         ("v̄₅", 1.0),
         ("v̄₄", 1.0),
         ("v̄₃", -1.0),
+        ("v̄₀", -0.284),
         ("v̄₁", 1.0),
         ("v̄₂", 1.0),
-        ("v̄₀", -0.284),
         ("v̄₋₁", 5.0),
         ("v̄₀", 1.716),
         ("v̄₋₁", 5.5),
@@ -95,8 +101,8 @@ def test_the_formats_escape_what_would_break_them(paper):
     x = Value(1.0, label="<b>|x_1&")
     t = traces(x * 2, [x])
     assert "<b>|" not in t.html() and "&lt;b&gt;|x_1&amp;" in t.html()
-    assert "\\|x_1" in t.markdown()
-    assert r"\text{<b>|x\_1\&}" in t.latex()
+    assert "\\|x\\_1" in t.markdown()
+    assert r"\text{\textless{}b\textgreater{}\textbar{}x\_1\&}" in t.latex()
     text = paper.text()
     assert text.count("\n\n") == 2 and "Reverse adjoint trace" in text
 
@@ -116,17 +122,26 @@ def test_traces_refuse_bad_arguments():
 def test_the_latex_tables_compile(tmp_path, paper):
     x = Value(0.5, label="x")
     other = traces((x.tanh() ** 2 + abs(x) - (x * 3).relu()) / x.sqrt(), [x])
+    tiny, y = underflow_example()
+    stopped = traces(y, [tiny])  # the tangent trace ends with a note
+    hostile = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES[:1], fmt="$>9.3g")
+    (tmp_path / "secret.txt").write_text("SECRET")
     doc = tmp_path / "t.tex"
     doc.write_text(
         "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
-        + paper.latex()
-        + "\n\n"
-        + other.latex()
+        + "\n\n".join(t.latex() for t in (paper, other, stopped, hostile))
         + "\n\\end{document}\n",
         encoding="utf-8",
     )
     r = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", doc.name],
+        [
+            "pdflatex",
+            "-no-shell-escape",
+            "-recorder",
+            "-interaction=nonstopmode",
+            "-halt-on-error",
+            doc.name,
+        ],  # fmt: skip
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -134,4 +149,83 @@ def test_the_latex_tables_compile(tmp_path, paper):
     )
     assert r.returncode == 0, r.stdout[-2000:]
     assert (tmp_path / "t.pdf").stat().st_size > 0
+    assert "secret" not in (tmp_path / "t.fls").read_text()  # the names read no file
     assert math.isfinite(paper.adjoint.value("x̄2"))
+
+
+HOSTILE_NAMES = ["x\r\\input{secret.txt}\u2028٣中\\write18{touch pwned}%$#^&_~"]
+
+
+@pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])
+def test_latex_of_hostile_names_and_formats_is_ascii_with_no_line_end_or_command(fmt):
+    t = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES, fmt=fmt)
+    source = t.latex()
+    assert source.isascii() and "\r" not in source
+    assert "\\input" not in source and "\\write18" not in source
+
+
+def underflow_example():
+    # CHANGELOG's example: d(0.5/(1/x))/dx = 0.5, but the adjoint of 1/x, -5e-601, is below
+    # the smallest float; backward() keeps it exactly and so must the trace
+    x = Value(1e-300, label="x")
+    return x, 0.5 / (1 / x)
+
+
+def test_the_adjoint_trace_keeps_an_adjoint_that_underflows_as_backward_does():
+    x, y = underflow_example()
+    t = traces(y, [x])
+    y.backward()
+    assert x.grad == 0.5 and t.adjoint.value("x̄") == 0.5
+    # the numbers column shows the factors a float cannot hold, not 0 × inf
+    assert t.adjoint.rows[2].numbers == "-5e-601 × (-1e+600)"
+    assert "inf" not in t.adjoint.text() and "nan" not in t.adjoint.text()
+
+
+def test_the_tangent_trace_stops_with_a_note_where_a_tangent_is_too_large():
+    x, y = underflow_example()  # d(1/x)/dx = -1e600: forward mode cannot hold it
+    t = traces(y, [x])
+    assert [r.lhs for r in t.tangent.rows] == ["v̇₀"]
+    assert t.tangent.notes[0].startswith("v̇₁ is not a finite number")
+    assert "trace stops here" in t.tangent.text() and "v̇₁" in t.tangent.html()
+    assert r"$\dot{v}_{1}$ is not a finite number." in t.tangent.latex()
+
+
+def test_the_adjoint_trace_stops_with_a_note_where_backward_raises():
+    x = Value(0.0, label="x")
+    t = traces(x.sqrt() * 2, [x])
+    with pytest.raises(ZeroDivisionError):
+        (x.sqrt() * 2).backward()
+    assert "trace stops here" in t.adjoint.text() and x.grad == 0.0
+
+
+def random_root(steps, point):
+    leaves = [Value(v, label=f"x{i}") for i, v in enumerate(point, 1)]
+    pool = list(leaves)
+    for kind, name, *picks in steps:
+        operands = [pool[i % len(pool)] for i in picks]
+        pool.append((UNARY if kind == "u" else BINARY)[name][0](*operands))
+    return leaves, pool[-1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(step, min_size=1, max_size=8),
+    point=st.tuples(*[st.floats(-1.5, 1.5) for _ in NAMES]),
+    direction=st.tuples(*[st.floats(-2, 2) for _ in NAMES]),
+)
+def test_the_traces_end_where_backward_and_forward_mode_do_on_random_expressions(
+    steps, point, direction
+):
+    leaves, root = random_root(steps, point)
+    t = traces(root, leaves, direction)
+    root.backward()
+    bars = [f"x\u0304{i}" for i in range(1, len(leaves) + 1)]
+    assert [t.adjoint.value(bar) for bar in bars] == [v.grad for v in leaves]
+    expected = forward_tangents([root], dict(zip(leaves, direction))).get(root, 0.0)
+    assert t.tangent.value("ẏ") == expected
+
+
+def test_an_output_that_is_a_leaf_but_not_an_input_has_tangent_and_adjoint_0():
+    c, x = Value(2.0, label="c"), Value(1.0, label="x")
+    t = traces(c, [x])
+    assert t.tangent.value("ċ") == 0.0 and t.adjoint.value("x̄") == 0.0

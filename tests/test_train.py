@@ -408,3 +408,72 @@ def test_compiled_accepts_numpy_booleans():
     assert not h.compiled
     h = fit(MLP(2, [2, 1], seed=0), X, y, steps=1, compiled=np.bool_(True), progress=False)
     assert h.compiled
+
+
+# --- fit's parts: checks, runners, observers -------------------------------------------------
+
+
+def _plan(model, X, y, **kwargs):
+    from autograd_lite.nn._fit_checks import check_fit
+
+    settings = dict(
+        steps=5, batch_size=None, l2=0.0, lr=0.1, seed=0, verbose=False, callback=None,
+        pause_gc=True, compiled=False, progress=False, record=None, grid_size=50, observers=(),
+    )  # fmt: skip
+    settings.update(kwargs)
+    return check_fit(model, X, y, "hinge", None, **settings)
+
+
+def test_the_checks_say_how_the_run_goes_without_touching_the_model():
+    X, y = xor(20, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    plan = _plan(model, X, y, verbose=2, record=2, grid_size=10, batch_size=4)
+    assert plan.loss_fn is hinge and plan.classes and plan.every == 2
+    assert plan.record == (2, 10) and plan.batch_size == 4
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_the_eager_and_the_compiled_runner_step_alike():
+    from autograd_lite.nn.train import make_runner
+
+    X, y = moons(40, seed=0)
+    results = []
+    for mode in (False, True):
+        model = MLP(2, [4, 1], seed=1)
+        runner = make_runner(model, _plan(model, X, y, compiled=mode))
+        assert runner.compiled is mode
+        results.append([runner.step(range(40), 0.1) for _ in range(3)])
+        runner.sync()
+    for (loss_e, right_e), (loss_c, right_c) in zip(*results):
+        assert loss_c == pytest.approx(loss_e, rel=1e-12) and right_c == right_e
+
+
+def test_an_observer_is_told_of_the_start_every_step_and_the_end(monkeypatch):
+    from autograd_lite.nn.observers import Observer, Printer
+
+    class Log(Observer):
+        def __init__(self):
+            self.seen = []
+
+        def start(self, history, steps):
+            self.seen.append(("start", len(history), steps))
+
+        def on_step(self, k, loss, accuracy):
+            self.seen.append(k)
+            return k == 3
+
+        def close(self, completed):
+            self.seen.append(("close", completed))
+
+    from autograd_lite.nn import train
+
+    X, y = xor(20, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    log = Log()
+    plan = _plan(model, X, y, steps=10)
+    monkeypatch.setattr(train, "_observers", lambda *a: [log])
+    h = train._run(model, plan, None)
+    assert log.seen == [("start", 0, 10), 1, 2, 3, ("close", True)] and len(h) == 3
+    printer = Printer(2, 5)
+    assert printer.on_step(1, 0.5, None) is None and printer.close(True) is None

@@ -8,7 +8,7 @@ import pytest
 
 from autograd_lite.nn import MLP, fit
 from autograd_lite.nn.data import moons
-from viz import TrainingPage, training_page
+from viz import TrainingPage, training, training_page
 from viz.training import live_html, output_png, quantize
 
 CHROMIUM = "/usr/bin/chromium"
@@ -32,7 +32,7 @@ def data_of(text):
 
 def test_the_page_is_self_contained_and_escapes_the_title(trained, tmp_path):
     _, history = trained
-    path = history.record.page(tmp_path / "t.html", title=XSS)
+    path = training_page(history, tmp_path / "t.html", title=XSS)
     text = path.read_text(encoding="utf-8")
     assert XSS not in text  # neither the title nor the label appears as markup
     assert "&lt;img src=x onerror=alert(1)&gt;" in text
@@ -44,7 +44,7 @@ def test_the_page_is_self_contained_and_escapes_the_title(trained, tmp_path):
 
 def test_inline_page_shows_in_a_sandboxed_iframe(trained):
     _, history = trained
-    page = history.record.page()
+    page = training_page(history)
     assert isinstance(page, TrainingPage) and page.n_snapshots == 6
     shown = page._repr_html_()
     assert shown.startswith("<iframe srcdoc=") and 'sandbox="allow-scripts"' in shown
@@ -71,6 +71,64 @@ def test_the_live_view_is_static_html_with_a_png(trained):
 def test_a_page_refuses_what_is_not_a_record():
     with pytest.raises(TypeError, match="record=N"):
         training_page([1, 2, 3])
+
+
+def test_a_page_is_drawn_from_the_history_or_its_record_alike(trained):
+    _, history = trained
+    assert training_page(history).html == training_page(history.record).html
+
+
+def test_a_history_without_a_record_says_how_to_get_one():
+    from autograd_lite.nn.data import xor
+
+    X, y = xor(20, seed=0)
+    history = fit(MLP(2, [3, 1], seed=0), X, y, steps=2, progress=False)
+    with pytest.raises(ValueError, match=r"record=N"):
+        training_page(history)
+
+
+def test_the_live_view_outside_a_notebook_warns_and_training_runs_without_it():
+    from autograd_lite.nn.data import xor
+    from viz import LiveView
+
+    X, y = xor(20, seed=0)
+    with pytest.warns(UserWarning, match="notebook"):
+        view = LiveView()
+    h = fit(MLP(2, [3, 1]), X, y, steps=2, observers=[view], progress=False)
+    assert len(h) == 2 and h.record is None  # no record asked, none wanted
+
+
+def test_the_live_view_in_a_notebook_redraws_at_new_snapshots(monkeypatch):
+    import sys
+    import types
+
+    from autograd_lite.nn import observers
+    from autograd_lite.nn.data import xor
+    from viz import training
+
+    shown = []
+
+    class Handle:
+        def update(self, html):
+            shown.append(html)
+
+    display_module = types.ModuleType("IPython.display")
+    display_module.HTML = lambda text: text
+    display_module.display = lambda html, display_id: shown.append(html) or Handle()
+    monkeypatch.setitem(sys.modules, "IPython.display", display_module)
+    monkeypatch.setattr(training, "in_notebook", lambda: True)
+    view = training.LiveView(interval=0)
+    assert view.wants_record and isinstance(view, observers.Observer)
+    X, y = xor(20, seed=0)
+    h = fit(MLP(2, [3, 1], seed=0), X, y, steps=100, observers=[view], progress=False)
+    assert [s.step for s in h.record][:3] == [0, 2, 4]  # steps // 50, as the view asks
+    assert len(shown) == 1 + 50 + 1  # the first snapshot, each new one, the end
+    assert "step 100 of 100" in shown[-1]
+
+
+def test_the_live_view_refuses_a_bad_interval():
+    with pytest.raises(ValueError, match="interval"):
+        training.LiveView(interval=-1)
 
 
 # --- in a real browser ------------------------------------------------------------------------
@@ -120,7 +178,7 @@ def shown_signs(page, grid):
 @pytest.mark.slow
 def test_scrubbing_to_the_end_shows_the_final_model(trained, browser, tmp_path):
     model, history = trained
-    path = history.record.page(tmp_path / "t.html", title=XSS)
+    path = training_page(history, tmp_path / "t.html", title=XSS)
     page, problems = open_page(browser, path)
     assert page.evaluate("document.body.dataset.step") == "0"
     page.keyboard.press("End")
@@ -148,7 +206,7 @@ def test_scrubbing_to_the_end_shows_the_final_model(trained, browser, tmp_path):
 @pytest.mark.slow
 def test_hovering_a_neuron_shows_its_name_and_values(trained, browser, tmp_path):
     model, history = trained
-    path = history.record.page(tmp_path / "t.html")
+    path = training_page(history, tmp_path / "t.html")
     page, problems = open_page(browser, path)
     page.keyboard.press("End")
     page.hover("#network .neuron[data-layer='1'][data-index='0']")
@@ -168,7 +226,7 @@ def test_hovering_a_neuron_shows_its_name_and_values(trained, browser, tmp_path)
 @pytest.mark.slow
 def test_play_runs_to_the_end(trained, browser, tmp_path):
     _, history = trained
-    page, problems = open_page(browser, history.record.page(tmp_path / "t.html"))
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
     page.click("#play")
     page.wait_for_function("document.body.dataset.step === '40'", timeout=10_000)
     assert "Play" in page.inner_text("#play")

@@ -14,8 +14,9 @@ For the lecture, :func:`to_tikz` writes the same picture as TikZ source for LaTe
 its twin for forward mode: tangents flowing from one input to the output.
 
 Training you can watch: :func:`training_page` draws what ``fit(..., record=N)`` recorded
-(``history.record.page(path)`` calls it) as one offline page with a slider, TensorFlow
-Playground style, and :class:`LiveView` is what ``fit(..., live=True)`` redraws in a notebook.
+(``training_page(history, path)``) as one offline page with a slider, TensorFlow Playground
+style, and :class:`LiveView` redraws the run in a notebook as it trains
+(``fit(..., observers=[LiveView()])``).
 
 A drawing never hangs: :mod:`viz.limits` refuses graphs whose layout would take Graphviz long
 (:class:`LayoutTooSlowError`) and stops ``dot`` after ``time_limit`` seconds

@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 
 # One reader of Nielsen's labels for the whole project; re-exported here for drawings.
+from autograd_lite.escape import BIDI_CONTROLS
+from autograd_lite.escape import visible as visible_text
 from autograd_lite.labels import parse_nielsen
 
 __all__ = [
@@ -54,17 +56,11 @@ MAX_TOOLTIP_CHARS = 1_000
 """The most characters of a shortened label that its node's tooltip shows (Graphviz limits
 a quoted attribute to 16,384 characters too)."""
 
-BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
-"""The characters that change the direction of the text after them: every page and picture
-shows them as their escape (``\\u202e``), never obeys them."""
-
 # A base letter (or delta), then an optional superscript, then an optional subscript.
 _SCRIPTED = re.compile(
     r"(?P<base>[A-Za-z]|delta|δ)"
-    r"(?:\^(?P<sup>\d+|[A-Za-z]))?"
-    r"(?:_(?P<sub>\d+(?:,\d+)*|[A-Za-z]{1,2}))?"
+    r"(?:\^(?P<sup>[0-9]+|[A-Za-z]))?"
+    r"(?:_(?P<sub>[0-9]+(?:,[0-9]+)*|[A-Za-z]{1,2}))?"
 )
 
 
@@ -93,32 +89,6 @@ def _escape_char(c: str) -> str:
     if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or c in BIDI_CONTROLS:
         return f"\\\\u{code:04x}"
     return c
-
-
-def _escape(m: re.Match) -> str:
-    return f"\\u{ord(m[0]):04x}"
-
-
-_ESCAPED = re.compile("[\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible_text(text: str) -> str:
-    """Text with every lone surrogate written as its escape, so any file can hold it, and
-    every bidirectional control (:data:`BIDI_CONTROLS`) too, so it cannot reorder the text
-    around it.
-
-    Args:
-        text: any text, for example a label.
-
-    Returns:
-        The text, with ``"\\ud800"`` (one backslash) in place of the lone surrogate U+D800
-        and ``"\\u202e"`` in place of U+202E (right-to-left override).
-
-    Example:
-        >>> visible_text("a\\ud800b")
-        'a\\\\ud800b'
-    """
-    return _ESCAPED.sub(_escape, text)
 
 
 def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:

@@ -22,10 +22,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from autograd_lite.checks import is_bool, is_real
+from autograd_lite.escape import latex as latex_text
 
 from .labels import _SCRIPTED
 
@@ -48,148 +48,6 @@ class LatexNotFoundError(RuntimeError):
 
 class LatexError(RuntimeError):
     """pdflatex failed or ran out of time; no PDF was written."""
-
-
-_ASCII = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "$": r"\$",
-    "&": r"\&",
-    "#": r"\#",
-    "%": r"\%",
-    "_": r"\_",
-    "^": r"\textasciicircum{}",
-    "~": r"\textasciitilde{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-    "|": r"\textbar{}",
-    # typewriter quotes are straight in every font encoding
-    '"': r"{\ttfamily\char34}",
-    # {} after these stops TeX's ligatures (-- into a dash, '' into a closing quote, ...)
-    "-": "-{}",
-    "'": r"{\ttfamily\char13}",
-    "`": r"{\ttfamily\char18}",
-    ",": ",{}",
-    "!": "!{}",
-    "?": "?{}",
-    "[": "{[}",
-    "]": "{]}",
-}
-
-_GREEK = "αβγδεζηθικλμνξοπρστυφχψω"
-_GREEK_NAMES = (
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi o pi rho "
-    "sigma tau upsilon phi chi psi omega"
-).split()
-_MATH = {c: rf"\ensuremath{{\{n}}}" for c, n in zip(_GREEK, _GREEK_NAMES) if n != "o"}
-_MATH["ο"] = "o"
-_MATH.update(
-    {
-        "Γ": r"\ensuremath{\Gamma}",
-        "Δ": r"\ensuremath{\Delta}",
-        "Θ": r"\ensuremath{\Theta}",
-        "Λ": r"\ensuremath{\Lambda}",
-        "Ξ": r"\ensuremath{\Xi}",
-        "Π": r"\ensuremath{\Pi}",
-        "Σ": r"\ensuremath{\Sigma}",
-        "Φ": r"\ensuremath{\Phi}",
-        "Ψ": r"\ensuremath{\Psi}",
-        "Ω": r"\ensuremath{\Omega}",
-        "∂": r"\ensuremath{\partial}",
-        "×": r"\ensuremath{\times}",
-        "·": r"\ensuremath{\cdot}",
-        "−": r"\ensuremath{-}",
-        "÷": r"\ensuremath{\div}",
-        "±": r"\ensuremath{\pm}",
-        "√": r"\ensuremath{\surd}",
-        "≤": r"\ensuremath{\le}",
-        "≥": r"\ensuremath{\ge}",
-        "≠": r"\ensuremath{\ne}",
-        "≈": r"\ensuremath{\approx}",
-        "→": r"\ensuremath{\to}",
-        "←": r"\ensuremath{\leftarrow}",
-        "∞": r"\ensuremath{\infty}",
-        "∑": r"\ensuremath{\Sigma}",
-        "…": r"\ldots{}",
-        "–": r"\textendash{}",
-        "—": r"\textemdash{}",
-        "‘": r"\textquoteleft{}",
-        "’": r"\textquoteright{}",
-        "“": r"\textquotedblleft{}",
-        "”": r"\textquotedblright{}",
-        "ß": r"\ss{}",
-        "æ": r"\ae{}",
-        "Æ": r"\AE{}",
-        "œ": r"\oe{}",
-        "Œ": r"\OE{}",
-        "ø": r"\o{}",
-        "Ø": r"\O{}",
-        "ł": r"\l{}",
-        "Ł": r"\L{}",
-        "ı": r"\i{}",
-        "\u00a0": "~",
-    }
-)
-_SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-"))
-_SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖⱼᵢₗₙ", "0123456789kjiln"))
-# combining accents that LaTeX's kernel puts on any letter, in any font encoding
-_ACCENTS = {
-    "\u0300": "`",
-    "\u0301": "'",
-    "\u0302": "^",
-    "\u0303": "~",
-    "\u0308": '"',
-    "\u0304": "=",
-    "\u0307": ".",
-    "\u030a": "r",
-    "\u030c": "v",
-    "\u0306": "u",
-    "\u030b": "H",
-    "\u0327": "c",
-    "\u0328": "k",
-}
-
-
-def _char(c: str) -> str:
-    code = ord(c)
-    if c in _ASCII:
-        return _ASCII[c]
-    if 0x20 <= code < 0x7F:
-        return c
-    if c in _MATH:
-        return _MATH[c]
-    if c in _SUPERSCRIPTS:
-        return rf"\textsuperscript{{{_SUPERSCRIPTS[c]}}}"
-    if c in _SUBSCRIPTS:
-        return rf"\ensuremath{{_{{\mathrm{{{_SUBSCRIPTS[c]}}}}}}}"
-    parts = unicodedata.normalize("NFD", c)
-    if len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and parts[1] in _ACCENTS:
-        base = r"\i" if parts[0] == "i" else parts[0]
-        return rf"\{_ACCENTS[parts[1]]}{{{base}}}"
-    # anything else (a control character, CJK, emoji, a lone surrogate) as its escape
-    escape = (
-        f"x{code:02x}" if code < 0xA0 else (f"u{code:04x}" if code <= 0xFFFF else f"U{code:08x}")
-    )
-    return r"\textbackslash{}" + escape
-
-
-def latex_text(text: str) -> str:
-    """Any text as LaTeX that typesets exactly those characters, in text or math mode.
-
-    Args:
-        text: the text, as the user wrote it.
-
-    Returns:
-        LaTeX source: TeX's special characters escaped, Greek letters and the symbols that the
-        ops table prints (``∂ × · − ²``) as kernel commands, accented Latin letters as
-        accents; any other character, a newline included, as its visible escape.
-
-    Example:
-        >>> latex_text("∂(a·b)/∂a")
-        '\\\\ensuremath{\\\\partial}(a\\\\ensuremath{\\\\cdot}b)/\\\\ensuremath{\\\\partial}a'
-    """
-    return "".join(_char(c) for c in text)
 
 
 def label_latex(label: str) -> str:

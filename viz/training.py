@@ -8,15 +8,19 @@ thick as it is large. A slider and a Play button scrub through the snapshots; ho
 a neuron shows its name (``z^l_j``, ``a^l_j``), its bias and weights, and its values at a
 probe point (the first sample; a click on the plane moves it). The page needs no network.
 
-:class:`LiveView` is what ``fit(..., live=True)`` shows in a notebook: the output, the data
-and the curves as static HTML, redrawn in place a few times a second while training runs.
+:class:`LiveView` watches training in a notebook (``fit(..., observers=[LiveView()])``): the
+output, the data and the curves as static HTML, redrawn in place a few times a second while
+training runs.
+
+The record is data and :mod:`autograd_lite.nn` never imports this package: the one call from
+a run to its page is ``training_page(history)`` (or ``training_page(history.record)``).
 
 Example:
     >>> from autograd_lite.nn import MLP, fit
     >>> from autograd_lite.nn.data import xor
     >>> X, y = xor(40, seed=0)
     >>> history = fit(MLP(2, [4, 1], seed=2), X, y, steps=20, record=5, grid_size=10)
-    >>> page = history.record.page()          # a notebook shows it inline
+    >>> page = training_page(history)          # a notebook shows it inline
     >>> page.n_snapshots, "training-data" in page.html
     (5, True)
 """
@@ -33,6 +37,10 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from autograd_lite.nn.history import History
+from autograd_lite.nn.observers import Observer, in_notebook
+from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
+
 from . import _training_page
 from ._inline import InlinePage
 from .labels import shorten, visible_text
@@ -44,8 +52,6 @@ __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MA
 MAX_DRAWN_WEIGHTS = 4_000
 # the curves keep at most this many points (evenly spread, the last included)
 MAX_CURVE_POINTS = 2_000
-# the page holds at most this many snapshots' numbers in all (parameters and grid cells)
-MAX_PAGE_NUMBERS = 5_000_000
 
 
 class TrainingPage(InlinePage):
@@ -105,10 +111,10 @@ def page_data(record: Any) -> dict[str, Any]:
     n_numbers = sum(len(s.parameters) for s in record.snapshots)
     if record.extent is not None:
         n_numbers += sum(s.grid.size for s in record.snapshots)
-    if n_numbers > MAX_PAGE_NUMBERS:
+    if n_numbers > MAX_RECORDED_NUMBERS:
         raise ValueError(
             f"the record holds {n_numbers:,} numbers, more than a page holds "
-            f"({MAX_PAGE_NUMBERS:,}); record less often or with a smaller grid_size"
+            f"({MAX_RECORDED_NUMBERS:,}); record less often or with a smaller grid_size"
         )
     steps = record.snapshots[-1].step
     picks = _spread(len(record.loss), MAX_CURVE_POINTS)
@@ -192,7 +198,10 @@ def _point_class(label: float, outputs: int) -> int:
 
 
 def training_page(
-    record: Any, path: str | os.PathLike | None = None, *, title: str = "Training"
+    run: TrainingRecord | History,
+    path: str | os.PathLike | None = None,
+    *,
+    title: str = "Training",
 ) -> Path | TrainingPage:
     """The recorded run as a self-contained HTML page: written to ``path``, or returned.
 
@@ -203,8 +212,8 @@ def training_page(
     full (``names``). The page is written atomically.
 
     Args:
-        record: a :class:`~autograd_lite.nn.record.TrainingRecord`
-            (``fit(..., record=N).record``).
+        run: the :class:`~autograd_lite.nn.history.History` of ``fit(..., record=N)``, or
+            its :class:`~autograd_lite.nn.record.TrainingRecord` (``history.record``).
         path: the HTML file to write; None returns the :class:`TrainingPage`.
         title: the page's heading.
 
@@ -212,16 +221,23 @@ def training_page(
         The path written, or without ``path`` the page.
 
     Raises:
-        TypeError: if ``record`` is not a training record or ``title`` is not text.
-        ValueError: if the record holds more numbers than a page should
-            (``MAX_PAGE_NUMBERS``).
+        TypeError: if ``run`` is neither a history nor a training record, or ``title``
+            is not text.
+        ValueError: if the history has no record (``fit`` ran without ``record=N``), or
+            the record holds more numbers than a page should (``MAX_RECORDED_NUMBERS``).
     """
-    from autograd_lite.nn.record import TrainingRecord
-
+    record = run
+    if isinstance(run, History):
+        if run.record is None:
+            raise ValueError(
+                "training_page draws a recorded run, and this history has none: train with "
+                "fit(..., record=N) to keep a snapshot every N steps"
+            )
+        record = run.record
     if not isinstance(record, TrainingRecord):
         raise TypeError(
-            "training_page needs the record of a run: fit(..., record=N).record, got "
-            f"{type(record).__name__}"
+            "training_page needs the history of a recorded run, fit(..., record=N), or its "
+            f"record; got {type(record).__name__}"
         )
     if not isinstance(title, str):
         raise TypeError(f"title must be text, got {type(title).__name__}")
@@ -343,20 +359,62 @@ def live_html(record: Any, history: Any, total_steps: int | None = None) -> str:
     return "".join(parts)
 
 
-class LiveView:
-    """What ``fit(..., live=True)`` shows in a notebook, redrawn in place (used by ``fit``).
+class LiveView(Observer):
+    """Watches ``fit`` in a notebook: the output over the plane, the data and the curves,
+    redrawn in place at most every ``interval`` seconds when a snapshot is new, and once
+    more at the end.
 
-    Redraws at most every ``interval`` seconds, and once more at the end.
+    Give it to ``fit(..., observers=[LiveView()])``; it needs snapshots, so ``fit`` records
+    every ``steps // 50`` steps unless ``record`` says otherwise. Outside a notebook a warning
+    says it is ignored, and training runs without it.
+
+    Raises:
+        ValueError: if ``interval`` is not a finite number of seconds, 0 or more.
     """
 
-    def __init__(self, record: Any, history: Any, total_steps: int, interval: float = 0.5):
+    def __init__(self, interval: float = 0.5):
+        if (
+            isinstance(interval, bool)
+            or not isinstance(interval, (int, float))
+            or not (0 <= interval < float("inf"))
+        ):
+            raise ValueError(f"interval must be a number of seconds, 0 or more; got {interval!r}")
+        self.interval = float(interval)
+        self.wants_record = in_notebook()
+        if not self.wants_record:
+            import warnings
+
+            warnings.warn(
+                "LiveView draws in a Jupyter notebook; here training runs without it (use "
+                "fit(..., record=N) and viz.training_page(history, path) to see the run "
+                "afterwards)",
+                stacklevel=2,
+            )
+        self.record: Any = None
+        self.history: Any = None
+        self.handle: Any = None
+
+    def start(self, history: History, steps: int) -> None:
+        """Show the first snapshot, taken before training."""
+        if not self.wants_record:
+            return
         from IPython.display import HTML, display
 
         self._html = HTML
-        self.record, self.history, self.total = record, history, total_steps
-        self.interval = interval
-        self.due = time.perf_counter() + interval
-        self.handle = display(HTML(live_html(record, history, total_steps)), display_id=True)
+        self.record, self.history, self.total = history.record, history, steps
+        self.drawn = len(self.record.snapshots)
+        self.due = time.perf_counter() + self.interval
+        self.handle = display(HTML(live_html(self.record, history, steps)), display_id=True)
+
+    def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
+        """Redraw when a snapshot is new, if it is time."""
+        if self.handle is not None and len(self.record.snapshots) != self.drawn:
+            self.update()
+
+    def close(self, completed: bool) -> None:
+        """Draw the end of the run."""
+        if completed and self.handle is not None:
+            self.update(final=True)
 
     def update(self, *, final: bool = False) -> None:
         """Redraw if it is time (always when ``final``)."""
@@ -364,4 +422,5 @@ class LiveView:
         if now < self.due and not final:
             return
         self.due = now + self.interval
+        self.drawn = len(self.record.snapshots)
         self.handle.update(self._html(live_html(self.record, self.history, self.total)))

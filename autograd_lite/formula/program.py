@@ -145,6 +145,20 @@ class Program:
             ExprError: for a missing value, or an operation that cannot be evaluated,
                 naming the statement.
         """
+        nodes = self._leaves(values)
+        origins: dict = {}
+        result = None
+        for i, st in enumerate(self.statements):
+            outputs = _run_statement(i, st, nodes, origins if trace else None)
+            for name, node in zip(st.names, outputs):
+                if node.label is None:
+                    node.label = name
+                nodes[name] = node
+            result = outputs[0]
+        return Run(result, nodes, origins)
+
+    def _leaves(self, values: Mapping[str, float | Value]) -> dict[str, Value]:
+        """A node per variable: a Value given, or a leaf labelled with its name."""
         nodes: dict[str, Value] = {}
         for name in self.variables:
             if name not in values:
@@ -154,39 +168,37 @@ class Program:
                 nodes[name] = v if isinstance(v, Value) else Value(v, label=name)
             except (TypeError, ValueError) as err:
                 raise ExprError(f"the value of {name} is not usable: {err}") from None
-        origins: dict = {}
-        result = None
-        for i, st in enumerate(self.statements):
-            outputs = []
-            for formula in st.formulas:
-                steps: list | None = [] if trace else None
-                try:
-                    outputs.append(run_steps(formula, nodes, steps))
-                except ExprError as err:
-                    raise _in_statement(err, i, st) from None
-                for node, span, call in steps or ():
-                    within = None if call is None else formula.text[call[0] : call[1]].strip()
-                    shown = None if span is None else formula.text[span[0] : span[1]].strip()
-                    if shown is not None or node not in origins:
-                        origins[node] = Origin(i, shown, within)
-            if st.function is not None:
-                arguments = outputs
-                try:
-                    outputs = list(_multi_functions()[st.function](*arguments))
-                except (ArithmeticError, ValueError) as err:
-                    raise ExprError(f"statement {i + 1} ({st.text.strip()}): {err}") from None
-                if trace:
-                    call = st.text.split("=", 1)[1].strip()
-                    for node in outputs:
-                        for inner in inner_nodes(node, arguments):
-                            origins.setdefault(inner, Origin(i, None, call))
-                        origins[node] = Origin(i, call, call)
-            for name, node in zip(st.names, outputs):
-                if node.label is None:
-                    node.label = name
-                nodes[name] = node
-            result = outputs[0]
-        return Run(result, nodes, origins)
+        return nodes
+
+
+def _run_statement(i: int, st: Statement, nodes: dict, origins: dict | None) -> list[Value]:
+    """The results of statement i; with ``origins``, where each node came from goes there."""
+    outputs = []
+    for formula in st.formulas:
+        steps: list | None = [] if origins is not None else None
+        try:
+            outputs.append(run_steps(formula, nodes, steps))
+        except ExprError as err:
+            raise _in_statement(err, i, st) from None
+        for node, span, call in steps or ():
+            within = None if call is None else formula.text[call[0] : call[1]].strip()
+            shown = None if span is None else formula.text[span[0] : span[1]].strip()
+            if shown is not None or node not in origins:
+                origins[node] = Origin(i, shown, within)
+    if st.function is None:
+        return outputs
+    arguments = outputs
+    try:
+        outputs = list(_multi_functions()[st.function](*arguments))
+    except (ArithmeticError, ValueError) as err:
+        raise ExprError(f"statement {i + 1} ({st.text.strip()}): {err}") from None
+    if origins is not None:
+        call = st.text.split("=", 1)[1].strip()
+        for node in outputs:
+            for inner in inner_nodes(node, arguments):
+                origins.setdefault(inner, Origin(i, None, call))
+            origins[node] = Origin(i, call, call)
+    return outputs
 
 
 def _in_statement(err: ExprError, i: int, st: Statement) -> ExprError:
@@ -235,24 +247,8 @@ def read_program(
         >>> read_program("z = w*x + b; a = sigmoid(z)").variables
         ['w', 'x', 'b']
     """
-    text = as_text(text)
-    if len(text) > MAX_LENGTH * 20:
-        raise ExprError(
-            f"the program is {len(text)} characters long; at most {MAX_LENGTH * 20} are accepted"
-        )
-    pieces = split_statements(text)
-    if not pieces:
-        raise ExprError("the program is empty: type statements such as  z = w*x + b; a = s(z)")
-    if len(pieces) > MAX_STATEMENTS:
-        raise ExprError(f"the program has {len(pieces)} statements; at most {MAX_STATEMENTS}")
-    helper_texts = [p for p in pieces if _DEFINITION.match(p)]
-    defs = dict(definitions or {})
-    if helper_texts:
-        own = define(helper_texts)
-        for name in own:
-            if name in defs:
-                raise ExprError(f"{name} is defined twice (in the program and outside it)")
-        defs.update(own)
+    pieces = _pieces(as_text(text))
+    defs = _with_own_definitions(pieces, definitions)
     given = None if variables is None else list(variables)
     later = _names_defined(pieces)
     known: list[str] = []  # results defined so far
@@ -284,6 +280,33 @@ def read_program(
     if given is not None:
         found = [n for n in given if n in found]
     return Program(statements, found, defs)
+
+
+def _pieces(text: str) -> list[str]:
+    """The statements of a program's text, checked for size."""
+    if len(text) > MAX_LENGTH * 20:
+        raise ExprError(
+            f"the program is {len(text)} characters long; at most {MAX_LENGTH * 20} are accepted"
+        )
+    pieces = split_statements(text)
+    if not pieces:
+        raise ExprError("the program is empty: type statements such as  z = w*x + b; a = s(z)")
+    if len(pieces) > MAX_STATEMENTS:
+        raise ExprError(f"the program has {len(pieces)} statements; at most {MAX_STATEMENTS}")
+    return pieces
+
+
+def _with_own_definitions(pieces: list[str], definitions: Mapping | None) -> dict:
+    """The definitions given and those the program makes itself (``s(x)=...``)."""
+    helper_texts = [p for p in pieces if _DEFINITION.match(p)]
+    defs = dict(definitions or {})
+    if helper_texts:
+        own = define(helper_texts)
+        for name in own:
+            if name in defs:
+                raise ExprError(f"{name} is defined twice (in the program and outside it)")
+        defs.update(own)
+    return defs
 
 
 def _names_defined(pieces: list[str]) -> set[str]:

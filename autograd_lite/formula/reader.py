@@ -40,7 +40,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 
 from ..engine import Value
-from .compiler import CONSTANTS, FUNCTIONS, Arg, Bin, Call, Compiler, Definition, Neg, Num, Var
+from .compiler import CONSTANTS, FUNCTIONS, Arg, Bin, Call, Compiler, Definition, Fn, Neg, Num, Var
 from .functions import MULTI_FUNCTIONS
 from .source import (
     MAX_DEPTH,
@@ -365,21 +365,15 @@ def run_steps(formula: Formula, leaves: Mapping[str, Value], trace: list | None 
     span of the outermost call of a user definition it was made inside (None at the top
     level), so a caller can say which part of the typed text each node stands for.
     """
-    defs = formula.definitions
     text = formula.text
     steps = 0
     # a frame: code, next step, arguments, value stack, span of the outermost call
     frames = [(formula.code, [0], (), [], None)]
     result = None
     while frames:
-        code, pc, args, stack, call_span = frames[-1]
+        code, pc, _, stack, call_span = frames[-1]
         if pc[0] == len(code):
-            frames.pop()
-            result = stack[-1]
-            if frames:
-                frames[-1][3].append(result)
-                if trace is not None and len(frames) == 1:
-                    trace.append((result, call_span, call_span))
+            result = _return(frames, trace)
             continue
         step = code[pc[0]]
         pc[0] += 1
@@ -390,53 +384,76 @@ def run_steps(formula: Formula, leaves: Mapping[str, Value], trace: list | None 
                 "(definitions calling definitions many times)",
                 text,
             )
-        kind = type(step)
         try:
-            if kind is Num:
-                stack.append(Value(step.value))
-                continue
-            if kind is Var:
-                stack.append(leaves[step.name])
-                continue
-            if kind is Arg:
-                stack.append(args[step.index])
-                continue
-            if kind is Call:
-                n = step.nargs
-                call_args = tuple(stack[len(stack) - n :])
-                del stack[len(stack) - n :]
-                outer = call_span if len(frames) > 1 else step.span
-                frames.append((defs[step.name].code, [0], call_args, [], outer))
-                continue
-            if kind is Neg:
-                stack.append(-stack.pop())
-            elif kind is Bin:
-                b = stack.pop()
-                a = stack.pop()
-                stack.append(_binary(step, a, b, text, frames))
-            else:  # Fn
-                n = step.nargs
-                operands = stack[len(stack) - n :]
-                del stack[len(stack) - n :]
-                stack.append(FUNCTIONS[step.name](*operands))
-                if trace is not None and len(frames) == 1:
-                    # a library function made of several primitives (max, softmax, log2):
-                    # its inner nodes belong to the call, as a definition's do
-                    for inner in inner_nodes(stack[-1], operands):
-                        trace.append((inner, None, step.span))
-                    trace.append((stack[-1], step.span, step.span))
-                    continue
+            made = _run_step(step, frames, leaves, formula, trace)
         except ExprError:
             raise
         except (ArithmeticError, ValueError) as err:
             where = "" if len(frames) == 1 else " (inside a defined function)"
             raise ExprError(f"cannot evaluate{where}: {err}", text, *_span(frames, step)) from None
-        if trace is not None:
+        if made and trace is not None:
             if len(frames) == 1:
                 trace.append((stack[-1], step.span, None))
             else:  # inside a definition: its span is in the definition's text
                 trace.append((stack[-1], None, call_span))
     return result
+
+
+def _return(frames: list, trace: list | None) -> Value:
+    """End the innermost frame: its value goes onto its caller's stack (and the trace)."""
+    _, _, _, stack, call_span = frames.pop()
+    result = stack[-1]
+    if frames:
+        frames[-1][3].append(result)
+        if trace is not None and len(frames) == 1:
+            trace.append((result, call_span, call_span))
+    return result
+
+
+def _run_step(step, frames: list, leaves: Mapping[str, Value], formula: Formula, trace) -> bool:
+    """Run one step in the innermost frame; whether it made a node for the trace to record
+    as usual (a call records its nodes itself when it returns)."""
+    _, _, args, stack, call_span = frames[-1]
+    kind = type(step)
+    if kind is Num:
+        stack.append(Value(step.value))
+    elif kind is Var:
+        stack.append(leaves[step.name])
+    elif kind is Arg:
+        stack.append(args[step.index])
+    elif kind is Call:
+        n = step.nargs
+        call_args = tuple(stack[len(stack) - n :])
+        del stack[len(stack) - n :]
+        outer = call_span if len(frames) > 1 else step.span
+        frames.append((formula.definitions[step.name].code, [0], call_args, [], outer))
+    elif kind is Neg:
+        stack.append(-stack.pop())
+        return True
+    elif kind is Bin:
+        b = stack.pop()
+        a = stack.pop()
+        stack.append(_binary(step, a, b, formula.text, frames))
+        return True
+    else:  # Fn
+        return _call_function(step, stack, trace if len(frames) == 1 else None)
+    return False
+
+
+def _call_function(step: Fn, stack: list, trace: list | None) -> bool:
+    """A library function on the top of the stack. At the top level (``trace`` given), a
+    function made of several primitives (max, softmax, log2) has its inner nodes recorded as
+    belonging to the call, as a definition's are."""
+    n = step.nargs
+    operands = stack[len(stack) - n :]
+    del stack[len(stack) - n :]
+    stack.append(FUNCTIONS[step.name](*operands))
+    if trace is None:
+        return True
+    for inner in inner_nodes(stack[-1], operands):
+        trace.append((inner, None, step.span))
+    trace.append((stack[-1], step.span, step.span))
+    return False
 
 
 def inner_nodes(result: Value, operands: Sequence[Value]) -> list[Value]:

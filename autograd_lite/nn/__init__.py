@@ -12,7 +12,8 @@
   ``digits``, scikit-learn's 8×8 handwritten digits split into training and test sets;
 * :mod:`~autograd_lite.nn.train`: ``fit`` and ``accuracy``; :mod:`~autograd_lite.nn.history`:
   ``History``, what ``fit`` measured; :mod:`~autograd_lite.nn.record`: ``TrainingRecord``,
-  the snapshots of ``fit(..., record=N)``, which ``record.page(path)`` draws;
+  the snapshots of ``fit(..., record=N)`` (data: ``viz.training_page(history)`` draws them);
+  :mod:`~autograd_lite.nn.observers`: ``Observer``, what watches ``fit`` train;
 * :mod:`~autograd_lite.nn.saving`: models as JSON files, written atomically.
 
 Example:
@@ -28,11 +29,12 @@ Example:
 _HOMES = {
     "module": ("Module",),
     "layers": ("Neuron", "Layer", "MLP"),
-    "losses": ("mse", "hinge", "max_margin", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
+    "losses": ("mse", "hinge", "binary_cross_entropy", "softmax_cross_entropy", "l2"),
     "optim": ("Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"),
     "history": ("History",),
     "train": ("fit", "accuracy"),
     "record": ("TrainingRecord", "Snapshot"),
+    "observers": ("Observer",),
     "data": ("moons", "circles", "blobs", "xor", "spiral", "digits"),
 }
 _HOME_OF = {name: module for module, names in _HOMES.items() for name in names}

@@ -34,10 +34,11 @@ class History:
         compiled: whether the steps ran through a compiled program.
         mode: how the steps ran: the compiled program's size, or why training was eager.
         record: the snapshots of ``fit(..., record=N)``
-            (:class:`~autograd_lite.nn.record.TrainingRecord`), else None.
+            (:class:`~autograd_lite.nn.record.TrainingRecord`, filled as training goes),
+            else None; ``viz.training_page(history)`` draws them.
 
     At a Python prompt a history shows as a table of its steps (at most 12 rows, evenly
-    spread), in a notebook as an HTML table; ``to_markdown()`` gives the same as Markdown.
+    spread), in a notebook as an HTML table; ``markdown()`` gives the same as Markdown.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -77,7 +78,7 @@ class History:
         if self.record is not None:
             notes.append(
                 f"history.record: {len(self.record)} snapshots; "
-                "history.record.page(path) draws the run"
+                "viz.training_page(history, path) draws the run"
             )
         return Table(title, ["step", "loss", "accuracy", "lr"], body, notes)
 
@@ -86,7 +87,7 @@ class History:
             return "History(no steps)"
         return self.table().text()
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The run as a Markdown table, to paste into a handout."""
         return self.table().markdown()
 

@@ -29,7 +29,6 @@ from ..engine import Value, apply, check_value
 __all__ = [
     "mse",
     "hinge",
-    "max_margin",
     "binary_cross_entropy",
     "softmax_cross_entropy",
     "l2",
@@ -274,9 +273,6 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
     )
 
 
-max_margin = hinge
-
-
 def _bce_term(x, y) -> Value:
     """x·(½ − y) + ½·|x| + log1p(e^(−|x|)) for one logit x and label y (0 or 1)."""
     a = abs(x)
@@ -474,7 +470,6 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
 LOSSES = {
     "mse": mse,
     "hinge": hinge,
-    "max_margin": hinge,
     "bce": binary_cross_entropy,
     "binary_cross_entropy": binary_cross_entropy,
     "cross_entropy": softmax_cross_entropy,

@@ -3,9 +3,9 @@
 Every ``N`` steps, and after the first and the last, :class:`Recorder` takes a
 :class:`Snapshot`: every parameter, the loss and accuracy on the whole training set (L2
 included, as in training) and, for two-input data, the model's output on a grid of points
-around the data. The record keeps the per-step loss and accuracy curves too, so
-:meth:`TrainingRecord.page` can draw the run as a page with a slider (:mod:`viz.training`,
-imported only then).
+around the data. The record keeps the per-step loss and accuracy curves too. A record is
+data: ``viz.training_page(history)`` draws the run as a page with a slider (this package
+never imports ``viz``).
 
 What a record costs is bounded before training starts: at most :data:`MAX_SNAPSHOTS`
 snapshots, grids of at most :data:`MAX_GRID` points a side, and at most
@@ -25,10 +25,8 @@ Example:
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..checks import check_integer
@@ -52,7 +50,10 @@ __all__ = [
 MAX_SNAPSHOTS = 2_000
 MAX_GRID = 200
 DEFAULT_GRID = 50
-MAX_RECORDED_NUMBERS = 20_000_000
+MAX_RECORDED_NUMBERS = 5_000_000
+"""The most numbers (parameters and grid cells over all snapshots) a record holds: as many
+as a training page holds, so a run whose page would be refused is refused before its first
+step, not after its last."""
 # a grid of a model that is not made of our layers is evaluated point by point by the engine
 MAX_SLOW_GRID_POINTS = 2_000_000
 
@@ -127,24 +128,6 @@ class TrainingRecord:
         """The last snapshot: the trained model."""
         return self.snapshots[-1]
 
-    def page(self, path: str | os.PathLike | None = None, *, title: str = "Training") -> Path | Any:
-        """The run as one self-contained HTML page, written to ``path`` or returned inline.
-
-        The page (drawn by :func:`viz.training_page`, which says what it shows) needs no
-        network to open; a slider and a Play button scrub through the snapshots.
-
-        Args:
-            path: the HTML file to write (atomically); None returns a
-                :class:`viz.TrainingPage`, which a notebook shows inline.
-            title: the page's heading (shown as text, never as markup).
-
-        Returns:
-            The path written, or the page.
-        """
-        from viz.training import training_page
-
-        return training_page(self, path, title=title)
-
     def table(self) -> Table:
         """The snapshots as a :class:`~autograd_lite.table.Table` (at most 12 rows)."""
         from ..table import Table
@@ -161,13 +144,13 @@ class TrainingRecord:
         notes = []
         if len(self.snapshots) > 12:
             notes.append(f"{len(self.snapshots) - 12} snapshots not shown")
-        notes.append("record.page(path) draws the run; record[i] is one snapshot")
+        notes.append("viz.training_page(record, path) draws the run; record[i] is one snapshot")
         return Table(title, ["step", "loss", "accuracy"], rows, notes)
 
     def __repr__(self) -> str:
         return self.table().text()
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The snapshots as a Markdown table."""
         return self.table().markdown()
 

@@ -40,6 +40,7 @@ __all__ = [
     "VERSION",
     "KEYS",
     "MAX_PARAMETERS",
+    "MAX_FILE_BYTES",
     "check_state",
     "write_state",
     "read_state",
@@ -56,6 +57,12 @@ MAX_PARAMETERS = 10_000_000
 Python object (about 100 bytes) and a forward pass makes several nodes per weight, so ten
 million is already far beyond anything it can train; a file asking for more is refused
 before any memory is spent on it."""
+
+
+MAX_FILE_BYTES = 32 * MAX_PARAMETERS + 2**20
+"""The largest file :func:`read_state` reads (about 321 MB): room for every parameter of
+the largest model written out in full (at most 25 characters each, with its separator) and
+the rest of the file. A larger file is refused by its size, before a byte is read."""
 
 
 KEYS = ("format", "version", "architecture", "parameters")
@@ -171,6 +178,13 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return state
 
 
+def _too_large(where: str, size: int) -> ValueError:
+    return ValueError(
+        f"{where!r} is not a saved model: it holds {size:,} bytes or more, and the largest "
+        f"model file is {MAX_FILE_BYTES:,} bytes"
+    )
+
+
 def read_state(path: str | os.PathLike) -> Any:
     """Read a saved model's JSON from ``path`` (not yet checked against any model).
 
@@ -183,17 +197,22 @@ def read_state(path: str | os.PathLike) -> Any:
     Raises:
         FileNotFoundError: if there is no such file.
         ValueError: if the file is not UTF-8 text, not valid JSON (for example truncated),
-            nested too deeply to be a model, too large to hold in memory, holds NaN or
+            nested too deeply to be a model, larger than :data:`MAX_FILE_BYTES`, holds NaN or
             Infinity, or gives a key twice in any object. The message names the file.
     """
     where = os.fspath(path)
     try:
         # a pipe, a device or a folder is refused before it is opened: reading one could
         # wait for ever or never end
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             raise ValueError(f"{where!r} is not a saved model: it is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _too_large(where, info.st_size)
         with open(path, encoding="utf-8") as f:
-            text = f.read()
+            text = f.read(MAX_FILE_BYTES + 1)  # a file that grows after the check stops here
+        if len(text) > MAX_FILE_BYTES:
+            raise _too_large(where, len(text))
     except FileNotFoundError:
         raise FileNotFoundError(f"no saved model at {where!r}") from None
     except UnicodeDecodeError as err:

@@ -86,39 +86,44 @@ def from_torch(cls: type, seq: Any) -> Any:
             bias, widths that do not chain, mixed hidden activations, or non-finite weights.
     """
     torch = _torch("MLP.from_torch()")
-    nn = torch.nn
-    if not isinstance(seq, nn.Sequential):
+    if not isinstance(seq, torch.nn.Sequential):
         raise TypeError(
             f"MLP.from_torch needs a torch.nn.Sequential of Linear layers and activations, got "
             f"{type(seq).__name__}"
         )
+    linears, acts = _read_layers(torch.nn, seq)
+    model = cls(
+        linears[0].in_features,
+        [m.out_features for m in linears],
+        activation=_hidden_activation(acts),
+        output_activation=acts[-1],
+    )
+    values = _weights(torch, linears)
+    for p, v in zip(model.parameters(), values):
+        p.data = float(v)
+    return model
+
+
+def _read_layers(nn: Any, seq: Any) -> tuple[list[Any], list[str]]:
+    """The Sequential's ``Linear`` layers and the activation after each ("linear" for none),
+    or a ValueError naming the first layer that an MLP does not have where it is."""
     linears: list[Any] = []
     acts: list[str] = []
     for i, m in enumerate(seq):
         kind = type(m).__name__
         if isinstance(m, nn.Linear):
-            if m.bias is None:
-                raise ValueError(
-                    f"MLP.from_torch: layer {i}, {m}, has no bias; every neuron of an MLP has "
-                    "one (make it with bias=True, or set a zero bias)"
-                )
+            _check_linear(i, m, linears)
             if linears and len(acts) < len(linears):
                 acts.append("linear")
-            if linears and m.in_features != linears[-1].out_features:
-                raise ValueError(
-                    f"MLP.from_torch: layer {i} takes {m.in_features} inputs but the layer "
-                    f"before gives {linears[-1].out_features}"
-                )
             linears.append(m)
         elif kind in _NAMES or isinstance(m, nn.Identity):
-            name = _NAMES.get(kind, "linear")
             if not linears or len(acts) == len(linears):
                 where = "before any Linear" if not linears else "right after another activation"
                 raise ValueError(
                     f"MLP.from_torch: layer {i}, {kind}, comes {where}; an MLP has one "
                     "activation after each Linear"
                 )
-            acts.append(name)
+            acts.append(_NAMES.get(kind, "linear"))
         else:
             raise ValueError(
                 f"MLP.from_torch: layer {i} is {kind}, which an MLP does not have; only Linear, "
@@ -128,19 +133,36 @@ def from_torch(cls: type, seq: Any) -> Any:
         raise ValueError("MLP.from_torch: the Sequential has no Linear layer")
     if len(acts) < len(linears):
         acts.append("linear")
+    return linears, acts
+
+
+def _check_linear(i: int, m: Any, before: list[Any]) -> None:
+    """A ``Linear`` at index ``i`` has a bias and takes what the one before gives."""
+    if m.bias is None:
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {m}, has no bias; every neuron of an MLP has "
+            "one (make it with bias=True, or set a zero bias)"
+        )
+    if before and m.in_features != before[-1].out_features:
+        raise ValueError(
+            f"MLP.from_torch: layer {i} takes {m.in_features} inputs but the layer "
+            f"before gives {before[-1].out_features}"
+        )
+
+
+def _hidden_activation(acts: list[str]) -> str:
+    """The one activation of the hidden layers (relu when there are none)."""
     hidden = set(acts[:-1])
     if len(hidden) > 1:
         raise ValueError(
             f"MLP.from_torch: the hidden layers have different activations ({acts[:-1]}); "
             "an MLP has one activation for all its hidden layers"
         )
-    activation = hidden.pop() if hidden else "relu"
-    model = cls(
-        linears[0].in_features,
-        [m.out_features for m in linears],
-        activation=activation,
-        output_activation=acts[-1],
-    )
+    return hidden.pop() if hidden else "relu"
+
+
+def _weights(torch: Any, linears: list[Any]) -> list[float]:
+    """Every weight and bias, neuron by neuron in ``MLP.parameters()`` order; all finite."""
     values = []
     for m in linears:
         w = m.weight.detach().to(torch.float64).tolist()
@@ -151,6 +173,4 @@ def from_torch(cls: type, seq: Any) -> Any:
     bad = [v for v in values if v - v != 0.0]
     if bad:
         raise ValueError(f"MLP.from_torch: the Sequential holds non-finite weights ({bad[0]})")
-    for p, v in zip(model.parameters(), values):
-        p.data = float(v)
-    return model
+    return values

@@ -7,6 +7,13 @@
 * :mod:`~autograd_lite.teach.diagnosis`: ``diagnose``, "where is my mistake?": a hand-derived
   formula matched term by term to the chain-rule paths, naming missing and extra factors
   (loaded on first use: it needs the formula reader);
+* :mod:`~autograd_lite.teach.traces`: Baydin et al.'s evaluation, tangent and adjoint trace
+  tables.
+
+The views that walk a pass (the trace tables, explain's sum over paths) replay the engine's
+own steps, :func:`~autograd_lite.engine.backward_steps` and
+:func:`~autograd_lite.forward.forward_steps`, so they end where ``backward()`` and ``jvp``
+do, to the last bit.
 
 Example:
     >>> from autograd_lite import Value

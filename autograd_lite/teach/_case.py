@@ -17,6 +17,7 @@ from ..engine import gradients, topo_order
 from ..formula.program import Program
 from ..formula.reader import parse, run_steps
 from ..formula.source import ExprError
+from ..forward import local_derivatives
 from . import _paths, _terms
 from ._matching import Matcher, assign, constant, ratio, same
 
@@ -138,7 +139,7 @@ class Case:
         """The local derivative of edge (ci, pos) at point k, from the ops table."""
         row = self._locals[k].get(ci)
         if row is None:
-            row = self._locals[k][ci] = _paths.local_derivatives(self.orders[k][ci])
+            row = self._locals[k][ci] = local_derivatives(self.orders[k][ci])
         return row[pos]
 
     def chain_rule_paths(self) -> tuple[Paths, list[str]]:

@@ -32,7 +32,10 @@ def ratio(u: Vector, v: Vector) -> float | None:
             continue
         if a == 0.0 or b == 0.0:
             return None
-        rs.append(a / b)
+        r = a / b
+        if r == 0.0 or not math.isfinite(r):  # beyond floats (1 / 1e-320): no constant to name
+            return None
+        rs.append(r)
     if not rs or not all(math.isclose(r, rs[0], rel_tol=_REL) for r in rs):
         return None
     return rs[0]

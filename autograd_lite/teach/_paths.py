@@ -65,11 +65,6 @@ def paths(order: list[Value], wrt: Value, root: Value) -> tuple[int, list[list[E
     return n, found
 
 
-def local_derivatives(node: Value) -> tuple:
-    """The local derivatives of a node, one per operand, from the ops table's rule."""
-    return tuple(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents]))
-
-
 class Namer:
     """Names of nodes and of local derivatives, in the text the learner typed."""
 

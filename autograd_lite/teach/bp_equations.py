@@ -31,7 +31,6 @@ from typing import NamedTuple
 
 from ..engine import Value, check_value, gradients, topo_order
 from ..labels import parse_nielsen, weight_label
-from ..nn import losses as _losses
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table, fmt, report_html, report_markdown, report_text
 
@@ -55,16 +54,12 @@ def _cross_entropy_of_probabilities(outputs: Sequence[Value], targets: Sequence[
 LOSSES: dict[str, Callable[..., Value]] = {
     "half_squared_error": _half_squared_error,
     "cross_entropy_of_probabilities": _cross_entropy_of_probabilities,
-    **_losses.LOSSES,
 }
-"""Costs by name. Nielsen's two: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
+"""Nielsen's two costs by name: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
 ``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
-outputs that are probabilities (a sigmoid output layer). Then every loss of
-:data:`autograd_lite.losses.LOSSES` by the same name, each output read as one sample:
-``"mse"``, ``"hinge"`` (targets ±1), ``"binary_cross_entropy"``/``"bce"`` (on logits,
-targets 0 or 1) and ``"softmax_cross_entropy"``/``"cross_entropy"`` (on logits, the
-target is one class index). ``"cross_entropy"`` means what it means in
-:mod:`autograd_lite.nn.losses`: softmax cross-entropy on logits."""
+outputs that are probabilities (a sigmoid output layer). Any other loss, those of
+:mod:`autograd_lite.nn.losses` among them, is passed to :func:`backprop_table` as a
+function (``loss=losses.mse``)."""
 
 
 class EquationRow(NamedTuple):
@@ -132,7 +127,7 @@ class BackpropTable(NamedTuple):
 
     __str__ = report_text
     __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
-    to_markdown = report_markdown
+    markdown = report_markdown
     _repr_html_ = report_html
 
 
@@ -204,6 +199,10 @@ def _close(x: float, y: float) -> bool:
     return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-12)
 
 
+def _row(eq: str, quantity: str, formula: str, numbers: str, value: float, engine: float):
+    return EquationRow(eq, quantity, formula, numbers, value, engine, _close(value, engine))
+
+
 def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
     """BP1-BP4 on any network labelled in Nielsen's notation, next to the engine's gradients.
 
@@ -226,75 +225,26 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
     neurons = [n for l in sorted(layers) for n in layers[l].values()]
     params = [p for n in neurons for p in (*n.weights.values(), n.bias) if p is not None]
     g = dict(zip(params + [n.z for n in neurons], gradients(cost, params + [n.z for n in neurons])))
-    big_l = max(layers)
-    out_neurons = [layers[big_l][j] for j in sorted(layers[big_l])]
+    out_layer = layers[max(layers)]
+    out_neurons = [out_layer[j] for j in sorted(out_layer)]
     dc_da = dict(zip(out_neurons, gradients(cost, [n.a for n in out_neurons])))
-
     rows: list[EquationRow] = []
     delta: dict[_Neuron, float] = {}
     sp: dict[_Neuron, float] = {}
-
-    def row(eq, quantity, formula, numbers, value, engine):
-        rows.append(
-            EquationRow(eq, quantity, formula, numbers, value, engine, _close(value, engine))
-        )
-
     for l in sorted(layers, reverse=True):
         for j in sorted(layers[l]):
             n = layers[l][j]
             sp[n] = _sigma_prime(n)
-            if l == big_l:
+            if n in dc_da:
                 delta[n] = dc_da[n] * sp[n]
-                row(
-                    "BP1",
-                    f"δ^{l}_{j}",
-                    f"∂C/∂a^{l}_{j}·σ'(z^{l}_{j})",
-                    f"{fmt(dc_da[n], 6)} × {fmt(sp[n], 6)}",
-                    delta[n],
-                    g[n.z],
-                )
-                continue
-            names, terms, total = [], [], 0.0
-            for k in sorted(layers.get(l + 1, {})):
-                nxt = layers[l + 1][k]
-                pos = [i for i, a in nxt.inputs.items() if a is n.a]
-                if len(pos) != 1 or pos[0] not in nxt.weights:
-                    raise ValueError(
-                        f"cannot find the weight from a^{l}_{j} into z^{l + 1}_{k}: the "
-                        "network is not laid out in layers as the equations expect"
-                    )
-                w = nxt.weights[pos[0]]
-                total += w.data * delta[nxt]
-                names.append(f"{w.label or 'w'}·δ^{l + 1}_{k}")
-                terms.append(f"{fmt(w.data, 6)}×{fmt(delta[nxt], 6)}")
-            delta[n] = total * sp[n]
-            row(
-                "BP2",
-                f"δ^{l}_{j}",
-                f"({' + '.join(names)})·σ'(z^{l}_{j})",
-                f"({' + '.join(terms)}) × {fmt(sp[n], 6)}",
-                delta[n],
-                g[n.z],
-            )
-    for n in [layers[l][j] for l in sorted(layers, reverse=True) for j in sorted(layers[l])]:
-        l, j = n.layer, n.j
-        if n.bias is not None:
-            row("BP3", f"∂C/∂b^{l}_{j}", f"δ^{l}_{j}", fmt(delta[n], 6), delta[n], g[n.bias])
-        comma = any(k > 9 for k in n.weights) or len(layers[l]) > 9
-        for k in sorted(n.weights):
-            w = n.weights[k]
-            if k not in n.inputs:
-                raise ValueError(f"cannot find the input a^{l - 1}_{k} of neuron z^{l}_{j}")
-            a_in = n.inputs[k].data
-            name = w.label or weight_label(l, j, k, comma=comma)
-            row(
-                "BP4",
-                f"∂C/∂{name}",
-                f"a^{l - 1}_{k}·δ^{l}_{j}",
-                f"{fmt(a_in, 6)} × {fmt(delta[n], 6)}",
-                a_in * delta[n],
-                g[w],
-            )
+                numbers = f"{fmt(dc_da[n], 6)} × {fmt(sp[n], 6)}"
+                formula = f"∂C/∂a^{l}_{j}·σ'(z^{l}_{j})"
+                rows.append(_row("BP1", f"δ^{l}_{j}", formula, numbers, delta[n], g[n.z]))
+            else:
+                rows.append(_bp2(n, layers.get(l + 1, {}), delta, sp[n], g[n.z]))
+    for l in sorted(layers, reverse=True):
+        for j in sorted(layers[l]):
+            rows += _parameter_rows(layers[l][j], len(layers[l]), delta[layers[l][j]], g)
     return BackpropTable(
         tuple(rows),
         cost.data,
@@ -302,6 +252,47 @@ def backprop_equations(cost: Value, *, digits: int = 12) -> BackpropTable:
         {n.z.label: s for n, s in sp.items()},
         digits,
     )
+
+
+def _bp2(n: _Neuron, above: dict, delta: dict, sp: float, engine: float) -> EquationRow:
+    """BP2 for neuron n: δ^l_j = (Σ_k w^{l+1}_kj δ^{l+1}_k)·σ'(z^l_j); sets ``delta[n]``."""
+    l, j = n.layer, n.j
+    names, terms, total = [], [], 0.0
+    for k in sorted(above):
+        nxt = above[k]
+        pos = [i for i, a in nxt.inputs.items() if a is n.a]
+        if len(pos) != 1 or pos[0] not in nxt.weights:
+            raise ValueError(
+                f"cannot find the weight from a^{l}_{j} into z^{l + 1}_{k}: the "
+                "network is not laid out in layers as the equations expect"
+            )
+        w = nxt.weights[pos[0]]
+        total += w.data * delta[nxt]
+        names.append(f"{w.label or 'w'}·δ^{l + 1}_{k}")
+        terms.append(f"{fmt(w.data, 6)}×{fmt(delta[nxt], 6)}")
+    delta[n] = total * sp
+    formula = f"({' + '.join(names)})·σ'(z^{l}_{j})"
+    numbers = f"({' + '.join(terms)}) × {fmt(sp, 6)}"
+    return _row("BP2", f"δ^{l}_{j}", formula, numbers, delta[n], engine)
+
+
+def _parameter_rows(n: _Neuron, width: int, delta: float, g: dict) -> list[EquationRow]:
+    """BP3 and BP4 for neuron n: ∂C/∂b^l_j = δ^l_j, ∂C/∂w^l_jk = a^{l-1}_k·δ^l_j."""
+    l, j = n.layer, n.j
+    rows = []
+    if n.bias is not None:
+        rows.append(_row("BP3", f"∂C/∂b^{l}_{j}", f"δ^{l}_{j}", fmt(delta, 6), delta, g[n.bias]))
+    comma = any(k > 9 for k in n.weights) or width > 9
+    for k in sorted(n.weights):
+        w = n.weights[k]
+        if k not in n.inputs:
+            raise ValueError(f"cannot find the input a^{l - 1}_{k} of neuron z^{l}_{j}")
+        a_in = n.inputs[k].data
+        name = w.label or weight_label(l, j, k, comma=comma)
+        numbers = f"{fmt(a_in, 6)} × {fmt(delta, 6)}"
+        formula = f"a^{l - 1}_{k}·δ^{l}_{j}"
+        rows.append(_row("BP4", f"∂C/∂{name}", formula, numbers, a_in * delta, g[w]))
+    return rows
 
 
 def backprop_table(
@@ -318,11 +309,13 @@ def backprop_table(
         model: a callable network labelled in Nielsen's notation, such as
             :class:`autograd_lite.nn.MLP`; it returns a Value or a list of Values.
         x: the input (numbers or Values).
-        y: the target: a number, or one number per output; for softmax cross-entropy the
-            class index.
-        loss: a name from :data:`LOSSES` (any loss of :mod:`autograd_lite.nn.losses` too),
-            a loss function of :mod:`autograd_lite.nn.losses`, or any function
-            ``loss(outputs, targets) -> Value``.
+        y: the target: one number per output, or one number for a model of one output;
+            for a loss of class scores (softmax cross-entropy) the class index.
+        loss: a name from :data:`LOSSES`, or any function ``loss(outputs, targets) ->
+            Value`` such as those of :mod:`autograd_lite.nn.losses`. It gets the outputs
+            as a batch of samples of one number each; but a function given one target for
+            several outputs gets them as one sample's class scores, ``loss([outputs], [y])``
+            (``loss=losses.softmax_cross_entropy`` with y the class).
         digits: significant digits in the printed table.
 
     Returns:
@@ -333,27 +326,28 @@ def backprop_table(
             loss refuses, and as :func:`backprop_equations`.
         TypeError: if ``loss`` is neither a name nor a function.
     """
-    if isinstance(loss, str):
+    by_name = isinstance(loss, str)
+    if by_name:
         if loss not in LOSSES:
             raise ValueError(
-                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} "
-                "or pass a function loss(outputs, targets) -> Value"
+                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a function "
+                "loss(outputs, targets) -> Value (such as autograd_lite.nn.losses.mse)"
             )
         loss = LOSSES[loss]
     if not callable(loss):
         raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
     out = model(x)
     outputs = [out] if isinstance(out, Value) else list(out)
-    if loss is _losses.softmax_cross_entropy:
-        # the outputs are one sample's class scores and y is its class
+    targets = [y] if not isinstance(y, Sequence) else list(y)
+    if len(targets) == len(outputs):
+        cost = loss(outputs, targets)
+    elif not by_name and len(targets) == 1 and not isinstance(y, Sequence):
+        # one target for several outputs: they are one sample's class scores, y its class
         cost = loss([outputs], [y])
     else:
-        targets = [y] if not isinstance(y, Sequence) else list(y)
-        if len(targets) != len(outputs):
-            raise ValueError(
-                f"the model has {len(outputs)} output(s) but y has {len(targets)} value(s)"
-            )
-        cost = loss(outputs, targets)
+        raise ValueError(
+            f"the model has {len(outputs)} output(s) but y has {len(targets)} value(s)"
+        )
     if not isinstance(cost, Value):
         raise TypeError(f"loss must return a Value, got {type(cost).__name__}")
     return backprop_equations(cost, digits=digits)

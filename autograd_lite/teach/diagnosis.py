@@ -30,6 +30,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -138,6 +139,8 @@ class Diagnosis(NamedTuple):
         for i, t in enumerate(self.terms, 1):
             where = f"path {t.path + 1}" if t.path is not None else "no path"
             const = "" if t.path is None or close(t.constant, 1.0) else constant_text(t.constant)
+            if const and not (t.constant and math.isfinite(t.constant)):
+                const = "beyond floats"  # the path's constant is subnormal or huge (x·1e-320)
             rows.append(
                 [
                     str(i),
@@ -171,7 +174,7 @@ class Diagnosis(NamedTuple):
             f"your formula:  {fmt(self.value, d)}",
         ]
         if self.ratio is not None:
-            notes.append(f"ratio yours/engine = {fmt(self.ratio, d)}")
+            notes.append(f"ratio yours/engine = {_ratio_text(self.value, self.gradient, d)}")
         for i in self.uncovered[:_LISTED]:
             notes.append(f"path {i + 1} has no term: {' · '.join(self.paths[i].factors)}")
         if len(self.uncovered) > _LISTED:
@@ -189,12 +192,23 @@ class Diagnosis(NamedTuple):
 
     __repr__ = __str__
 
-    def to_markdown(self) -> str:
+    def markdown(self) -> str:
         """The report as Markdown tables, to paste into a handout."""
         return "\n\n".join([self.table().markdown(), self.path_table().markdown()])
 
     def _repr_html_(self) -> str:
         return self.table().html() + self.path_table().html()
+
+
+def _ratio_text(value: float, gradient: float, digits: int) -> str:
+    """value / gradient, or its size where the quotient is beyond floats (1 / 1e-320)."""
+    r = value / gradient
+    if (r and math.isfinite(r)) or not value or not math.isfinite(value):
+        return fmt(r, digits)
+    exponent = math.log10(abs(value)) - math.log10(abs(gradient))
+    whole = math.floor(exponent)
+    sign = "-" if (value < 0) != (gradient < 0) else ""
+    return f"{sign}{10 ** (exponent - whole):.3g}e{whole:+d} (beyond the range of floats)"
 
 
 def _why(c: float, squares: bool) -> str:
@@ -249,11 +263,9 @@ def diagnose(
         ValueError: for an unknown ``wrt`` or ``of``.
     """
     defs = define(list(definitions))
-    if isinstance(network, Program):
-        program = network
-    else:
-        program = read_program(network, variables=list(at), definitions=defs)
-    case = Case(program, wrt, formula, at, of=of, points=points, seed=seed)
+    if not isinstance(network, Program):
+        network = read_program(network, variables=list(at), definitions=defs)
+    case = Case(network, wrt, formula, at, of=of, points=points, seed=seed)
     v = case.values()
     paths, notes = case.chain_rule_paths()
     terms, terms_note = case.terms(paths)
@@ -267,30 +279,10 @@ def diagnose(
         )
     notes += case.repeats(terms, reports, unexplained)
     vanished = all(g == 0.0 for g in v.gradient)
-    if not vanished and v.gradient[0] == 0.0 and v.formula[0] == 0.0:
-        notes.insert(
-            0,
-            f"your formula and ∂{case.of}/∂{wrt} are both 0 at your values (an input or a "
-            "weight of 0?), so they were compared at the points around them",
-        )
-    if vanished:
-        notes.insert(
-            0,
-            f"∂{case.of}/∂{wrt} is 0 at every point compared, so values cannot tell a right "
-            "formula from a wrong one here: check it again at values where no activation "
-            "is saturated",
-        )
-    summary = _summary(
-        case.of,
-        wrt,
-        v,
-        vanished,
-        paths.squares,
-        reports,
-        uncovered,
-        unexplained,
-        grouped=v.correct and any(r.path is None for r in reports),
-    )
+    notes = _zero_notes(f"∂{case.of}/∂{wrt}", v, vanished) + notes
+    grouped = v.correct and any(r.path is None for r in reports)
+    args = (v, vanished, paths.squares, reports, uncovered, unexplained)
+    summary = _summary(case.of, wrt, *args, grouped=grouped)
     return Diagnosis(
         case.of,
         wrt,
@@ -309,6 +301,21 @@ def diagnose(
         tuple(summary),
         digits,
     )
+
+
+def _zero_notes(d: str, v, vanished: bool) -> list[str]:
+    """The notes that come first: a derivative that is 0 where the values were compared."""
+    if vanished:
+        return [
+            f"{d} is 0 at every point compared, so values cannot tell a right formula from a "
+            "wrong one here: check it again at values where no activation is saturated"
+        ]
+    if v.gradient[0] == 0.0 and v.formula[0] == 0.0:
+        return [
+            f"your formula and {d} are both 0 at your values (an input or a weight of 0?), "
+            "so they were compared at the points around them"
+        ]
+    return []
 
 
 def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, grouped) -> list[str]:

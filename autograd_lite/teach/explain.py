@@ -35,12 +35,15 @@ from __future__ import annotations
 import heapq
 import math
 import re
+import sys
 from typing import NamedTuple
 
-from ..engine import Value, check_value, gradients, topo_order
+from ..engine import Value, check_value, gradients, reference_gradients, topo_order
+from ..forward import local_derivatives
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table, fmt, report_html, report_markdown, report_text
+from . import _scaled
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
 
 __all__ = [
@@ -136,9 +139,13 @@ def _formula(child: Value, position: int, names: dict[Value, str]) -> str:
     return re.sub(pattern, lambda m: subs[m.group(1)], text)
 
 
-def _locals(node: Value) -> list[float]:
-    """d(node)/d(operand) for each operand position, from the ops table's rule."""
-    return list(OPS[node.op].rule(1.0, node.data, *[p.data for p in node.parents]))
+def _local_text(e: Edge, digits: int) -> str:
+    """An edge's local derivative as the table prints it: with a decimal exponent of its own
+    where the float is 0 or infinite but the derivative is not (-1e+600 at x = 1e-300)."""
+    if e.local and math.isfinite(e.local):
+        return fmt(e.local, digits)
+    d = _scaled.local(e.child, e.position, e.local)
+    return _scaled.text(d, f".{digits}g") if d[0] else "0"
 
 
 class Explanation(NamedTuple):
@@ -149,7 +156,8 @@ class Explanation(NamedTuple):
         root_name, wrt_name: their display names.
         paths: the listed paths, largest absolute product first.
         path_count: how many paths there are in all.
-        total: the sum of the products over all paths.
+        total: the sum of the products over all paths: the adjoint of wrt that the
+            engine's backward steps end with.
         gradient: the engine's d(root)/d(wrt), from :func:`gradients`.
         agrees: whether total and gradient agree (to 1e-9 relative).
         left_out: how many paths are not listed.
@@ -194,7 +202,7 @@ class Explanation(NamedTuple):
                         str(i) if j == 0 else "",
                         f"{e.parent_name} → {e.child_name}",
                         e.formula,
-                        fmt(e.local, d),
+                        _local_text(e, d),
                     ]
                 )
             if not p.edges:
@@ -218,7 +226,7 @@ class Explanation(NamedTuple):
 
     __str__ = report_text
     __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
-    to_markdown = report_markdown
+    markdown = report_markdown
     _repr_html_ = report_html
 
 
@@ -241,6 +249,11 @@ def explain(
 ) -> Explanation:
     """Decompose d(root)/d(wrt) into the chain rule's paths.
 
+    The sum over all paths is the adjoint of wrt that the engine's backward steps
+    (:func:`~autograd_lite.engine.backward_steps`) end with: the paths' products summed in
+    the order the backward pass sums them, so it is exact where a float product along a path
+    would over- or underflow (each path's product is kept exactly on the way too).
+
     Args:
         root: the output.
         wrt: the node to differentiate with respect to (a leaf or an interior node).
@@ -251,7 +264,7 @@ def explain(
             The table compares it with the sum over the paths.
 
     Returns:
-        An :class:`Explanation`; print it for a table, or use ``to_markdown()`` or show it
+        An :class:`Explanation`; print it for a table, or use ``markdown()`` or show it
         in a notebook.
 
     Raises:
@@ -277,38 +290,11 @@ def explain(
     order = topo_order(root)
     names = node_names(order)
     wrt_name = names.get(wrt) or wrt.label or fmt(wrt.data)
-    reach = _relevant(order, wrt) if wrt in names else {}
-
-    # Edges inside the subgraph between wrt and root, each with its local derivative.
-    out_edges: dict[Value, list[Edge]] = {v: [] for v in reach}
-    count: dict[Value, int] = {v: 0 for v in reach}
-    total: dict[Value, float] = {v: 0.0 for v in reach}
-    if reach:
-        count[wrt], total[wrt] = 1, 1.0
-    for v in reach:
-        if v is wrt:
-            continue
-        locals_ = _locals(v)
-        for i, p in enumerate(v.parents):
-            if p in reach:
-                e = Edge(p, v, i, locals_[i])
-                out_edges[p].append(e)
-                # paths into v and their summed products: forward dynamic programming
-                count[v] += count[p]
-                total[v] += total[p] * e.local
-
-    # best[v]: the largest |product| of a path from v to root (exact bound for the search).
-    best = {v: 0.0 for v in reach}
-    if reach:
-        best[root] = 1.0
-        for v in reversed(list(reach)):
-            for e in out_edges[v]:
-                best[v] = max(best[v], abs(e.local) * best[e.child])
-
-    paths = _largest_paths(wrt, root, out_edges, best, max_paths) if reach else []
+    graph = _Graph(order, wrt) if wrt in names else None
+    paths = graph.largest_paths(root, max_paths) if graph else []
     paths = [_named(p, names) for p in paths]
-    n = count.get(root, 0)
-    grand = total.get(root, 0.0)
+    n = graph.count.get(root, 0) if graph else 0
+    grand = reference_gradients(root).get(wrt, 0.0) if graph else 0.0
     listed = math.fsum(p.product for p in paths)
     left = n - len(paths)
     agrees = math.isclose(grand, gradient, rel_tol=1e-9, abs_tol=1e-12)
@@ -328,6 +314,77 @@ def explain(
     )
 
 
+class _Graph:
+    """The subgraph between wrt and a root: its edges with their local derivatives (kept
+    scaled, see :mod:`~autograd_lite.teach._scaled`) and the number of paths into each node."""
+
+    def __init__(self, order: list[Value], wrt: Value):
+        self.wrt = wrt
+        self.reach = _relevant(order, wrt)
+        # out_edges[v]: the edges out of v, each with its local derivative scaled
+        self.out_edges: dict[Value, list[tuple[Edge, _scaled.Scaled]]] = {v: [] for v in self.reach}
+        self.count = {v: 0 for v in self.reach}
+        self.count[wrt] = 1
+        for v in self.reach:
+            if v is wrt:
+                continue
+            locals_ = local_derivatives(v)
+            for i, p in enumerate(v.parents):
+                if p in self.reach:
+                    e = Edge(p, v, i, float(locals_[i]))
+                    self.out_edges[p].append((e, _scaled.local(v, i, e.local)))
+                    self.count[v] += self.count[p]  # paths into v: forward dynamic programming
+
+    def best(self, root: Value) -> dict[Value, _scaled.Scaled]:
+        """The largest |product| of a path from each node to root (exact bound for the search)."""
+        best = {v: (0.0, 0) for v in self.reach}
+        best[root] = _scaled.ONE
+        for v in reversed(list(self.reach)):
+            for e, d in self.out_edges[v]:
+                through = _scaled.times((abs(d[0]), d[1]), best[e.child])
+                best[v] = max(best[v], through, key=_scaled.magnitude)
+        return best
+
+    def largest_paths(self, root: Value, k: int) -> list[Path]:
+        """The k paths from wrt to root with the largest |product|, largest first.
+
+        A best-first search whose priority, |product so far| x best[node], is exactly the
+        best completion, so every popped path to root is the next largest and each costs only
+        its length in steps. Near-equal priorities (rounded to 12 digits) prefer the deeper
+        partial path (which keeps ties from widening the search) and then the one found first.
+        """
+        found: list[Path] = []
+        if k == 0:
+            return found
+        best = self.best(root)
+        counter = 0
+        # entry: (key, node, product, chain); chain is a linked list (edge, previous chain)
+        heap = [(_key(best[self.wrt], 0, 0), self.wrt, _scaled.ONE, None)]
+        while heap and len(found) < k:
+            _, node, prod, chain = heapq.heappop(heap)
+            if node is root:
+                found.append(Path(_edges_of(chain), _scaled.as_float(prod)))
+                continue
+            depth = 0 if chain is None else chain[2] + 1
+            for e, d in self.out_edges[node]:
+                counter += 1
+                p = _scaled.times(prod, d)
+                priority = _scaled.times((abs(p[0]), p[1]), best[e.child])
+                key = _key(priority, depth + 1, counter)
+                heapq.heappush(heap, (key, e.child, p, (e, chain, depth)))
+        return found
+
+
+def _edges_of(chain) -> tuple[Edge, ...]:
+    """The edges of a chain (edge, previous chain, depth), first edge first."""
+    edges = []
+    while chain is not None:
+        edges.append(chain[0])
+        chain = chain[1]
+    edges.reverse()
+    return tuple(edges)
+
+
 def _named(path: Path, names: dict[Value, str]) -> Path:
     edges = tuple(
         Edge(
@@ -344,40 +401,18 @@ def _named(path: Path, names: dict[Value, str]) -> Path:
     return Path(edges, path.product)
 
 
-def _largest_paths(wrt, root, out_edges, best, k: int) -> list[Path]:
-    """The k paths from wrt to root with the largest |product|, largest first.
-
-    A best-first search whose priority, |product so far| x best[node], is exactly the best
-    completion, so every popped path to root is the next largest and each costs only its
-    length in steps. Near-equal priorities (rounded to 12 digits) prefer the deeper partial
-    path (which keeps ties from widening the search) and then the one found first.
-    """
-    found: list[Path] = []
-    if k == 0:
-        return found
-    counter = 0
-    # entry: (key, node, product, chain); chain is a linked list (edge, previous chain)
-    heap = [(_key(best[wrt], 0, 0), wrt, 1.0, None)]
-    while heap and len(found) < k:
-        _, node, prod, chain = heapq.heappop(heap)
-        if node is root:
-            edges = []
-            while chain is not None:
-                edges.append(chain[0])
-                chain = chain[1]
-            edges.reverse()
-            found.append(Path(tuple(edges), prod))
-            continue
-        depth = 0 if chain is None else chain[2] + 1
-        for e in out_edges[node]:
-            counter += 1
-            p = prod * e.local
-            heapq.heappush(
-                heap,
-                (_key(abs(p) * best[e.child], depth + 1, counter), e.child, p, (e, chain, depth)),
-            )
-    return found
-
-
-def _key(priority: float, depth: int, counter: int) -> tuple:
-    return (-float(f"{priority:.12e}"), -depth, counter)
+def _key(priority: _scaled.Scaled, depth: int, counter: int) -> tuple:
+    """The heap key of a partial path: the largest priority first, 12 significant digits of
+    it (near-equal ones then prefer the deeper path, then the one found first); priorities
+    no float holds go first (too large) or after every float (too small), by exponent."""
+    m, e = priority
+    x = _scaled.as_float(priority)
+    if not m:
+        rank: tuple = (3, 0.0)
+    elif math.isinf(x):
+        rank = (0, -(e + math.log2(abs(m))))
+    elif abs(x) < sys.float_info.min:
+        rank = (2, -(e + math.log2(abs(m))))
+    else:
+        rank = (1, -float(f"{x:.12e}"))
+    return (*rank, -depth, counter)

@@ -3,7 +3,7 @@
 :func:`gradcheck` answers "are the derivatives right?" with ``True`` or a clear error that
 lists every input with its analytic (engine) and numeric (finite-difference) derivative.
 :func:`gradcheck_report` returns the same comparison as a table for teaching: it prints as
-text, gives Markdown with ``to_markdown()`` and shows as HTML in a notebook.
+text, gives Markdown with ``markdown()`` and shows as HTML in a notebook.
 
 Example:
     >>> gradcheck(lambda x, y: x * y + x.tanh(), [0.5, -2.0])
@@ -132,7 +132,7 @@ class GradcheckReport(NamedTuple):
 
     __str__ = report_text
     __repr__ = report_text  # a plain Python prompt shows the table, as a notebook does
-    to_markdown = report_markdown
+    markdown = report_markdown
     _repr_html_ = report_html
 
     def message(self) -> str:

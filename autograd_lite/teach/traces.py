@@ -5,8 +5,14 @@ For a function of a few numbers, as Baydin et al. (JMLR 2018, tables 2 and 3) wr
 * the evaluation trace: the inputs v₋₁, v₀ ... then vᵢ = op(...) for every operation, in an
   order where each node comes after its operands (nodes at the same depth side by side);
 * the forward tangent trace for one input direction: v̇ᵢ = Σⱼ ∂vᵢ/∂vⱼ · v̇ⱼ with the rule
-  and the numbers, from :mod:`autograd_lite.forward`;
-* the reverse adjoint trace: v̄ⱼ += v̄ᵢ · ∂vᵢ/∂vⱼ, node by node from the output back.
+  and the numbers, the steps of :func:`~autograd_lite.forward.forward_steps`;
+* the reverse adjoint trace: v̄ⱼ += v̄ᵢ · ∂vᵢ/∂vⱼ, node by node from the output back: the
+  steps of :func:`~autograd_lite.engine.backward_steps` in the engine's order, so it ends
+  where ``backward()`` does, even where an adjoint is too small for a float (the numbers
+  column then writes it with a decimal exponent of its own, ``-5e-601``).
+
+A pass that cannot go on (a tangent too large for a float, a gradient that is not a number)
+ends its table with a note that says where and why.
 
 Every local derivative comes from the ops table: its text from ``derivatives``, its number
 from the rule. Nodes are named by their labels, unlabelled ones by the ids the stepper and
@@ -33,15 +39,18 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
-from ..engine import Value, check_value, topo_order
-from ..forward import local_derivatives, node_tangent
+from .. import escape
+from ..engine import Value, backward_steps, check_value, topo_order
+from ..forward import forward_steps, local_derivatives
 from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
+from . import _scaled
 
 __all__ = ["TraceRow", "TraceTable", "Traces", "traces", "function_traces"]
 
@@ -74,13 +83,25 @@ class TraceTable:
         title: one line above the table.
         header: the names of the columns (lhs, rule, numbers, value).
         rows: the :class:`TraceRow` objects, in the order the trace computes them.
+        notes: lines below the table: why a trace stops early (a tangent too large for a
+            float, a gradient that is not a number); the LaTeX form has them in ``latex_notes``.
     """
 
-    def __init__(self, title: str, header: Sequence[str], rows: list[TraceRow], fmt: str):
+    def __init__(
+        self,
+        title: str,
+        header: Sequence[str],
+        rows: list[TraceRow],
+        fmt: str,
+        notes: Sequence[str] = (),
+        latex_notes: Sequence[str] = (),
+    ):
         self.title = title
         self.header = list(header)
         self.rows = rows
         self.fmt = fmt
+        self.notes = list(notes)
+        self.latex_notes = list(latex_notes)
 
     def value(self, lhs: str) -> float:
         """The value of the last row whose left-hand side is ``lhs`` (``"v̄₀"``)."""
@@ -92,7 +113,7 @@ class TraceTable:
     def table(self) -> Table:
         """The rows as a :class:`~autograd_lite.table.Table`."""
         rows = [[r.lhs, r.rule, r.numbers, _num(r.value, self.fmt)] for r in self.rows]
-        return Table(self.title, self.header, rows)
+        return Table(self.title, self.header, rows, self.notes)
 
     def text(self) -> str:
         """Aligned plain text (the dots and bars over v take no column of their own)."""
@@ -104,7 +125,7 @@ class TraceTable:
         for r in rows:
             cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths)]
             lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines)
+        return "\n".join(lines + self.notes)
 
     def markdown(self) -> str:
         """A Markdown table."""
@@ -115,7 +136,6 @@ class TraceTable:
         return self.table().html()
 
     _repr_html_ = html
-    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
@@ -125,7 +145,7 @@ class TraceTable:
     def latex(self) -> str:
         """A LaTeX ``tabular`` to paste into lecture notes (uses amsmath, as most notes do)."""
         lines = [
-            "% " + _latex_comment(self.title),
+            "% " + escape.latex(self.title),  # ASCII, no line end: nothing leaves the comment
             r"\begin{tabular}{@{}l@{\;}l@{\;}l@{\;}l@{}}",
             r"\hline",
         ]
@@ -136,6 +156,7 @@ class TraceTable:
             cells.append(f"$= {_latex_number(r.value, self.fmt)}$")
             lines.append(" & ".join(cells) + r" \\")
         lines += [r"\hline", r"\end{tabular}"]
+        lines += [r"\par\noindent " + note for note in self.latex_notes]
         return "\n".join(lines)
 
 
@@ -171,7 +192,6 @@ class Traces:
         return self._all("latex", "\n\n\\bigskip\n\n")
 
     _repr_html_ = html
-    to_markdown = markdown
 
     def __str__(self) -> str:
         return self.text()
@@ -186,33 +206,32 @@ def _width(text: str) -> int:
     return sum(not unicodedata.combining(c) for c in text)
 
 
-def _num(x: float, fmt: str) -> str:
+def _num(x: float | tuple[float, int], fmt: str) -> str:
+    """A number as the tables write it; ``(m, e)`` is m·2**e, which a float may not hold."""
+    if isinstance(x, tuple):
+        return _scaled.text(x, fmt) if x[0] else "0"
     return "0" if x == 0 else format(x, fmt)
 
 
 def _latex_number(x: float, fmt: str) -> str:
     s = _num(x, fmt)
-    m = re.fullmatch(r"(-?[\d.]+)e([+-])0*(\d+)", s)
+    m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", s)
     if m:
         sign = "-" if m[2] == "-" else ""
-        s = f"{m[1]} \\times 10^{{{sign}{m[3]}}}"
-    return s
-
-
-def _latex_comment(text: str) -> str:
-    return text.replace("\n", " ")
+        return f"{m[1]} \\times 10^{{{sign}{m[3]}}}"
+    if re.fullmatch(r"-?[0-9.]+|-?inf|nan", s):
+        return s
+    return r"\text{" + escape.latex(s) + "}"  # a fmt of the user's may add any character
 
 
 def _latex_label(name: str) -> str:
     """A label as LaTeX text: letters then digits as a subscript (x1 -> x_{1}), anything else
     escaped inside \\text."""
-    m = re.fullmatch(r"([A-Za-z]+)(\d*)", name)
+    m = re.fullmatch(r"([A-Za-z]+)([0-9]*)", name)
     if m:
         base = m[1] if len(m[1]) == 1 else rf"\mathit{{{m[1]}}}"
         return base + (f"_{{{m[2]}}}" if m[2] else "")
-    special = {c: "\\" + c for c in "#$%&_{}"}
-    special.update({"\\": r"\textbackslash{}", "^": r"\^{}", "~": r"\~{}"})
-    return r"\text{" + "".join(special.get(c, c) for c in name) + "}"
+    return r"\text{" + escape.latex(name) + "}"
 
 
 class _Notation:
@@ -410,6 +429,8 @@ def traces(
     format(1.0, fmt)
     topo = topo_order(root)
     names = node_names(topo, lambda x: _num(x, fmt))
+    for v in inputs:  # an input the root does not depend on: named all the same
+        names.setdefault(v, v.label or _num(v.data, fmt))
     order = [v for v in _evaluation_order(root) if v.parents]
     n = len(inputs)
     index = {v: i - n + 1 for i, v in enumerate(inputs)}
@@ -484,87 +505,106 @@ def _output_row(root, notes, fmt, value, y, mark, inputs) -> TraceRow:
     return _row(notes, fmt, value, make)
 
 
+def _replay(steps: Iterator) -> tuple[list, Exception | None]:
+    """The steps of a pass up to the end, or up to the error that stops it."""
+    done = []
+    try:
+        for step in steps:
+            done.append(step)
+    except (ArithmeticError, ValueError) as err:
+        return done, err
+    return done, None
+
+
+def _stop_notes(node: Value, notes, mark: str, what: str, err: Exception) -> dict:
+    """The notes under a trace the pass stopped at ``node``: why, in text and in LaTeX."""
+    text = f"{notes[0].v(node, mark)} {what}, so the trace stops here: {err}"
+    return {"notes": [text], "latex_notes": [f"${notes[1].v(node, mark)}$ {what}."]}
+
+
+def _shown_local(node: Value, k: int, d: float | None) -> _scaled.Scaled | None:
+    """The local derivative to print, scaled where the float is 0 or infinite (an adjoint
+    or a tangent times it may still be an ordinary number); None where it is not known."""
+    return None if d is None else _scaled.local(node, k, d)
+
+
 def _tangent(root, inputs, order, direction, names, notes, y, fmt) -> TraceTable:
-    tangent: dict[Value, float] = dict(zip(inputs, direction))
+    done, err = _replay(forward_steps([root], dict(zip(inputs, direction))))
+    step_of = {step.node: step for step in done}
     rows = [
         _row(notes, fmt, t, lambda nt, v=v: (nt.v(v, "dot"), nt.named(names[v], "dot"), ""))
         for v, t in zip(inputs, direction)
     ]
-    for v in order:
-        local = local_derivatives(v)
-        ts = [tangent.get(p, 0.0) if (p in tangent or p.parents) else None for p in v.parents]
-        t = node_tangent(v, ts)
-        tangent[v] = 0.0 if t is None else t
-        moving = [k for k, p in enumerate(v.parents) if p in tangent]
-
-        def make(nt, v=v, local=local, moving=moving):
-            texts = _local_texts(v, nt)
-            if not moving:  # made of constants only
-                return nt.v(v, "dot"), "0", ""
-            rule = _join([_term(nt.v(v.parents[k], "dot"), texts[k], nt) for k in moving], nt.latex)
-            num = _latex_number if nt.latex else _num
-            numbers = _join(
-                [
-                    _term(num(tangent[v.parents[k]], fmt), num(local[k], fmt), nt)
-                    if texts[k] not in ("1", "−1", "-1")
-                    else _term(num(tangent[v.parents[k]], fmt), texts[k], nt)
-                    for k in moving
-                ],
-                nt.latex,
-            )
-            return nt.v(v, "dot"), rule, numbers
-
-        rows.append(_row(notes, fmt, tangent[v], make))
-    rows.append(_output_row(root, notes, fmt, tangent.get(root, 0.0), y, "dot", inputs))
+    stop: dict = {}
+    for v in order:  # the paper's order: each tangent needs only its operands'
+        if v not in step_of:
+            stop = _stop_notes(v, notes, "dot", "is not a finite number", err)
+            break
+        rows.append(_tangent_row(step_of[v], notes, fmt))
+    else:
+        seeds = dict(zip(inputs, direction))
+        value = step_of[root].tangent if root in step_of else seeds.get(root, 0.0)
+        rows.append(_output_row(root, notes, fmt, value, y, "dot", inputs))
     seed = ", ".join(
         f"{notes[0].named(names[v], 'dot')} = {_num(t, fmt)}" for v, t in zip(inputs, direction)
     )
-    return TraceTable(
-        f"Forward tangent trace (direction {seed})",
-        ["tangent", "rule", "numbers", "value"],
-        rows,
-        fmt,
-    )
+    header = ["tangent", "rule", "numbers", "value"]
+    return TraceTable(f"Forward tangent trace (direction {seed})", header, rows, fmt, **stop)
+
+
+def _tangent_row(step, notes, fmt) -> TraceRow:
+    """v̇ᵢ = Σⱼ v̇ⱼ × ∂vᵢ/∂vⱼ over the operands the trace names (inputs and operations)."""
+    v = step.node
+    shown = [k for k, p in enumerate(v.parents) if p in notes[0].index]
+    local = list(step.local)
+    if any(local[k] is None for k in shown):  # an operand that does not move: still shown
+        try:
+            local = [d if d is not None else f for d, f in zip(local, local_derivatives(v))]
+        except (ArithmeticError, ValueError):
+            pass
+    local = [_shown_local(v, k, d) for k, d in enumerate(local)]
+
+    def make(nt):
+        texts = _local_texts(v, nt)
+        if not shown:  # made of constants only
+            return nt.v(v, "dot"), "0", ""
+        rule = _join([_term(nt.v(v.parents[k], "dot"), texts[k], nt) for k in shown], nt.latex)
+        num = _latex_number if nt.latex else _num
+        factors = [
+            (num(step.tangents[k], fmt), texts[k] if texts[k] in _UNIT else _factor(local[k], nt))
+            for k in shown
+        ]
+        return nt.v(v, "dot"), rule, _join([_term(t, d, nt) for t, d in factors], nt.latex)
+
+    return _row(notes, fmt, step.tangent, make)
+
+
+_UNIT = ("1", "−1", "-1")
+
+
+def _factor(x, nt: _Notation) -> str:
+    """A local derivative as the numbers column writes it ("?" where it is not known)."""
+    if x is None:
+        return "?"
+    return _latex_number(x, nt.fmt) if nt.latex else _num(x, nt.fmt)
 
 
 def _adjoint(root, inputs, order, names, notes, y, fmt) -> TraceTable:
-    adjoint: dict[Value, float] = {}
+    """The adjoint trace: the steps of the engine's backward pass, in its order, one row per
+    term an operand the trace names receives."""
     wanted = set(inputs) | set(order)
     rows = []
+    adjoint: dict[Value, float] = {}
     if root.parents or root in wanted:
         adjoint[root] = 1.0
         rows.append(_row(notes, fmt, 1.0, lambda nt: (nt.v(root, "bar"), nt.named(y, "bar"), "")))
-    for v in reversed(order):
-        if v not in adjoint:
-            continue
-        g = adjoint[v]
-        local = local_derivatives(v)
-        terms = OPS[v.op].rule(g, v.data, *[p.data for p in v.parents])
-        for k, p in enumerate(v.parents):
-            if p not in wanted:
-                continue
-            before = adjoint.get(p)
-            adjoint[p] = terms[k] if before is None else before + terms[k]
-
-            def make(nt, v=v, k=k, p=p, before=before, g=g, local=local):
-                lhs = nt.v(p, "bar")
-                texts = _local_texts(v, nt)
-                partial = (
-                    rf"\frac{{\partial {nt.v(v)}}}{{\partial {nt.v(p)}}}"
-                    if nt.latex
-                    else f"∂{nt.v(v)}/∂{nt.v(p)}"
-                )
-                num = _latex_number if nt.latex else _num
-                term = nt.v(v, "bar") + nt.times + partial
-                rule_term = _term(nt.v(v, "bar"), texts[k], nt)
-                num_term = _term(num(g, fmt), num(local[k], fmt), nt)
-                if before is None:
-                    rule = f"{term} = {rule_term}"
-                    return lhs, rule, num_term
-                rule = f"{lhs} + {term} = {_join([lhs, rule_term], nt.latex)}"
-                return lhs, rule, _join([num(before, fmt), num_term], nt.latex)
-
-            rows.append(_row(notes, fmt, adjoint[p], make))
+    done, err = _replay(backward_steps(root))
+    for step in done:
+        rows += _adjoint_rows(step, wanted, adjoint, notes, fmt)
+    stop: dict = {}
+    if err is not None:
+        node = _next_node(root, done)
+        stop = _stop_notes(node, notes, "bar", "does not pass on a finite number", err)
     for v in inputs:
         rows.append(
             _row(
@@ -574,7 +614,69 @@ def _adjoint(root, inputs, order, names, notes, y, fmt) -> TraceTable:
                 lambda nt, v=v: (nt.named(names[v], "bar"), nt.v(v, "bar"), ""),
             )
         )
-    return TraceTable("Reverse adjoint trace", ["adjoint", "rule", "numbers", "value"], rows, fmt)
+    header = ["adjoint", "rule", "numbers", "value"]
+    return TraceTable("Reverse adjoint trace", header, rows, fmt, **stop)
+
+
+def _next_node(root: Value, done: list) -> Value:
+    """The node whose step the backward pass failed at: the next one it visits."""
+    visited = {step.node for step in done}
+    pending = [v for v in reversed(topo_order(root)) if v.parents and v not in visited]
+    return pending[0] if pending else root
+
+
+def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow]:
+    """The rows of one backward step: v̄ⱼ (+)= v̄ᵢ × ∂vᵢ/∂vⱼ for each operand vⱼ shown.
+
+    The values are the step's own (``after``), so the trace ends where ``backward()`` does;
+    an operand used twice shows its first term's sum on the way.
+    """
+    v, g, rows = step.node, step.adjoint, []
+    last = {p: k for k, p in enumerate(v.parents)}
+    for k, p in enumerate(v.parents):
+        if p not in wanted:
+            continue
+        before = adjoint.get(p)
+        term = step.terms[k]
+        adjoint[p] = step.after[k] if last[p] == k else term if before is None else before + term
+        local: _scaled.Scaled | None = None  # worked out here only where the floats fail
+        shown_g: float | _scaled.Scaled = g
+        if term and not (g and math.isfinite(term / g)):  # the float factors lost the term
+            local = _scaled.local(v, k)
+            if local[0]:
+                shown_g = _scaled.divide(term, local)
+
+        def make(nt, k=k, p=p, before=before, local=local, shown_g=shown_g):
+            lhs = nt.v(p, "bar")
+            texts = _local_texts(v, nt)
+            partial = (
+                rf"\frac{{\partial {nt.v(v)}}}{{\partial {nt.v(p)}}}"
+                if nt.latex
+                else f"∂{nt.v(v)}/∂{nt.v(p)}"
+            )
+            num = _latex_number if nt.latex else _num
+            if local is None:
+                d = _factor(_shown_local(v, k, _local_at(v, k)), nt)
+            else:
+                d = _factor(local, nt)
+            num_term = _term(num(shown_g, fmt), d, nt)
+            chain = nt.v(v, "bar") + nt.times + partial
+            rule_term = _term(nt.v(v, "bar"), texts[k], nt)
+            if before is None:
+                return lhs, f"{chain} = {rule_term}", num_term
+            rule = f"{lhs} + {chain} = {_join([lhs, rule_term], nt.latex)}"
+            return lhs, rule, _join([num(before, fmt), num_term], nt.latex)
+
+        rows.append(_row(notes, fmt, adjoint[p], make))
+    return rows
+
+
+def _local_at(node: Value, k: int) -> float | None:
+    """∂node/∂operand k from the ops table's rule (None where the rule fails there)."""
+    try:
+        return float(local_derivatives(node)[k])
+    except (ArithmeticError, ValueError):
+        return None
 
 
 def function_traces(
