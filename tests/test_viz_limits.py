@@ -20,8 +20,9 @@ from autograd_lite.files import write_atomically
 from autograd_lite.nn import MLP
 from viz import (
     DotTimeoutError,
+    DrawingOptions,
     LayoutTooSlowError,
-    backward_steps,
+    backward_step_texts,
     draw,
     render,
     stepper,
@@ -131,7 +132,10 @@ def test_a_leaf_used_100_times_on_one_rank_crosses_no_rank():
 
 
 def test_max_nodes_none_lifts_the_layout_limits():
-    assert draw(squares_summed(75), max_nodes=None).source.count("_op [") == 149
+    assert (
+        draw(squares_summed(75), options=DrawingOptions(max_nodes=None)).source.count("_op [")
+        == 149
+    )
 
 
 @needs_dot
@@ -174,7 +178,7 @@ def test_dot_is_stopped_after_the_time_limit_and_the_old_file_stays(tmp_path, sl
     start = time.perf_counter()
     with pytest.raises(DotTimeoutError) as err:
         if kind == "render":
-            render(root, path, time_limit=0.2, compact_constants=False)
+            render(root, path, time_limit=0.2, options=DrawingOptions(compact_constants=False))
         else:
             stepper(root, path, time_limit=0.2)
     assert time.perf_counter() - start < 2.0
@@ -215,7 +219,7 @@ def node_of(svg: bytes, name: str):
 )
 def test_a_label_longer_than_graphviz_allows_is_shortened_with_a_marker(tmp_path, label):
     root = Value(1.0, label=label).exp()
-    svg = render(root, tmp_path / "g.svg", cluster=True).read_bytes()
+    svg = render(root, tmp_path / "g.svg", options=DrawingOptions(cluster=True)).read_bytes()
     node = node_of(svg, "n0")
     shown = node.find(f".//{SVG}text").text
     # a control character is shown as its escape, \x07: count it as one character
@@ -228,7 +232,7 @@ def test_a_label_longer_than_graphviz_allows_is_shortened_with_a_marker(tmp_path
 @needs_dot
 def test_a_number_wider_than_graphviz_allows_is_shortened(tmp_path):
     root = Value(1e300, label="big") * 2.0
-    svg = render(root, tmp_path / "g.svg", fmt=".20000f").read_bytes()
+    svg = render(root, tmp_path / "g.svg", options=DrawingOptions(fmt=".20000f")).read_bytes()
     data = node_of(svg, "n0").findall(f".//{SVG}text")[1].text
     assert data.startswith("data 1000") and "…" in data and data.endswith("0000")
 
@@ -243,7 +247,7 @@ def test_the_stepper_shortens_a_long_label_in_the_picture_and_shows_it_in_full_i
     page = stepper(root, tmp_path / "p.html").read_text(encoding="utf-8")
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert label not in svg and "weight_weigh…ight_weight_" in svg
-    steps, _ = backward_steps(root)
+    steps = backward_step_texts(root)
     assert any(label in line for step in steps for line in step.lines)
     assert page.count(label) >= 2  # the step texts in the page's data
 

@@ -39,7 +39,6 @@ from .labels import format_number, shorten
 from .latex import label_latex, latex_text
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .picture import (
-    DEFAULT_MAX_NODES,
     DIM,
     HIGHLIGHT,
     NEG_COLOURS,
@@ -56,6 +55,7 @@ from .picture import (
     _operand_names,
     check_layout,
     check_size,
+    drawing_options,
     legend_rows,
 )
 
@@ -78,15 +78,7 @@ _GREYS = ("#f3f3f3", "#bbbbbb", "#999999", "#888888", "#777777", "#666666", "#33
 def to_tikz(
     root: Value,
     *,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    highlight: Iterable = (),
-    cluster: bool = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    compact_constants: bool = True,
-    show_ids: bool | None = None,
+    options: DrawingOptions | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> str:
     """The source of a TikZ picture of the graph ``root`` depends on.
@@ -96,9 +88,7 @@ def to_tikz(
 
     Args:
         root: the output node.
-        rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
-            compact_constants, show_ids: the drawing options, with the same meanings and
-            defaults as for :func:`viz.to_dot`.
+        options: how to draw it (:class:`viz.DrawingOptions`); None draws with the defaults.
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes; it is stopped
             after that.
 
@@ -117,24 +107,14 @@ def to_tikz(
         >>> from autograd_lite import Value
         >>> x = Value(0.5, label="x")
         >>> y = (x * x).tanh()
-        >>> print(to_tikz(y, show_grad=False).splitlines()[-1])
+        >>> print(to_tikz(y, options=DrawingOptions(show_grad=False)).splitlines()[-1])
         \\end{tikzpicture}
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=show_grad,
-        color_by_grad=color_by_grad,
-        highlight=highlight,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=show_ids,
-    )
+    options = drawing_options(options)
     order = topo_order(root)
-    check_size(order, max_nodes, what="to_tikz")
+    check_size(order, options.max_nodes, what="to_tikz")
     check_layout(root, options, "to_tikz")
     graph = _layout(order, options, None)
     return picture(graph, place(graph, time_limit=time_limit, what="to_tikz"))
@@ -377,7 +357,7 @@ def picture(
     """The TikZ source of ``graph`` with its nodes where ``where`` says.
 
     Args:
-        graph: what to draw (grads, highlights, ...), from :func:`viz.dot._layout`.
+        graph: what to draw (grads, highlights, ...), from :func:`viz.picture._layout`.
         where: the placement from :func:`place`, made for a graph of the same shape.
         current: the node whose chain-rule step runs (a Beamer frame); it, its operation and
             the edges into them are lit.
