@@ -108,13 +108,8 @@ def beamer(
         2
     """
     check_value(root, "root")
-    path = Path(path)
-    if path.suffix.lower() not in (".tex", ".pdf"):
-        raise ValueError(
-            f"beamer writes a .tex file (or a .pdf with the .tex beside it), got "
-            f"{str(path)!r}; name it, for example, {path.stem or 'steps'}.tex"
-        )
-    pdf = bool(pdf) or path.suffix.lower() == ".pdf"
+    tex_path = _tex_path(path)
+    pdf = bool(pdf) or Path(path).suffix.lower() == ".pdf"
     time_limit = check_time_limit(time_limit)
     latex_time_limit = check_latex_time_limit(latex_time_limit)
     if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
@@ -123,27 +118,40 @@ def beamer(
     order = topo_order(root)
     check_size(order, options.max_nodes, what="beamer")
     steps = step_texts(order, options.fmt, _latex_names(order, options.fmt), latex_text)
-    if max_steps is not None and len(steps) > max_steps:
-        n = len(steps)
+    _check_steps(len(steps), max_steps)
+    check_layout(root, options, "beamer")
+    source = _document(order, steps, options, title, time_limit)
+    write_atomically(tex_path, source)
+    if not pdf:
+        return tex_path
+    try:
+        data = run_pdflatex(source, time_limit=latex_time_limit)
+    except LatexNotFoundError as err:
+        raise LatexNotFoundError(f"{err} The document was written to {str(tex_path)!r}.") from None
+    pdf_path = tex_path.with_suffix(".pdf")
+    write_atomically(pdf_path, data)
+    return pdf_path
+
+
+def _tex_path(path: str | os.PathLike) -> Path:
+    """The ``.tex`` file a deck is written to: the path itself, or the one beside a ``.pdf``."""
+    path = Path(path)
+    if path.suffix.lower() not in (".tex", ".pdf"):
+        raise ValueError(
+            f"beamer writes a .tex file (or a .pdf with the .tex beside it), got "
+            f"{str(path)!r}; name it, for example, {path.stem or 'steps'}.tex"
+        )
+    return path.with_suffix(".tex")
+
+
+def _check_steps(n: int, max_steps: int | None) -> None:
+    if max_steps is not None and n > max_steps:
         raise ValueError(
             f"this backward pass has {n} steps, more than max_steps={max_steps}: one "
             f"frame each would make a deck too long to show. To make it anyway, call "
             f"beamer(root, path, max_steps={n}) (or max_steps=None); to show a part, "
             "pass an inner node as the root."
         )
-    check_layout(root, options, "beamer")
-    source = _document(order, steps, options, title, time_limit)
-    tex_path = path.with_suffix(".tex")
-    write_atomically(tex_path, source)
-    if not pdf:
-        return tex_path
-    pdf_path = path.with_suffix(".pdf")
-    try:
-        data = run_pdflatex(source, time_limit=latex_time_limit)
-    except LatexNotFoundError as err:
-        raise LatexNotFoundError(f"{err} The document was written to {str(tex_path)!r}.") from None
-    write_atomically(pdf_path, data)
-    return pdf_path
 
 
 def _document(

@@ -175,6 +175,16 @@ def _step_text(
     return StepText(i, title, tuple(lines), tuple(updates))
 
 
+_PAGE = PageText(
+    what="stepper",
+    cell="grad",
+    pass_name="backward pass",
+    before="Before the backward pass: every grad is 0. Press Next (\u2192) to start.",
+    legend="Orange: the node whose chain-rule step runs and the edges the gradient flows "
+    "back along; green: the grads this step changes.",
+)
+
+
 def stepper(
     root: Value,
     path: str | os.PathLike | None = None,
@@ -240,20 +250,12 @@ def stepper(
     check_graph(root, order, options, "stepper")
     names = node_texts(order, options.fmt)
     steps = step_texts(order, options.fmt, names)
-    text = PageText(
-        what="stepper",
-        cell="grad",
-        pass_name="backward pass",
-        before="Before the backward pass: every grad is 0. Press Next (\u2192) to start.",
-        legend="Orange: the node whose chain-rule step runs and the edges the gradient flows "
-        "back along; green: the grads this step changes.",
-    )
     page = step_page(
         root,
         order,
         steps,
         options,
-        text=text,
+        text=_PAGE,
         title=title if title is not None else f"Backward pass of {names[-1]}",
         interval_ms=interval_ms,
         time_limit=time_limit,

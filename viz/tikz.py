@@ -373,31 +373,7 @@ def picture(
         lit_children.add(current)
         lit_edges |= {(graph.index[p], current) for p in graph.order[current].parents}
     updated = set(updated) - {current}
-    dim = bool(lit_nodes or lit_edges)
-    out = [
-        r"\begin{tikzpicture}[x=1bp, y=1bp, line join=round,",
-        "  every node/.style={inner sep=0pt, outer sep=0pt},",
-        r"  edge/.style={->, >=stealth, line width=0.6bp, draw=" + _rgb(_EDGE) + "},",
-        "  dim/.style={draw=" + _rgb(DIM) + "},",
-        "  lit/.style={draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp}]",
-        *_palette(),
-        # one font switch for the whole picture: a font key would switch at every node,
-        # which makes pdflatex several times slower
-        rf"\fontsize{{{_n(FONT_PT)}}}{{{_n(FONT_PT * 1.2)}}}\selectfont\sffamily",
-    ]
-    for x0, y0, x1, y1, label, lx, ly in where.clusters:
-        if label.startswith("neuron"):
-            style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
-        else:
-            style = "dashed, draw=" + _rgb("#777777")
-        out.append(
-            rf"\draw[rounded corners=4bp, {style}] ({_n(x0)},{_n(y0)}) "
-            rf"rectangle ({_n(x1)},{_n(y1)});"
-        )
-        out.append(
-            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
-            f"{{{latex_text(label)}}};"
-        )
+    out = _preamble() + _boxes(where)
     for i, v in enumerate(graph.order):
         if i in graph.folded:
             continue
@@ -415,6 +391,52 @@ def picture(
                 f"{{{_op_latex(_op_text(graph, i))}}};"
             )
         out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
+    out.extend(_edge_lines(graph, where, lit_edges, lit_children, dim=bool(lit_nodes or lit_edges)))
+    if legend and graph.options.color_by_grad:
+        out.extend(_legend(graph, where))
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out) + "\n"
+
+
+def _preamble() -> list[str]:
+    """The picture's opening: its styles, its colours and its font."""
+    return [
+        r"\begin{tikzpicture}[x=1bp, y=1bp, line join=round,",
+        "  every node/.style={inner sep=0pt, outer sep=0pt},",
+        r"  edge/.style={->, >=stealth, line width=0.6bp, draw=" + _rgb(_EDGE) + "},",
+        "  dim/.style={draw=" + _rgb(DIM) + "},",
+        "  lit/.style={draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp}]",
+        *_palette(),
+        # one font switch for the whole picture: a font key would switch at every node,
+        # which makes pdflatex several times slower
+        rf"\fontsize{{{_n(FONT_PT)}}}{{{_n(FONT_PT * 1.2)}}}\selectfont\sffamily",
+    ]
+
+
+def _boxes(where: Placement) -> list[str]:
+    """The layer and neuron boxes, with their names."""
+    out = []
+    for x0, y0, x1, y1, label, lx, ly in where.clusters:
+        if label.startswith("neuron"):
+            style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
+        else:
+            style = "dashed, draw=" + _rgb("#777777")
+        out.append(
+            rf"\draw[rounded corners=4bp, {style}] ({_n(x0)},{_n(y0)}) "
+            rf"rectangle ({_n(x1)},{_n(y1)});"
+        )
+        out.append(
+            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
+            f"{{{latex_text(label)}}};"
+        )
+    return out
+
+
+def _edge_lines(
+    graph: _Layout, where: Placement, lit_edges: set, lit_children: set, *, dim: bool
+) -> list[str]:
+    """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name."""
+    out = []
     for k, (pi, tail, head, name) in enumerate(_edges(graph)):
         child = int(head.removesuffix("_op")[1:])
         is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
@@ -426,10 +448,7 @@ def picture(
                 rf"\node[font=\fontsize{{6}}{{7}}\selectfont\sffamily, text={_rgb('#666666')}] "
                 f"at ({_n(lx)},{_n(ly)}) {{{latex_text(name)}}};"
             )
-    if legend and graph.options.color_by_grad:
-        out.extend(_legend(graph, where))
-    out.append(r"\end{tikzpicture}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _curve(tail: str, head: str, points: list[tuple[float, float]]) -> str:
