@@ -25,6 +25,15 @@ def product():
 
 
 @needs_dot
+def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(tmp_path):
+    # as floats, d(0.5/r)/dr underflows and dr/dx overflows; backward() gives 0.5
+    x = Value(1e-300, label="x")
+    tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
+    last = tex.split("\\begin{frame}")[-1]
+    assert "grad 0.5}" in last and last.count("= 0.5 (worked out exactly") == 1
+
+
+@needs_dot
 def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
     loss = product()
     tex = beamer(loss, tmp_path / "deck.tex", options=DrawingOptions(fmt=".1f")).read_text(

@@ -325,7 +325,7 @@ def test_steps_agree_with_backward_where_a_float_adjoint_would_underflow():
     assert (
         steps[-1]
         .lines[-1]
-        .endswith("= 0.5 (worked out exactly: the rounded factors over- or underflow)")
+        .endswith("= 0.5 (worked out exactly: as floats, the factors alone over- or underflow)")
     )
     y.backward()
     assert x.grad == 0.5

@@ -124,7 +124,7 @@ def _product(local: float | None, g: float, term: float, fmt: str) -> str:
         return f"{num(term, fmt)} (grad 0 flows back as 0)"
     line = f"{num(local, fmt)} × {num(g, fmt)} = {num(term, fmt)}"
     if not math.isfinite(local) or (g == 0.0 and term != 0.0):
-        line += " (worked out exactly: the rounded factors over- or underflow)"
+        line += " (worked out exactly: as floats, the factors alone over- or underflow)"
     return line
 
 
