@@ -404,7 +404,7 @@ def _check_combination(args: argparse.Namespace, run, outputs: list, targets: li
 
 def _grad(args: argparse.Namespace) -> None:
     from .formula.program import read_program
-    from .teach.derivative_tables import jacobian_table
+    from .teach import jacobian_table
 
     _check_numbers(args)
     values = _values(args.at)
@@ -424,7 +424,7 @@ def _grad(args: argparse.Namespace) -> None:
 
 def _one_output(args, program, run, name: str, targets: list[str], values: dict) -> None:
     """The value and derivatives of one output, and what the options add to them."""
-    from .teach.derivative_tables import hessian_table
+    from .teach import hessian_table
     from .teach.explain import explain
 
     d = args.digits

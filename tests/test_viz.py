@@ -401,6 +401,7 @@ def test_graph_above_the_limit_is_refused_with_count_and_remedies():
     assert "151 value nodes" in message and "max_nodes=150" in message
     assert "max_nodes=151" in message and "max_nodes=None" in message
     assert "inner node as the root" in message
+    assert (err.value.n_nodes, err.value.max_nodes) == (151, 150)
     assert to_dot(y, options=DrawingOptions(max_nodes=151)).count("_op [") == 150
     assert to_dot(y, options=DrawingOptions(max_nodes=None))
 

@@ -68,6 +68,9 @@ def test_a_leaf_used_by_every_term_of_a_long_sum_is_refused_at_once_with_remedie
     assert "'x' here, used 150 times" in message
     assert "render(node)" in message
     assert "max_nodes=None" in message and "time_limit" in message
+    # the reason alone, for a caller (the command line) that gives its own advice
+    assert err.value.measure == message.split(" That happens")[0]
+    assert "max_nodes" not in err.value.measure
     assert list(tmp_path.iterdir()) == []
 
 
@@ -93,8 +96,10 @@ def test_a_drawing_with_too_many_edges_is_refused():
     b = Value(0.0, label="b")
     zs = [weighted_sum(xs, xs[::-1], b) for _ in range(200)]
     root = weighted_sum(zs, zs, b)
-    with pytest.raises(LayoutTooSlowError, match=f"edges, more than the {MAX_EDGES:,}"):
+    with pytest.raises(LayoutTooSlowError, match=f"edges, more than the {MAX_EDGES:,}") as err:
         draw(root)
+    assert err.value.measure.endswith("(16,600 edges took 13 s).")
+    assert "max_nodes" not in err.value.measure and "max_nodes" in str(err.value)
 
 
 def sines(n):
