@@ -36,6 +36,7 @@ from .limits import check_layout_cost
 __all__ = [
     "DrawingOptions",
     "digraph",
+    "drawn_edges",
     "drawing_options",
     "dot_lines",
     "check_size",
@@ -494,22 +495,31 @@ def _edge_lines(graph: _Layout) -> list[str]:
     lit = f' color="{HIGHLIGHT}" penwidth=3'
     lit_children = {child for _, child in graph.lit_edges}
     lines = []
+    for pi, i, tail, head, name in drawn_edges(graph):
+        if pi < 0:
+            lines.append(_edge(tail, head, lit if i in lit_children else dim))
+            continue
+        attrs = lit if (pi, i) in graph.lit_edges else dim
+        if name:
+            attrs += f' headlabel=<{html_text(name)}> labelfontsize=11 labelfontcolor="#666666"'
+        lines.append(_edge(tail, head, attrs))
+    return lines
+
+
+def drawn_edges(graph: _Layout) -> list[tuple[int, int, str, str, str]]:
+    """Every drawn edge as ``(parent index or -1, child index, tail, head, operand name)``, in
+    drawing order: each operand into its operation, then the operation into its result."""
+    out = []
     for i, v in enumerate(graph.order):
         if not v.parents:
             continue
         names = _operand_names(graph, v)
         for k, p in enumerate(v.parents):
             pi = graph.index[p]
-            if pi in graph.folded:
-                continue
-            attrs = lit if (pi, i) in graph.lit_edges else dim
-            if k < len(names):
-                attrs += (
-                    f' headlabel=<{html_text(names[k])}> labelfontsize=11 labelfontcolor="#666666"'
-                )
-            lines.append(_edge(f"n{pi}", f"n{i}_op", attrs))
-        lines.append(_edge(f"n{i}_op", f"n{i}", lit if i in lit_children else dim))
-    return lines
+            if pi not in graph.folded:
+                out.append((pi, i, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
+        out.append((-1, i, f"n{i}_op", f"n{i}", ""))
+    return out
 
 
 def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:

@@ -52,10 +52,10 @@ from .picture import (
     _colour,
     _Layout,
     _layout,
-    _operand_names,
     check_layout,
     check_size,
     drawing_options,
+    drawn_edges,
     legend_rows,
 )
 
@@ -130,7 +130,8 @@ class Placement:
     Attributes:
         bb: the picture's bounding box ``(x0, y0, x1, y1)``.
         nodes: each drawn node's ``(x, y, width, height)`` by name (``n3``, ``n3_op``).
-        edges: each edge's curve (Graphviz's Bézier points), in the order of :func:`_edges`.
+        edges: each edge's curve (Graphviz's Bézier points), in the order of
+            :func:`viz.picture.drawn_edges`.
         head_labels: where each edge's operand name goes, by edge position.
         clusters: ``(x0, y0, x1, y1, label, label x, label y)`` for each layer or neuron box.
     """
@@ -220,22 +221,6 @@ def _op_size(graph: _Layout, i: int) -> tuple[float, float]:
     return max(_text_width(text) * FONT_PT + 2 * 5.0, 20.0), 14.0
 
 
-def _edges(graph: _Layout) -> list[tuple[int, str, str, str]]:
-    """Every edge as ``(parent index or -1, tail, head, operand name)``, in drawing order:
-    each operand into its operation, then the operation into its result."""
-    edges = []
-    for i, v in enumerate(graph.order):
-        if not v.parents:
-            continue
-        names = _operand_names(graph, v)
-        for k, p in enumerate(v.parents):
-            pi = graph.index[p]
-            if pi not in graph.folded:
-                edges.append((pi, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
-        edges.append((-1, f"n{i}_op", f"n{i}", ""))
-    return edges
-
-
 def _layout_source(graph: _Layout) -> str:
     """DOT text that only places boxes of the picture's sizes; nothing of it is drawn."""
 
@@ -266,7 +251,7 @@ def _layout_source(graph: _Layout) -> str:
             out.append("}")
         out.append("}")
     out.extend(loose)
-    for _, tail, head, name in _edges(graph):
+    for _, _, tail, head, name in drawn_edges(graph):
         out.append(f"{tail} -> {head}" + (f' [headlabel="{name}"]' if name else ""))
     out.append("}")
     return "\n".join(out) + "\n"
@@ -316,7 +301,7 @@ def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
         label = _point(edge["head_lp"]) if "head_lp" in edge else None
         curves.setdefault((names[edge["tail"]], names[edge["head"]]), []).append((points, label))
     edges, head_labels = [], {}
-    for k, (_, tail, head, _) in enumerate(_edges(graph)):
+    for k, (_, _, tail, head, _) in enumerate(drawn_edges(graph)):
         points, label = curves[(tail, head)].pop(0)
         edges.append(points)
         if label is not None:
@@ -437,8 +422,7 @@ def _edge_lines(
 ) -> list[str]:
     """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name."""
     out = []
-    for k, (pi, tail, head, name) in enumerate(_edges(graph)):
-        child = int(head.removesuffix("_op")[1:])
+    for k, (pi, child, tail, head, name) in enumerate(drawn_edges(graph)):
         is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
         style = "edge, lit" if is_lit else ("edge, dim" if dim else "edge")
         out.append(rf"\draw[{style}] {_curve(tail, head, where.edges[k])};")
