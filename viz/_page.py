@@ -36,7 +36,7 @@ SKELETON = """<!DOCTYPE html>
 """
 
 
-def safe_json(data) -> str:
+def safe_json(data: object) -> str:
     """JSON that cannot end a ``<script>`` element or start markup inside it."""
     text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     for c, esc in (
@@ -56,7 +56,7 @@ def html_page(
     body: str,
     style: str,
     script: str,
-    data,
+    data: object,
     data_id: str,
     parts: Mapping[str, str] | None = None,
 ) -> str:
