@@ -32,7 +32,6 @@ from autograd_lite.engine import BackwardStep, backward_steps, check_value
 from autograd_lite.forward import local_derivatives
 from autograd_lite.ops import OPS
 
-from ._page import safe_json as _safe_json  # noqa: F401  (the training page reads it here)
 from ._stepping import (
     PageText,
     StepperPage,
