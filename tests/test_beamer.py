@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from autograd_lite import Value
-from viz import DEFAULT_MAX_STEPS, LatexNotFoundError, backward_steps, beamer
+from viz import DEFAULT_MAX_STEPS, DrawingOptions, LatexNotFoundError, backward_step_texts, beamer
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 needs_latex = pytest.mark.skipif(
@@ -25,10 +25,21 @@ def product():
 
 
 @needs_dot
+def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(tmp_path):
+    # as floats, d(0.5/r)/dr underflows and dr/dx overflows; backward() gives 0.5
+    x = Value(1e-300, label="x")
+    tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
+    last = tex.split("\\begin{frame}")[-1]
+    assert "grad 0.5}" in last and last.count("= 0.5 (worked out exactly") == 1
+
+
+@needs_dot
 def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
     loss = product()
-    tex = beamer(loss, tmp_path / "deck.tex", fmt=".1f").read_text(encoding="utf-8")
-    steps, _ = backward_steps(loss)
+    tex = beamer(loss, tmp_path / "deck.tex", options=DrawingOptions(fmt=".1f")).read_text(
+        encoding="utf-8"
+    )
+    steps = backward_step_texts(loss)
     assert tex.count("\\begin{frame}") == len(steps) == 3
     assert "Step 3 of 3" in tex
     # grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
@@ -84,4 +95,4 @@ def test_deck_compiles_to_one_page_per_step(tmp_path):
     assert pdf == tmp_path / "deck.pdf" and pdf.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
-    assert pages == len(backward_steps(loss)[0])
+    assert pages == len(backward_step_texts(loss))

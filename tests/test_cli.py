@@ -234,7 +234,8 @@ def test_max_nodes_default_is_the_drawing_default():
     from autograd_lite import cli
 
     assert cli.DEFAULT_MAX_NODES == viz.DEFAULT_MAX_NODES
-    assert inspect.signature(viz.stepper).parameters["max_nodes"].default == viz.DEFAULT_MAX_NODES
+    parameters = inspect.signature(viz.DrawingOptions).parameters
+    assert parameters["max_nodes"].default == viz.DEFAULT_MAX_NODES
     assert f"default {viz.DEFAULT_MAX_NODES};" in " ".join(out_of("grad", "--help").split())
 
 

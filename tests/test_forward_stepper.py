@@ -8,7 +8,7 @@ from examples import worked_example
 from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value, jvp, topo_order, weighted_sum
-from viz import forward_stepper, forward_steps, mode_costs
+from viz import forward_step_texts, forward_stepper, mode_costs
 from viz.labels import format_number
 
 needs_dot = pytest.mark.skipif(
@@ -28,9 +28,9 @@ def graphs():
 
 @pytest.mark.parametrize("name, root, wrt", list(graphs()), ids=[g[0] for g in graphs()])
 def test_the_last_tangent_is_what_jvp_gives(name, root, wrt):
-    steps, tangents = forward_steps(root, wrt)
+    steps = forward_step_texts(root, wrt)
     _, t = jvp(lambda v: _rebuilt(root, wrt, v), (wrt.data,), (1.0,))
-    assert tangents[-1] == t
+    assert steps[-1].node == len(topo_order(root)) - 1 and steps[-1].updates[-1][1] == t
     assert len(steps) == 1 + sum(1 for v in topo_order(root) if v.parents)
 
 
@@ -49,7 +49,7 @@ def test_one_step_per_operation_each_saying_its_rule_in_numbers():
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b
     c.label = "c"
-    steps, _ = forward_steps(c, a)
+    steps = forward_step_texts(c, a)
     assert steps[0].title == "Start at the input: tangent(a) = 1"
     assert steps[1].lines == (
         "tangent(a) × ∂(a·b)/∂a = tangent(a) × b = 1 × -3 = -3",
@@ -58,12 +58,12 @@ def test_one_step_per_operation_each_saying_its_rule_in_numbers():
     )
 
 
-def test_forward_steps_refuse_an_input_that_is_not_a_leaf_of_the_graph():
+def test_forward_step_texts_refuse_an_input_that_is_not_a_leaf_of_the_graph():
     x = Value(1.0)
     with pytest.raises(ValueError, match="leaf"):
-        forward_steps(x * 2, Value(3.0))
+        forward_step_texts(x * 2, Value(3.0))
     with pytest.raises(ValueError, match="leaf"):
-        forward_steps((x * 2).exp(), x * 2)
+        forward_step_texts((x * 2).exp(), x * 2)
 
 
 def test_the_costs_count_passes_per_input_and_per_output():
@@ -78,7 +78,10 @@ def test_the_costs_count_passes_per_input_and_per_output():
 def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa: F811
     out, w = worked_example()
     order = topo_order(out)
-    steps, tangents = forward_steps(out, w["w1"])
+    steps = forward_step_texts(out, w["w1"])
+    tangents = [0.0] * len(order)
+    for step in steps:
+        tangents[step.node] = step.updates[-1][1]
     path = forward_stepper(out, w["w1"], tmp_path / "forward.html")
     page, problems = open_page(browser, path)
     assert "one per input" in page.inner_text("#costs")

@@ -12,9 +12,9 @@ from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 from autograd_lite import Value
 from autograd_lite.nn import MLP, fit
 from viz import (
-    backward_steps,
+    backward_step_texts,
+    forward_step_texts,
     forward_stepper,
-    forward_steps,
     stepper,
     to_dot,
     to_tikz,
@@ -68,8 +68,8 @@ def small_graph(label: str):
 
 def test_steps_drawings_and_tikz_show_bidi_controls_as_escapes():
     out, x = small_graph("a" + EVERY_BIDI)
-    steps, _ = backward_steps(out)
-    fsteps, _ = forward_steps(out, x)
+    steps = backward_step_texts(out)
+    fsteps = forward_step_texts(out, x)
     for s in steps + fsteps:
         assert hidden(s.title + "".join(s.lines)) == set(), s
     assert any("a\\u061c" in line for s in steps for line in s.lines)
@@ -168,14 +168,14 @@ def assert_reads_in_order(page, selector: str) -> int:
 @pytest.mark.slow
 def test_stepper_lines_with_a_right_to_left_label_read_in_order(browser, tmp_path):  # noqa: F811
     out, x = small_graph(RTL)
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     page, problems = open_page(browser, stepper(out, tmp_path / "b.html"))
     checked = 0
     for _ in steps:
         page.click("#next")
         checked += assert_reads_in_order(page, "#step-lines li")
     assert checked >= 1
-    fsteps, _ = forward_steps(out, x)
+    fsteps = forward_step_texts(out, x)
     fpage, fproblems = open_page(browser, forward_stepper(out, x, tmp_path / "f.html"))
     checked = 0
     for _ in fsteps:

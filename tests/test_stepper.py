@@ -11,9 +11,9 @@ import pytest
 from examples import worked_example
 
 from autograd_lite import Value, explain, gradients, topo_order, weighted_sum
-from viz import DotNotFoundError, GraphTooLargeError, backward_steps, stepper
+from viz import DotNotFoundError, DrawingOptions, GraphTooLargeError, backward_step_texts, stepper
+from viz._page import safe_json
 from viz.labels import format_number
-from viz.stepper import _safe_json
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,7 +49,7 @@ def test_steps_call_an_unlabelled_node_by_the_id_that_explain_gives_it():
     out, w = worked_example()
     order = topo_order(out)
     names = {e.child: e.child_name for p in explain(out, w["w1"]).paths for e in p.edges}
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     titles = {s.node: s.title for s in steps}
     h = out.parents[0].parents[0].parents[1].parents[0]  # the sigmoid that w5 multiplies
     i = order.index(h)
@@ -59,9 +59,9 @@ def test_steps_call_an_unlabelled_node_by_the_id_that_explain_gives_it():
 
 @pytest.mark.parametrize("name, root", list(graphs()), ids=[n for n, _ in graphs()])
 def test_replayed_steps_end_with_the_engines_gradients(name, root):
-    steps, grads = backward_steps(root)
+    steps = backward_step_texts(root)
     order = topo_order(root)
-    assert grads == gradients(root, order)
+    grads = gradients(root, order)
     # the same numbers, replayed from the steps' own updates
     shown = [0.0] * len(order)
     for step in steps:
@@ -76,7 +76,7 @@ def test_replayed_steps_end_with_the_engines_gradients(name, root):
 
 def test_one_step_per_operation_after_the_seed():
     out, _ = worked_example()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     order = topo_order(out)
     assert steps[0].node == len(order) - 1 and steps[0].updates == ((len(order) - 1, 1.0),)
     assert [s.node for s in steps[1:]] == [
@@ -89,7 +89,7 @@ def test_step_says_the_chain_rule_in_words_and_numbers():
     out = a * b
     out.label = "out"
     loss = out + out
-    steps, _ = backward_steps(loss, fmt=".1f")
+    steps = backward_step_texts(loss, fmt=".1f")
     mul = steps[2]
     assert mul.lines[0] == ("grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3.0 × 2.0 = -6.0")
     assert mul.lines[1] == ("grad(b) += ∂(a·b)/∂b × grad(out) = a × grad(out) = 2.0 × 2.0 = 4.0")
@@ -102,7 +102,7 @@ def test_a_second_path_adds_to_the_grad_and_says_so():
     x = Value(3.0, label="x")
     y = x * x
     y.label = "y"
-    steps, _ = backward_steps(y)
+    steps = backward_step_texts(y)
     assert steps[1].lines[1] == (
         "grad(x) += ∂(a·b)/∂b × grad(y) = a × grad(y) = 3 × 1 = 3;  "
         "grad(x) = 3 + 3 = 6 (sum over paths)"
@@ -113,7 +113,7 @@ def test_weighted_sum_steps_name_each_operand_with_its_index():
     w = [Value(0.5, label="w^2_11"), Value(-1.0, label="w^2_12")]
     z = weighted_sum(w, [2.0, 3.0], Value(1.0, label="b^2_1"))
     z.label = "z^2_1"
-    lines = backward_steps(z)[0][1].lines
+    lines = backward_step_texts(z)[1].lines
     assert lines[0] == "grad(w^2_11) += ∂z/∂w₁ × grad(z^2_1) = a₁ × grad(z^2_1) = 2 × 1 = 2"
     assert lines[3] == "grad(3) += ∂z/∂a₂ × grad(z^2_1) = w₂ × grad(z^2_1) = -1 × 1 = -1"
     assert lines[4] == "grad(b^2_1) += ∂z/∂b × grad(z^2_1) = 1 × grad(z^2_1) = 1 × 1 = 1"
@@ -123,19 +123,19 @@ def test_derivatives_with_a_sum_are_bracketed():
     x = Value(0.5, label="x")
     y = x.tanh()
     y.label = "y"
-    line = backward_steps(y)[0][1].lines[0]
+    line = backward_step_texts(y)[1].lines[0]
     assert line.startswith("grad(x) += ∂tanh(a)/∂a × grad(y) = (1 − out²) × grad(y) = ")
 
 
 def test_steps_touch_no_grad():
     out, w = worked_example()
     w["w1"].grad = 7.0
-    backward_steps(out)
+    backward_step_texts(out)
     assert w["w1"].grad == 7.0 and out.grad == 0.0
 
 
 def test_json_for_the_page_cannot_close_the_script_or_open_markup():
-    text = _safe_json({"label": "</script><script>alert(1)</script> & <!--"})
+    text = safe_json({"label": "</script><script>alert(1)</script> & <!--"})
     assert not set("<>&") & set(text)
     assert json.loads(text) == {"label": "</script><script>alert(1)</script> & <!--"}
 
@@ -172,9 +172,9 @@ def test_stepper_refuses_a_graph_above_the_limit_and_writes_nothing(tmp_path):
     with pytest.raises(
         GraphTooLargeError,
         match=r"21 value nodes.*stepper\(root, \.\.\., "
-        r"max_nodes=21\)",
+        r"options=DrawingOptions\(max_nodes=21\)\)",
     ):
-        stepper(y, tmp_path / "p.html", max_nodes=20)
+        stepper(y, tmp_path / "p.html", options=DrawingOptions(max_nodes=20))
     assert not (tmp_path / "p.html").exists()
 
 
@@ -230,7 +230,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     out, w = worked_example()
     w["w1"].label = XSS  # must show as text and run nothing
     order = topo_order(out)
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     path = stepper(out, tmp_path / "steps.html")
     engine = [f"grad {format_number(g, '.4g')}" for g in gradients(out, order)]
     page, problems = open_page(browser, path)
@@ -314,16 +314,39 @@ def test_same_graph_gives_a_byte_identical_page(tmp_path):
     assert first == second
 
 
-def test_stepper_refuses_to_write_a_page_when_the_replay_disagrees(tmp_path, monkeypatch):
-    import sys
+def test_steps_agree_with_backward_where_a_float_adjoint_would_underflow():
+    # d(0.5/r)/dr = -0.5/r² underflows as a float at r = 1e300, and dr/dx = -1/x² overflows:
+    # backward() works the adjoints out exactly and gives 0.5, and so do the steps
+    x = Value(1e-300, label="x")
+    y = 0.5 / (1 / x)
+    steps = backward_step_texts(y)
+    order = topo_order(y)
+    assert steps[-1].updates[-1] == (order.index(x), 0.5)
+    assert (
+        steps[-1]
+        .lines[-1]
+        .endswith("= 0.5 (worked out exactly: as floats, the factors alone over- or underflow)")
+    )
+    y.backward()
+    assert x.grad == 0.5
 
-    module = sys.modules["viz.stepper"]  # the package's name `stepper` is the function
+
+@needs_dot
+def test_stepper_page_shows_the_grad_backward_gives_where_adjoints_underflow():
+    x = Value(1e-300, label="x")
+    page = stepper(0.5 / (1 / x))
+    data = json.loads(re.search(r'id="steps-data">(.*?)</script>', page.html).group(1))
+    assert data["steps"][-1]["updates"][-1][1:] == ["0.5", 0.5]
+
+
+def test_stepper_refuses_options_it_draws_itself():
     x = Value(0.5, label="x")
-    y = x.tanh() * x
-    monkeypatch.setattr(module, "gradients", lambda root, order: [0.0] * len(order))
-    with pytest.raises(RuntimeError, match="disagrees with backward"):
-        stepper(y, tmp_path / "p.html")
-    assert not (tmp_path / "p.html").exists()
+    with pytest.raises(ValueError, match=r"highlight=\(Value"):
+        stepper(x.exp(), options=DrawingOptions(highlight=[x]))
+    with pytest.raises(ValueError, match="color_by_grad=True"):
+        stepper(x.exp(), options=DrawingOptions(color_by_grad=True))
+    with pytest.raises(TypeError, match="DrawingOptions"):
+        stepper(x.exp(), options={"rankdir": "TB"})
 
 
 def test_stepper_default_limit_is_the_drawing_limit():
@@ -331,8 +354,9 @@ def test_stepper_default_limit_is_the_drawing_limit():
 
     from viz.dot import DEFAULT_MAX_NODES
 
-    # `is`, not ==: a second literal 300 written in the stepper would be another object.
-    assert inspect.signature(stepper).parameters["max_nodes"].default is DEFAULT_MAX_NODES
+    # `is`, not ==: a second literal 300 written elsewhere would be another object.
+    parameters = inspect.signature(DrawingOptions).parameters
+    assert parameters["max_nodes"].default is DEFAULT_MAX_NODES
 
 
 @needs_dot
@@ -341,7 +365,7 @@ def test_page_with_a_lone_surrogate_and_a_huge_label_steps_to_the_end(browser, t
     w = Value(0.5, label="w_" + "long_name_" * 2000)
     x = Value(2.0, label="a\ud800b")
     out = (w * x).tanh()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     path = stepper(out, tmp_path / "hostile.html", title="steps \udfff")
     page, problems = open_page(browser, path)
     assert page.inner_text("h1") == "steps \\udfff"
@@ -369,7 +393,7 @@ def test_stepper_without_a_path_returns_the_page_that_save_writes(tmp_path):
     assert page.save(tmp_path / "b.html") == tmp_path / "b.html"
     assert (tmp_path / "b.html").read_bytes() == written.read_bytes()
     assert page.html == written.read_text(encoding="utf-8")
-    assert page.n_steps == len(backward_steps(out)[0])
+    assert page.n_steps == len(backward_step_texts(out))
     assert "StepperPage" in repr(page) and ".save(path)" in repr(page)
 
 
@@ -390,7 +414,7 @@ def test_inline_page_is_a_sandboxed_iframe_holding_the_escaped_page():
 @pytest.mark.slow
 def test_inline_page_steps_inside_its_iframe(browser, tmp_path):
     out, _ = worked_example()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     inline = stepper(out)
     notebook = tmp_path / "notebook.html"
     notebook.write_text(

@@ -2,7 +2,7 @@
 
 :class:`DrawingOptions` holds the drawing options, checked. :func:`dot_lines` writes the
 graph's DOT statements in the order they appear: graph attributes, nodes (clusters first),
-edges, legend; :func:`dot_source` wraps them as one ``digraph``. The entry points that users
+edges, legend; :func:`digraph` wraps them as one ``digraph``. The entry points that users
 call (:func:`viz.to_dot`, :func:`viz.draw`, :func:`viz.render`) are in :mod:`viz.dot`; the
 stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
 """
@@ -35,7 +35,9 @@ from .limits import check_layout_cost
 
 __all__ = [
     "DrawingOptions",
-    "dot_source",
+    "digraph",
+    "drawn_edges",
+    "drawing_options",
     "dot_lines",
     "check_size",
     "check_layout",
@@ -62,7 +64,17 @@ _COMMUTATIVE = frozenset({"add", "mul"})
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more nodes than the drawing limit ``max_nodes``."""
+    """The graph has more nodes than the drawing limit ``max_nodes``.
+
+    Attributes:
+        n_nodes: the number of value nodes of the graph.
+        max_nodes: the limit it is above.
+    """
+
+    def __init__(self, message: str, *, n_nodes: int, max_nodes: int):
+        super().__init__(message)
+        self.n_nodes = n_nodes
+        self.max_nodes = max_nodes
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -74,10 +86,34 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 
 @dataclass(frozen=True, kw_only=True)
 class DrawingOptions:
-    """The drawing options of :func:`to_dot`, :func:`draw` and :func:`render`, checked.
+    """How a graph is drawn: the one set of options every drawing of ``viz`` takes.
 
-    The attributes have the names, meanings and defaults of those functions' keyword
-    options; making one checks them.
+    :func:`viz.to_dot`, :func:`viz.draw`, :func:`viz.render`, :func:`viz.to_tikz`, the
+    stepper pages and the Beamer frames all take ``options=DrawingOptions(...)``; making one
+    checks it.
+
+    Attributes:
+        rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        fmt: format spec for data and grads, such as ``".4g"`` or ``".3f"``.
+        show_grad: show each node's ``grad`` next to its data.
+        color_by_grad: fill value nodes by the sign and size of their grad (red negative,
+            blue positive; strongest within a factor 10 of the largest |grad| apart from
+            the output's, lighter one and two decades below) and add a legend.
+        highlight: Values (nodes) and ``(parent, child)`` pairs (edges) to draw thick and
+            coloured, for example one chain-rule path; other edges are drawn lighter.
+        cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
+            ``z^l_j``, ``a^l_j``) into one box per layer and one per neuron.
+        max_nodes: refuse graphs with more value nodes than this (None: no limit). Where
+            Graphviz lays the graph out (:func:`viz.draw`, :func:`viz.render` to a picture,
+            TikZ, the steppers), graphs whose layout would take it long are refused too: more
+            than :data:`viz.limits.MAX_EDGES` edges, or edges across more than
+            :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
+        compact_constants: draw unlabelled leaves (numbers used as operands) as just their
+            number; a constant exponent is always folded into its node (``^2``).
+        show_ids: show the node id (``n5``) in unlabelled nodes: the name that
+            :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
+            shows them when ``highlight`` is given, so a path table's nodes can be found in
+            the picture; True or False shows or hides them in any drawing.
 
     Raises:
         ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
@@ -102,6 +138,14 @@ class DrawingOptions:
     show_ids: bool | None = None
 
     def __post_init__(self) -> None:
+        # kept as a tuple, so options stay unchanged and hashable whatever was passed
+        try:
+            object.__setattr__(self, "highlight", tuple(self.highlight))
+        except TypeError:
+            raise TypeError(
+                "highlight must be a list of Values (nodes) and (parent, child) pairs of "
+                f"Values (edges), got {type(self.highlight).__name__}"
+            ) from None
         if self.rankdir not in ("LR", "TB"):
             raise ValueError(
                 "rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
@@ -112,6 +156,22 @@ class DrawingOptions:
             raise ValueError(
                 f"max_nodes must be a positive whole number or None, got {self.max_nodes!r}"
             )
+
+
+def drawing_options(options: DrawingOptions | None) -> DrawingOptions:
+    """The options a drawing entry point was given: the defaults for None.
+
+    Raises:
+        TypeError: if options is neither a DrawingOptions nor None.
+    """
+    if options is None:
+        return DrawingOptions()
+    if not isinstance(options, DrawingOptions):
+        raise TypeError(
+            "options must be a DrawingOptions, for example options=DrawingOptions(rankdir='TB'), "
+            f"or None, got {type(options).__name__}"
+        )
+    return options
 
 
 def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
@@ -130,9 +190,11 @@ def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
         raise GraphTooLargeError(
             f"this graph has {n} value nodes, more than the drawing limit max_nodes="
             f"{max_nodes}: Graphviz would be slow and the picture unreadable. "
-            f"To draw it anyway, call {what}(root, ..., max_nodes={n}) (or max_nodes=None for no "
-            f"limit); to draw a part of it, pass an inner node as the root: {what}(node) "
-            "draws only that node and the nodes it depends on."
+            f"To draw it anyway, call {what}(root, ..., options=DrawingOptions(max_nodes={n})) "
+            f"(or max_nodes=None for no limit); to draw a part of it, pass an inner node as the "
+            f"root: {what}(node) draws only that node and the nodes it depends on.",
+            n_nodes=n,
+            max_nodes=max_nodes,
         )
 
 
@@ -150,31 +212,9 @@ def check_layout(root: Value, options: DrawingOptions, what: str) -> None:
         check_layout_cost(topo_order(root), set(), what)
 
 
-def dot_source(
-    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
-) -> str:
-    """The DOT text of ``root``'s graph: the one place the ``digraph { ... }`` wrapper is written.
-
-    Args:
-        root: the output node.
-        options: the drawing options.
-        grads: grads to show instead of the nodes' own, by topological index (0 for an
-            index not given); the stepper draws its picture with them.
-
-    Returns:
-        ``"digraph {"``, the lines of :func:`dot_lines` and ``"}"``, one per line.
-
-    Raises:
-        GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
-
-    Example:
-        >>> from autograd_lite import Value
-        >>> x = Value(3.0, label="x")
-        >>> "grad 7<" in dot_source(x.exp(), DrawingOptions(), grads={0: 7.0})
-        True
-    """
-    body = "".join(f"{line}\n" for line in dot_lines(root, options, grads=grads))
-    return "digraph {\n" + body + "}\n"
+def digraph(lines: list[str]) -> str:
+    """The one place the ``digraph { ... }`` wrapper is written around :func:`dot_lines`."""
+    return "digraph {\n" + "".join(f"{line}\n" for line in lines) + "}\n"
 
 
 def dot_lines(
@@ -183,7 +223,10 @@ def dot_lines(
     """The DOT body lines (each starting with a tab) for ``root``'s graph.
 
     Args:
-        root, options, grads: as for :func:`dot_source`.
+        root: the output node.
+        options: the drawing options.
+        grads: grads to show instead of the nodes' own, by topological index (0 for an
+            index not given); the stepper pages and Beamer frames draw their pictures so.
 
     Returns:
         The graph's attributes, its nodes (in their clusters, if any), its edges and, when
@@ -452,22 +495,31 @@ def _edge_lines(graph: _Layout) -> list[str]:
     lit = f' color="{HIGHLIGHT}" penwidth=3'
     lit_children = {child for _, child in graph.lit_edges}
     lines = []
+    for pi, i, tail, head, name in drawn_edges(graph):
+        if pi < 0:
+            lines.append(_edge(tail, head, lit if i in lit_children else dim))
+            continue
+        attrs = lit if (pi, i) in graph.lit_edges else dim
+        if name:
+            attrs += f' headlabel=<{html_text(name)}> labelfontsize=11 labelfontcolor="#666666"'
+        lines.append(_edge(tail, head, attrs))
+    return lines
+
+
+def drawn_edges(graph: _Layout) -> list[tuple[int, int, str, str, str]]:
+    """Every drawn edge as ``(parent index or -1, child index, tail, head, operand name)``, in
+    drawing order: each operand into its operation, then the operation into its result."""
+    out = []
     for i, v in enumerate(graph.order):
         if not v.parents:
             continue
         names = _operand_names(graph, v)
         for k, p in enumerate(v.parents):
             pi = graph.index[p]
-            if pi in graph.folded:
-                continue
-            attrs = lit if (pi, i) in graph.lit_edges else dim
-            if k < len(names):
-                attrs += (
-                    f' headlabel=<{html_text(names[k])}> labelfontsize=11 labelfontcolor="#666666"'
-                )
-            lines.append(_edge(f"n{pi}", f"n{i}_op", attrs))
-        lines.append(_edge(f"n{i}_op", f"n{i}", lit if i in lit_children else dim))
-    return lines
+            if pi not in graph.folded:
+                out.append((pi, i, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
+        out.append((-1, i, f"n{i}_op", f"n{i}", ""))
+    return out
 
 
 def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:

@@ -1,0 +1,312 @@
+"""The step engine of the two stepper pages and the Beamer frames: what a step says and how a
+page plays the steps.
+
+The steps themselves come from the library's generators (``backward_steps`` of
+:mod:`autograd_lite.engine`, ``forward_steps`` of :mod:`autograd_lite.forward`); here they
+are put in words (:class:`StepText`) and played on one kind of page (:func:`step_page`): the
+graph rendered to SVG once, a number cell in every value node, and the steps' text and
+updates in a JSON block that the page's script plays with Next / Previous / Play / Reset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import graphviz
+
+from autograd_lite import Value
+from autograd_lite.labels import node_id, node_names
+from autograd_lite.ops import NARY, OPS, wsum_operands
+
+from . import _stepper_page
+from ._inline import InlinePage
+from ._page import html_page
+from .dot import faster_hints, install_hint
+from .labels import format_number, visible_text
+from .limits import run_dot
+from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size, digraph, dot_lines
+
+__all__ = ["StepText", "StepperPage"]
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+@dataclass(frozen=True)
+class StepText:
+    """One step of a pass, in words and numbers, as a stepper page or a Beamer frame shows it.
+
+    Attributes:
+        node: index (in topological order) of the node the step is about: the node whose
+            rule runs (backward), whose tangent is made (forward), or the seeded node.
+        title: one line saying what happens.
+        lines: the chain-rule step for each operand, in words and numbers.
+        updates: ``(node index, number after this step)`` for every grad (or tangent) this
+            step changes, in the order it changes them.
+    """
+
+    node: int
+    title: str
+    lines: tuple[str, ...]
+    updates: tuple[tuple[int, float], ...]
+
+
+class StepperPage(InlinePage):
+    """A stepper page held in memory: notebooks show it inline, :meth:`save` writes it.
+
+    See :class:`viz._inline.InlinePage` for how it shows inline (a sandboxed iframe).
+
+    Attributes:
+        html: the page's full HTML text, exactly what :meth:`save` writes.
+        n_steps: the number of steps the page plays.
+        title: the page's heading.
+    """
+
+    def __init__(self, html: str, *, n_steps: int, title: str, height: int = 640):
+        super().__init__(html, title=title, height=height)
+        self.n_steps = n_steps
+
+    def __repr__(self) -> str:
+        return (
+            f"<StepperPage {self.title!r}: {self.n_steps} steps; in a notebook it shows "
+            "inline, .save(path) writes it>"
+        )
+
+
+# --- what a step says ------------------------------------------------------------------------
+
+
+def node_texts(order: list[Value], fmt: str) -> list[str]:
+    """What the text calls each node: its label, a constant's number, else its id (``n12``),
+    exactly as path tables name it and the page's picture prints it. A lone surrogate, which
+    no file can hold, is written as its escape (``\\ud800``)."""
+    names = node_names(order, lambda x: format_number(x, fmt))
+    return [visible_text(names[v]) for v in order]
+
+
+def _top_level(text: str, needles: tuple[str, ...]) -> bool:
+    """Whether any needle occurs in text outside parentheses."""
+    depth = 0
+    for i, c in enumerate(text):
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif depth == 0 and any(text.startswith(n, i) for n in needles):
+            return True
+    return False
+
+
+def split_derivative(text: str) -> tuple[str, str]:
+    """``'∂(a·b)/∂a = b'`` -> ``('∂(a·b)/∂a', 'b')``: the derivative and its first formula."""
+    lhs, _, rhs = text.partition(" = ")
+    rhs = rhs.split("  (")[0]  # drop a note such as "  (0 at a = 0)"
+    first = rhs.split(" = ")[0]
+    if first.count("(") == first.count(")"):
+        rhs = first
+    if _top_level(rhs, (" + ", " − ", " - ", " if ")):
+        rhs = f"({rhs})"
+    return lhs, rhs
+
+
+def derivative(v: Value, k: int) -> tuple[str, str]:
+    """The local derivative of v by its operand k as text, split by :func:`split_derivative`;
+    a weighted sum's operands are numbered (``∂z/∂w₂``)."""
+    prim = OPS[v.op]
+    texts = prim.derivatives
+    n = len(v.parents)
+    if prim.arity != NARY or len(texts) == n:
+        return split_derivative(texts[k])
+    # weighted sum: one text each for the weights, the inputs and the bias
+    weights, inputs, _ = wsum_operands(range(n))
+    for group, text in ((weights, texts[0]), (inputs, texts[1])):
+        if k in group:
+            return split_derivative(
+                text.replace("ₖ", str(group.index(k) + 1).translate(_SUBSCRIPTS))
+            )
+    return split_derivative(texts[-1])
+
+
+def operand_names(v: Value) -> list[str]:
+    """The names the ops table's template gives v's operands (``w1 .. wn, a1 .. an, b`` for
+    a weighted sum)."""
+    prim = OPS[v.op]
+    if len(prim.operand_names) == len(v.parents):
+        return list(prim.operand_names)
+    n = (len(v.parents) - 1) // 2
+    return [f"w{k + 1}" for k in range(n)] + [f"a{k + 1}" for k in range(n)] + ["b"]
+
+
+def where(
+    v: Value, names: list[str], index: dict, fmt: str, text: Callable[[str], str] = str
+) -> str:
+    """``'a = x (2), b = y (-3)'``: which node each operand name of the template stands for."""
+    prim = OPS[v.op]
+
+    def operand(p: Value) -> str:
+        return names[index[p]] + text(f" ({format_number(p.data, fmt)})")
+
+    parts = []
+    if prim.arity == NARY and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
+        weights, inputs, bias = wsum_operands(v.parents)
+        for name, group in zip(prim.operand_names, (weights, inputs, (bias,))):
+            inner = text(", ").join(operand(p) for p in group)
+            if name != "b":
+                parts.append(text(f"{name} = (") + inner + text(")"))
+            else:
+                parts.append(text(f"{name} = ") + inner)
+    else:
+        for name, p in zip(prim.operand_names, v.parents):
+            parts.append(text(f"{name} = ") + operand(p))
+    return text(", ").join(parts)
+
+
+# --- the page --------------------------------------------------------------------------------
+
+
+def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
+    """The drawing options of a page or deck of steps: ids always shown (the steps' text
+    names unlabelled nodes by them); grads, colours and highlights are the steps' own.
+
+    Raises:
+        TypeError: if options is not a DrawingOptions.
+        ValueError: for show_grad=False, color_by_grad, highlight or show_ids=False.
+    """
+    if options is None:
+        return DrawingOptions(show_ids=True)
+    if not isinstance(options, DrawingOptions):
+        raise TypeError(f"options must be a DrawingOptions or None, got {type(options).__name__}")
+    own = {
+        "show_grad": options.show_grad is not True,
+        "color_by_grad": options.color_by_grad is not False,
+        "highlight": bool(options.highlight),
+        "show_ids": options.show_ids is False,
+    }
+    if any(own.values()):
+        bad = ", ".join(f"{k}={getattr(options, k)!r}" for k, v in own.items() if v)
+        raise ValueError(
+            f"{what} draws the numbers of each step, lights up the step's node and names "
+            f"unlabelled nodes by their ids itself; leave show_grad, color_by_grad, highlight "
+            f"and show_ids at their defaults (got {bad})"
+        )
+    return dataclasses.replace(options, show_ids=True)
+
+
+def check_graph(root: Value, order: list[Value], options: DrawingOptions, what: str) -> None:
+    """Refuse a graph above the drawing limits before any step is worked out."""
+    check_size(order, options.max_nodes, what=what)
+    check_layout(root, options, what)
+
+
+def widest(steps: Sequence[StepText], fmt: str) -> dict[int, float]:
+    """For each node, the number of the steps whose text is widest: every number cell is laid
+    out for it, so no number overflows its cell and every frame has the same layout."""
+    out: dict[int, float] = {}
+    for step in steps:
+        for i, x in step.updates:
+            if len(format_number(x, fmt)) >= len(format_number(out.get(i, 0.0), fmt)):
+                out[i] = x
+    return out
+
+
+@dataclass(frozen=True)
+class PageText:
+    """What tells a backward page from a forward one.
+
+    Attributes:
+        what: the entry point's name, for messages.
+        cell: the word in the value nodes' number cell (``"grad"``, ``"tangent"``).
+        pass_name: ``"backward pass"`` or ``"forward pass"``.
+        before: the text shown before the first step.
+        legend: the footer's line on what the colours mean.
+        intro: a paragraph shown above the steps, as plain text (empty: none).
+    """
+
+    what: str
+    cell: str
+    pass_name: str
+    before: str
+    legend: str
+    intro: str = ""
+
+
+def _number(x: float) -> float | str:
+    # JSON has no inf; the page only shows the formatted text, the number is for tooling
+    return x if x - x == 0.0 else repr(x)
+
+
+def _svg(root: Value, options: DrawingOptions, steps, text: PageText, time_limit: float) -> str:
+    """The page's picture: dot's SVG, each number cell laid out for its widest number."""
+    lines = dot_lines(root, options, grads=widest(steps, options.fmt))
+    source = digraph(lines)
+    if text.cell != "grad":
+        source = source.replace("<TD>grad ", f"<TD>{text.cell} ")
+    try:
+        svg = run_dot(source, "svg", time_limit=time_limit, hints=faster_hints(options, text.what))
+    except graphviz.ExecutableNotFound:
+        raise DotNotFoundError(
+            f"the {text.what} page embeds a picture rendered by Graphviz's `dot` program, "
+            f"which was not found on PATH; {install_hint()}"
+        ) from None
+    svg = svg.decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
+def step_page(
+    root: Value,
+    order: list[Value],
+    steps: Sequence[StepText],
+    options: DrawingOptions,
+    *,
+    text: PageText,
+    title: str,
+    interval_ms: int,
+    time_limit: float,
+) -> StepperPage:
+    """The page that plays ``steps`` on the picture of ``root``'s graph.
+
+    Raises:
+        DotNotFoundError: if Graphviz's ``dot`` program is not installed.
+        DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
+    """
+    svg = _svg(root, options, steps, text, time_limit)
+    fmt = options.fmt
+    index = {v: i for i, v in enumerate(order)}
+    data = {
+        "fmt_zero": format_number(0.0, fmt),
+        "interval": int(interval_ms),
+        "cell": f"{text.cell} ",
+        "before": text.before,
+        "nodes": [
+            {"id": node_id(i), "parents": [index[p] for p in v.parents]}
+            for i, v in enumerate(order)
+        ],
+        "steps": [
+            {
+                "node": s.node,
+                "title": s.title,
+                "lines": list(s.lines),
+                "updates": [[i, format_number(x, fmt), _number(x)] for i, x in s.updates],
+            }
+            for s in steps
+        ],
+    }
+    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n'
+    page = html_page(
+        title=title,
+        body=_stepper_page.BODY,
+        style=_stepper_page.STYLE,
+        script=_stepper_page.SCRIPT,
+        data=data,
+        data_id="steps-data",
+        parts={
+            "NSTEPS": str(len(steps)),
+            "PASS": text.pass_name,
+            "INTRO": intro,
+            "LEGEND": html.escape(text.legend),
+            "SVG": svg,
+        },
+    )
+    return StepperPage(page, n_steps=len(steps), title=visible_text(title))
