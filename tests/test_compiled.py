@@ -176,6 +176,18 @@ def test_code_that_reads_a_number_of_the_sample_is_refused_with_a_way_out(read):
         compile_loss(lambda x, t: read(model(x), t), model.parameters(), X, y)
 
 
+@pytest.mark.parametrize("op", list(OPS))
+def test_every_primitive_on_unknown_numbers_makes_an_unknown_node(op):
+    from autograd_lite.engine import apply
+    from autograd_lite.unknown import UNKNOWN
+
+    arity = 3 if op == "wsum" else OPS[op].arity
+    operands = [Value(0.5) for _ in range(arity)]
+    operands[0].data = UNKNOWN
+    node = apply(op, tuple(operands))
+    assert node.data is UNKNOWN and node.op == op and node.parents == tuple(operands)
+
+
 def test_a_number_read_from_the_parameters_is_refused_and_they_keep_their_values():
     w = Value(0.5)
     before = w.data
