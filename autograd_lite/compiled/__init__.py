@@ -36,8 +36,9 @@ Modules:
   ``print(program)`` shows;
 * :mod:`~autograd_lite.compiled.training`: what :func:`autograd_lite.nn.train.fit` uses to
   train through a compiled loss;
-* ``_instructions`` are a program's steps; ``_codegen`` writes a program out as Python
-  functions; ``_takes`` reads a group's operands out of arrays; ``_arrays`` finds each
+* ``_instructions`` are a program's steps; ``_grouping`` lays the parameters out and groups
+  the nodes into instructions; ``_codegen`` writes a program out as Python functions;
+  ``_takes`` reads a group's operands out of arrays; ``_arrays`` finds each
   primitive's vectorised form; ``_errors`` holds ``TraceError``.
 
 Example:

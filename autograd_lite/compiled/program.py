@@ -41,6 +41,7 @@ import numpy as np
 
 from ..engine import Value
 from ._codegen import compile_passes
+from ._grouping import Namer, consts_text, layout, split_by_sources
 from ._instructions import _Array, _Elementwise, _Matmul, _WeightedSums
 from ._takes import Take
 from .tracing import Trace, TraceError, record
@@ -74,7 +75,7 @@ class CompiledLoss:
         self.params = list(params)
         self.trace = trace_
         self.outputs_are_list = trace_.outputs_are_list
-        order = _layout(trace_, len(self.params))
+        order = layout(trace_, len(self.params))
         self.layout = [self.params[j] for j in order]
         # _at[j]: where the j-th given parameter sits in flat
         self._at = np.empty(len(order), dtype=np.intp)
@@ -136,11 +137,11 @@ class CompiledLoss:
             by_level.setdefault(level[i], {})
             by_level[level[i]].setdefault(key, []).append(i)
         self.program = []
-        names = _Namer(tr.names)
+        names = Namer(tr.names)
         for lev in sorted(by_level):
             # operands are placed by now (they sit at lower levels)
             for key, members in by_level[lev].items():
-                for group in _split_by_sources(key, members, tr, loc):
+                for group in split_by_sources(key, members, tr, loc):
                     out = len(arrays)
                     arrays.append(
                         _Array(
@@ -331,7 +332,7 @@ class CompiledLoss:
         arrays = self.arrays
         head = (
             f"program(x: B×{arrays[X].width}, y: B×{arrays[Y].width}; "
-            f"p: {arrays[P].width}, k: {arrays[K].width} = {_consts_text(self._consts[0])})"
+            f"p: {arrays[P].width}, k: {arrays[K].width} = {consts_text(self._consts[0])})"
         )
         fwd, back = [], []
         for ins in self.program:
@@ -356,88 +357,6 @@ class CompiledLoss:
             f"<CompiledLoss: {len(self.program)} array operations for {len(self.trace)} nodes per "
             f"sample, {len(self.params)} parameters>"
         )
-
-
-def _layout(tr: Trace, n: int) -> list[int]:
-    """The order of the parameters in the flat array, as indices of the given ones.
-
-    Weighted sums whose weights and bias are all parameters, over the same inputs (a
-    layer's neurons, which become one matrix product), have their weights placed row by
-    row and then their biases, each parameter where it is first met; the parameters no such
-    sum uses follow in the given order. A layer's weights are then one matrix in memory,
-    which the matrix products read faster than a strided view (about a fifth, at 64×64).
-    """
-    groups: dict[tuple, tuple[list, list]] = {}
-    for i, op in enumerate(tr.ops):
-        if op != "wsum":
-            continue
-        ps = tr.parents[i]
-        k = (len(ps) - 1) // 2
-        ws, xs, b = ps[:k], ps[k : 2 * k], ps[-1]
-        if all(tr.kinds[p] == "param" for p in (*ws, b)):
-            weights, biases = groups.setdefault(tuple(xs), ([], []))
-            weights.extend(tr.slots[p] for p in ws)
-            biases.append(tr.slots[b])
-    order: list[int] = []
-    placed = [False] * n
-    for weights, biases in groups.values():
-        for j in (*weights, *biases):
-            if not placed[j]:
-                placed[j] = True
-                order.append(j)
-    order.extend(j for j in range(n) if not placed[j])
-    return order
-
-
-def _consts_text(values) -> str:
-    shown = ", ".join(f"{v:g}" for v in values[:6])
-    return f"[{shown}{', …' if len(values) > 6 else ''}]"
-
-
-def _split_by_sources(key, members, tr, loc):
-    """Members of a level's group whose operands come from the same arrays, role by role."""
-    groups: dict = {}
-    for i in members:
-        ps = tr.parents[i]
-        if key[0] in ("matmul", "wsum"):
-            k = key[1]
-            roles = (ps[:k], ps[k : 2 * k], (ps[-1],))
-            sig = tuple(tuple(sorted({loc[p][0] for p in r})) for r in roles)
-        else:
-            sig = tuple(loc[p][0] for p in ps)
-        groups.setdefault(sig, []).append(i)
-    return list(groups.values())
-
-
-class _Namer:
-    """Names of arrays in listings, from the nodes' labels where they have a common stem."""
-
-    def __init__(self, labels):
-        self.labels = labels
-        self.used = {"x", "y", "p", "k", "loss"}
-        self.count = 0
-
-    def name(self, group) -> str:
-        stems = {_stem(self.labels[i]) for i in group}
-        stem = stems.pop() if len(stems) == 1 else None
-        if not stem:
-            self.count += 1
-            stem = f"t{self.count}"
-        name, k = stem, 1
-        while name in self.used:
-            k += 1
-            name = f"{stem}_{k}"
-        self.used.add(name)
-        return name
-
-
-def _stem(label) -> str | None:
-    """'z^3_1' → 'z3'; None for no label or one that is not in Nielsen's notation."""
-    if not label or "^" not in label:
-        return None
-    letter, _, rest = label.partition("^")
-    layer = rest.split("_")[0]
-    return f"{letter}{layer}" if letter.isalpha() and layer.isdigit() else None
 
 
 def compile_loss(
