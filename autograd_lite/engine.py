@@ -20,11 +20,10 @@ from ._errors import backward_error, misuse, non_finite, non_finite_gradient, op
 from ._no_grad import no_grad, recording_off
 from .checks import short_repr, to_float
 from .ops import OPS
-from .unknown import UNKNOWN, UnknownRead
+from .unknown import UNKNOWN, UnknownRead, known
 
-__all__ = ["Value", "apply", "topo_order", "BackwardStep", "backward_steps"]
+__all__ = ["Value", "apply", "topo_order", "BackwardStep", "backward_steps", "check_value"]
 __all__ += ["reference_gradients", "backward", "gradients", "no_grad", "gc_paused"]
-__all__ += ["check_value"]
 
 
 class Value:
@@ -104,6 +103,9 @@ class Value:
     def cos(self) -> Value:
         """Cosine (radians)."""
         return apply("cos", (self,))
+    def __bool__(self): return known(self)  # true, unless its number is unknown (traced)
+    def __eq__(self, other): return known(self, other) and self is other  # itself only
+    __hash__ = object.__hash__
     # fmt: on
 
     # --- graph ---

@@ -25,7 +25,7 @@ Example:
 
 from __future__ import annotations
 
-__all__ = ["UNKNOWN", "Unknown", "UnknownRead"]
+__all__ = ["UNKNOWN", "Unknown", "UnknownRead", "known"]
 
 
 class UnknownRead(TypeError):
@@ -71,3 +71,19 @@ class Unknown:
 
 UNKNOWN = Unknown()
 """The one unknown number (compare with ``is``)."""
+
+
+def known(*values: object) -> bool:
+    """True when none of ``values`` (Values, or anything else) holds :data:`UNKNOWN`.
+
+    A Value's truth and its ``==`` ask this first: a label or an input is a number when the
+    engine runs the code and a Value standing for it when the code is traced, so ``if t:``
+    or ``t == 1`` would quietly take one branch for every sample.
+
+    Raises:
+        UnknownRead: if one does.
+    """
+    for v in values:
+        if getattr(v, "data", None) is UNKNOWN:
+            _refuse()
+    return True

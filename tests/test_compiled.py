@@ -167,6 +167,9 @@ def test_the_listing_shows_a_matrix_product_per_layer_and_the_label_as_an_input(
         lambda s, t: s * Value(s.data),  # a number read and made a Value
         lambda s, t: s * s.detach(),  # detached: its number is read
         lambda s, t: s + 1.0 if s.data else s,  # bool
+        lambda s, t: s * t if t == 1 else s,  # the label compared, not its number
+        lambda s, t: s if t else -s,  # the label's truth
+        lambda s, t: s if t in (1, 2) else -s,  # the label looked up
     ],
 )
 def test_code_that_reads_a_number_of_the_sample_is_refused_with_a_way_out(read):
@@ -186,6 +189,32 @@ def test_every_primitive_on_unknown_numbers_makes_an_unknown_node(op):
     operands[0].data = UNKNOWN
     node = apply(op, tuple(operands))
     assert node.data is UNKNOWN and node.op == op and node.parents == tuple(operands)
+
+
+def test_a_model_of_your_own_that_compares_its_inputs_is_refused():
+    w = Value(0.5)
+
+    def model(x):  # eagerly x is a list of numbers; traced, of Values standing for them
+        return w * x[1] if x[0] == 0.0 else w * x[0]
+
+    with pytest.raises(TraceError, match="number"):
+        compile_loss(lambda x, t: mse.per_sample(model(x), t), [w], [[0.0, 1.0]], [1.0])
+    X, y = [[0.0, 1.0], [1.0, 2.0]], [1.0, 2.0]
+
+    class Mine:
+        def parameters(self):
+            return [w]
+
+        def __call__(self, x):
+            return model(x)
+
+    history = fit(Mine(), X, y, loss="mse", steps=2, lr=0.1)
+    assert not history.compiled and "number" in history.mode
+
+
+def test_values_are_still_true_and_equal_only_to_themselves():
+    a, b = Value(0.0), Value(0.0)
+    assert a and a == a and a != b and not (a == 0.0) and len({a, b, a}) == 2
 
 
 def test_a_number_read_from_the_parameters_is_refused_and_they_keep_their_values():
