@@ -212,6 +212,16 @@ def test_a_model_of_your_own_that_compares_its_inputs_is_refused():
     assert not history.compiled and "number" in history.mode
 
 
+def test_a_term_that_looks_the_label_up_trains_eagerly_as_it_would_anyway():
+    weights = {1: 0.25, -1: 0.75}
+    weighted = mean_loss(lambda out, t: (1.0 - out * t).relu() * weights[t], name="weighted")
+    X, y = moons(20, noise=0.1, seed=0)
+    runs = {mode: fit(MLP(2, [3, 1], seed=0), X, y, loss=weighted, steps=3, compiled=mode)
+            for mode in ("auto", False)}  # fmt: skip
+    assert not runs["auto"].compiled and "KeyError" in runs["auto"].mode
+    assert runs["auto"].loss == runs[False].loss
+
+
 def test_values_are_still_true_and_equal_only_to_themselves():
     a, b = Value(0.0), Value(0.0)
     assert a and a == a and a != b and not (a == 0.0) and len({a, b, a}) == 2

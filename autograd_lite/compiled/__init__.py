@@ -15,8 +15,9 @@ What it needs is declared, never looked up by reflection; it knows the engine, n
   outputs)``), written with Values. The sample's inputs and the numbers of its label are
   inputs of the trace, like the parameters: any arithmetic on them compiles, and any use
   of their numbers (``.data`` compared or computed with, ``float()``, ``bool()``, ``<``,
-  a label tested with ``if t:`` or ``t == 1``) is refused with :class:`TraceError`, as ``jax.jit`` refuses Python control flow on traced
-  values. Nothing is sampled, compared or re-checked later.
+  a label tested with ``if t:`` or ``t == 1``) is refused with :class:`TraceError`, as
+  ``jax.jit`` refuses Python control flow on traced values. Nothing is sampled, compared
+  or re-checked later.
 * for training (:func:`~autograd_lite.compiled.training.prepare`, which ``fit`` calls): a
   **model** that has ``parameters()`` and maps one sample to a Value or a list of Values;
   a **loss** that declares it is the mean of a per-sample term, ``loss.per_sample(output,

@@ -91,6 +91,12 @@ def prepare(
         )
     except TraceError as err:
         return None, str(err)
+    except Exception as err:  # on Values standing for the sample, as the engine would not
+        return None, (
+            f"tracing the model and loss raised {type(err).__name__}: {err} (a label or "
+            "an input is a Value standing for any sample there, not a number: code that "
+            "looks it up, as a dict key, cannot be traced)"
+        )
     program = CompiledLoss(trace, params)
     steps = CompiledSteps(program, rows, labels, y, optimizer, classes, eager_step)
     return steps, f"compiled: {len(program.program)} array operations per step"
