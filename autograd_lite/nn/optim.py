@@ -29,6 +29,7 @@ from ..checks import (
     short_repr,
 )
 from ..engine import Value, check_value
+from ..updates import Elements
 
 __all__ = ["Optimizer", "SGD", "Adam", "linear_schedule", "step_schedule"]
 
@@ -241,17 +242,10 @@ class SGD(Optimizer):
 
     state_names = updates.sgd.state_names
 
-    def update(
-        self,
-        lr: float,
-        t: int,
-        x: updates.Elements,
-        g: updates.Elements,
-        velocity: updates.Elements,
-    ) -> tuple:
+    def update(self, lr: float, t: int, x: Elements, g: Elements, *state: Elements) -> tuple:
         """:func:`autograd_lite.updates.sgd` with this optimizer's momentum and decay."""
         return updates.sgd(
-            lr, t, x, g, velocity, momentum=self.momentum, weight_decay=self.weight_decay
+            lr, t, x, g, *state, momentum=self.momentum, weight_decay=self.weight_decay
         )
 
 
@@ -307,18 +301,10 @@ class Adam(Optimizer):
 
     state_names = updates.adam.state_names
 
-    def update(
-        self,
-        lr: float,
-        t: int,
-        x: updates.Elements,
-        g: updates.Elements,
-        m: updates.Elements,
-        v: updates.Elements,
-    ) -> tuple:
+    def update(self, lr: float, t: int, x: Elements, g: Elements, *state: Elements) -> tuple:
         """:func:`autograd_lite.updates.adam` with this optimizer's betas, eps and decay."""
         return updates.adam(
-            lr, t, x, g, m, v, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
+            lr, t, x, g, *state, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
         )
 
 
