@@ -15,7 +15,8 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 
-from . import __version__
+from . import __version__, escape
+from .engine import topo_order
 from .formula.reader import ExprError, define
 from .table import fmt
 
@@ -97,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         An ``argparse.ArgumentParser``.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="autograd-lite",
         description="Exact derivatives of formulas, with the chain rule spelled out.",
         epilog=EXAMPLES,
@@ -238,7 +239,7 @@ def _add_picture_options(g: argparse.ArgumentParser) -> None:
         type=_max_nodes,
         default=DEFAULT_MAX_NODES,
         metavar="N",
-        help="--draw and --step refuse graphs of more than N value nodes "
+        help="--draw, --step and --trace refuse graphs of more than N value nodes "
         f"(default {DEFAULT_MAX_NODES}; 0 or 'none' for no limit)",
     )
 
@@ -298,12 +299,24 @@ def _names(items: Sequence[str], option: str) -> list[str]:
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, writing its help and errors through :func:`_say` too (an unknown
+    option is echoed in its error)."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            _say(message.rstrip("\n"), file=file or sys.stderr)
+
+
 def _say(*parts, file=None) -> None:
-    """print(), falling back to plain ASCII where the output cannot encode the symbols."""
+    """print() for everything the command writes: the text passes through
+    :func:`autograd_lite.escape.terminal` (a formula or name typed with an escape sequence
+    is shown, never obeyed), falling back to plain ASCII where the output cannot encode the
+    symbols."""
     stream = file or sys.stdout
     if stream is None:  # started with the stream closed (`>&-`): there is nowhere to write
         return
-    text = " ".join(str(p) for p in parts) + "\n"
+    text = escape.terminal(" ".join(_safe(str(p)) for p in parts)) + "\n"
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
@@ -400,6 +413,14 @@ def _check_combination(args: argparse.Namespace, run, outputs: list, targets: li
         )
     if args.check is not None and len(targets) != 1:
         raise UsageError("--check needs exactly one derivative: add --wrt NAME")
+    if args.trace and args.max_nodes is not None:
+        n = len(topo_order(run.nodes[outputs[0]]))
+        if n > args.max_nodes:
+            raise UsageError(
+                f"--trace: the formula's graph has {n:,} nodes, more than --max-nodes "
+                f"{args.max_nodes:,}: its three tables would print {n:,} rows each; give a "
+                "larger --max-nodes (0 for no limit) to print them"
+            )
 
 
 def _grad(args: argparse.Namespace) -> None:

@@ -96,3 +96,17 @@ def test_deck_compiles_to_one_page_per_step(tmp_path):
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
     assert pages == len(backward_step_texts(loss))
+
+
+def test_a_huge_title_is_cut_once_not_repeated_in_every_frame(tmp_path):
+    from autograd_lite import Value
+    from viz import beamer
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    tex = beamer(a * b + a, tmp_path / "t.tex", title="T" * 100_000)
+    source = tex.read_text(encoding="utf-8")
+    assert len(source) < 20_000 and "T" * 201 not in source
+    titles = [line for line in source.splitlines() if line.startswith("\\frametitle")]
+    assert titles and all(40 < line.count("T") <= 80 for line in titles)
+    with pytest.raises(TypeError, match="title must be text"):
+        beamer(a * b, tmp_path / "u.tex", title=3)

@@ -79,7 +79,8 @@ def beamer(
         path: the ``.tex`` file to write, or a ``.pdf`` file: then the ``.tex`` beside it is
             written and compiled.
         options: the picture's :class:`DrawingOptions`, as for :func:`viz.stepper`.
-        title: the frames' title; by default names the output.
+        title: the frames' title (cut to 80 characters with "…"); by default names the
+            output.
         max_steps: refuse a backward pass of more steps (frames) than this (None: no limit).
         pdf: also compile the document to a PDF beside the ``.tex`` file.
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes.
@@ -114,6 +115,8 @@ def beamer(
     latex_time_limit = check_latex_time_limit(latex_time_limit)
     if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
         raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be text or None, got {type(title).__name__}")
     options = step_options(options, "beamer")
     order = topo_order(root)
     check_size(order, options.max_nodes, what="beamer")
@@ -154,6 +157,9 @@ def _check_steps(n: int, max_steps: int | None) -> None:
         )
 
 
+_MAX_TITLE_CHARS = 80  # a frame title longer than a line is cut with "…" (100k took 120 s)
+
+
 def _document(
     order: list[Value],
     steps: list[StepText],
@@ -167,7 +173,7 @@ def _document(
     where = place(_layout(order, options, widest(steps, fmt)), time_limit=time_limit, what="beamer")
     root_name = shorten(node_names(order, lambda x: format_number(x, fmt))[order[-1]])
     heading = (
-        latex_text(title)
+        latex_text(shorten(title, _MAX_TITLE_CHARS))  # in every frame: one line's worth
         if title is not None
         else (r"Backward pass of " + _latex_names(order, fmt)[-1])
     )
@@ -179,7 +185,7 @@ def _document(
         tikz = picture(graph, where, current=step.node, updated=[i for i, _ in step.updates])
         frames.append(_frame(heading, k, len(steps), tikz, where.bb, step.title, step.lines))
     return (
-        _PREAMBLE % {"title": latex_text(title) if title is not None else latex_text(root_name)}
+        _PREAMBLE % {"title": latex_text(shorten(title if title is not None else root_name, 200))}
         + "".join(frames)
         + "\\end{document}\n"
     )
