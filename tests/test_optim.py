@@ -280,3 +280,38 @@ def test_a_schedule_returning_a_bool_is_refused():
     with pytest.raises(ValueError, match="schedule's lr at step 0"):
         SGD([p], lr=lambda step: True).step()
     assert p.data == 1.0
+
+
+# --- the rule is declared once and serves floats and arrays alike ---------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
+    ],
+)
+def test_the_declared_update_gives_the_steps_numbers_on_floats_and_on_arrays(make):
+    np = pytest.importorskip("numpy")
+    xs, grads = [1.0, -2.0, 0.5], [[0.3, -1.0, 2.0], [0.1, 0.2, -0.5]]
+    ps = [Value(x) for x in xs]
+    opt = make(ps)
+    x, state = np.array(xs), [np.zeros(3) for _ in opt.state_names]
+    for t, g in enumerate(grads, 1):
+        for p, gi in zip(ps, g):
+            p.grad = gi
+        opt.step()
+        x, *state = opt.update(opt.current_lr(), t, x, np.array(g), *state)
+    np.testing.assert_allclose(x, [p.data for p in ps], rtol=1e-15)
+    for name, values in zip(opt.state_names, state):
+        np.testing.assert_allclose(values, getattr(opt, name), rtol=1e-15)
+    assert opt.steps == len(grads)
+
+
+def test_an_optimizer_that_declares_no_rule_must_step_itself():
+    from autograd_lite.nn.optim import Optimizer
+
+    with pytest.raises(NotImplementedError, match="declares no update rule"):
+        Optimizer([Value(1.0)], lr=0.1).step()

@@ -434,16 +434,6 @@ def test_the_checks_say_how_the_run_goes_without_touching_the_model():
     assert [p.data for p in model.parameters()] == before
 
 
-def test_batches_rewound_to_a_step_draw_that_step_again():
-    from autograd_lite.nn._runners import Batches
-
-    batches = Batches(30, 5, seed=3)
-    drawn = [batches.draw() for _ in range(6)]
-    batches.rewind(4)
-    assert [batches.draw() for _ in range(3)] == drawn[3:]
-    assert Batches(7, None, seed=0).draw() == range(7)
-
-
 def test_the_eager_and_the_compiled_runner_step_alike():
     from autograd_lite.nn.train import make_runner
 
@@ -487,19 +477,3 @@ def test_an_observer_is_told_of_the_start_every_step_and_the_end(monkeypatch):
     assert log.seen == [("start", 0, 10), 1, 2, 3, ("close", True)] and len(h) == 3
     printer = Printer(2, 5)
     assert printer.on_step(1, 0.5, None) is None and printer.close(True) is None
-
-
-def test_recording_forgets_the_snapshots_of_steps_gone_back_over():
-    from autograd_lite.nn.observers import Recording
-    from autograd_lite.nn.record import Recorder
-
-    X, y = xor(20, seed=0)
-    model = MLP(2, [3, 1], seed=0)
-    recorder = Recorder(model, X, y, hinge, model.parameters(), every=2, grid=0, l2=0.0,
-                        classes=True)  # fmt: skip
-    recording = Recording(recorder, 2, sync=lambda: None)
-    recording.start(History(), 6)
-    for k in range(1, 7):
-        recording.on_step(k, 1.0, 0.5)
-    recording.rewind(4, "the graph changed")
-    assert [s.step for s in recorder.record] == [0, 2]
