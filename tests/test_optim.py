@@ -315,3 +315,65 @@ def test_an_optimizer_that_declares_no_rule_must_step_itself():
 
     with pytest.raises(NotImplementedError, match="declares no update rule"):
         Optimizer([Value(1.0)], lr=0.1).step()
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps)])
+def test_an_interrupt_at_any_line_of_a_step_updates_every_parameter_or_none(make):
+    """A KeyboardInterrupt raised at each line of the step in turn (signal handlers run
+    between bytecodes, so a line is where a Ctrl-C can land): parameters, state and step
+    count are all as before or all as after."""
+    import sys
+
+    from autograd_lite.nn import optim as module
+
+    params = [Value(0.1 * i - 1.0) for i in range(20)]
+    opt = make(params)
+    for p in params:
+        p.grad = 0.5
+    opt.step()  # the state is not empty
+    seen = []
+    for n in range(1, 10_000):
+        before = (
+            [p.data for p in params],
+            opt.steps,
+            [list(getattr(opt, s)) for s in opt.state_names],
+        )
+        count = [0]
+
+        def tracer(frame, event, arg, n=n, count=count):
+            if frame.f_code.co_filename != module.__file__:
+                return None
+
+            def local(frame, event, arg):
+                if event == "line":
+                    count[0] += 1
+                    if count[0] == n:
+                        raise KeyboardInterrupt
+                return local
+
+            return local
+
+        sys.settrace(tracer)
+        try:
+            opt.step()
+        except KeyboardInterrupt:
+            pass
+        else:
+            break
+        finally:
+            sys.settrace(None)
+        after = (
+            [p.data for p in params],
+            opt.steps,
+            [list(getattr(opt, s)) for s in opt.state_names],
+        )
+        seen.append(after == before)
+        if after != before:  # an interrupt after the commit: the whole step is in
+            assert after[1] == before[1] + 1
+            assert all(a != b for a, b in zip(after[0], before[0]))
+            for p, x in zip(params, before[0]):  # go back for the next trial
+                p.data = x
+            opt.steps = before[1]
+            for s, value in zip(opt.state_names, before[2]):
+                setattr(opt, s, value)
+    assert len(seen) > 5 and True in seen
