@@ -697,3 +697,61 @@ def test_the_gradients_of_parameters_the_optimizer_leaves_alone_add_up_as_eagerl
         fit(model, X, y, optimizer=SGD(params[::2], lr=0.05), steps=5, compiled=mode)
         grads[mode] = [p.grad for p in params]
     np.testing.assert_allclose(grads[True], grads[False], rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps)])
+def test_an_interrupt_at_any_line_of_a_compiled_step_leaves_one_whole_step(make):
+    """A KeyboardInterrupt raised at each line of the compiled step in turn (where a Ctrl-C
+    can land): after fit stops, parameters, gradients and step count are those of one step
+    of an uninterrupted run, never the gradient of a step that was not applied."""
+    import sys
+
+    from autograd_lite.compiled import training as module
+
+    X, y = moons(40, noise=0.1, seed=0)
+
+    shots = []
+
+    def shoot(k, history):
+        shots.append(([p.data for p in model.parameters()], [p.grad for p in model.parameters()]))
+
+    model = MLP(2, [4, 1], seed=0)
+    fit(model, X, y, loss="hinge", optimizer=make(model.parameters()), steps=3, compiled=True,
+        callback=shoot)  # fmt: skip
+    start = [p.data for p in MLP(2, [4, 1], seed=0).parameters()]
+    interrupted = 0
+    for n in range(1, 400):
+        model = MLP(2, [4, 1], seed=0)
+        opt = make(model.parameters())
+        count = [0]
+
+        def tracer(frame, event, arg, n=n, count=count):
+            # the steps only: a Ctrl-C right after a `with` block's __enter__ (tracing's
+            # no_grad) is a gap of Python's own, outside what a step can promise
+            if frame.f_code.co_filename != module.__file__ or frame.f_code.co_name != "step":
+                return None
+
+            def local(frame, event, arg):
+                if event == "line":
+                    count[0] += 1
+                    if count[0] == n:
+                        raise KeyboardInterrupt
+                return local
+
+            return local
+
+        sys.settrace(tracer)
+        try:
+            fit(model, X, y, loss="hinge", optimizer=opt, steps=3, compiled=True)
+        except KeyboardInterrupt:
+            interrupted += 1
+        else:
+            break
+        finally:
+            sys.settrace(None)
+        data = [p.data for p in model.parameters()]
+        if opt.steps == 0:
+            assert data == start
+        else:
+            assert (data, [p.grad for p in model.parameters()]) == shots[opt.steps - 1]
+    assert interrupted > 10

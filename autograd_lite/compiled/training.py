@@ -17,7 +17,10 @@ any number that depends on the sample, its label or the parameters when it was t
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
+from itertools import chain, starmap
+from operator import setitem
 
 import numpy as np
 
@@ -153,24 +156,41 @@ class CompiledSteps:
             np.copyto(self.previous, grad)
         if lr is None:
             lr = self.optimizer.current_lr()
-        with np.errstate(all="ignore"):
-            loss, out = program.run_unchecked(rows, labels, self.classes)
-            # the update tests its result, and a gradient that is not finite makes it so
-            ok = loss - loss == 0.0 and self.update.step(lr)
+        steps = self.optimizer.steps
+        try:
+            with np.errstate(all="ignore"):
+                loss, out = program.run_unchecked(rows, labels, self.classes)
+                # the update tests its result, and a gradient that is not finite makes it so
+                ok = loss - loss == 0.0 and self.update.step(lr)
+            if ok:
+                self.fresh = True
+                right = self._after(out, target)
+        except BaseException:
+            # Ctrl-C: the update is committed all at once (see _Flat.step), so the step
+            # happened or not; if not, its gradient is not kept either
+            if self.optimizer.steps == steps:
+                if was_fresh:
+                    np.copyto(grad, self.previous)
+                self.fresh = was_fresh
+            else:
+                self.fresh = True
+            raise
         if not ok:
             if was_fresh:
                 np.copyto(grad, self.previous)
             return self._eager(batch)
-        self.fresh = True
-        if len(self.uncovered):
-            self.summed += grad[self.uncovered]
-        right = 0
-        if self.classes:
-            if program.outputs_are_list:
-                right = int(np.count_nonzero(out.argmax(axis=1) == target))
-            else:
-                right = int(np.count_nonzero((out[:, 0] > 0.0) == target))
         return loss, right
+
+    def _after(self, out, target) -> int:
+        """What a committed step adds up: the gradients of uncovered parameters, and how
+        many samples it classed right."""
+        if len(self.uncovered):
+            self.summed += self.program.grad[self.uncovered]
+        if not self.classes:
+            return 0
+        if self.program.outputs_are_list:
+            return int(np.count_nonzero(out.argmax(axis=1) == target))
+        return int(np.count_nonzero((out[:, 0] > 0.0) == target))
 
     def _eager(self, batch):
         """Run the step with the engine (a non-finite number: its error, or its numbers)."""
@@ -253,12 +273,15 @@ class _Flat:
             s += b.sum()
         if s - s != 0.0:
             return False
-        if self.index is None:
-            flat[:] = new
-        else:
-            flat[self.index] = new
-        self.state = state
-        opt.steps = t
+        # NOTE: one call in C writes the parameters, the state and the step count (starmap,
+        # setitem on an array, map and setattr all run in C): a Ctrl-C lands before the
+        # step or after it, never between its parts
+        where = slice(None) if self.index is None else self.index
+        writes = chain(
+            starmap(setitem, [(flat, where, new)]),
+            map(setattr, (self, opt), ("state", "steps"), (state, t)),
+        )
+        deque(writes, maxlen=0)
         return True
 
     def pull(self):
