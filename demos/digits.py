@@ -61,7 +61,7 @@ history = fit(
     model,
     X_train,
     y_train,
-    loss="cross_entropy",
+    loss="softmax_cross_entropy",
     optimizer=Adam(model.parameters(), lr=0.01),
     steps=400,
     batch_size=64,

@@ -78,8 +78,8 @@ def test_the_moons_network_gives_the_engines_loss_and_gradients():
 LOSSES = {
     "mse": (mse, lambda y: [float(v) for v in y], 1),
     "hinge": (hinge, lambda y: y, 1),
-    "bce": (binary_cross_entropy, lambda y: y, 1),
-    "cross_entropy": (softmax_cross_entropy, lambda y: [(v + 1) // 2 for v in y], 2),
+    "binary_cross_entropy": (binary_cross_entropy, lambda y: y, 1),
+    "softmax_cross_entropy": (softmax_cross_entropy, lambda y: [(v + 1) // 2 for v in y], 2),
     "mse, two outputs": (mse, lambda y: [[float(v), 2.0 * v] for v in y], 2),
 }
 
@@ -407,7 +407,7 @@ def test_the_compiled_path_imports_nothing_from_nn():
 
 def test_the_library_losses_train_compiled_to_the_end():
     X, y = moons(30, noise=0.1, seed=1)
-    for loss in ("hinge", "bce", "mse"):
+    for loss in ("hinge", "binary_cross_entropy", "mse"):
         labels = [float(v) for v in y] if loss == "mse" else y
         h = fit(MLP(2, [4, 1], seed=1), X, labels, loss=loss, steps=40, progress=False)
         assert h.compiled and h.mode.startswith("compiled")
@@ -440,7 +440,9 @@ def test_fit_compiled_with_adam_and_classes_matches_eager_and_callbacks_see_the_
         def callback(step, history, model=model, looked=looked):
             looked.append([p.data for p in model.parameters()])
 
-        history = fit(model, X, y, loss="cross_entropy", optimizer=opt, steps=5, callback=callback)
+        history = fit(
+            model, X, y, loss="softmax_cross_entropy", optimizer=opt, steps=5, callback=callback
+        )
         seen[mode] = history.loss, looked, [p.grad for p in model.parameters()]
     np.testing.assert_allclose(seen[True][0], seen[False][0], rtol=1e-10)
     np.testing.assert_allclose(seen[True][1], seen[False][1], rtol=1e-9, atol=1e-12)

@@ -58,7 +58,7 @@ def test_training_reaches_full_accuracy_on_xor():
 def test_cross_entropy_trains_a_multi_class_model():
     X, y = blobs(60, centers=3, seed=0)
     model = MLP(2, [8, 3], seed=0)
-    history = fit(model, X, y, loss="cross_entropy", steps=30, lr=0.1)
+    history = fit(model, X, y, loss="softmax_cross_entropy", steps=30, lr=0.1)
     assert history.loss[-1] < 0.5 * history.loss[0]
     assert accuracy(model, X, y) > 0.9
 
@@ -283,11 +283,11 @@ def test_labels_are_checked_in_the_losss_own_convention_before_the_first_step():
     model = MLP(2, [3, 3])
     before = _snapshot(model)
     with pytest.raises(ValueError, match=r"y\[2\] must be a class index from 0 to 2"):
-        fit(model, X, [0, 1, 3], loss="cross_entropy", steps=3)
+        fit(model, X, [0, 1, 3], loss="softmax_cross_entropy", steps=3)
     with pytest.raises(ValueError, match=r"the output for y\[1\] has 3 components"):
         fit(model, X, [[0.0, 0.0, 1.0], 0.5, [1.0, 0.0, 0.0]], loss="mse", steps=3)
     with pytest.raises(ValueError, match=r"y\[0\] = 0.5"):
-        fit(MLP(2, [1]), X, [0.5, 1, 0], loss="bce", steps=3)
+        fit(MLP(2, [1]), X, [0.5, 1, 0], loss="binary_cross_entropy", steps=3)
     with pytest.raises(TypeError, match=r"y\[1\].*bool"):
         fit(MLP(2, [1]), X, [1.0, False, 0.0], loss=lambda out, t: out[0], steps=3)
     assert _snapshot(model) == before

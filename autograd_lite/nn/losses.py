@@ -470,9 +470,7 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
 LOSSES = {
     "mse": mse,
     "hinge": hinge,
-    "bce": binary_cross_entropy,
     "binary_cross_entropy": binary_cross_entropy,
-    "cross_entropy": softmax_cross_entropy,
     "softmax_cross_entropy": softmax_cross_entropy,
 }
 """The losses by the names that :func:`autograd_lite.train.fit` accepts."""

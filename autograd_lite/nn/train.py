@@ -131,8 +131,8 @@ def fit(
             as an :class:`~autograd_lite.nn.MLP`.
         X: the input samples (lists of numbers, or 1-D arrays).
         y: the labels, in the loss's convention.
-        loss: ``"hinge"``, ``"bce"``, ``"cross_entropy"``, ``"mse"``, or a function
-            ``loss(outputs, labels) -> Value``.
+        loss: ``"hinge"``, ``"binary_cross_entropy"``, ``"softmax_cross_entropy"``,
+            ``"mse"``, or a function ``loss(outputs, labels) -> Value``.
         optimizer: the optimizer; by default ``SGD(model.parameters(), lr)``.
         steps: number of update steps.
         batch_size: samples per step, drawn at random without replacement; None for the
