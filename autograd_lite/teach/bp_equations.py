@@ -56,7 +56,8 @@ COSTS: dict[str, Callable[..., Value]] = {
     "cross_entropy_of_probabilities": _cross_entropy_of_probabilities,
 }
 """Nielsen's two costs by name (``nn.losses.LOSSES`` holds the losses fit knows):
-``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and ``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
+``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
+``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
 outputs that are probabilities (a sigmoid output layer). Any other loss, those of
 :mod:`autograd_lite.nn.losses` among them, is passed to :func:`backprop_table` as a
 function (``loss=losses.mse``)."""
