@@ -33,6 +33,16 @@ __all__ = ["StepText", "StepperPage"]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
+MIN_TEXT_PX = 12
+"""The smallest size, in CSS pixels, that a page's fit to the window shrinks the picture's
+text to: a graph too large to fit whole at that size is shown at it and scrolled so that
+each step's node and operands are in view (the +/- keys still zoom further out)."""
+
+MAX_SCALE = 1.5
+"""How far a page's fit to the window enlarges a small graph."""
+
+_FONT_PX = 14 * 4 / 3  # the picture's 14 pt text, at its natural size
+
 
 @dataclass(frozen=True)
 class StepText:
@@ -276,6 +286,8 @@ def step_page(
     index = {v: i for i, v in enumerate(order)}
     data = {
         "fmt_zero": format_number(0.0, fmt),
+        "min_scale": round(MIN_TEXT_PX / _FONT_PX, 4),
+        "max_scale": MAX_SCALE,
         "interval": int(interval_ms),
         "cell": f"{text.cell} ",
         "before": text.before,
