@@ -19,9 +19,9 @@ BODY = """<header>
     <span id="counter" aria-live="polite">Step 0 of %%NSTEPS%%</span>
   </nav>
 </header>
-%%INTRO%%<section id="panel" aria-live="polite">
+<section id="panel" aria-live="polite">
   <h2 id="step-title">Before the %%PASS%%</h2>
-  <ol id="step-lines"></ol>
+  %%INTRO%%<ol id="step-lines"></ol>
 </section>
 <main id="graph">
 %%SVG%%
@@ -34,11 +34,11 @@ html, body { height: 100%; }
 /* only the picture scrolls, so the controls and the step text stay in view */
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;
        background: #fff; display: flex; flex-direction: column; overflow: hidden; }
-header { display: flex; flex-wrap: wrap; align-items: center; gap: 1em;
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4em 1em;
          padding: 0.5em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
 h1 { font-size: 1.3em; margin: 0; }
 nav { display: flex; align-items: center; gap: 0.4em; flex-wrap: wrap; }
-button { font: inherit; font-size: 1.05em; padding: 0.35em 0.8em; border-radius: 6px;
+button { font: inherit; font-size: 1em; padding: 0.3em 0.65em; border-radius: 6px;
          border: 1px solid #888; background: #fff; cursor: pointer; }
 button:hover:enabled { background: #eef; }
 button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
@@ -64,8 +64,8 @@ g.node.updated polygon { stroke: #1b9e77; stroke-width: 3px; }
 g.node.updated text.grad { fill: #0d7a5a; }
 g.edge.active path { stroke: #d95f02; stroke-width: 4px; }
 g.edge.active polygon { stroke: #d95f02; fill: #d95f02; }
-#costs { flex: none; padding: 0.3em 1em; font-size: 0.95em; background: #f4f8ff;
-         border-bottom: 1px solid #ccc; margin: 0; }
+/* said before the first step, in the panel, so it takes no room from the picture */
+#costs { font-size: 1em; margin: 0.2em 0; line-height: 1.4; }
 """
 
 SCRIPT = r"""
@@ -188,6 +188,8 @@ SCRIPT = r"""
     svg.querySelectorAll(".current, .active, .updated").forEach(function (x) {
       x.classList.remove("current", "active", "updated");
     });
+    var costs = el("costs");
+    if (costs) { costs.hidden = k !== 0; }
     var lines = el("step-lines");
     while (lines.firstChild) { lines.removeChild(lines.firstChild); }
     if (k === 0) {

@@ -231,7 +231,8 @@ class PageText:
         pass_name: ``"backward pass"`` or ``"forward pass"``.
         before: the text shown before the first step.
         legend: the footer's line on what the colours mean.
-        intro: a paragraph shown above the steps, as plain text (empty: none).
+        intro: a paragraph shown in the panel before the first step, as plain text (empty:
+            none).
     """
 
     what: str
@@ -305,7 +306,7 @@ def step_page(
             for s in steps
         ],
     }
-    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n'
+    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n  '
     page = html_page(
         title=title,
         body=_stepper_page.BODY,
