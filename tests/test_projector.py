@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from test_stepper import browser  # noqa: F401  (the browser fixture)
+from test_stepper import browser, neuron  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP
@@ -17,22 +17,6 @@ needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
 )
 SIZES = [(1024, 768), (1920, 1080)]
-
-
-def neuron():
-    """The README's neuron: o = tanh(x1·w1 + x2·w2 + b)."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1w1"
-    x2w2 = x2 * w2
-    x2w2.label = "x2w2"
-    n = x1w1 + x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o, x1
 
 
 def baydin():

@@ -9,8 +9,9 @@ stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import graphviz
@@ -218,7 +219,13 @@ def digraph(lines: list[str]) -> str:
 
 
 def dot_lines(
-    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
+    root: Value,
+    options: DrawingOptions,
+    *,
+    grads: Mapping[int, float] | None = None,
+    number: Callable[[float], str] | None = None,
+    ids: Sequence[str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
 ) -> list[str]:
     """The DOT body lines (each starting with a tab) for ``root``'s graph.
 
@@ -227,6 +234,11 @@ def dot_lines(
         options: the drawing options.
         grads: grads to show instead of the nodes' own, by topological index (0 for an
             index not given); the stepper pages and Beamer frames draw their pictures so.
+        number: how to write data and grads (by default ``options.fmt``); the pages write
+            their own numbers.
+        ids: the text of each unlabelled node's id cell, by topological index (by default
+            ``n5``); the pages call such nodes as their text does.
+        tooltips: tooltips by DOT name (``"n5"``, ``"n5_op"``, ``"n2->n5_op"``), as plain text.
 
     Returns:
         The graph's attributes, its nodes (in their clusters, if any), its edges and, when
@@ -239,6 +251,13 @@ def dot_lines(
     order = topo_order(root)
     check_size(order, options.max_nodes)
     graph = _layout(order, options, grads)
+    if number is not None or ids is not None or tooltips is not None:
+        graph = dataclasses.replace(
+            graph,
+            number=number or graph.number,
+            ids=list(ids) if ids is not None else graph.ids,
+            tooltips=dict(tooltips or {}),
+        )
     lines = _graph_attributes(options)
     lines += _node_lines(graph)
     lines += _edge_lines(graph)
@@ -264,6 +283,9 @@ class _Layout:
     folded: set[int]  # constant exponents written inside their operation node
     compact: set[int]  # constants drawn as just their number
     scale: float  # the largest |grad| that sets the colours
+    number: Callable[[float], str]  # how data and grads are written
+    ids: list[str]  # the id cell's text for each node
+    tooltips: dict[str, str] = dataclasses.field(default_factory=dict)  # by DOT name
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -288,6 +310,8 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         folded=folded,
         compact=compact,
         scale=_grad_scale(shown, drawn_in_full=folded | compact),
+        number=lambda x: format_number(x, options.fmt),
+        ids=[node_id(i) for i in range(len(order))],
     )
 
 
@@ -404,6 +428,7 @@ def _op_node(graph: _Layout, i: int) -> str:
         # ^0.5), whatever the number format of the data
         text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
+    extra += _tooltip(graph, f"n{i}_op")
     return (
         f"n{i}_op [label=<{text}> shape=ellipse style=filled "
         f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]'
@@ -413,25 +438,26 @@ def _op_node(graph: _Layout, i: int) -> str:
 def _value_node(graph: _Layout, i: int) -> str:
     """Node i as a table of label (or id), data and grad; a constant as just its number."""
     v = graph.order[i]
-    fmt = graph.options.fmt
+    number = graph.number
     if i in graph.compact:
         return (
-            f"n{i} [label=<{_number_html(v.data, fmt)}> shape=box "
+            f"n{i} [label=<{_number_html(v.data, number)}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
-            'width=0.3 margin="0.06,0.02"]'
+            f'width=0.3 margin="0.06,0.02"{_tooltip(graph, f"n{i}")}]'
         )
     grad = graph.grads[i]
     cells = []
-    tooltip = ""
+    tooltip = _tooltip(graph, f"n{i}")
     if v.label:
         cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
-        if len(v.label) > MAX_LABEL_CHARS:
+        if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
     elif graph.show_ids:
-        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
-    cells.append(f"<TD>data {_number_html(v.data, fmt)}</TD>")
+        cell = html_text(shorten(graph.ids[i]))
+        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{cell}</FONT></TD>')
+    cells.append(f"<TD>data {_number_html(v.data, number)}</TD>")
     if graph.options.show_grad:
-        cells.append(f"<TD>grad {_number_html(grad, fmt)}</TD>")
+        cells.append(f"<TD>grad {_number_html(grad, number)}</TD>")
     fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
     border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
     table = (
@@ -441,9 +467,15 @@ def _value_node(graph: _Layout, i: int) -> str:
     return f"n{i} [label=<{table}>{tooltip}]"
 
 
-def _number_html(x: float, fmt: str) -> str:
+def _number_html(x: float, number: Callable[[float], str]) -> str:
     # a format such as ".3f" writes 1e300 with 301 digits
-    return html_text(shorten(format_number(x, fmt)))
+    return html_text(shorten(number(x)))
+
+
+def _tooltip(graph: _Layout, name: str) -> str:
+    """The tooltip attribute of the DOT node or edge ``name``, if it has one."""
+    text = graph.tooltips.get(name)
+    return f' tooltip="{quoted_text(shorten(text, MAX_TOOLTIP_CHARS))}"' if text else ""
 
 
 def _colour(g: float, scale: float) -> str:
@@ -499,7 +531,7 @@ def _edge_lines(graph: _Layout) -> list[str]:
         if pi < 0:
             lines.append(_edge(tail, head, lit if i in lit_children else dim))
             continue
-        attrs = lit if (pi, i) in graph.lit_edges else dim
+        attrs = (lit if (pi, i) in graph.lit_edges else dim) + _tooltip(graph, f"{tail}->{head}")
         if name:
             attrs += f' headlabel=<{html_text(name)}> labelfontsize=11 labelfontcolor="#666666"'
         lines.append(_edge(tail, head, attrs))
