@@ -142,20 +142,34 @@ def graph_and_panel(page):
 
 @needs_dot
 @pytest.mark.slow
-def test_a_small_graph_opens_whole_and_fitted_to_the_window(browser, tmp_path):  # noqa: F811
-    path = page_of("backward", baydin, tmp_path)
-    for width, height in SIZES:
-        page, _ = open_at(browser, path, width, height)
-        box = page.evaluate(
-            """() => { const r = document.querySelector('#graph svg').getBoundingClientRect();
-                       const v = document.getElementById('graph').getBoundingClientRect();
-                       return [r.left - v.left, v.right - r.right, r.top - v.top,
-                               v.bottom - r.bottom]; }"""
-        )
-        assert min(box) >= 0, (width, box)  # all of it in view
-        # and as large as the window allows: it fills the width or the height
-        assert min(box[0] + box[1], box[2] + box[3]) < 40 or picture_scale(page) >= MAX_SCALE
-        page.close()
+def test_a_page_opens_fitted_whole_unless_its_text_would_be_too_small(
+    browser,  # noqa: F811
+    tmp_path,
+):
+    min_scale = MIN_TEXT_PX / (14 * 4 / 3)  # the picture's text is 14 pt
+    whole = {}
+    for name in ("baydin", "2-3-1 loss"):
+        path = page_of("backward", GRAPHS[name], tmp_path)
+        for width, height in SIZES:
+            page, _ = open_at(browser, path, width, height)
+            box = page.evaluate(
+                """() => { const r = document.querySelector('#graph svg').getBoundingClientRect();
+                           const v = document.getElementById('graph');
+                           const b = v.getBoundingClientRect();
+                           return [r.left - b.left, b.left + v.clientWidth - r.right,
+                                   r.top - b.top, b.top + v.clientHeight - r.bottom]; }"""
+            )
+            scale = picture_scale(page)
+            whole[name, width] = min(box) >= 0
+            if whole[name, width]:
+                # as large as the window allows: it fills the width or the height
+                assert min(box[0] + box[1], box[2] + box[3]) < 40 or scale >= MAX_SCALE
+            else:
+                # too large to show whole with readable text: shown at the smallest scale
+                assert scale == pytest.approx(min_scale, rel=0.01), (name, width, box)
+            page.close()
+    assert whole["baydin", 1920] and whole["2-3-1 loss", 1920]
+    assert not whole["2-3-1 loss", 1024]
 
 
 @needs_dot

@@ -23,7 +23,7 @@ from autograd_lite.labels import node_id
 from . import _stepper_page
 from ._inline import InlinePage
 from ._page import html_page
-from ._step_words import Words, definition, node_texts
+from ._step_words import Words, definition, evaluation_numbers, node_texts
 from .dot import faster_hints, install_hint
 from .labels import page_number, visible_text
 from .limits import run_dot
@@ -183,13 +183,16 @@ def _svg(
     and names written as the steps' text writes them."""
     fmt = options.fmt
     names = node_texts(order, fmt)
+    numbers = evaluation_numbers(order)
     lines = dot_lines(
         root,
         options,
         grads=widest(steps, fmt),
         number=lambda x: page_number(x, fmt),
-        ids=names,
+        # an unlabelled operation's vᵢ, drawn as a label is (v<SUB>i</SUB>)
+        ids=[f"v_{numbers[v]}" if v in numbers else names[i] for i, v in enumerate(order)],
         tooltips=_tooltips(order, names, fmt),
+        operand_marks=True,
     )
     source = digraph(lines)
     if text.cell != "grad":

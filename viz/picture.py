@@ -226,6 +226,7 @@ def dot_lines(
     number: Callable[[float], str] | None = None,
     ids: Sequence[str] | None = None,
     tooltips: Mapping[str, str] | None = None,
+    operand_marks: bool = False,
 ) -> list[str]:
     """The DOT body lines (each starting with a tab) for ``root``'s graph.
 
@@ -236,9 +237,13 @@ def dot_lines(
             index not given); the stepper pages and Beamer frames draw their pictures so.
         number: how to write data and grads (by default ``options.fmt``); the pages write
             their own numbers.
-        ids: the text of each unlabelled node's id cell, by topological index (by default
-            ``n5``); the pages call such nodes as their text does.
+        ids: each unlabelled node's name for its id cell, by topological index, written as a
+            label (``v_5``, drawn v₅ in grey at the size of the labels); by default the small
+            grey id ``n5``. The pages call such nodes as their text does.
         tooltips: tooltips by DOT name (``"n5"``, ``"n5_op"``, ``"n2->n5_op"``), as plain text.
+        operand_marks: mark the second operand of − ÷ ^ with the operation's symbol instead of
+            writing the ops table's operand names a and b on both edges (the pages, whose
+            text names operands by their labels).
 
     Returns:
         The graph's attributes, its nodes (in their clusters, if any), its edges and, when
@@ -251,12 +256,14 @@ def dot_lines(
     order = topo_order(root)
     check_size(order, options.max_nodes)
     graph = _layout(order, options, grads)
-    if number is not None or ids is not None or tooltips is not None:
+    if number is not None or ids is not None or tooltips is not None or operand_marks:
         graph = dataclasses.replace(
             graph,
             number=number or graph.number,
             ids=list(ids) if ids is not None else graph.ids,
+            label_ids=ids is not None,
             tooltips=dict(tooltips or {}),
+            operand_marks=operand_marks,
         )
     lines = _graph_attributes(options)
     lines += _node_lines(graph)
@@ -286,6 +293,8 @@ class _Layout:
     number: Callable[[float], str]  # how data and grads are written
     ids: list[str]  # the id cell's text for each node
     tooltips: dict[str, str] = dataclasses.field(default_factory=dict)  # by DOT name
+    label_ids: bool = False  # ids written as labels, at the labels' size
+    operand_marks: bool = False  # the second operand of − ÷ ^ marked by the symbol
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -424,9 +433,10 @@ def _op_node(graph: _Layout, i: int) -> str:
     symbol = prim.symbol if prim is not None else v.op
     text = html_text(shorten(symbol))
     if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
-        # the exponent is part of the operation's name, so it is written in full (^2,
-        # ^0.5), whatever the number format of the data
-        text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
+        # the exponent is part of the operation's name, so it is written in full ((·)²,
+        # (·)^0.5 as a superscript), whatever the number format of the data
+        power = format(v.parents[1].data, ".6g").replace("-", "−")
+        text = f"(·)<SUP>{html_text(shorten(power))}</SUP>"
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
     extra += _tooltip(graph, f"n{i}_op")
     return (
@@ -452,6 +462,8 @@ def _value_node(graph: _Layout, i: int) -> str:
         cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
         if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
+    elif graph.show_ids and graph.label_ids:
+        cells.append(f'<TD><FONT COLOR="#555555">{label_html(shorten(graph.ids[i]))}</FONT></TD>')
     elif graph.show_ids:
         cell = html_text(shorten(graph.ids[i]))
         cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{cell}</FONT></TD>')
@@ -533,7 +545,8 @@ def _edge_lines(graph: _Layout) -> list[str]:
             continue
         attrs = (lit if (pi, i) in graph.lit_edges else dim) + _tooltip(graph, f"{tail}->{head}")
         if name:
-            attrs += f' headlabel=<{html_text(name)}> labelfontsize=11 labelfontcolor="#666666"'
+            size = 16 if graph.operand_marks else 11
+            attrs += f' headlabel=<{html_text(name)}> labelfontsize={size} labelfontcolor="#666666"'
         lines.append(_edge(tail, head, attrs))
     return lines
 
@@ -561,6 +574,8 @@ def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:
         return ()
     if any(graph.index[p] in graph.folded for p in v.parents):
         return ()
+    if graph.operand_marks:
+        return ("", OPS[v.op].symbol)
     return OPS[v.op].operand_names
 
 
