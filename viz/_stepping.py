@@ -29,7 +29,7 @@ from .labels import page_number, visible_text
 from .limits import run_dot
 from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size, digraph, dot_lines
 
-__all__ = ["StepText", "StepperPage", "node_texts"]
+__all__ = ["StepText", "StepperPage"]
 
 MIN_TEXT_PX = 12
 """The smallest size, in CSS pixels, that a page's fit to the window shrinks the picture's
