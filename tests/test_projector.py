@@ -17,6 +17,8 @@ needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
 )
 SIZES = [(1024, 768), (1920, 1080)]
+# and a 720p projector between them, for the steps in view
+EVERY_SIZE = [(1024, 768), (1280, 720), (1920, 1080)]
 
 
 def baydin():
@@ -115,7 +117,7 @@ def test_every_steps_node_and_label_are_in_view_at_projector_sizes(
     kind,
 ):
     path = page_of(kind, GRAPHS[name], tmp_path)
-    for width, height in SIZES:
+    for width, height in EVERY_SIZE:
         page, problems = open_at(browser, path, width, height)
         n = int(page.inner_text("#counter").split()[-1])
         operands = 0
