@@ -222,6 +222,15 @@ def test_zoom_keys_change_the_scale_and_fit_restores_it(browser, tmp_path):  # n
         arg=fitted * 0.99,
         timeout=5000,
     )
+    # and a larger one back to what it was, whatever scroll bars the small one needed
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_function(
+        "f => { const s = document.querySelector('#graph svg');"
+        " return s.getBoundingClientRect().width / (s.viewBox.baseVal.width * 4 / 3) > f; }",
+        arg=fitted * 0.99,
+        timeout=5000,
+    )
+    assert picture_scale(page) == pytest.approx(fitted, rel=0.001)
     assert problems == []
     page.close()
 

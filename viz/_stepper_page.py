@@ -111,8 +111,9 @@ SCRIPT = r"""
   var MARGIN = 12;
 
   function wholeGraphScale() {
-    return Math.min((view.clientWidth - 2 * MARGIN) / natural.w,
-                    (view.clientHeight - 2 * MARGIN) / natural.h);
+    // the box's full size: a whole graph leaves no room for scroll bars to take
+    return Math.min((view.offsetWidth - 2 * MARGIN) / natural.w,
+                    (view.offsetHeight - 2 * MARGIN) / natural.h);
   }
   function scale() {
     if (zoom !== null) { return zoom; }
