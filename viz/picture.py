@@ -110,7 +110,7 @@ class DrawingOptions:
             than :data:`viz.limits.MAX_EDGES` edges, or edges across more than
             :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
         compact_constants: draw unlabelled leaves (numbers used as operands) as just their
-            number; a constant exponent is always folded into its node (``^2``).
+            number; a constant exponent is always folded into its node (``(·)²``).
         show_ids: show the node id (``n5``) in unlabelled nodes: the name that
             :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
             shows them when ``highlight`` is given, so a path table's nodes can be found in
