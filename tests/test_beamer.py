@@ -42,9 +42,9 @@ def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
     steps = backward_step_texts(loss)
     assert tex.count("\\begin{frame}") == len(steps) == 3
     assert "Step 3 of 3" in tex
-    # grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
+    # grad(a) += ∂out/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
     assert (
-        r"grad(a) += \ensuremath{\partial}(a\ensuremath{\cdot}b)/\ensuremath{\partial}a "
+        r"grad(a) += \ensuremath{\partial}out/\ensuremath{\partial}a "
         r"\ensuremath{\times} grad(out) = b \ensuremath{\times} grad(out) = -{}3.0 "
         r"\ensuremath{\times} 2.0 = -{}6.0"
     ) in tex

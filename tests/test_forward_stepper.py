@@ -8,8 +8,9 @@ from examples import worked_example
 from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value, jvp, topo_order, weighted_sum
+from autograd_lite.teach.traces import traces
 from viz import forward_step_texts, forward_stepper, mode_costs
-from viz.labels import format_number
+from viz.labels import page_number
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
@@ -46,16 +47,32 @@ def _rebuilt(root, wrt, v):
 
 
 def test_one_step_per_operation_each_saying_its_rule_in_numbers():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    c = x * w
     c.label = "c"
-    steps = forward_step_texts(c, a)
-    assert steps[0].title == "Start at the input: tangent(a) = 1"
+    steps = forward_step_texts(c, x)
+    assert steps[0].title == "Start at the input: ẋ = 1"
+    assert steps[1].title == "Forward through c = x·w = 2·(−3) = −6"
     assert steps[1].lines == (
-        "tangent(a) × ∂(a·b)/∂a = tangent(a) × b = 1 × -3 = -3",
-        "tangent(b) × ∂(a·b)/∂b = 0 (b does not move)",
-        "tangent(c) = -3 + 0 = -3",
+        "ẋ × ∂c/∂x = ẋ × w = 1 × (−3) = −3",
+        "∂c/∂w × 0 = 0 (w does not move: its tangent is 0)",
+        "ċ = −3 + 0 = −3",
     )
+
+
+def test_the_forward_page_names_nodes_and_tangents_as_the_trace_tables_do():
+    x1, x2 = Value(2.0, label="x1"), Value(5.0, label="x2")
+    f = x1.log() + x1 * x2 - x2.sin()
+    table = traces(f, [x1, x2]).tangent
+    steps = forward_step_texts(f, x1)
+    # the trace's v̇₄ = v̇₁ + v̇₂ is the step through v₄ = v₁ + v₂
+    assert [r.rule for r in table.rows if r.lhs == "v̇₄"] == ["v̇₁ + v̇₂"]
+    through_v4 = next(s for s in steps if s.title.startswith("Forward through v₄ "))
+    assert through_v4.title == "Forward through v₄ = v₁ + v₂ = 0.6931 + 10 = 10.69"
+    assert through_v4.lines[-1] == "v̇₄ = 0.5000 + 5 = 5.500"
+    assert table.value("v̇₄") == through_v4.updates[-1][1]
+    # a rule shows its numbers put in: 1/x1 = 1/2 = 0.5
+    assert steps[1].lines[0] == "ẋ1 × ∂v₁/∂x1 = ẋ1 × 1/x1 = 1 × 1/2 = 1 × 0.5000 = 0.5000"
 
 
 def test_forward_step_texts_refuse_an_input_that_is_not_a_leaf_of_the_graph():
@@ -101,7 +118,7 @@ def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa
         len(order),
     )
     _, t = jvp(lambda v: _rebuilt(out, w["w1"], v), (0.5,), (1.0,))
-    assert shown[-1] == f"tangent {format_number(t, '.4g')}"
+    assert shown[-1] == f"tangent {page_number(t, '.4g')}"
     assert tangents[-1] == t
     assert page.is_disabled("#next")
     page.click("#reset")

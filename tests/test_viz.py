@@ -144,7 +144,7 @@ def test_constants_are_compact_and_a_constant_exponent_folds_into_its_node():
         f"\tn3 [label=<1.00> {CONST}]\n"
         f"\tn4_op [label=<+> {OP}]\n"
         f"\tn4 [label=<{TABLE}<TR><TD>data 2.50</TD><TD>grad 5.00</TD></TR></TABLE>>]\n"
-        f"\tn6_op [label=<^2> {OP}]\n"
+        f"\tn6_op [label=<(·)<SUP>2</SUP>> {OP}]\n"
         f"\tn6 [label=<{TABLE}<TR><TD>data 6.25</TD><TD>grad 1.00</TD></TR></TABLE>>]\n"
         "\tn0 -> n2_op\n"
         "\tn1 -> n2_op\n"

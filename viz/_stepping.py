@@ -12,26 +12,34 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import graphviz
 
 from autograd_lite import Value
-from autograd_lite.labels import node_id, node_names
-from autograd_lite.ops import NARY, OPS, wsum_operands
+from autograd_lite.labels import node_id
 
 from . import _stepper_page
 from ._inline import InlinePage
 from ._page import html_page
+from ._step_words import Words, definition, evaluation_numbers, node_texts
 from .dot import faster_hints, install_hint
-from .labels import format_number, visible_text
+from .labels import page_number, visible_text
 from .limits import run_dot
 from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size, digraph, dot_lines
 
 __all__ = ["StepText", "StepperPage"]
 
-_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+MIN_TEXT_PX = 12
+"""The smallest size, in CSS pixels, that a page's fit to the window shrinks the picture's
+text to: a graph too large to fit whole at that size is shown at it and scrolled so that
+each step's node and operands are in view (the +/- keys still zoom further out)."""
+
+MAX_SCALE = 1.5
+"""How far a page's fit to the window enlarges a small graph."""
+
+_FONT_PX = 14 * 4 / 3  # the picture's 14 pt text, at its natural size
 
 
 @dataclass(frozen=True)
@@ -73,94 +81,6 @@ class StepperPage(InlinePage):
             f"<StepperPage {self.title!r}: {self.n_steps} steps; in a notebook it shows "
             "inline, .save(path) writes it>"
         )
-
-
-# --- what a step says ------------------------------------------------------------------------
-
-
-def node_texts(order: list[Value], fmt: str) -> list[str]:
-    """What the text calls each node: its label, a constant's number, else its id (``n12``),
-    exactly as path tables name it and the page's picture prints it. A lone surrogate, which
-    no file can hold, is written as its escape (``\\ud800``)."""
-    names = node_names(order, lambda x: format_number(x, fmt))
-    return [visible_text(names[v]) for v in order]
-
-
-def _top_level(text: str, needles: tuple[str, ...]) -> bool:
-    """Whether any needle occurs in text outside parentheses."""
-    depth = 0
-    for i, c in enumerate(text):
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-        elif depth == 0 and any(text.startswith(n, i) for n in needles):
-            return True
-    return False
-
-
-def split_derivative(text: str) -> tuple[str, str]:
-    """``'∂(a·b)/∂a = b'`` -> ``('∂(a·b)/∂a', 'b')``: the derivative and its first formula."""
-    lhs, _, rhs = text.partition(" = ")
-    rhs = rhs.split("  (")[0]  # drop a note such as "  (0 at a = 0)"
-    first = rhs.split(" = ")[0]
-    if first.count("(") == first.count(")"):
-        rhs = first
-    if _top_level(rhs, (" + ", " − ", " - ", " if ")):
-        rhs = f"({rhs})"
-    return lhs, rhs
-
-
-def derivative(v: Value, k: int) -> tuple[str, str]:
-    """The local derivative of v by its operand k as text, split by :func:`split_derivative`;
-    a weighted sum's operands are numbered (``∂z/∂w₂``)."""
-    prim = OPS[v.op]
-    texts = prim.derivatives
-    n = len(v.parents)
-    if prim.arity != NARY or len(texts) == n:
-        return split_derivative(texts[k])
-    # weighted sum: one text each for the weights, the inputs and the bias
-    weights, inputs, _ = wsum_operands(range(n))
-    for group, text in ((weights, texts[0]), (inputs, texts[1])):
-        if k in group:
-            return split_derivative(
-                text.replace("ₖ", str(group.index(k) + 1).translate(_SUBSCRIPTS))
-            )
-    return split_derivative(texts[-1])
-
-
-def operand_names(v: Value) -> list[str]:
-    """The names the ops table's template gives v's operands (``w1 .. wn, a1 .. an, b`` for
-    a weighted sum)."""
-    prim = OPS[v.op]
-    if len(prim.operand_names) == len(v.parents):
-        return list(prim.operand_names)
-    n = (len(v.parents) - 1) // 2
-    return [f"w{k + 1}" for k in range(n)] + [f"a{k + 1}" for k in range(n)] + ["b"]
-
-
-def where(
-    v: Value, names: list[str], index: dict, fmt: str, text: Callable[[str], str] = str
-) -> str:
-    """``'a = x (2), b = y (-3)'``: which node each operand name of the template stands for."""
-    prim = OPS[v.op]
-
-    def operand(p: Value) -> str:
-        return names[index[p]] + text(f" ({format_number(p.data, fmt)})")
-
-    parts = []
-    if prim.arity == NARY and len(prim.operand_names) == 3 and len(v.parents) % 2 == 1:
-        weights, inputs, bias = wsum_operands(v.parents)
-        for name, group in zip(prim.operand_names, (weights, inputs, (bias,))):
-            inner = text(", ").join(operand(p) for p in group)
-            if name != "b":
-                parts.append(text(f"{name} = (") + inner + text(")"))
-            else:
-                parts.append(text(f"{name} = ") + inner)
-    else:
-        for name, p in zip(prim.operand_names, v.parents):
-            parts.append(text(f"{name} = ") + operand(p))
-    return text(", ").join(parts)
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -206,7 +126,7 @@ def widest(steps: Sequence[StepText], fmt: str) -> dict[int, float]:
     out: dict[int, float] = {}
     for step in steps:
         for i, x in step.updates:
-            if len(format_number(x, fmt)) >= len(format_number(out.get(i, 0.0), fmt)):
+            if len(page_number(x, fmt)) >= len(page_number(out.get(i, 0.0), fmt)):
                 out[i] = x
     return out
 
@@ -221,7 +141,8 @@ class PageText:
         pass_name: ``"backward pass"`` or ``"forward pass"``.
         before: the text shown before the first step.
         legend: the footer's line on what the colours mean.
-        intro: a paragraph shown above the steps, as plain text (empty: none).
+        intro: a paragraph shown in the panel before the first step, as plain text (empty:
+            none).
     """
 
     what: str
@@ -237,9 +158,42 @@ def _number(x: float) -> float | str:
     return x if x - x == 0.0 else repr(x)
 
 
-def _svg(root: Value, options: DrawingOptions, steps, text: PageText, time_limit: float) -> str:
-    """The page's picture: dot's SVG, each number cell laid out for its widest number."""
-    lines = dot_lines(root, options, grads=widest(steps, options.fmt))
+def _tooltips(order: list[Value], names: list[str], fmt: str) -> dict[str, str]:
+    """What hovering over a node, an operation or an edge says, in the text's names."""
+    words = Words({v: i for i, v in enumerate(order)}, names, names, lambda x: page_number(x, fmt))
+    tips = {}
+    for i, v in enumerate(order):
+        tips[f"n{i}"] = names[i]
+        if v.parents:
+            tips[f"n{i}_op"] = f"{names[i]} = {definition(v, words)}"
+            for p in v.parents:
+                tips[f"n{words.index[p]}->n{i}_op"] = f"{names[words.index[p]]} \u2192 {names[i]}"
+    return tips
+
+
+def _svg(
+    root: Value,
+    order: list[Value],
+    options: DrawingOptions,
+    steps,
+    text: PageText,
+    time_limit: float,
+) -> str:
+    """The page's picture: dot's SVG, each number cell laid out for its widest number, numbers
+    and names written as the steps' text writes them."""
+    fmt = options.fmt
+    names = node_texts(order, fmt)
+    numbers = evaluation_numbers(order)
+    lines = dot_lines(
+        root,
+        options,
+        grads=widest(steps, fmt),
+        number=lambda x: page_number(x, fmt),
+        # an unlabelled operation's vᵢ, drawn as a label is (v<SUB>i</SUB>)
+        ids=[f"v_{numbers[v]}" if v in numbers else names[i] for i, v in enumerate(order)],
+        tooltips=_tooltips(order, names, fmt),
+        operand_marks=True,
+    )
     source = digraph(lines)
     if text.cell != "grad":
         source = source.replace("<TD>grad ", f"<TD>{text.cell} ")
@@ -271,11 +225,13 @@ def step_page(
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
         DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
     """
-    svg = _svg(root, options, steps, text, time_limit)
+    svg = _svg(root, order, options, steps, text, time_limit)
     fmt = options.fmt
     index = {v: i for i, v in enumerate(order)}
     data = {
-        "fmt_zero": format_number(0.0, fmt),
+        "fmt_zero": page_number(0.0, fmt),
+        "min_scale": round(MIN_TEXT_PX / _FONT_PX, 4),
+        "max_scale": MAX_SCALE,
         "interval": int(interval_ms),
         "cell": f"{text.cell} ",
         "before": text.before,
@@ -288,12 +244,12 @@ def step_page(
                 "node": s.node,
                 "title": s.title,
                 "lines": list(s.lines),
-                "updates": [[i, format_number(x, fmt), _number(x)] for i, x in s.updates],
+                "updates": [[i, page_number(x, fmt), _number(x)] for i, x in s.updates],
             }
             for s in steps
         ],
     }
-    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n'
+    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n  '
     page = html_page(
         title=title,
         body=_stepper_page.BODY,

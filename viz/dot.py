@@ -93,7 +93,7 @@ def to_dot(root: Value, *, options: DrawingOptions | None = None) -> str:
     Example:
         >>> from autograd_lite import Value
         >>> x = Value(3.0, label="x")
-        >>> "n2_op [label=<^2>" in to_dot(x ** 2)
+        >>> "n2_op [label=<(·)<SUP>2</SUP>>" in to_dot(x ** 2)
         True
         >>> y = (x * 2).exp()
         >>> lit = DrawingOptions(highlight=[y.parents[0]])

@@ -3,8 +3,8 @@
 :func:`forward_step_texts` puts the steps of :func:`autograd_lite.forward.forward_steps`
 (forward mode over the graph in evaluation order, the tangent of one input set to 1) in
 words: at every step how the node's tangent is made from its operands' tangents and the
-local derivatives of the ops table, e.g.
-``tangent(c) = tangent(a) × ∂(a·b)/∂a + tangent(b) × ∂(a·b)/∂b = 1 × -3 + 0 × 2``.
+local derivatives of the ops table, in the notation of the trace tables: the tangent of a
+node is its name with a dot (``v̇₄``, ``ẋ1``), e.g. ``v̇₁ × ∂v₄/∂v₁ = v̇₁ × 1 = 0.5000 × 1``.
 
 :func:`forward_stepper` writes the same kind of self-contained page as :func:`viz.stepper`,
 with tangents in place of grads, and says what each mode costs on this graph: forward mode
@@ -12,11 +12,13 @@ needs one pass per input for the whole gradient, reverse mode one pass per outpu
 
 Example:
     >>> from autograd_lite import Value
-    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = a * b; c.label = "c"
-    >>> steps = forward_step_texts(c, a)
-    >>> print(steps[1].lines[-1])
-    tangent(c) = -3 + 0 = -3
+    >>> x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    >>> y = (x * w).tanh(); y.label = "y"
+    >>> steps = forward_step_texts(y, x)
+    >>> print("\\n".join(steps[1].lines))
+    ẋ × ∂v₁/∂x = ẋ × w = 1 × (−3) = −3
+    ∂v₁/∂w × 0 = 0 (w does not move: its tangent is 0)
+    v̇₁ = −3 + 0 = −3
     >>> steps[1].updates
     ((2, -3.0),)
 """
@@ -24,25 +26,16 @@ Example:
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
 from autograd_lite.engine import check_value
 from autograd_lite.forward import ForwardStep, forward_steps
-from autograd_lite.ops import OPS
 
-from ._stepping import (
-    PageText,
-    StepperPage,
-    StepText,
-    check_graph,
-    derivative,
-    node_texts,
-    operand_names,
-    step_options,
-    step_page,
-)
-from .labels import format_number
+from ._step_words import Words, definition, local_formula, node_texts
+from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
+from .labels import format_number, page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
 from .picture import DrawingOptions
 
@@ -109,15 +102,16 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
     if wrt not in set(order) or wrt.parents:
         raise ValueError("wrt must be a leaf of root's graph (an input the root depends on)")
     names = node_texts(order, fmt)
-    index = {v: i for i, v in enumerate(order)}
-    w = index[wrt]
-    others = [names[index[v]] for v in _inputs(order) if v is not wrt]
+    words = Words({v: i for i, v in enumerate(order)}, names, names, lambda x: page_number(x, fmt))
+    w = words.index[wrt]
+    others = [names[words.index[v]] for v in _inputs(order) if v is not wrt]
+    x, dx = names[w], dotted(names[w])
     seed = StepText(
         w,
-        f"Start at the input: tangent({names[w]}) = 1",
+        f"Start at the input: {dx} = 1",
         (
-            f"tangent({names[w]}) = ∂{names[w]}/∂{names[w]} = 1: forward mode follows how "
-            f"every node changes when {names[w]} moves"
+            f"{dx} = ∂{x}/∂{x} = 1: the tangent {dx} says how fast a node moves when {x} "
+            f"moves, and forward mode carries it to every node"
             + (
                 f"; the other leaves ({', '.join(others)}) stay fixed (tangent 0)."
                 if others
@@ -128,39 +122,53 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
     )
     steps = [seed]
     for step in forward_steps([root], {wrt: 1.0}):
-        steps.append(_step_text(step, index, names, fmt))
+        steps.append(_step_text(step, words))
     return steps
 
 
-def _step_text(step: ForwardStep, index: dict, names: list[str], fmt: str) -> StepText:
+def dotted(name: str) -> str:
+    """The tangent of a node as the trace tables write it: a dot over its name (``v̇₄``,
+    ``ẋ1``); a name that starts with no letter is written ``tangent(name)``."""
+    if not name[:1].isalpha():
+        return f"tangent({name})"
+    return unicodedata.normalize("NFC", name[0] + "\u0307" + name[1:])
+
+
+def _term(step: ForwardStep, k: int, words: Words) -> tuple[str, float]:
+    """The line for operand k's part of the tangent, and that part."""
+    v, p = step.node, step.node.parents[k]
+    name, out = words.name(p), words.name(v)
+    t, local = step.tangents[k], step.local[k]
+    if local is None:
+        return f"∂{out}/∂{name} × 0 = 0 ({name} does not move: its tangent is 0)", 0.0
+    named = local_formula(v, k, words)
+    line = f"{dotted(name)} × ∂{out}/∂{name} = {dotted(name)} × {named} = "
+    numbers = local_formula(v, k, words, numbers=True)
+    if numbers not in (named, words.num(local)):
+        line += f"{words.num(t)} × {numbers} = "
+    product = t * local
+    line += f"{words.num(t)} × {words.factor(local)} = {words.num(product)}"
+    return line, product
+
+
+def _step_text(step: ForwardStep, words: Words) -> StepText:
     """One step of forward mode in words: a term per operand, then their sum."""
-    v, num = step.node, format_number
-    i = index[v]
+    v, num = step.node, words.num
+    out = words.name(v)
     lines, terms = [], []
     for k, p in enumerate(v.parents):
-        pi = index[p]
-        lhs, rhs = derivative(v, k)
-        t, local = step.tangents[k], step.local[k]
-        if local is not None:
-            term = num(t * local, fmt)
-            lines.append(
-                f"tangent({names[pi]}) × {lhs} = tangent({names[pi]}) × {rhs} = "
-                f"{num(t, fmt)} × {num(local, fmt)} = {term}"
-            )
-        else:
-            term = num(0.0, fmt)
-            why = "is a constant" if p.is_constant else "does not move"
-            lines.append(f"tangent({names[pi]}) × {lhs} = 0 ({names[pi]} {why})")
-        terms.append(term)
-    tangent = step.tangent
-    lines.append(
-        f"tangent({names[i]}) = {' + '.join(terms)} = {num(tangent, fmt)}"
-        if len(terms) > 1
-        else f"tangent({names[i]}) = {num(tangent, fmt)}"
+        if p.is_constant:
+            continue  # a number used as an operand: its tangent is 0
+        line, term = _term(step, k, words)
+        lines.append(line)
+        terms.append(words.factor(term) if terms else num(term))
+    total = f"{dotted(out)} = " + (" + ".join(terms) + " = " if len(terms) > 1 else "")
+    lines.append(total + num(step.tangent))
+    title = (
+        f"Forward through {out} = {definition(v, words)} = "
+        f"{definition(v, words, numbers=True)} = {num(v.data)}"
     )
-    operands = ", ".join(f"{n} = {names[index[p]]}" for n, p in zip(operand_names(v), v.parents))
-    title = f"Forward through {names[i]} = {OPS[v.op].template}, where {operands}"
-    return StepText(i, title, tuple(lines), ((i, tangent),))
+    return StepText(words.index[v], title, tuple(lines), ((words.index[v], step.tangent),))
 
 
 def forward_stepper(

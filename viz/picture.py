@@ -9,8 +9,9 @@ stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import graphviz
@@ -109,7 +110,7 @@ class DrawingOptions:
             than :data:`viz.limits.MAX_EDGES` edges, or edges across more than
             :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
         compact_constants: draw unlabelled leaves (numbers used as operands) as just their
-            number; a constant exponent is always folded into its node (``^2``).
+            number; a constant exponent is always folded into its node (``(·)²``).
         show_ids: show the node id (``n5``) in unlabelled nodes: the name that
             :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
             shows them when ``highlight`` is given, so a path table's nodes can be found in
@@ -218,7 +219,14 @@ def digraph(lines: list[str]) -> str:
 
 
 def dot_lines(
-    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
+    root: Value,
+    options: DrawingOptions,
+    *,
+    grads: Mapping[int, float] | None = None,
+    number: Callable[[float], str] | None = None,
+    ids: Sequence[str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+    operand_marks: bool = False,
 ) -> list[str]:
     """The DOT body lines (each starting with a tab) for ``root``'s graph.
 
@@ -227,6 +235,15 @@ def dot_lines(
         options: the drawing options.
         grads: grads to show instead of the nodes' own, by topological index (0 for an
             index not given); the stepper pages and Beamer frames draw their pictures so.
+        number: how to write data and grads (by default ``options.fmt``); the pages write
+            their own numbers.
+        ids: each unlabelled node's name for its id cell, by topological index, written as a
+            label (``v_5``, drawn v₅ in grey at the size of the labels); by default the small
+            grey id ``n5``. The pages call such nodes as their text does.
+        tooltips: tooltips by DOT name (``"n5"``, ``"n5_op"``, ``"n2->n5_op"``), as plain text.
+        operand_marks: mark the second operand of − ÷ ^ with the operation's symbol instead of
+            writing the ops table's operand names a and b on both edges (the pages, whose
+            text names operands by their labels).
 
     Returns:
         The graph's attributes, its nodes (in their clusters, if any), its edges and, when
@@ -239,6 +256,15 @@ def dot_lines(
     order = topo_order(root)
     check_size(order, options.max_nodes)
     graph = _layout(order, options, grads)
+    if number is not None or ids is not None or tooltips is not None or operand_marks:
+        graph = dataclasses.replace(
+            graph,
+            number=number or graph.number,
+            ids=list(ids) if ids is not None else graph.ids,
+            label_ids=ids is not None,
+            tooltips=dict(tooltips or {}),
+            operand_marks=operand_marks,
+        )
     lines = _graph_attributes(options)
     lines += _node_lines(graph)
     lines += _edge_lines(graph)
@@ -264,6 +290,11 @@ class _Layout:
     folded: set[int]  # constant exponents written inside their operation node
     compact: set[int]  # constants drawn as just their number
     scale: float  # the largest |grad| that sets the colours
+    number: Callable[[float], str]  # how data and grads are written
+    ids: list[str]  # the id cell's text for each node
+    tooltips: dict[str, str] = dataclasses.field(default_factory=dict)  # by DOT name
+    label_ids: bool = False  # ids written as labels, at the labels' size
+    operand_marks: bool = False  # the second operand of − ÷ ^ marked by the symbol
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -288,6 +319,8 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         folded=folded,
         compact=compact,
         scale=_grad_scale(shown, drawn_in_full=folded | compact),
+        number=lambda x: format_number(x, options.fmt),
+        ids=[node_id(i) for i in range(len(order))],
     )
 
 
@@ -400,10 +433,12 @@ def _op_node(graph: _Layout, i: int) -> str:
     symbol = prim.symbol if prim is not None else v.op
     text = html_text(shorten(symbol))
     if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
-        # the exponent is part of the operation's name, so it is written in full (^2,
-        # ^0.5), whatever the number format of the data
-        text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
+        # the exponent is part of the operation's name, so it is written in full ((·)²,
+        # (·)^0.5 as a superscript), whatever the number format of the data
+        power = format(v.parents[1].data, ".6g").replace("-", "−")
+        text = f"(·)<SUP>{html_text(shorten(power))}</SUP>"
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
+    extra += _tooltip(graph, f"n{i}_op")
     return (
         f"n{i}_op [label=<{text}> shape=ellipse style=filled "
         f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]'
@@ -413,25 +448,28 @@ def _op_node(graph: _Layout, i: int) -> str:
 def _value_node(graph: _Layout, i: int) -> str:
     """Node i as a table of label (or id), data and grad; a constant as just its number."""
     v = graph.order[i]
-    fmt = graph.options.fmt
+    number = graph.number
     if i in graph.compact:
         return (
-            f"n{i} [label=<{_number_html(v.data, fmt)}> shape=box "
+            f"n{i} [label=<{_number_html(v.data, number)}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
-            'width=0.3 margin="0.06,0.02"]'
+            f'width=0.3 margin="0.06,0.02"{_tooltip(graph, f"n{i}")}]'
         )
     grad = graph.grads[i]
     cells = []
-    tooltip = ""
+    tooltip = _tooltip(graph, f"n{i}")
     if v.label:
         cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
-        if len(v.label) > MAX_LABEL_CHARS:
+        if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
+    elif graph.show_ids and graph.label_ids:
+        cells.append(f'<TD><FONT COLOR="#555555">{label_html(shorten(graph.ids[i]))}</FONT></TD>')
     elif graph.show_ids:
-        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
-    cells.append(f"<TD>data {_number_html(v.data, fmt)}</TD>")
+        cell = html_text(shorten(graph.ids[i]))
+        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{cell}</FONT></TD>')
+    cells.append(f"<TD>data {_number_html(v.data, number)}</TD>")
     if graph.options.show_grad:
-        cells.append(f"<TD>grad {_number_html(grad, fmt)}</TD>")
+        cells.append(f"<TD>grad {_number_html(grad, number)}</TD>")
     fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
     border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
     table = (
@@ -441,9 +479,15 @@ def _value_node(graph: _Layout, i: int) -> str:
     return f"n{i} [label=<{table}>{tooltip}]"
 
 
-def _number_html(x: float, fmt: str) -> str:
+def _number_html(x: float, number: Callable[[float], str]) -> str:
     # a format such as ".3f" writes 1e300 with 301 digits
-    return html_text(shorten(format_number(x, fmt)))
+    return html_text(shorten(number(x)))
+
+
+def _tooltip(graph: _Layout, name: str) -> str:
+    """The tooltip attribute of the DOT node or edge ``name``, if it has one."""
+    text = graph.tooltips.get(name)
+    return f' tooltip="{quoted_text(shorten(text, MAX_TOOLTIP_CHARS))}"' if text else ""
 
 
 def _colour(g: float, scale: float) -> str:
@@ -499,9 +543,10 @@ def _edge_lines(graph: _Layout) -> list[str]:
         if pi < 0:
             lines.append(_edge(tail, head, lit if i in lit_children else dim))
             continue
-        attrs = lit if (pi, i) in graph.lit_edges else dim
+        attrs = (lit if (pi, i) in graph.lit_edges else dim) + _tooltip(graph, f"{tail}->{head}")
         if name:
-            attrs += f' headlabel=<{html_text(name)}> labelfontsize=11 labelfontcolor="#666666"'
+            size = 16 if graph.operand_marks else 11
+            attrs += f' headlabel=<{html_text(name)}> labelfontsize={size} labelfontcolor="#666666"'
         lines.append(_edge(tail, head, attrs))
     return lines
 
@@ -529,6 +574,8 @@ def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:
         return ()
     if any(graph.index[p] in graph.folded for p in v.parents):
         return ()
+    if graph.operand_marks:
+        return ("", OPS[v.op].symbol)
     return OPS[v.op].operand_names
 
 

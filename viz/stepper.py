@@ -2,8 +2,10 @@
 
 :func:`backward_step_texts` puts the steps of :func:`autograd_lite.engine.backward_steps`
 (the one backward loop every teaching view replays) in words: at every step what the chain
-rule adds to each operand's grad, e.g.
-``grad(a) += ∂(a·b)/∂a × grad(c) = b × grad(c) = -3 × 2 = -6``.
+rule adds to each operand's grad, in the operands' names and then in numbers, e.g.
+``grad(n) += ∂o/∂n × grad(o) = (1 − o²) × grad(o) = (1 − 0.7071²) × 1 = 0.5000 × 1 = 0.5000``.
+Every page names nodes alike (:mod:`viz._step_words`): a label with its scripts (``z²₁``), a
+constant by its number, an unlabelled operation ``vᵢ`` as the trace tables do.
 
 :func:`stepper` writes one self-contained HTML file (the drawing rendered to SVG at export
 time, all script and style inline, nothing fetched from a network) that plays those steps
@@ -11,11 +13,13 @@ with Next / Previous / Play / Reset buttons and the arrow keys.
 
 Example:
     >>> from autograd_lite import Value
-    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    >>> c = a * b; c.label = "c"
-    >>> steps = backward_step_texts(c)
+    >>> x, w = Value(2.0, label="x_1"), Value(-3.0, label="w")
+    >>> y = x * w; y.label = "y"
+    >>> steps = backward_step_texts(y)
+    >>> print(steps[1].title)
+    Back through y = x₁·w = 2·(−3) = −6, grad(y) = 1
     >>> print(steps[1].lines[0])
-    grad(a) += ∂(a·b)/∂a × grad(c) = b × grad(c) = -3 × 1 = -3
+    grad(x₁) += ∂y/∂x₁ × grad(y) = w × grad(y) = −3 × 1 = −3
     >>> steps[1].updates
     ((0, -3.0), (1, 2.0))
 """
@@ -30,20 +34,10 @@ from pathlib import Path
 from autograd_lite import Value, topo_order
 from autograd_lite.engine import BackwardStep, backward_steps, check_value
 from autograd_lite.forward import local_derivatives
-from autograd_lite.ops import OPS
 
-from ._stepping import (
-    PageText,
-    StepperPage,
-    StepText,
-    check_graph,
-    derivative,
-    node_texts,
-    step_options,
-    step_page,
-    where,
-)
-from .labels import format_number
+from ._step_words import Words, definition, local_formula, node_texts
+from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
+from .labels import format_number, page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
 from .picture import DrawingOptions
 
@@ -72,16 +66,28 @@ def backward_step_texts(root: Value, *, fmt: str = ".4g") -> list[StepText]:
     check_value(root, "root")
     format_number(1.0, fmt)
     order = topo_order(root)
-    return step_texts(order, fmt, node_texts(order, fmt))
+    return step_texts(order, fmt, node_texts(order, fmt), number=lambda x: page_number(x, fmt))
 
 
 def step_texts(
-    order: list[Value], fmt: str, names: list[str], text: Callable[[str], str] = str
+    order: list[Value],
+    fmt: str,
+    names: list[str],
+    text: Callable[[str], str] = str,
+    number: Callable[[float], str] | None = None,
 ) -> list[StepText]:
     """:func:`backward_step_texts` for a topological order, with every node written as
-    ``names`` says and every other piece of text passed through ``text`` (Beamer frames pass
-    LaTeX names and :func:`viz.latex.latex_text`); the default writes the stepper's own text."""
-    index = {v: i for i, v in enumerate(order)}
+    ``names`` says, every number as ``number`` says (by default ``fmt`` as
+    :func:`viz.labels.format_number` applies it, as Beamer's pictures write numbers) and every
+    other piece of text passed through ``text`` (Beamer frames pass LaTeX names and
+    :func:`viz.latex.latex_text`)."""
+    words = Words(
+        {v: i for i, v in enumerate(order)},
+        names,
+        node_texts(order, fmt),
+        number or (lambda x: format_number(x, fmt)),
+        text,
+    )
     r = len(order) - 1
     root = names[r]
     seed = StepText(
@@ -103,7 +109,7 @@ def step_texts(
     )
     steps = [seed]
     for step in backward_steps(order[-1]):
-        steps.append(_step_text(step, index, names, fmt, text))
+        steps.append(_step_text(step, words))
     return steps
 
 
@@ -116,62 +122,63 @@ def _local(node: Value) -> tuple | None:
         return None
 
 
-def _product(local: float | None, g: float, term: float, fmt: str) -> str:
-    """``'-3 × 2 = -6'``: a term of the chain rule, the local derivative times the grad."""
-    num = format_number
+def _product(local: float | None, g: float, term: float, words: Words) -> str:
+    """``'−3 × 2 = −6'``: a term of the chain rule, the local derivative times the grad."""
+    num = words.num
     if local is None:
-        return f"{num(term, fmt)} (grad 0 flows back as 0)"
-    line = f"{num(local, fmt)} × {num(g, fmt)} = {num(term, fmt)}"
+        return num(term) + words.text(" (grad 0 flows back as 0)")
+    line = num(local) + words.text(" × ") + words.factor(g) + words.text(" = ") + num(term)
     if not math.isfinite(local) or (g == 0.0 and term != 0.0):
-        line += " (worked out exactly: as floats, the factors alone over- or underflow)"
+        line += words.text(" (worked out exactly: as floats, the factors alone over- or underflow)")
     return line
 
 
-def _step_text(
-    step: BackwardStep, index: dict, names: list[str], fmt: str, text: Callable[[str], str]
-) -> StepText:
+def _chain_rule(step: BackwardStep, k: int, local: tuple | None, words: Words) -> str:
+    """``grad(x) += ∂y/∂x × grad(y) = (1 − y²) × grad(y) = (1 − 0.5²) × 2 = 0.75 × 2 = 1.5``:
+    the chain rule for operand k, in names, then numbers."""
+    v, text = step.node, words.text
+    p, out = words.name(v.parents[k]), words.name(v)
+    named = local_formula(v, k, words)
+    line = (
+        text("grad(") + p + text(") += ∂") + out + text("/∂") + p + text(" × grad(") + out
+        + text(") = ") + named + text(" × grad(") + out + text(") = ")
+    )  # fmt: skip
+    if local is not None:
+        numbers = local_formula(v, k, words, numbers=True)
+        if numbers not in (named, words.num(local[k])):
+            line += numbers + text(" × ") + words.factor(step.adjoint) + text(" = ")
+    return line + _product(None if local is None else local[k], step.adjoint, step.terms[k], words)
+
+
+def _step_text(step: BackwardStep, words: Words) -> StepText:
     """One step of the engine's backward pass in words: a line per operand."""
-    v = step.node
-    i, out, num = index[v], names[index[v]], format_number
+    v, text, num = step.node, words.text, words.num
+    out = words.name(v)
     local = _local(v)
     last = {p: k for k, p in enumerate(v.parents)}  # an operand used twice: its last term
     running: dict[int, float] = {}
     lines, updates = [], []
     for k, (p, term) in enumerate(zip(v.parents, step.terms)):
-        pi = index[p]
+        pi = words.index[p]
         before = running.get(pi, step.before[k])
         after = step.after[k] if last[p] == k else before + term
         running[pi] = after
-        lhs, rhs = derivative(v, k)
-        product = _product(None if local is None else local[k], step.adjoint, term, fmt)
-        line = (
-            text("grad(")
-            + names[pi]
-            + text(f") += {lhs} × grad(")
-            + out
-            + text(f") = {rhs} × grad(")
-            + out
-            + text(f") = {product}")
-        )
+        updates.append((pi, after))
+        if p.is_constant:
+            continue  # a number used as an operand: nothing to learn from its grad
+        line = _chain_rule(step, k, local, words)
         if before != 0.0:
             line += (
-                text(";  grad(")
-                + names[pi]
-                + text(f") = {num(before, fmt)} + {num(term, fmt)} = {num(after, fmt)} ")
-                + text("(sum over paths)")
-            )
+                text(";  grad(") + words.name(p) + text(") = ") + num(before) + text(" + ")
+                + words.factor(term) + text(" = ") + num(after) + text(" (sum over paths)")
+            )  # fmt: skip
         lines.append(line)
-        updates.append((pi, after))
     title = (
-        text("Back through ")
-        + out
-        + text(f" = {OPS[v.op].template}, where ")
-        + where(v, names, index, fmt, text)
-        + text(" and grad(")
-        + out
-        + text(f") = {num(step.adjoint, fmt)}")
-    )
-    return StepText(i, title, tuple(lines), tuple(updates))
+        text("Back through ") + out + text(" = ") + definition(v, words) + text(" = ")
+        + definition(v, words, numbers=True) + text(" = ") + num(v.data) + text(", grad(")
+        + out + text(") = ") + num(step.adjoint)
+    )  # fmt: skip
+    return StepText(words.index[v], title, tuple(lines), tuple(updates))
 
 
 _PAGE = PageText(
@@ -248,7 +255,7 @@ def stepper(
     order = topo_order(root)
     check_graph(root, order, options, "stepper")
     names = node_texts(order, options.fmt)
-    steps = step_texts(order, options.fmt, names)
+    steps = step_texts(order, options.fmt, names, number=lambda x: page_number(x, options.fmt))
     page = step_page(
         root,
         order,
