@@ -1,0 +1,307 @@
+// The lab's page: rooms, the link that carries a question, and the two engine workers.
+"use strict";
+
+const SEED = {
+  formula:
+    "s(x) = 1/(1+exp(-x))\nd(x) = s(x)*(1-s(x))\n" +
+    "O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
+  values: "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5",
+  wrt: "w1",
+  yours:
+    "d(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)" +
+    " * (d(s(I*w1+1)*w2+1)*d(I*w1+1)*I + d(s(I*w1+1)*w3+1)*d(I*w1+1)*I)",
+};
+const FIELDS = ["formula", "values", "wrt", "yours"];
+const CHECK_TIME_LIMIT_MS = 20000; // the library bounds its work; this bounds the worker
+const $ = (id) => document.getElementById(id);
+
+// ---- engine workers: requests answered by id, a worker that hangs is replaced ----
+class Engine {
+  constructor(onReady) {
+    this.onReady = onReady;
+    this.start();
+  }
+  start() {
+    this.worker = new Worker("worker.js");
+    this.pending = new Map();
+    this.next = 1;
+    this.worker.onmessage = (e) => {
+      const p = this.pending.get(e.data.id);
+      if (!p) return;
+      this.pending.delete(e.data.id);
+      clearTimeout(p.timer);
+      e.data.ok ? p.resolve(e.data.result) : p.reject(new Error(e.data.error));
+    };
+    this.ready = this.ask({ type: "hello" }, 120000).then((r) => {
+      if (this.onReady) this.onReady(r.ms);
+      return r;
+    });
+  }
+  ask(msg, limit) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      const timer = limit
+        ? setTimeout(() => this.restart(id, limit), limit)
+        : null;
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ ...msg, id });
+    });
+  }
+  restart(id, limit) {
+    const p = this.pending.get(id);
+    this.worker.terminate();
+    for (const q of this.pending.values()) clearTimeout(q.timer);
+    if (p) p.reject(new Error(`stopped after ${limit / 1000} s without an answer; the engine restarts`));
+    this.start();
+  }
+}
+
+// ---- rooms and the link ----
+function readHash() {
+  const h = location.hash.replace(/^#/, "");
+  const [room, query] = h.split("?");
+  return { room: ["check", "playground", "steppers"].includes(room) ? room : "check",
+           params: new URLSearchParams(query || "") };
+}
+
+function show(room) {
+  for (const r of ["check", "playground", "steppers"]) {
+    $("room-" + r).hidden = r !== room;
+    document.querySelector(`nav a[data-room=${r}]`).classList.toggle("here", r === room);
+  }
+  if (room === "playground") Playground.open();
+  if (room === "steppers") loadSteppers();
+}
+
+function question() {
+  const q = {};
+  for (const f of FIELDS) q[f] = $(f).value;
+  return q;
+}
+
+function questionLink(q) {
+  const p = new URLSearchParams();
+  for (const f of FIELDS) p.set(f, q[f]);
+  return "#check?" + p.toString();
+}
+
+function fill(params) {
+  const given = FIELDS.some((f) => params.has(f));
+  for (const f of FIELDS) $(f).value = given ? params.get(f) || "" : SEED[f];
+}
+
+function quote(a) {
+  return /^[\w.,=+-]+$/.test(a) ? a : '"' + a.replace(/(["\\$`])/g, "\\$1").replace(/\n/g, "; ") + '"';
+}
+
+// ---- Check my backprop ----
+let checker = null;
+let started = performance.now();
+
+async function runCheck(event) {
+  if (event) event.preventDefault();
+  const q = question();
+  history.replaceState(null, "", questionLink(q));
+  $("link").href = questionLink(q);
+  $("result").className = "working";
+  $("result").textContent = "Checking…";
+  try {
+    const r = await checker.ask({ type: "check", ...q }, CHECK_TIME_LIMIT_MS);
+    $("command").textContent = "autograd-lite " + r.argv.map(quote).join(" ");
+    $("result").innerHTML = r.html; // escaped by autograd_lite.escape.html
+    $("result").className = r.code === 0 ? "done" : "error";
+    $("result").dataset.code = r.code;
+  } catch (err) {
+    $("result").textContent = "The engine could not answer: " + err.message;
+    $("result").className = "error";
+    $("result").dataset.code = "error";
+  }
+}
+
+function startChecker() {
+  checker = new Engine((ms) => {
+    const total = (performance.now() - started) / 1000;
+    window.labReadySeconds = total;
+    $("status").textContent = `Engine ready in ${total.toFixed(1)} s (Python in your browser, nothing installed).`;
+    $("run-check").disabled = false;
+    document.body.dataset.ready = "1";
+  });
+}
+
+// ---- Steppers ----
+let steppersLoaded = false;
+async function loadSteppers() {
+  if (steppersLoaded) return;
+  steppersLoaded = true;
+  const list = $("stepper-list");
+  try {
+    const pages = await (await fetch("steppers/index.json")).json();
+    for (const p of pages) {
+      const li = document.createElement("li");
+      const a = document.createElement("a");
+      a.href = "steppers/" + p.file;
+      a.textContent = p.title;
+      const code = document.createElement("code");
+      code.textContent = p.formula;
+      li.append(a, " ", code);
+      list.append(li);
+    }
+  } catch (err) {
+    list.textContent = "This site was built without stepper pages (Graphviz's dot was missing).";
+  }
+}
+
+// ---- Playground: the package's MLP trained in its own worker ----
+const GRID = 40;
+const Playground = {
+  engine: null,
+  data: null,
+  playing: false,
+  history: [],
+  box: [-1, 1, -1, 1],
+  async open() {
+    if (this.engine) return;
+    $("pg-status").textContent = "Starting the playground's engine…";
+    this.engine = new Engine(() => {});
+    this.data = await (await fetch("data.json")).text();
+    const sets = Object.keys(JSON.parse(this.data));
+    $("dataset").replaceChildren(...sets.map((s) => new Option(s, s)));
+    await this.engine.ready;
+    for (const b of ["play", "step", "reset"]) $(b).disabled = false;
+    for (const id of ["dataset", "layers", "activation", "lr", "batch"]) {
+      $(id).addEventListener("change", () => this.reset());
+    }
+    await this.reset();
+  },
+  config() {
+    const layers = $("layers").value.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+    return { dataset: $("dataset").value, layers, activation: $("activation").value,
+             lr: Number($("lr").value), batch: Number($("batch").value) || 1 };
+  },
+  async reset() {
+    this.pause();
+    const points = JSON.parse(this.data)[$("dataset").value];
+    const xs = points.X.map((p) => p[0]), ys = points.X.map((p) => p[1]);
+    const pad = 0.3;
+    this.box = [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad];
+    this.points = points;
+    this.history = [];
+    try {
+      await this.engine.ask({ type: "setup", config: this.config(), data: this.data }, 30000);
+      $("pg-status").textContent = "Ready: press Play, or Step for one step.";
+      await this.tick(0);
+    } catch (err) {
+      $("pg-status").textContent = "The network could not be made: " + err.message;
+    }
+  },
+  async tick(maxSteps) {
+    const t0 = performance.now();
+    const r = await this.engine.ask({ type: "run", budget_ms: 250, max_steps: maxSteps,
+                                      grid: GRID, box: this.box }, 60000);
+    const seconds = (performance.now() - t0) / 1000;
+    this.history.push(r);
+    this.draw(r);
+    $("f-steps").textContent = r.steps;
+    $("f-train").textContent = `${r.train_loss.toFixed(3)} / ${(100 * r.train_acc).toFixed(1)}%`;
+    $("f-test").textContent = `${r.test_loss.toFixed(3)} / ${(100 * r.test_acc).toFixed(1)}%`;
+    if (r.done > 1) {
+      const training = r.done / (r.train_ms / 1000);
+      const wall = r.done / seconds;
+      $("f-rate").textContent = `${wall.toFixed(0)} (training alone ${training.toFixed(0)})`;
+      window.labPlayground = { steps: r.steps, stepsPerSecond: wall, trainingStepsPerSecond: training,
+                               testAccuracy: r.test_acc };
+    }
+    window.labPlaygroundLast = r;
+    return r;
+  },
+  async play() {
+    if (this.playing) return this.pause();
+    this.playing = true;
+    $("play").textContent = "Pause";
+    $("pg-status").textContent = "Training…";
+    try {
+      while (this.playing) await this.tick(100000);
+    } catch (err) {
+      $("pg-status").textContent = "Training stopped: " + err.message;
+      this.pause();
+    }
+  },
+  pause() {
+    this.playing = false;
+    $("play").textContent = "Play";
+    $("pg-status").textContent = "Paused.";
+  },
+  draw(r) {
+    const c = $("boundary"), g = c.getContext("2d");
+    const [x0, x1, y0, y1] = this.box;
+    const w = c.width / GRID, h = c.height / GRID;
+    r.grid.forEach((z, k) => {
+      const p = 1 / (1 + Math.exp(-z));
+      const t = Math.abs(p - 0.5) * 2;
+      const base = p > 0.5 ? [245, 147, 34] : [8, 119, 189];
+      const mix = base.map((v) => Math.round(255 - (255 - v) * t * 0.6));
+      g.fillStyle = `rgb(${mix.join(",")})`;
+      g.fillRect((k % GRID) * w, Math.floor(k / GRID) * h, w + 1, h + 1);
+    });
+    const half = Math.floor(this.points.X.length / 2);
+    this.points.X.forEach(([a, b], i) => {
+      const px = ((a - x0) / (x1 - x0)) * c.width, py = ((y1 - b) / (y1 - y0)) * c.height;
+      g.beginPath();
+      g.arc(px, py, 3.2, 0, 2 * Math.PI);
+      g.fillStyle = this.points.y[i] === 1 ? "#e8700a" : "#0465a6";
+      g.strokeStyle = i < half ? "#fff" : "#111";
+      g.fill();
+      g.stroke();
+    });
+    this.drawLosses();
+  },
+  drawLosses() {
+    const c = $("losses"), g = c.getContext("2d");
+    g.clearRect(0, 0, c.width, c.height);
+    const hs = this.history;
+    const top = Math.max(0.1, ...hs.map((r) => Math.max(r.train_loss, r.test_loss)));
+    const last = Math.max(1, hs[hs.length - 1].steps);
+    g.strokeStyle = "#ccc";
+    g.strokeRect(0.5, 0.5, c.width - 1, c.height - 1);
+    for (const [key, colour] of [["train_loss", "#333"], ["test_loss", "#d2452f"]]) {
+      g.beginPath();
+      hs.forEach((r, i) => {
+        const x = (r.steps / last) * (c.width - 10) + 5, y = c.height - 5 - (r[key] / top) * (c.height - 10);
+        i ? g.lineTo(x, y) : g.moveTo(x, y);
+      });
+      g.strokeStyle = colour;
+      g.lineWidth = 2;
+      g.stroke();
+    }
+  },
+};
+
+// ---- start ----
+window.addEventListener("DOMContentLoaded", () => {
+  const { room, params } = readHash();
+  fill(params);
+  $("link").href = questionLink(question());
+  $("question").addEventListener("submit", runCheck);
+  $("copy-link").addEventListener("click", async () => {
+    const url = location.href.split("#")[0] + questionLink(question());
+    history.replaceState(null, "", questionLink(question()));
+    $("link").href = questionLink(question());
+    try {
+      await navigator.clipboard.writeText(url);
+      $("copy-link").textContent = "Link copied";
+    } catch (err) {
+      $("copy-link").textContent = "Link in the address bar";
+    }
+  });
+  $("play").addEventListener("click", () => Playground.play());
+  $("step").addEventListener("click", () => { Playground.pause(); Playground.tick(1); });
+  $("reset").addEventListener("click", () => Playground.reset());
+  window.addEventListener("hashchange", () => {
+    const h = readHash();
+    if (h.room === "check" && FIELDS.some((f) => h.params.has(f))) fill(h.params);
+    show(h.room);
+  });
+  started = performance.now();
+  startChecker();
+  show(room);
+});

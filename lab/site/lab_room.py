@@ -1,0 +1,113 @@
+"""The lab's Python side, run under Pyodide in a Web Worker: the package's own calls.
+
+check() runs the command line itself (autograd_lite.cli.main) on the question, so the page
+shows word for word what `autograd-lite grad ... --check ...` prints; the playground trains
+the package's MLP with its losses and optimizer.
+"""
+
+import contextlib
+import io
+import json
+import random
+import time
+
+from autograd_lite import cli, escape, no_grad
+from autograd_lite.nn.layers import MLP
+from autograd_lite.nn.losses import binary_cross_entropy
+from autograd_lite.nn.optim import SGD
+
+
+def command(formula, values, wrt, yours):
+    """The command line's arguments for a question of the page."""
+    argv = ["grad", formula]
+    if values.strip():
+        argv += ["--at", values]
+    if wrt.strip():
+        argv += ["--wrt", wrt]
+    if yours.strip():
+        argv += ["--check", yours]
+    return argv
+
+
+def check(formula, values, wrt, yours):
+    """What the command prints for the question, as escaped HTML, and its exit code."""
+    argv = command(formula, values, wrt, yours)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    text = (out.getvalue() + err.getvalue()).rstrip("\n")
+    return json.dumps({"code": code, "html": escape.html(text), "argv": argv})
+
+
+class Playground:
+    """One network on one data set, trained a few steps at a time."""
+
+    def __init__(self, config, data):
+        c = json.loads(config)
+        points = json.loads(data)[c["dataset"]]
+        X, y = points["X"], points["y"]
+        half = len(X) // 2
+        self.train = (X[:half], y[:half])
+        self.test = (X[half:], y[half:])
+        sizes = [int(s) for s in c["layers"]] + [1]
+        self.model = MLP(2, sizes, activation=c["activation"], seed=int(c.get("seed", 0)))
+        self.opt = SGD(self.model.parameters(), lr=float(c["lr"]))
+        self.batch = max(1, int(c["batch"]))
+        self.rng = random.Random(0)
+        self.steps = 0
+        self.history = []
+
+    def _loss(self, X, y):
+        return binary_cross_entropy([self.model(x) for x in X], y)
+
+    def step(self):
+        """One step of SGD on a random batch of the training half."""
+        X, y = self.train
+        idx = self.rng.sample(range(len(X)), min(self.batch, len(X)))
+        loss = self._loss([X[i] for i in idx], [y[i] for i in idx])
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        self.steps += 1
+
+    def _measure(self, X, y):
+        with no_grad():
+            logits = [self.model(x).data for x in X]
+            loss = binary_cross_entropy(logits, y).data
+        right = sum((z > 0) == (t == 1) for z, t in zip(logits, y))
+        return loss, right / len(X)
+
+    def _grid(self, n, box):
+        x0, x1, y0, y1 = box
+        out = []
+        with no_grad():
+            for j in range(n):
+                b = y1 - (y1 - y0) * (j + 0.5) / n
+                for i in range(n):
+                    a = x0 + (x1 - x0) * (i + 0.5) / n
+                    out.append(round(self.model([a, b]).data, 3))
+        return out
+
+    def run(self, budget_ms, max_steps, grid, box):
+        """Steps for about budget_ms (at most max_steps), then the figures to draw."""
+        start = time.perf_counter()
+        done = 0
+        while done < max_steps and (time.perf_counter() - start) * 1000 < budget_ms:
+            self.step()
+            done += 1
+        train_ms = (time.perf_counter() - start) * 1000
+        train_loss, train_acc = self._measure(*self.train)
+        test_loss, test_acc = self._measure(*self.test)
+        self.history.append((self.steps, train_loss, test_loss))
+        return json.dumps(
+            {
+                "steps": self.steps,
+                "done": done,
+                "train_ms": train_ms,
+                "train_loss": train_loss,
+                "test_loss": test_loss,
+                "train_acc": train_acc,
+                "test_acc": test_acc,
+                "grid": self._grid(grid, box) if grid else [],
+            }
+        )

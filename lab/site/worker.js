@@ -1,0 +1,53 @@
+// The lab's engine: Pyodide and the package's wheel, loaded from this site's own folder.
+// One worker answers the "Check my backprop" room, another trains the playground, so the
+// page never waits for Python.
+"use strict";
+importScripts("pyodide/pyodide.js");
+
+let py = null;
+let room = null;
+let playground = null;
+
+async function start() {
+  const t0 = performance.now();
+  const base = new URL(".", self.location.href).href;
+  py = await loadPyodide({ indexURL: base + "pyodide/", fullStdLib: false });
+  const manifest = await (await fetch(base + "manifest.json")).json();
+  const wheel = await (await fetch(base + manifest.wheel)).arrayBuffer();
+  py.unpackArchive(wheel, "wheel");
+  const source = await (await fetch(base + "lab_room.py")).text();
+  py.FS.writeFile("/home/pyodide/lab_room.py", source);
+  py.runPython("import sys; sys.path.insert(0, '/home/pyodide'); import lab_room");
+  room = py.pyimport("lab_room");
+  return performance.now() - t0;
+}
+
+const ready = start();
+
+async function handle(msg) {
+  const ms = await ready;
+  if (msg.type === "hello") return { ms };
+  if (msg.type === "check") {
+    return JSON.parse(room.check(msg.formula, msg.values, msg.wrt, msg.yours));
+  }
+  if (msg.type === "setup") {
+    if (playground) playground.destroy();
+    playground = room.Playground(JSON.stringify(msg.config), msg.data);
+    return { ok: true };
+  }
+  if (msg.type === "run") {
+    return JSON.parse(playground.run(msg.budget_ms, msg.max_steps, msg.grid, msg.box));
+  }
+  throw new Error("unknown request " + msg.type);
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  try {
+    const result = await handle(msg);
+    self.postMessage({ id: msg.id, ok: true, result });
+  } catch (err) {
+    // a Python error that escaped the library's own messages: shown as text, never thrown
+    self.postMessage({ id: msg.id, ok: false, error: String(err && err.message || err), stack: String(err && err.stack) });
+  }
+};
