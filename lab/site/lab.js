@@ -125,6 +125,8 @@ function startChecker() {
     $("status").textContent = `Engine ready in ${total.toFixed(1)} s (Python in your browser, nothing installed).`;
     $("run-check").disabled = false;
     document.body.dataset.ready = "1";
+    // a question opened from a link is answered as soon as the engine is ready
+    if (FIELDS.some((f) => readHash().params.has(f))) runCheck();
   });
 }
 
@@ -217,6 +219,7 @@ const Playground = {
   async play() {
     if (this.playing) return this.pause();
     this.playing = true;
+    $("play").dataset.running = "1";
     $("play").textContent = "Pause";
     $("pg-status").textContent = "Training…";
     try {
@@ -225,6 +228,7 @@ const Playground = {
       $("pg-status").textContent = "Training stopped: " + err.message;
       this.pause();
     }
+    $("play").dataset.running = "0"; // the last request of the loop is answered
   },
   pause() {
     this.playing = false;
