@@ -17,6 +17,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,6 +33,10 @@ PYODIDE_FILES = (
 """The Pyodide files the site needs: the loader, the interpreter and the standard library.
 No package of Pyodide's distribution is used (the package's code imports only the standard
 library), so none is copied."""
+
+VIZ_JS = "@viz-js/viz/dist/viz-global.js"
+"""Graphviz compiled to WebAssembly (npm package ``@viz-js/viz``, the build that defines the
+global ``Viz``): it lays out the graphs the page draws, where ``dot`` is not at hand."""
 
 MAX_EXTRA_BYTES = 50_000_000
 """extra_files writes at most this many bytes in all."""
@@ -59,9 +64,10 @@ def lab_folder() -> Path:
     return folder
 
 
-def _pyodide_folder(lab: Path) -> Path:
-    pinned = json.loads((lab / "package.json").read_text("utf-8"))["dependencies"]["pyodide"]
-    folder = lab / "node_modules" / "pyodide"
+def _npm_package(lab: Path, name: str) -> Path:
+    """The folder of an npm package of lab/package.json, at its pinned version."""
+    pinned = json.loads((lab / "package.json").read_text("utf-8"))["dependencies"][name]
+    folder = lab / "node_modules" / name
     try:
         installed = json.loads((folder / "package.json").read_text("utf-8"))["version"]
     except (OSError, ValueError, KeyError):
@@ -69,9 +75,14 @@ def _pyodide_folder(lab: Path) -> Path:
     if installed != pinned:
         found = f"version {installed}" if installed else "nothing"
         raise LabError(
-            f"the lab needs pyodide {pinned} in {folder} and found {found}: run  npm ci  in "
+            f"the lab needs {name} {pinned} in {folder} and found {found}: run  npm ci  in "
             f"{lab} (Node.js and npm: apt-get install nodejs npm)"
         )
+    return folder
+
+
+def _pyodide_folder(lab: Path) -> Path:
+    folder = _npm_package(lab, "pyodide")
     missing = [name for name in PYODIDE_FILES if not (folder / name).is_file()]
     if missing:
         raise LabError(f"{folder} lacks {', '.join(missing)}: run  npm ci  in {lab} again")
@@ -90,6 +101,19 @@ def _build_wheel(source: Path, into: Path) -> Path:
     if done.returncode != 0 or len(wheels) != 1:
         raise LabError(f"pip could not build the wheel of {source}: {done.stderr.strip()[-800:]}")
     return wheels[0]
+
+
+def _graphviz_zip(into: Path) -> bool:
+    """The ``graphviz`` Python package (pure Python, imported by ``viz``) as a zip for the
+    page; False if it is not installed here."""
+    spec = importlib.util.find_spec("graphviz")
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    with zipfile.ZipFile(into, "w", zipfile.ZIP_DEFLATED) as z:
+        for path in sorted(folder.rglob("*.py")):
+            z.write(path, Path("graphviz") / path.relative_to(folder))
+    return True
 
 
 def _write_extra(site: Path, extra_files: Mapping[str, str | bytes]) -> None:
@@ -129,11 +153,18 @@ def build_site(directory: str | Path, *, extra_files: Mapping[str, str | bytes] 
     (site / "pyodide").mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_FILES:
         shutil.copyfile(pyodide / name, site / "pyodide" / name)
+    viz_js = _npm_package(lab, "@viz-js/viz").parent.parent / VIZ_JS
+    (site / "viz").mkdir(exist_ok=True)
+    shutil.copyfile(viz_js, site / "viz" / "viz-global.js")
     wheel = _build_wheel(lab.parent, site)
+    graphviz = _graphviz_zip(site / "graphviz.zip")
     for page in sorted((lab / "site").iterdir()):
         if page.is_file():
             shutil.copyfile(page, site / page.name)
-    manifest = {"wheel": wheel.name, "pyodide": json.loads((pyodide / "package.json").read_text())}
-    manifest["pyodide"] = manifest["pyodide"]["version"]
+    manifest = {
+        "wheel": wheel.name,
+        "pyodide": json.loads((pyodide / "package.json").read_text("utf-8"))["version"],
+        "graphviz": "graphviz.zip" if graphviz else None,
+    }
     _write_extra(site, {**extra_files, "manifest.json": json.dumps(manifest, indent=1)})
     return site

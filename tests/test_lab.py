@@ -271,6 +271,40 @@ def test_bad_input_gets_the_command_lines_message(checker, formula, why):
     assert checker.page.eval_on_selector("#result", "e => e.children.length") == 0
 
 
+def draw(visit, question):
+    """Ask the page to draw a question; return the pictures' text and exit code."""
+    for field, value in question.items():
+        visit.page.fill(f"#{field}", value)
+    visit.page.evaluate("delete document.querySelector('#pictures').dataset.code")
+    visit.page.click("#draw")
+    visit.page.wait_for_selector("#pictures[data-code]", state="attached", timeout=60_000)
+    code = visit.page.get_attribute("#pictures", "data-code")
+    return visit.page.inner_text("#pictures-text"), code
+
+
+@pytest.mark.slow
+def test_the_question_is_drawn_and_its_steppers_step_in_the_page(checker):
+    text, code = draw(checker, SEED)
+    assert (text, code) == ("", "0")
+    assert checker.page.eval_on_selector("#graph", "e => e.naturalWidth") > 100
+    for frame, kind in [("#backward-stepper", "Backward pass"), ("#forward-stepper", "Forward")]:
+        stepper = checker.page.frame_locator(frame)
+        assert stepper.locator("h1").inner_text().startswith(kind)
+        total = stepper.locator("#counter").inner_text().split(" of ")[1]
+        stepper.locator("#next").click()
+        assert stepper.locator("#counter").inner_text() == f"Step 1 of {total}"
+
+
+@pytest.mark.slow
+def test_a_graph_over_the_drawing_limit_gets_the_command_lines_message(checker):
+    question = {**SEED, "formula": "+".join(["x*x"] * 180), "values": "x=1", "wrt": "x"}
+    text, code = draw(checker, question)
+    argv = argv_of({**question, "yours": ""}) + ["--draw", "g.svg"]
+    expected, expected_code = command_line(argv)
+    assert code == str(expected_code) == "2"
+    assert text == expected and "more than the drawing limit of 300" in text
+
+
 @pytest.mark.slow
 def test_a_link_restores_the_question_and_answers_it(browser, base_url):
     question = {"formula": "y = x^3 + w*x", "values": "x=2,w=-1", "wrt": "x", "yours": "3*x"}

@@ -118,12 +118,41 @@ async function runCheck(event) {
   }
 }
 
+async function runPictures() {
+  const q = question();
+  $("pictures").hidden = false;
+  $("pictures-text").textContent = "Drawing (Graphviz starts on the first drawing)…";
+  $("pictures").dataset.code = "";
+  delete $("pictures").dataset.code;
+  for (const id of ["backward-stepper", "forward-stepper"]) $(id).removeAttribute("srcdoc");
+  $("graph").removeAttribute("src");
+  try {
+    const r = await checker.ask({ type: "pictures", formula: q.formula, values: q.values, wrt: q.wrt },
+                                CHECK_TIME_LIMIT_MS * 2);
+    // the command's own words, shown when it refused (its success lines name files)
+    $("pictures-text").innerHTML = r.code === 0 ? "" : r.html; // escaped by escape.html
+    $("pictures-text").className = r.code === 0 ? "done" : "error";
+    if (r.draw) $("graph").src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(r.draw);
+    for (const [id, key] of [["backward-stepper", "step"], ["forward-stepper", "step-forward"]]) {
+      if (r[key]) $(id).srcdoc = r[key];
+      $(id).closest("figure").hidden = !r[key];
+    }
+    $("graph-figure").hidden = !r.draw;
+    $("pictures").dataset.code = r.code;
+  } catch (err) {
+    $("pictures-text").textContent = "The engine could not answer: " + err.message;
+    $("pictures-text").className = "error";
+    $("pictures").dataset.code = "error";
+  }
+}
+
 function startChecker() {
   checker = new Engine((ms) => {
     const total = (performance.now() - started) / 1000;
     window.labReadySeconds = total;
     $("status").textContent = `Engine ready in ${total.toFixed(1)} s (Python in your browser, nothing installed).`;
     $("run-check").disabled = false;
+    $("draw").disabled = false;
     document.body.dataset.ready = "1";
     // a question opened from a link is answered as soon as the engine is ready
     if (FIELDS.some((f) => readHash().params.has(f))) runCheck();
@@ -286,6 +315,7 @@ window.addEventListener("DOMContentLoaded", () => {
   fill(params);
   $("link").href = questionLink(question());
   $("question").addEventListener("submit", runCheck);
+  $("draw").addEventListener("click", runPictures);
   $("copy-link").addEventListener("click", async () => {
     const url = location.href.split("#")[0] + questionLink(question());
     history.replaceState(null, "", questionLink(question()));

@@ -39,6 +39,62 @@ def check(formula, values, wrt, yours):
     return json.dumps({"code": code, "html": escape.html(text), "argv": argv})
 
 
+def use_wasm_dot():
+    """Let ``viz`` run Graphviz compiled to WebAssembly where it would run ``dot``.
+
+    ``viz`` runs ``dot -Tsvg`` through ``subprocess.run``, which a browser cannot do; this
+    hands that one command to the page's Graphviz (``labDot``, from @viz-js/viz).
+    """
+    import importlib
+    import subprocess
+
+    import js
+
+    importlib.invalidate_caches()  # the graphviz package was just unpacked
+    plain_run = subprocess.run
+
+    def run(args, *rest, input=None, **kwargs):
+        if list(args[:1]) != ["dot"]:
+            return plain_run(args, *rest, input=input, **kwargs)
+        r = js.labDot(input.decode("utf-8"), args[1][2:])
+        out = r.output.encode("utf-8")
+        # on success its only warnings are about its font metrics, not about the graph
+        errors = b"" if r.ok else r.errors.encode("utf-8")
+        return subprocess.CompletedProcess(args, 0 if r.ok else 1, out, errors)
+
+    subprocess.run = run
+
+
+PICTURES = {
+    "draw": "/tmp/graph.svg",
+    "step": "/tmp/steps.html",
+    "step-forward": "/tmp/forward.html",
+}
+
+
+def pictures(formula, values, wrt):
+    """The command line's --draw, --step and --step-forward for the question: its text (with
+    the bounds it sets on a drawing), the picture and the two stepper pages."""
+    import os
+
+    for path in PICTURES.values():
+        if os.path.exists(path):
+            os.remove(path)
+    argv = command(formula, values, wrt, "")
+    for option, path in PICTURES.items():
+        argv += [f"--{option}", path]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    text = (out.getvalue() + err.getvalue()).rstrip("\n")
+    made = {}
+    for option, path in PICTURES.items():
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                made[option] = f.read()
+    return json.dumps({"code": code, "html": escape.html(text), "argv": argv, **made})
+
+
 class Playground:
     """One network on one data set, trained a few steps at a time."""
 

@@ -24,11 +24,38 @@ async function start() {
 
 const ready = start();
 
+// Graphviz for the pictures: @viz-js/viz, loaded on the first drawing and handed to Python
+// as the `dot` program (lab_room.use_wasm_dot)
+let graphviz = null;
+async function startGraphviz() {
+  if (graphviz) return graphviz;
+  graphviz = (async () => {
+    const base = new URL(".", self.location.href).href;
+    const manifest = await (await fetch(base + "manifest.json")).json();
+    if (!manifest.graphviz) throw new Error("this site was built without the graphviz package");
+    importScripts(base + "viz/viz-global.js");
+    const viz = await Viz.instance();
+    self.labDot = (source, format) => {
+      const r = viz.render(source, { format });
+      const errors = r.errors.map((e) => e.message).join("\n");
+      return r.status === "success" ? { ok: true, output: r.output, errors } : { ok: false, output: "", errors };
+    };
+    const zip = await (await fetch(base + manifest.graphviz)).arrayBuffer();
+    py.unpackArchive(zip, "zip", { extractDir: "/home/pyodide" });
+    room.use_wasm_dot();
+  })();
+  return graphviz;
+}
+
 async function handle(msg) {
   const ms = await ready;
   if (msg.type === "hello") return { ms };
   if (msg.type === "check") {
     return JSON.parse(room.check(msg.formula, msg.values, msg.wrt, msg.yours));
+  }
+  if (msg.type === "pictures") {
+    await startGraphviz();
+    return JSON.parse(room.pictures(msg.formula, msg.values, msg.wrt));
   }
   if (msg.type === "setup") {
     if (playground) playground.destroy();
