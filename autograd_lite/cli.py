@@ -594,12 +594,14 @@ LAB_STEPPERS = [
     ),
 ]
 
-# The playground's data sets: name, maker, arguments (400 points: a train and a test half).
+# The playground's data sets: name, maker, its other arguments, and four noise levels (400
+# points each: the page splits them into a training and a test set).
 LAB_DATA = [
-    ("moons", "moons", {"noise": 0.1, "zero_one": True}),
-    ("circles", "circles", {"noise": 0.05, "zero_one": True}),
-    ("xor", "xor", {"noise": 0.05, "zero_one": True}),
-    ("blobs", "blobs", {"centers": 2, "noise": 0.8}),
+    ("moons", "moons", {"zero_one": True}, (0.0, 0.1, 0.2, 0.3)),
+    ("circles", "circles", {"zero_one": True}, (0.0, 0.05, 0.1, 0.15)),
+    ("xor", "xor", {"zero_one": True}, (0.0, 0.1, 0.2, 0.3)),
+    ("blobs", "blobs", {"centers": 2}, (0.4, 0.8, 1.2, 1.6)),
+    ("spiral", "spiral", {"classes": 2}, (0.0, 0.1, 0.2, 0.3)),
 ]
 
 
@@ -612,9 +614,12 @@ def _lab_files() -> dict[str, str]:
 
     files = {}
     sets = {}
-    for name, maker, kwargs in LAB_DATA:
-        X, y = getattr(data, maker)(400, seed=0, **kwargs)
-        sets[name] = {"X": [[round(a, 4), round(b, 4)] for a, b in X], "y": y}
+    for name, maker, kwargs, noises in LAB_DATA:
+        sets[name] = []
+        for noise in noises:
+            X, y = getattr(data, maker)(400, noise=noise, seed=0, **kwargs)
+            points = [[round(a, 4), round(b, 4)] for a, b in X]
+            sets[name].append({"noise": noise, "X": points, "y": y})
     files["data.json"] = json.dumps(sets, separators=(",", ":"))
     try:
         import viz

@@ -86,13 +86,15 @@ def test_the_playground_trains_the_packages_mlp():
     room = load_room()
     X = [[-1.0, -1.0], [-0.9, -1.1], [1.0, 1.0], [1.1, 0.9]] * 5
     y = [0, 0, 1, 1] * 5
-    config = {"dataset": "d", "layers": [4, 2], "activation": "tanh", "lr": 0.3, "batch": 4}
-    pg = room.Playground(json.dumps(config), json.dumps({"d": {"X": X, "y": y}}))
+    config = {"dataset": "d", "noise": 0, "layers": [4, 2], "activation": "tanh", "lr": 0.3}
+    config.update(batch=4, l2=0.001, train=0.6)
+    pg = room.Playground(json.dumps(config), json.dumps({"d": [{"X": X, "y": y}]}))
     first = json.loads(pg.run(0, 0, 0, [-2, 2, -2, 2]))
     last = json.loads(pg.run(2000, 200, 4, [-2, 2, -2, 2]))
-    assert first["steps"] == 0 and last["steps"] == 200
+    assert first["steps"] == 0 and last["steps"] == 200 and last["n_train"] == 12
     assert last["train_loss"] < first["train_loss"] and last["test_acc"] == 1.0
-    assert len(last["grid"]) == 16
+    assert len(last["grid"]) == 16 and [len(layer) for layer in last["neurons"]] == [4, 2]
+    assert [[len(n) for n in layer] for layer in last["weights"]] == [[3] * 4, [5] * 2, [3]]
 
 
 def test_the_javascript_dependencies_are_pinned_exactly_in_the_lock_file():

@@ -199,19 +199,21 @@ const Playground = {
     $("dataset").replaceChildren(...sets.map((s) => new Option(s, s)));
     await this.engine.ready;
     for (const b of ["play", "step", "reset"]) $(b).disabled = false;
-    for (const id of ["dataset", "layers", "activation", "lr", "batch"]) {
+    for (const id of ["dataset", "noise", "train", "layers", "activation", "lr", "l2", "batch"]) {
       $(id).addEventListener("change", () => this.reset());
     }
     await this.reset();
   },
   config() {
     const layers = $("layers").value.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
-    return { dataset: $("dataset").value, layers, activation: $("activation").value,
-             lr: Number($("lr").value), batch: Number($("batch").value) || 1 };
+    return { dataset: $("dataset").value, noise: Number($("noise").value),
+             train: Number($("train").value), layers, activation: $("activation").value,
+             lr: Number($("lr").value), l2: Number($("l2").value),
+             batch: Number($("batch").value) || 1 };
   },
   async reset() {
     this.pause();
-    const points = JSON.parse(this.data)[$("dataset").value];
+    const points = JSON.parse(this.data)[$("dataset").value][Number($("noise").value)];
     const xs = points.X.map((p) => p[0]), ys = points.X.map((p) => p[1]);
     const pad = 0.3;
     this.box = [Math.min(...xs) - pad, Math.max(...xs) + pad, Math.min(...ys) - pad, Math.max(...ys) + pad];
@@ -276,7 +278,7 @@ const Playground = {
       g.fillStyle = `rgb(${mix.join(",")})`;
       g.fillRect((k % GRID) * w, Math.floor(k / GRID) * h, w + 1, h + 1);
     });
-    const half = Math.floor(this.points.X.length / 2);
+    const half = r.n_train;
     this.points.X.forEach(([a, b], i) => {
       const px = ((a - x0) / (x1 - x0)) * c.width, py = ((y1 - b) / (y1 - y0)) * c.height;
       g.beginPath();
@@ -287,25 +289,133 @@ const Playground = {
       g.stroke();
     });
     this.drawLosses();
+    this.drawNetwork(r);
+  },
+  heat(z, k, w) {
+    // a value's colour: orange above 0, blue below, white at 0 (tanh-like squashing)
+    const t = Math.min(1, Math.abs(Math.tanh(z)));
+    const base = z > 0 ? [245, 147, 34] : [8, 119, 189];
+    return `rgb(${base.map((v) => Math.round(255 - (255 - v) * t * (w || 0.8))).join(",")})`;
+  },
+  drawNetwork(r) {
+    const c = $("network"), g = c.getContext("2d");
+    g.clearRect(0, 0, c.width, c.height);
+    const widths = [2, ...r.weights.map((layer) => layer.length)];
+    const size = 34, columns = widths.length;
+    const xOf = (k) => 24 + (k * (c.width - 48 - size)) / (columns - 1);
+    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * (size + 14) - size / 2;
+    const top = Math.max(1e-9, ...r.weights.flat(2).map(Math.abs));
+    r.weights.forEach((layer, k) => layer.forEach((neuron, j) => {
+      neuron.slice(0, -1).forEach((w, i) => {
+        g.beginPath();
+        g.moveTo(xOf(k) + size, yOf(k, i) + size / 2);
+        g.lineTo(xOf(k + 1), yOf(k + 1, j) + size / 2);
+        g.strokeStyle = w > 0 ? "rgba(232,112,10,0.85)" : "rgba(4,101,166,0.85)";
+        g.lineWidth = 0.5 + 4.5 * Math.abs(w) / top;
+        g.stroke();
+      });
+    }));
+    const n = GRID;
+    const maps = [null, ...r.neurons, [r.grid]];
+    widths.forEach((count, k) => {
+      for (let j = 0; j < count; j++) {
+        const x = xOf(k), y = yOf(k, j);
+        if (k === 0) {
+          g.fillStyle = "#fff";
+          g.fillRect(x, y, size, size);
+          g.fillStyle = "#333";
+          g.font = "13px sans-serif";
+          g.fillText(`x${j + 1}`, x + 10, y + 21);
+        } else {
+          const map = maps[k][j];
+          const cell = size / n;
+          map.forEach((z, q) => {
+            g.fillStyle = this.heat(z, q);
+            g.fillRect(x + (q % n) * cell, y + Math.floor(q / n) * cell, cell + 0.5, cell + 0.5);
+          });
+        }
+        g.strokeStyle = "#555";
+        g.lineWidth = 1;
+        g.strokeRect(x + 0.5, y + 0.5, size, size);
+      }
+    });
   },
   drawLosses() {
     const c = $("losses"), g = c.getContext("2d");
     g.clearRect(0, 0, c.width, c.height);
     const hs = this.history;
-    const top = Math.max(0.1, ...hs.map((r) => Math.max(r.train_loss, r.test_loss)));
+    const all = hs.flatMap((r) => [r.train_loss, r.test_loss]).filter((v) => v > 0);
+    const hi = Math.log10(Math.max(...all, 1e-6)), lo = Math.min(Math.log10(Math.min(...all, 1)), hi - 1);
     const last = Math.max(1, hs[hs.length - 1].steps);
+    const y = (v) => 8 + ((hi - Math.log10(Math.max(v, 1e-12))) / (hi - lo)) * (c.height - 24);
     g.strokeStyle = "#ccc";
     g.strokeRect(0.5, 0.5, c.width - 1, c.height - 1);
+    g.fillStyle = "#777";
+    g.font = "11px sans-serif";
+    for (let p = Math.ceil(lo); p <= Math.floor(hi); p++) {
+      g.fillText(`1e${p}`, 4, y(10 ** p) + 4);
+      g.fillRect(36, y(10 ** p), c.width - 40, 0.5);
+    }
+    g.fillText(`${last} steps`, c.width - 70, c.height - 4);
     for (const [key, colour] of [["train_loss", "#333"], ["test_loss", "#d2452f"]]) {
       g.beginPath();
       hs.forEach((r, i) => {
-        const x = (r.steps / last) * (c.width - 10) + 5, y = c.height - 5 - (r[key] / top) * (c.height - 10);
-        i ? g.lineTo(x, y) : g.moveTo(x, y);
+        const x = 40 + (r.steps / last) * (c.width - 48);
+        i ? g.lineTo(x, y(r[key])) : g.moveTo(x, y(r[key]));
       });
       g.strokeStyle = colour;
       g.lineWidth = 2;
       g.stroke();
     }
+  },
+  heat(z, k, w) {
+    // a value's colour: orange above 0, blue below, white at 0 (tanh-like squashing)
+    const t = Math.min(1, Math.abs(Math.tanh(z)));
+    const base = z > 0 ? [245, 147, 34] : [8, 119, 189];
+    return `rgb(${base.map((v) => Math.round(255 - (255 - v) * t * (w || 0.8))).join(",")})`;
+  },
+  drawNetwork(r) {
+    const c = $("network"), g = c.getContext("2d");
+    g.clearRect(0, 0, c.width, c.height);
+    const widths = [2, ...r.weights.map((layer) => layer.length)];
+    const size = 34, columns = widths.length;
+    const xOf = (k) => 24 + (k * (c.width - 48 - size)) / (columns - 1);
+    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * (size + 14) - size / 2;
+    const top = Math.max(1e-9, ...r.weights.flat(2).map(Math.abs));
+    r.weights.forEach((layer, k) => layer.forEach((neuron, j) => {
+      neuron.slice(0, -1).forEach((w, i) => {
+        g.beginPath();
+        g.moveTo(xOf(k) + size, yOf(k, i) + size / 2);
+        g.lineTo(xOf(k + 1), yOf(k + 1, j) + size / 2);
+        g.strokeStyle = w > 0 ? "rgba(232,112,10,0.85)" : "rgba(4,101,166,0.85)";
+        g.lineWidth = 0.5 + 4.5 * Math.abs(w) / top;
+        g.stroke();
+      });
+    }));
+    const n = GRID;
+    const maps = [null, ...r.neurons, [r.grid]];
+    widths.forEach((count, k) => {
+      for (let j = 0; j < count; j++) {
+        const x = xOf(k), y = yOf(k, j);
+        if (k === 0) {
+          g.fillStyle = "#fff";
+          g.fillRect(x, y, size, size);
+          g.fillStyle = "#333";
+          g.font = "13px sans-serif";
+          g.fillText(`x${j + 1}`, x + 10, y + 21);
+        } else {
+          const map = maps[k][j];
+          const cell = size / n;
+          map.forEach((z, q) => {
+            g.fillStyle = this.heat(z, q);
+            g.fillRect(x + (q % n) * cell, y + Math.floor(q / n) * cell, cell + 0.5, cell + 0.5);
+          });
+        }
+        g.strokeStyle = "#555";
+        g.lineWidth = 1;
+        g.strokeRect(x + 0.5, y + 0.5, size, size);
+      }
+    });
   },
 };
 

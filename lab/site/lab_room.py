@@ -13,7 +13,7 @@ import time
 
 from autograd_lite import cli, escape, no_grad
 from autograd_lite.nn.layers import MLP
-from autograd_lite.nn.losses import binary_cross_entropy
+from autograd_lite.nn.losses import binary_cross_entropy, l2
 from autograd_lite.nn.optim import SGD
 
 
@@ -96,28 +96,33 @@ def pictures(formula, values, wrt):
 
 
 class Playground:
-    """One network on one data set, trained a few steps at a time."""
+    """One network on one data set, trained a few steps at a time.
+
+    config: data set, noise level (an index), train fraction, hidden layer sizes, activation,
+    learning rate, L2 strength, batch size; data: the site's data.json.
+    """
 
     def __init__(self, config, data):
         c = json.loads(config)
-        points = json.loads(data)[c["dataset"]]
+        points = json.loads(data)[c["dataset"]][int(c.get("noise", 1))]
         X, y = points["X"], points["y"]
-        half = len(X) // 2
-        self.train = (X[:half], y[:half])
-        self.test = (X[half:], y[half:])
+        cut = min(len(X) - 1, max(1, round(len(X) * float(c.get("train", 0.5)))))
+        self.train = (X[:cut], y[:cut])
+        self.test = (X[cut:], y[cut:])
         sizes = [int(s) for s in c["layers"]] + [1]
         self.model = MLP(2, sizes, activation=c["activation"], seed=int(c.get("seed", 0)))
         self.opt = SGD(self.model.parameters(), lr=float(c["lr"]))
+        self.alpha = float(c.get("l2", 0.0))
         self.batch = max(1, int(c["batch"]))
         self.rng = random.Random(0)
         self.steps = 0
-        self.history = []
 
     def _loss(self, X, y):
-        return binary_cross_entropy([self.model(x) for x in X], y)
+        loss = binary_cross_entropy([self.model(x) for x in X], y)
+        return loss + l2(self.model.parameters(), self.alpha) if self.alpha else loss
 
     def step(self):
-        """One step of SGD on a random batch of the training half."""
+        """One step of SGD on a random batch of the training set."""
         X, y = self.train
         idx = self.rng.sample(range(len(X)), min(self.batch, len(X)))
         loss = self._loss([X[i] for i in idx], [y[i] for i in idx])
@@ -133,16 +138,27 @@ class Playground:
         right = sum((z > 0) == (t == 1) for z, t in zip(logits, y))
         return loss, right / len(X)
 
-    def _grid(self, n, box):
+    def _grids(self, n, box):
+        """Every neuron's output on an n×n grid over box, by layer (the last is the model's)."""
         x0, x1, y0, y1 = box
-        out = []
+        maps = [[[] for _ in layer.neurons] for layer in self.model.layers]
         with no_grad():
             for j in range(n):
                 b = y1 - (y1 - y0) * (j + 0.5) / n
                 for i in range(n):
-                    a = x0 + (x1 - x0) * (i + 0.5) / n
-                    out.append(round(self.model([a, b]).data, 3))
-        return out
+                    a = [x0 + (x1 - x0) * (i + 0.5) / n, b]
+                    for k, layer in enumerate(self.model.layers):
+                        a = layer(a)
+                        for m, v in enumerate(a):
+                            maps[k][m].append(round(v.data, 3))
+        return maps
+
+    def weights(self):
+        """The weights and bias of every neuron, by layer: [[w..., b], ...]."""
+        return [
+            [[round(p.data, 4) for p in (*neuron.w, neuron.b)] for neuron in layer.neurons]
+            for layer in self.model.layers
+        ]
 
     def run(self, budget_ms, max_steps, grid, box):
         """Steps for about budget_ms (at most max_steps), then the figures to draw."""
@@ -154,7 +170,7 @@ class Playground:
         train_ms = (time.perf_counter() - start) * 1000
         train_loss, train_acc = self._measure(*self.train)
         test_loss, test_acc = self._measure(*self.test)
-        self.history.append((self.steps, train_loss, test_loss))
+        maps = self._grids(grid, box) if grid else []
         return json.dumps(
             {
                 "steps": self.steps,
@@ -164,6 +180,9 @@ class Playground:
                 "test_loss": test_loss,
                 "train_acc": train_acc,
                 "test_acc": test_acc,
-                "grid": self._grid(grid, box) if grid else [],
+                "grid": maps[-1][0] if maps else [],
+                "neurons": [layer for layer in maps[:-1]],
+                "weights": self.weights(),
+                "n_train": len(self.train[0]),
             }
         )
