@@ -1,9 +1,10 @@
 """The lab: a static site that runs this package in the browser, under Pyodide.
 
-:func:`build_site` assembles the site in a folder: Pyodide's core files (from the ``pyodide``
-npm package, pinned in ``lab/package.json`` and installed with ``npm ci``), the project's own
-wheel, and the pages of ``lab/site``. Every file the pages load is in that folder: any static
-host serves it, and nothing is fetched from anywhere else.
+:func:`build_site` assembles the site in a folder: Pyodide's core files and Graphviz compiled
+to WebAssembly (the npm packages ``pyodide`` and ``@viz-js/viz``, pinned in
+``lab/package.json`` and installed with ``npm ci``), the project's own wheel, the ``graphviz``
+Python package that ``viz`` imports, and the pages of ``lab/site``. Every file the pages load
+is in that folder: any static host serves it, and nothing is fetched from anywhere else.
 
 Building needs a source checkout (the wheel is built from it) with ``npm ci`` run in its
 ``lab`` folder. Only the standard library is used here; the command line adds the files made
