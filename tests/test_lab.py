@@ -123,9 +123,18 @@ def test_the_lab_command_is_listed_in_the_help(capsys):
 # ---- slow: the site in headless Chromium ----
 
 
+def installed(name):
+    """The version of an npm package in lab/node_modules, or None."""
+    try:
+        return json.loads((LAB / "node_modules" / name / "package.json").read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def npm_packages():
     """lab/node_modules as `npm ci` makes it (run here if it is missing)."""
-    if not (LAB / "node_modules" / "pyodide" / "package.json").is_file():
+    pinned = json.loads((LAB / "package.json").read_text())["dependencies"]
+    if any(installed(name) != version for name, version in pinned.items()):
         npm = shutil.which("npm")
         if npm is None or shutil.which("node") is None:
             pytest.skip("Node.js and npm are not installed (apt-get install nodejs npm)")
