@@ -86,7 +86,7 @@ def test_the_playground_trains_the_packages_mlp():
     room = load_room()
     X = [[-1.0, -1.0], [-0.9, -1.1], [1.0, 1.0], [1.1, 0.9]] * 5
     y = [0, 0, 1, 1] * 5
-    config = {"dataset": "d", "noise": 0, "layers": [4, 2], "activation": "tanh", "lr": 0.3}
+    config = {"dataset": "d", "noise": 0, "layers": "4, 2", "activation": "tanh", "lr": 0.3}
     config.update(batch=4, l2=0.001, train=0.6)
     pg = room.Playground(json.dumps(config), json.dumps({"d": [{"X": X, "y": y}]}))
     first = json.loads(pg.run(0, 0, 0, [-2, 2, -2, 2]))
@@ -95,6 +95,12 @@ def test_the_playground_trains_the_packages_mlp():
     assert last["train_loss"] < first["train_loss"] and last["test_acc"] == 1.0
     assert len(last["grid"]) == 16 and [len(layer) for layer in last["neurons"]] == [4, 2]
     assert [[len(n) for n in layer] for layer in last["weights"]] == [[3] * 4, [5] * 2, [3]]
+
+
+@pytest.mark.parametrize("layers", ["4,x", "100", "1,1,1,1,1,1,1", "-1"])
+def test_the_playground_refuses_networks_past_its_bounds(layers):
+    with pytest.raises(ValueError, match="hidden layers: "):
+        load_room().hidden_layers(layers)
 
 
 def test_the_javascript_dependencies_are_pinned_exactly_in_the_lock_file():

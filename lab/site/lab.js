@@ -205,7 +205,7 @@ const Playground = {
     await this.reset();
   },
   config() {
-    const layers = $("layers").value.split(",").map((s) => s.trim()).filter(Boolean).map(Number);
+    const layers = $("layers").value;
     return { dataset: $("dataset").value, noise: Number($("noise").value),
              train: Number($("train").value), layers, activation: $("activation").value,
              lr: Number($("lr").value), l2: Number($("l2").value),
@@ -269,14 +269,14 @@ const Playground = {
   draw(r) {
     const c = $("boundary"), g = c.getContext("2d");
     const [x0, x1, y0, y1] = this.box;
-    const w = c.width / GRID, h = c.height / GRID;
+    const n = r.grid_n, w = c.width / n, h = c.height / n;
     r.grid.forEach((z, k) => {
       const p = 1 / (1 + Math.exp(-z));
       const t = Math.abs(p - 0.5) * 2;
       const base = p > 0.5 ? [245, 147, 34] : [8, 119, 189];
       const mix = base.map((v) => Math.round(255 - (255 - v) * t * 0.6));
       g.fillStyle = `rgb(${mix.join(",")})`;
-      g.fillRect((k % GRID) * w, Math.floor(k / GRID) * h, w + 1, h + 1);
+      g.fillRect((k % n) * w, Math.floor(k / n) * h, w + 1, h + 1);
     });
     const half = r.n_train;
     this.points.X.forEach(([a, b], i) => {
@@ -301,9 +301,11 @@ const Playground = {
     const c = $("network"), g = c.getContext("2d");
     g.clearRect(0, 0, c.width, c.height);
     const widths = [2, ...r.weights.map((layer) => layer.length)];
-    const size = 34, columns = widths.length;
+    // a neuron's square and the space between squares shrink to fit the widest layer
+    const slot = Math.min(48, (c.height - 10) / Math.max(...widths));
+    const size = Math.round(slot * 0.72), columns = widths.length;
     const xOf = (k) => 24 + (k * (c.width - 48 - size)) / (columns - 1);
-    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * (size + 14) - size / 2;
+    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * slot - size / 2;
     const top = Math.max(1e-9, ...r.weights.flat(2).map(Math.abs));
     r.weights.forEach((layer, k) => layer.forEach((neuron, j) => {
       neuron.slice(0, -1).forEach((w, i) => {
@@ -315,7 +317,7 @@ const Playground = {
         g.stroke();
       });
     }));
-    const n = GRID;
+    const n = r.grid_n;
     const maps = [null, ...r.neurons, [r.grid]];
     widths.forEach((count, k) => {
       for (let j = 0; j < count; j++) {
@@ -324,8 +326,8 @@ const Playground = {
           g.fillStyle = "#fff";
           g.fillRect(x, y, size, size);
           g.fillStyle = "#333";
-          g.font = "13px sans-serif";
-          g.fillText(`x${j + 1}`, x + 10, y + 21);
+          g.font = `${Math.max(9, Math.round(size * 0.38))}px sans-serif`;
+          g.fillText(`x${j + 1}`, x + size * 0.28, y + size * 0.62);
         } else {
           const map = maps[k][j];
           const cell = size / n;
@@ -378,9 +380,11 @@ const Playground = {
     const c = $("network"), g = c.getContext("2d");
     g.clearRect(0, 0, c.width, c.height);
     const widths = [2, ...r.weights.map((layer) => layer.length)];
-    const size = 34, columns = widths.length;
+    // a neuron's square and the space between squares shrink to fit the widest layer
+    const slot = Math.min(48, (c.height - 10) / Math.max(...widths));
+    const size = Math.round(slot * 0.72), columns = widths.length;
     const xOf = (k) => 24 + (k * (c.width - 48 - size)) / (columns - 1);
-    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * (size + 14) - size / 2;
+    const yOf = (k, j) => c.height / 2 + (j - (widths[k] - 1) / 2) * slot - size / 2;
     const top = Math.max(1e-9, ...r.weights.flat(2).map(Math.abs));
     r.weights.forEach((layer, k) => layer.forEach((neuron, j) => {
       neuron.slice(0, -1).forEach((w, i) => {
@@ -392,7 +396,7 @@ const Playground = {
         g.stroke();
       });
     }));
-    const n = GRID;
+    const n = r.grid_n;
     const maps = [null, ...r.neurons, [r.grid]];
     widths.forEach((count, k) => {
       for (let j = 0; j < count; j++) {
@@ -401,8 +405,8 @@ const Playground = {
           g.fillStyle = "#fff";
           g.fillRect(x, y, size, size);
           g.fillStyle = "#333";
-          g.font = "13px sans-serif";
-          g.fillText(`x${j + 1}`, x + 10, y + 21);
+          g.font = `${Math.max(9, Math.round(size * 0.38))}px sans-serif`;
+          g.fillText(`x${j + 1}`, x + size * 0.28, y + size * 0.62);
         } else {
           const map = maps[k][j];
           const cell = size / n;

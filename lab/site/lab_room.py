@@ -95,6 +95,23 @@ def pictures(formula, values, wrt):
     return json.dumps({"code": code, "html": escape.html(text), "argv": argv, **made})
 
 
+MAX_LAYERS, MAX_WIDTH, MAX_BATCH = 6, 16, 200
+GRID_BUDGET = 200_000  # grid points times parameters for the pictures of one update
+"""The playground's bounds: a scalar engine in a browser trains small networks."""
+
+
+def hidden_layers(text):
+    """The hidden layer sizes typed in the page ("4,2"), checked against the bounds."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    if not all(p.isdigit() and 1 <= int(p) <= MAX_WIDTH for p in parts):
+        raise ValueError(
+            f"hidden layers: whole numbers from 1 to {MAX_WIDTH} separated by commas, got {text!r}"
+        )
+    if len(parts) > MAX_LAYERS:
+        raise ValueError(f"hidden layers: at most {MAX_LAYERS}, got {len(parts)}")
+    return [int(p) for p in parts]
+
+
 class Playground:
     """One network on one data set, trained a few steps at a time.
 
@@ -109,11 +126,11 @@ class Playground:
         cut = min(len(X) - 1, max(1, round(len(X) * float(c.get("train", 0.5)))))
         self.train = (X[:cut], y[:cut])
         self.test = (X[cut:], y[cut:])
-        sizes = [int(s) for s in c["layers"]] + [1]
+        sizes = hidden_layers(c["layers"]) + [1]
         self.model = MLP(2, sizes, activation=c["activation"], seed=int(c.get("seed", 0)))
         self.opt = SGD(self.model.parameters(), lr=float(c["lr"]))
         self.alpha = float(c.get("l2", 0.0))
-        self.batch = max(1, int(c["batch"]))
+        self.batch = min(MAX_BATCH, max(1, int(c["batch"])))
         self.rng = random.Random(0)
         self.steps = 0
 
@@ -170,6 +187,9 @@ class Playground:
         train_ms = (time.perf_counter() - start) * 1000
         train_loss, train_acc = self._measure(*self.train)
         test_loss, test_acc = self._measure(*self.test)
+        # the pictures cost a forward pass per grid point: a larger network gets a coarser grid
+        n_params = len(self.model.parameters())
+        grid = min(int(grid), max(12, int((GRID_BUDGET / n_params) ** 0.5)))
         maps = self._grids(grid, box) if grid else []
         return json.dumps(
             {
@@ -181,6 +201,7 @@ class Playground:
                 "train_acc": train_acc,
                 "test_acc": test_acc,
                 "grid": maps[-1][0] if maps else [],
+                "grid_n": grid,
                 "neurons": [layer for layer in maps[:-1]],
                 "weights": self.weights(),
                 "n_train": len(self.train[0]),

@@ -74,7 +74,8 @@ self.onmessage = async (event) => {
     const result = await handle(msg);
     self.postMessage({ id: msg.id, ok: true, result });
   } catch (err) {
-    // a Python error that escaped the library's own messages: shown as text, never thrown
-    self.postMessage({ id: msg.id, ok: false, error: String(err && err.message || err), stack: String(err && err.stack) });
+    // a Python error's message ends with its last line ("ValueError: ..."): that line is shown
+    const text = String((err && err.message) || err).trim().split("\n").pop();
+    self.postMessage({ id: msg.id, ok: false, error: text });
   }
 };
