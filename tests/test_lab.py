@@ -368,6 +368,22 @@ def test_the_playground_trains_moons_past_95_percent_at_30_steps_a_second(browse
 
 
 @pytest.mark.slow
+def test_a_link_to_the_playground_sets_it_up(browser, base_url):
+    settings = {"dataset": "circles", "noise": "2", "layers": "3", "activation": "relu"}
+    settings.update(lr="0.1", l2="0.001", batch="25", train="0.8")
+    visit = Visit(browser, base_url, "#playground?" + urllib.parse.urlencode(settings))
+    page = visit.page
+    page.wait_for_function("!document.querySelector('#play').disabled", timeout=60_000)
+    assert {k: page.input_value(f"#{k}") for k in settings} == settings
+    page.wait_for_function("window.labPlaygroundLast !== undefined")
+    assert page.evaluate("location.hash") == "#playground?" + urllib.parse.urlencode(
+        {k: settings[k] for k in ["dataset", "noise", "train", "layers"]}
+        | {k: settings[k] for k in ["activation", "lr", "l2", "batch"]}
+    )
+    visit.close()
+
+
+@pytest.mark.slow
 def test_the_steppers_step(browser, base_url):
     visit = Visit(browser, base_url, "#steppers")
     page = visit.page

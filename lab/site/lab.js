@@ -33,7 +33,7 @@ class Engine {
       e.data.ok ? p.resolve(e.data.result) : p.reject(new Error(e.data.error));
     };
     this.ready = this.ask({ type: "hello" }, 120000).then((r) => {
-      if (this.onReady) this.onReady(r.ms);
+      if (this.onReady) this.onReady(r);
       return r;
     });
   }
@@ -147,10 +147,12 @@ async function runPictures() {
 }
 
 function startChecker() {
-  checker = new Engine((ms) => {
+  checker = new Engine((hello) => {
     const total = (performance.now() - started) / 1000;
     window.labReadySeconds = total;
+    window.labReadyTimes = hello.times;
     $("status").textContent = `Engine ready in ${total.toFixed(1)} s (Python in your browser, nothing installed).`;
+    $("status").title = Object.entries(hello.times).map(([k, v]) => `${k} ${(v / 1000).toFixed(2)} s`).join(", ");
     $("run-check").disabled = false;
     $("draw").disabled = false;
     document.body.dataset.ready = "1";
@@ -184,6 +186,7 @@ async function loadSteppers() {
 
 // ---- Playground: the package's MLP trained in its own worker ----
 const GRID = 40;
+const PLAYGROUND_FIELDS = ["dataset", "noise", "train", "layers", "activation", "lr", "l2", "batch"];
 const Playground = {
   engine: null,
   data: null,
@@ -197,12 +200,28 @@ const Playground = {
     this.data = await (await fetch("data.json")).text();
     const sets = Object.keys(JSON.parse(this.data));
     $("dataset").replaceChildren(...sets.map((s) => new Option(s, s)));
+    this.restore(readHash().params);
     await this.engine.ready;
     for (const b of ["play", "step", "reset"]) $(b).disabled = false;
-    for (const id of ["dataset", "noise", "train", "layers", "activation", "lr", "l2", "batch"]) {
+    for (const id of PLAYGROUND_FIELDS) {
       $(id).addEventListener("change", () => this.reset());
     }
     await this.reset();
+  },
+  restore(params) {
+    // a link to the playground carries its settings; a value the page does not offer is
+    // left at its default
+    for (const id of PLAYGROUND_FIELDS) {
+      if (!params.has(id)) continue;
+      const control = $(id), before = control.value;
+      control.value = params.get(id);
+      if (control.tagName === "SELECT" && control.selectedIndex < 0) control.value = before;
+    }
+  },
+  link() {
+    const p = new URLSearchParams();
+    for (const id of PLAYGROUND_FIELDS) p.set(id, $(id).value);
+    return "#playground?" + p.toString();
   },
   config() {
     const layers = $("layers").value;
@@ -213,6 +232,7 @@ const Playground = {
   },
   async reset() {
     this.pause();
+    if (readHash().room === "playground") history.replaceState(null, "", this.link());
     const points = JSON.parse(this.data)[$("dataset").value][Number($("noise").value)];
     const xs = points.X.map((p) => p[0]), ys = points.X.map((p) => p[1]);
     const pad = 0.3;

@@ -9,17 +9,26 @@ let room = null;
 let playground = null;
 
 async function start() {
-  const t0 = performance.now();
+  // where the time goes, for the page's status line: interpreter, wheel, imports
+  const times = {};
+  let t = performance.now();
+  const lap = (name) => { const now = performance.now(); times[name] = now - t; t = now; };
   const base = new URL(".", self.location.href).href;
+  // the wheel and the page's module are fetched while the interpreter starts
+  const files = fetch(base + "manifest.json")
+    .then((r) => r.json())
+    .then((m) => Promise.all([fetch(base + m.wheel).then((r) => r.arrayBuffer()),
+                              fetch(base + "lab_room.py").then((r) => r.text())]));
   py = await loadPyodide({ indexURL: base + "pyodide/", fullStdLib: false });
-  const manifest = await (await fetch(base + "manifest.json")).json();
-  const wheel = await (await fetch(base + manifest.wheel)).arrayBuffer();
+  lap("pyodide");
+  const [wheel, source] = await files;
   py.unpackArchive(wheel, "wheel");
-  const source = await (await fetch(base + "lab_room.py")).text();
   py.FS.writeFile("/home/pyodide/lab_room.py", source);
+  lap("wheel");
   py.runPython("import sys; sys.path.insert(0, '/home/pyodide'); import lab_room");
   room = py.pyimport("lab_room");
-  return performance.now() - t0;
+  lap("imports");
+  return times;
 }
 
 const ready = start();
@@ -48,8 +57,8 @@ async function startGraphviz() {
 }
 
 async function handle(msg) {
-  const ms = await ready;
-  if (msg.type === "hello") return { ms };
+  const times = await ready;
+  if (msg.type === "hello") return { times };
   if (msg.type === "check") {
     return JSON.parse(room.check(msg.formula, msg.values, msg.wrt, msg.yours));
   }
