@@ -48,9 +48,13 @@ class Engine {
     });
   }
   restart(id, limit) {
+    // the worker is stopped, not waited for: every request still open gets an answer
     const p = this.pending.get(id);
     this.worker.terminate();
-    for (const q of this.pending.values()) clearTimeout(q.timer);
+    for (const [other, q] of this.pending) {
+      clearTimeout(q.timer);
+      if (other !== id) q.reject(new Error("the engine restarted before answering"));
+    }
     if (p) p.reject(new Error(`stopped after ${limit / 1000} s without an answer; the engine restarts`));
     this.start();
   }
