@@ -364,6 +364,17 @@ def test_the_playground_trains_moons_past_95_percent_at_30_steps_a_second(browse
     steps = page.evaluate("window.labPlaygroundLast.steps")
     page.click("#step")
     page.wait_for_function(f"window.labPlaygroundLast.steps === {steps + 1}")
+
+    # a click on the second neuron of the first hidden layer opens its backward pass
+    square = page.evaluate("Playground.squares.find((q) => q.layer === 0 && q.index === 1)")
+    scale = page.eval_on_selector("#network", "e => e.getBoundingClientRect().width / e.width")
+    middle = {k: (square[k] + square["size"] / 2) * scale for k in ("x", "y")}
+    page.click("#network", position=middle)
+    page.wait_for_selector("#neuron[data-state='done']", state="attached", timeout=30_000)
+    stepper = page.frame_locator("#neuron-stepper")
+    assert stepper.locator("h1").inner_text().startswith("Layer 2, neuron 2, at the point")
+    stepper.locator("#next").click()
+    assert stepper.locator("#counter").inner_text().startswith("Step 1 of ")
     visit.close()
 
 

@@ -315,6 +315,23 @@ const Playground = {
     this.drawLosses();
     this.drawNetwork(r);
   },
+  async openNeuron(event) {
+    const c = $("network"), box = c.getBoundingClientRect();
+    const px = ((event.clientX - box.left) * c.width) / box.width;
+    const py = ((event.clientY - box.top) * c.height) / box.height;
+    const hit = (this.squares || []).find((q) => px >= q.x && px <= q.x + q.size && py >= q.y && py <= q.y + q.size);
+    if (!hit) return;
+    $("neuron").hidden = false;
+    $("neuron").dataset.state = "drawing";
+    try {
+      const r = await this.engine.ask({ type: "neuron", layer: hit.layer, index: hit.index }, 60000);
+      $("neuron-stepper").srcdoc = r.html;
+      $("neuron").dataset.state = "done";
+    } catch (err) {
+      $("pg-status").textContent = "The neuron could not be drawn: " + err.message;
+      $("neuron").dataset.state = "error";
+    }
+  },
   heat(z, k, w) {
     // a value's colour: orange above 0, blue below, white at 0 (tanh-like squashing)
     const t = Math.min(1, Math.abs(Math.tanh(z)));
@@ -343,6 +360,7 @@ const Playground = {
     }));
     const n = r.grid_n;
     const maps = [null, ...r.neurons, [r.grid]];
+    this.squares = [];
     widths.forEach((count, k) => {
       for (let j = 0; j < count; j++) {
         const x = xOf(k), y = yOf(k, j);
@@ -353,6 +371,7 @@ const Playground = {
           g.font = `${Math.max(9, Math.round(size * 0.38))}px sans-serif`;
           g.fillText(`x${j + 1}`, x + size * 0.28, y + size * 0.62);
         } else {
+          this.squares.push({ layer: k - 1, index: j, x, y, size });
           const map = maps[k][j];
           const cell = size / n;
           map.forEach((z, q) => {
@@ -394,6 +413,23 @@ const Playground = {
       g.stroke();
     }
   },
+  async openNeuron(event) {
+    const c = $("network"), box = c.getBoundingClientRect();
+    const px = ((event.clientX - box.left) * c.width) / box.width;
+    const py = ((event.clientY - box.top) * c.height) / box.height;
+    const hit = (this.squares || []).find((q) => px >= q.x && px <= q.x + q.size && py >= q.y && py <= q.y + q.size);
+    if (!hit) return;
+    $("neuron").hidden = false;
+    $("neuron").dataset.state = "drawing";
+    try {
+      const r = await this.engine.ask({ type: "neuron", layer: hit.layer, index: hit.index }, 60000);
+      $("neuron-stepper").srcdoc = r.html;
+      $("neuron").dataset.state = "done";
+    } catch (err) {
+      $("pg-status").textContent = "The neuron could not be drawn: " + err.message;
+      $("neuron").dataset.state = "error";
+    }
+  },
   heat(z, k, w) {
     // a value's colour: orange above 0, blue below, white at 0 (tanh-like squashing)
     const t = Math.min(1, Math.abs(Math.tanh(z)));
@@ -422,6 +458,7 @@ const Playground = {
     }));
     const n = r.grid_n;
     const maps = [null, ...r.neurons, [r.grid]];
+    this.squares = [];
     widths.forEach((count, k) => {
       for (let j = 0; j < count; j++) {
         const x = xOf(k), y = yOf(k, j);
@@ -432,6 +469,7 @@ const Playground = {
           g.font = `${Math.max(9, Math.round(size * 0.38))}px sans-serif`;
           g.fillText(`x${j + 1}`, x + size * 0.28, y + size * 0.62);
         } else {
+          this.squares.push({ layer: k - 1, index: j, x, y, size });
           const map = maps[k][j];
           const cell = size / n;
           map.forEach((z, q) => {
@@ -468,6 +506,8 @@ window.addEventListener("DOMContentLoaded", () => {
   $("play").addEventListener("click", () => Playground.play());
   $("step").addEventListener("click", () => { Playground.pause(); Playground.tick(1); });
   $("reset").addEventListener("click", () => Playground.reset());
+  $("network").addEventListener("click", (e) => Playground.openNeuron(e));
+  $("neuron-close").addEventListener("click", () => { $("neuron").hidden = true; });
   window.addEventListener("hashchange", () => {
     const h = readHash();
     if (h.room === "check" && FIELDS.some((f) => h.params.has(f))) fill(h.params);

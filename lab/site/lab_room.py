@@ -133,6 +133,7 @@ class Playground:
         self.batch = min(MAX_BATCH, max(1, int(c["batch"])))
         self.rng = random.Random(0)
         self.steps = 0
+        self.last_x = self.train[0][0]
 
     def _loss(self, X, y):
         loss = binary_cross_entropy([self.model(x) for x in X], y)
@@ -142,6 +143,7 @@ class Playground:
         """One step of SGD on a random batch of the training set."""
         X, y = self.train
         idx = self.rng.sample(range(len(X)), min(self.batch, len(X)))
+        self.last_x = X[idx[0]]
         loss = self._loss([X[i] for i in idx], [y[i] for i in idx])
         self.opt.zero_grad()
         loss.backward()
@@ -169,6 +171,21 @@ class Playground:
                         for m, v in enumerate(a):
                             maps[k][m].append(round(v.data, 3))
         return maps
+
+    def neuron_page(self, layer, index):
+        """The backward-pass stepper of one neuron on the last training point it saw: its
+        inputs are that point's activations of the layer before, its weights the model's."""
+        import viz
+
+        a = list(self.last_x)
+        with no_grad():
+            for before in self.model.layers[:layer]:
+                a = [v.data for v in before(a)]
+        neuron = self.model.layers[layer].neurons[index]
+        out = neuron(a)
+        point = ", ".join(f"{v:.3g}" for v in self.last_x)
+        title = f"Layer {layer + 2}, neuron {index + 1}, at the point ({point})"
+        return viz.stepper(out, title=title).html
 
     def weights(self):
         """The weights and bias of every neuron, by layer: [[w..., b], ...]."""

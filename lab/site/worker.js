@@ -71,6 +71,10 @@ async function handle(msg) {
     playground = room.Playground(JSON.stringify(msg.config), msg.data);
     return { ok: true };
   }
+  if (msg.type === "neuron") {
+    await startGraphviz();
+    return { html: playground.neuron_page(msg.layer, msg.index) };
+  }
   if (msg.type === "run") {
     return JSON.parse(playground.run(msg.budget_ms, msg.max_steps, msg.grid, msg.box));
   }
