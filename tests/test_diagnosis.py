@@ -308,7 +308,12 @@ def test_right_only_at_the_given_values_is_said_so():
     net = "z1 = w1*x + b1; z2 = w2*x + b2; p1, p2 = softmax(z1, z2); C = -(y1*log(p1) + y2*log(p2))"
     at = {"w1": 0.4, "w2": -0.3, "x": 1.2, "b1": 0.1, "b2": 0.0, "y1": 1.0, "y2": 0.0}
     d = diagnose(net, "w1", "(p1 - y1)*x", at)  # holds because y1 + y2 = 1
-    assert not d.correct and "right value at your point but not at points around it" in d.verdict()
+    assert not d.correct and d.given == "y1 + y2 = 1"
+    assert d.verdict().startswith("Your formula is right, given y1 + y2 = 1")
+    # a formula right at the one point only, under no relation the values keep
+    at = {**at, "y1": 0.7, "y2": 0.1}
+    x = diagnose(net, "w1", f"(p1 - y1)*x*{diagnose(net, 'w1', '1', at).gradient!r}", at)
+    assert x.given is None
 
 
 def test_the_inner_derivative_of_a_power_is_named():
@@ -334,3 +339,72 @@ def test_a_constant_beyond_floats_is_never_called_inf():
     assert "inf" not in text and "1e+320 (beyond the range of floats)" in text
     right = diagnose("x*1e-320", "x", "1e-320", {"x": 2.0})
     assert "Your formula is right" in str(right)
+
+
+# --- right under a condition ----------------------------------------------------------------
+
+SOFTMAX_CE = "p1, p2, p3 = softmax(o1, o2, o3); L = -(y1*log(p1) + y2*log(p2) + y3*log(p3))"
+
+
+def softmax_point(seed, labels=(0.0, 1.0, 0.0)):
+    rng = random.Random(seed)
+    at = {f"o{k}": rng.uniform(-2.0, 2.0) for k in (1, 2, 3)}
+    return {**at, **{f"y{k}": y for k, y in zip((1, 2, 3), labels)}}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("labels", [(0.0, 1.0, 0.0), (1.0, 0.0, 0.0), (0.2, 0.5, 0.3)])
+def test_softmax_cross_entropy_p_minus_y_is_right_given_labels_that_add_up_to_1(seed, labels):
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(seed, labels))
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert d.verdict().startswith(
+        "Your formula is right, given y1 + y2 + y3 = 1 (labels that add up to 1, as one-hot "
+        "labels do)"
+    )
+    assert d.general == "p2 - y2 + p2·(y1 + y2 + y3 − 1)"
+    assert "is not" not in str(d) and "has no term" not in str(d)
+
+
+def test_the_general_derivative_named_beside_a_condition_is_the_engines_everywhere():
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(0))
+    rng = random.Random(7)
+    for _ in range(5):  # labels that do not add up to 1: the general form still holds
+        at = {**softmax_point(rng.random()), **{f"y{k}": rng.random() for k in (1, 2, 3)}}
+        g = diagnose(SOFTMAX_CE, "o2", d.general.replace("·", "*"), at)
+        assert g.correct
+
+
+def test_p_minus_y_with_labels_that_do_not_add_up_to_1_is_not_right():
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(0, (0.2, 0.5, 0.6)))
+    assert not d.correct and d.given is None and "is not" in d.verdict()
+
+
+def test_a_dropped_input_of_1_is_right_given_that_value_with_the_factor_named():
+    net = "z = w1*x1 + w2*x2; C = 0.5*(z - y)^2"
+    at = {"w1": 0.4, "w2": -0.3, "x1": 1.0, "x2": 1.7, "y": 0.2}
+    d = diagnose(net, "w1", "(z - y)", at)
+    assert d.given == "x1 = 1" and d.general == "(z - y)·x1"
+    assert "is not" not in d.verdict()
+
+
+def test_the_wrong_one_of_two_equal_inputs_is_right_given_they_are_equal():
+    net = "z = w1*x1 + w2*x2; C = 0.5*(z - y)^2"
+    at = {"w1": 0.4, "w2": -0.3, "x1": 1.3, "x2": 1.3, "y": 0.2}
+    d = diagnose(net, "w1", "(z - y)*x2", at)
+    assert d.given == "x1 = x2"
+    assert d.general == "(z - y)*x2 + (z - y)·(x1 − x2)"
+    moved = diagnose(net, "w1", "(z - y)*x2", {**at, "x2": 0.6})
+    assert not moved.correct and moved.given is None
+
+
+def test_a_formula_right_for_one_class_only_is_not_right_given_one_hot_labels():
+    d = diagnose(SOFTMAX_CE, "o2", "p1*y1 + p2*y2 + p3*y3 - y2", softmax_point(0))
+    assert d.given is None and d.verdict().startswith("Your formula is not ∂L/∂o2.")
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_formula_right_for_one_hot_labels_only_is_right_given_one_hot_labels(seed):
+    # y2² is y2 for a label of 0 or 1, not for a distribution
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2^2", softmax_point(seed))
+    assert d.given == "one-hot y1, y2, y3" and d.general is None
+    assert d.verdict().startswith("Your formula is right, given one-hot y1, y2, y3")

@@ -18,7 +18,7 @@ from ..formula.program import Program
 from ..formula.reader import parse, run_steps
 from ..formula.source import ExprError
 from ..forward import local_derivatives
-from . import _paths, _terms
+from . import _conditions, _paths, _terms
 from ._matching import Matcher, assign, constant, ratio, same
 
 POINTS = 6
@@ -94,21 +94,12 @@ class Case:
                 )
         self.theirs = parse(formula, variables=self.names, definitions=program.definitions)
         self.order = topo_order(base.nodes[of])
-        kinks = _kink_sides(self.order)
-
-        def usable(p) -> bool:
-            # a point is used when everything evaluates there and every relu, abs and max
-            # is on the same side of its kink as at the given point: a formula written for
-            # an active unit is not wrong because a random point switched the unit off
-            try:
-                run = program.evaluate(p)
-                run_steps(self.theirs, run.nodes)
-                gradients(run.nodes[of], [run.nodes[wrt]])
-            except (ExprError, ArithmeticError, ValueError):
-                return False
-            return _kink_sides(topo_order(run.nodes[of])) == kinks
-
-        self.runs = [base] + [program.evaluate(p) for p in _points(at, points, seed, usable)[1:]]
+        self.program = program
+        self.at, self.seed = at, seed
+        self._kinks = _kink_sides(self.order)
+        self.runs = [base] + [
+            program.evaluate(p) for p in _points(at, points, seed, self.usable)[1:]
+        ]
         self.n = len(self.runs)
         self.orders = [self.order] + [topo_order(r.nodes[of]) for r in self.runs[1:]]
         self.namer = _paths.Namer(self.order, base.origins)
@@ -116,6 +107,18 @@ class Case:
         self._locals: list[dict[int, tuple]] = [{} for _ in range(self.n)]
         self._atoms: dict[int, list[float]] = {}
         self.tree = _terms.tree(self.theirs)
+
+    def usable(self, p: Mapping[str, float]) -> bool:
+        """Whether a point can be compared at: everything evaluates there and every relu,
+        abs and max is on the same side of its kink as at the given point (a formula written
+        for an active unit is not wrong because a random point switched the unit off)."""
+        try:
+            run = self.program.evaluate(p)
+            run_steps(self.theirs, run.nodes)
+            gradients(run.nodes[self.of], [run.nodes[self.wrt]])
+        except (ExprError, ArithmeticError, ValueError):
+            return False
+        return _kink_sides(topo_order(run.nodes[self.of])) == self._kinks
 
     def values(self) -> Values:
         """The formula, the engine's derivative and the other derivatives at every point."""
@@ -134,6 +137,62 @@ class Case:
             equals = tuple(k for k in others if same(formula, other[k]) and any(other[k]))
         whole = None if correct or equals else ratio(formula, gradient)
         return Values(formula, gradient, correct, here, equals, whole)
+
+    def given(self, v: Values) -> tuple[_conditions.Relation, str | None] | None:
+        """The first relation among the given values under which the formula is right, and
+        the derivative in general (the formula plus what the relation makes 0), if any.
+
+        The formula must agree with the derivative at POINTS random points that keep the
+        relation, and the derivative must not be 0 at all of them (0 = 0 proves nothing).
+        """
+        if v.correct or not same(v.formula[:1], v.gradient[:1]):
+            return None
+        for relation in _conditions.relations(self.at):
+            rng = random.Random(self.seed)
+            points = [
+                relation.keep(p, rng)
+                for p in _points(self.at, 4 * POINTS, self.seed + 1, lambda p: True)[1:]
+            ]
+            points = [p for p in points if self.usable(p)][:POINTS]
+            if len(points) < POINTS:
+                continue
+            formula, gradient = [], []
+            for p in points:
+                run = self.program.evaluate(p)
+                formula.append(run_steps(self.theirs, run.nodes).data)
+                gradient.append(gradients(run.nodes[self.of], [run.nodes[self.wrt]])[0])
+            if same(formula, gradient) and any(gradient):
+                return relation, self._general(relation, v)
+        return None
+
+    def _general(self, relation: _conditions.Relation, v: Values) -> str | None:
+        """The derivative in general, as the formula plus c·g, where the relation is g = 0
+        and c is a named value (or a constant times one) at every point compared."""
+        if relation.g is None:
+            return None
+        mine = self.theirs.text.strip()
+        for name in self.names:  # a lost factor: x1 dropped where x1 = 1
+            x = [run.nodes[name].data for run in self.runs]
+            if not constant(x) and same(v.gradient, [f * a for f, a in zip(v.formula, x)]):
+                return f"({mine})·{name}" if not _terms.enclosed(mine) else f"{mine}·{name}"
+        gs = [relation.g({k: run.nodes[k].data for k in self.at}) for run in self.runs]
+        if not all(gs[1:]):
+            return None
+        c = [(d - f) / g for d, f, g in zip(v.gradient[1:], v.formula[1:], gs[1:])]
+        named = [(name, [run.nodes[name].data for run in self.runs]) for name in self.names]
+        # or a part of the learner's own formula: (z - y) in (z - y)*x2 where x1 = x2
+        named += [
+            (_terms.atom_text((i, 1), self.tree, self.theirs.text), self.atom((i, 1)))
+            for i in range(len(self.tree))
+        ]
+        for name, x in named:
+            r = ratio(c, x[1:])
+            if r is not None:
+                k = "" if r == 1.0 else f"{_terms.constant_text(r)}·"
+                return f"{mine} + {k}{name}·{relation.zero}"
+        if constant(c):
+            return f"{mine} + {_terms.constant_text(c[0])}·{relation.zero}"
+        return None
 
     def local(self, k: int, ci: int, pos: int) -> float:
         """The local derivative of edge (ci, pos) at point k, from the ops table."""

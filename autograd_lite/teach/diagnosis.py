@@ -105,6 +105,11 @@ class Diagnosis(NamedTuple):
             constant (else None).
         notes: further findings in words (vanishing gradients, ties in the matching).
         summary: the verdict, in sentences (see :meth:`verdict`).
+        digits: significant digits in the printed report.
+        given: when the formula is right only where the given values keep a relation (and
+            the values keep it), that relation (``"y1 + y2 + y3 = 1"``), else None.
+        general: then the derivative in general, as the formula plus what the relation
+            makes 0 (``"p2 - y2 + p2·(y1 + y2 + y3 − 1)"``), when it can be named.
     """
 
     of: str
@@ -123,6 +128,8 @@ class Diagnosis(NamedTuple):
     notes: tuple[str, ...]
     summary: tuple[str, ...] = ()
     digits: int = 12
+    given: str | None = None
+    general: str | None = None
 
     @property
     def ratio(self) -> float | None:
@@ -267,10 +274,11 @@ def diagnose(
         network = read_program(network, variables=list(at), definitions=defs)
     case = Case(network, wrt, formula, at, of=of, points=points, seed=seed)
     v = case.values()
+    given = case.given(v)
     paths, notes = case.chain_rule_paths()
     terms, terms_note = case.terms(paths)
     notes += terms_note
-    rows, uncovered, unexplained = case.term_reports(terms, paths, v.correct)
+    rows, uncovered, unexplained = case.term_reports(terms, paths, v.correct or bool(given))
     reports = [TermReport(*row) for row in rows]
     if case.count > MAX_PATHS:
         notes.append(
@@ -283,6 +291,8 @@ def diagnose(
     grouped = v.correct and any(r.path is None for r in reports)
     args = (v, vanished, paths.squares, reports, uncovered, unexplained)
     summary = _summary(case.of, wrt, *args, grouped=grouped)
+    if given:
+        summary = _given_summary(f"∂{case.of}/∂{wrt}", *given)
     return Diagnosis(
         case.of,
         wrt,
@@ -300,7 +310,22 @@ def diagnose(
         tuple(dict.fromkeys(notes)),
         tuple(summary),
         digits,
+        given[0].text if given else None,
+        given[1] if given else None,
     )
+
+
+def _given_summary(d: str, relation, general: str | None) -> list[str]:
+    """The verdict on a formula that is right wherever a relation among the values holds."""
+    out = [
+        f"Your formula is right, given {relation.text} ({relation.why}): it equals {d} at "
+        f"every point compared that keeps this, and your values keep it."
+    ]
+    if general:
+        out.append(f"Without it, in general, {d} = {general}.")
+    else:
+        out.append(f"At values that do not keep it, it differs from {d}.")
+    return out
 
 
 def _zero_notes(d: str, v, vanished: bool) -> list[str]:
