@@ -1,5 +1,6 @@
 """diagnose: "where is my mistake?" on the two learner questions and on the usual slips."""
 
+import math
 import random
 import subprocess
 import sys
@@ -408,3 +409,40 @@ def test_a_formula_right_for_one_hot_labels_only_is_right_given_one_hot_labels(s
     d = diagnose(SOFTMAX_CE, "o2", "p2 - y2^2", softmax_point(seed))
     assert d.given == "one-hot y1, y2, y3" and d.general is None
     assert d.verdict().startswith("Your formula is right, given one-hot y1, y2, y3")
+
+
+# --- softmax as a person writes it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_softmax_local_derivatives_read_p_times_one_minus_p_and_p_times_p(seed):
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(seed))
+    assert d.path_count == 3 and len(d.paths) == 3
+    assert [p.factors for p in d.paths] == [
+        ("p1·p2", "log'(p1)", "y1"),
+        ("p2(1 − p2)", "log'(p2)", "y2"),
+        ("p3·p2", "log'(p3)", "y3"),
+    ]
+    assert [p.constant for p in d.paths] == [1.0, -1.0, 1.0]
+    at = softmax_point(seed)
+    e = [math.exp(at[f"o{k}"]) for k in (1, 2, 3)]
+    p = [x / sum(e) for x in e]
+    # the values are the named factors' values: p1·p2/p1·y1, −p2(1 − p2)/p2·y2, ...
+    assert d.paths[0].value == pytest.approx(p[1] * at["y1"], abs=1e-15)
+    assert d.paths[1].value == pytest.approx(-(1 - p[1]) * at["y2"], rel=1e-12)
+
+
+def test_no_two_path_rows_print_the_same_text():
+    for seed in range(3):
+        rows = diagnose(SOFTMAX_CE, "o1", "p1 - y1", softmax_point(seed)).path_table().rows
+        assert len({r[1] for r in rows}) == len(rows)
+
+
+def test_logsumexp_local_derivative_is_the_softmax_written_out_or_named():
+    at = {"o1": 0.3, "o2": -0.5, "o3": 1.1}
+    d = diagnose("L = logsumexp(o1, o2, o3) - o2", "o1", "exp(o1)", at)
+    assert d.paths[0].factors == ("exp(o1)/(exp(o1) + exp(o2) + exp(o3))",)
+    named = "p1, p2, p3 = softmax(o1, o2, o3); L = logsumexp(o1, o2, o3) - o2"
+    d = diagnose(named, "o2", "p2 - 1", at)
+    assert d.correct and [p.factors for p in d.paths] == [("p2",), ()]
+    assert [r[1] for r in d.path_table().rows] == ["p2", "−1"]

@@ -201,31 +201,106 @@ class Case:
             row = self._locals[k][ci] = local_derivatives(self.orders[k][ci])
         return row[pos]
 
+    def _vector(self, edges, scale: float) -> list[float]:
+        """The values of a product of local derivatives at every point, over a scale."""
+        return [
+            math.prod(self.local(k, ci, pos) for ci, pos in edges) / scale for k in range(self.n)
+        ]
+
+    def _merged(self) -> list[list[tuple[str, float, list[float]]]]:
+        """Per path, its factors (name, scale, values); paths that differ only inside a
+        function call (softmax's numerator and denominator) are one path, that call's
+        factor the sum of theirs, so no two paths read the same with different values."""
+        keyed: dict[tuple, list[list[_paths.Group]]] = {}
+        for p in self.paths:
+            groups = self.namer.groups(p)
+            key = tuple(
+                (g.name, id(self.order[g.edges[0][0]].parents[g.edges[0][1]]), g.edges[-1][0])
+                for g in groups
+            )
+            keyed.setdefault(key, []).append(groups)
+        out, kept = [], []
+        for members in keyed.values():
+            factors = []
+            for i, g in enumerate(members[0]):
+                runs = list(dict.fromkeys(m[i].edges for m in members))
+                vecs = [self._vector(e, g.scale) for e in runs]
+                factors.append((g.name, g.scale, [sum(xs) for xs in zip(*vecs)]))
+            whole = [sum(x) for x in zip(*(self._path_vector(m) for m in members))]
+            if len(members) > 1 and not same(whole, _product([f[2] for f in factors], self.n)):
+                # not a product of sums after all: keep the paths apart
+                for m in members:
+                    out.append([(g.name, g.scale, self._vector(g.edges, g.scale)) for g in m])
+                    kept.append(self.paths[self.paths.index(_edges(m))])
+                continue
+            out.append(factors)
+            kept.append(_edges(members[0]))
+        self.paths = kept
+        self.count = min(self.count, len(kept)) if self.count <= _paths.MAX_PATHS else self.count
+        return [self._softmax_names(f) for f in out]
+
+    def _path_vector(self, groups: list[_paths.Group]) -> list[float]:
+        return _product([self._vector(g.edges, g.scale) for g in groups], self.n)
+
+    def _softmax_names(self, factors):
+        """softmax's local derivatives as a person writes them: p2(1 − p2) and −p1·p2."""
+        out = []
+        for name, scale, vec in factors:
+            shown = self._softmax_name(name, vec)
+            if shown and shown.startswith("−"):
+                # −p1·p2: the sign joins the path's constant, the factor reads p1·p2
+                out.append((shown[1:], -scale, vec))
+            else:
+                out.append((shown or name, scale, vec))
+        return out
+
+    def _softmax_name(self, name: str, vec: list[float]) -> str | None:
+        if not name.startswith("∂"):
+            return None
+        result, entry = name[1:].split("/∂", 1)
+        if result.startswith("logsumexp("):
+            return self._logsumexp_name(result, entry, vec)
+        for st in self.program.statements:
+            if st.function != "softmax" or result not in st.names:
+                continue
+            p = {k: [run.nodes[k].data for run in self.runs] for k in st.names}
+            if same(vec, [a * (1.0 - a) for a in p[result]]):
+                return f"{result}(1 − {result})"
+            for other in st.names:
+                if other != result and same(vec, [-a * b for a, b in zip(p[result], p[other])]):
+                    return f"−{result}·{other}"
+        return None
+
+    def _logsumexp_name(self, call: str, entry: str, vec: list[float]) -> str:
+        """∂logsumexp(o1, o2, o3)/∂o2 is softmax's p2: named so when the network names it,
+        else written out, exp(o2)/(exp(o1) + exp(o2) + exp(o3))."""
+        for st in self.program.statements:
+            for k in st.names if st.function == "softmax" else ():
+                if same(vec, [run.nodes[k].data for run in self.runs]):
+                    return k
+        args = _paths.arguments(call)
+        return f"exp({entry})/({' + '.join(f'exp({a})' for a in args)})"
+
     def chain_rule_paths(self) -> tuple[Paths, list[str]]:
         """Every path's factors named and valued at every point, and notes on vanishing."""
         squares = False
         factors_all, constants, reports, notes = [], [], [], []
-        for pi, p in enumerate(self.paths):
+        for pi, groups in enumerate(self._merged()):
             factors, const = [], 1.0
-            for g in self.namer.groups(p):
-                edges = g.edges
-                vec = [
-                    math.prod(self.local(k, ci, pos) for ci, pos in edges) / g.scale
-                    for k in range(self.n)
-                ]
-                const *= g.scale
-                squares = squares or g.scale == 2.0
+            for name, scale, vec in groups:
+                const *= scale
+                squares = squares or scale == 2.0
                 # a factor that is 0 at every point (a saturated σ, an inactive ReLU) keeps
                 # its name: that is the factor the learner needs to see
                 if constant(vec) and vec[0] != 0.0:
                     const *= vec[0]
                 else:
-                    factors.append((g.name, vec))
+                    factors.append((name, vec))
             factors_all.append([((pi, i), v) for i, (_, v) in enumerate(factors)])
             constants.append(const)
             value = const * math.prod(v[0] for _, v in factors)
             reports.append((tuple(f for f, _ in factors), const, value))
-            notes.extend(_paths.vanishing(p, self.order, self.namer, self.local))
+            notes.extend(_paths.vanishing(self.paths[pi], self.order, self.namer, self.local))
         return Paths(factors_all, constants, reports, squares), notes
 
     def atom(self, atom: _terms.Atom) -> list[float]:
@@ -315,6 +390,18 @@ class Case:
                     "already stands for: each path is counted once"
                 )
         return notes
+
+
+def _edges(groups: list[_paths.Group]) -> list[tuple[int, int]]:
+    """The path a list of groups was made from."""
+    return [e for g in groups for e in g.edges]
+
+
+def _product(vectors: list[list[float]], n: int) -> list[float]:
+    out = [1.0] * n
+    for v in vectors:
+        out = [a * b for a, b in zip(out, v)]
+    return out
 
 
 def _points(at: Mapping[str, float], count: int, seed: int, ok) -> list[dict[str, float]]:

@@ -166,9 +166,10 @@ class Diagnosis(NamedTuple):
         d = self.digits
         rows = []
         for i, p in enumerate(self.paths, 1):
-            factors = " · ".join(p.factors) or "1"
+            factors = " · ".join(p.factors)
             if not close(p.constant, 1.0):
-                factors = f"{constant_text(p.constant)} · {factors}"
+                factors = " · ".join(x for x in (constant_text(p.constant), factors) if x)
+            factors = factors or "1"
             rows.append([str(i), factors, fmt(p.value, d)])
         title = f"chain-rule paths from {self.wrt} to {self.of} (factors that are 1 left out)"
         return Table(title, ["path", "product of local derivatives", "value"], rows)
@@ -362,8 +363,8 @@ def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, gr
     elif here:
         out.append(
             "It gives the right value at your point but not at points around it: it holds "
-            "only for your particular values (a weight of 0 or 1, labels that add up to 1, "
-            "a point at the kink of relu or max, ...)."
+            "only for your particular values, under none of the relations among them that "
+            "were tried (labels that add up to 1, equal values, a value of 0 or 1)."
         )
     elif whole is not None:
         out.append(f"It is {constant_text(whole)} times {d}: {_why(whole, squares)}.")
