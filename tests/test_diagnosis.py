@@ -428,8 +428,12 @@ def test_softmax_local_derivatives_read_p_times_one_minus_p_and_p_times_p(seed):
     e = [math.exp(at[f"o{k}"]) for k in (1, 2, 3)]
     p = [x / sum(e) for x in e]
     # the values are the named factors' values: p1·p2/p1·y1, −p2(1 − p2)/p2·y2, ...
-    assert d.paths[0].value == pytest.approx(p[1] * at["y1"], abs=1e-15)
     assert d.paths[1].value == pytest.approx(-(1 - p[1]) * at["y2"], rel=1e-12)
+    labels = {**at, "y1": 0.3, "y2": 0.5, "y3": 0.2}
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", labels)
+    assert d.paths[0].value == pytest.approx(p[1] * 0.3, rel=1e-12)
+    assert d.paths[2].value == pytest.approx(p[1] * 0.2, rel=1e-12)
+    assert d.paths[1].value == pytest.approx(-(1 - p[1]) * 0.5, rel=1e-12)
 
 
 def test_no_two_path_rows_print_the_same_text():
@@ -446,3 +450,72 @@ def test_logsumexp_local_derivative_is_the_softmax_written_out_or_named():
     d = diagnose(named, "o2", "p2 - 1", at)
     assert d.correct and [p.factors for p in d.paths] == [("p2",), ()]
     assert [r[1] for r in d.path_table().rows] == ["p2", "−1"]
+
+
+# --- slips named inside a factor -----------------------------------------------------------
+
+SIG = "net = w*x + b; out = sigmoid(net)"
+
+
+def sig_point(seed):
+    rng = random.Random(seed)
+    return {"w": rng.uniform(-1.5, 1.5), "x": rng.uniform(0.3, 2.0), "b": rng.uniform(-1, 1)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sigma_prime_taken_at_the_output_is_named_with_the_node_it_belongs_at(seed):
+    d = diagnose(SIG, "net", "sigmoid(out)*(1-sigmoid(out))", sig_point(seed))
+    assert not d.correct and len(d.terms) == 1 and d.terms[0].path == 0
+    assert d.terms[0].missing == ("σ'(net)",)
+    assert d.terms[0].slip == (
+        "Term 1: sigmoid(out)·(1-sigmoid(out)) is σ' taken at the wrong node; it must be "
+        "taken at net: σ'(net) = out(1 − out)."
+    )
+    assert d.terms[0].slip in d.verdict() and "stand for no" not in d.verdict()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_function_for_its_derivative_is_named(seed):
+    d = diagnose(SIG, "w", "sigmoid(net)*x", sig_point(seed))
+    assert d.terms[0].missing == ("σ'(net)",) and d.terms[0].extra == ("sigmoid(net)",)
+    assert "sigmoid(net) is the function itself where its derivative belongs: " in d.verdict()
+    assert "σ'(net) = out(1 − out)" in d.terms[0].slip
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_missing_square_keeps_the_learners_product_whole(seed):
+    at = {"w": 0.4, "x": 1.2, "b": 0.1} if seed == 0 else sig_point(seed)
+    d = diagnose("y = tanh(x*w+b)", "w", "x*(1 - tanh(x*w+b))", at)
+    assert len(d.terms) == 1 and d.terms[0].text == "x·(1 - tanh(x*w+b))"
+    assert d.terms[0].missing == ("tanh'(x*w+b)",)
+    assert d.terms[0].slip == (
+        "Term 1: the square is missing in (1 - tanh(x*w+b)): tanh'(x*w+b) = 1 − y²."
+    )
+    assert not d.unexplained and not d.uncovered
+
+
+def test_tanh_prime_taken_at_the_output_is_named():
+    d = diagnose("u = w*x; h = tanh(u)", "w", "(1 - tanh(h)^2)*x", {"w": 0.7, "x": 1.1})
+    assert d.terms[0].slip.startswith("Term 1: (1 - tanh(h)^2) is tanh' taken at the wrong")
+    assert "taken at u: tanh'(u) = 1 − h²." in d.terms[0].slip
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_another_outputs_probability_is_named_in_each_term(seed):
+    d = diagnose(SOFTMAX_CE, "o2", "p1*y1 + p2*y2 + p3*y3 - y2", softmax_point(seed))
+    assert not d.correct
+    slips = [t.slip for t in d.terms]
+    assert slips[0] == "Term 1: the probability should be p2, not p1."
+    assert slips[2] == "Term 3: the probability should be p2, not p3."
+    # p2·y2 − y2 is path 2 between them: nothing is left unexplained
+    assert d.terms[1].path == d.terms[3].path == 1
+    assert not d.uncovered and not d.unexplained
+
+
+@pytest.mark.parametrize("at", [{"x": 0.7, "w": 1.3}, {"x": -1.4, "w": 0.2}])
+def test_a_missing_inner_derivative_is_named_as_the_chain_stopped_early(at):
+    d = diagnose("f = (w*x)^3", "w", "3*(w*x)^2", at)
+    assert d.terms[0].slip == (
+        "Term 1: the chain rule stopped one step early: the inner derivative x (of w*x "
+        "with respect to w) is missing."
+    )

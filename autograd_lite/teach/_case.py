@@ -18,7 +18,7 @@ from ..formula.program import Program
 from ..formula.reader import parse, run_steps
 from ..formula.source import ExprError
 from ..forward import local_derivatives
-from . import _conditions, _paths, _terms
+from . import _conditions, _paths, _slips, _terms
 from ._matching import Matcher, assign, constant, ratio, same
 
 POINTS = 6
@@ -107,6 +107,8 @@ class Case:
         self._locals: list[dict[int, tuple]] = [{} for _ in range(self.n)]
         self._atoms: dict[int, list[float]] = {}
         self.tree = _terms.tree(self.theirs)
+        self.factor_info: dict[tuple[int, int], tuple[str, tuple]] = {}
+        self._factor_vectors: dict[tuple[int, int], list[float]] = {}
 
     def usable(self, p: Mapping[str, float]) -> bool:
         """Whether a point can be compared at: everything evaluates there and every relu,
@@ -225,12 +227,14 @@ class Case:
             for i, g in enumerate(members[0]):
                 runs = list(dict.fromkeys(m[i].edges for m in members))
                 vecs = [self._vector(e, g.scale) for e in runs]
-                factors.append((g.name, g.scale, [sum(xs) for xs in zip(*vecs)]))
+                factors.append((g.name, g.scale, [sum(xs) for xs in zip(*vecs)], runs[0]))
             whole = [sum(x) for x in zip(*(self._path_vector(m) for m in members))]
             if len(members) > 1 and not same(whole, _product([f[2] for f in factors], self.n)):
                 # not a product of sums after all: keep the paths apart
                 for m in members:
-                    out.append([(g.name, g.scale, self._vector(g.edges, g.scale)) for g in m])
+                    out.append(
+                        [(g.name, g.scale, self._vector(g.edges, g.scale), g.edges) for g in m]
+                    )
                     kept.append(self.paths[self.paths.index(_edges(m))])
                 continue
             out.append(factors)
@@ -245,13 +249,13 @@ class Case:
     def _softmax_names(self, factors):
         """softmax's local derivatives as a person writes them: p2(1 − p2) and −p1·p2."""
         out = []
-        for name, scale, vec in factors:
+        for name, scale, vec, edges in factors:
             shown = self._softmax_name(name, vec)
             if shown and shown.startswith("−"):
                 # −p1·p2: the sign joins the path's constant, the factor reads p1·p2
-                out.append((shown[1:], -scale, vec))
+                out.append((shown[1:], -scale, [-x for x in vec], edges))
             else:
-                out.append((shown or name, scale, vec))
+                out.append((shown or name, scale, vec, edges))
         return out
 
     def _softmax_name(self, name: str, vec: list[float]) -> str | None:
@@ -287,7 +291,7 @@ class Case:
         factors_all, constants, reports, notes = [], [], [], []
         for pi, groups in enumerate(self._merged()):
             factors, const = [], 1.0
-            for name, scale, vec in groups:
+            for name, scale, vec, edges in groups:
                 const *= scale
                 squares = squares or scale == 2.0
                 # a factor that is 0 at every point (a saturated σ, an inactive ReLU) keeps
@@ -295,6 +299,8 @@ class Case:
                 if constant(vec) and vec[0] != 0.0:
                     const *= vec[0]
                 else:
+                    self.factor_info[pi, len(factors)] = (name, edges)
+                    self._factor_vectors[pi, len(factors)] = vec
                     factors.append((name, vec))
             factors_all.append([((pi, i), v) for i, (_, v) in enumerate(factors)])
             constants.append(const)
@@ -302,6 +308,40 @@ class Case:
             reports.append((tuple(f for f, _ in factors), const, value))
             notes.extend(_paths.vanishing(self.paths[pi], self.order, self.namer, self.local))
         return Paths(factors_all, constants, reports, squares), notes
+
+    def slip(self, keys: list, vec: list[float]) -> tuple[_slips.Slip, float] | None:
+        """A slip that turns the path factors ``keys`` into a product of the learner's
+        factors with values ``vec``, and the constant left over (see :mod:`._slips`)."""
+        if len(keys) == 1:
+            name, edges = self.factor_info[keys[0]]
+            if len(edges) == 1:
+                ci, _ = edges[0]
+                nodes = [order[ci] for order in self.orders]
+                for kind, cand in _slips.candidates(nodes):
+                    r = ratio(vec, cand)
+                    if r is not None:
+                        node = self.order[ci]
+                        u, out = self.namer.text(node.parents[0]), self.namer.text(node)
+                        return _slips.Slip(kind, name, _slips.derivative_text(node.op, u, out)), r
+        return self._probability(keys, vec)
+
+    def _probability(self, keys: list, vec: list[float]) -> tuple[_slips.Slip, float] | None:
+        """p_k written where the path has p_i, both outputs of one softmax."""
+        path = _product([self._factor_vector(k) for k in keys], self.n)
+        for st in self.program.statements:
+            if st.function != "softmax":
+                continue
+            p = {k: [run.nodes[k].data for run in self.runs] for k in st.names}
+            wrong = [(k, r) for k in st.names if (r := ratio(vec, p[k])) is not None]
+            right = [(k, r) for k in st.names if (r := ratio(path, p[k])) is not None]
+            if len(wrong) == 1 and len(right) == 1 and wrong[0][0] != right[0][0]:
+                names = " · ".join(self.factor_info[k][0] for k in keys)
+                slip = _slips.Slip("probability", names, right[0][0], wrong[0][0])
+                return slip, wrong[0][1] / right[0][1]
+        return None
+
+    def _factor_vector(self, key) -> list[float]:
+        return self._factor_vectors[key]
 
     def atom(self, atom: _terms.Atom) -> list[float]:
         """The values of a factor of the learner's formula at every point."""
@@ -314,7 +354,7 @@ class Case:
 
     def terms(self, paths: Paths) -> tuple[Terms, list[str]]:
         """The formula multiplied out so that its terms line up best with the paths."""
-        matcher = Matcher(self.atom, self.n)
+        matcher = Matcher(self.atom, self.n, self.slip)
         n_paths = len(self.paths)
 
         def score(kept: frozenset[int]):
@@ -364,19 +404,63 @@ class Case:
             value = coef * math.prod(self.atom(a)[0] for a in atoms)
             p = terms.chosen.get(t)
             if p is None or (correct and not terms.matches[t, p].perfect):
-                reports.append((text, value, None, (), (), 1.0))
+                reports.append((text, value, None, (), (), 1.0, None))
                 continue
             m = terms.matches[t, p]
             plain = [a for a in atoms if not constant(self.atom(a))]
             missing = tuple(paths.reports[p][0][f] for f in m.missing)
             extra = tuple(_terms.atom_text(plain[a], self.tree, self.theirs.text) for a in m.extra)
-            reports.append((text, value, p, missing, extra, m.constant))
+            said = self._said(t, m, extra, p, len(paths.reports[p][0]))
+            reports.append((text, value, p, missing, extra, m.constant, said))
         matched = {r[2] for r in reports if r[2] is not None}
         uncovered = tuple(i for i in range(len(self.paths)) if i not in matched)
         unexplained = tuple(t for t, r in enumerate(reports) if r[2] is None)
         if correct or not terms.terms or self.count > _paths.MAX_PATHS:
             uncovered, unexplained = (), ()
+        for (a, b), p in self._pairs(terms, paths, uncovered, unexplained):
+            # two terms that are one path between them (p2·y2 − y2 for −(1 − p2)·y2)
+            for t in (a, b):
+                reports[t] = (*reports[t][:2], p, (), (), 1.0, None)
+            uncovered = tuple(i for i in uncovered if i != p)
+            unexplained = tuple(t for t in unexplained if t not in (a, b))
         return reports, uncovered, unexplained
+
+    def _pairs(self, terms: Terms, paths: Paths, uncovered, unexplained):
+        """Pairs of terms without a path whose sum is a path without a term."""
+        vec = {}
+        for t in unexplained[:12]:
+            coef, atoms = terms.terms[t]
+            vec[t] = _product([self.atom(a) for a in atoms], self.n)
+            vec[t] = [coef * x for x in vec[t]]
+        found, used = [], set()
+        for p in uncovered:
+            target = [
+                paths.constants[p] * x for x in _product([v for _, v in paths.factors[p]], self.n)
+            ]
+            for i, a in enumerate(vec):
+                for b in list(vec)[i + 1 :]:
+                    if used.isdisjoint((a, b)) and same(
+                        [x + y for x, y in zip(vec[a], vec[b])], target
+                    ):
+                        found.append(((a, b), p))
+                        used.update((a, b))
+        return found
+
+    def _said(self, t: int, m, extra: tuple[str, ...], p: int, n: int) -> str | None:
+        """The slip in term t (matched to path p of n factors) in one sentence, if known."""
+        if m.slip is not None:
+            return m.slip.sentence(t + 1, "·".join(extra))
+        if m.missing and not m.extra and len(m.missing) < n:
+            if tuple(m.missing) == tuple(range(len(m.missing))):
+                # the factors next to the variable: the chain stopped early
+                names = " · ".join(self.factor_info[p, f][0] for f in m.missing)
+                ci, pos = self.paths[p][0]
+                inner = self.namer.text(self.order[ci])
+                return (
+                    f"Term {t + 1}: the chain rule stopped one step early: the inner "
+                    f"derivative {names} (of {inner} with respect to {self.wrt}) is missing."
+                )
+        return None
 
     def repeats(self, terms: Terms, reports, unexplained) -> list[str]:
         """Notes on terms that repeat a path another term stands for already."""

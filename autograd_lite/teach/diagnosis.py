@@ -75,6 +75,9 @@ class TermReport(NamedTuple):
         missing: names of factors of that path the term does not have.
         extra: the term's own factors that are not factors of that path.
         constant: the constant factor the term has beyond the path (1 when none).
+        slip: the slip inside a factor that explains the missing and extra factors, in
+            one sentence with the corrected factor (σ' taken at the wrong node, a missing
+            square, ...), or None.
     """
 
     text: str
@@ -83,6 +86,7 @@ class TermReport(NamedTuple):
     missing: tuple[str, ...]
     extra: tuple[str, ...]
     constant: float
+    slip: str | None = None
 
 
 class Diagnosis(NamedTuple):
@@ -368,8 +372,9 @@ def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, gr
         )
     elif whole is not None:
         out.append(f"It is {constant_text(whole)} times {d}: {_why(whole, squares)}.")
-    missing = sum(1 for t in terms if t.path is not None and t.missing)
-    extra = sum(1 for t in terms if t.path is not None and t.extra)
+    out += [t.slip for t in terms if t.slip]
+    missing = sum(1 for t in terms if t.path is not None and t.missing and not t.slip)
+    extra = sum(1 for t in terms if t.path is not None and t.extra and not t.slip)
     signs = [i + 1 for i, t in enumerate(terms) if t.path is not None and close(t.constant, -1)]
     if missing:
         out.append(f"{missing} term(s) miss factors of their chain-rule path.")
