@@ -519,3 +519,23 @@ def test_a_missing_inner_derivative_is_named_as_the_chain_stopped_early(at):
         "Term 1: the chain rule stopped one step early: the inner derivative x (of w*x "
         "with respect to w) is missing."
     )
+
+
+# --- the derivative of what ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_outputs_derivative_for_the_losss_is_named(seed):
+    rng = random.Random(seed)
+    at = {k: rng.uniform(-1.5, 1.5) for k in ("w1", "w2", "x1", "x2", "y")}
+    d = diagnose("out = w1*x1 + w2*x2; E = 0.5*(y - out)^2", "w1", "x1", at)
+    assert not d.correct and d.differentiated == ("out",)
+    assert d.verdict().startswith("x1 is ∂out/∂w1: you differentiated out, not E.")
+    assert "wrong sign" not in d.verdict()
+
+
+def test_an_intermediates_derivative_is_named():
+    d = diagnose(NET, "w", "a*(1-a)*x", AT)
+    assert d.differentiated == ("a",) and d.equals == ()
+    assert d.verdict().startswith("a*(1-a)*x is ∂a/∂w: you differentiated a, not C.")
+    assert d.terms[0].missing == ("(a - y)",)

@@ -34,6 +34,7 @@ class Values(NamedTuple):
     here: bool  # equal (and not 0) at the given point only
     equals: tuple[str, ...]  # other names whose derivative the formula equals
     whole: float | None  # the formula is this constant times the derivative
+    of: tuple[str, ...] = ()  # other results whose derivative with respect to wrt it is
 
 
 class Paths(NamedTuple):
@@ -138,7 +139,25 @@ class Case:
         if not correct:
             equals = tuple(k for k in others if same(formula, other[k]) and any(other[k]))
         whole = None if correct or equals else ratio(formula, gradient)
-        return Values(formula, gradient, correct, here, equals, whole)
+        of = () if correct else self._of_another(formula)
+        if of:
+            equals, whole = (), None
+        return Values(formula, gradient, correct, here, equals, whole, of)
+
+    def _of_another(self, formula: list[float]) -> tuple[str, ...]:
+        """The named results (not the output) whose derivative with respect to wrt the
+        formula is at every point: the output instead of the loss, an intermediate."""
+        out = []
+        for r in self.program.results:
+            if r in (self.of, self.wrt) or r not in self.runs[0].nodes:
+                continue
+            try:
+                d = [gradients(run.nodes[r], [run.nodes[self.wrt]])[0] for run in self.runs]
+            except (ArithmeticError, ValueError):
+                continue
+            if any(d) and same(formula, d):
+                out.append(r)
+        return tuple(out)
 
     def given(self, v: Values) -> tuple[_conditions.Relation, str | None] | None:
         """The first relation among the given values under which the formula is right, and

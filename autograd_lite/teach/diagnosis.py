@@ -114,6 +114,8 @@ class Diagnosis(NamedTuple):
             the values keep it), that relation (``"y1 + y2 + y3 = 1"``), else None.
         general: then the derivative in general, as the formula plus what the relation
             makes 0 (``"p2 - y2 + p2·(y1 + y2 + y3 − 1)"``), when it can be named.
+        differentiated: the other named results (an intermediate, the output instead of
+            the loss) whose derivative with respect to ``wrt`` the formula is.
     """
 
     of: str
@@ -134,6 +136,7 @@ class Diagnosis(NamedTuple):
     digits: int = 12
     given: str | None = None
     general: str | None = None
+    differentiated: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -295,7 +298,7 @@ def diagnose(
     notes = _zero_notes(f"∂{case.of}/∂{wrt}", v, vanished) + notes
     grouped = v.correct and any(r.path is None for r in reports)
     args = (v, vanished, paths.squares, reports, uncovered, unexplained)
-    summary = _summary(case.of, wrt, *args, grouped=grouped)
+    summary = _summary(case.of, wrt, *args, grouped=grouped, theirs=formula.strip())
     if given:
         summary = _given_summary(f"∂{case.of}/∂{wrt}", *given)
     return Diagnosis(
@@ -317,6 +320,7 @@ def diagnose(
         digits,
         given[0].text if given else None,
         given[1] if given else None,
+        v.of,
     )
 
 
@@ -348,7 +352,9 @@ def _zero_notes(d: str, v, vanished: bool) -> list[str]:
     return []
 
 
-def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, grouped) -> list[str]:
+def _summary(
+    of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, grouped, theirs=""
+) -> list[str]:
     d = f"∂{of}/∂{wrt}"
     correct, here, equals, whole = v.correct, v.here, v.equals, v.whole
     if correct and vanished:
@@ -362,7 +368,13 @@ def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, gr
             )
         return out
     out = [f"Your formula is not {d}."]
-    if equals:
+    if v.of:
+        shown = theirs if len(theirs) <= 40 else "Your formula"
+        out = [
+            f"{shown} is {', '.join(f'∂{r}/∂{wrt}' for r in v.of)}: you differentiated "
+            f"{' or '.join(v.of)}, not {of}."
+        ]
+    elif equals:
         out = [f"Your formula equals {', '.join(f'∂{of}/∂{k}' for k in equals)}, not {d}."]
     elif here:
         out.append(
@@ -380,7 +392,7 @@ def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, gr
         out.append(f"{missing} term(s) miss factors of their chain-rule path.")
     if extra:
         out.append(f"{extra} term(s) have factors their path does not.")
-    if signs and whole is None:
+    if signs and whole is None and not v.of:
         out.append(f"Term(s) {', '.join(map(str, signs))} have the wrong sign.")
     if uncovered:
         out.append(f"{len(uncovered)} chain-rule path(s) have no term.")
