@@ -539,3 +539,51 @@ def test_an_intermediates_derivative_is_named():
     assert d.differentiated == ("a",) and d.equals == ()
     assert d.verdict().startswith("a*(1-a)*x is ∂a/∂w: you differentiated a, not C.")
     assert d.terms[0].missing == ("(a - y)",)
+
+
+# --- notation in = notation out --------------------------------------------------------------
+
+
+def typed_back(d):
+    """The report's paths typed back as a formula: Σ constant · product of factors."""
+    terms = []
+    for p in d.paths:
+        factors = [f"({f})" for f in p.factors] or ["1"]
+        terms.append(f"({p.constant!r})*" + "*".join(factors))
+    return " + ".join(terms)
+
+
+@pytest.mark.parametrize(
+    "net, wrt, at",
+    [
+        (SIG, "w", {"w": 0.4, "x": 1.2, "b": 0.1}),
+        ("y = tanh(x*w+b)", "w", {"w": 0.4, "x": 1.2, "b": 0.1}),
+        (NET, "w", AT),
+        (
+            "h = relu(w*x + b); o = v*h; C = 0.5*(o - y)^2",
+            "w",
+            {"w": 0.4, "x": 1.0, "b": 0.1, "v": 0.7, "y": 1.0},
+        ),
+        (SOFTMAX_CE, "o2", softmax_point(0, (0.2, 0.5, 0.3))),
+        ("L = logsumexp(o1, o2, o3) - o2", "o1", {"o1": 0.3, "o2": -0.5, "o3": 1.1}),
+        (Q1_NET, "w1", Q1_AT),
+    ],
+)
+def test_every_path_the_report_prints_can_be_typed_back(net, wrt, at):
+    d = diagnose(net, wrt, "1", at)
+    back = diagnose(net, wrt, typed_back(d), at)
+    assert back.correct, typed_back(d)
+
+
+def test_sigma_prime_typed_as_printed_is_one_factor_of_the_path():
+    d = diagnose(SIG, "w", "σ'(net)*x", {"w": 0.4, "x": 1.2, "b": 0.1})
+    assert d.correct and len(d.terms) == 1 and d.terms[0].path == 0
+    d = diagnose(NET, "w", "(a - y)*Sigmoid'(z)*x", AT)
+    assert d.correct
+
+
+def test_latex_names_in_a_network_and_a_formula_are_the_plain_names():
+    net = "z^{2}_{1} = w^{2}_{11}*x_{1} + b^{2}_{1}; a^{2}_{1} = \\sigma(z^{2}_{1})"
+    at = {"w2_11": 0.3, "x_1": 1.2, "b2_1": -0.1}
+    d = diagnose(net, "w2_11", "\\sigma'(z^{2}_{1}) \\cdot x_{1}", at)
+    assert d.correct and d.of == "a2_1"

@@ -33,6 +33,7 @@ from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
 from .functions import MULTI_FUNCTIONS
 from .reader import Formula, define, inner_nodes, parse, run_steps
+from .rewrite import plain_names
 from .source import MAX_LENGTH, ExprError, as_text
 
 __all__ = [
@@ -339,6 +340,9 @@ def _check_new_name(name: str, i: int, known: list[str], given, defs) -> None:
 
 
 def _read_statement(piece: str, i: int, last: bool, given, known: list[str], defs) -> Statement:
+    equals = piece.find("=")
+    if equals > 0 and "{" in piece[:equals]:  # z^{2}_{1} = ...: the name z2_1
+        piece = plain_names(piece[:equals]) + piece[equals:]
     m = _ASSIGN.match(piece)
     names: tuple[str, ...] = ()
     rhs, offset = piece, 0
@@ -356,7 +360,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
     if len(names) > 1:
         return _read_multi(piece, rhs, offset, names, i, allowed, defs)
     call = _CALL.match(rhs)
-    if call and call.group(1) in _multi_functions():
+    if call and call.group(1).lower() in _multi_functions():
         raise ExprError(
             f"statement {i + 1}: {call.group(1)} gives several results; name each of them, "
             f"as in  p1, p2, p3 = {call.group(1)}(x1, x2, x3)"
@@ -370,7 +374,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
 
 def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
     call = _CALL.match(rhs)
-    if not call or call.group(1) not in _multi_functions():
+    if not call or call.group(1).lower() not in _multi_functions():
         known = ", ".join(sorted(_multi_functions())) or "none"
         raise ExprError(
             f"statement {i + 1}: several names need a function with several results "
@@ -392,7 +396,7 @@ def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
             formulas.append(parse(arg, variables=allowed, definitions=defs))
         except ExprError as err:
             raise _shifted(err, i, piece, start + at) from None
-    return Statement(names, piece, tuple(formulas), call.group(1))
+    return Statement(names, piece, tuple(formulas), call.group(1).lower())
 
 
 def _split_arguments(text: str) -> list[tuple[str, int]]:
