@@ -587,3 +587,40 @@ def test_latex_names_in_a_network_and_a_formula_are_the_plain_names():
     at = {"w2_11": 0.3, "x_1": 1.2, "b2_1": -0.1}
     d = diagnose(net, "w2_11", "\\sigma'(z^{2}_{1}) \\cdot x_{1}", at)
     assert d.correct and d.of == "a2_1"
+
+
+def test_the_softmax_check_in_the_readme_prints_what_it_shows():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r'```bash\n(autograd-lite grad "p1, p2, p3 = softmax.*?)```', readme, re.S)
+    args = re.findall(r'"[^"]*"|\S+', block.group(1).replace("\\\n", " "))[1:]
+    out = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", *(a.strip('"') for a in args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = re.search(r"prints, with the term table,\n\n```\n(.*?)```", readme, re.S).group(1)
+    printed = {" ".join(line.split()) for line in out.splitlines()}
+    for line in shown.splitlines():
+        if line.strip():
+            assert " ".join(line.split()) in printed, line
+
+
+@pytest.mark.parametrize("at", [HALF, random_weights(4)], ids=["half", "random"])
+def test_the_tables_fit_100_columns_long_factors_named_once_below(at):
+    d = diagnose(Q1, "w1", Q1_THEIRS, at, definitions=Q1_DEFS)
+    text = str(d)
+    rows = [*d.term_table().text().splitlines(), *d.path_table().text().splitlines()[1:]]
+    assert max(len(r) for r in rows) <= 100
+    legend = [n for n in d.table().notes if n.startswith("⟨")]
+    assert legend and all(text.count(n.split(" = ", 1)[1]) == 1 for n in legend)
+    # the facts are the same: the missing factors are still named in full
+    assert sorted(t.missing for t in d.terms) == [("w2", "w4"), ("w3", "w5")]
+
+
+def test_short_tables_name_nothing():
+    d = diagnose(NET, "w", RIGHT, AT, definitions=SP)
+    assert "⟨1⟩" not in str(d)

@@ -46,6 +46,9 @@ __all__ = ["Diagnosis", "TermReport", "PathReport", "diagnose", "MAX_TERMS", "MA
 
 _LISTED = 8  # paths without a term and terms without a path listed by name at most
 
+WIDTH = 100
+"""The tables' rows fit this many columns: longer factors are named once, below them."""
+
 
 # --- what the report holds ------------------------------------------------------------------
 
@@ -149,6 +152,9 @@ class Diagnosis(NamedTuple):
 
     def term_table(self) -> Table:
         """One row per term: the path it stands for, missing and extra factors."""
+        return self._term_table(self._legend())
+
+    def _term_table(self, legend: Mapping[str, str]) -> Table:
         rows = []
         for i, t in enumerate(self.terms, 1):
             where = f"path {t.path + 1}" if t.path is not None else "no path"
@@ -158,10 +164,10 @@ class Diagnosis(NamedTuple):
             rows.append(
                 [
                     str(i),
-                    t.text,
+                    _named(t.text, legend),
                     where,
-                    ", ".join(t.missing) or "—",
-                    ", ".join(t.extra) or "—",
+                    ", ".join(legend.get(m, m) for m in t.missing) or "—",
+                    ", ".join(legend.get(x, x) for x in t.extra) or "—",
                     const or "—",
                 ]
             )
@@ -170,10 +176,13 @@ class Diagnosis(NamedTuple):
 
     def path_table(self) -> Table:
         """One row per chain-rule path: its factors and value."""
+        return self._path_table(self._legend())
+
+    def _path_table(self, legend: Mapping[str, str]) -> Table:
         d = self.digits
         rows = []
         for i, p in enumerate(self.paths, 1):
-            factors = " · ".join(p.factors)
+            factors = " · ".join(legend.get(f, f) for f in p.factors)
             if not close(p.constant, 1.0):
                 factors = " · ".join(x for x in (constant_text(p.constant), factors) if x)
             factors = factors or "1"
@@ -181,9 +190,29 @@ class Diagnosis(NamedTuple):
         title = f"chain-rule paths from {self.wrt} to {self.of} (factors that are 1 left out)"
         return Table(title, ["path", "product of local derivatives", "value"], rows)
 
+    def _legend(self) -> dict[str, str]:
+        """Short names (⟨1⟩, ⟨2⟩, ...) for the factors too long for the tables to fit
+        WIDTH columns: the longest named first, each named once."""
+        pieces = [f for p in self.paths for f in p.factors]
+        for t in self.terms:
+            pieces += [*_factors(t.text), *t.missing, *t.extra]
+        pieces = sorted(set(pieces), key=lambda x: (-len(x), x))
+        legend: dict[str, str] = {}
+        for piece in pieces:
+            if self._width(legend) <= WIDTH or len(piece) <= 8:
+                break
+            legend[piece] = f"⟨{len(legend) + 1}⟩"
+        return legend
+
+    def _width(self, legend: Mapping[str, str]) -> int:
+        """The widest line of the two tables' rows with these short names."""
+        tables = (self._term_table(legend), self._path_table(legend))
+        return max(len(line) for t in tables for line in t.text().splitlines()[1:] or [""])
+
     def table(self) -> Table:
         """The whole report as one :class:`~autograd_lite.table.Table`."""
         d = self.digits
+        legend = self._legend()
         notes = [
             f"engine:        {fmt(self.gradient, d)}",
             f"your formula:  {fmt(self.value, d)}",
@@ -191,15 +220,18 @@ class Diagnosis(NamedTuple):
         if self.ratio is not None:
             notes.append(f"ratio yours/engine = {_ratio_text(self.value, self.gradient, d)}")
         for i in self.uncovered[:_LISTED]:
-            notes.append(f"path {i + 1} has no term: {' · '.join(self.paths[i].factors)}")
+            factors = " · ".join(legend.get(f, f) for f in self.paths[i].factors)
+            notes.append(f"path {i + 1} has no term: {factors}")
         if len(self.uncovered) > _LISTED:
             notes.append(f"... and {len(self.uncovered) - _LISTED} more paths have no term")
         for i in self.unexplained[:_LISTED]:
-            notes.append(f"term {i + 1} stands for no chain-rule path: {self.terms[i].text}")
+            text = _named(self.terms[i].text, legend)
+            notes.append(f"term {i + 1} stands for no chain-rule path: {text}")
         if len(self.unexplained) > _LISTED:
             notes.append(f"... and {len(self.unexplained) - _LISTED} more terms stand for none")
+        notes.extend(f"{short} = {long}" for long, short in legend.items())
         notes.extend(self.notes)
-        t = self.term_table()
+        t = self._term_table(legend)
         return Table(self.verdict(), t.header, t.rows, notes)
 
     def __str__(self) -> str:
@@ -213,6 +245,27 @@ class Diagnosis(NamedTuple):
 
     def _repr_html_(self) -> str:
         return self.table().html() + self.path_table().html()
+
+
+def _factors(text: str) -> list[str]:
+    """A term's text split into its factors at the top-level ``·`` (a sign kept apart)."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += c in "(["
+        depth -= c in ")]"
+        if c == "·" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [f[1:] if f.startswith("−") else f for f in out]
+
+
+def _named(text: str, legend: Mapping[str, str]) -> str:
+    """A term's text with its long factors called by their short names."""
+    if not legend:
+        return text
+    sign = "−" if text.startswith("−") else ""
+    return sign + "·".join(legend.get(f, f) for f in _factors(text))
 
 
 def _ratio_text(value: float, gradient: float, digits: int) -> str:
