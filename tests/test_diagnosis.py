@@ -624,3 +624,28 @@ def test_the_tables_fit_100_columns_long_factors_named_once_below(at):
 def test_short_tables_name_nothing():
     d = diagnose(NET, "w", RIGHT, AT, definitions=SP)
     assert "⟨1⟩" not in str(d)
+
+
+TWO = "h = sigmoid(w1*x); o = sigmoid(w2*h); E = 0.5*(t - o)^2"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sigma_prime_of_the_next_unit_is_named_as_taken_at_the_wrong_node(seed):
+    rng = random.Random(seed)
+    at = {"w1": rng.uniform(-1, 1), "w2": rng.uniform(-1, 1), "x": rng.uniform(0.5, 2), "t": 0.2}
+    d = diagnose(TWO, "w1", "-(t - o)*o*(1-o)*w2*o*(1-o)*x", at)
+    assert len(d.terms) == 1 and d.terms[0].missing == ("σ'(w1*x)",)
+    assert d.terms[0].slip == (
+        "Term 1: o·(1-o) is σ' taken at the wrong node; it must be taken at w1*x: "
+        "σ'(w1*x) = h(1 − h)."
+    )
+
+
+def test_the_general_derivative_beside_a_condition_may_be_a_product_of_names():
+    net = "o1 = w1*x; o2 = w2*x; o3 = w3*x; " + SOFTMAX_CE
+    at = {"w1": 0.3, "w2": -0.5, "w3": 1.1, "x": 0.7, "y1": 0, "y2": 0, "y3": 1}
+    d = diagnose(net, "w2", "(p2 - y2)*x", at)
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert d.general == "(p2 - y2)*x + x·p2·(y1 + y2 + y3 − 1)"
+    at = {**at, "y1": 0.6, "y2": 0.9, "y3": -0.2}  # labels that do not add up to 1
+    assert diagnose(net, "w2", d.general.replace("·", "*"), at).correct

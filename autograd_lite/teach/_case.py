@@ -206,14 +206,14 @@ class Case:
             (_terms.atom_text((i, 1), self.tree, self.theirs.text), self.atom((i, 1)))
             for i in range(len(self.tree))
         ]
-        for name, x in named:
-            r = ratio(c, x[1:])
-            if r is not None:
-                k = "" if r == 1.0 else f"{_terms.constant_text(r)}·"
-                return f"{mine} + {k}{name}·{relation.zero}"
         if constant(c):
             return f"{mine} + {_terms.constant_text(c[0])}·{relation.zero}"
-        return None
+        found = _name_of(c, named) or _name_of(c, _pairs_of(named[:30]))
+        if found is None:
+            return None
+        name, r = found
+        k = "" if r == 1.0 else f"{_terms.constant_text(r)}·"
+        return f"{mine} + {k}{name}·{relation.zero}"
 
     def local(self, k: int, ci: int, pos: int) -> float:
         """The local derivative of edge (ci, pos) at point k, from the ops table."""
@@ -336,13 +336,24 @@ class Case:
             if len(edges) == 1:
                 ci, _ = edges[0]
                 nodes = [order[ci] for order in self.orders]
-                for kind, cand in _slips.candidates(nodes):
+                for kind, cand in self._candidates(ci, nodes):
                     r = ratio(vec, cand)
                     if r is not None:
                         node = self.order[ci]
                         u, out = self.namer.text(node.parents[0]), self.namer.text(node)
                         return _slips.Slip(kind, name, _slips.derivative_text(node.op, u, out)), r
         return self._probability(keys, vec)
+
+    def _candidates(self, ci: int, nodes: list) -> list[tuple[str, list[float]]]:
+        """The slips of node ci's local derivative, then its derivative taken at another
+        unit of the same kind (o(1 − o) of the next unit for h(1 − h))."""
+        out = _slips.candidates(nodes)
+        for cj, v in enumerate(self.order):
+            if cj != ci and v.op == nodes[0].op and not self.namer.inner(v):
+                d = _slips.derivative([order[cj] for order in self.orders])
+                if d is not None:
+                    out.append(("node", d))
+        return out
 
     def _probability(self, keys: list, vec: list[float]) -> tuple[_slips.Slip, float] | None:
         """p_k written where the path has p_i, both outputs of one softmax."""
@@ -493,6 +504,22 @@ class Case:
                     "already stands for: each path is counted once"
                 )
         return notes
+
+
+def _name_of(c: list[float], named) -> tuple[str, float] | None:
+    """The first (name, values) whose values are c up to a constant, and that constant."""
+    for name, x in named:
+        r = ratio(c, x[1:])
+        if r is not None and not constant(x):
+            return name, r
+    return None
+
+
+def _pairs_of(named):
+    """The products of two named values (p2·x), as (text, values), lazily."""
+    for i, (a, x) in enumerate(named):
+        for b, y in named[i:]:
+            yield f"{a}·{b}", [p * q for p, q in zip(x, y)]
 
 
 def _edges(groups: list[_paths.Group]) -> list[tuple[int, int]]:

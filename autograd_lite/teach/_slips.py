@@ -92,3 +92,14 @@ def candidates(nodes: list[Value]) -> list[tuple[str, list[float]]]:
     if op in ("relu", "log"):
         return [("function", outs)]
     return []
+
+
+def derivative(nodes: list[Value]) -> list[float] | None:
+    """A sigmoid's or tanh's local derivative at every point, from its output (``nodes``:
+    the op's node at each point), or None for another op."""
+    outs = [v.data for v in nodes]
+    if nodes[0].op == "sigmoid":
+        return [o * (1.0 - o) for o in outs]
+    if nodes[0].op == "tanh":
+        return [1.0 - o * o for o in outs]
+    return None
