@@ -1,5 +1,6 @@
 """diagnose: "where is my mistake?" on the two learner questions and on the usual slips."""
 
+import itertools
 import math
 import random
 import subprocess
@@ -649,3 +650,94 @@ def test_the_general_derivative_beside_a_condition_may_be_a_product_of_names():
     assert d.general == "(p2 - y2)*x + x·p2·(y1 + y2 + y3 − 1)"
     at = {**at, "y1": 0.6, "y2": 0.9, "y3": -0.2}  # labels that do not add up to 1
     assert diagnose(net, "w2", d.general.replace("·", "*"), at).correct
+
+
+# --- index notation --------------------------------------------------------------------------
+
+INDEXED = "z_j = Σ_k w_jk*x_k + b_j; a_j = sigmoid(z_j); C = 0.5*Σ_j (a_j - y_j)^2"
+BY_HAND = """
+z_1 = w_11*x_1 + w_12*x_2 + b_1
+z_2 = w_21*x_1 + w_22*x_2 + b_2
+z_3 = w_31*x_1 + w_32*x_2 + b_3
+a_1 = sigmoid(z_1); a_2 = sigmoid(z_2); a_3 = sigmoid(z_3)
+C = 0.5*((a_1 - y_1)^2 + (a_2 - y_2)^2 + (a_3 - y_3)^2)
+"""
+
+
+def indexed_values(seed):
+    rng = random.Random(seed)
+    at = {f"w_{j}{k}": rng.uniform(-1, 1) for j in (1, 2, 3) for k in (1, 2)}
+    at.update({f"x_{k}": rng.uniform(-1, 1) for k in (1, 2)})
+    at.update({f"b_{j}": rng.uniform(-1, 1) for j in (1, 2, 3)})
+    at.update({f"y_{j}": rng.uniform(0, 1) for j in (1, 2, 3)})
+    return at
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_index_notation_is_the_network_typed_out_by_hand_for_every_j_k(seed):
+    at = indexed_values(seed)
+    for net in (INDEXED, INDEXED.replace("Σ_k w_jk*x_k", "sum_k(w_jk*x_k)")):
+        for j, k in itertools.product((1, 2, 3), (1, 2)):
+            f = f"(a_{j} - y_{j})*a_{j}*(1-a_{j})*x_{k}"
+            mine = diagnose(net, f"w_{j}{k}", f, at)
+            hand = diagnose(BY_HAND, f"w_{j}{k}", f, at)
+            assert mine.correct and hand.correct
+            assert mine.gradient == pytest.approx(hand.gradient, rel=1e-13, abs=1e-16)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_formula_in_index_notation_is_checked_for_every_index_value(seed):
+    d = diagnose(INDEXED, "w_jk", "(a_j - y_j)*a_j*(1-a_j)*x_k", indexed_values(seed))
+    assert d.correct and len(d.diagnoses) == 6 and d.letters == ("j", "k")
+    assert sorted(d.values) == [(j, k) for j in (1, 2, 3) for k in (1, 2)]
+    assert d.verdict() == "Your formula is ∂C/∂w_jk for every (j, k): 6 index values checked."
+
+
+def test_a_swapped_index_is_named_with_the_index_values_where_it_fails():
+    at = {k: v for k, v in indexed_values(3).items() if not k.endswith("3") and k != "w_31"}
+    at = {k: v for k, v in at.items() if k not in ("w_32", "b_3", "y_3")}
+    d = diagnose(INDEXED, "w_jk", "(a_k - y_k)*a_k*(1-a_k)*x_j", at)
+    assert not d.correct and len(d.diagnoses) == 4
+    assert [d.values[i] for i in d.failures] == [(1, 2), (2, 1)]
+    assert d.swapped[d.values.index((1, 2))] == "w_21"
+    assert "a swapped index, w_kj for w_jk." in d.verdict()
+    assert "for 2 of 4 index values, (j, k) = (1, 2), (2, 1)." in d.verdict()
+
+
+def test_nielsens_layered_names_in_index_notation():
+    net = "z2_j = Σ_k w2_jk*a1_k + b2_j; a2_j = sigmoid(z2_j); C = 0.5*Σ_j (a2_j - y_j)^2"
+    at = {
+        "a1_1": 0.3,
+        "a1_2": -0.8,
+        "w2_11": 0.1,
+        "w2_12": -0.2,
+        "w2_21": 0.4,
+        "w2_22": 0.3,
+        "b2_1": 0.1,
+        "b2_2": -0.1,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w2_jk", "(a2_j - y_j)*σ'(z2_j)*a1_k", at)
+    assert d.correct and len(d.diagnoses) == 4
+
+
+def test_an_index_range_is_taken_from_ranges_when_the_values_do_not_tell_it():
+    net = "C = Σ_k w_k*x_k"
+    with pytest.raises(ExprError, match="the index k is ambiguous"):
+        diagnose(net, "w_1", "x_1", {"w_1": 1.0, "w_2": 2.0, "x_1": 3.0, "x_2": 4.0, "x_3": 5.0})
+    at = {"w_1": 1.0, "w_2": 2.0, "x_1": 3.0, "x_2": 4.0, "x_3": 5.0}
+    d = diagnose(net, "w_k", "x_k", at, ranges=["k=1..2"])
+    assert d.correct and d.values == ((1,), (2,))
+
+
+def test_an_index_with_no_range_is_refused_with_what_to_give():
+    with pytest.raises(ExprError, match="cannot tell what values the index k takes"):
+        diagnose("C = Σ_k u*v_k", "u", "1", {"u": 1.0, "v": 2.0})
+
+
+def test_a_plain_name_with_letters_after_an_underscore_is_not_an_index():
+    d = diagnose(
+        "a_out = sigmoid(z); C = (a_out - y)^2", "z", "2*(a_out - y)*σ'(z)", {"z": 0.3, "y": 0.2}
+    )
+    assert d.correct

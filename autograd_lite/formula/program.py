@@ -32,6 +32,7 @@ from typing import NamedTuple
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
 from .functions import MULTI_FUNCTIONS
+from .indices import expand
 from .reader import Formula, define, inner_nodes, parse, run_steps
 from .rewrite import plain_names
 from .source import MAX_LENGTH, ExprError, as_text
@@ -226,6 +227,7 @@ def read_program(
     *,
     variables: Sequence[str] | None = None,
     definitions: Mapping[str, Definition] | None = None,
+    ranges: Mapping[str, range] | None = None,
 ) -> Program:
     """Read and check a list of statements.
 
@@ -235,6 +237,9 @@ def read_program(
             statement defines as a variable.
         definitions: helper functions from :func:`~autograd_lite.formula.define`, besides
             those the program defines itself.
+        ranges: the values of index letters (``{"k": range(1, 3)}``) where the statements
+            use index notation (``z_j = Σ_k w_jk*x_k + b_j``, see
+            :mod:`~autograd_lite.formula.indices`) and the names given do not tell them.
 
     Returns:
         A :class:`Program`.
@@ -248,7 +253,10 @@ def read_program(
         >>> read_program("z = w*x + b; a = sigmoid(z)").variables
         ['w', 'x', 'b']
     """
-    pieces = _pieces(as_text(text))
+    text = as_text(text)
+    if given_names := (list(variables) if variables is not None else None):
+        text = expand(text, given_names, ranges)
+    pieces = _pieces(text)
     defs = _with_own_definitions(pieces, definitions)
     given = None if variables is None else list(variables)
     later = _names_defined(pieces)

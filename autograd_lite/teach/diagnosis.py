@@ -31,18 +31,29 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from ..formula.indices import expand_sums, parse_ranges
 from ..formula.program import Program, read_program
 from ..formula.reader import define
 from ..labels import fmt
 from ..table import Table
 from ._case import POINTS, Case
+from ._indexed import IndexedDiagnosis, indexed
 from ._paths import MAX_PATHS
 from ._terms import MAX_TERMS, close, constant_text
 
-__all__ = ["Diagnosis", "TermReport", "PathReport", "diagnose", "MAX_TERMS", "MAX_PATHS"]
+__all__ = [
+    "Diagnosis",
+    "IndexedDiagnosis",
+    "TermReport",
+    "PathReport",
+    "diagnose",
+    "MAX_TERMS",
+    "MAX_PATHS",
+]
 
 _LISTED = 8  # paths without a term and terms without a path listed by name at most
 
@@ -306,7 +317,8 @@ def diagnose(
     points: int = POINTS,
     seed: int = 0,
     digits: int = 12,
-) -> Diagnosis:
+    ranges: Mapping[str, range] | Iterable[str] | None = None,
+) -> Diagnosis | IndexedDiagnosis:
     """Compare a hand-derived formula for d(of)/d(wrt) with the chain rule, term by term.
 
     Args:
@@ -322,17 +334,48 @@ def diagnose(
         points: how many random points besides ``at`` to compare values at.
         seed: the seed of those points (the report is the same every time).
         digits: significant digits in the printed report.
+        ranges: the values of index letters the names given do not tell, as
+            ``{"k": range(1, 3)}`` or ``["k=1..2"]``.
+
+    Index notation (:mod:`~autograd_lite.formula.indices`) is read in the network
+    (``z_j = Σ_k w_jk*x_k + b_j``) and in the formula; a ``wrt`` with index letters
+    (``w_jk``) checks the formula for every index value the network has.
 
     Returns:
-        A :class:`Diagnosis`: print it, or read its fields.
+        A :class:`Diagnosis`: print it, or read its fields; for an indexed ``wrt``, an
+        :class:`IndexedDiagnosis` with one Diagnosis per index value.
 
     Raises:
         ExprError: for a network or formula that cannot be read or evaluated.
         ValueError: for an unknown ``wrt`` or ``of``.
     """
     defs = define(list(definitions))
+    if ranges is not None and not isinstance(ranges, Mapping):
+        ranges = parse_ranges(list(ranges))
     if not isinstance(network, Program):
-        network = read_program(network, variables=list(at), definitions=defs)
+        network = read_program(network, variables=list(at), definitions=defs, ranges=ranges)
+    names = [*network.variables, *network.results]
+    kwargs = {"of": of, "points": points, "seed": seed, "digits": digits}
+    many = indexed(
+        wrt,
+        formula,
+        names,
+        dict(ranges or {}),
+        lambda w, f: _diagnose(network, w, f, at, **kwargs),
+    )
+    if many is not None:
+        return many
+    if _SUMS.search(formula):
+        letters = {m.group(1) for m in _SUMS.finditer(formula)}
+        formula = expand_sums(formula, names, letters, dict(ranges or {}))
+    return _diagnose(network, wrt, formula, at, **kwargs)
+
+
+_SUMS = re.compile(r"(?:Σ|\\sum|sum)_\{?([a-z])\}?")
+
+
+def _diagnose(network: Program, wrt: str, formula: str, at, *, of, points, seed, digits):
+    """The diagnosis of one formula for one derivative; see :func:`diagnose`."""
     case = Case(network, wrt, formula, at, of=of, points=points, seed=seed)
     v = case.values()
     given = case.given(v)
