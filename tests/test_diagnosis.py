@@ -741,3 +741,19 @@ def test_a_plain_name_with_letters_after_an_underscore_is_not_an_index():
         "a_out = sigmoid(z); C = (a_out - y)^2", "z", "2*(a_out - y)*σ'(z)", {"z": 0.3, "y": 0.2}
     )
     assert d.correct
+
+
+def test_the_index_notation_example_in_the_readme_prints_what_it_says():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"```python\n(from autograd_lite.teach import diagnose\n\nnetwork = .*?)```", readme, re.S
+    ).group(1)
+    out = subprocess.run(
+        [sys.executable, "-c", block], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    said = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
+    assert out[0] == said[0]
+    assert out[1].startswith(said[1]) and out[1].endswith(said[2].split("(...)")[1])

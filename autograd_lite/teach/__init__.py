@@ -43,6 +43,7 @@ __all__ = [
     "gradcheck_report",
     "diagnose",
     "Diagnosis",
+    "IndexedDiagnosis",
     "TermReport",
     "PathReport",
 ]
@@ -51,7 +52,7 @@ __all__ = [
 def __getattr__(name: str):
     # The diagnosis reads typed formulas; loading the formula reader only when it is asked
     # for keeps `import autograd_lite` fast.
-    if name in ("diagnose", "Diagnosis", "TermReport", "PathReport"):
+    if name in ("diagnose", "Diagnosis", "IndexedDiagnosis", "TermReport", "PathReport"):
         from . import diagnosis
 
         value = globals()[name] = getattr(diagnosis, name)
