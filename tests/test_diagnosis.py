@@ -757,3 +757,21 @@ def test_the_index_notation_example_in_the_readme_prints_what_it_says():
     said = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
     assert out[0] == said[0]
     assert out[1].startswith(said[1]) and out[1].endswith(said[2].split("(...)")[1])
+
+
+def test_index_notation_written_as_latex_is_read():
+    net = r"z^{2}_{j} = \sum_{k} w^{2}_{jk}*x_{k} + b^{2}_{j}; C = 0.5*\sum_j (z^{2}_{j} - y_j)^2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "w2_11": 0.1,
+        "w2_12": -0.2,
+        "w2_21": 0.4,
+        "w2_22": 0.3,
+        "b2_1": 0.1,
+        "b2_2": -0.1,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w2_jk", "(z2_j - y_j)*x_k", at)
+    assert d.correct and len(d.diagnoses) == 4

@@ -19,6 +19,7 @@ import itertools
 import re
 from collections.abc import Collection, Mapping
 
+from .rewrite import plain_names
 from .source import ExprError
 
 __all__ = ["expand", "index_letters", "substitute", "parse_ranges", "instances"]
@@ -165,6 +166,8 @@ def expand(text: str, names: Collection[str], ranges: Mapping[str, range] | None
     Raises:
         ExprError: for an index whose range cannot be told, or is ambiguous.
     """
+    if "{" in text:
+        text = plain_names(text)  # w_{jk} and a^{2}_{j}, as LaTeX writes them
     letters = index_letters(text)
     if not letters:
         return text
