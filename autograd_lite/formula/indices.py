@@ -22,7 +22,7 @@ from collections.abc import Collection, Mapping
 from .rewrite import plain_names
 from .source import ExprError
 
-__all__ = ["expand", "index_letters", "substitute", "parse_ranges", "instances"]
+__all__ = ["expand", "expand_sums", "index_letters", "substitute", "parse_ranges", "instances"]
 
 MAX_INSTANCES = 400
 """A statement or a check unrolls to at most this many index values."""
@@ -133,7 +133,9 @@ def _sum_end(text: str, start: int) -> int:
     return i
 
 
-def expand_sums(text: str, names: Collection[str], letters, given) -> str:
+def expand_sums(
+    text: str, names: Collection[str], letters: Collection[str], given: Mapping[str, range]
+) -> str:
     """The text with every Σ_k (innermost first) written out as a sum in brackets."""
     for _ in range(100):
         matches = list(_SUM.finditer(text))
@@ -203,7 +205,10 @@ _LHS = re.compile(r"\s*([A-Za-z_]\w*)\s*=(?!=)")
 
 
 def instances(
-    pattern: str, names: Collection[str], letters: Collection[str], given=None
+    pattern: str,
+    names: Collection[str],
+    letters: Collection[str],
+    given: Mapping[str, range] | None = None,
 ) -> list[dict[str, int]]:
     """The index values a name with index letters (``w_jk``) takes among ``names``: one
     dict per name that exists (``{"j": 1, "k": 2}`` for w_12)."""
