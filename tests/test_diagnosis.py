@@ -775,3 +775,29 @@ def test_index_notation_written_as_latex_is_read():
     }
     d = diagnose(net, "w2_jk", "(z2_j - y_j)*x_k", at)
     assert d.correct and len(d.diagnoses) == 4
+
+
+def test_a_swapped_index_in_names_typed_out_is_named():
+    net = "z_1 = w_11*x_1 + w_12*x_2; z_2 = w_21*x_1 + w_22*x_2; C = z_1*y_1 + z_2*y_2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "w_11": 0.1,
+        "w_12": -0.2,
+        "w_21": 0.4,
+        "w_22": 0.3,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w_12", "y_2*x_1", at)
+    assert d.equals == ("w_21",)
+    assert (
+        "Your formula equals ∂C/∂w_21, not ∂C/∂w_12. The indices are swapped: w_21 for "
+        "w_12." in d.verdict()
+    )
+    assert (
+        "swapped"
+        not in diagnose(
+            Q2, "w2_11", "a2_1*(a3_1 - y)*sp(z3_1)", q2_values()[1], definitions=SP
+        ).verdict()
+    )

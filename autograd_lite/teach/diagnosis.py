@@ -279,6 +279,13 @@ def _named(text: str, legend: Mapping[str, str]) -> str:
     return sign + "·".join(legend.get(f, f) for f in _factors(text))
 
 
+def _swapped(a: str, b: str) -> bool:
+    """Whether two names differ only by the order of their index digits (w_21, w_12)."""
+    stem_a, _, ia = a.rpartition("_")
+    stem_b, _, ib = b.rpartition("_")
+    return bool(stem_a) and stem_a == stem_b and ia != ib and ia.isdigit() and ia == ib[::-1]
+
+
 def _ratio_text(value: float, gradient: float, digits: int) -> str:
     """value / gradient, or its size where the quotient is beyond floats (1 / 1e-320)."""
     r = value / gradient
@@ -472,6 +479,7 @@ def _summary(
         ]
     elif equals:
         out = [f"Your formula equals {', '.join(f'∂{of}/∂{k}' for k in equals)}, not {d}."]
+        out += [f"The indices are swapped: {k} for {wrt}." for k in equals if _swapped(k, wrt)][:1]
     elif here:
         out.append(
             "It gives the right value at your point but not at points around it: it holds "
