@@ -801,3 +801,13 @@ def test_a_swapped_index_in_names_typed_out_is_named():
             Q2, "w2_11", "a2_1*(a3_1 - y)*sp(z3_1)", q2_values()[1], definitions=SP
         ).verdict()
     )
+
+
+def test_a_formula_right_only_where_all_weights_are_equal_says_so():
+    # w3 and w5 for w2 and w4: the same numbers wherever the four weights are equal
+    at = {"I": 1.3, "w1": 0.5, "w2": 0.5, "w3": 0.5, "w4": 0.5, "w5": 0.5}
+    wrong = Q1_FIXED.replace("w4*d", "w5*d", 1).replace("*w2*d", "*w3*d", 1)
+    d = diagnose(Q1, "w1", wrong, at, definitions=Q1_DEFS)
+    assert d.given == "w1 = w2 = w3 = w4 = w5"
+    assert d.verdict().startswith("Your formula is right, given w1 = w2 = w3 = w4 = w5")
+    assert not diagnose(Q1, "w1", wrong, random_weights(1), definitions=Q1_DEFS).given

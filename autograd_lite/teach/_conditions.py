@@ -97,6 +97,13 @@ def _equal(a: str, b: str) -> Relation:
     )
 
 
+def _all_equal(names: list[str]) -> Relation:
+    def keep(p: Point, rng: random.Random) -> Point:
+        return {**p, **{n: p[names[0]] for n in names[1:]}}
+
+    return Relation(" = ".join(names), "values that are all equal", None, keep, None)
+
+
 def _value(name: str, x: float) -> Relation:
     if x == 0.0:
         return Relation(
@@ -125,6 +132,10 @@ def relations(at: Mapping[str, float]) -> list[Relation]:
         for b in names[i + 1 :]:
             if at[a] == at[b] and at[a] not in (0.0, 1.0):
                 out.append(_equal(a, b))
+    classes: dict[float, list[str]] = {}
+    for n in names:
+        classes.setdefault(at[n], []).append(n)
+    out += [_all_equal(c) for c in classes.values() if len(c) >= 3]
     out += [_value(n, at[n]) for n in names if at[n] in (0.0, 1.0)]
     out += [_one_hot(g) for g in groups if all(at[n] in (0.0, 1.0) for n in g)]
     return out[:MAX_RELATIONS]
