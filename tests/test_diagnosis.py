@@ -811,3 +811,17 @@ def test_a_formula_right_only_where_all_weights_are_equal_says_so():
     assert d.given == "w1 = w2 = w3 = w4 = w5"
     assert d.verdict().startswith("Your formula is right, given w1 = w2 = w3 = w4 = w5")
     assert not diagnose(Q1, "w1", wrong, random_weights(1), definitions=Q1_DEFS).given
+
+
+def test_a_function_of_ones_own_written_for_its_derivative_is_named():
+    d = diagnose(
+        "z = w*x + b; a = s(z)",
+        "w",
+        "s(z)*x",
+        {"w": 0.7, "x": 1.3, "b": -0.2},
+        definitions=["s(t)=1/(1+exp(-t))"],
+    )
+    assert d.terms[0].missing == ("s'(z)",)
+    assert d.terms[0].slip == (
+        "Term 1: s(z) is the function itself where its derivative belongs: s'(z)."
+    )

@@ -342,6 +342,12 @@ class Case:
                         node = self.order[ci]
                         u, out = self.namer.text(node.parents[0]), self.namer.text(node)
                         return _slips.Slip(kind, name, _slips.derivative_text(node.op, u, out)), r
+            elif "'(" in name:
+                # a function of one's own (s(x)=1/(1+exp(-x))) written for its derivative
+                ci = edges[-1][0]
+                r = ratio(vec, [order[ci].data for order in self.orders])
+                if r is not None:
+                    return _slips.Slip("function", name, name), r
         return self._probability(keys, vec)
 
     def _candidates(self, ci: int, nodes: list) -> list[tuple[str, list[float]]]:

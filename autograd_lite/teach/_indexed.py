@@ -114,6 +114,9 @@ class IndexedDiagnosis(NamedTuple):
         """The report as a Markdown table."""
         return self.table().markdown()
 
+    def _repr_html_(self) -> str:
+        return self.table().html()
+
 
 def _swap(name: str, letters: tuple[str, ...]) -> str:
     """w_jk as w_kj: the index letters of the name in reverse order."""
