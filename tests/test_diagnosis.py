@@ -825,3 +825,20 @@ def test_a_function_of_ones_own_written_for_its_derivative_is_named():
     assert d.terms[0].slip == (
         "Term 1: s(z) is the function itself where its derivative belongs: s'(z)."
     )
+
+
+def test_matrix_entries_in_index_notation_are_indexed_names():
+    net = "z[j,1] = Σ_k W[j,k]*x_k; C = 0.5*Σ_j (z_j1 - y_j)^2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "W_11": 0.1,
+        "W_12": -0.2,
+        "W_21": 0.4,
+        "W_22": 0.3,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "W_jk", "(z_j1 - y_j)*x_k", at)
+    assert d.correct and len(d.diagnoses) == 4
+    assert diagnose(net, "W_12", "(z_11 - y_1)*x_2", at).correct

@@ -281,9 +281,12 @@ def test_softmax_in_capitals_is_softmax():
         ("w^{2}_{11}*x", "w2_11"),
         ("w^2_{11}*x", "w2_11"),
         ("a^{3}_{j}*x", "a3_j"),
+        ("W[1,2]*x", "W_12"),
+        ("W[ 2, 1 ]*x", "W_21"),
     ],
 )
 def test_latex_indices_are_read_as_plain_names(text, name):
+    # and a matrix's entry, W[1,2], as the name W_12
     assert parse(text).variables == [name, "x"]
     assert evaluate(text, {name: 1.5, "x": 2.0}).data == 3.0
 

@@ -29,7 +29,7 @@ MAX_INSTANCES = 400
 
 _SUM = re.compile(r"(?:Σ|\\sum|sum)_\{?([a-z])\}?")
 _INDEXED = re.compile(r"(?<![\w.])([A-Za-z][A-Za-z0-9]*)_([a-z0-9]+)(?!\w)")
-_ASSIGN = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)_([a-z]+)\s*=(?!=)")
+_ASSIGN = re.compile(r"\s*([A-Za-z][A-Za-z0-9]*)_([a-z0-9]*[a-z][a-z0-9]*)\s*=(?!=)")
 
 
 def _letters_in(suffix: str, letters: Collection[str]) -> bool:
@@ -43,7 +43,7 @@ def index_letters(text: str) -> set[str]:
     for piece in re.split(r"[;\n\r]", text):
         m = _ASSIGN.match(piece)
         if m:
-            out.update(m.group(2))
+            out.update(c for c in m.group(2) if c.isalpha())
     return out
 
 
@@ -168,8 +168,8 @@ def expand(text: str, names: Collection[str], ranges: Mapping[str, range] | None
     Raises:
         ExprError: for an index whose range cannot be told, or is ambiguous.
     """
-    if "{" in text:
-        text = plain_names(text)  # w_{jk} and a^{2}_{j}, as LaTeX writes them
+    if "{" in text or "[" in text:
+        text = plain_names(text)  # w_{jk}, a^{2}_{j} and W[j,k] as the names w_jk, a2_j, W_jk
     letters = index_letters(text)
     if not letters:
         return text
@@ -178,7 +178,7 @@ def expand(text: str, names: Collection[str], ranges: Mapping[str, range] | None
     out = []
     for piece in [p for p in re.split(r"[;\n\r]", text) if p.strip()]:
         m = _ASSIGN.match(piece)
-        free = set(m.group(2)) if m else set()
+        free = {c for c in m.group(2) if c.isalpha()} if m else set()
         if m and not all(c in letters for c in free):
             free = set()
         try:

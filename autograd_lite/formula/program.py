@@ -349,7 +349,7 @@ def _check_new_name(name: str, i: int, known: list[str], given, defs) -> None:
 
 def _read_statement(piece: str, i: int, last: bool, given, known: list[str], defs) -> Statement:
     equals = piece.find("=")
-    if equals > 0 and "{" in piece[:equals]:  # z^{2}_{1} = ...: the name z2_1
+    if equals > 0 and ("{" in piece[:equals] or "[" in piece[:equals]):  # z^{2}_{1}, W[1,2]
         piece = plain_names(piece[:equals]) + piece[equals:]
     m = _ASSIGN.match(piece)
     names: tuple[str, ...] = ()

@@ -92,10 +92,16 @@ def _plain_name(m: re.Match) -> str:
     return f"{name}{upper}_{lower}"
 
 
+# a matrix's entry: W[1,2] is the name W_12, W[j,k] the indexed name W_jk
+_BRACKETED = re.compile(r"([^\W\d_][^\W_]*)\[\s*([0-9a-z])\s*,\s*([0-9a-z])\s*\]")
+
+
 def plain_names(text: str) -> str:
-    """The text with LaTeX-indexed names made plain (``a^{2}_{1}`` is ``a2_1``), padded
-    with spaces to its length, so the columns after it stay where they were."""
+    """The text with LaTeX-indexed names and matrix entries made plain (``a^{2}_{1}`` is
+    ``a2_1``, ``W[1,2]`` is ``W_12``), padded with spaces to its length, so the columns
+    after it stay where they were."""
     out = _INDEXED.sub(_plain_name, text)
+    out = _BRACKETED.sub(lambda m: f"{m.group(1)}_{m.group(2)}{m.group(3)}", out)
     return out + " " * (len(text) - len(out))
 
 
@@ -213,6 +219,10 @@ class _Rewriter:
         if m:
             # w_{11} and a^{2}_{1}, as LaTeX writes indices: the plain names w_11, a2_1
             self.rename[len(self.toks)] = _plain_name(m)
+            return "name", m.end()
+        m = _BRACKETED.match(text, i)
+        if m:
+            self.rename[len(self.toks)] = f"{m.group(1)}_{m.group(2)}{m.group(3)}"
             return "name", m.end()
         j = self.name_end(i)
         if text[i] == "_":
