@@ -842,3 +842,13 @@ def test_matrix_entries_in_index_notation_are_indexed_names():
     d = diagnose(net, "W_jk", "(z_j1 - y_j)*x_k", at)
     assert d.correct and len(d.diagnoses) == 4
     assert diagnose(net, "W_12", "(z_11 - y_1)*x_2", at).correct
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_factor_in_place_of_another_is_kept_whole_and_named(seed):
+    at = sig_point(seed)
+    d = diagnose("y = tanh(x*w+b)", "w", "x*(1 + tanh(x*w+b))", at)
+    assert len(d.terms) == 1 and d.terms[0].path == 0
+    assert d.terms[0].missing == ("tanh'(x*w+b)",) and d.terms[0].extra == ("(1 + tanh(x*w+b))",)
+    assert d.terms[0].slip == "Term 1 has (1 + tanh(x*w+b)) where the chain rule has tanh'(x*w+b)."
+    assert not d.unexplained

@@ -486,6 +486,9 @@ class Case:
         """The slip in term t (matched to path p of n factors) in one sentence, if known."""
         if m.slip is not None:
             return m.slip.sentence(t + 1, "·".join(extra))
+        if len(m.missing) == len(extra) == 1:
+            right = self.factor_info[p, m.missing[0]][0]
+            return f"Term {t + 1} has {extra[0]} where the chain rule has {right}."
         if m.missing and not m.extra and len(m.missing) < n:
             if tuple(m.missing) == tuple(range(len(m.missing))):
                 # the factors next to the variable: the chain stopped early

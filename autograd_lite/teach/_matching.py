@@ -82,7 +82,15 @@ class Match(NamedTuple):
         """Whether the term can be said to stand for the path at all: much more of it
         agrees than disagrees (else it is a fragment, or another path's term)."""
         errors = self.errors
-        return self.perfect or self.matched >= 1.5 * errors or 0 < errors <= min(2, self.matched)
+        # one factor in place of another, the rest alike: the learner's factor kept whole
+        # ((1 + tanh(u)) where tanh'(u) belongs), not multiplied out into two wrong terms
+        swap = len(self.missing) == len(self.extra) == 1 and self.matched >= 1
+        return (
+            self.perfect
+            or swap
+            or self.matched >= 1.5 * errors
+            or 0 < errors <= min(2, self.matched)
+        )
 
 
 class Matcher:
