@@ -852,3 +852,16 @@ def test_a_factor_in_place_of_another_is_kept_whole_and_named(seed):
     assert d.terms[0].missing == ("tanh'(x*w+b)",) and d.terms[0].extra == ("(1 + tanh(x*w+b))",)
     assert d.terms[0].slip == "Term 1 has (1 + tanh(x*w+b)) where the chain rule has tanh'(x*w+b)."
     assert not d.unexplained
+
+
+def test_log_softmax_local_derivatives_read_one_minus_exp_and_exp():
+    net = "l1, l2, l3 = logsoftmax(o1, o2, o3); L = -(y1*l1 + y2*l2 + y3*l3)"
+    at = softmax_point(0, (0.2, 0.5, 0.3))
+    d = diagnose(net, "o2", "exp(l2) - y2", at)
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert [p.factors for p in d.paths] == [
+        ("exp(l2)", "y1"),
+        ("(1 − exp(l2))", "y2"),
+        ("exp(l2)", "y3"),
+    ]
+    assert diagnose(net, "o2", typed_back(d), at).correct

@@ -675,3 +675,11 @@ def test_number_before_a_fraction_is_refused_with_both_readings(text, number):
     fraction = text[-1]
     assert f"write {number} + {fraction} for the mixed number, or {number}*{fraction}" in err.reason
     assert err.start == text.index(number)
+
+
+def test_log_softmax_is_the_log_of_softmax_without_rounding_to_minus_inf():
+    from autograd_lite.formula import read_program
+
+    run = read_program("l1, l2 = logsoftmax(a, b); L = -l1").evaluate({"a": 0.0, "b": 800.0})
+    assert run.nodes["l1"].data == pytest.approx(-800.0)
+    run = read_program("l1, l2 = log_softmax(a, b); L = -l1")

@@ -102,6 +102,16 @@ def softmax(*args: Value) -> list[Value]:
     return [e / total for e in exps]
 
 
+def logsoftmax(*args: Value) -> list[Value]:
+    """log(softmax(x))_i = x_i − logsumexp(x) for each argument, as a list of n Values.
+
+    Written as the difference, not as the log of softmax's quotient, so no output is the
+    log of a probability that rounded to 0.
+    """
+    lse = logsumexp(*args)
+    return [a - lse for a in args]
+
+
 def log2(x: Value) -> Value:
     """Base-2 logarithm, log(x) / ln 2."""
     return x.log() / math.log(2.0)
@@ -132,7 +142,7 @@ FUNCTIONS = {
 }
 """The library functions a formula may call; each takes its arguments positionally."""
 
-MULTI_FUNCTIONS = {"softmax": softmax}
+MULTI_FUNCTIONS = {"softmax": softmax, "logsoftmax": logsoftmax}
 """Functions with one result per argument; each returns a list of Values."""
 
 ARITY = {
@@ -141,6 +151,7 @@ ARITY = {
     "min": (2, None),
     "logsumexp": (1, None),
     "softmax": (1, None),
+    "logsoftmax": (1, None),
 }
 """The fewest and the most arguments of each function (None: no upper bound)."""
 
@@ -199,6 +210,7 @@ SYNONYMS = {
     "fabs": "abs",
     "root": "sqrt",
     "softargmax": "softmax",
+    "log_softmax": "logsoftmax",
 }
 """Other names for a library function (compared in lower case), for suggestions."""
 

@@ -31,7 +31,7 @@ from typing import NamedTuple
 
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
-from .functions import MULTI_FUNCTIONS
+from .functions import MULTI_FUNCTIONS, SYNONYMS
 from .indices import expand
 from .reader import Formula, define, inner_nodes, parse, run_steps
 from .rewrite import plain_names
@@ -207,6 +207,13 @@ def _in_statement(err: ExprError, i: int, st: Statement) -> ExprError:
     return ExprError(f"statement {i + 1}: {err.reason}", err.text, err.start, err.end)
 
 
+def _multi_name(name: str) -> str | None:
+    """The function with several results a call names (Softmax, log_softmax), or None."""
+    low = name.lower()
+    low = SYNONYMS.get(low, low)
+    return low if low in _multi_functions() else None
+
+
 def _multi_functions() -> Mapping:
     """The functions with several results (softmax)."""
     return MULTI_FUNCTIONS
@@ -368,7 +375,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
     if len(names) > 1:
         return _read_multi(piece, rhs, offset, names, i, allowed, defs)
     call = _CALL.match(rhs)
-    if call and call.group(1).lower() in _multi_functions():
+    if call and _multi_name(call.group(1)) is not None:
         raise ExprError(
             f"statement {i + 1}: {call.group(1)} gives several results; name each of them, "
             f"as in  p1, p2, p3 = {call.group(1)}(x1, x2, x3)"
@@ -382,7 +389,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
 
 def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
     call = _CALL.match(rhs)
-    if not call or call.group(1).lower() not in _multi_functions():
+    if not call or _multi_name(call.group(1)) is None:
         known = ", ".join(sorted(_multi_functions())) or "none"
         raise ExprError(
             f"statement {i + 1}: several names need a function with several results "
@@ -404,7 +411,7 @@ def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
             formulas.append(parse(arg, variables=allowed, definitions=defs))
         except ExprError as err:
             raise _shifted(err, i, piece, start + at) from None
-    return Statement(names, piece, tuple(formulas), call.group(1).lower())
+    return Statement(names, piece, tuple(formulas), _multi_name(call.group(1)))
 
 
 def _split_arguments(text: str) -> list[tuple[str, int]]:

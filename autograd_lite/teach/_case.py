@@ -284,6 +284,8 @@ class Case:
         if result.startswith("logsumexp("):
             return self._logsumexp_name(result, entry, vec)
         for st in self.program.statements:
+            if st.function == "logsoftmax" and result in st.names:
+                return self._logsoftmax_name(st, result, vec)
             if st.function != "softmax" or result not in st.names:
                 continue
             p = {k: [run.nodes[k].data for run in self.runs] for k in st.names}
@@ -292,6 +294,16 @@ class Case:
             for other in st.names:
                 if other != result and same(vec, [-a * b for a, b in zip(p[result], p[other])]):
                     return f"−{result}·{other}"
+        return None
+
+    def _logsoftmax_name(self, st, result: str, vec: list[float]) -> str | None:
+        """∂l2/∂o2 of l = logsoftmax(o) is 1 − exp(l2), ∂l1/∂o2 is −exp(l2)."""
+        for other in st.names:
+            e = [math.exp(run.nodes[other].data) for run in self.runs]
+            if other == result and same(vec, [1.0 - x for x in e]):
+                return f"(1 − exp({other}))"
+            if other != result and same(vec, [-x for x in e]):
+                return f"−exp({other})"
         return None
 
     def _logsumexp_name(self, call: str, entry: str, vec: list[float]) -> str:
