@@ -683,3 +683,12 @@ def test_log_softmax_is_the_log_of_softmax_without_rounding_to_minus_inf():
     run = read_program("l1, l2 = logsoftmax(a, b); L = -l1").evaluate({"a": 0.0, "b": 800.0})
     assert run.nodes["l1"].data == pytest.approx(-800.0)
     run = read_program("l1, l2 = log_softmax(a, b); L = -l1")
+
+
+def test_an_unknown_symbol_used_as_a_value_is_to_be_given_or_defined():
+    with pytest.raises(ExprError) as info:
+        parse("φ*x", variables=["x"])
+    assert 'define it with --define "φ(x)=..."' in info.value.reason
+    with pytest.raises(ExprError) as info:
+        parse("Σ*x", variables=["x"])
+    assert "Σ is a sum" in info.value.reason and "sigmoid" not in info.value.reason

@@ -298,6 +298,15 @@ class Compiler:
             listed = f" (variables given: {', '.join(known) or 'none'})"
         if name.lower() in NOT_BUILT_IN:
             return self._not_built_in(name, "x", node)
+        if name == "Σ":
+            return self.fail(f"Σ is a sum: {_SUM_HOW}", node)
+        if not name.isascii() and not self.params:
+            # a symbol of the learner's own (φ): a value to give, or a function to define
+            return self.fail(
+                f"{head}{listed}: give {name} a value, or if it is a function of your own, "
+                f'define it with --define "{name}(x)=..."',
+                node,
+            )
         splits = split_into(name, known)
         if splits:
             products = " or ".join("*".join(parts) for parts in splits)
@@ -395,10 +404,7 @@ class Compiler:
         defining a function of a name the learner may have meant as a variable (x(1-x))."""
         known = ", ".join(sorted(FUNCTIONS) + sorted(self.definitions))
         if name == "Σ":
-            return self.fail(
-                "Σ is a sum, not a function: write its terms out, as w1*a1 + w2*a2 + w3*a3",
-                node,
-            )
+            return self.fail(f"Σ is a sum, not a function: {_SUM_HOW}", node)
         function = self._nearest_function(name)
         if function:
             return self.fail(f"unknown function {name!r}: did you mean {function}?", node)
@@ -419,6 +425,12 @@ class Compiler:
             "with --define",
             node,
         )
+
+
+_SUM_HOW = (
+    "write its terms out, as w1*a1 + w2*a2 + w3*a3 (in a network or a checked formula, "
+    "Σ_k w_k*a_k sums over the index k)"
+)
 
 
 def _nearest(name: str, names: Sequence[str], n: int, cutoff: float) -> list[str]:
