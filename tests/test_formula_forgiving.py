@@ -299,6 +299,10 @@ def test_latex_indices_are_read_as_plain_names(text, name):
         (r"2 \times x", 1.4),
         (r"\tanh(x)", math.tanh(0.7)),
         ("x^{2}", 0.49),
+        (r"\frac{1}{2}(x-1)^2", 0.045),
+        (r"2\frac{x}{4}", 0.35),
+        (r"\frac{x+1}{x^{2}}", 1.7 / 0.49),
+        (r"\frac{\frac{x}{2}}{2}", 0.175),
     ],
 )
 def test_latex_words_that_are_unambiguous_are_read(text, value):
@@ -692,3 +696,9 @@ def test_an_unknown_symbol_used_as_a_value_is_to_be_given_or_defined():
     with pytest.raises(ExprError) as info:
         parse("Σ*x", variables=["x"])
     assert "Σ is a sum" in info.value.reason and "sigmoid" not in info.value.reason
+
+
+@pytest.mark.parametrize("text", [r"\frac{x}", r"\frac{x}{2", "{x}", r"\frac{x}{2}}"])
+def test_a_fraction_not_closed_or_a_stray_brace_is_refused(text):
+    with pytest.raises(ExprError):
+        parse(text, variables=["x"])

@@ -162,7 +162,9 @@ class _Rewriter:
         self.star_before: set[int] = set()
         self.power_at: dict[int, int] = {}  # a moved power token -> the column it stands for
         self.rename: dict[int, str] = {}  # a token -> the source it stands for (σ' -> sigmoidʹ)
-        self.braces = 0  # LaTeX braces open (a^{2})
+        self.braces: list[str] = []  # LaTeX braces open: "plain" (a^{2}), "num", "den"
+        self.denominator = False  # a \frac's numerator closed: its denominator's { is next
+        self.slash_before: set[int] = set()  # a \frac's denominator: / before it
 
     def run(self) -> tuple[str, list[int]]:
         self.tokenize()
@@ -199,6 +201,8 @@ class _Rewriter:
                 self.refuse_digit_separator(i, j)
             elif c in _SUBSCRIPTS:
                 self.refuse_subscript(i)
+            elif c == "\\" and self.fraction(i):
+                kind, j = "open", self.text.index("{", i) + 1
             elif c == "\\" and _LATEX.match(text, i):
                 kind, j = self.latex_word(i)
             elif c == "_" or c.isidentifier():
@@ -248,14 +252,33 @@ class _Rewriter:
         return "name", j
 
     def latex_brace(self, c: str, i: int) -> bool:
-        """Whether a brace groups as LaTeX's do: ``a^{2}`` (any other brace is refused)."""
-        if c == "{" and self.text[:i].rstrip().endswith("^"):
-            self.braces += 1
+        """Whether a brace groups as LaTeX's do: ``a^{2}`` and ``\\frac{a}{b}`` (any other
+        brace is refused). A fraction's denominator gets a ``/`` before it, and its
+        closing brace closes the bracket the fraction opened."""
+        t = len(self.toks)  # the token this brace will be
+        if c == "{" and (self.text[:i].rstrip().endswith("^") or self.denominator):
+            self.braces.append("den" if self.denominator else "plain")
+            if self.denominator:
+                self.slash_before.add(t)
+            self.denominator = False
             return True
         if c == "}" and self.braces:
-            self.braces -= 1
+            kind = self.braces.pop()
+            if kind == "num":
+                self.denominator = self.text[i + 1 :].lstrip().startswith("{")
+            elif kind == "den":
+                self.rename[t] = "))"
             return True
         return False
+
+    def fraction(self, i: int) -> tuple[str, int] | None:
+        """``\\frac{`` at column i, as the opening of a fraction, or None."""
+        m = re.compile(r"\\frac\s*\{").match(self.text, i)
+        if m is None:
+            return None
+        self.braces.append("num")
+        self.rename[len(self.toks)] = "(("
+        return "open", m.end()
 
     def name_end(self, start: int) -> int:
         """Where the name starting at ``start`` ends. Subscript digits are part of it (w₁ is
@@ -508,6 +531,7 @@ class _Rewriter:
     def refuse_mismatch(self, opener: int, closer: int) -> None:
         """Refuse ``[x+1)``: square brackets are read as parentheses, so a pair must match."""
         o, c = self.text[self.toks[opener][1]], self.text[self.toks[closer][1]]
+        o = "{" if o == "\\" else o  # \frac{
         if o + c not in _PAIRS:
             raise self.fail(
                 f"this {c} closes the {o} before it: close ( with ) and [ with ]",
@@ -640,7 +664,10 @@ class _Rewriter:
         where: list[int] = []
         for t, (kind, s, e) in enumerate(self.toks):
             typed = self.text[s:e]
-            if t in self.star_before:
+            if t in self.slash_before:  # \frac{a}{b}: the denominator
+                src.append("/")
+                where.append(s)
+            elif t in self.star_before:
                 src.append("*")
                 where.append(s)
             # a power moved after its call's bracket stands for the end of the call
