@@ -120,22 +120,26 @@ def _value(name: str, x: float) -> Relation:
 
 def relations(at: Mapping[str, float]) -> list[Relation]:
     """The relations the values ``at`` keep, the most general first: labels that add up to
-    1, two values that are equal, a value of 0 or 1, then labels that are one-hot."""
+    1 (then labels that are one-hot), two values that are equal (then all the values equal
+    to one number), a value of 0 or 1."""
     groups = [
         g
         for g in families(at)
         if all(0.0 <= at[n] <= 1.0 for n in g) and _close(sum(at[n] for n in g), 1.0)
     ]
     out = [_distribution(g) for g in groups]
+    out += [_one_hot(g) for g in groups if all(at[n] in (0.0, 1.0) for n in g)]
     names = list(at)
-    for i, a in enumerate(names):
-        for b in names[i + 1 :]:
-            if at[a] == at[b] and at[a] not in (0.0, 1.0):
-                out.append(_equal(a, b))
+    pairs = [
+        _equal(a, b)
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if at[a] == at[b] and at[a] not in (0.0, 1.0)
+    ]
     classes: dict[float, list[str]] = {}
     for n in names:
         classes.setdefault(at[n], []).append(n)
+    out += pairs[: MAX_RELATIONS // 2]
     out += [_all_equal(c) for c in classes.values() if len(c) >= 3]
     out += [_value(n, at[n]) for n in names if at[n] in (0.0, 1.0)]
-    out += [_one_hot(g) for g in groups if all(at[n] in (0.0, 1.0) for n in g)]
     return out[:MAX_RELATIONS]
