@@ -15,8 +15,8 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 
-from . import __version__
-from .engine import gradients, topo_order
+from . import __version__, escape
+from .engine import topo_order
 from .formula.reader import ExprError, define
 from .table import fmt
 
@@ -98,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     Returns:
         An ``argparse.ArgumentParser``.
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="autograd-lite",
         description="Exact derivatives of formulas, with the chain rule spelled out.",
         epilog=EXAMPLES,
@@ -113,6 +113,22 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    _add_formula_options(g)
+    _add_report_options(g)
+    _add_picture_options(g)
+    d = sub.add_parser(
+        "demo", help="worked examples", description="Run a worked example and print its output."
+    )
+    d.add_argument(
+        "name",
+        choices=["backprop", "nielsen"],
+        help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a 2-3-1 network",
+    )
+    return parser
+
+
+def _add_formula_options(g: argparse.ArgumentParser) -> None:
+    """What to differentiate: the formula, its values, its outputs and variables."""
     g.add_argument(
         "expr",
         metavar="EXPR",
@@ -153,6 +169,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar='"f(x)=..."',
         help='define a helper function, e.g. --define "s(x)=1/(1+exp(-x))"',
     )
+
+
+def _add_report_options(g: argparse.ArgumentParser) -> None:
+    """What to print besides the derivatives: explanations, checks, tables."""
     g.add_argument(
         "--explain",
         action="store_true",
@@ -180,15 +200,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="significant digits printed (default 12)",
     )
     g.add_argument(
-        "--draw",
-        metavar="FILE",
-        help="draw the graph to FILE (.svg .png .pdf .dot); with one --wrt, the "
-        "paths are highlighted (needs the viz extra and Graphviz)",
-    )
-    g.add_argument(
-        "--step", metavar="FILE", help="write an HTML page that steps through the backward pass"
-    )
-    g.add_argument(
         "--order",
         type=int,
         choices=(1, 2),
@@ -197,16 +208,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="2 also prints the second derivatives (the Hessian) with respect to the "
         "variables, from the gradient's own graph",
     )
-    g.add_argument(
-        "--hessian",
-        action="store_true",
-        help="the same as --order 2",
-    )
+    g.add_argument("--hessian", action="store_true", help="the same as --order 2")
     g.add_argument(
         "--trace",
         action="store_true",
         help="print the evaluation, forward tangent (along the first --wrt variable) and "
         "reverse adjoint traces, as Baydin et al. tabulate them",
+    )
+
+
+def _add_picture_options(g: argparse.ArgumentParser) -> None:
+    """The pictures and pages written with the viz package."""
+    g.add_argument(
+        "--draw",
+        metavar="FILE",
+        help="draw the graph to FILE (.svg .png .pdf .dot); with one --wrt, the "
+        "paths are highlighted (needs the viz extra and Graphviz)",
+    )
+    g.add_argument(
+        "--step", metavar="FILE", help="write an HTML page that steps through the backward pass"
     )
     g.add_argument(
         "--step-forward",
@@ -219,18 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
         type=_max_nodes,
         default=DEFAULT_MAX_NODES,
         metavar="N",
-        help="--draw and --step refuse graphs of more than N value nodes "
+        help="--draw, --step and --trace refuse graphs of more than N value nodes "
         f"(default {DEFAULT_MAX_NODES}; 0 or 'none' for no limit)",
     )
-    d = sub.add_parser(
-        "demo", help="worked examples", description="Run a worked example and print its output."
-    )
-    d.add_argument(
-        "name",
-        choices=["backprop", "nielsen"],
-        help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a 2-3-1 network",
-    )
-    return parser
 
 
 def _max_nodes(text: str) -> int | None:
@@ -288,12 +299,24 @@ def _names(items: Sequence[str], option: str) -> list[str]:
     return out
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, writing its help and errors through :func:`_say` too (an unknown
+    option is echoed in its error)."""
+
+    def _print_message(self, message: str, file=None) -> None:
+        if message:
+            _say(message.rstrip("\n"), file=file or sys.stderr)
+
+
 def _say(*parts, file=None) -> None:
-    """print(), falling back to plain ASCII where the output cannot encode the symbols."""
+    """print() for everything the command writes: the text passes through
+    :func:`autograd_lite.escape.terminal` (a formula or name typed with an escape sequence
+    is shown, never obeyed), falling back to plain ASCII where the output cannot encode the
+    symbols."""
     stream = file or sys.stdout
     if stream is None:  # started with the stream closed (`>&-`): there is nowhere to write
         return
-    text = " ".join(str(p) for p in parts) + "\n"
+    text = escape.terminal(" ".join(_safe(str(p)) for p in parts)) + "\n"
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
@@ -349,10 +372,7 @@ def _source(args: argparse.Namespace) -> str:
         raise UsageError(f"--file {_safe(args.file)}: not UTF-8 text") from None
 
 
-def _grad(args: argparse.Namespace) -> None:
-    from .formula.program import read_program
-    from .teach.explain import explain
-
+def _check_numbers(args: argparse.Namespace) -> None:
     if args.max_paths < 0 or args.max_paths > MAX_PATHS_SHOWN:
         raise UsageError(
             f"--max-paths must be between 0 and {MAX_PATHS_SHOWN:,} (the path tables say how "
@@ -360,32 +380,29 @@ def _grad(args: argparse.Namespace) -> None:
         )
     if args.digits < 1 or args.digits > 17:
         raise UsageError("--digits must be between 1 and 17")
-    d = args.digits
-    definitions = define(args.define)
-    values = _values(args.at)
-    program = read_program(_source(args), variables=list(values), definitions=definitions)
-    run = program.evaluate(values)
-    outputs = _names([args.of], "--of") if args.of else [program.output]
-    wrt = _names(args.wrt, "--wrt")
-    for option, wanted in (("--of", outputs), ("--wrt", wrt)):
-        for w in wanted:
+
+
+def _check_names(wanted: dict[str, list[str]], run, known: list[str]) -> None:
+    """Every name of --of and --wrt is a variable or a named result."""
+    for option, names in wanted.items():
+        for w in names:
             if w not in run.nodes:
-                known = ", ".join([*values, *program.results]) or "none"
                 raise UsageError(
                     f"{option} {_safe(w)}: not a variable or a named result; the names are "
-                    f"{known} (give values with --at)"
+                    f"{', '.join(known) or 'none'} (give values with --at)"
                 )
-    targets = wrt or [v for v in values if v in run.nodes]
+
+
+def _check_combination(args: argparse.Namespace, run, outputs: list, targets: list) -> None:
+    """Refuse options that do not go together, before anything is computed."""
     one = len(outputs) == 1
-    second = args.hessian or args.order == 2
-    if not one and (
-        args.check or args.explain or args.draw or args.step or args.trace or args.step_forward
-    ):
+    pictures = args.draw or args.step or args.step_forward
+    if not one and (args.check or args.explain or args.trace or pictures):
         raise UsageError(
             "--check, --explain, --draw, --step, --trace and --step-forward work on one "
             "output: one --of"
         )
-    if not one and second:
+    if not one and (args.hessian or args.order == 2):
         raise UsageError("--order 2 (--hessian) works on one output: one --of")
     if (args.trace or args.step_forward) and (
         not targets or any(run.nodes[t].parents for t in targets)
@@ -396,14 +413,47 @@ def _grad(args: argparse.Namespace) -> None:
         )
     if args.check is not None and len(targets) != 1:
         raise UsageError("--check needs exactly one derivative: add --wrt NAME")
-    if not one:
-        _jacobian(run, outputs, targets, d)
+    if args.trace and args.max_nodes is not None:
+        n = len(topo_order(run.nodes[outputs[0]]))
+        if n > args.max_nodes:
+            raise UsageError(
+                f"--trace: the formula's graph has {n:,} nodes, more than --max-nodes "
+                f"{args.max_nodes:,}: its three tables would print {n:,} rows each; give a "
+                "larger --max-nodes (0 for no limit) to print them"
+            )
+
+
+def _grad(args: argparse.Namespace) -> None:
+    from .formula.program import read_program
+    from .teach import jacobian_table
+
+    _check_numbers(args)
+    values = _values(args.at)
+    program = read_program(_source(args), variables=list(values), definitions=define(args.define))
+    run = program.evaluate(values)
+    outputs = _names([args.of], "--of") if args.of else [program.output]
+    wrt = _names(args.wrt, "--wrt")
+    _check_names({"--of": outputs, "--wrt": wrt}, run, [*values, *program.results])
+    targets = wrt or [v for v in values if v in run.nodes]
+    _check_combination(args, run, outputs, targets)
+    if len(outputs) > 1:
+        nodes = {t: run.nodes[t] for t in targets}
+        _say(jacobian_table({o: run.nodes[o] for o in outputs}, nodes, digits=args.digits).text())
         return
-    name = outputs[0]
+    _one_output(args, program, run, outputs[0], targets, values)
+
+
+def _one_output(args, program, run, name: str, targets: list[str], values: dict) -> None:
+    """The value and derivatives of one output, and what the options add to them."""
+    from .teach import hessian_table
+    from .teach.explain import explain
+
+    d = args.digits
     root = run.nodes[name]
+    nodes = {t: run.nodes[t] for t in targets}
     # one backward pass: every gradient printed, explained and drawn comes from it
     root.backward()
-    grads = {t: run.nodes[t].grad for t in targets}
+    grads = {t: nodes[t].grad for t in targets}
     _say(f"{name} = {fmt(root.data, d)}")
     width = max((len(t) for t in targets), default=0)
     for t in targets:
@@ -418,45 +468,22 @@ def _grad(args: argparse.Namespace) -> None:
     if args.explain or (args.draw and len(targets) == 1):
         for t in targets:
             explanations[t] = explain(
-                root, run.nodes[t], max_paths=args.max_paths, digits=d, gradient=grads[t]
+                root, nodes[t], max_paths=args.max_paths, digits=d, gradient=grads[t]
             )
     if args.explain:
         for t in targets:
             _say()
             _say(explanations[t])
-    if second:
-        _second_derivatives(root, name, [run.nodes[t] for t in targets], targets, d)
+    if args.hessian or args.order == 2:
+        _say()
+        _say(hessian_table(root, nodes, name=name, digits=d).text())
     if args.trace:
         from .teach.traces import traces
 
         _say()
-        _say(traces(root, [run.nodes[t] for t in targets], fmt=f".{min(d, 6)}g").text())
+        _say(traces(root, list(nodes.values()), fmt=f".{min(d, 6)}g").text())
     if args.draw or args.step or args.step_forward:
-        _pictures(args, root, explanations, run.nodes[targets[0]] if targets else None)
-
-
-def _second_derivatives(root, name: str, nodes: list, targets: list[str], d: int) -> None:
-    """The Hessian: each first derivative as a graph (create_graph), differentiated again."""
-    from .table import Table
-
-    first = gradients(root, nodes, create_graph=True)
-    rows = [[f"∂/∂{t}", *(fmt(h, d) for h in gradients(g, nodes))] for t, g in zip(targets, first)]
-    header = [f"∂²{name}", *(f"∂/∂{t}" for t in targets)]
-    _say()
-    _say(Table(f"Second derivatives of {name} (the Hessian)", header, rows).text())
-
-
-def _jacobian(run, outputs: list[str], targets: list[str], d: int) -> None:
-    """Several outputs: their values, then one row of partial derivatives per output."""
-    from .table import Table
-
-    rows = []
-    for o in outputs:
-        root = run.nodes[o]
-        grads = gradients(root, [run.nodes[t] for t in targets])
-        rows.append([o, fmt(root.data, d), *(fmt(g, d) for g in grads)])
-    header = ["output", "value", *(f"∂/∂{t}" for t in targets)]
-    _say(Table(f"Jacobian of {', '.join(outputs)}", header, rows).text())
+        _pictures(args, root, explanations, nodes[targets[0]] if targets else None)
 
 
 def _pictures(args, root, explanations, first_input=None) -> None:
@@ -467,34 +494,28 @@ def _pictures(args, root, explanations, first_input=None) -> None:
             f"--draw, --step and --step-forward need the viz package and graphviz ({err}); "
             "install them with  pip install 'autograd-lite[viz]'"
         ) from None
+    options = viz.DrawingOptions(max_nodes=args.max_nodes)
     try:
         if args.draw:
-            options = {}
-            if len(explanations) == 1:
-                options["highlight"] = next(iter(explanations.values())).highlight()
-            path = viz.render(root, args.draw, max_nodes=args.max_nodes, **options)
-            _say(f"\ndrawing written to {path}")
+            lit = next(iter(explanations.values())).highlight() if len(explanations) == 1 else ()
+            drawing = viz.DrawingOptions(max_nodes=args.max_nodes, highlight=lit)
+            _say(f"\ndrawing written to {viz.render(root, args.draw, options=drawing)}")
         if args.step:
-            path = viz.stepper(root, args.step, max_nodes=args.max_nodes)
+            path = viz.stepper(root, args.step, options=options)
             _say(f"backward-pass stepper written to {path}")
         if args.step_forward:
-            path = viz.forward_stepper(
-                root, first_input, args.step_forward, max_nodes=args.max_nodes
-            )
+            path = viz.forward_stepper(root, first_input, args.step_forward, options=options)
             _say(f"forward-mode stepper written to {path}")
-    except viz.GraphTooLargeError:
-        # the library's message suggests a keyword argument; say it as a command-line option
-        n = len(topo_order(root))
+    except viz.GraphTooLargeError as err:
+        # the library's advice is about its options; the command's is about its own
         raise UsageError(
-            f"this graph has {n} value nodes, more than the drawing limit of "
-            f"{args.max_nodes}: Graphviz would be slow and the picture hard to read. To draw "
-            f"it anyway, add --max-nodes {n} (or --max-nodes none for no limit)"
+            f"this graph has {err.n_nodes} value nodes, more than the drawing limit of "
+            f"{err.max_nodes}: Graphviz would be slow and the picture hard to read. To draw "
+            f"it anyway, add --max-nodes {err.n_nodes} (or --max-nodes none for no limit)"
         ) from None
     except viz.LayoutTooSlowError as err:
-        # the library's advice is about its keyword arguments; the command's is about options
-        measure = str(err).split(" That happens")[0]
         raise UsageError(
-            f"{measure} Draw a smaller formula (fewer terms, or a variable used in fewer "
+            f"{err.measure} Draw a smaller formula (fewer terms, or a variable used in fewer "
             "places), or add --max-nodes none to try anyway (Graphviz is still stopped after "
             f"{viz.DEFAULT_TIME_LIMIT:g} s)"
         ) from None

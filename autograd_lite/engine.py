@@ -20,10 +20,10 @@ from ._errors import backward_error, misuse, non_finite, non_finite_gradient, op
 from ._no_grad import no_grad, recording_off
 from .checks import short_repr, to_float
 from .ops import OPS
+from .unknown import UNKNOWN, UnknownRead, known
 
-__all__ = ["Value", "apply", "topo_order", "BackwardStep", "backward_steps"]
+__all__ = ["Value", "apply", "topo_order", "BackwardStep", "backward_steps", "check_value"]
 __all__ += ["reference_gradients", "backward", "gradients", "no_grad", "gc_paused"]
-__all__ += ["check_value"]
 
 
 class Value:
@@ -103,6 +103,9 @@ class Value:
     def cos(self) -> Value:
         """Cosine (radians)."""
         return apply("cos", (self,))
+    def __bool__(self): return known(self)  # true, unless its number is unknown (traced)
+    def __eq__(self, other): return known(self, other) and self is other  # itself only
+    __hash__ = object.__hash__
     # fmt: on
 
     # --- graph ---
@@ -332,6 +335,8 @@ def apply(op: str, operands: tuple[Value, ...]) -> Value:
     except (ArithmeticError, ValueError) as err:
         raise operand_error(op, operands, err) from None
     except (AttributeError, TypeError) as err:
+        if type(err) is UnknownRead:  # an operand's number is not known yet (being traced)
+            return _node(UNKNOWN, op, operands)
         raise misuse(prim, operands, err) from None
     if r - r:  # true only for inf or NaN: checked before any node exists
         non_finite(op, operands, r)

@@ -271,11 +271,7 @@ def html(text: str) -> str:
         >>> html('</script><b title="x">')
         '&lt;/script&gt;&lt;b title=&quot;x&quot;&gt;'
     """
-    out = []
-    for c in visible(text):
-        escaped = None if c in "\n\t" else _control(c)
-        out.append(c if escaped is None else escaped)
-    return _html.escape("".join(out), quote=True)
+    return _html.escape(terminal(text), quote=True)  # the controls shown as in a terminal
 
 
 def terminal(text: str) -> str:

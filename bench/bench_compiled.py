@@ -1,4 +1,4 @@
-"""The compiled training step, timed against NumPy and PyTorch by hand, in one process.
+"""The compiled training step, timed against NumPy, PyTorch and jax.jit, in one process.
 
 Run from the repository root::
 
@@ -18,10 +18,12 @@ implementation starts from the same weights:
   no callback makes ``fit`` write the parameters back to the model every step;
 * ``PyTorch``: the same network in float64 tensors on the CPU, autograd for the backward
   (when torch is installed);
+* ``JAX``: the same step (loss, ``jax.value_and_grad``, the SGD update) under ``jax.jit``,
+  in float64 on the CPU (when jax is installed; skipped with a message otherwise);
 * ``eager fit``: ``fit(..., compiled=False)``, its steps timed as the compiled ones;
 * ``pure Python``: the step by hand in floats (``references.pure_python_step``).
 
-NumPy's BLAS and PyTorch run on one thread each (on a shared 2-core machine their thread
+NumPy's BLAS, PyTorch and XLA run on one thread each (on a shared 2-core machine their thread
 pools make timings erratic), set before they are imported. Each round, each of the fast
 three runs a burst of ``--burst`` steps in a row, as training runs them (a step that runs
 right after another implementation's finds the caches holding that one's code and data,
@@ -43,6 +45,11 @@ import os
 
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"  # before numpy is imported: one BLAS thread
+# before jax is imported: XLA's CPU backend on one thread too
+os.environ["XLA_FLAGS"] = (
+    os.environ.get("XLA_FLAGS", "")
+    + " --xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+)
 
 import argparse  # noqa: E402
 import copy  # noqa: E402
@@ -66,6 +73,15 @@ try:
     torch.set_num_threads(1)
 except ImportError:  # PyTorch is optional
     torch = None
+
+try:
+    import jax
+
+    jax.config.update("jax_enable_x64", True)
+    jax.config.update("jax_platforms", "cpu")
+    import jax.numpy as jnp
+except ImportError:  # JAX is optional
+    jax = None
 
 
 def weights_of(model: MLP):
@@ -101,6 +117,39 @@ class TorchModel:
         return loss.item()
 
 
+class JaxModel:
+    """The same step under ``jax.jit``: loss, ``value_and_grad`` and the SGD update in one
+    compiled function, float64 on the CPU."""
+
+    def __init__(self, layers, X, y):
+        self.params = [(jnp.array(W), jnp.array(b)) for W, b in layers]
+        self.X = jnp.array(X, dtype=jnp.float64)
+        self.y = jnp.array(y, dtype=jnp.float64)
+        last = len(layers) - 1
+
+        def loss_fn(params, X, y):
+            a = X
+            for i, (W, b) in enumerate(params):
+                a = a @ W.T + b
+                if i < last:
+                    a = jax.nn.relu(a)
+            data = jnp.mean(jax.nn.relu(1.0 - y * a[:, 0]))
+            return data + ALPHA * sum(jnp.sum(W * W) + jnp.sum(b * b) for W, b in params)
+
+        def step(params, X, y, lr):
+            loss, grads = jax.value_and_grad(loss_fn)(params, X, y)
+            new = [(W - lr * gW, b - lr * gb) for (W, b), (gW, gb) in zip(params, grads)]
+            return new, loss
+
+        self._step = jax.jit(step)
+        # compile now (the parameters are not changed: the result is dropped)
+        jax.block_until_ready(self._step(self.params, self.X, self.y, 0.0))
+
+    def step(self, lr):
+        self.params, loss = self._step(self.params, self.X, self.y, lr)
+        return float(loss)  # waits for the step, as the others' returned losses do
+
+
 def run(sizes, n_points, rounds, slow_rounds, burst):
     X, y = moons(n_samples=n_points, noise=0.1, seed=1)
     yf = [float(v) for v in y]
@@ -108,6 +157,7 @@ def run(sizes, n_points, rounds, slow_rounds, burst):
     numpy_model = NumpyModel(layers, X, yf)
     pure_layers = copy.deepcopy(layers)
     torch_model = TorchModel(layers, X, yf) if torch is not None else None
+    jax_model = JaxModel(layers, X, yf) if jax is not None else None
     total = rounds * burst
 
     def rate(step):
@@ -116,6 +166,8 @@ def run(sizes, n_points, rounds, slow_rounds, burst):
     fast = {"NumPy": lambda lr: numpy_model.step(lr)[0]}
     if torch_model is not None:
         fast["PyTorch"] = torch_model.step
+    if jax_model is not None:
+        fast["JAX"] = jax_model.step
     slow = ("eager fit", "pure Python")
     # per round: the seconds per step of a burst of `burst` steps, for each implementation
     times = {name: [] for name in ["compiled fit", *fast, *slow]}
@@ -216,11 +268,12 @@ def run(sizes, n_points, rounds, slow_rounds, burst):
         rows[name] = (statistics.median(ts[skip:]), ratio, worst)
         med, ratio, worst = rows[name]
         print(f"{name:<14}{med * 1e3:>11.3f}{ratio:>10.2f}{worst:>15.1e}")
-    if "PyTorch" in rows:
-        vs = statistics.median(
-            a / b for a, b in zip(times["compiled fit"][1:], times["PyTorch"][1:])
-        )
-        print(f"compiled fit / PyTorch: {vs:.2f}")
+    for other in ("PyTorch", "JAX"):
+        if other in rows:
+            vs = statistics.median(
+                a / b for a, b in zip(times["compiled fit"][1:], times[other][1:])
+            )
+            print(f"compiled fit / {other}: {vs:.2f}")
     vs_pure = (
         statistics.median(a / b for a, b in zip(times["eager fit"][1:], times["pure Python"][1:]))
         if len(times["eager fit"]) > 1
@@ -243,9 +296,12 @@ def main(argv=None) -> int:
 
     print(
         f"python {sys.version.split()[0]}, numpy {np.__version__}, "
-        f"torch {torch.__version__ if torch is not None else 'not installed'}; "
-        "NumPy's BLAS and PyTorch on one thread"
+        f"torch {torch.__version__ if torch is not None else 'not installed'}, "
+        f"jax {jax.__version__ if jax is not None else 'not installed'}; "
+        "NumPy's BLAS, PyTorch and XLA on one thread"
     )
+    if jax is None:
+        print("JAX is not installed: its jax.jit step is skipped (pip install jax)")
     for name, value in (("rounds", args.rounds), ("burst", args.burst)):
         if value < 2:
             parser.error(f"--{name} must be at least 2")

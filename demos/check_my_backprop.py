@@ -73,7 +73,11 @@ if viz is not None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         O.backward()  # the drawing shows each node's gradient next to its value
-        path = viz.render(O, out_dir / "check_my_backprop.svg", highlight=why.highlight())
+        path = viz.render(
+            O,
+            out_dir / "check_my_backprop.svg",
+            options=viz.DrawingOptions(highlight=why.highlight()),
+        )
         print(f"drawing: {path}")
     except viz.DotNotFoundError as err:  # viz wrote the DOT source instead
         print(f"no SVG drawing: {err}")

@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from autograd_lite import no_grad  # noqa: E402
-from autograd_lite.compiled import trace  # noqa: E402
+from autograd_lite.compiled import compile_loss  # noqa: E402
 from autograd_lite.nn import MLP  # noqa: E402
 from autograd_lite.nn.data import digits  # noqa: E402
 from autograd_lite.nn.losses import softmax_cross_entropy  # noqa: E402
@@ -45,11 +45,13 @@ model = MLP(64, [32, 10], seed=0)
 print(model, f"with {len(model.parameters())} parameters")
 
 # %% What the compiled path runs: the traced program of one image's loss, as array operations
-program = trace(
-    lambda x, label: softmax_cross_entropy([model(x)], [label]),
+# the label enters as the numbers the loss reads from it: a one-hot of the 10 classes
+onehots = [softmax_cross_entropy.label_numbers(label, 10) for label in y_train]
+program = compile_loss(
+    lambda x, onehot: softmax_cross_entropy.per_sample(model(x), onehot),
     model.parameters(),
     X_train,
-    y_train,
+    onehots,
 )
 print(program)
 
@@ -59,7 +61,7 @@ history = fit(
     model,
     X_train,
     y_train,
-    loss="cross_entropy",
+    loss="softmax_cross_entropy",
     optimizer=Adam(model.parameters(), lr=0.01),
     steps=400,
     batch_size=64,

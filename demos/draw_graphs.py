@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
-from viz import render, stepper
+from viz import DrawingOptions, render, stepper
 
 out_dir = Path(sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "out")
 out_dir.mkdir(parents=True, exist_ok=True)
@@ -33,7 +33,7 @@ o.label = "o"
 o.backward()
 print(f"neuron: o = {o.data:.4f}, do/dw_1 = {w1.grad:.4f}, do/dx_1 = {x1.grad:.4f}")
 
-written.append(render(o, out_dir / "neuron.svg", color_by_grad=True))
+written.append(render(o, out_dir / "neuron.svg", options=DrawingOptions(color_by_grad=True)))
 title = "One neuron: o = tanh(x₁w₁ + x₂w₂ + b)"
 written.append(stepper(o, out_dir / "neuron_steps.html", title=title))
 
@@ -71,10 +71,20 @@ def paths_between(source, root):
 
 
 path = paths_between(w[1], out)
-written.append(render(out, out_dir / "network.svg", rankdir="TB", highlight=path))
-written.append(render(out, out_dir / "network_grad_colours.svg", rankdir="TB", color_by_grad=True))
+written.append(
+    render(out, out_dir / "network.svg", options=DrawingOptions(rankdir="TB", highlight=path))
+)
+written.append(
+    render(
+        out,
+        out_dir / "network_grad_colours.svg",
+        options=DrawingOptions(rankdir="TB", color_by_grad=True),
+    )
+)
 title = "Backward pass of the 1-2-1 network"
-written.append(stepper(out, out_dir / "network_steps.html", rankdir="TB", title=title))
+written.append(
+    stepper(out, out_dir / "network_steps.html", title=title, options=DrawingOptions(rankdir="TB"))
+)
 written.append(render(out, out_dir / "network.dot"))
 
 # %% Done

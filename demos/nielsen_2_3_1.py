@@ -70,7 +70,11 @@ if viz is not None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         C.backward()
-        path = viz.render(C, out_dir / "nielsen_2_3_1.svg", cluster=True, show_grad=True)
+        path = viz.render(
+            C,
+            out_dir / "nielsen_2_3_1.svg",
+            options=viz.DrawingOptions(cluster=True, show_grad=True),
+        )
         print(f"drawing: {path}")
     except viz.DotNotFoundError as err:  # viz wrote the DOT source instead
         print(f"no SVG drawing: {err}")

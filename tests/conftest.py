@@ -44,6 +44,7 @@ VIZ_FILES = frozenset(
         "test_forward_stepper.py",
         "test_labels.py",
         "test_page_labels.py",
+        "test_projector.py",
         "test_stepper.py",
         "test_tikz.py",
         "test_training_page.py",

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from autograd_lite import Value
-from viz import DEFAULT_MAX_STEPS, LatexNotFoundError, backward_steps, beamer
+from viz import DEFAULT_MAX_STEPS, DrawingOptions, LatexNotFoundError, backward_step_texts, beamer
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 needs_latex = pytest.mark.skipif(
@@ -25,15 +25,26 @@ def product():
 
 
 @needs_dot
+def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(tmp_path):
+    # as floats, d(0.5/r)/dr underflows and dr/dx overflows; backward() gives 0.5
+    x = Value(1e-300, label="x")
+    tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
+    last = tex.split("\\begin{frame}")[-1]
+    assert "grad 0.5}" in last and last.count("= 0.5 (worked out exactly") == 1
+
+
+@needs_dot
 def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
     loss = product()
-    tex = beamer(loss, tmp_path / "deck.tex", fmt=".1f").read_text(encoding="utf-8")
-    steps, _ = backward_steps(loss)
+    tex = beamer(loss, tmp_path / "deck.tex", options=DrawingOptions(fmt=".1f")).read_text(
+        encoding="utf-8"
+    )
+    steps = backward_step_texts(loss)
     assert tex.count("\\begin{frame}") == len(steps) == 3
     assert "Step 3 of 3" in tex
-    # grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
+    # grad(a) += ∂out/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
     assert (
-        r"grad(a) += \ensuremath{\partial}(a\ensuremath{\cdot}b)/\ensuremath{\partial}a "
+        r"grad(a) += \ensuremath{\partial}out/\ensuremath{\partial}a "
         r"\ensuremath{\times} grad(out) = b \ensuremath{\times} grad(out) = -{}3.0 "
         r"\ensuremath{\times} 2.0 = -{}6.0"
     ) in tex
@@ -84,4 +95,18 @@ def test_deck_compiles_to_one_page_per_step(tmp_path):
     assert pdf == tmp_path / "deck.pdf" and pdf.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
-    assert pages == len(backward_steps(loss)[0])
+    assert pages == len(backward_step_texts(loss))
+
+
+def test_a_huge_title_is_cut_once_not_repeated_in_every_frame(tmp_path):
+    from autograd_lite import Value
+    from viz import beamer
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    tex = beamer(a * b + a, tmp_path / "t.tex", title="T" * 100_000)
+    source = tex.read_text(encoding="utf-8")
+    assert len(source) < 20_000 and "T" * 201 not in source
+    titles = [line for line in source.splitlines() if line.startswith("\\frametitle")]
+    assert titles and all(40 < line.count("T") <= 80 for line in titles)
+    with pytest.raises(TypeError, match="title must be text"):
+        beamer(a * b, tmp_path / "u.tex", title=3)

@@ -234,7 +234,8 @@ def test_max_nodes_default_is_the_drawing_default():
     from autograd_lite import cli
 
     assert cli.DEFAULT_MAX_NODES == viz.DEFAULT_MAX_NODES
-    assert inspect.signature(viz.stepper).parameters["max_nodes"].default == viz.DEFAULT_MAX_NODES
+    parameters = inspect.signature(viz.DrawingOptions).parameters
+    assert parameters["max_nodes"].default == viz.DEFAULT_MAX_NODES
     assert f"default {viz.DEFAULT_MAX_NODES};" in " ".join(out_of("grad", "--help").split())
 
 
@@ -376,3 +377,34 @@ def test_a_file_that_is_not_a_regular_file_is_refused_without_waiting(tmp_path):
     assert r.returncode == 2 and "not a regular file" in r.stderr.decode()
     r = run("grad", "--file", str(tmp_path), "--at", "x=1")
     assert r.returncode == 2 and "not a regular file" in r.stderr.decode()
+
+
+TERMINAL_ESCAPES = ["\x1b]0;owned\x07", "\x1b[31m", "\r", "\x9b2J", "\u202e"]
+
+
+@pytest.mark.parametrize("escape", TERMINAL_ESCAPES)
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda e: ["grad", f"x{e}*2", "--at", "x=1"],
+        lambda e: ["grad", "x*2", "--at", "x=1", "--wrt", f"x{e}"],
+        lambda e: ["grad", "x*2", "--at", "x=1", "--of", f"f{e}"],
+        lambda e: ["grad", "x*2", "--at", "x=1", "--check", f"2{e}"],
+        lambda e: ["grad", "x*2", "--at", "x=1", f"--x{e}"],
+    ],
+)
+def test_what_the_user_typed_is_echoed_with_no_escape_sequence_left(escape, args):
+    r = run(*args(escape))
+    for stream in (r.stdout.decode(), r.stderr.decode()):
+        assert not [c for c in stream if c in "\x1b\x07\r\x9b\u202e"], stream
+
+
+def test_trace_is_bounded_by_max_nodes_before_anything_is_printed(tmp_path):
+    lines = ["a0 = x"] + [f"a{i} = sin(a{i - 1}) + tanh(a{i - 1})*x" for i in range(1, 100)]
+    program = tmp_path / "p.txt"
+    program.write_text("\n".join(lines) + "\n")
+    r = run("grad", "--file", str(program), "--at", "x=0.5", "--trace")
+    assert r.returncode == 2 and r.stdout == b""
+    assert b"more than --max-nodes 300" in r.stderr and b"0 for no limit" in r.stderr
+    r = run("grad", "--file", str(program), "--at", "x=0.5", "--trace", "--max-nodes", "0")
+    assert r.returncode == 0 and b"Reverse adjoint trace" in r.stdout

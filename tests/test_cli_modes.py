@@ -67,3 +67,14 @@ def test_step_forward_writes_the_forward_page(tmp_path, capsys):
     assert code == 0 and "forward-mode stepper written" in out
     text = page.read_text(encoding="utf-8")
     assert "Forward mode: ∂f/∂x2" in text and "one per input" in text
+
+
+def test_several_outputs_print_the_jacobian_table(capsys):
+    code, out, _ = run(["grad", "a = x*y; b = x + y^2", "--at", "x=2,y=3", "--of", "a,b"], capsys)
+    assert code == 0
+    assert out.splitlines() == [
+        "Jacobian of a, b",
+        "output  value  ∂/∂x  ∂/∂y",
+        "a       6      3     2",
+        "b       11     1     6",
+    ]

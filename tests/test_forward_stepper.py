@@ -8,8 +8,9 @@ from examples import worked_example
 from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value, jvp, topo_order, weighted_sum
-from viz import forward_stepper, forward_steps, mode_costs
-from viz.labels import format_number
+from autograd_lite.teach.traces import traces
+from viz import forward_step_texts, forward_stepper, mode_costs
+from viz.labels import page_number
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
@@ -28,9 +29,9 @@ def graphs():
 
 @pytest.mark.parametrize("name, root, wrt", list(graphs()), ids=[g[0] for g in graphs()])
 def test_the_last_tangent_is_what_jvp_gives(name, root, wrt):
-    steps, tangents = forward_steps(root, wrt)
+    steps = forward_step_texts(root, wrt)
     _, t = jvp(lambda v: _rebuilt(root, wrt, v), (wrt.data,), (1.0,))
-    assert tangents[-1] == t
+    assert steps[-1].node == len(topo_order(root)) - 1 and steps[-1].updates[-1][1] == t
     assert len(steps) == 1 + sum(1 for v in topo_order(root) if v.parents)
 
 
@@ -46,24 +47,40 @@ def _rebuilt(root, wrt, v):
 
 
 def test_one_step_per_operation_each_saying_its_rule_in_numbers():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    c = x * w
     c.label = "c"
-    steps, _ = forward_steps(c, a)
-    assert steps[0].title == "Start at the input: tangent(a) = 1"
+    steps = forward_step_texts(c, x)
+    assert steps[0].title == "Start at the input: ẋ = 1"
+    assert steps[1].title == "Forward through c = x·w = 2·(−3) = −6"
     assert steps[1].lines == (
-        "tangent(a) × ∂(a·b)/∂a = tangent(a) × b = 1 × -3 = -3",
-        "tangent(b) × ∂(a·b)/∂b = 0 (b does not move)",
-        "tangent(c) = -3 + 0 = -3",
+        "ẋ × ∂c/∂x = ẋ × w = 1 × (−3) = −3",
+        "∂c/∂w × 0 = 0 (w does not move: its tangent is 0)",
+        "ċ = −3 + 0 = −3",
     )
 
 
-def test_forward_steps_refuse_an_input_that_is_not_a_leaf_of_the_graph():
+def test_the_forward_page_names_nodes_and_tangents_as_the_trace_tables_do():
+    x1, x2 = Value(2.0, label="x1"), Value(5.0, label="x2")
+    f = x1.log() + x1 * x2 - x2.sin()
+    table = traces(f, [x1, x2]).tangent
+    steps = forward_step_texts(f, x1)
+    # the trace's v̇₄ = v̇₁ + v̇₂ is the step through v₄ = v₁ + v₂
+    assert [r.rule for r in table.rows if r.lhs == "v̇₄"] == ["v̇₁ + v̇₂"]
+    through_v4 = next(s for s in steps if s.title.startswith("Forward through v₄ "))
+    assert through_v4.title == "Forward through v₄ = v₁ + v₂ = 0.6931 + 10 = 10.69"
+    assert through_v4.lines[-1] == "v̇₄ = 0.5000 + 5 = 5.500"
+    assert table.value("v̇₄") == through_v4.updates[-1][1]
+    # a rule shows its numbers put in: 1/x1 = 1/2 = 0.5
+    assert steps[1].lines[0] == "ẋ1 × ∂v₁/∂x1 = ẋ1 × 1/x1 = 1 × 1/2 = 1 × 0.5000 = 0.5000"
+
+
+def test_forward_step_texts_refuse_an_input_that_is_not_a_leaf_of_the_graph():
     x = Value(1.0)
     with pytest.raises(ValueError, match="leaf"):
-        forward_steps(x * 2, Value(3.0))
+        forward_step_texts(x * 2, Value(3.0))
     with pytest.raises(ValueError, match="leaf"):
-        forward_steps((x * 2).exp(), x * 2)
+        forward_step_texts((x * 2).exp(), x * 2)
 
 
 def test_the_costs_count_passes_per_input_and_per_output():
@@ -78,7 +95,10 @@ def test_the_costs_count_passes_per_input_and_per_output():
 def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa: F811
     out, w = worked_example()
     order = topo_order(out)
-    steps, tangents = forward_steps(out, w["w1"])
+    steps = forward_step_texts(out, w["w1"])
+    tangents = [0.0] * len(order)
+    for step in steps:
+        tangents[step.node] = step.updates[-1][1]
     path = forward_stepper(out, w["w1"], tmp_path / "forward.html")
     page, problems = open_page(browser, path)
     assert "one per input" in page.inner_text("#costs")
@@ -98,7 +118,7 @@ def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa
         len(order),
     )
     _, t = jvp(lambda v: _rebuilt(out, w["w1"], v), (0.5,), (1.0,))
-    assert shown[-1] == f"tangent {format_number(t, '.4g')}"
+    assert shown[-1] == f"tangent {page_number(t, '.4g')}"
     assert tangents[-1] == t
     assert page.is_disabled("#next")
     page.click("#reset")

@@ -280,3 +280,100 @@ def test_a_schedule_returning_a_bool_is_refused():
     with pytest.raises(ValueError, match="schedule's lr at step 0"):
         SGD([p], lr=lambda step: True).step()
     assert p.data == 1.0
+
+
+# --- the rule is declared once and serves floats and arrays alike ---------------------------
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+        lambda ps: SGD(ps, lr=0.1),
+        lambda ps: Adam(ps, lr=0.01, weight_decay=0.1),
+    ],
+)
+def test_the_declared_update_gives_the_steps_numbers_on_floats_and_on_arrays(make):
+    np = pytest.importorskip("numpy")
+    xs, grads = [1.0, -2.0, 0.5], [[0.3, -1.0, 2.0], [0.1, 0.2, -0.5]]
+    ps = [Value(x) for x in xs]
+    opt = make(ps)
+    x, state = np.array(xs), [np.zeros(3) for _ in opt.state_names]
+    for t, g in enumerate(grads, 1):
+        for p, gi in zip(ps, g):
+            p.grad = gi
+        opt.step()
+        x, *state = opt.update(opt.current_lr(), t, x, np.array(g), *state)
+    np.testing.assert_allclose(x, [p.data for p in ps], rtol=1e-15)
+    for name, values in zip(opt.state_names, state):
+        np.testing.assert_allclose(values, getattr(opt, name), rtol=1e-15)
+    assert opt.steps == len(grads)
+
+
+def test_an_optimizer_that_declares_no_rule_must_step_itself():
+    from autograd_lite.nn.optim import Optimizer
+
+    with pytest.raises(NotImplementedError, match="declares no update rule"):
+        Optimizer([Value(1.0)], lr=0.1).step()
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=0.1, momentum=0.9), lambda ps: Adam(ps)])
+def test_an_interrupt_at_any_line_of_a_step_updates_every_parameter_or_none(make):
+    """A KeyboardInterrupt raised at each line of the step in turn (signal handlers run
+    between bytecodes, so a line is where a Ctrl-C can land): parameters, state and step
+    count are all as before or all as after."""
+    import sys
+
+    from autograd_lite.nn import optim as module
+
+    params = [Value(0.1 * i - 1.0) for i in range(20)]
+    opt = make(params)
+    for p in params:
+        p.grad = 0.5
+    opt.step()  # the state is not empty
+    seen = []
+    for n in range(1, 10_000):
+        before = (
+            [p.data for p in params],
+            opt.steps,
+            [list(getattr(opt, s)) for s in opt.state_names],
+        )
+        count = [0]
+
+        def tracer(frame, event, arg, n=n, count=count):
+            if frame.f_code.co_filename != module.__file__:
+                return None
+
+            def local(frame, event, arg):
+                if event == "line":
+                    count[0] += 1
+                    if count[0] == n:
+                        raise KeyboardInterrupt
+                return local
+
+            return local
+
+        sys.settrace(tracer)
+        try:
+            opt.step()
+        except KeyboardInterrupt:
+            pass
+        else:
+            break
+        finally:
+            sys.settrace(None)
+        after = (
+            [p.data for p in params],
+            opt.steps,
+            [list(getattr(opt, s)) for s in opt.state_names],
+        )
+        seen.append(after == before)
+        if after != before:  # an interrupt after the commit: the whole step is in
+            assert after[1] == before[1] + 1
+            assert all(a != b for a, b in zip(after[0], before[0]))
+            for p, x in zip(params, before[0]):  # go back for the next trial
+                p.data = x
+            opt.steps = before[1]
+            for s, value in zip(opt.state_names, before[2]):
+                setattr(opt, s, value)
+    assert len(seen) > 5 and True in seen

@@ -12,9 +12,9 @@ from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 from autograd_lite import Value
 from autograd_lite.nn import MLP, fit
 from viz import (
-    backward_steps,
+    backward_step_texts,
+    forward_step_texts,
     forward_stepper,
-    forward_steps,
     stepper,
     to_dot,
     to_tikz,
@@ -24,6 +24,8 @@ from viz.labels import (
     BIDI_CONTROLS,
     MAX_LABEL_CHARS,
     html_text,
+    label_text,
+    page_number,
     quoted_text,
     shorten,
     visible_text,
@@ -68,8 +70,8 @@ def small_graph(label: str):
 
 def test_steps_drawings_and_tikz_show_bidi_controls_as_escapes():
     out, x = small_graph("a" + EVERY_BIDI)
-    steps, _ = backward_steps(out)
-    fsteps, _ = forward_steps(out, x)
+    steps = backward_step_texts(out)
+    fsteps = forward_step_texts(out, x)
     for s in steps + fsteps:
         assert hidden(s.title + "".join(s.lines)) == set(), s
     assert any("a\\u061c" in line for s in steps for line in s.lines)
@@ -168,14 +170,14 @@ def assert_reads_in_order(page, selector: str) -> int:
 @pytest.mark.slow
 def test_stepper_lines_with_a_right_to_left_label_read_in_order(browser, tmp_path):  # noqa: F811
     out, x = small_graph(RTL)
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     page, problems = open_page(browser, stepper(out, tmp_path / "b.html"))
     checked = 0
     for _ in steps:
         page.click("#next")
         checked += assert_reads_in_order(page, "#step-lines li")
     assert checked >= 1
-    fsteps, _ = forward_steps(out, x)
+    fsteps = forward_step_texts(out, x)
     fpage, fproblems = open_page(browser, forward_stepper(out, x, tmp_path / "f.html"))
     checked = 0
     for _ in fsteps:
@@ -196,3 +198,92 @@ def test_training_tooltip_reads_in_order_and_stays_narrow(browser, tmp_path):  #
     assert page.evaluate("document.getElementById('tooltip').offsetWidth") < 600
     assert assert_reads_in_order(page, "#tooltip div") >= 1
     assert problems == []
+
+
+# --- one notation on every page ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "label, text",
+    [
+        ("z^2_2", "z²₂"),
+        ("w^2_21", "w²₂₁"),
+        ("w^2_2,1", "w²₂,₁"),
+        ("x_1", "x₁"),
+        ("delta^3_1", "δ³₁"),
+        ("x^2", "x²"),
+        ("x1", "x1"),
+        ("b", "b"),
+        ("X_Q", "X_Q"),  # no subscript capital Q: kept as typed
+        ("w^2_11 and more", "w^2_11 and more"),
+    ],
+)
+def test_labels_are_written_with_real_scripts(label, text):
+    assert label_text(label) == text
+
+
+@pytest.mark.parametrize(
+    "x, text",
+    [
+        (0.5, "0.5000"),
+        (0.70710678, "0.7071"),
+        (-0.26194, "−0.2619"),
+        (10.6931, "10.69"),
+        (2.0, "2"),
+        (-6.0, "−6"),
+        (0.0, "0"),
+        (-0.0, "0"),
+        (12345.0, "1.234e+04"),
+        (1.5e-7, "1.500e−07"),
+        (float("inf"), "inf"),
+    ],
+)
+def test_page_numbers_keep_their_significant_digits_and_a_true_minus(x, text):
+    assert page_number(x, ".4g") == text
+
+
+def test_a_page_number_in_another_format_keeps_it():
+    assert page_number(-2.5, ".2f") == "−2.50" and page_number(3.0, ".1e") == "3.0e+00"
+
+
+def mlp_loss():
+    model = MLP(2, [3, 1])
+    loss = (model([0.5, -1.0]) - 0.25) ** 2
+    loss.label = "C"
+    return loss, model.parameters()[0]
+
+
+def steps_data(html: str) -> dict:
+    return json.loads(re.search(r'id="steps-data">(.*?)</script>', html, re.S)[1])
+
+
+@needs_dot
+@pytest.mark.parametrize("kind", ["backward", "forward"])
+def test_a_page_spells_every_name_and_number_one_way(kind):
+    loss, w = mlp_loss()
+    page = stepper(loss) if kind == "backward" else forward_stepper(loss, w)
+    data, svg = steps_data(page.html), page.html[page.html.index("<svg") :]
+    text = json.dumps([[s["title"], *s["lines"]] for s in data["steps"]], ensure_ascii=False)
+    # Nielsen's labels with their scripts, in the text as in the picture
+    assert "z^" not in text and "w^" not in text and "z²₁" in text and "w²₁₁" in text
+    # one minus sign in the text, the numbers of the picture and the numbers the script shows
+    assert "-" not in text and "−0.2619" in text
+    cells = re.findall(r">((?:data|grad|tangent) [^<]*)<", svg)
+    assert len(cells) > 30 and not [c for c in cells if "-" in c]
+    assert all("-" not in u[1] for s in data["steps"] for u in s["updates"])
+    # the unlabelled node is v₈ as in the trace tables: in the text, the id cell, the tooltip
+    assert "v₈ = z³₁ − 0.2500" in text
+    assert 'xlink:title="v₈ = z³₁ − 0.2500"' in svg
+    assert re.search(r">v</text>\s*<text[^>]*baseline-shift=\"sub\"[^>]*>8</text>", svg)
+    # the target's edge is marked by the minus, not by the ops table's a and b
+    assert not re.search(r'<text[^>]*font-size="(?:11|16).00"[^>]*>[ab]</text>', svg)
+    assert re.search(r'<text[^>]*font-size="16.00"[^>]*>−</text>', svg)
+    if kind == "forward":
+        assert "<title>Forward mode: ∂C/∂w²₁₁</title>" in page.html
+
+
+@needs_dot
+def test_the_picture_writes_a_power_as_a_superscript():
+    x = Value(0.5, label="x")
+    dot = to_dot(x**2 + x**-1)
+    assert "label=<(·)<SUP>2</SUP>>" in dot and "label=<(·)<SUP>−1</SUP>>" in dot

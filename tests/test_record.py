@@ -84,7 +84,7 @@ def test_an_early_stop_is_the_last_snapshot():
 def test_several_outputs_record_the_class_on_the_grid():
     X, y = blobs(45, centers=3, seed=0)
     model = MLP(2, [6, 3], seed=0)
-    h = fit(model, X, y, loss="cross_entropy", steps=5, record=5, grid_size=6)
+    h = fit(model, X, y, loss="softmax_cross_entropy", steps=5, record=5, grid_size=6)
     g = h.record.final.grid
     assert set(g.ravel()) <= {0.0, 1.0, 2.0}
     x0, _, y0, _ = h.record.extent
@@ -107,7 +107,7 @@ def test_a_lone_neuron_and_a_layer_are_drawn_as_networks():
     assert h.record.network["layers"][0]["neurons"][0]["z"] == "z^2_1"
     classes = [int(t > 0) for t in y]
     layer = Layer(2, 2, activation="linear")
-    h = fit(layer, X, classes, loss="cross_entropy", steps=2, record=1, grid_size=4)
+    h = fit(layer, X, classes, loss="softmax_cross_entropy", steps=2, record=1, grid_size=4)
     assert h.record.network["inputs"] == ["a^1_1", "a^1_2"]
 
 

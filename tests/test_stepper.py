@@ -10,10 +10,11 @@ import shutil
 import pytest
 from examples import worked_example
 
-from autograd_lite import Value, explain, gradients, topo_order, weighted_sum
-from viz import DotNotFoundError, GraphTooLargeError, backward_steps, stepper
-from viz.labels import format_number
-from viz.stepper import _safe_json
+from autograd_lite import Value, gradients, topo_order, weighted_sum
+from autograd_lite.teach.traces import traces
+from viz import DotNotFoundError, DrawingOptions, GraphTooLargeError, backward_step_texts, stepper
+from viz._page import safe_json
+from viz.labels import page_number
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -32,6 +33,22 @@ needs_dot = pytest.mark.skipif(
 XSS = "<img src=x onerror=alert(1)>"
 
 
+def neuron():
+    """The README's neuron: o = tanh(x1·w1 + x2·w2 + b)."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1w1"
+    x2w2 = x2 * w2
+    x2w2.label = "x2w2"
+    n = x1w1 + x2w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, x1
+
+
 def graphs():
     """Small graphs covering every kind of step: fan-out, a*a, constants, n-ary, powers."""
     x, y = Value(0.7, label="x"), Value(-1.3, label="y")
@@ -45,23 +62,27 @@ def graphs():
     yield "worked example", worked_example()[0]
 
 
-def test_steps_call_an_unlabelled_node_by_the_id_that_explain_gives_it():
-    out, w = worked_example()
-    order = topo_order(out)
-    names = {e.child: e.child_name for p in explain(out, w["w1"]).paths for e in p.edges}
-    steps, _ = backward_steps(out)
-    titles = {s.node: s.title for s in steps}
-    h = out.parents[0].parents[0].parents[1].parents[0]  # the sigmoid that w5 multiplies
-    i = order.index(h)
-    assert names[h] == f"n{i}"
-    assert titles[i].startswith(f"Back through n{i} = σ(a), ")
+def test_steps_call_an_unlabelled_node_as_the_trace_tables_do():
+    x1, x2 = Value(2.0, label="x1"), Value(5.0, label="x2")
+    f = x1.log() + x1 * x2 - x2.sin()
+    rows = traces(f, [x1, x2]).evaluation.rows
+    assert [(r.lhs, r.rule) for r in rows[2:6]] == [
+        ("v₁", "log(v₋₁)"),
+        ("v₂", "v₋₁·v₀"),
+        ("v₃", "sin(v₀)"),
+        ("v₄", "v₁ + v₂"),
+    ]
+    titles = [s.title for s in backward_step_texts(f)]
+    assert titles[1].startswith("Back through v₅ = v₄ − v₃ = 10.69 − (−0.9589) = 11.65, ")
+    assert titles[3].startswith("Back through v₄ = v₁ + v₂ = 0.6931 + 10 = 10.69, ")
+    assert titles[-1].startswith("Back through v₁ = log(x1) = log(2) = 0.6931, ")
 
 
 @pytest.mark.parametrize("name, root", list(graphs()), ids=[n for n, _ in graphs()])
 def test_replayed_steps_end_with_the_engines_gradients(name, root):
-    steps, grads = backward_steps(root)
+    steps = backward_step_texts(root)
     order = topo_order(root)
-    assert grads == gradients(root, order)
+    grads = gradients(root, order)
     # the same numbers, replayed from the steps' own updates
     shown = [0.0] * len(order)
     for step in steps:
@@ -76,7 +97,7 @@ def test_replayed_steps_end_with_the_engines_gradients(name, root):
 
 def test_one_step_per_operation_after_the_seed():
     out, _ = worked_example()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     order = topo_order(out)
     assert steps[0].node == len(order) - 1 and steps[0].updates == ((len(order) - 1, 1.0),)
     assert [s.node for s in steps[1:]] == [
@@ -84,58 +105,105 @@ def test_one_step_per_operation_after_the_seed():
     ]
 
 
-def test_step_says_the_chain_rule_in_words_and_numbers():
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    out = a * b
+def test_step_says_the_chain_rule_in_names_then_numbers():
+    x, w = Value(2.0, label="x"), Value(-3.0, label="w")
+    out = x * w
     out.label = "out"
     loss = out + out
-    steps, _ = backward_steps(loss, fmt=".1f")
+    steps = backward_step_texts(loss, fmt=".1f")
     mul = steps[2]
-    assert mul.lines[0] == ("grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3.0 × 2.0 = -6.0")
-    assert mul.lines[1] == ("grad(b) += ∂(a·b)/∂b × grad(out) = a × grad(out) = 2.0 × 2.0 = 4.0")
-    assert mul.title == (
-        "Back through out = a·b, where a = a (2.0), b = b (-3.0) and grad(out) = 2.0"
+    assert mul.lines == (
+        "grad(x) += ∂out/∂x × grad(out) = w × grad(out) = −3.0 × 2.0 = −6.0",
+        "grad(w) += ∂out/∂w × grad(out) = x × grad(out) = 2.0 × 2.0 = 4.0",
     )
+    assert mul.title == "Back through out = x·w = 2.0·(−3.0) = −6.0, grad(out) = 2.0"
+
+
+def test_operands_are_never_called_by_the_tables_placeholders():
+    # the ops table writes ∂(a·b)/∂a; with a bias called b, "b = b" would clash
+    x, y = Value(0.7, label="x"), Value(-1.3, label="y")
+    out = ((x * y + x).tanh() * x) ** 2 / (y.exp() - x.sigmoid())
+    for step in backward_step_texts(out):
+        for text in (step.title, *step.lines):
+            assert not re.search(r"(?<![A-Za-z0-9])(a|b|out)(?![A-Za-z0-9])", text), text
+
+
+def test_the_bias_b_is_named_once_and_means_the_bias():
+    o, _ = neuron()
+    titles = [s.title for s in backward_step_texts(o)]
+    assert titles[2] == "Back through n = v₃ + b = −6 + 6.881 = 0.8814, grad(n) = 0.5000"
 
 
 def test_a_second_path_adds_to_the_grad_and_says_so():
     x = Value(3.0, label="x")
     y = x * x
     y.label = "y"
-    steps, _ = backward_steps(y)
+    steps = backward_step_texts(y)
     assert steps[1].lines[1] == (
-        "grad(x) += ∂(a·b)/∂b × grad(y) = a × grad(y) = 3 × 1 = 3;  "
+        "grad(x) += ∂y/∂x × grad(y) = x × grad(y) = 3 × 1 = 3;  "
         "grad(x) = 3 + 3 = 6 (sum over paths)"
     )
 
 
-def test_weighted_sum_steps_name_each_operand_with_its_index():
+def test_weighted_sum_steps_name_each_operand_by_its_label():
     w = [Value(0.5, label="w^2_11"), Value(-1.0, label="w^2_12")]
-    z = weighted_sum(w, [2.0, 3.0], Value(1.0, label="b^2_1"))
+    a = [Value(2.0, label="a^1_1"), Value(3.0, label="a^1_2")]
+    z = weighted_sum(w, a, Value(1.0, label="b^2_1"))
     z.label = "z^2_1"
-    lines = backward_steps(z)[0][1].lines
-    assert lines[0] == "grad(w^2_11) += ∂z/∂w₁ × grad(z^2_1) = a₁ × grad(z^2_1) = 2 × 1 = 2"
-    assert lines[3] == "grad(3) += ∂z/∂a₂ × grad(z^2_1) = w₂ × grad(z^2_1) = -1 × 1 = -1"
-    assert lines[4] == "grad(b^2_1) += ∂z/∂b × grad(z^2_1) = 1 × grad(z^2_1) = 1 × 1 = 1"
+    step = backward_step_texts(z)[1]
+    assert step.title == (
+        "Back through z²₁ = w²₁₁·a¹₁ + w²₁₂·a¹₂ + b²₁ = 0.5000·2 + (−1)·3 + 1 = −1, grad(z²₁) = 1"
+    )
+    assert step.lines[0] == "grad(w²₁₁) += ∂z²₁/∂w²₁₁ × grad(z²₁) = a¹₁ × grad(z²₁) = 2 × 1 = 2"
+    assert step.lines[3] == "grad(a¹₂) += ∂z²₁/∂a¹₂ × grad(z²₁) = w²₁₂ × grad(z²₁) = −1 × 1 = −1"
+    assert step.lines[4] == "grad(b²₁) += ∂z²₁/∂b²₁ × grad(z²₁) = 1 × grad(z²₁) = 1 × 1 = 1"
 
 
-def test_derivatives_with_a_sum_are_bracketed():
+def test_constants_get_no_line_of_their_own():
+    x = Value(0.5, label="x")
+    y = weighted_sum([x], [2.0], 1.0) * 3
+    y.label = "y"
+    steps = backward_step_texts(y)
+    assert [len(s.lines) for s in steps[1:]] == [1, 1]
+    assert steps[2].lines == ("grad(x) += ∂v₁/∂x × grad(v₁) = 2 × grad(v₁) = 2 × 3 = 6",)
+
+
+def test_a_rule_shows_its_numbers_put_in_before_its_value():
     x = Value(0.5, label="x")
     y = x.tanh()
     y.label = "y"
-    line = backward_steps(y)[0][1].lines[0]
-    assert line.startswith("grad(x) += ∂tanh(a)/∂a × grad(y) = (1 − out²) × grad(y) = ")
+    assert backward_step_texts(y)[1].lines[0] == (
+        "grad(x) += ∂y/∂x × grad(y) = (1 − y²) × grad(y) = (1 − 0.4621²) × 1 = 0.7864 × 1 = 0.7864"
+    )
+    z = Value(-0.5, label="z^2_1").tanh()
+    z.label = "a^2_1"
+    # a label with scripts is bracketed under a power, a negative number after an operator
+    assert "= (1 − (a²₁)²) × grad(a²₁) = (1 − (−0.4621)²) × 1" in backward_step_texts(z)[1].lines[0]
+    s = (Value(-2.0, label="s") ** 2).exp()
+    s.label = "e"
+    square = backward_step_texts(s)[2]
+    assert square.title.startswith("Back through v₁ = s² = (−2)² = 4, ")
+    assert square.lines[0].startswith("grad(s) += ∂v₁/∂s × grad(v₁) = 2·s × grad(v₁) = 2·(−2) × ")
+
+
+def test_every_number_has_four_significant_digits_and_a_true_minus():
+    o, _ = neuron()
+    for step in backward_step_texts(o):
+        for text in (step.title, *step.lines):
+            assert "-" not in text
+            for number in re.findall(r"\d+\.\d+", text):
+                assert len(number.lstrip("0.").replace(".", "")) == 4, (number, text)
 
 
 def test_steps_touch_no_grad():
     out, w = worked_example()
     w["w1"].grad = 7.0
-    backward_steps(out)
+    backward_step_texts(out)
     assert w["w1"].grad == 7.0 and out.grad == 0.0
 
 
 def test_json_for_the_page_cannot_close_the_script_or_open_markup():
-    text = _safe_json({"label": "</script><script>alert(1)</script> & <!--"})
+    text = safe_json({"label": "</script><script>alert(1)</script> & <!--"})
     assert not set("<>&") & set(text)
     assert json.loads(text) == {"label": "</script><script>alert(1)</script> & <!--"}
 
@@ -172,9 +240,9 @@ def test_stepper_refuses_a_graph_above_the_limit_and_writes_nothing(tmp_path):
     with pytest.raises(
         GraphTooLargeError,
         match=r"21 value nodes.*stepper\(root, \.\.\., "
-        r"max_nodes=21\)",
+        r"options=DrawingOptions\(max_nodes=21\)\)",
     ):
-        stepper(y, tmp_path / "p.html", max_nodes=20)
+        stepper(y, tmp_path / "p.html", options=DrawingOptions(max_nodes=20))
     assert not (tmp_path / "p.html").exists()
 
 
@@ -230,9 +298,9 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     out, w = worked_example()
     w["w1"].label = XSS  # must show as text and run nothing
     order = topo_order(out)
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     path = stepper(out, tmp_path / "steps.html")
-    engine = [f"grad {format_number(g, '.4g')}" for g in gradients(out, order)]
+    engine = [f"grad {page_number(g, '.4g')}" for g in gradients(out, order)]
     page, problems = open_page(browser, path)
 
     drawn = [i for i, g in enumerate(shown_grads(page, len(order))) if g is not None]
@@ -261,9 +329,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
         for i, g in step.updates:
             before_last[i] = g
     now = shown_grads(page, len(order))
-    assert [now[i] for i in drawn] == [
-        f"grad {format_number(before_last[i], '.4g')}" for i in drawn
-    ]
+    assert [now[i] for i in drawn] == [f"grad {page_number(before_last[i], '.4g')}" for i in drawn]
 
     page.click("#reset")
     assert page.inner_text("#counter") == f"Step 0 of {len(steps)}"
@@ -314,16 +380,39 @@ def test_same_graph_gives_a_byte_identical_page(tmp_path):
     assert first == second
 
 
-def test_stepper_refuses_to_write_a_page_when_the_replay_disagrees(tmp_path, monkeypatch):
-    import sys
+def test_steps_agree_with_backward_where_a_float_adjoint_would_underflow():
+    # d(0.5/r)/dr = -0.5/r² underflows as a float at r = 1e300, and dr/dx = -1/x² overflows:
+    # backward() works the adjoints out exactly and gives 0.5, and so do the steps
+    x = Value(1e-300, label="x")
+    y = 0.5 / (1 / x)
+    steps = backward_step_texts(y)
+    order = topo_order(y)
+    assert steps[-1].updates[-1] == (order.index(x), 0.5)
+    assert (
+        steps[-1]
+        .lines[-1]
+        .endswith("= 0.5000 (worked out exactly: as floats, the factors alone over- or underflow)")
+    )
+    y.backward()
+    assert x.grad == 0.5
 
-    module = sys.modules["viz.stepper"]  # the package's name `stepper` is the function
+
+@needs_dot
+def test_stepper_page_shows_the_grad_backward_gives_where_adjoints_underflow():
+    x = Value(1e-300, label="x")
+    page = stepper(0.5 / (1 / x))
+    data = json.loads(re.search(r'id="steps-data">(.*?)</script>', page.html).group(1))
+    assert data["steps"][-1]["updates"][-1][1:] == ["0.5000", 0.5]
+
+
+def test_stepper_refuses_options_it_draws_itself():
     x = Value(0.5, label="x")
-    y = x.tanh() * x
-    monkeypatch.setattr(module, "gradients", lambda root, order: [0.0] * len(order))
-    with pytest.raises(RuntimeError, match="disagrees with backward"):
-        stepper(y, tmp_path / "p.html")
-    assert not (tmp_path / "p.html").exists()
+    with pytest.raises(ValueError, match=r"highlight=\(Value"):
+        stepper(x.exp(), options=DrawingOptions(highlight=[x]))
+    with pytest.raises(ValueError, match="color_by_grad=True"):
+        stepper(x.exp(), options=DrawingOptions(color_by_grad=True))
+    with pytest.raises(TypeError, match="DrawingOptions"):
+        stepper(x.exp(), options={"rankdir": "TB"})
 
 
 def test_stepper_default_limit_is_the_drawing_limit():
@@ -331,8 +420,9 @@ def test_stepper_default_limit_is_the_drawing_limit():
 
     from viz.dot import DEFAULT_MAX_NODES
 
-    # `is`, not ==: a second literal 300 written in the stepper would be another object.
-    assert inspect.signature(stepper).parameters["max_nodes"].default is DEFAULT_MAX_NODES
+    # `is`, not ==: a second literal 300 written elsewhere would be another object.
+    parameters = inspect.signature(DrawingOptions).parameters
+    assert parameters["max_nodes"].default is DEFAULT_MAX_NODES
 
 
 @needs_dot
@@ -341,7 +431,7 @@ def test_page_with_a_lone_surrogate_and_a_huge_label_steps_to_the_end(browser, t
     w = Value(0.5, label="w_" + "long_name_" * 2000)
     x = Value(2.0, label="a\ud800b")
     out = (w * x).tanh()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     path = stepper(out, tmp_path / "hostile.html", title="steps \udfff")
     page, problems = open_page(browser, path)
     assert page.inner_text("h1") == "steps \\udfff"
@@ -369,7 +459,7 @@ def test_stepper_without_a_path_returns_the_page_that_save_writes(tmp_path):
     assert page.save(tmp_path / "b.html") == tmp_path / "b.html"
     assert (tmp_path / "b.html").read_bytes() == written.read_bytes()
     assert page.html == written.read_text(encoding="utf-8")
-    assert page.n_steps == len(backward_steps(out)[0])
+    assert page.n_steps == len(backward_step_texts(out))
     assert "StepperPage" in repr(page) and ".save(path)" in repr(page)
 
 
@@ -390,7 +480,7 @@ def test_inline_page_is_a_sandboxed_iframe_holding_the_escaped_page():
 @pytest.mark.slow
 def test_inline_page_steps_inside_its_iframe(browser, tmp_path):
     out, _ = worked_example()
-    steps, _ = backward_steps(out)
+    steps = backward_step_texts(out)
     inline = stepper(out)
     notebook = tmp_path / "notebook.html"
     notebook.write_text(

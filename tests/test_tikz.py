@@ -9,7 +9,7 @@ import pytest
 from examples import worked_example
 
 from autograd_lite import Value, topo_order
-from viz import GraphTooLargeError, to_tikz
+from viz import DrawingOptions, GraphTooLargeError, to_tikz
 from viz.latex import label_latex, latex_text, run_pdflatex
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
@@ -69,17 +69,17 @@ def test_picture_has_a_node_per_drawn_value_and_operation_and_its_labels():
 @needs_dot
 def test_options_are_those_of_to_dot():
     out, w = worked_example()
-    plain = to_tikz(out, show_grad=False)
+    plain = to_tikz(out, options=DrawingOptions(show_grad=False))
     assert "grad " not in plain
-    lit = to_tikz(out, highlight=[w["w1"]])
+    lit = to_tikz(out, options=DrawingOptions(highlight=[w["w1"]]))
     assert lit.count("line width=1.6bp") > to_tikz(out).count("line width=1.6bp")
     assert "edge, dim" in lit and "edge, dim" not in to_tikz(out)
-    coloured = to_tikz(out, color_by_grad=True)
+    coloured = to_tikz(out, options=DrawingOptions(color_by_grad=True))
     assert "grad colour" in coloured
     with pytest.raises(GraphTooLargeError, match="to_tikz"):
-        to_tikz(out, max_nodes=5)
+        to_tikz(out, options=DrawingOptions(max_nodes=5))
     with pytest.raises(ValueError, match="rankdir"):
-        to_tikz(out, rankdir="RL")
+        to_tikz(out, options=DrawingOptions(rankdir="RL"))
 
 
 @needs_dot
@@ -88,7 +88,7 @@ def test_cluster_draws_a_box_per_layer_and_neuron():
     a = Value(1.0, label="a^1_1")
     z = w * a + Value(0.1, label="b^2_1")
     z.label = "z^2_1"
-    tikz = to_tikz(z.sigmoid(), cluster=True)
+    tikz = to_tikz(z.sigmoid(), options=DrawingOptions(cluster=True))
     assert "{layer 2}" in tikz and "{neuron 1}" in tikz
     assert r"\ensuremath{w^{2}_{11}}" in tikz
 
@@ -101,7 +101,7 @@ def test_picture_compiles_with_hostile_labels_shown_as_text(tmp_path):
     out = leaves[0] * leaves[1] - leaves[2] / leaves[3]
     out.label = "w^2_11"
     out.backward()
-    tikz = to_tikz(out, highlight=[out], color_by_grad=True)
+    tikz = to_tikz(out, options=DrawingOptions(highlight=[out], color_by_grad=True))
     pdf = run_pdflatex(document(tikz))
     text = pdf_text(pdf, tmp_path)
     assert pdf.startswith(b"%PDF")

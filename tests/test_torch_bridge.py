@@ -115,3 +115,45 @@ def test_without_torch_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ImportError, match=r"autograd-lite\[torch\]"):
         MLP(2, [1]).to_torch()
+
+
+class DoubledLinear(nn.Linear):
+    def forward(self, x):
+        return 2 * super().forward(x)
+
+
+class QuietIdentity(nn.Identity):
+    pass
+
+
+class ReLU(nn.Module):  # a class of the user's named ReLU, and leaky
+    def forward(self, x):
+        return torch.nn.functional.leaky_relu(x, 0.5)
+
+
+def hooked():
+    layer = nn.Linear(2, 3)
+    layer.register_forward_hook(lambda module, args, out: out * 10)
+    return layer
+
+
+def short_weight():
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(torch.zeros(4, 2))  # 4 rows where out_features is 3
+    return layer
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: nn.Sequential(DoubledLinear(2, 1)), "DoubledLinear"),
+        (lambda: nn.Sequential(nn.Linear(2, 3), QuietIdentity(), nn.Linear(3, 1)), "Quiet"),
+        (lambda: nn.Sequential(nn.Linear(2, 3), ReLU(), nn.Linear(3, 1)), "test_torch_bridge.ReLU"),
+        (lambda: nn.Sequential(nn.Linear(2, 1, dtype=torch.complex64)), "complex"),
+        (lambda: nn.Sequential(hooked(), nn.Linear(3, 1)), "forward hook"),
+        (lambda: nn.Sequential(short_weight(), nn.Linear(3, 1)), r"shape \(4, 2\)"),
+    ],
+)
+def test_from_torch_refuses_modules_it_cannot_represent(make, words):
+    with pytest.raises(ValueError, match=words):
+        MLP.from_torch(make())

@@ -21,7 +21,6 @@ from viz import (
     DotNotFoundError,
     DrawingOptions,
     GraphTooLargeError,
-    dot_source,
     draw,
     render,
     to_dot,
@@ -134,7 +133,9 @@ def test_constants_are_compact_and_a_constant_exponent_folds_into_its_node():
     x = Value(0.5, label="x")
     y = (x * 3 + 1) ** 2
     y.backward()
-    assert to_dot(y, rankdir="TB", fmt=".2f") == HEADER.replace("LR", "TB") + (
+    assert to_dot(y, options=DrawingOptions(rankdir="TB", fmt=".2f")) == HEADER.replace(
+        "LR", "TB"
+    ) + (
         f"\tn0 [label=<{TABLE}<TR><TD><B>x</B></TD><TD>data 0.50</TD><TD>grad 15.00</TD>"
         "</TR></TABLE>>]\n"
         f"\tn1 [label=<3.00> {CONST}]\n"
@@ -143,7 +144,7 @@ def test_constants_are_compact_and_a_constant_exponent_folds_into_its_node():
         f"\tn3 [label=<1.00> {CONST}]\n"
         f"\tn4_op [label=<+> {OP}]\n"
         f"\tn4 [label=<{TABLE}<TR><TD>data 2.50</TD><TD>grad 5.00</TD></TR></TABLE>>]\n"
-        f"\tn6_op [label=<^2> {OP}]\n"
+        f"\tn6_op [label=<(·)<SUP>2</SUP>> {OP}]\n"
         f"\tn6 [label=<{TABLE}<TR><TD>data 6.25</TD><TD>grad 1.00</TD></TR></TABLE>>]\n"
         "\tn0 -> n2_op\n"
         "\tn1 -> n2_op\n"
@@ -167,7 +168,7 @@ def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light_with_ids(
     y = d / x
     lit = f'color="{HIGHLIGHT}" penwidth=3'
     names = 'labelfontsize=11 labelfontcolor="#666666"'
-    assert to_dot(y, show_grad=False, highlight={x, (x, y)}) == HEADER + (
+    assert to_dot(y, options=DrawingOptions(show_grad=False, highlight={x, (x, y)})) == HEADER + (
         f'\tn0 [label=<<TABLE BORDER="3" COLOR="{HIGHLIGHT}" CELLBORDER="1" CELLSPACING="0" '
         'CELLPADDING="5" BGCOLOR="#ffffff"><TR><TD><B>x</B></TD><TD>data 0.5</TD></TR>'
         "</TABLE>>]\n"
@@ -188,15 +189,15 @@ def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light_with_ids(
 
 def test_draw_returns_a_digraph_whose_source_is_the_dot_text():
     out, _ = worked_example()
-    g = draw(out, rankdir="TB", fmt=".3f")
+    g = draw(out, options=DrawingOptions(rankdir="TB", fmt=".3f"))
     assert isinstance(g, graphviz.Digraph)
-    assert g.source == to_dot(out, rankdir="TB", fmt=".3f")
+    assert g.source == to_dot(out, options=DrawingOptions(rankdir="TB", fmt=".3f"))
 
 
 def test_show_grad_false_leaves_out_every_grad():
     out, _ = worked_example()
     out.backward()
-    assert "grad " not in to_dot(out, show_grad=False)
+    assert "grad " not in to_dot(out, options=DrawingOptions(show_grad=False))
     assert to_dot(out).count("grad ") == len([v for v in topo_order(out) if v.label or v.op])
 
 
@@ -209,7 +210,7 @@ def declaration(dot: str, i: int) -> str:
 def test_every_node_of_the_path_table_is_named_in_that_node_of_the_path_drawing(share_hidden):
     out, w = worked_example(share_hidden=share_hidden)
     ex = explain(out, w["w1"])
-    dot = to_dot(out, highlight=ex.highlight())
+    dot = to_dot(out, options=DrawingOptions(highlight=ex.highlight()))
     index = {v: i for i, v in enumerate(topo_order(out))}
     named = [(e.parent, e.parent_name) for p in ex.paths for e in p.edges]
     named += [(e.child, e.child_name) for p in ex.paths for e in p.edges]
@@ -222,19 +223,21 @@ def test_every_node_of_the_path_table_is_named_in_that_node_of_the_path_drawing(
 def test_show_ids_false_hides_the_ids_of_a_path_drawing():
     x = Value(1.0, label="x")
     y = x.exp().tanh()
-    assert "POINT-SIZE" not in to_dot(y, highlight=[x, y], show_ids=False)
-    assert ">n1</FONT>" in to_dot(y, highlight=[x, y])
+    assert "POINT-SIZE" not in to_dot(y, options=DrawingOptions(highlight=[x, y], show_ids=False))
+    assert ">n1</FONT>" in to_dot(y, options=DrawingOptions(highlight=[x, y]))
 
 
 def test_unlabelled_nodes_show_their_id_when_asked():
     x = Value(1.0, label="x")
-    assert '<FONT COLOR="#777777" POINT-SIZE="11">n1</FONT>' in to_dot(x.exp(), show_ids=True)
+    assert '<FONT COLOR="#777777" POINT-SIZE="11">n1</FONT>' in to_dot(
+        x.exp(), options=DrawingOptions(show_ids=True)
+    )
     assert "POINT-SIZE" not in to_dot(x.exp())
 
 
 def test_compact_constants_false_draws_constants_with_data_and_grad():
     x = Value(1.0, label="x")
-    dot = to_dot(x * 3, compact_constants=False)
+    dot = to_dot(x * 3, options=DrawingOptions(compact_constants=False))
     assert "<TD>data 3</TD><TD>grad 0</TD>" in dot
     assert "rounded,dashed" not in dot
 
@@ -243,7 +246,7 @@ def test_drawing_changes_no_grad_and_no_data():
     out, w = worked_example()
     out.backward()
     before = [(v.data, v.grad) for v in topo_order(out)]
-    to_dot(out, color_by_grad=True, cluster=True, highlight=[w["w1"]])
+    to_dot(out, options=DrawingOptions(color_by_grad=True, cluster=True, highlight=[w["w1"]]))
     assert [(v.data, v.grad) for v in topo_order(out)] == before
 
 
@@ -263,28 +266,36 @@ def test_same_graph_built_twice_gives_identical_dot():
     first, second = worked_example()[0], worked_example()[0]
     first.backward()
     second.backward()
-    assert to_dot(first, color_by_grad=True) == to_dot(second, color_by_grad=True)
+    assert to_dot(first, options=DrawingOptions(color_by_grad=True)) == to_dot(
+        second, options=DrawingOptions(color_by_grad=True)
+    )
 
 
 def test_dot_is_identical_in_another_process():
     # the same builder, imported in a fresh interpreter with another hash seed
     code = (
         "from examples import worked_example\n"
-        "from viz import to_dot\n"
+        "from viz import DrawingOptions, to_dot\n"
         "out, _ = worked_example()\n"
         "out.backward()\n"
-        "import sys; sys.stdout.buffer.write(to_dot(out, color_by_grad=True).encode())\n"
+        "dot = to_dot(out, options=DrawingOptions(color_by_grad=True))\n"
+        "import sys; sys.stdout.buffer.write(dot.encode())\n"
     )
     other = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
         check=True,
         cwd=Path(__file__).parent,
-        env={"PYTHONHASHSEED": "123", "PATH": "/usr/bin:/bin"},
+        # the checkout's own package, whichever one is installed
+        env={
+            "PYTHONHASHSEED": "123",
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(Path(__file__).parent.parent),
+        },
     )
     out, _ = worked_example()
     out.backward()
-    assert other.stdout == to_dot(out, color_by_grad=True).encode()
+    assert other.stdout == to_dot(out, options=DrawingOptions(color_by_grad=True)).encode()
 
 
 # --- escaping -------------------------------------------------------------------------------
@@ -385,13 +396,14 @@ def test_graph_above_the_limit_is_refused_with_count_and_remedies():
     for _ in range(150):
         y = y.sin()  # 151 value nodes
     with pytest.raises(GraphTooLargeError) as err:
-        to_dot(y, max_nodes=150)
+        to_dot(y, options=DrawingOptions(max_nodes=150))
     message = str(err.value)
     assert "151 value nodes" in message and "max_nodes=150" in message
     assert "max_nodes=151" in message and "max_nodes=None" in message
     assert "inner node as the root" in message
-    assert to_dot(y, max_nodes=151).count("_op [") == 150
-    assert to_dot(y, max_nodes=None)
+    assert (err.value.n_nodes, err.value.max_nodes) == (151, 150)
+    assert to_dot(y, options=DrawingOptions(max_nodes=151)).count("_op [") == 150
+    assert to_dot(y, options=DrawingOptions(max_nodes=None))
 
 
 def test_default_limit_is_a_few_hundred_nodes():
@@ -407,7 +419,7 @@ def test_deep_graph_draws_without_recursion():
     y = Value(0.1, label="x")
     for _ in range(20000):
         y = y + 1.0
-    assert to_dot(y, max_nodes=None).count("_op [") == 20000
+    assert to_dot(y, options=DrawingOptions(max_nodes=None)).count("_op [") == 20000
 
 
 def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
@@ -415,7 +427,7 @@ def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
     out = x * -2.0 + y * 0.05 + z * -0.001 + u * 0.0
     out.label = "out"
     out.backward()
-    dot = to_dot(out, color_by_grad=True)
+    dot = to_dot(out, options=DrawingOptions(color_by_grad=True))
 
     def fill(name):
         return re.search(rf'BGCOLOR="(#\w+)"><TR><TD><B>{name}</B>', dot)[1]
@@ -433,27 +445,27 @@ def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
 def test_highlight_refuses_an_edge_that_is_not_in_the_graph():
     a, b, c = product()
     with pytest.raises(ValueError, match=r"\('c' \(data -6.0\), 'a' \(data 2.0\)\) is not an edge"):
-        to_dot(c, highlight=[(c, a)])
+        to_dot(c, options=DrawingOptions(highlight=[(c, a)]))
     with pytest.raises(ValueError, match=r"'x' \(data 5.0\) is not a node"):
-        to_dot(c, highlight=[Value(5.0, label="x")])
+        to_dot(c, options=DrawingOptions(highlight=[Value(5.0, label="x")]))
     with pytest.raises(TypeError, match="highlight must hold Values"):
-        to_dot(c, highlight=["a"])
+        to_dot(c, options=DrawingOptions(highlight=["a"]))
 
 
 def test_bad_options_get_clear_errors():
     c = product()[2]
     with pytest.raises(ValueError, match="rankdir must be 'LR'"):
-        to_dot(c, rankdir="up")
+        to_dot(c, options=DrawingOptions(rankdir="up"))
     with pytest.raises(ValueError, match="fmt='%d' is not a number format"):
-        to_dot(c, fmt="%d")
+        to_dot(c, options=DrawingOptions(fmt="%d"))
     with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
         draw(c, colour=True)
     with pytest.raises(TypeError, match="root must be a Value, got float: 3.0"):
         to_dot(3.0)
     with pytest.raises(ValueError, match="max_nodes must be a positive whole number or None"):
-        to_dot(c, max_nodes=True)
+        to_dot(c, options=DrawingOptions(max_nodes=True))
     with pytest.raises(ValueError, match="max_nodes must be a positive whole number or None"):
-        render(c, "never-written.svg", max_nodes=0)
+        render(c, "never-written.svg", options=DrawingOptions(max_nodes=0))
 
 
 def keyword_options(function) -> dict:
@@ -464,18 +476,31 @@ def keyword_options(function) -> dict:
     }
 
 
-def test_draw_render_and_to_dot_take_the_same_keyword_only_options():
-    options = keyword_options(to_dot)
-    assert "highlight" in options and options["max_nodes"] == DEFAULT_MAX_NODES
-    assert keyword_options(draw) == options
-    # render runs dot, so it also takes the time that dot may take
-    assert keyword_options(render) == {**options, "time_limit": DEFAULT_TIME_LIMIT}
-    assert {f.name: f.default for f in fields(DrawingOptions)} == options
+def test_every_drawing_takes_its_options_as_one_drawing_options():
+    import viz
+
+    assert keyword_options(to_dot) == keyword_options(draw) == {"options": None}
+    # those that run dot also take the time that dot may take
+    for f in (render, viz.to_tikz, viz.stepper, viz.forward_stepper, viz.beamer):
+        assert keyword_options(f)["options"] is None
+        assert keyword_options(f)["time_limit"] == DEFAULT_TIME_LIMIT
+    defaults = {f.name: f.default for f in fields(DrawingOptions)}
+    assert "highlight" in defaults and defaults["max_nodes"] == DEFAULT_MAX_NODES
+    assert len(defaults) == 9
 
 
-def test_dot_source_shows_the_grads_it_is_given_and_touches_none():
+def test_drawing_options_refuse_what_is_not_options():
+    with pytest.raises(TypeError, match="options must be a DrawingOptions"):
+        to_dot(Value(1.0), options={"rankdir": "TB"})
+    with pytest.raises(TypeError, match="highlight must be a list"):
+        DrawingOptions(highlight=3)
+
+
+def test_a_picture_with_other_grads_shows_them_and_touches_none():
+    from viz.picture import digraph, dot_lines
+
     a, b, c = product()
-    dot = dot_source(c, DrawingOptions(show_ids=True), grads={0: 7.5, 2: -1.0})
+    dot = digraph(dot_lines(c, DrawingOptions(show_ids=True), grads={0: 7.5, 2: -1.0}))
     assert dot == to_dot(c).replace("grad -3<", "grad 7.5<").replace("grad 2<", "grad 0<").replace(
         "grad 1<", "grad -1<"
     )
@@ -487,7 +512,7 @@ def test_dot_source_shows_the_grads_it_is_given_and_touches_none():
 
 def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
     loss = mlp_like()
-    dot = to_dot(loss, cluster=True)
+    dot = to_dot(loss, options=DrawingOptions(cluster=True))
     names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
     members = cluster_members(dot)
     assert sorted(members) == [
@@ -510,7 +535,7 @@ def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
 def test_clusters_of_an_nn_mlp():
     model = MLP(2, [3, 1])
     out = model([0.5, -1.0])
-    members = cluster_members(to_dot(out, cluster=True))
+    members = cluster_members(to_dot(out, options=DrawingOptions(cluster=True)))
     assert {"cluster_l1", "cluster_l2", "cluster_l2_1", "cluster_l2_3", "cluster_l3_1"} <= set(
         members
     )
@@ -519,7 +544,7 @@ def test_clusters_of_an_nn_mlp():
 
 @needs_dot
 def test_clustered_drawing_renders_without_warnings():
-    result = run_dot(to_dot(mlp_like(), cluster=True, color_by_grad=True))
+    result = run_dot(to_dot(mlp_like(), options=DrawingOptions(cluster=True, color_by_grad=True)))
     assert result.returncode == 0 and result.stderr == b""
 
 
@@ -551,7 +576,7 @@ def test_missing_dot_program_says_how_to_install_and_keeps_the_source(tmp_path, 
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     c = product()[2]
     with pytest.raises(DotNotFoundError) as err:
-        render(c, tmp_path / "g.svg", fmt=".3f")
+        render(c, tmp_path / "g.svg", options=DrawingOptions(fmt=".3f"))
     message = str(err.value)
     for hint in (
         "apt-get install graphviz",
@@ -561,7 +586,9 @@ def test_missing_dot_program_says_how_to_install_and_keeps_the_source(tmp_path, 
     ):
         assert hint in message
     assert isinstance(err.value, graphviz.ExecutableNotFound)
-    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(c, fmt=".3f")
+    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == to_dot(
+        c, options=DrawingOptions(fmt=".3f")
+    )
     assert not (tmp_path / "g.svg").exists()
 
 
@@ -570,7 +597,7 @@ def test_render_writes_nothing_when_the_graph_is_too_large(tmp_path):
     for _ in range(10):
         y = y.sin()
     with pytest.raises(GraphTooLargeError):
-        render(y, tmp_path / "g.svg", max_nodes=5)
+        render(y, tmp_path / "g.svg", options=DrawingOptions(max_nodes=5))
     assert list(Path(tmp_path).iterdir()) == []
 
 

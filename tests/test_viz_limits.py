@@ -20,8 +20,9 @@ from autograd_lite.files import write_atomically
 from autograd_lite.nn import MLP
 from viz import (
     DotTimeoutError,
+    DrawingOptions,
     LayoutTooSlowError,
-    backward_steps,
+    backward_step_texts,
     draw,
     render,
     stepper,
@@ -67,6 +68,9 @@ def test_a_leaf_used_by_every_term_of_a_long_sum_is_refused_at_once_with_remedie
     assert "'x' here, used 150 times" in message
     assert "render(node)" in message
     assert "max_nodes=None" in message and "time_limit" in message
+    # the reason alone, for a caller (the command line) that gives its own advice
+    assert err.value.measure == message.split(" That happens")[0]
+    assert "max_nodes" not in err.value.measure
     assert list(tmp_path.iterdir()) == []
 
 
@@ -92,8 +96,10 @@ def test_a_drawing_with_too_many_edges_is_refused():
     b = Value(0.0, label="b")
     zs = [weighted_sum(xs, xs[::-1], b) for _ in range(200)]
     root = weighted_sum(zs, zs, b)
-    with pytest.raises(LayoutTooSlowError, match=f"edges, more than the {MAX_EDGES:,}"):
+    with pytest.raises(LayoutTooSlowError, match=f"edges, more than the {MAX_EDGES:,}") as err:
         draw(root)
+    assert err.value.measure.endswith("(16,600 edges took 13 s).")
+    assert "max_nodes" not in err.value.measure and "max_nodes" in str(err.value)
 
 
 def sines(n):
@@ -131,7 +137,10 @@ def test_a_leaf_used_100_times_on_one_rank_crosses_no_rank():
 
 
 def test_max_nodes_none_lifts_the_layout_limits():
-    assert draw(squares_summed(75), max_nodes=None).source.count("_op [") == 149
+    assert (
+        draw(squares_summed(75), options=DrawingOptions(max_nodes=None)).source.count("_op [")
+        == 149
+    )
 
 
 @needs_dot
@@ -174,7 +183,7 @@ def test_dot_is_stopped_after_the_time_limit_and_the_old_file_stays(tmp_path, sl
     start = time.perf_counter()
     with pytest.raises(DotTimeoutError) as err:
         if kind == "render":
-            render(root, path, time_limit=0.2, compact_constants=False)
+            render(root, path, time_limit=0.2, options=DrawingOptions(compact_constants=False))
         else:
             stepper(root, path, time_limit=0.2)
     assert time.perf_counter() - start < 2.0
@@ -215,7 +224,7 @@ def node_of(svg: bytes, name: str):
 )
 def test_a_label_longer_than_graphviz_allows_is_shortened_with_a_marker(tmp_path, label):
     root = Value(1.0, label=label).exp()
-    svg = render(root, tmp_path / "g.svg", cluster=True).read_bytes()
+    svg = render(root, tmp_path / "g.svg", options=DrawingOptions(cluster=True)).read_bytes()
     node = node_of(svg, "n0")
     shown = node.find(f".//{SVG}text").text
     # a control character is shown as its escape, \x07: count it as one character
@@ -228,7 +237,7 @@ def test_a_label_longer_than_graphviz_allows_is_shortened_with_a_marker(tmp_path
 @needs_dot
 def test_a_number_wider_than_graphviz_allows_is_shortened(tmp_path):
     root = Value(1e300, label="big") * 2.0
-    svg = render(root, tmp_path / "g.svg", fmt=".20000f").read_bytes()
+    svg = render(root, tmp_path / "g.svg", options=DrawingOptions(fmt=".20000f")).read_bytes()
     data = node_of(svg, "n0").findall(f".//{SVG}text")[1].text
     assert data.startswith("data 1000") and "…" in data and data.endswith("0000")
 
@@ -243,7 +252,7 @@ def test_the_stepper_shortens_a_long_label_in_the_picture_and_shows_it_in_full_i
     page = stepper(root, tmp_path / "p.html").read_text(encoding="utf-8")
     svg = page[page.index("<svg") : page.index("</svg>")]
     assert label not in svg and "weight_weigh…ight_weight_" in svg
-    steps, _ = backward_steps(root)
+    steps = backward_step_texts(root)
     assert any(label in line for step in steps for line in step.lines)
     assert page.count(label) >= 2  # the step texts in the page's data
 

@@ -4,14 +4,17 @@
 ``viz`` extra); the engine never imports it. Rendering pictures needs Graphviz's ``dot``
 program.
 
-:func:`to_dot`, :func:`draw` and :func:`render` take the same keyword-only drawing options;
-:class:`DrawingOptions` holds them, checked, for :func:`dot_source`, which can also show
-grads other than the nodes' own (the stepper's picture uses it).
+Every drawing takes its options as one :class:`DrawingOptions`:
+``draw(y, options=DrawingOptions(rankdir="TB"))``, and so :func:`to_dot`, :func:`render`,
+:func:`to_tikz`, :func:`stepper`, :func:`forward_stepper` and :func:`beamer`.
 
 For the lecture, :func:`to_tikz` writes the same picture as TikZ source for LaTeX, and
 :func:`beamer` a Beamer deck with one frame per step of the backward pass; in a notebook,
 ``stepper(root)`` without a path shows the stepper page inline. :func:`forward_stepper` is
-its twin for forward mode: tangents flowing from one input to the output.
+its twin for forward mode: tangents flowing from one input to the output. Both play the steps
+of the library's one backward loop (:func:`autograd_lite.engine.backward_steps`) and of its
+forward-mode loop (:func:`autograd_lite.forward.forward_steps`), put in words by
+:func:`backward_step_texts` and :func:`forward_step_texts`.
 
 Training you can watch: :func:`training_page` draws what ``fit(..., record=N)`` recorded
 (``training_page(history, path)``) as one offline page with a slider, TensorFlow Playground
@@ -38,15 +41,14 @@ from .dot import (
     DotNotFoundError,
     DrawingOptions,
     GraphTooLargeError,
-    dot_source,
     draw,
     render,
     to_dot,
 )
-from .forward_stepper import forward_stepper, forward_steps, mode_costs
+from .forward_stepper import forward_step_texts, forward_stepper, mode_costs
 from .latex import LatexError, LatexNotFoundError
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
-from .stepper import Step, StepperPage, backward_steps, stepper
+from .stepper import StepperPage, StepText, backward_step_texts, stepper
 from .tikz import to_tikz
 from .training import LiveView, TrainingPage, training_page
 
@@ -62,14 +64,13 @@ __all__ = [
     "LatexNotFoundError",
     "LayoutTooSlowError",
     "LiveView",
-    "Step",
+    "StepText",
     "StepperPage",
     "TrainingPage",
-    "backward_steps",
-    "dot_source",
+    "backward_step_texts",
     "draw",
+    "forward_step_texts",
     "forward_stepper",
-    "forward_steps",
     "mode_costs",
     "render",
     "beamer",

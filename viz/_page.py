@@ -1,10 +1,21 @@
-"""The stepper page: HTML skeleton, style and script, filled in by :func:`viz.stepper`.
+"""The one HTML skeleton of viz's pages (the two stepper pages and the training page).
 
-Placeholders ``%%NAME%%`` are replaced in one pass. The script reads the steps from a JSON
-block and only ever writes text with ``textContent``, so labels can never become markup.
+A page is self-contained: its style, its data (a JSON block) and its script are inline, and
+nothing is fetched from a network. :func:`html_page` fills the skeleton in one pass, so text
+inserted for one placeholder is never searched for another; :func:`safe_json` writes the data
+so that it can neither end its ``<script>`` element nor start markup inside it.
 """
 
-TEMPLATE = """<!DOCTYPE html>
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+
+from .labels import visible_text
+
+SKELETON = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -15,28 +26,8 @@ TEMPLATE = """<!DOCTYPE html>
 </style>
 </head>
 <body>
-<header>
-  <h1>%%TITLE%%</h1>
-  <nav aria-label="backward pass controls">
-    <button type="button" id="reset" title="Reset (Home)">&#x21BA; Reset</button>
-    <button type="button" id="prev" title="Previous step (&#x2190;)">&#x25C0; Previous</button>
-    <button type="button" id="play" title="Play / pause (space)">&#x25B6; Play</button>
-    <button type="button" id="next" title="Next step (&#x2192;)">Next &#x25B6;</button>
-    <button type="button" id="fit" title="Fit the picture to the window">Fit width</button>
-    <span id="counter" aria-live="polite">Step 0 of %%NSTEPS%%</span>
-  </nav>
-</header>
-<section id="panel" aria-live="polite">
-  <h2 id="step-title">Before the backward pass</h2>
-  <ol id="step-lines"></ol>
-</section>
-<main id="graph">
-%%SVG%%
-</main>
-<footer>Keys: &#x2192; next, &#x2190; previous, space play/pause, Home reset.
-Orange: the node whose chain-rule step runs and the edges the gradient flows back along;
-green: the grads this step changes.</footer>
-<script type="application/json" id="steps-data">%%DATA%%</script>
+%%BODY%%
+<script type="application/json" id="%%DATA_ID%%">%%DATA%%</script>
 <script>
 %%SCRIPT%%
 </script>
@@ -44,168 +35,53 @@ green: the grads this step changes.</footer>
 </html>
 """
 
-STYLE = """
-html, body { height: 100%; }
-/* only the picture scrolls, so the controls and the step text stay in view */
-body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;
-       background: #fff; display: flex; flex-direction: column; overflow: hidden; }
-header { display: flex; flex-wrap: wrap; align-items: center; gap: 1em;
-         padding: 0.5em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
-h1 { font-size: 1.3em; margin: 0; }
-nav { display: flex; align-items: center; gap: 0.4em; flex-wrap: wrap; }
-button { font: inherit; font-size: 1.05em; padding: 0.35em 0.8em; border-radius: 6px;
-         border: 1px solid #888; background: #fff; cursor: pointer; }
-button:hover:enabled { background: #eef; }
-button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
-#counter { font-size: 1.1em; margin-left: 0.5em; font-weight: bold; }
-#panel { flex: none; max-height: 40vh; overflow: auto; padding: 0.4em 1em 0.6em;
-         border-bottom: 1px solid #ccc; min-height: 5.5em; background: #fffdf6; }
-#step-title { font-size: 1.15em; margin: 0.2em 0 0.3em; font-weight: normal; }
-#step-lines { margin: 0; padding-left: 1.4em; font-size: 1.15em; line-height: 1.5; }
-#step-lines li { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace;
-                 white-space: pre-wrap; overflow-wrap: anywhere; }
-#graph { overflow: auto; padding: 0.5em; flex: 1 1 auto; min-height: 0; }
-#graph.fit svg { width: 100%; height: auto; }
-header, footer { flex: none; }
-footer { border-top: 1px solid #ccc; font-size: 0.85em; color: #666; padding: 0.4em 1em; }
-/* dot's SVG keeps scripts at full size; print them a little smaller, as in a book */
-g.node text[baseline-shift] { font-size: 11.5px; }
-g.node.current polygon, g.node.current ellipse { stroke: #d95f02; stroke-width: 4px; }
-g.node.updated polygon { stroke: #1b9e77; stroke-width: 3px; }
-g.node.updated text.grad { fill: #0d7a5a; }
-g.edge.active path { stroke: #d95f02; stroke-width: 4px; }
-g.edge.active polygon { stroke: #d95f02; fill: #d95f02; }
-"""
 
-SCRIPT = r"""
-(function () {
-  "use strict";
-  var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var svg = document.querySelector("#graph svg");
-  var nSteps = data.steps.length;
-  var byTitle = {};
-  svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
-    var t = g.querySelector("title");
-    if (!t) { return; }
-    (byTitle[t.textContent] = byTitle[t.textContent] || []).push(g);
-  });
-  // The number each value node shows, grad or (on the forward page) tangent: its last text
-  // that starts with the cell's word.
-  var cell = data.cell || "grad ";
-  var gradText = data.nodes.map(function (n) {
-    var found = null;
-    (byTitle[n.id] || []).forEach(function (g) {
-      g.querySelectorAll("text").forEach(function (t) {
-        if (t.textContent.indexOf(cell) === 0) { found = t; }
-      });
-    });
-    if (found) { found.classList.add("grad"); }
-    return found;
-  });
-  var state = 0;
-  var timer = null;
-  var el = function (id) { return document.getElementById(id); };
+def safe_json(data: object) -> str:
+    """JSON that cannot end a ``<script>`` element or start markup inside it."""
+    text = json.dumps(data, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    for c, esc in (
+        ("&", "\\u0026"),
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(c, esc)
+    return text
 
-  function mark(title, cls) {
-    (byTitle[title] || []).forEach(function (g) { g.classList.add(cls); });
-  }
 
-  // Scroll only the picture: scrollIntoView would also scroll a notebook around the page.
-  function centre(node) {
-    var box = el("graph");
-    var r = node.getBoundingClientRect();
-    var b = box.getBoundingClientRect();
-    box.scrollLeft += (r.left + r.width / 2) - (b.left + b.width / 2);
-    box.scrollTop += (r.top + r.height / 2) - (b.top + b.height / 2);
-  }
+def html_page(
+    *,
+    title: str,
+    body: str,
+    style: str,
+    script: str,
+    data: object,
+    data_id: str,
+    parts: Mapping[str, str] | None = None,
+) -> str:
+    """The full HTML text of a page.
 
-  function gradsAfter(k) {
-    var g = data.nodes.map(function () { return data.fmt_zero; });
-    for (var s = 0; s < k; s++) {
-      data.steps[s].updates.forEach(function (u) { g[u[0]] = u[1]; });
+    Args:
+        title: the page's title, as plain text (escaped here; ``%%TITLE%%`` in the body
+            shows it too).
+        body: the markup inside ``<body>``, before the data and the script: the page's own
+            constant template, whose ``%%NAME%%`` placeholders ``parts`` fills.
+        style: the CSS.
+        script: the JavaScript; it reads the data from the element with id ``data_id``.
+        data: what the script reads, as JSON (see :func:`safe_json`).
+        data_id: the id of the JSON block.
+        parts: the text of the body's other placeholders, already HTML (escaped by the caller).
+    """
+    filled = {
+        **(parts or {}),
+        "TITLE": html.escape(visible_text(title)),
+        "STYLE": style,
+        "SCRIPT": script,
+        "DATA": safe_json(data),
+        "DATA_ID": data_id,
     }
-    return g;
-  }
-
-  function show(k) {
-    state = k;
-    var g = gradsAfter(k);
-    gradText.forEach(function (t, i) {
-      if (t && t.textContent !== cell + g[i]) { t.textContent = cell + g[i]; }
-    });
-    svg.querySelectorAll(".current, .active, .updated").forEach(function (x) {
-      x.classList.remove("current", "active", "updated");
-    });
-    var lines = el("step-lines");
-    while (lines.firstChild) { lines.removeChild(lines.firstChild); }
-    if (k === 0) {
-      el("step-title").textContent = data.before ||
-        "Before the backward pass: every grad is 0. Press Next (\u2192) to start.";
-    } else {
-      var step = data.steps[k - 1];
-      var node = data.nodes[step.node];
-      mark(node.id, "current");
-      mark(node.id + "_op", "current");
-      node.parents.forEach(function (p) {
-        mark(data.nodes[p].id + "->" + node.id + "_op", "active");
-      });
-      mark(node.id + "_op->" + node.id, "active");
-      step.updates.forEach(function (u) {
-        if (u[0] !== step.node) { mark(data.nodes[u[0]].id, "updated"); }
-      });
-      el("step-title").textContent = step.title;
-      step.lines.forEach(function (line) {
-        var li = document.createElement("li");
-        li.textContent = line;
-        lines.appendChild(li);
-      });
-      var cur = byTitle[node.id];
-      if (cur) { centre(cur[0]); }
-    }
-    el("counter").textContent = "Step " + k + " of " + nSteps;
-    el("prev").disabled = k === 0;
-    el("reset").disabled = k === 0;
-    el("next").disabled = k === nSteps;
-    if (k === nSteps) { stop(); }
-    el("play").disabled = k === nSteps;
-  }
-
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    el("play").textContent = "\u25B6 Play";
-  }
-  function next() { if (state < nSteps) { show(state + 1); } }
-  function prev() { stop(); if (state > 0) { show(state - 1); } }
-  function reset() { stop(); show(0); }
-  function togglePlay() {
-    if (timer !== null) { stop(); return; }
-    if (state >= nSteps) { return; }
-    el("play").textContent = "\u275A\u275A Pause";
-    next();
-    timer = setInterval(next, data.interval);
-  }
-
-  el("next").addEventListener("click", function () { stop(); next(); });
-  el("prev").addEventListener("click", prev);
-  el("reset").addEventListener("click", reset);
-  el("play").addEventListener("click", togglePlay);
-  el("fit").addEventListener("click", function () {
-    var fit = el("graph").classList.toggle("fit");
-    el("fit").textContent = fit ? "Actual size" : "Fit width";
-  });
-  document.addEventListener("keydown", function (e) {
-    if (e.altKey || e.ctrlKey || e.metaKey) { return; }
-    // a focused button handles space and Enter itself
-    if (e.target && e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) {
-      return;
-    }
-    if (e.key === "ArrowRight") { stop(); next(); }
-    else if (e.key === "ArrowLeft") { prev(); }
-    else if (e.key === "Home") { reset(); }
-    else if (e.key === " ") { togglePlay(); }
-    else { return; }
-    e.preventDefault();
-  });
-  show(0);
-}());
-"""
+    # The body is the page's own markup, so it joins the skeleton before the one pass that
+    # inserts the text (labels, numbers, the picture).
+    template = SKELETON.replace("%%BODY%%", body)
+    return re.sub(r"%%([A-Z_]+)%%", lambda m: filled[m[1]], template)

@@ -1,4 +1,5 @@
-"""The training page: HTML skeleton, style and script, filled in by :func:`viz.training_page`.
+"""The training page: body, style and script, put in the page skeleton (:mod:`viz._page`) by
+:func:`viz.training_page`.
 
 Placeholders ``%%NAME%%`` are replaced in one pass. The script reads the run from a JSON
 block and writes text only with ``textContent``, so labels can never become markup. It draws
@@ -6,18 +7,7 @@ everything itself (a canvas for the model's output, SVG for the network and the 
 the page needs nothing from a network.
 """
 
-TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>%%TITLE%%</title>
-<style>
-%%STYLE%%
-</style>
-</head>
-<body>
-<header>
+BODY = """<header>
   <h1>%%TITLE%%</h1>
   <nav aria-label="training controls">
     <button type="button" id="play" title="Play / pause (space)">&#x25B6; Play</button>
@@ -53,14 +43,7 @@ TEMPLATE = """<!DOCTYPE html>
   </section>
 </main>
 <div id="tooltip" role="tooltip" hidden></div>
-<footer>Keys: &#x2192; next, &#x2190; previous, Home first, End last, space play/pause.</footer>
-<script type="application/json" id="training-data">%%DATA%%</script>
-<script>
-%%SCRIPT%%
-</script>
-</body>
-</html>
-"""
+<footer>Keys: &#x2192; next, &#x2190; previous, Home first, End last, space play/pause.</footer>"""
 
 STYLE = """
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;

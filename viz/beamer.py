@@ -4,8 +4,9 @@ Each frame holds what the stepper page shows at that step: the graph (a TikZ pic
 :mod:`viz.tikz`) with the node whose chain-rule step runs and the edges into it in orange,
 the grads it changes in green and every grad as it stands after the step, and below it the
 step in words and numbers, e.g. grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6.
-The steps are those of :func:`viz.backward_steps`, with labels typeset in LaTeX (``w^2_11`` as
-:math:`w^{2}_{11}`) and escaped, so a label can never run as a command.
+The steps are those of :func:`viz.backward_step_texts` (the engine's one backward loop),
+with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`) and escaped, so a label can
+never run as a command.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from autograd_lite import Value, gradients, topo_order
+from autograd_lite import Value, topo_order
 from autograd_lite.checks import is_integer
 from autograd_lite.engine import check_value
 from autograd_lite.files import write_atomically
 from autograd_lite.labels import node_names
 
+from ._stepping import StepText, step_options, widest
 from .labels import format_number, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
@@ -29,8 +31,8 @@ from .latex import (
     run_pdflatex,
 )
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
-from .picture import DEFAULT_MAX_NODES, DrawingOptions, _layout, check_layout, check_size
-from .stepper import backward_steps, replay
+from .picture import DrawingOptions, _layout, check_layout, check_size
+from .stepper import step_texts
 from .tikz import picture, place
 
 __all__ = ["DEFAULT_MAX_STEPS", "beamer"]
@@ -58,12 +60,8 @@ def beamer(
     root: Value,
     path: str | os.PathLike,
     *,
+    options: DrawingOptions | None = None,
     title: str | None = None,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    cluster: bool = False,
-    compact_constants: bool = True,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
     max_steps: int | None = DEFAULT_MAX_STEPS,
     pdf: bool = False,
     time_limit: float = DEFAULT_TIME_LIMIT,
@@ -71,7 +69,7 @@ def beamer(
 ) -> Path:
     """Write a Beamer document with one frame per step of the backward pass of ``root``.
 
-    Frame k shows the graph after step k of :func:`viz.backward_steps` (the first seeds
+    Frame k shows the graph after step k of :func:`viz.backward_step_texts` (the first seeds
     grad(output) = 1), the node whose rule runs highlighted, and the chain-rule step with
     its numbers. The document needs pdflatex with Beamer and TikZ (Debian:
     texlive-latex-recommended and texlive-pictures). Files are replaced in one step.
@@ -80,9 +78,9 @@ def beamer(
         root: the output node.
         path: the ``.tex`` file to write, or a ``.pdf`` file: then the ``.tex`` beside it is
             written and compiled.
-        title: the frames' title; by default names the output.
-        rankdir, fmt, cluster, compact_constants, max_nodes: the drawing options, as for
-            :func:`viz.to_dot`.
+        options: the picture's :class:`DrawingOptions`, as for :func:`viz.stepper`.
+        title: the frames' title (cut to 80 characters with "…"); by default names the
+            output.
         max_steps: refuse a backward pass of more steps (frames) than this (None: no limit).
         pdf: also compile the document to a PDF beside the ``.tex`` file.
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes.
@@ -111,85 +109,90 @@ def beamer(
         2
     """
     check_value(root, "root")
+    tex_path = _tex_path(path)
+    pdf = bool(pdf) or Path(path).suffix.lower() == ".pdf"
+    time_limit = check_time_limit(time_limit)
+    latex_time_limit = check_latex_time_limit(latex_time_limit)
+    if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
+        raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be text or None, got {type(title).__name__}")
+    options = step_options(options, "beamer")
+    order = topo_order(root)
+    check_size(order, options.max_nodes, what="beamer")
+    steps = step_texts(order, options.fmt, _latex_names(order, options.fmt), latex_text)
+    _check_steps(len(steps), max_steps)
+    check_layout(root, options, "beamer")
+    source = _document(order, steps, options, title, time_limit)
+    write_atomically(tex_path, source)
+    if not pdf:
+        return tex_path
+    try:
+        data = run_pdflatex(source, time_limit=latex_time_limit)
+    except LatexNotFoundError as err:
+        raise LatexNotFoundError(f"{err} The document was written to {str(tex_path)!r}.") from None
+    pdf_path = tex_path.with_suffix(".pdf")
+    write_atomically(pdf_path, data)
+    return pdf_path
+
+
+def _tex_path(path: str | os.PathLike) -> Path:
+    """The ``.tex`` file a deck is written to: the path itself, or the one beside a ``.pdf``."""
     path = Path(path)
     if path.suffix.lower() not in (".tex", ".pdf"):
         raise ValueError(
             f"beamer writes a .tex file (or a .pdf with the .tex beside it), got "
             f"{str(path)!r}; name it, for example, {path.stem or 'steps'}.tex"
         )
-    pdf = bool(pdf) or path.suffix.lower() == ".pdf"
-    time_limit = check_time_limit(time_limit)
-    latex_time_limit = check_latex_time_limit(latex_time_limit)
-    if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
-        raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=True,
-    )
-    order = topo_order(root)
-    check_size(order, max_nodes, what="beamer")
-    n_steps = 1 + sum(1 for v in order if v.parents)
-    if max_steps is not None and n_steps > max_steps:
+    return path.with_suffix(".tex")
+
+
+def _check_steps(n: int, max_steps: int | None) -> None:
+    if max_steps is not None and n > max_steps:
         raise ValueError(
-            f"this backward pass has {n_steps} steps, more than max_steps={max_steps}: one "
+            f"this backward pass has {n} steps, more than max_steps={max_steps}: one "
             f"frame each would make a deck too long to show. To make it anyway, call "
-            f"beamer(root, path, max_steps={n_steps}) (or max_steps=None); to show a part, "
+            f"beamer(root, path, max_steps={n}) (or max_steps=None); to show a part, "
             "pass an inner node as the root."
         )
-    check_layout(root, options, "beamer")
-    steps, final = backward_steps(root, fmt=fmt)
-    if final != gradients(root, order):
-        raise RuntimeError(
-            "the replayed steps disagree with backward(); this is a bug in autograd_lite, "
-            "please report it"
-        )
-    text_steps, _ = replay(order, fmt, _latex_names(order, fmt), latex_text)
 
+
+_MAX_TITLE_CHARS = 80  # a frame title longer than a line is cut with "…" (100k took 120 s)
+
+
+def _document(
+    order: list[Value],
+    steps: list[StepText],
+    options: DrawingOptions,
+    title: str | None,
+    time_limit: float,
+) -> str:
+    """The LaTeX source of the deck: a frame per step, every frame laid out alike."""
+    fmt = options.fmt
     # Every frame has the same layout: each grad cell is sized for the widest grad it shows.
-    widest: dict[int, float] = {}
-    for step in steps:
-        for i, g in step.updates:
-            if len(format_number(g, fmt)) >= len(format_number(widest.get(i, 0.0), fmt)):
-                widest[i] = g
-    where = place(_layout(order, options, widest), time_limit=time_limit, what="beamer")
-
+    where = place(_layout(order, options, widest(steps, fmt)), time_limit=time_limit, what="beamer")
     root_name = shorten(node_names(order, lambda x: format_number(x, fmt))[order[-1]])
     heading = (
-        latex_text(title)
+        latex_text(shorten(title, _MAX_TITLE_CHARS))  # in every frame: one line's worth
         if title is not None
         else (r"Backward pass of " + _latex_names(order, fmt)[-1])
     )
     frames = []
     shown: dict[int, float] = {}
-    for k, (step, text) in enumerate(zip(steps, text_steps), start=1):
+    for k, step in enumerate(steps, start=1):
         shown.update(step.updates)
         graph = _layout(order, options, dict(shown))
         tikz = picture(graph, where, current=step.node, updated=[i for i, _ in step.updates])
-        frames.append(_frame(heading, k, len(steps), tikz, where.bb, text.title, text.lines))
-    source = (
-        _PREAMBLE % {"title": latex_text(title) if title is not None else latex_text(root_name)}
+        frames.append(_frame(heading, k, len(steps), tikz, where.bb, step.title, step.lines))
+    return (
+        _PREAMBLE % {"title": latex_text(shorten(title if title is not None else root_name, 200))}
         + "".join(frames)
         + "\\end{document}\n"
     )
-    tex_path = path.with_suffix(".tex")
-    write_atomically(tex_path, source)
-    if not pdf:
-        return tex_path
-    pdf_path = path.with_suffix(".pdf")
-    try:
-        data = run_pdflatex(source, time_limit=latex_time_limit)
-    except LatexNotFoundError as err:
-        raise LatexNotFoundError(f"{err} The document was written to {str(tex_path)!r}.") from None
-    write_atomically(pdf_path, data)
-    return pdf_path
 
 
 def _latex_names(order: list[Value], fmt: str) -> list[str]:
-    """Each node's name as :func:`viz.backward_steps` writes it, in LaTeX: a label with its
+    """Each node's name as :func:`viz.backward_step_texts` writes it, in LaTeX: a label with its
     textbook scripts, a constant's number, an id."""
     names = node_names(order, lambda x: format_number(x, fmt))
     return [

@@ -16,9 +16,9 @@ refused before ``dot`` runs, and :func:`render` stops ``dot`` after ``time_limit
 Labels longer than :data:`viz.labels.MAX_LABEL_CHARS` are shortened with a "…" (the node's
 tooltip holds more). Files are written atomically: a failure leaves an old file whole.
 
-The three entry points take the same keyword-only options. Other drawings of ``viz`` (the
-stepper page) build the same picture from a :class:`DrawingOptions` with
-:func:`dot_source`, which can show grads other than the nodes' own.
+Every drawing entry point of ``viz`` takes its options as one :class:`DrawingOptions`
+(``options=DrawingOptions(rankdir="TB")``); the stepper pages build the same picture
+with grads other than the nodes' own.
 
 Example:
     >>> from autograd_lite import Value
@@ -32,7 +32,6 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from pathlib import Path
 
 import graphviz
@@ -53,12 +52,10 @@ from .picture import (  # noqa: F401  (the colours and helpers are also read fro
     DotNotFoundError,
     DrawingOptions,
     GraphTooLargeError,
-    _layout,
     check_layout,
-    check_size,
+    digraph,
     dot_lines,
-    dot_source,
-    legend_rows,
+    drawing_options,
 )
 
 _RENDER_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -68,7 +65,6 @@ __all__ = [
     "draw",
     "render",
     "DrawingOptions",
-    "dot_source",
     "GraphTooLargeError",
     "DotNotFoundError",
     "DEFAULT_MAX_NODES",
@@ -77,128 +73,64 @@ __all__ = [
 # --- the entry points -----------------------------------------------------------------------
 
 
-def to_dot(
-    root: Value,
-    *,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    highlight: Iterable = (),
-    cluster: bool = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    compact_constants: bool = True,
-    show_ids: bool | None = None,
-) -> str:
+def to_dot(root: Value, *, options: DrawingOptions | None = None) -> str:
     """The DOT source of the graph ``root`` depends on.
 
     Args:
         root: the output node; the drawing holds it and every node it depends on.
-        rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
-        fmt: format spec for data and grads, such as ``".4g"`` or ``".3f"``.
-        show_grad: show each node's ``grad`` next to its data.
-        color_by_grad: fill value nodes by the sign and size of their grad (red negative,
-            blue positive; strongest within a factor 10 of the largest |grad| apart from
-            the output's, lighter one and two decades below) and add a legend.
-        highlight: Values (nodes) and ``(parent, child)`` pairs (edges) to draw thick and
-            coloured, for example one chain-rule path; other edges are drawn lighter.
-        cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
-            ``z^l_j``, ``a^l_j``) into one box per layer and one per neuron.
-        max_nodes: refuse graphs with more value nodes than this (None: no limit). Where
-            Graphviz lays the graph out (:func:`draw`, :func:`render` to a picture, the
-            stepper), graphs whose layout would take it long are refused too: more than
-            :data:`viz.limits.MAX_EDGES` edges, or edges across more than
-            :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
-        compact_constants: draw unlabelled leaves (numbers used as operands) as just their
-            number; a constant exponent is always folded into its node (``^2``).
-        show_ids: show the node id (``n5``) in unlabelled nodes: the name that
-            :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
-            shows them when ``highlight`` is given, so a path table's nodes can be found in
-            the picture; True or False shows or hides them in any drawing.
+        options: how to draw it (:class:`DrawingOptions`); None draws with the defaults.
 
     Returns:
         The DOT text, identical for the same graph in any run. Labels and numbers longer than
         :data:`viz.labels.MAX_LABEL_CHARS` characters are shortened with a "…".
 
     Raises:
-        GraphTooLargeError: if the graph has more than ``max_nodes`` value nodes.
-        ValueError: for a bad option or a highlighted node or edge not in the graph.
-        TypeError: if root is not a Value or highlight holds something else.
+        GraphTooLargeError: if the graph has more than ``options.max_nodes`` value nodes.
+        ValueError: for a highlighted node or edge not in the graph.
+        TypeError: if root is not a Value, options not a DrawingOptions, or highlight holds
+            something else.
 
     Example:
         >>> from autograd_lite import Value
         >>> x = Value(3.0, label="x")
-        >>> "n2_op [label=<^2>" in to_dot(x ** 2)
+        >>> "n2_op [label=<(·)<SUP>2</SUP>>" in to_dot(x ** 2)
         True
         >>> y = (x * 2).exp()
-        >>> ">n2</FONT>" in to_dot(y), ">n2</FONT>" in to_dot(y, highlight=[y.parents[0]])
+        >>> lit = DrawingOptions(highlight=[y.parents[0]])
+        >>> ">n2</FONT>" in to_dot(y), ">n2</FONT>" in to_dot(y, options=lit)
         (False, True)
     """
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=show_grad,
-        color_by_grad=color_by_grad,
-        highlight=highlight,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=show_ids,
-    )
-    return dot_source(root, options)
+    return digraph(dot_lines(root, drawing_options(options)))
 
 
-def draw(
-    root: Value,
-    *,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    highlight: Iterable = (),
-    cluster: bool = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    compact_constants: bool = True,
-    show_ids: bool | None = None,
-) -> graphviz.Digraph:
+def draw(root: Value, *, options: DrawingOptions | None = None) -> graphviz.Digraph:
     """The graph as a ``graphviz.Digraph``: notebooks display it inline by themselves.
 
     Args:
         root: the output node.
-        rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
-            compact_constants, show_ids: the drawing options, with the same meanings and
-            defaults as for :func:`to_dot`.
+        options: how to draw it (:class:`DrawingOptions`); None draws with the defaults.
 
     Returns:
         A Digraph whose ``.source`` is exactly :func:`to_dot`'s text for the same options;
         call ``.render()`` or use :func:`render` to write files.
 
     Raises:
-        LayoutTooSlowError: if ``max_nodes`` is not None and Graphviz would take long to lay
-            the graph out (a notebook runs it to show the picture); the message says what
-            makes it slow and what helps.
+        LayoutTooSlowError: if ``options.max_nodes`` is not None and Graphviz would take long
+            to lay the graph out (a notebook runs it to show the picture); the message says
+            what makes it slow and what helps.
         GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
 
     Example:
         >>> from autograd_lite import Value
-        >>> g = draw(Value(1.0, label="x").tanh(), rankdir="TB")
-        >>> g.source == to_dot(Value(1.0, label="x").tanh(), rankdir="TB")
+        >>> tb = DrawingOptions(rankdir="TB")
+        >>> g = draw(Value(1.0, label="x").tanh(), options=tb)
+        >>> g.source == to_dot(Value(1.0, label="x").tanh(), options=tb)
         True
     """
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=show_grad,
-        color_by_grad=color_by_grad,
-        highlight=highlight,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=show_ids,
-    )
+    options = drawing_options(options)
     lines = dot_lines(root, options)
     check_layout(root, options, "draw")
-    # graphviz writes the same "digraph {" wrapper around the body as dot_source does
+    # graphviz writes the same "digraph {" wrapper around the body as digraph() does
     return graphviz.Digraph(body=[f"{line}\n" for line in lines])
 
 
@@ -207,15 +139,7 @@ def render(
     path: str | os.PathLike,
     format: str | None = None,
     *,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    highlight: Iterable = (),
-    cluster: bool = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    compact_constants: bool = True,
-    show_ids: bool | None = None,
+    options: DrawingOptions | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> Path:
     """Draw the graph into a file: SVG, PNG, PDF or the DOT source itself.
@@ -225,9 +149,7 @@ def render(
         path: the file to write.
         format: ``"svg"``, ``"png"``, ``"pdf"`` or ``"dot"``; None takes it from the path's
             suffix (``.svg``, ``.png``, ``.pdf``, ``.dot``).
-        rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
-            compact_constants, show_ids: the drawing options, with the same meanings and
-            defaults as for :func:`to_dot`.
+        options: how to draw it (:class:`DrawingOptions`); None draws with the defaults.
         time_limit: seconds Graphviz's ``dot`` may take to draw the picture
             (:data:`viz.limits.DEFAULT_TIME_LIMIT` by default); it is stopped after that.
 
@@ -256,18 +178,8 @@ def render(
     path = Path(path)
     file_format = _file_format(path, format)
     time_limit = check_time_limit(time_limit)
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=show_grad,
-        color_by_grad=color_by_grad,
-        highlight=highlight,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=show_ids,
-    )
-    source = dot_source(root, options)
+    options = drawing_options(options)
+    source = digraph(dot_lines(root, options))
     if file_format == "dot":
         write_atomically(path, source)
         return path
@@ -294,7 +206,7 @@ def faster_hints(options: DrawingOptions, what: str = "render") -> str:
         "use fewer nodes (fewer terms, a smaller network)",
     ]
     if not options.compact_constants:
-        hints.append("pass compact_constants=True to draw constants as small boxes")
+        hints.append("draw constants as small boxes (DrawingOptions(compact_constants=True))")
     if options.max_nodes is None:
         hints.append(
             "leave max_nodes at its default, which refuses such graphs at once with the reason"

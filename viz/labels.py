@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 
 # One reader of Nielsen's labels for the whole project; re-exported here for drawings.
@@ -42,6 +43,8 @@ __all__ = [
     "label_html",
     "parse_nielsen",
     "format_number",
+    "label_text",
+    "page_number",
     "shorten",
     "visible_text",
     "quoted_text",
@@ -200,3 +203,77 @@ def format_number(x: float, fmt: str) -> str:
             f"fmt={fmt!r} is not a number format for a float ({err}); "
             "use a format spec such as '.4g', '.3f' or '.2e'"
         ) from None
+
+
+_TO_SUP = dict(
+    zip("0123456789+-abcdefghijklmnoprstuvwxyz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+)
+_TO_SUB = dict(zip("0123456789,aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉,ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+
+
+def label_text(label: str) -> str:
+    """A label as plain text with textbook super- and subscripts, as the pages print it.
+
+    The scripts that :func:`label_html` draws in a picture are written with Unicode's
+    superscript and subscript characters, so the steps' text, the titles and the tooltips
+    spell a name as the picture shows it. A label whose scripts have no such characters (a
+    capital letter, say) is kept as it is.
+
+    Args:
+        label: the node's label, such as ``"z^2_2"`` or ``"x_1"``.
+
+    Returns:
+        The label with its scripts, such as ``"z²₂"``; any other label unchanged.
+
+    Example:
+        >>> label_text("z^2_2"), label_text("w^2_1,12"), label_text("x_1"), label_text("n")
+        ('z²₂', 'w²₁,₁₂', 'x₁', 'n')
+    """
+    m = _SCRIPTED.fullmatch(label)
+    if m is None or (m["sup"] is None and m["sub"] is None):
+        return label
+    sup, sub = m["sup"] or "", m["sub"] or ""
+    if not all(c in _TO_SUP for c in sup) or not all(c in _TO_SUB for c in sub):
+        return label
+    base = "δ" if m["base"] == "delta" else m["base"]
+    return base + "".join(_TO_SUP[c] for c in sup) + "".join(_TO_SUB[c] for c in sub)
+
+
+_SIGNIFICANT = re.compile(r"\.([0-9]+)g")
+
+
+def page_number(x: float, fmt: str) -> str:
+    """A number as the pages print it: one format for every number, a true minus sign.
+
+    With a format of significant digits such as ``".4g"`` (the default), a number keeps its
+    trailing zeros (``0.5000``, as wide as ``0.7071``) and a whole number is written whole
+    (``2``, ``−6``); any other format is used as it is. Every minus is U+2212 (−), as in the
+    ops table's formulas.
+
+    Args:
+        x: the number.
+        fmt: a format spec, as for :func:`format_number`.
+
+    Returns:
+        The text.
+
+    Raises:
+        ValueError: if ``fmt`` is not a valid format spec for a float.
+
+    Example:
+        >>> page_number(0.5, ".4g"), page_number(-6.0, ".4g"), page_number(-0.26194, ".4g")
+        ('0.5000', '−6', '−0.2619')
+        >>> page_number(-2.5, ".2f")
+        '−2.50'
+    """
+    text = format_number(x, fmt)
+    m = _SIGNIFICANT.fullmatch(fmt)
+    if m is not None and math.isfinite(x):
+        digits = max(int(m[1]), 1)
+        if x == int(x) and abs(x) < 10**digits:
+            text = str(int(x))
+        else:
+            text = format(x, "#" + fmt).replace(".e", "e")
+            if text.endswith("."):
+                text = text[:-1]
+    return text.replace("-", "\u2212")

@@ -71,7 +71,16 @@ DEFAULT_TIME_LIMIT = 20.0
 
 class LayoutTooSlowError(ValueError):
     """The drawing has too many edges, or edges across too many ranks, for ``dot`` to lay it
-    out quickly; nothing was drawn."""
+    out quickly; nothing was drawn.
+
+    Attributes:
+        measure: what makes the layout slow, in one sentence, without the message's advice
+            (which speaks of the drawing's options): a command can give its own.
+    """
+
+    def __init__(self, message: str, *, measure: str | None = None):
+        super().__init__(message)
+        self.measure = message if measure is None else measure
 
 
 class DotTimeoutError(TimeoutError):
@@ -149,18 +158,22 @@ def check_layout_cost(order: list[Value], hidden: set[int], what: str) -> None:
     """
     edges, crossed = layout_cost(order, hidden)
     lift = (
-        f"To draw it anyway, call {what}(root, ..., max_nodes=None), which lifts the drawing "
-        "limits; Graphviz then still stops after time_limit seconds."
+        f"To draw it anyway, call {what}(root, ..., options=DrawingOptions(max_nodes=None)), "
+        "which lifts the drawing limits; Graphviz then still stops after time_limit seconds."
     )
     part = (
         f"To draw a part of it, pass an inner node as the root: {what}(node) draws only that "
         "node and the nodes it depends on."
     )
     if edges > MAX_EDGES:
-        raise LayoutTooSlowError(
+        measure = (
             f"this graph's drawing has {edges:,} edges, more than the {MAX_EDGES:,} that "
-            f"Graphviz lays out in about a second (16,600 edges took 13 s). {part} Fewer "
-            f"inputs per weighted sum, or fewer nodes, make fewer edges. {lift}"
+            "Graphviz lays out in about a second (16,600 edges took 13 s)."
+        )
+        raise LayoutTooSlowError(
+            f"{measure} {part} Fewer inputs per weighted sum, or fewer nodes, make fewer "
+            f"edges. {lift}",
+            measure=measure,
         )
     if crossed > MAX_RANKS_CROSSED:
         uses = Counter(p for v in order for p in v.parents)
@@ -171,12 +184,16 @@ def check_layout_cost(order: list[Value], hidden: set[int], what: str) -> None:
             example = f", such as {name} here, used {count} times"
         else:
             example = ""
-        raise LayoutTooSlowError(
+        measure = (
             f"this graph would take Graphviz too long to lay out: its edges cross "
-            f"{crossed:,} ranks, more than {MAX_RANKS_CROSSED:,} (6,200 took 33 s). That "
-            f"happens when a node is used by operations far apart in the graph{example}, "
-            f"for example in each of many terms summed one after another. {part} Fewer "
-            f"terms, or that node used in fewer places, make fewer crossings. {lift}"
+            f"{crossed:,} ranks, more than {MAX_RANKS_CROSSED:,} (6,200 took 33 s)."
+        )
+        raise LayoutTooSlowError(
+            f"{measure} That happens when a node is used by operations far apart in the "
+            f"graph{example}, for example in each of many terms summed one after another. "
+            f"{part} Fewer terms, or that node used in fewer places, make fewer crossings. "
+            f"{lift}",
+            measure=measure,
         )
 
 

@@ -2,15 +2,16 @@
 
 :class:`DrawingOptions` holds the drawing options, checked. :func:`dot_lines` writes the
 graph's DOT statements in the order they appear: graph attributes, nodes (clusters first),
-edges, legend; :func:`dot_source` wraps them as one ``digraph``. The entry points that users
+edges, legend; :func:`digraph` wraps them as one ``digraph``. The entry points that users
 call (:func:`viz.to_dot`, :func:`viz.draw`, :func:`viz.render`) are in :mod:`viz.dot`; the
 stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import graphviz
@@ -35,7 +36,9 @@ from .limits import check_layout_cost
 
 __all__ = [
     "DrawingOptions",
-    "dot_source",
+    "digraph",
+    "drawn_edges",
+    "drawing_options",
     "dot_lines",
     "check_size",
     "check_layout",
@@ -62,7 +65,17 @@ _COMMUTATIVE = frozenset({"add", "mul"})
 
 
 class GraphTooLargeError(ValueError):
-    """The graph has more nodes than the drawing limit ``max_nodes``."""
+    """The graph has more nodes than the drawing limit ``max_nodes``.
+
+    Attributes:
+        n_nodes: the number of value nodes of the graph.
+        max_nodes: the limit it is above.
+    """
+
+    def __init__(self, message: str, *, n_nodes: int, max_nodes: int):
+        super().__init__(message)
+        self.n_nodes = n_nodes
+        self.max_nodes = max_nodes
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -74,10 +87,34 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 
 @dataclass(frozen=True, kw_only=True)
 class DrawingOptions:
-    """The drawing options of :func:`to_dot`, :func:`draw` and :func:`render`, checked.
+    """How a graph is drawn: the one set of options every drawing of ``viz`` takes.
 
-    The attributes have the names, meanings and defaults of those functions' keyword
-    options; making one checks them.
+    :func:`viz.to_dot`, :func:`viz.draw`, :func:`viz.render`, :func:`viz.to_tikz`, the
+    stepper pages and the Beamer frames all take ``options=DrawingOptions(...)``; making one
+    checks it.
+
+    Attributes:
+        rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
+        fmt: format spec for data and grads, such as ``".4g"`` or ``".3f"``.
+        show_grad: show each node's ``grad`` next to its data.
+        color_by_grad: fill value nodes by the sign and size of their grad (red negative,
+            blue positive; strongest within a factor 10 of the largest |grad| apart from
+            the output's, lighter one and two decades below) and add a legend.
+        highlight: Values (nodes) and ``(parent, child)`` pairs (edges) to draw thick and
+            coloured, for example one chain-rule path; other edges are drawn lighter.
+        cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
+            ``z^l_j``, ``a^l_j``) into one box per layer and one per neuron.
+        max_nodes: refuse graphs with more value nodes than this (None: no limit). Where
+            Graphviz lays the graph out (:func:`viz.draw`, :func:`viz.render` to a picture,
+            TikZ, the steppers), graphs whose layout would take it long are refused too: more
+            than :data:`viz.limits.MAX_EDGES` edges, or edges across more than
+            :data:`viz.limits.MAX_RANKS_CROSSED` ranks; None lifts these limits as well.
+        compact_constants: draw unlabelled leaves (numbers used as operands) as just their
+            number; a constant exponent is always folded into its node (``(·)²``).
+        show_ids: show the node id (``n5``) in unlabelled nodes: the name that
+            :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
+            shows them when ``highlight`` is given, so a path table's nodes can be found in
+            the picture; True or False shows or hides them in any drawing.
 
     Raises:
         ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
@@ -102,6 +139,14 @@ class DrawingOptions:
     show_ids: bool | None = None
 
     def __post_init__(self) -> None:
+        # kept as a tuple, so options stay unchanged and hashable whatever was passed
+        try:
+            object.__setattr__(self, "highlight", tuple(self.highlight))
+        except TypeError:
+            raise TypeError(
+                "highlight must be a list of Values (nodes) and (parent, child) pairs of "
+                f"Values (edges), got {type(self.highlight).__name__}"
+            ) from None
         if self.rankdir not in ("LR", "TB"):
             raise ValueError(
                 "rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
@@ -112,6 +157,22 @@ class DrawingOptions:
             raise ValueError(
                 f"max_nodes must be a positive whole number or None, got {self.max_nodes!r}"
             )
+
+
+def drawing_options(options: DrawingOptions | None) -> DrawingOptions:
+    """The options a drawing entry point was given: the defaults for None.
+
+    Raises:
+        TypeError: if options is neither a DrawingOptions nor None.
+    """
+    if options is None:
+        return DrawingOptions()
+    if not isinstance(options, DrawingOptions):
+        raise TypeError(
+            "options must be a DrawingOptions, for example options=DrawingOptions(rankdir='TB'), "
+            f"or None, got {type(options).__name__}"
+        )
+    return options
 
 
 def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
@@ -130,9 +191,11 @@ def check_size(order: list, max_nodes: int | None, what: str = "draw") -> None:
         raise GraphTooLargeError(
             f"this graph has {n} value nodes, more than the drawing limit max_nodes="
             f"{max_nodes}: Graphviz would be slow and the picture unreadable. "
-            f"To draw it anyway, call {what}(root, ..., max_nodes={n}) (or max_nodes=None for no "
-            f"limit); to draw a part of it, pass an inner node as the root: {what}(node) "
-            "draws only that node and the nodes it depends on."
+            f"To draw it anyway, call {what}(root, ..., options=DrawingOptions(max_nodes={n})) "
+            f"(or max_nodes=None for no limit); to draw a part of it, pass an inner node as the "
+            f"root: {what}(node) draws only that node and the nodes it depends on.",
+            n_nodes=n,
+            max_nodes=max_nodes,
         )
 
 
@@ -150,40 +213,37 @@ def check_layout(root: Value, options: DrawingOptions, what: str) -> None:
         check_layout_cost(topo_order(root), set(), what)
 
 
-def dot_source(
-    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
-) -> str:
-    """The DOT text of ``root``'s graph: the one place the ``digraph { ... }`` wrapper is written.
+def digraph(lines: list[str]) -> str:
+    """The one place the ``digraph { ... }`` wrapper is written around :func:`dot_lines`."""
+    return "digraph {\n" + "".join(f"{line}\n" for line in lines) + "}\n"
+
+
+def dot_lines(
+    root: Value,
+    options: DrawingOptions,
+    *,
+    grads: Mapping[int, float] | None = None,
+    number: Callable[[float], str] | None = None,
+    ids: Sequence[str] | None = None,
+    tooltips: Mapping[str, str] | None = None,
+    operand_marks: bool = False,
+) -> list[str]:
+    """The DOT body lines (each starting with a tab) for ``root``'s graph.
 
     Args:
         root: the output node.
         options: the drawing options.
         grads: grads to show instead of the nodes' own, by topological index (0 for an
-            index not given); the stepper draws its picture with them.
-
-    Returns:
-        ``"digraph {"``, the lines of :func:`dot_lines` and ``"}"``, one per line.
-
-    Raises:
-        GraphTooLargeError, ValueError, TypeError: as :func:`to_dot`.
-
-    Example:
-        >>> from autograd_lite import Value
-        >>> x = Value(3.0, label="x")
-        >>> "grad 7<" in dot_source(x.exp(), DrawingOptions(), grads={0: 7.0})
-        True
-    """
-    body = "".join(f"{line}\n" for line in dot_lines(root, options, grads=grads))
-    return "digraph {\n" + body + "}\n"
-
-
-def dot_lines(
-    root: Value, options: DrawingOptions, *, grads: Mapping[int, float] | None = None
-) -> list[str]:
-    """The DOT body lines (each starting with a tab) for ``root``'s graph.
-
-    Args:
-        root, options, grads: as for :func:`dot_source`.
+            index not given); the stepper pages and Beamer frames draw their pictures so.
+        number: how to write data and grads (by default ``options.fmt``); the pages write
+            their own numbers.
+        ids: each unlabelled node's name for its id cell, by topological index, written as a
+            label (``v_5``, drawn v₅ in grey at the size of the labels); by default the small
+            grey id ``n5``. The pages call such nodes as their text does.
+        tooltips: tooltips by DOT name (``"n5"``, ``"n5_op"``, ``"n2->n5_op"``), as plain text.
+        operand_marks: mark the second operand of − ÷ ^ with the operation's symbol instead of
+            writing the ops table's operand names a and b on both edges (the pages, whose
+            text names operands by their labels).
 
     Returns:
         The graph's attributes, its nodes (in their clusters, if any), its edges and, when
@@ -196,6 +256,15 @@ def dot_lines(
     order = topo_order(root)
     check_size(order, options.max_nodes)
     graph = _layout(order, options, grads)
+    if number is not None or ids is not None or tooltips is not None or operand_marks:
+        graph = dataclasses.replace(
+            graph,
+            number=number or graph.number,
+            ids=list(ids) if ids is not None else graph.ids,
+            label_ids=ids is not None,
+            tooltips=dict(tooltips or {}),
+            operand_marks=operand_marks,
+        )
     lines = _graph_attributes(options)
     lines += _node_lines(graph)
     lines += _edge_lines(graph)
@@ -221,6 +290,11 @@ class _Layout:
     folded: set[int]  # constant exponents written inside their operation node
     compact: set[int]  # constants drawn as just their number
     scale: float  # the largest |grad| that sets the colours
+    number: Callable[[float], str]  # how data and grads are written
+    ids: list[str]  # the id cell's text for each node
+    tooltips: dict[str, str] = dataclasses.field(default_factory=dict)  # by DOT name
+    label_ids: bool = False  # ids written as labels, at the labels' size
+    operand_marks: bool = False  # the second operand of − ÷ ^ marked by the symbol
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -245,6 +319,8 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         folded=folded,
         compact=compact,
         scale=_grad_scale(shown, drawn_in_full=folded | compact),
+        number=lambda x: format_number(x, options.fmt),
+        ids=[node_id(i) for i in range(len(order))],
     )
 
 
@@ -357,10 +433,12 @@ def _op_node(graph: _Layout, i: int) -> str:
     symbol = prim.symbol if prim is not None else v.op
     text = html_text(shorten(symbol))
     if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
-        # the exponent is part of the operation's name, so it is written in full (^2,
-        # ^0.5), whatever the number format of the data
-        text = html_text(shorten(symbol + format(v.parents[1].data, ".6g")))
+        # the exponent is part of the operation's name, so it is written in full ((·)²,
+        # (·)^0.5 as a superscript), whatever the number format of the data
+        power = format(v.parents[1].data, ".6g").replace("-", "−")
+        text = f"(·)<SUP>{html_text(shorten(power))}</SUP>"
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
+    extra += _tooltip(graph, f"n{i}_op")
     return (
         f"n{i}_op [label=<{text}> shape=ellipse style=filled "
         f'fillcolor="{OP_FILL}" height=0.4 margin="0.06,0.02"{extra}]'
@@ -370,25 +448,28 @@ def _op_node(graph: _Layout, i: int) -> str:
 def _value_node(graph: _Layout, i: int) -> str:
     """Node i as a table of label (or id), data and grad; a constant as just its number."""
     v = graph.order[i]
-    fmt = graph.options.fmt
+    number = graph.number
     if i in graph.compact:
         return (
-            f"n{i} [label=<{_number_html(v.data, fmt)}> shape=box "
+            f"n{i} [label=<{_number_html(v.data, number)}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
-            'width=0.3 margin="0.06,0.02"]'
+            f'width=0.3 margin="0.06,0.02"{_tooltip(graph, f"n{i}")}]'
         )
     grad = graph.grads[i]
     cells = []
-    tooltip = ""
+    tooltip = _tooltip(graph, f"n{i}")
     if v.label:
         cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
-        if len(v.label) > MAX_LABEL_CHARS:
+        if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
+    elif graph.show_ids and graph.label_ids:
+        cells.append(f'<TD><FONT COLOR="#555555">{label_html(shorten(graph.ids[i]))}</FONT></TD>')
     elif graph.show_ids:
-        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{node_id(i)}</FONT></TD>')
-    cells.append(f"<TD>data {_number_html(v.data, fmt)}</TD>")
+        cell = html_text(shorten(graph.ids[i]))
+        cells.append(f'<TD><FONT COLOR="#777777" POINT-SIZE="11">{cell}</FONT></TD>')
+    cells.append(f"<TD>data {_number_html(v.data, number)}</TD>")
     if graph.options.show_grad:
-        cells.append(f"<TD>grad {_number_html(grad, fmt)}</TD>")
+        cells.append(f"<TD>grad {_number_html(grad, number)}</TD>")
     fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
     border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
     table = (
@@ -398,9 +479,15 @@ def _value_node(graph: _Layout, i: int) -> str:
     return f"n{i} [label=<{table}>{tooltip}]"
 
 
-def _number_html(x: float, fmt: str) -> str:
+def _number_html(x: float, number: Callable[[float], str]) -> str:
     # a format such as ".3f" writes 1e300 with 301 digits
-    return html_text(shorten(format_number(x, fmt)))
+    return html_text(shorten(number(x)))
+
+
+def _tooltip(graph: _Layout, name: str) -> str:
+    """The tooltip attribute of the DOT node or edge ``name``, if it has one."""
+    text = graph.tooltips.get(name)
+    return f' tooltip="{quoted_text(shorten(text, MAX_TOOLTIP_CHARS))}"' if text else ""
 
 
 def _colour(g: float, scale: float) -> str:
@@ -452,22 +539,32 @@ def _edge_lines(graph: _Layout) -> list[str]:
     lit = f' color="{HIGHLIGHT}" penwidth=3'
     lit_children = {child for _, child in graph.lit_edges}
     lines = []
+    for pi, i, tail, head, name in drawn_edges(graph):
+        if pi < 0:
+            lines.append(_edge(tail, head, lit if i in lit_children else dim))
+            continue
+        attrs = (lit if (pi, i) in graph.lit_edges else dim) + _tooltip(graph, f"{tail}->{head}")
+        if name:
+            size = 16 if graph.operand_marks else 11
+            attrs += f' headlabel=<{html_text(name)}> labelfontsize={size} labelfontcolor="#666666"'
+        lines.append(_edge(tail, head, attrs))
+    return lines
+
+
+def drawn_edges(graph: _Layout) -> list[tuple[int, int, str, str, str]]:
+    """Every drawn edge as ``(parent index or -1, child index, tail, head, operand name)``, in
+    drawing order: each operand into its operation, then the operation into its result."""
+    out = []
     for i, v in enumerate(graph.order):
         if not v.parents:
             continue
         names = _operand_names(graph, v)
         for k, p in enumerate(v.parents):
             pi = graph.index[p]
-            if pi in graph.folded:
-                continue
-            attrs = lit if (pi, i) in graph.lit_edges else dim
-            if k < len(names):
-                attrs += (
-                    f' headlabel=<{html_text(names[k])}> labelfontsize=11 labelfontcolor="#666666"'
-                )
-            lines.append(_edge(f"n{pi}", f"n{i}_op", attrs))
-        lines.append(_edge(f"n{i}_op", f"n{i}", lit if i in lit_children else dim))
-    return lines
+            if pi not in graph.folded:
+                out.append((pi, i, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
+        out.append((-1, i, f"n{i}_op", f"n{i}", ""))
+    return out
 
 
 def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:
@@ -477,6 +574,8 @@ def _operand_names(graph: _Layout, v: Value) -> tuple[str, ...]:
         return ()
     if any(graph.index[p] in graph.folded for p in v.parents):
         return ()
+    if graph.operand_marks:
+        return ("", OPS[v.op].symbol)
     return OPS[v.op].operand_names
 
 

@@ -39,7 +39,6 @@ from .labels import format_number, shorten
 from .latex import label_latex, latex_text
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .picture import (
-    DEFAULT_MAX_NODES,
     DIM,
     HIGHLIGHT,
     NEG_COLOURS,
@@ -53,9 +52,10 @@ from .picture import (
     _colour,
     _Layout,
     _layout,
-    _operand_names,
     check_layout,
     check_size,
+    drawing_options,
+    drawn_edges,
     legend_rows,
 )
 
@@ -78,15 +78,7 @@ _GREYS = ("#f3f3f3", "#bbbbbb", "#999999", "#888888", "#777777", "#666666", "#33
 def to_tikz(
     root: Value,
     *,
-    rankdir: str = "LR",
-    fmt: str = ".4g",
-    show_grad: bool = True,
-    color_by_grad: bool = False,
-    highlight: Iterable = (),
-    cluster: bool = False,
-    max_nodes: int | None = DEFAULT_MAX_NODES,
-    compact_constants: bool = True,
-    show_ids: bool | None = None,
+    options: DrawingOptions | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> str:
     """The source of a TikZ picture of the graph ``root`` depends on.
@@ -96,9 +88,7 @@ def to_tikz(
 
     Args:
         root: the output node.
-        rankdir, fmt, show_grad, color_by_grad, highlight, cluster, max_nodes,
-            compact_constants, show_ids: the drawing options, with the same meanings and
-            defaults as for :func:`viz.to_dot`.
+        options: how to draw it (:class:`viz.DrawingOptions`); None draws with the defaults.
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes; it is stopped
             after that.
 
@@ -117,24 +107,14 @@ def to_tikz(
         >>> from autograd_lite import Value
         >>> x = Value(0.5, label="x")
         >>> y = (x * x).tanh()
-        >>> print(to_tikz(y, show_grad=False).splitlines()[-1])
+        >>> print(to_tikz(y, options=DrawingOptions(show_grad=False)).splitlines()[-1])
         \\end{tikzpicture}
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
-    options = DrawingOptions(
-        rankdir=rankdir,
-        fmt=fmt,
-        show_grad=show_grad,
-        color_by_grad=color_by_grad,
-        highlight=highlight,
-        cluster=cluster,
-        max_nodes=max_nodes,
-        compact_constants=compact_constants,
-        show_ids=show_ids,
-    )
+    options = drawing_options(options)
     order = topo_order(root)
-    check_size(order, max_nodes, what="to_tikz")
+    check_size(order, options.max_nodes, what="to_tikz")
     check_layout(root, options, "to_tikz")
     graph = _layout(order, options, None)
     return picture(graph, place(graph, time_limit=time_limit, what="to_tikz"))
@@ -150,7 +130,8 @@ class Placement:
     Attributes:
         bb: the picture's bounding box ``(x0, y0, x1, y1)``.
         nodes: each drawn node's ``(x, y, width, height)`` by name (``n3``, ``n3_op``).
-        edges: each edge's curve (Graphviz's Bézier points), in the order of :func:`_edges`.
+        edges: each edge's curve (Graphviz's Bézier points), in the order of
+            :func:`viz.picture.drawn_edges`.
         head_labels: where each edge's operand name goes, by edge position.
         clusters: ``(x0, y0, x1, y1, label, label x, label y)`` for each layer or neuron box.
     """
@@ -240,22 +221,6 @@ def _op_size(graph: _Layout, i: int) -> tuple[float, float]:
     return max(_text_width(text) * FONT_PT + 2 * 5.0, 20.0), 14.0
 
 
-def _edges(graph: _Layout) -> list[tuple[int, str, str, str]]:
-    """Every edge as ``(parent index or -1, tail, head, operand name)``, in drawing order:
-    each operand into its operation, then the operation into its result."""
-    edges = []
-    for i, v in enumerate(graph.order):
-        if not v.parents:
-            continue
-        names = _operand_names(graph, v)
-        for k, p in enumerate(v.parents):
-            pi = graph.index[p]
-            if pi not in graph.folded:
-                edges.append((pi, f"n{pi}", f"n{i}_op", names[k] if k < len(names) else ""))
-        edges.append((-1, f"n{i}_op", f"n{i}", ""))
-    return edges
-
-
 def _layout_source(graph: _Layout) -> str:
     """DOT text that only places boxes of the picture's sizes; nothing of it is drawn."""
 
@@ -286,7 +251,7 @@ def _layout_source(graph: _Layout) -> str:
             out.append("}")
         out.append("}")
     out.extend(loose)
-    for _, tail, head, name in _edges(graph):
+    for _, _, tail, head, name in drawn_edges(graph):
         out.append(f"{tail} -> {head}" + (f' [headlabel="{name}"]' if name else ""))
     out.append("}")
     return "\n".join(out) + "\n"
@@ -336,7 +301,7 @@ def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
         label = _point(edge["head_lp"]) if "head_lp" in edge else None
         curves.setdefault((names[edge["tail"]], names[edge["head"]]), []).append((points, label))
     edges, head_labels = [], {}
-    for k, (_, tail, head, _) in enumerate(_edges(graph)):
+    for k, (_, _, tail, head, _) in enumerate(drawn_edges(graph)):
         points, label = curves[(tail, head)].pop(0)
         edges.append(points)
         if label is not None:
@@ -377,7 +342,7 @@ def picture(
     """The TikZ source of ``graph`` with its nodes where ``where`` says.
 
     Args:
-        graph: what to draw (grads, highlights, ...), from :func:`viz.dot._layout`.
+        graph: what to draw (grads, highlights, ...), from :func:`viz.picture._layout`.
         where: the placement from :func:`place`, made for a graph of the same shape.
         current: the node whose chain-rule step runs (a Beamer frame); it, its operation and
             the edges into them are lit.
@@ -393,31 +358,7 @@ def picture(
         lit_children.add(current)
         lit_edges |= {(graph.index[p], current) for p in graph.order[current].parents}
     updated = set(updated) - {current}
-    dim = bool(lit_nodes or lit_edges)
-    out = [
-        r"\begin{tikzpicture}[x=1bp, y=1bp, line join=round,",
-        "  every node/.style={inner sep=0pt, outer sep=0pt},",
-        r"  edge/.style={->, >=stealth, line width=0.6bp, draw=" + _rgb(_EDGE) + "},",
-        "  dim/.style={draw=" + _rgb(DIM) + "},",
-        "  lit/.style={draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp}]",
-        *_palette(),
-        # one font switch for the whole picture: a font key would switch at every node,
-        # which makes pdflatex several times slower
-        rf"\fontsize{{{_n(FONT_PT)}}}{{{_n(FONT_PT * 1.2)}}}\selectfont\sffamily",
-    ]
-    for x0, y0, x1, y1, label, lx, ly in where.clusters:
-        if label.startswith("neuron"):
-            style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
-        else:
-            style = "dashed, draw=" + _rgb("#777777")
-        out.append(
-            rf"\draw[rounded corners=4bp, {style}] ({_n(x0)},{_n(y0)}) "
-            rf"rectangle ({_n(x1)},{_n(y1)});"
-        )
-        out.append(
-            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
-            f"{{{latex_text(label)}}};"
-        )
+    out = _preamble() + _boxes(where)
     for i, v in enumerate(graph.order):
         if i in graph.folded:
             continue
@@ -435,8 +376,53 @@ def picture(
                 f"{{{_op_latex(_op_text(graph, i))}}};"
             )
         out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
-    for k, (pi, tail, head, name) in enumerate(_edges(graph)):
-        child = int(head.removesuffix("_op")[1:])
+    out.extend(_edge_lines(graph, where, lit_edges, lit_children, dim=bool(lit_nodes or lit_edges)))
+    if legend and graph.options.color_by_grad:
+        out.extend(_legend(graph, where))
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out) + "\n"
+
+
+def _preamble() -> list[str]:
+    """The picture's opening: its styles, its colours and its font."""
+    return [
+        r"\begin{tikzpicture}[x=1bp, y=1bp, line join=round,",
+        "  every node/.style={inner sep=0pt, outer sep=0pt},",
+        r"  edge/.style={->, >=stealth, line width=0.6bp, draw=" + _rgb(_EDGE) + "},",
+        "  dim/.style={draw=" + _rgb(DIM) + "},",
+        "  lit/.style={draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp}]",
+        *_palette(),
+        # one font switch for the whole picture: a font key would switch at every node,
+        # which makes pdflatex several times slower
+        rf"\fontsize{{{_n(FONT_PT)}}}{{{_n(FONT_PT * 1.2)}}}\selectfont\sffamily",
+    ]
+
+
+def _boxes(where: Placement) -> list[str]:
+    """The layer and neuron boxes, with their names."""
+    out = []
+    for x0, y0, x1, y1, label, lx, ly in where.clusters:
+        if label.startswith("neuron"):
+            style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
+        else:
+            style = "dashed, draw=" + _rgb("#777777")
+        out.append(
+            rf"\draw[rounded corners=4bp, {style}] ({_n(x0)},{_n(y0)}) "
+            rf"rectangle ({_n(x1)},{_n(y1)});"
+        )
+        out.append(
+            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
+            f"{{{latex_text(label)}}};"
+        )
+    return out
+
+
+def _edge_lines(
+    graph: _Layout, where: Placement, lit_edges: set, lit_children: set, *, dim: bool
+) -> list[str]:
+    """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name."""
+    out = []
+    for k, (pi, child, tail, head, name) in enumerate(drawn_edges(graph)):
         is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
         style = "edge, lit" if is_lit else ("edge, dim" if dim else "edge")
         out.append(rf"\draw[{style}] {_curve(tail, head, where.edges[k])};")
@@ -446,10 +432,7 @@ def picture(
                 rf"\node[font=\fontsize{{6}}{{7}}\selectfont\sffamily, text={_rgb('#666666')}] "
                 f"at ({_n(lx)},{_n(ly)}) {{{latex_text(name)}}};"
             )
-    if legend and graph.options.color_by_grad:
-        out.extend(_legend(graph, where))
-    out.append(r"\end{tikzpicture}")
-    return "\n".join(out) + "\n"
+    return out
 
 
 def _curve(tail: str, head: str, points: list[tuple[float, float]]) -> str:

@@ -30,7 +30,6 @@ from __future__ import annotations
 import base64
 import html
 import os
-import re
 import struct
 import time
 import zlib
@@ -43,8 +42,8 @@ from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
 
 from . import _training_page
 from ._inline import InlinePage
+from ._page import html_page
 from .labels import shorten, visible_text
-from .stepper import _safe_json
 
 __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MAX_CURVE_POINTS"]
 
@@ -244,15 +243,15 @@ def training_page(
     if not record.snapshots:
         raise ValueError("the record has no snapshots to draw")
     shown = visible_text(title)
-    parts = {
-        "TITLE": html.escape(shown),
-        "STYLE": _training_page.STYLE,
-        "SCRIPT": _training_page.SCRIPT,
-        "LAST": str(len(record.snapshots) - 1),
-        "DATA": _safe_json(page_data(record)),
-    }
-    # One pass, so text inserted for one placeholder is never searched for another.
-    text = re.sub(r"%%([A-Z]+)%%", lambda m: parts[m[1]], _training_page.TEMPLATE)
+    text = html_page(
+        title=title,
+        body=_training_page.BODY,
+        style=_training_page.STYLE,
+        script=_training_page.SCRIPT,
+        data=page_data(record),
+        data_id="training-data",
+        parts={"LAST": str(len(record.snapshots) - 1)},
+    )
     page = TrainingPage(text, n_snapshots=len(record.snapshots), title=shown)
     return page if path is None else page.save(path)
 

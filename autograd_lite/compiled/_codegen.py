@@ -1,12 +1,14 @@
-"""A program's instructions written out as one straight-line Python function per pass.
+"""A program's instructions written out as straight-line Python functions, once.
 
 Running a program instruction by instruction costs a few method calls and mode tests per
 instruction on top of its NumPy calls, about as much again as the NumPy calls themselves
-on the small arrays of a small network. So :class:`~autograd_lite.compiled.program.Program`
-writes its forward pass and its backward pass out as two Python functions, one statement
-per NumPy call, and compiles them once: the operands that sit in fixed places (the
-weights' views into the flat parameter array) are bound once, and the arrays of a run are
-read from lists by constant index.
+on the small arrays of a small network. So
+:class:`~autograd_lite.compiled.program.CompiledLoss` writes its forward pass and its
+backward pass out as Python functions, one statement per NumPy call, and compiles them
+once: the operands that sit in fixed places (the weights' views into the flat parameter
+array) are bound once, and the arrays of a run are read from lists by constant index. A
+long program is written as several functions of at most :data:`CHUNK` instructions each,
+run one after the other (Python compiles one huge function slowly).
 
 The source is made only of names this module makes (``W3``, ``R7``: the objects they stand
 for are handed over in a dictionary, never written as text) and of integers; no label,
@@ -20,7 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["compile_passes"]
+__all__ = ["compile_passes", "CHUNK"]
+
+CHUNK = 500
+"""Instructions per written-out function, at most."""
 
 
 class _Source:
@@ -146,37 +151,46 @@ def _other(fwd: _Source, back: _Source, ins) -> None:
     back.emit(2, f"{name}.backward(e, d, o, g)")
 
 
-def compile_passes(program, writers: dict) -> tuple:
-    """``(forward, backward, source)`` for a program's instructions.
+def compile_passes(program, writers: dict) -> tuple[list, list, str]:
+    """``(forwards, backwards, source)`` for a program's instructions.
 
-    ``forward(e)`` fills the list of arrays ``e``; ``backward(e, d, o)`` runs the
-    instructions in reverse, given the adjoints ``d`` and their ownership flags ``o``
-    (see ``Take.add``). ``writers`` maps an instruction class to how it is written out
-    (``"elementwise"``, ``"matmul"``); others are called as objects.
+    Each ``forward(e)`` fills the list of arrays ``e`` for its instructions; run them in
+    order. Each ``backward(e, d, o)`` runs its instructions in reverse, given the adjoints
+    ``d`` and their ownership flags ``o`` (see ``Take.add``); ``backwards`` is already in
+    the order to run them (the last instructions first). ``writers`` maps an instruction
+    class to how it is written out (``"elementwise"``, ``"matmul"``); others are called as
+    objects.
     """
     namespace = {"broadcast_to": np.broadcast_to, "asarray": np.asarray, "add": np.add}
     names: dict = {}
-    fwd, back = _Source(namespace, names), _Source(namespace, names)
-    fwd.emit(0, "def forward(e):")
-    back.emit(0, "def backward(e, d, o):")
-    for ins in program:
-        how = writers.get(type(ins))
-        if how == "elementwise":
-            _elementwise(fwd, back, ins)
-        elif how == "matmul":
-            _matmul(fwd, back, ins)
-        else:
-            _other(fwd, back, ins)
-    fwd.emit(1, "return e")
-    # the backward pass visits the instructions last to first: each wrote its statements
-    # in order, so reverse them by instruction
-    back_lines = _reverse_blocks(back.lines)
-    back_lines.append("    return d")
-    source = "\n".join(fwd.lines) + "\n\n\n" + "\n".join(back_lines) + "\n"
+    sources = []
+    for start in range(0, max(len(program), 1), CHUNK):
+        fwd, back = _Source(namespace, names), _Source(namespace, names)
+        k = start // CHUNK
+        fwd.emit(0, f"def forward_{k}(e):")
+        back.emit(0, f"def backward_{k}(e, d, o):")
+        for ins in program[start : start + CHUNK]:
+            how = writers.get(type(ins))
+            if how == "elementwise":
+                _elementwise(fwd, back, ins)
+            elif how == "matmul":
+                _matmul(fwd, back, ins)
+            else:
+                _other(fwd, back, ins)
+        fwd.emit(1, "return e")
+        # the backward pass visits the instructions last to first: each wrote its
+        # statements in order, so reverse them by instruction
+        back_lines = _reverse_blocks(back.lines)
+        back_lines.append("    return d")
+        sources.append("\n".join(fwd.lines) + "\n\n\n" + "\n".join(back_lines) + "\n")
+    source = "\n\n".join(sources)
     code = compile(source, "<autograd_lite compiled program>", "exec")
     scope = dict(namespace)
     exec(code, scope)  # noqa: S102 - the source is this module's own (see the docstring)
-    return scope["forward"], scope["backward"], source
+    n = len(sources)
+    forwards = [scope[f"forward_{k}"] for k in range(n)]
+    backwards = [scope[f"backward_{k}"] for k in reversed(range(n))]
+    return forwards, backwards, source
 
 
 def _reverse_blocks(lines: list[str]) -> list[str]:

@@ -10,8 +10,8 @@ class TraceError(ValueError):
 
 
 HOW_TO = (
-    "Code that tests .data (if x.data > 0: ...) takes one path per sample, and a compiled "
-    "program replays one path for every sample. Write the choice with arithmetic on Values "
-    "instead: relu(x) for max(x, 0), abs(x), b + relu(a - b) for max(a, b), or a weighted sum "
-    "with 0/1 weights made from the label; or train eagerly (compiled=False)."
+    "A compiled program replays one graph for every sample, so the function may not look at "
+    "the numbers of its sample (if x.data > 0: ...). Write the choice with arithmetic on "
+    "Values instead: relu(x) for max(x, 0), abs(x), b + relu(a - b) for max(a, b), or a "
+    "weighted sum with 0/1 weights made from the label; or train eagerly (compiled=False)."
 )

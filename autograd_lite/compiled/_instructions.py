@@ -7,9 +7,10 @@
 * :class:`_WeightedSums`: weighted sums whose weights change with the sample, the table's
   own rule on arrays.
 
-Each has ``forward(env)``, ``backward(env, adj, owned, g)`` and ``lines(arrays)`` (its
-forward statement and backward statements in the listing ``print(program)`` shows);
-:mod:`autograd_lite.compiled._codegen` writes the first two out as Python source.
+:mod:`autograd_lite.compiled._codegen` writes the first two out as Python source (and
+calls the third's ``forward(env)`` and ``backward(env, adj, owned, g)``); each has
+``lines(arrays)``, its forward statement and backward statements in the listing
+``print(program)`` shows.
 """
 
 from __future__ import annotations
@@ -47,23 +48,6 @@ class _Elementwise:
         # the operands that pass a gradient on, with their place among the rule's results
         self.sends = [(r, t) for r, t in enumerate(takes) if t.needs_grad]
 
-    def forward(self, env):
-        takes = self.takes
-        if len(takes) == 1:
-            out = self.forward_fn(takes[0].read(env))
-        elif len(takes) == 2:
-            out = self.forward_fn(takes[0].read(env), takes[1].read(env))
-        else:
-            out = self.forward_fn(*[t.read(env) for t in takes])
-        if out.shape[1] != self.width:  # every operand was one column shared by all members
-            out = np.broadcast_to(out, (out.shape[0], self.width))
-        env[self.out] = out
-
-    def backward(self, env, adj, owned, g):
-        grads = self.rule(g, env[self.out], *[t.read(env) for t in self.takes])
-        for r, take in self.sends:
-            take.add(adj, owned, np.asarray(grads[r]))
-
     def lines(self, arrays):
         out = arrays[self.out].name
         args = ", ".join(t.text() for t in self.takes)
@@ -90,36 +74,6 @@ class _Matmul:
         # their gradients likewise: (m, n) and (m,) views into the gradient array
         self.dW = w.gview[0] if w.mode == "view" else None
         self.db = b.gview[0] if b.mode == "view" else None
-
-    def _weights(self, env):
-        W = self.W
-        if W is None:
-            W = self.w.read(env)[0]
-        b = self.bias
-        if b is None:
-            b = self.b.read(env)[0]
-        return W, b
-
-    def forward(self, env):
-        W, b = self._weights(env)
-        env[self.out] = self.forward_fn(W, self.a.read(env), b)
-
-    def backward(self, env, adj, owned, g):
-        W, b = self._weights(env)
-        wrt = self.wrt
-        dW, dA, db = self.rule(g, env[self.out], W, self.a.read(env), b, wrt)
-        if wrt[0]:
-            if self.dW is not None:
-                self.dW += dW
-            else:
-                self.w.add(adj, owned, dW[None])
-        if wrt[1]:
-            self.a.add(adj, owned, dA)
-        if wrt[2]:
-            if self.db is not None:
-                self.db += db
-            else:
-                self.b.add(adj, owned, db[None])
 
     def lines(self, arrays):
         out = arrays[self.out].name

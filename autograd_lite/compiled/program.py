@@ -1,8 +1,8 @@
-"""A traced per-sample function as a program of array operations over a batch.
+"""A traced per-sample loss as a program of array operations over a batch.
 
-:func:`trace` records the function (see :mod:`autograd_lite.compiled.tracing`) and turns
-its graph into a :class:`Program`: a short list of instructions, each computing a whole
-group of nodes for every sample of a batch at once.
+:func:`compile_loss` records the function (see :mod:`autograd_lite.compiled.tracing`) and
+turns its graph into a :class:`CompiledLoss`: a short list of instructions, each computing
+a whole group of nodes for every sample of a batch at once.
 
 * Nodes are grouped by depth. Weighted sums at the same depth over the same inputs, with
   weights and bias that do not depend on the sample (a layer's neurons), become one matrix
@@ -14,14 +14,18 @@ group of nodes for every sample of a batch at once.
 
 Every forward function and derivative rule comes from the ops table
 (:mod:`autograd_lite.compiled._arrays` finds the vectorised form where the scalar one does
-not take arrays). ``print(program)`` shows the instructions, forward and backward.
+not take arrays). The instructions run as straight-line Python functions written out once
+(:mod:`autograd_lite.compiled._codegen`). ``print(program)`` shows them, forward and
+backward.
 
 Example:
     >>> from autograd_lite.nn import MLP
     >>> from autograd_lite.nn.losses import hinge
     >>> model = MLP(2, [3, 1], seed=0)
     >>> X, y = [[0.5, -1.0], [1.0, 2.0], [0.0, 1.0]], [1, -1, 1]
-    >>> program = trace(lambda x, t: hinge([model(x)], [t]), model.parameters(), X, y)
+    >>> program = compile_loss(
+    ...     lambda x, t: hinge.per_sample(model(x), t), model.parameters(), X, y
+    ... )
     >>> loss, grad = program.value_and_grad(X, y)
     >>> eager = hinge([model(x) for x in X], y)
     >>> eager.backward()
@@ -37,24 +41,21 @@ import numpy as np
 
 from ..engine import Value
 from ._codegen import compile_passes
+from ._grouping import Namer, consts_text, layout, split_by_sources
 from ._instructions import _Array, _Elementwise, _Matmul, _WeightedSums
 from ._takes import Take
 from .tracing import Trace, TraceError, record
 
-__all__ = ["Program", "trace", "TraceError"]
+__all__ = ["CompiledLoss", "compile_loss", "TraceError"]
 
-X, C, P, K = 0, 1, 2, 3  # the arrays every program starts from
-
-MAX_WRITTEN = 4000
-"""Programs of up to this many instructions run as two written-out functions (see
-:mod:`autograd_lite.compiled._codegen`); longer ones run instruction by instruction."""
+X, Y, P, K = 0, 1, 2, 3  # the arrays every program starts from: inputs, labels, p, constants
 
 
-class Program:
-    """A per-sample function compiled to array operations over a batch.
+class CompiledLoss:
+    """A per-sample loss compiled to array operations over a batch.
 
-    Made by :func:`trace`. The loss of a batch is the mean of the per-sample losses, plus
-    the penalty (if one was traced), exactly as the library's losses define it.
+    Made by :func:`compile_loss`. The loss of a batch is the mean of the per-sample losses,
+    plus the penalty (if one was traced), exactly as the library's losses define it.
 
     Attributes:
         params: the parameters (Values), in the order given (the order of the gradient
@@ -66,13 +67,15 @@ class Program:
             reads the parameters from it (:meth:`pull` refreshes it from the Values).
         grad: the gradient of the last backward pass, in :attr:`layout` order.
         outputs_are_list: whether the traced model returned a list of outputs.
+        program: the instructions, in order; ``source``: the Python functions they are
+            written out as.
     """
 
     def __init__(self, trace_: Trace, params: Sequence[Value]):
         self.params = list(params)
         self.trace = trace_
         self.outputs_are_list = trace_.outputs_are_list
-        order = _layout(trace_, len(self.params))
+        order = layout(trace_, len(self.params))
         self.layout = [self.params[j] for j in order]
         # _at[j]: where the j-th given parameter sits in flat
         self._at = np.empty(len(order), dtype=np.intp)
@@ -92,7 +95,7 @@ class Program:
         n = len(tr)
         arrays = self.arrays = [
             _Array("x", tr.n_inputs, True, False),
-            _Array("c", tr.n_label_columns, True, False),
+            _Array("y", tr.n_labels, True, False),
             _Array("p", len(self.params), False, True),
             _Array("k", len(consts), False, False),
         ]
@@ -101,7 +104,7 @@ class Program:
         needs = [False] * n
         level = [0] * n
         const_col = {i: c for c, i in enumerate(consts)}
-        base = {"input": X, "label": C, "param": P}
+        base = {"input": X, "label": Y, "param": P}
         for i, kind in enumerate(tr.kinds):
             if kind == "op":
                 ps = tr.parents[i]
@@ -134,11 +137,11 @@ class Program:
             by_level.setdefault(level[i], {})
             by_level[level[i]].setdefault(key, []).append(i)
         self.program = []
-        names = _Namer(tr.names)
+        names = Namer(tr.names)
         for lev in sorted(by_level):
             # operands are placed by now (they sit at lower levels)
             for key, members in by_level[lev].items():
-                for group in _split_by_sources(key, members, tr, loc):
+                for group in split_by_sources(key, members, tr, loc):
                     out = len(arrays)
                     arrays.append(
                         _Array(
@@ -153,12 +156,12 @@ class Program:
                     for col, i in enumerate(group):
                         loc[i] = (out, col)
         self._loc = loc
-        self._reversed = self.program[::-1]
-        self._passes = None
-        if len(self.program) <= MAX_WRITTEN:
-            writers = {_Elementwise: "elementwise", _Matmul: "matmul"}
-            self._passes = compile_passes(self.program, writers)
+        writers = {_Elementwise: "elementwise", _Matmul: "matmul"}
+        self._forward, self._backward_passes, self.source = compile_passes(self.program, writers)
         self._seeds = {}
+        # the widest array a run makes per sample, and the batch sizes the heap has room for
+        self._widest = max((a.width for a in arrays if a.batched), default=1)
+        self._roomy: set[int] = set()
         self._root = Take(np.array([loc[tr.root]]), arrays)
         self._penalty = None if tr.penalty is None else Take(np.array([loc[tr.penalty]]), arrays)
         self._outputs = Take(np.array([loc[i] for i in tr.outputs]), arrays) if tr.outputs else None
@@ -208,16 +211,33 @@ class Program:
                 p.grad = v
 
     def batch(self, X: Sequence, y: Sequence | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """The arrays a run needs for samples ``X`` and labels ``y``: inputs, label columns."""
+        """The arrays a run needs for samples ``X`` and labels ``y``: inputs, label numbers.
+
+        Raises:
+            ValueError: if the batch is empty, or the samples or labels are not numbers of
+                the shape the program was made for.
+        """
+        tr = self.trace
         rows = np.asarray(X, dtype=float)
-        if rows.ndim == 1 and self.trace.scalar_input:
+        if rows.ndim == 1 and tr.scalar_input:
             rows = rows[:, None]
-        if rows.ndim != 2 or rows.shape[1] != self.trace.n_inputs:
+        if rows.ndim != 2 or rows.shape[1] != tr.n_inputs:
             raise ValueError(
-                f"expected samples of {self.trace.n_inputs} number(s), got an array of shape "
-                f"{rows.shape}"
+                f"expected samples of {tr.n_inputs} number(s), got an array of shape {rows.shape}"
             )
-        labels = np.empty((len(rows), 0)) if y is None else self.trace.label_columns(list(y))
+        if not len(rows):
+            raise ValueError("the batch is empty: give at least one sample")
+        if tr.label_form is None:
+            return rows, np.empty((len(rows), 0))
+        labels = np.asarray(y, dtype=float)
+        if tr.label_form == "number" and labels.ndim == 1:
+            labels = labels[:, None]
+        if labels.shape != (len(rows), tr.n_labels):
+            raise ValueError(
+                f"expected {len(rows)} label(s) of {tr.n_labels} number(s) each "
+                f"({'a number' if tr.label_form == 'number' else 'a list'}), got an array of "
+                f"shape {labels.shape}"
+            )
         return rows, labels
 
     def run(
@@ -239,13 +259,13 @@ class Program:
     ) -> tuple[float, np.ndarray | None]:
         """:meth:`run` for a caller that has set NumPy's error state (``np.errstate``)
         itself: inf and nan are let through, for the caller to test."""
+        if len(rows) not in self._roomy:
+            self._roomy.add(len(rows))
+            _roomy_heap(2 * 8 * len(rows) * self._widest)
         env = [None] * len(self.arrays)
-        env[X], env[C], env[P], env[K] = rows, labels, self._flat_row, self._consts
-        if self._passes is not None:
-            self._passes[0](env)
-        else:
-            for ins in self.program:
-                ins.forward(env)
+        env[X], env[Y], env[P], env[K] = rows, labels, self._flat_row, self._consts
+        for forward in self._forward:
+            forward(env)
         per_sample = self._root.read(env)[:, 0]
         size = len(rows)
         loss = (
@@ -277,13 +297,8 @@ class Program:
         self._root.add(adj, owned, seed)
         if self._penalty is not None:
             self._penalty.add(adj, owned, self._one)
-        if self._passes is not None:
-            self._passes[1](env, adj, owned)
-            return
-        for ins in self._reversed:
-            g = adj[ins.out]
-            if g is not None:
-                ins.backward(env, adj, owned, g)
+        for backward in self._backward_passes:
+            backward(env, adj, owned)
 
     def value_and_grad(self, X: Sequence, y: Sequence | None = None) -> tuple[float, np.ndarray]:
         """The batch's loss and its gradient with respect to :attr:`params`.
@@ -299,8 +314,9 @@ class Program:
             order.
 
         Raises:
-            ValueError: if the loss or a gradient is not finite (run the function with the
-                engine to see which operation fails, and why).
+            ValueError: if the batch is empty or not of the shape traced, or the loss or a
+                gradient is not finite (run the function with the engine to see which
+                operation fails, and why).
         """
         self.pull()
         loss, _ = self.run(*self.batch(X, y))
@@ -321,8 +337,8 @@ class Program:
     def __str__(self) -> str:
         arrays = self.arrays
         head = (
-            f"program(x: B×{arrays[X].width}, c: B×{arrays[C].width}; "
-            f"p: {arrays[P].width}, k: {arrays[K].width} = {_consts_text(self._consts[0])})"
+            f"program(x: B×{arrays[X].width}, y: B×{arrays[Y].width}; "
+            f"p: {arrays[P].width}, k: {arrays[K].width} = {consts_text(self._consts[0])})"
         )
         fwd, back = [], []
         for ins in self.program:
@@ -344,119 +360,85 @@ class Program:
 
     def __repr__(self) -> str:
         return (
-            f"<Program: {len(self.program)} array operations for {len(self.trace)} nodes per "
+            f"<CompiledLoss: {len(self.program)} array operations for {len(self.trace)} nodes per "
             f"sample, {len(self.params)} parameters>"
         )
 
 
-def _layout(tr: Trace, n: int) -> list[int]:
-    """The order of the parameters in the flat array, as indices of the given ones.
+def _roomy_heap(nbytes: int) -> None:
+    """Let the C allocator keep the arrays of a run, of up to ``nbytes``, in its heap.
 
-    Weighted sums whose weights and bias are all parameters, over the same inputs (a
-    layer's neurons, which become one matrix product), have their weights placed row by
-    row and then their biases, each parameter where it is first met; the parameters no such
-    sum uses follow in the given order. A layer's weights are then one matrix in memory,
-    which the matrix products read faster than a strided view (about a fifth, at 64×64).
+    glibc's malloc hands blocks over 128 KB out with mmap and gives them back to the system
+    when they are freed, so each run would fault in fresh pages for every large array it
+    makes (a 2-64-64-1 step on 1,000 points took 2.2 ms instead of 0.75 ms, three quarters
+    of it in the kernel). Freeing one block raises that threshold to the block's size (up
+    to 32 MB), after which blocks that size are reused from the heap: this allocates one,
+    never touched, and frees it at once. Elsewhere it costs a microsecond and changes
+    nothing.
     """
-    groups: dict[tuple, tuple[list, list]] = {}
-    for i, op in enumerate(tr.ops):
-        if op != "wsum":
-            continue
-        ps = tr.parents[i]
-        k = (len(ps) - 1) // 2
-        ws, xs, b = ps[:k], ps[k : 2 * k], ps[-1]
-        if all(tr.kinds[p] == "param" for p in (*ws, b)):
-            weights, biases = groups.setdefault(tuple(xs), ([], []))
-            weights.extend(tr.slots[p] for p in ws)
-            biases.append(tr.slots[b])
-    order: list[int] = []
-    placed = [False] * n
-    for weights, biases in groups.values():
-        for j in (*weights, *biases):
-            if not placed[j]:
-                placed[j] = True
-                order.append(j)
-    order.extend(j for j in range(n) if not placed[j])
-    return order
+    np.empty(min(max(nbytes, 4 << 20), 32 << 20), dtype=np.uint8)
 
 
-def _consts_text(values) -> str:
-    shown = ", ".join(f"{v:g}" for v in values[:6])
-    return f"[{shown}{', …' if len(values) > 6 else ''}]"
-
-
-def _split_by_sources(key, members, tr, loc):
-    """Members of a level's group whose operands come from the same arrays, role by role."""
-    groups: dict = {}
-    for i in members:
-        ps = tr.parents[i]
-        if key[0] in ("matmul", "wsum"):
-            k = key[1]
-            roles = (ps[:k], ps[k : 2 * k], (ps[-1],))
-            sig = tuple(tuple(sorted({loc[p][0] for p in r})) for r in roles)
-        else:
-            sig = tuple(loc[p][0] for p in ps)
-        groups.setdefault(sig, []).append(i)
-    return list(groups.values())
-
-
-class _Namer:
-    """Names of arrays in listings, from the nodes' labels where they have a common stem."""
-
-    def __init__(self, labels):
-        self.labels = labels
-        self.used = {"x", "c", "p", "k", "loss"}
-        self.count = 0
-
-    def name(self, group) -> str:
-        stems = {_stem(self.labels[i]) for i in group}
-        stem = stems.pop() if len(stems) == 1 else None
-        if not stem:
-            self.count += 1
-            stem = f"t{self.count}"
-        name, k = stem, 1
-        while name in self.used:
-            k += 1
-            name = f"{stem}_{k}"
-        self.used.add(name)
-        return name
-
-
-def _stem(label) -> str | None:
-    """'z^3_1' → 'z3'; None for no label or one that is not in Nielsen's notation."""
-    if not label or "^" not in label:
-        return None
-    letter, _, rest = label.partition("^")
-    layer = rest.split("_")[0]
-    return f"{letter}{layer}" if letter.isalpha() and layer.isdigit() else None
-
-
-def trace(
+def compile_loss(
     fn: Callable,
     params: Sequence[Value],
     X: Sequence,
     y: Sequence | None = None,
     *,
     penalty: Callable[[], Value] | None = None,
-) -> Program:
-    """Trace a per-sample function into a :class:`Program` that runs over whole batches.
+) -> CompiledLoss:
+    """Trace a per-sample loss into a :class:`CompiledLoss` that runs over whole batches.
 
     Args:
         fn: ``fn(x, label) -> loss`` for one sample, written with Values as for the engine
-            (``fn(x)`` when ``y`` is None). ``x`` arrives as a list of Values (one Value if
-            the samples are numbers). It may also return ``(loss, outputs)``, with the
-            model's output(s), which :meth:`Program.run` can then return per sample.
+            (``fn(x)`` when ``y`` is None). It runs once, on Values that stand for any
+            sample: ``x`` a list of them (one Value if the samples are numbers), ``label``
+            one Value (labels that are numbers) or a list of them (labels that are lists of
+            numbers). It may also return ``(loss, outputs)``, with the model's output(s),
+            which :meth:`CompiledLoss.run` can then return per sample.
         params: the parameters: the Values the gradient is taken with respect to.
-        X: samples to trace on (a few are traced; each must be a list of numbers).
-        y: their labels, or None.
+        X: samples of the shape the program will run on (each a list of numbers, or a
+            number); only their shape is read.
+        y: labels of the shape it will run on (numbers, or lists of numbers), or None.
         penalty: a function of no arguments returning a term of the parameters only (such
             as ``lambda: l2(params, 1e-4)``), added once to the batch's mean loss.
 
     Returns:
-        The program.
+        The compiled loss.
 
     Raises:
-        TraceError: if the function takes a different path on different samples (it
-            branches on ``.data``), or uses a number computed from ``.data`` as a constant.
+        TraceError: if the function uses the number of a value that depends on the sample,
+            its label or the parameters (it branches on ``.data``, or computes a constant
+            from it), or ``X`` or ``y`` is not numbers of one shape.
     """
-    return Program(record(fn, params, X, y, penalty=penalty), params)
+    rows = _numbers(X, "X", "samples")
+    n_labels, form = 0, None
+    if y is not None:
+        labels = _numbers(y, "y", "labels")
+        if len(labels) != len(rows):
+            raise TraceError(f"got {len(rows)} samples but {len(labels)} labels")
+        n_labels, form = (1, "number") if labels.ndim == 1 else (labels.shape[1], "list")
+    tr = record(
+        fn,
+        params,
+        1 if rows.ndim == 1 else rows.shape[1],
+        scalar_input=rows.ndim == 1,
+        n_labels=n_labels,
+        label_form=form,
+        penalty=penalty,
+    )
+    return CompiledLoss(tr, params)
+
+
+def _numbers(values: Sequence, name: str, what: str) -> np.ndarray:
+    """``values`` as a 1-D or 2-D array of floats, at least one row."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise TraceError(f"{name} must be {what} made of numbers, of one shape: {err}") from None
+    if array.ndim not in (1, 2) or not len(array):
+        raise TraceError(
+            f"{name} must be a non-empty list of {what}, each a number or a list of numbers; "
+            f"got an array of shape {array.shape}"
+        )
+    return array

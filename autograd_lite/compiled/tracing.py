@@ -1,41 +1,29 @@
-"""Recording a per-sample function: run it on every sample, compare, keep one graph.
+"""Recording a per-sample function once, with its numbers unknown: the trace.
 
-A per-sample function (a model and a loss written with ``Value``\\ s, as users write them) is
-run with the engine on every sample of the data (one forward pass per sample, the cost of
-one eager step): its graph is the *trace*. Each leaf of the
-graph is a parameter (one of the Values given as parameters), an input (the tracer makes the
-sample's numbers into Values), or a constant: a number the code used. A constant that is the
-same on every sample stays a constant; one that changes with the label (the ``y`` in
-``1 - y·s``) becomes a per-sample column computed from each sample's label.
+The function (a model and a loss written with ``Value``\\ s, as users write them) runs once
+with the engine, on Values that stand for any sample: its inputs ``x_1, x_2, ...``, the
+numbers of its label ``y`` (or ``y_1, y_2, ...``) and the parameters, all holding
+:data:`~autograd_lite.unknown.UNKNOWN` as their data (the parameters get theirs back
+afterwards). The operations build the graph as usual; the graph is the *trace*. Each of its
+leaves is a parameter, an input, a label number, or a constant: a number written in the
+code, the same for every sample.
 
-Code that branches on ``.data`` would be frozen at the branch it took when traced, so the
-graphs of all the samples (and of the first one with the parameters nudged) must be the
-same: the same operations in the same order, wired to the same operands, with constants in
-the same places; otherwise :class:`TraceError` names the first node where they part and
-says how to write it without a branch. Parameters change in training and a branch may flip
-later: :meth:`Trace.check` runs the same comparison on a batch at the current parameters
-(``fit`` calls it now and then while it trains through the program).
+Nothing is compared or guessed afterwards: code that reads the number of a value that
+depends on the sample or the parameters (``if x.data > 0``, ``max(s.data for s in ...)``,
+``float(x)``, a comparison) raises where it reads it, and :func:`record` refuses the
+function with :class:`TraceError`, as ``jax.jit`` refuses Python control flow on traced
+values: a program that replays one graph for every sample cannot hold such a choice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numpy as np
+from ..engine import Value, topo_order
+from ..unknown import UNKNOWN
+from ._errors import HOW_TO, TraceError
 
-from ..engine import Value
-from ._errors import TraceError
-from ._graphs import NO_LABEL, Compared, Run, compare, describe_node, run_once
-from ._labels import (
-    MAX_LABEL_TABLE,
-    MAX_LABELS_VERIFIED,
-    exact_affine,
-    key,
-    label_matrix,
-    spanning,
-)
-
-__all__ = ["TraceError", "Trace", "record", "MAX_LABEL_TABLE", "MAX_COMPARED"]
+__all__ = ["TraceError", "Trace", "record"]
 
 
 class Trace:
@@ -45,17 +33,18 @@ class Trace:
         kinds: per node, ``"param"``, ``"input"``, ``"label"``, ``"const"`` or ``"op"``.
         ops: per node, the primitive's name (``""`` for a leaf).
         parents: per node, the indices of its operands (``()`` for a leaf).
-        slots: per leaf, its parameter, input or label-column index (or its constant value).
+        slots: per leaf, its parameter, input or label-number index (or its constant value).
         names: per node, its label or None.
         root: index of the per-sample loss; ``penalty``: of the parameter-only term or None.
-        outputs: indices of the model's outputs; ``outputs_are_list``: whether the model
-            returned a list.
-        n_inputs: numbers per sample; ``scalar_input``: the samples are single numbers.
-        label_columns: ``label_columns(labels)`` gives the label constants of each sample,
-            an array of shape (len(labels), number of label columns).
+        outputs: indices of the model's outputs; ``outputs_are_list``: whether the function
+            returned them as a list.
+        n_inputs: numbers per sample; ``scalar_input``: the function takes one Value, not a
+            list.
+        n_labels: numbers per label; ``label_form``: ``None`` (no label), ``"number"``
+            (one Value) or ``"list"`` (a list of Values).
     """
 
-    def __init__(self):
+    def __init__(self, n_inputs: int, scalar_input: bool, n_labels: int, label_form):
         self.kinds: list[str] = []
         self.ops: list[str] = []
         self.parents: list[tuple[int, ...]] = []
@@ -65,66 +54,21 @@ class Trace:
         self.penalty: int | None = None
         self.outputs: list[int] = []
         self.outputs_are_list = False
-        self.n_inputs = 0
-        self.scalar_input = False
-        self.n_label_columns = 0
-        self.label_columns: Callable[[Sequence], np.ndarray] = lambda labels: np.empty(
-            (len(labels), 0)
-        )
-        self._checker: Callable = lambda trace, rows, labels: None
+        self.n_inputs, self.scalar_input = n_inputs, scalar_input
+        self.n_labels, self.label_form = n_labels, label_form
 
     def __len__(self) -> int:
         return len(self.kinds)
 
-    def check(self, X: Sequence, y: Sequence | None = None) -> None:
-        """Run the traced function with the engine on the samples ``X`` (labels ``y``) at the
-        parameters' current values and check that each builds the traced graph, with the
-        traced constants (one forward pass per sample, no backward).
 
-        Raises:
-            TraceError: naming the first node that differs, as :func:`record` does.
-        """
-        rows = np.asarray(X, dtype=float)
-        if rows.ndim == 1:
-            rows = rows[:, None]
-        self._checker(self, rows, None if y is None else list(y))
+def _placeholder(label: str) -> Value:
+    v = Value(0.0, label)
+    v.data = UNKNOWN
+    return v
 
 
-def record(
-    fn: Callable,
-    params: Sequence[Value],
-    X: Sequence,
-    y: Sequence | None = None,
-    *,
-    penalty: Callable[[], Value] | None = None,
-    samples: int = 0,
-) -> Trace:
-    """Trace ``fn`` on the samples of ``(X, y)`` and check that one graph serves them all.
-
-    The graphs of up to MAX_COMPARED samples, spread over the data and including one of
-    each label, are compared with the first sample's (each costs one eager forward pass);
-    checks during training (:meth:`Trace.check`) compare more as the batches come.
-
-    Args:
-        fn: ``fn(x, label)`` (or ``fn(x)`` when ``y`` is None) returning the sample's loss,
-            or ``(loss, outputs)`` with the model's output(s) to report.
-        params: the parameters (Values); every other leaf is an input or a constant.
-        X: the samples (each a sequence of numbers, or a number).
-        y: the labels, or None.
-        penalty: a function of no arguments returning a term that depends on the
-            parameters only (such as L2); traced with the rest, computed once per batch.
-        samples: compare this many samples (spread over the data, and one of each label)
-            instead of MAX_COMPARED: for code known to take one path (the library's models
-            and losses), the samples only show which constants come from the label.
-
-    Returns:
-        The :class:`Trace`.
-
-    Raises:
-        TraceError: if the graphs differ between samples, or a constant depends on the
-            sample's inputs or on the parameters rather than on its label alone.
-    """
-    params = list(params)
+def _check_params(params: Sequence[Value]) -> dict[Value, int]:
+    """The parameters by index; refuse what is not a leaf Value, or is listed twice."""
     for j, p in enumerate(params):
         if type(p) is not Value:
             raise TraceError(f"parameter {j} is a {type(p).__name__}, not a Value")
@@ -137,252 +81,145 @@ def record(
     params_at = {p: j for j, p in enumerate(params)}
     if len(params_at) != len(params):
         raise TraceError("a parameter is listed twice")
-    rows = np.asarray(X, dtype=float)
-    if rows.ndim not in (1, 2) or len(rows) == 0:
-        raise TraceError(
-            f"X must be a list of samples, each a list of numbers; got shape {rows.shape}"
-        )
-    scalar_input = rows.ndim == 1
-    if scalar_input:
-        rows = rows[:, None]
-    n = len(rows)
-    labels = [NO_LABEL] * n if y is None else list(y)
-    if len(labels) != n:
-        raise TraceError(f"got {n} samples but {len(labels)} labels")
-    try:
-        keys = [0.0] * n if y is None else [key(v) for v in labels]
-        if y is not None:
-            label_matrix(labels[:1])  # numbers as floats
-    except (TypeError, ValueError, OverflowError) as err:
-        raise TraceError(
-            f"the labels must be numbers or lists of numbers, as floats, to be replayed over "
-            f"a batch ({type(err).__name__}: {err})"
-        ) from None
+    return params_at
 
-    # Every sample, at the current parameters: the graph (operations, wiring, where the
-    # constants are) must be the same, and the constants a function of the label.
-    base, root, outs, as_list, pen = run_once(
-        fn, params_at, rows[0], labels[0], penalty, scalar_input
-    )
-    first = (root, outs, as_list, pen)
-    # the others without the penalty (its nodes come last, the same for every sample)
-    first_sample = Compared(fn, params_at, scalar_input, rows[0], labels[0])
-    plain = first_sample.plain
-    values = np.empty((n, len(plain.consts)))
-    values[0] = plain.const_values()
-    if samples and y is not None:
-        # a few more samples than label numbers, for the label constants' form to show
-        samples = max(samples, label_matrix(labels[:1]).shape[1] + 8)
-    compared = _spread(n, samples or MAX_COMPARED)
-    firsts = {}
-    for i, k in enumerate(keys):
-        firsts.setdefault(k, i)
-    if len(firsts) <= MAX_LABEL_TABLE:
-        # every label among the samples compared: its constants are looked up by label
-        compared = sorted(set(compared) | set(firsts.values()))
-    else:
-        # each constant must be o + s·t of one number t of the label, found on the samples
-        # compared: take samples on which every number of the label varies as much as in
-        # the whole data (so that a constant that follows one varies there too, and is not
-        # taken for a fixed one, however the labels are spread) and a few more distinct
-        # labels (so that a dependence of another form, a one-hot class, shows)
-        numbers = label_matrix(labels)
-        distinct = sorted(firsts.values(), key=lambda i: numbers[i].tolist())
-        more = [distinct[i] for i in _spread(len(distinct), 16)]
-        compared = sorted(set(compared) | set(spanning(numbers)) | set(more))
-    values = values[: len(compared)]
-    for row_at, i in enumerate(compared[1:], 1):
-        values[row_at] = first_sample.run(rows[i], labels[i], f"sample {i}")
 
-    # The same sample with the parameters nudged: a constant computed from .data of a value
-    # that depends on them (a max taken for stability, a stop-gradient) changes here.
-    nudged = None
+def _run(fn: Callable, x, label, penalty: Callable | None, params: list[Value]):
+    """Run ``fn`` (and the penalty) with the parameters' numbers unknown; their numbers
+    are back however it ends. Returns ``(result, penalty term or None)``."""
     saved = [p.data for p in params]
     try:
         for p in params:
-            p.data = p.data * (1.0 + 1e-6) + 1e-6
-        nudged, *_ = run_once(fn, params_at, rows[0], labels[0], penalty, scalar_input)
-    except (ArithmeticError, ValueError):
-        nudged = None
+            p.data = UNKNOWN
+        result = fn(x) if label is None else fn(x, label)
+        return result, (penalty() if penalty is not None else None)
+    except TraceError:
+        raise
+    except TypeError as err:  # UnknownRead among them: a number read while unknown
+        raise TraceError(
+            f"the function uses the number of a value that depends on the sample, its "
+            f"label or the parameters, which a compiled program does not know when it is "
+            f"traced ({type(err).__name__}: {err}). {HOW_TO}"
+        ) from None
+    except Exception as err:
+        # the user's code failed, not the tracer: say so, keeping the error's type
+        note = (
+            "(raised by the function being traced, on Values standing for any sample: the "
+            "error is in that function, not in the compiled path)"
+        )
+        if hasattr(err, "add_note"):
+            err.add_note(note)
+        elif len(err.args) == 1 and isinstance(err.args[0], str):  # Python 3.10
+            err.args = (f"{err.args[0]} {note}",)
+        raise
     finally:
         for p, v in zip(params, saved):
             p.data = v
-    if nudged is not None:
-        compare(base, nudged, "the same sample with the parameters changed a little")
-        moved = np.flatnonzero(np.array(nudged.const_values()) != np.array(base.const_values()))
-        if len(moved):
-            _refuse_constant(base, base.consts[moved[0]], "the parameters")
 
-    probe_labels = [labels[i] for i in compared]
-    keys = [keys[i] for i in compared]
-    # looked up by label only when every label of the data is among those compared
-    table_mode = len(firsts) <= MAX_LABEL_TABLE
-    varying = np.flatnonzero((values != values[0]).any(axis=0)) if n else []
-    trace = Trace()
-    label_col = {}
-    if len(varying):
-        if y is None:
-            _refuse_constant(base, base.consts[varying[0]], "the sample's inputs")
-        probe_keys = keys
-        table = values[:, varying]
-        if table_mode:
-            by_key = {}
-            for k, row in zip(probe_keys, table):
-                if k in by_key and not np.array_equal(by_key[k], row):
-                    bad = int(np.flatnonzero(by_key[k] != row)[0])
-                    _refuse_constant(base, base.consts[varying[bad]], "the sample's inputs")
-                by_key[k] = row
 
-            width = len(varying)
+def _split(result) -> tuple[Value, list[Value], bool]:
+    """The function's result as (loss, outputs, whether the outputs were a list)."""
+    loss, outs, as_list = result, [], False
+    if isinstance(result, tuple) and len(result) == 2:
+        loss, outs = result
+        as_list = isinstance(outs, (list, tuple))
+        outs = list(outs) if as_list else [outs]
+    if type(loss) is not Value:
+        raise TraceError(
+            f"the per-sample function must return a Value (the sample's loss), "
+            f"got {type(loss).__name__}"
+        )
+    for i, o in enumerate(outs):
+        if type(o) is not Value:
+            raise TraceError(f"output {i} of the per-sample function is not a Value")
+    return loss, outs, as_list
 
-            def label_columns(ls, by_key=by_key, width=width):
-                if not len(ls):
-                    return np.empty((0, width))
-                try:
-                    return np.array([by_key[key(v)] for v in ls], dtype=float)
-                except (KeyError, TypeError):
-                    missing = next(v for v in ls if _unknown(v, by_key))
-                    raise ValueError(
-                        f"label {missing!r} is not one of the {len(by_key)} labels the "
-                        "program was traced with, whose constants it looks up by label; "
-                        "trace it on data that has every label"
-                    ) from None
 
-        else:
-            fits = exact_affine(label_matrix(probe_labels), table)
-            if fits is None:
-                _refuse_varying(base, base.consts[varying[0]])
-            js = np.array([f[0] for f in fits], dtype=np.intp)
-            divides = np.array([f[1] for f in fits])
-            factors = np.array([f[2] for f in fits])
-            offsets = np.array([f[3] for f in fits])
+def record(
+    fn: Callable,
+    params: Sequence[Value],
+    n_inputs: int,
+    *,
+    scalar_input: bool = False,
+    n_labels: int = 0,
+    label_form: str | None = None,
+    penalty: Callable[[], Value] | None = None,
+) -> Trace:
+    """Run ``fn`` once on Values standing for any sample, and keep its graph.
 
-            def label_columns(ls, js=js, divides=divides, factors=factors, offsets=offsets):
-                if not len(ls):
-                    return np.empty((0, len(js)))
-                t = label_matrix(ls)[:, js]
-                with np.errstate(all="ignore"):
-                    return np.where(divides, offsets + t / factors, offsets + factors * t)
+    Args:
+        fn: ``fn(x, label)`` (``fn(x)`` when ``label_form`` is None) returning the sample's
+            loss, or ``(loss, outputs)`` with the model's output(s) to report. ``x`` is a
+            list of ``n_inputs`` Values (one Value if ``scalar_input``); ``label`` one Value
+            (``label_form="number"``) or a list of ``n_labels`` (``"list"``).
+        params: the parameters (leaf Values); every other leaf is an input, a label number
+            or a constant.
+        n_inputs: numbers per sample.
+        scalar_input: give ``fn`` one Value, not a list (then ``n_inputs`` is 1).
+        n_labels: numbers per label.
+        label_form: ``None``, ``"number"`` or ``"list"``.
+        penalty: a function of no arguments returning a term of the parameters only (such
+            as L2), traced with the rest and computed once per batch.
 
-            if not samples:
-                # code of your own may compute a label's constants any way it likes: each
-                # distinct label not compared yet is run once and checked against the form
-                seen = set(compared)
-                todo = [i for i in firsts.values() if i not in seen]
-                if len(todo) > MAX_LABELS_VERIFIED:
-                    todo = [todo[k] for k in _spread(len(todo), MAX_LABELS_VERIFIED)]
-                _verify_labels(first_sample, plain, varying, label_columns, rows, labels, todo)
+    Returns:
+        The :class:`Trace`.
 
-        trace.label_columns = label_columns
-        trace.n_label_columns = len(varying)
-        label_col = {base.consts[j]: c for c, j in enumerate(varying)}
-
-    for i, (v, d) in enumerate(zip(base.nodes, base.desc)):
-        trace.names.append(v.label)
-        if v.parents:
-            trace.kinds.append("op")
-            trace.ops.append(v.op)
-            trace.parents.append(d[1])
-            trace.slots.append(None)
-            continue
-        trace.ops.append("")
-        trace.parents.append(())
-        if d[0] == "const":
-            if i in label_col:
-                trace.kinds.append("label")
-                trace.slots.append(label_col[i])
-            else:
-                trace.kinds.append("const")
-                trace.slots.append(v.data)
-        else:
-            trace.kinds.append(d[0])
-            trace.slots.append(d[1])
-    trace.root, trace.outputs, trace.outputs_are_list, trace.penalty = first
-    trace.n_inputs = rows.shape[1]
-    trace.scalar_input = scalar_input
-    fixed = np.array(plain.const_values())
-    fixed[varying] = np.nan  # label constants: from the label columns
-    trace._checker = _Checker(first_sample, fixed, list(varying))
+    Raises:
+        TraceError: if the function uses a number that depends on the sample, its label or
+            the parameters (``.data`` compared or computed with, ``float()``, ``bool()``), or
+            returns something other than Values.
+    """
+    params = list(params)
+    params_at = _check_params(params)
+    xs = [_placeholder(f"x_{k + 1}") for k in range(n_inputs)]
+    if label_form == "list":
+        ys = [_placeholder(f"y_{k + 1}") for k in range(n_labels)]
+        label = ys
+    else:
+        ys = [_placeholder("y")] if label_form == "number" else []
+        label = ys[0] if ys else None
+    result, pen = _run(fn, xs[0] if scalar_input else xs, label, penalty, params)
+    loss, outs, as_list = _split(result)
+    if pen is not None and type(pen) is not Value:
+        raise TraceError(f"the penalty must return a Value, got {type(pen).__name__}")
+    trace = Trace(n_inputs, scalar_input, len(ys), label_form)
+    leaves = {
+        **{x: ("input", k) for k, x in enumerate(xs)},
+        **{y: ("label", k) for k, y in enumerate(ys)},
+        **{p: ("param", j) for p, j in params_at.items()},
+    }
+    index = _describe(trace, [loss, *outs, *([pen] if pen is not None else [])], leaves)
+    trace.root = index[loss]
+    trace.outputs = [index[o] for o in outs]
+    trace.outputs_are_list = as_list
+    trace.penalty = index[pen] if pen is not None else None
     return trace
 
 
-class _Checker:
-    """Runs the function on a batch at the current parameters and compares with the trace."""
-
-    def __init__(self, first_sample: Compared, fixed, varying):
-        self.first_sample, self.fixed, self.varying = first_sample, fixed, varying
-
-    def __call__(self, trace: Trace, rows: np.ndarray, labels: Sequence | None) -> None:
-        fixed = self.fixed
-        expected = np.broadcast_to(fixed, (len(rows), len(fixed))).copy()
-        if self.varying:
-            expected[:, self.varying] = trace.label_columns(list(labels))
-        for i in _spread(len(rows)):
-            label = NO_LABEL if labels is None else labels[i]
-            where = f"sample {i} of the batch at the current parameters"
-            got = self.first_sample.run(rows[i], label, where)
-            bad = np.flatnonzero(got != expected[i])
-            if len(bad):
-                run = self.first_sample.describe(rows[i], label)  # the graph of the first
-                _refuse_constant(run, run.consts[bad[0]], "the parameters or the sample")
-
-
-MAX_COMPARED = 256
-"""Samples whose graphs are compared with the first at once (spread over the data): a
-larger data set is compared on that many, and each check during training on as many of
-its batch, so a check costs at most that many eager forward passes."""
-
-
-def _spread(n: int, most: int = MAX_COMPARED) -> list[int]:
-    """Indices of at most ``most`` (at least 2) samples of n, spread evenly, the first and
-    last in."""
-    most = max(2, most)
-    if n <= most:
-        return list(range(n))
-    return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
-
-
-def _unknown(label, by_key: dict) -> bool:
-    try:
-        return key(label) not in by_key
-    except TypeError:
-        return True
-
-
-def _verify_labels(first_sample, plain, varying, label_columns, rows, labels, todo) -> None:
-    """Run the function on the samples ``todo`` (one of each label not compared yet) and
-    refuse a label constant that is not what its ``o + s·t`` form gives."""
-    fixed = np.array(plain.const_values())
-    for i in todo:
-        want = fixed.copy()
-        want[varying] = label_columns([labels[i]])[0]
-        got = first_sample.run(rows[i], labels[i], f"sample {i}")
-        bad = np.flatnonzero(got != want)
-        if len(bad):
-            run = first_sample.describe(rows[i], labels[i])
-            _refuse_varying(run, run.consts[bad[0]], f" at sample {i} (label {labels[i]!r})")
-
-
-def _refuse_varying(run: Run, i: int, where: str = "") -> None:
-    v = run.nodes[i]
-    raise TraceError(
-        f"node #{i}, the number {v.data!r}{where}, changes from sample to sample, and there "
-        f"are more "
-        f"than {MAX_LABEL_TABLE} distinct labels to look it up by label: a compiled program "
-        "computes such a number from each sample's label only as o + s·t or o + t/d of one "
-        "number t of the label (t, -t, 1 - t, t / 10), and this one is neither (computed "
-        "from .data of the sample, or from the label some other way). Compute it with Values "
-        "inside the function, or train eagerly (compiled=False)."
-    )
-
-
-def _refuse_constant(run: Run, i: int, source: str) -> None:
-    v = run.nodes[i]
-    users = [w for w in run.nodes if any(p is v for p in w.parents)]
-    used = f", used by {describe_node(run, run.nodes.index(users[0]))}" if users else ""
-    raise TraceError(
-        f"node #{i}, the number {v.data!r}{used}, changes with {source}: it is a number "
-        "computed from .data (a max taken for stability, a value used as a constant), which "
-        "a compiled program would freeze at its traced value. Compute it with Values "
-        "(b + relu(a - b) for max(a, b)), or train eagerly (compiled=False)."
-    )
+def _describe(trace: Trace, roots: list[Value], leaves: dict) -> dict[Value, int]:
+    """Fill the trace with every node the roots depend on, in topological order."""
+    index: dict[Value, int] = {}
+    for root in roots:
+        for v in topo_order(root):
+            if v in index:
+                continue
+            index[v] = len(trace.kinds)
+            trace.names.append(v.label)
+            if v.parents:
+                trace.kinds.append("op")
+                trace.ops.append(v.op)
+                trace.parents.append(tuple(index[p] for p in v.parents))
+                trace.slots.append(None)
+                continue
+            kind, slot = leaves.get(v, ("const", v.data))
+            if slot is UNKNOWN:
+                raise TraceError(
+                    f"a leaf{f' labelled {v.label!r}' if v.label else ''} holds the number of "
+                    "a value of the sample or the parameters, cut off from the graph (made "
+                    "under no_grad, or by detach()): a compiled program would freeze it. " + HOW_TO
+                )
+            trace.kinds.append(kind)
+            trace.ops.append("")
+            trace.parents.append(())
+            trace.slots.append(slot)
+    return index

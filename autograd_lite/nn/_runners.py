@@ -19,7 +19,7 @@ from ..engine import gc_paused
 from . import losses as _losses
 from ._fit_checks import FitPlan
 
-__all__ = ["Runner", "Batches", "EagerRunner", "Rewind", "is_right"]
+__all__ = ["Runner", "Batches", "EagerRunner", "is_right"]
 
 
 class Runner(Protocol):
@@ -63,25 +63,6 @@ class Batches:
         if self.size is None:
             return self.everything
         return self.rng.sample(self.everything, self.size)
-
-    def rewind(self, k: int) -> None:
-        """Go back to just before step ``k``'s batch (the draws are made again from the seed;
-        this happens only when the compiled path goes back to a checked step)."""
-        self.rng = random.Random(self.seed)
-        for _ in range(k - 1):
-            self.draw()
-
-
-class Rewind(Exception):
-    """The compiled graph changed in training: go back to ``step`` and train eagerly.
-
-    The runner has put the parameters and the optimizer back as they were before ``step``
-    (the last step whose check passed); ``why`` and ``error`` say what was found.
-    """
-
-    def __init__(self, step: int, why: str, error: Exception):
-        super().__init__(f"{why}: {error}")
-        self.step, self.why, self.error = step, why, error
 
 
 class EagerRunner:

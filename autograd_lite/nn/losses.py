@@ -5,6 +5,13 @@ Every loss takes the model's outputs for a batch and the matching labels, and re
 numbers (numbers become constants). Sums over a whole batch or over all parameters are a
 single weighted-sum node (Σ), which keeps the graph, and the backward pass, small.
 
+Each loss is the mean of a per-sample term, and says so: ``loss.per_sample(output,
+label)`` is the term for one sample, and ``loss.label_numbers(label, width)`` the numbers
+the term reads from a label (checked; ``width`` is 0 for a model with one output, k for a
+list of k): the loss itself is the mean of ``per_sample`` over the batch, computed by that
+very function. The compiled path (:mod:`autograd_lite.compiled`) traces ``per_sample`` with
+the label numbers as inputs. :func:`mean_loss` makes such a loss from a term of your own.
+
 Example:
     >>> from autograd_lite import Value
     >>> scores = [Value(2.0), Value(-0.5)]
@@ -25,6 +32,7 @@ __all__ = [
     "binary_cross_entropy",
     "softmax_cross_entropy",
     "l2",
+    "mean_loss",
     "check_labels",
     "LOSSES",
 ]
@@ -187,11 +195,19 @@ def _mean(terms: list[Value]) -> Value:
     return apply("wsum", (*[Value(1.0 / n)] * n, *terms, Value(0.0)))
 
 
+def _mse_term(output, target) -> Value:
+    """(output − target)² for one sample; the mean over the components of a list."""
+    if isinstance(output, (list, tuple)):
+        return _mean([(o - t) * (o - t) for o, t in zip(output, target)])
+    d = output - target
+    return d * d
+
+
 def mse(outputs: Sequence, targets: Sequence) -> Value:
     """Mean squared error: mean over the batch of (output − target)².
 
     An output may also be a list (a model with several outputs); its target is then a list
-    of the same length and the mean is over every component.
+    of the same length, and the sample's term is the mean over its components.
 
     Args:
         outputs: the model's outputs (Values or numbers, or lists of them).
@@ -212,13 +228,20 @@ def mse(outputs: Sequence, targets: Sequence) -> Value:
     _check_batch(outputs, targets, "mse")
     terms = []
     for i, (out, t) in enumerate(zip(outputs, targets)):
-        several = isinstance(out, (list, tuple))
-        t = _target(t, "mse", f"targets[{i}]", len(out) if several else 0)
-        pairs = zip(out, t) if several else ((out, t),)
-        for o, tk in pairs:
-            d = _as_value(o, f"mse: output {i}") - tk
-            terms.append(d * d)
+        what = f"mse: output {i}"
+        if isinstance(out, (list, tuple)):
+            t = _target(t, "mse", f"targets[{i}]", len(out))
+            out = [_as_value(o, what) for o in out]
+        else:
+            t = _target(t, "mse", f"targets[{i}]", 0)
+            out = _as_value(out, what)
+        terms.append(_mse_term(out, t))
     return _mean(terms)
+
+
+def _hinge_term(score, y) -> Value:
+    """relu(1 − y·score) for one sample."""
+    return (1.0 - score * y).relu()
 
 
 def hinge(scores: Sequence, labels: Sequence) -> Value:
@@ -242,13 +265,18 @@ def hinge(scores: Sequence, labels: Sequence) -> Value:
         0.25
     """
     _check_batch(scores, labels, "hinge")
-    ys = [_pm1_label(y, "hinge", f"labels[{i}]") for i, y in enumerate(labels)]
     return _mean(
         [
-            (1.0 - _as_value(s, f"hinge: scores[{i}]") * y).relu()
-            for i, (s, y) in enumerate(zip(scores, ys))
+            _hinge_term(_as_value(s, f"hinge: scores[{i}]"), _pm1_label(y, "hinge", f"labels[{i}]"))
+            for i, (s, y) in enumerate(zip(scores, labels))
         ]
     )
+
+
+def _bce_term(x, y) -> Value:
+    """x·(½ − y) + ½·|x| + log1p(e^(−|x|)) for one logit x and label y (0 or 1)."""
+    a = abs(x)
+    return x * (0.5 - y) + a * 0.5 + (-a).exp().log1p()
 
 
 def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
@@ -277,14 +305,34 @@ def binary_cross_entropy(logits: Sequence, labels: Sequence) -> Value:
         >>> round(binary_cross_entropy([Value(0.0)], [1]).data, 6)   # log 2
         0.693147
     """
-    _check_batch(logits, labels, "binary_cross_entropy")
-    terms = []
-    for i, (x, y) in enumerate(zip(logits, labels)):
-        yf = _binary_label(y, "binary_cross_entropy", f"labels[{i}]")
-        x = _as_value(x, f"binary_cross_entropy: logits[{i}]")
-        a = abs(x)
-        terms.append(x * (0.5 - yf) + a * 0.5 + (-a).exp().log1p())
-    return _mean(terms)
+    name = "binary_cross_entropy"
+    _check_batch(logits, labels, name)
+    return _mean(
+        [
+            _bce_term(_as_value(x, f"{name}: logits[{i}]"), _binary_label(y, name, f"labels[{i}]"))
+            for i, (x, y) in enumerate(zip(logits, labels))
+        ]
+    )
+
+
+def _softmax_term(xs, onehot) -> Value:
+    """log Σ_c e^(d_c) − Σ_c onehot_c·d_c for one sample, with d_c = x_c − max(x)."""
+    k = len(xs)
+    m = xs[0]
+    for x in xs[1:]:
+        m = m + (x - m).relu()
+    ds = [x - m for x in xs]
+    total = apply("wsum", (*[Value(1.0)] * k, *[d.exp() for d in ds], Value(0.0)))
+    picks = [c if type(c) is Value else Value(c) for c in onehot]
+    return total.log() - apply("wsum", (*picks, *ds, Value(0.0)))
+
+
+def _onehot(y, width, name: str = "softmax_cross_entropy", what: str = "the label") -> list:
+    """The class index y as k numbers, 1.0 at the class and 0.0 elsewhere."""
+    if not width:
+        raise ValueError(f"{name}: the model must give a list of class scores per sample")
+    c = _class_label(y, name, what, width)
+    return [1.0 if j == c else 0.0 for j in range(width)]
 
 
 def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> Value:
@@ -323,19 +371,65 @@ def softmax_cross_entropy(logits: Sequence[Sequence], labels: Sequence[int]) -> 
             )
         if k is None:
             k = len(row)
-            ones = [Value(1.0)] * k
         elif len(row) != k:
             raise ValueError(f"{name}: logits[{i}] has {len(row)} classes, logits[0] has {k}")
-        y = _class_label(y, name, f"labels[{i}]", k)
+        onehot = _onehot(y, k, name, f"labels[{i}]")
         xs = [_as_value(x, f"{name}: logits[{i}][{c}]") for c, x in enumerate(row)]
-        m = xs[0]
-        for x in xs[1:]:
-            m = m + (x - m).relu()
-        ds = [x - m for x in xs]
-        total = apply("wsum", (*ones, *[d.exp() for d in ds], Value(0.0)))
-        onehot = [Value(1.0 if c == y else 0.0) for c in range(k)]
-        terms.append(total.log() - apply("wsum", (*onehot, *ds, Value(0.0))))
+        terms.append(_softmax_term(xs, onehot))
     return _mean(terms)
+
+
+def mean_loss(
+    term: Callable, label_numbers: Callable | None = None, name: str = "loss"
+) -> Callable[[Sequence, Sequence], Value]:
+    """A loss that is the mean over the batch of ``term(output, label)``, and says so.
+
+    The loss it returns declares ``per_sample`` (``term``) and ``label_numbers``, so
+    ``fit`` can trace it for one sample and train through the compiled path. A loss
+    function of your own that does not declare them trains eagerly: nothing can tell from
+    the outside whether a function of a batch is a mean of per-sample terms.
+
+    Args:
+        term: the loss of one sample, from the model's output for it (a Value or a list of
+            Values) and its label numbers (floats when the engine runs it; Values standing
+            for them when it is traced: write it with arithmetic, not ``if``).
+        label_numbers: ``label_numbers(label, width) -> number or list of numbers``, the
+            numbers ``term`` reads from a label (``width``: 0 for one output, k for a list
+            of k); by default the label itself, a number or a list of numbers.
+        name: the loss's name in messages.
+
+    Returns:
+        ``loss(outputs, labels) -> Value``.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> absolute = mean_loss(lambda out, t: abs(out - t), name="absolute")
+        >>> absolute([Value(1.0), Value(-1.0)], [0.0, 1.0]).data
+        1.5
+    """
+    numbers = label_numbers or _as_numbers
+
+    def loss(outputs: Sequence, labels: Sequence) -> Value:
+        _check_batch(outputs, labels, name)
+        return _mean(
+            [
+                term(out, numbers(y, len(out) if isinstance(out, (list, tuple)) else 0))
+                for out, y in zip(outputs, labels)
+            ]
+        )
+
+    loss.__name__ = loss.__qualname__ = name
+    loss.__doc__ = f"The mean over the batch of the per-sample term {name}."
+    loss.per_sample = term
+    loss.label_numbers = numbers
+    return loss
+
+
+def _as_numbers(label, width=None):
+    """A label as it is: a number, or a list of numbers (as floats)."""
+    if isinstance(label, (list, tuple)):
+        return [_real_label(t, "loss", "a label's number") for t in label]
+    return _real_label(label, "loss", "the label")
 
 
 def check_alpha(alpha: float) -> None:
@@ -376,9 +470,19 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
 LOSSES = {
     "mse": mse,
     "hinge": hinge,
-    "bce": binary_cross_entropy,
     "binary_cross_entropy": binary_cross_entropy,
-    "cross_entropy": softmax_cross_entropy,
     "softmax_cross_entropy": softmax_cross_entropy,
 }
 """The losses by the names that :func:`autograd_lite.train.fit` accepts."""
+
+# Each loss is the mean of its per-sample term: the declaration the compiled path reads.
+mse.per_sample = _mse_term
+mse.label_numbers = lambda t, width: _target(t, "mse", "the target", width)
+hinge.per_sample = _hinge_term
+hinge.label_numbers = lambda y, width: _pm1_label(y, "hinge", "the label")
+binary_cross_entropy.per_sample = _bce_term
+binary_cross_entropy.label_numbers = lambda y, width: _binary_label(
+    y, "binary_cross_entropy", "the label"
+)
+softmax_cross_entropy.per_sample = _softmax_term
+softmax_cross_entropy.label_numbers = _onehot

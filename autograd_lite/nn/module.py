@@ -22,6 +22,12 @@ class Module:
 
     Subclasses provide ``_children()`` (sub-modules) or override ``parameters()``, and
     ``_architecture()`` (the constructor arguments as a JSON-ready dict).
+
+    What :func:`~autograd_lite.nn.train.fit` needs of a model, and all the compiled path
+    (:mod:`autograd_lite.compiled`) traces it by, is this: ``parameters()``, and a call on
+    one sample returning a Value or a list of Values. The call is traced once, on Values
+    standing for any sample, so a model that reads their numbers (branches on ``.data``)
+    trains eagerly; the library's neurons, layers and MLPs never do.
     """
 
     def _children(self) -> Sequence[Module]:

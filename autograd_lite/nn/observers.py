@@ -52,10 +52,6 @@ class Observer:
         """Step ``k`` (counting from 1) is done: the loss and accuracy of its batch
         (accuracy None when the labels are not class labels). True stops training."""
 
-    def rewind(self, k: int, why: str) -> None:
-        """The compiled path went back to before step ``k`` (a re-check found the graph
-        changed, ``why``) and trains eagerly from there: steps from ``k`` on come again."""
-
     def close(self, completed: bool) -> None:
         """Training ended: normally (``completed``), or by an exception."""
 
@@ -79,10 +75,6 @@ class Printer(Observer):
                 flush=True,
             )
 
-    def rewind(self, k: int, why: str) -> None:
-        """Say that training goes on eagerly, and why."""
-        print(f"training eager from step {k} on: {why}", flush=True)
-
 
 class ProgressBar(Observer):
     """A tqdm bar for ``steps`` steps with the loss and accuracy, named ``desc``."""
@@ -102,10 +94,6 @@ class ProgressBar(Observer):
     def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
         """Move the bar on (it redraws a few times a second)."""
         self.bar.update(k, loss, accuracy)
-
-    def rewind(self, k: int, why: str) -> None:
-        """Say on the bar that training goes on eagerly."""
-        self.bar.bar.set_description(f"fit (eager from step {k}: branches on .data)")
 
     def close(self, completed: bool) -> None:
         """Show the last step's numbers and close the bar."""
@@ -135,11 +123,6 @@ class Recording(Observer):
         if k % self.every == 0:
             self.sync()
             self.recorder.take(k)
-
-    def rewind(self, k: int, why: str) -> None:
-        """Forget the snapshots from step ``k`` on."""
-        shots = self.recorder.record.snapshots
-        shots[:] = [s for s in shots if s.step < k]
 
     def close(self, completed: bool) -> None:
         """Snapshot the trained model and keep the record as ``history.record``."""

@@ -109,25 +109,30 @@ def _read_layers(nn: Any, seq: Any) -> tuple[list[Any], list[str]]:
     or a ValueError naming the first layer that an MLP does not have where it is."""
     linears: list[Any] = []
     acts: list[str] = []
+    known = {getattr(nn, name): act for name, act in _NAMES.items()} | {nn.Identity: "linear"}
     for i, m in enumerate(seq):
         kind = type(m).__name__
-        if isinstance(m, nn.Linear):
+        _check_plain(i, m)
+        if type(m) is nn.Linear:
             _check_linear(i, m, linears)
             if linears and len(acts) < len(linears):
                 acts.append("linear")
             linears.append(m)
-        elif kind in _NAMES or isinstance(m, nn.Identity):
+        elif type(m) in known:
             if not linears or len(acts) == len(linears):
                 where = "before any Linear" if not linears else "right after another activation"
                 raise ValueError(
                     f"MLP.from_torch: layer {i}, {kind}, comes {where}; an MLP has one "
                     "activation after each Linear"
                 )
-            acts.append(_NAMES.get(kind, "linear"))
+            acts.append(known[type(m)])
         else:
+            # NOTE: exact types only: a subclass may override forward, and a class of the
+            # user's named ReLU may be leaky; neither can be read back as what it claims
             raise ValueError(
-                f"MLP.from_torch: layer {i} is {kind}, which an MLP does not have; only Linear, "
-                "ReLU, Tanh, Sigmoid and Identity can be read back"
+                f"MLP.from_torch: layer {i} is {_qualified(m)}, which an MLP does "
+                "not have; only torch.nn's own Linear, ReLU, Tanh, Sigmoid and Identity (not "
+                "subclasses of them) can be read back"
             )
     if not linears:
         raise ValueError("MLP.from_torch: the Sequential has no Linear layer")
@@ -136,8 +141,38 @@ def _read_layers(nn: Any, seq: Any) -> tuple[list[Any], list[str]]:
     return linears, acts
 
 
+def _qualified(m: Any) -> str:
+    """A layer's class name, with its module where the class is not torch's own."""
+    where = type(m).__module__
+    return type(m).__name__ if where.startswith("torch.") else f"{where}.{type(m).__name__}"
+
+
+def _check_plain(i: int, m: Any) -> None:
+    """Layer ``i`` runs as its type says: no hooks that change what it computes."""
+    # torch has no public way to list hooks; these dicts are where every version keeps them
+    hooks = [h for h in ("_forward_hooks", "_forward_pre_hooks") if getattr(m, h, None)]
+    if hooks:
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {type(m).__name__}, has a forward hook, which may "
+            "change what it computes; remove the hook first"
+        )
+
+
 def _check_linear(i: int, m: Any, before: list[Any]) -> None:
-    """A ``Linear`` at index ``i`` has a bias and takes what the one before gives."""
+    """A ``Linear`` at index ``i`` has real weights of its declared shape and a bias, and
+    takes what the one before gives."""
+    shapes = (tuple(m.weight.shape), tuple(m.bias.shape) if m.bias is not None else None)
+    if shapes[0] != (m.out_features, m.in_features) or shapes[1] not in (None, (m.out_features,)):
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {m}, has a weight of shape {shapes[0]} and a bias of "
+            f"shape {shapes[1]}; a Linear({m.in_features}, {m.out_features}) has "
+            f"({m.out_features}, {m.in_features}) and ({m.out_features},)"
+        )
+    if m.weight.is_complex() or (m.bias is not None and m.bias.is_complex()):
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {m}, holds complex weights ({m.weight.dtype}); an "
+            "MLP's weights are real numbers"
+        )
     if m.bias is None:
         raise ValueError(
             f"MLP.from_torch: layer {i}, {m}, has no bias; every neuron of an MLP has "

@@ -6,10 +6,10 @@ sample and runs every step as array operations over the whole batch
 would give; a model or loss that does not trace (code that branches on ``.data``) trains
 eagerly, each step (forward, loss, backward, update) with Python's cyclic garbage collector
 paused (:class:`autograd_lite.engine.gc_paused`, which says why). Either way the model's
-parameters hold the trained values when a callback runs and when ``fit`` returns. Code of
-your own is traced on up to 256 samples and checked again with the engine now and then in
-training (at most about 4% of the time) and at the last step, since it may branch on
-``.data``; the library's models and losses never do, and are not re-checked.
+parameters hold the trained values when a callback runs and when ``fit`` returns. The
+model and the loss's declared per-sample term (``loss.per_sample``) are traced once, on
+Values standing for any sample: code that reads their numbers is refused then, and a loss
+function that declares no per-sample term trains eagerly.
 
 ``fit`` is made of parts: the checks of everything it is given, before anything changes
 (:mod:`~autograd_lite.nn._fit_checks`; a step that fails anyway leaves the gradients as they
@@ -38,7 +38,7 @@ from typing import Any, Protocol
 from ..checks import is_bool, is_finite_real, short_repr
 from ..engine import Value, no_grad
 from ._fit_checks import FitPlan, check_fit, check_lengths, check_samples
-from ._runners import Batches, EagerRunner, Rewind, Runner, is_right
+from ._runners import Batches, EagerRunner, Runner, is_right
 from .history import History
 from .observers import Callback, Observer, Printer, ProgressBar, Recording
 from .optim import Optimizer, Schedule
@@ -131,8 +131,8 @@ def fit(
             as an :class:`~autograd_lite.nn.MLP`.
         X: the input samples (lists of numbers, or 1-D arrays).
         y: the labels, in the loss's convention.
-        loss: ``"hinge"``, ``"bce"``, ``"cross_entropy"``, ``"mse"``, or a function
-            ``loss(outputs, labels) -> Value``.
+        loss: ``"hinge"``, ``"binary_cross_entropy"``, ``"softmax_cross_entropy"``,
+            ``"mse"``, or a function ``loss(outputs, labels) -> Value``.
         optimizer: the optimizer; by default ``SGD(model.parameters(), lr)``.
         steps: number of update steps.
         batch_size: samples per step, drawn at random without replacement; None for the
@@ -223,11 +223,7 @@ def _train(runner: Runner, batches: Batches, observers: list[Observer], history:
         k += 1
         batch = batches.draw()
         lr = plan.optimizer.current_lr()
-        try:
-            loss, right = runner.step(batch, lr)
-        except Rewind as back:
-            k = _rewind(back, batches, observers, history, runner)
-            continue
+        loss, right = runner.step(batch, lr)
         accuracy = right / len(batch) if plan.classes else None
         history.loss.append(loss)
         history.accuracy.append(accuracy)
@@ -237,20 +233,6 @@ def _train(runner: Runner, batches: Batches, observers: list[Observer], history:
             stop = observer.on_step(k, loss, accuracy) or stop
         if stop:
             break
-
-
-def _rewind(back: Rewind, batches: Batches, observers: list[Observer], history: History,
-            runner) -> int:  # fmt: skip
-    """Go back to before step ``back.step``: the batches, the history and the observers;
-    returns the steps done by then. (The compiled path only: the runner is back already.)"""
-    k = back.step
-    batches.rewind(k)
-    for column in (history.loss, history.accuracy, history.lr):
-        del column[k - 1 :]
-    history.mode, history.compiled = runner.mode, runner.compiled
-    for observer in observers:
-        observer.rewind(k, f"{back.why}: {back.error}")
-    return k - 1
 
 
 def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]:

@@ -4,6 +4,8 @@
   chain-rule paths of the products of local derivatives;
 * :mod:`~autograd_lite.teach.bp_equations`: Nielsen's four equations (BP1-BP4) on an MLP;
 * :mod:`~autograd_lite.teach.gradcheck`: the engine against central finite differences;
+* :mod:`~autograd_lite.teach.derivative_tables`: the Jacobian of several outputs and the
+  Hessian of one, as tables by name;
 * :mod:`~autograd_lite.teach.diagnosis`: ``diagnose``, "where is my mistake?": a hand-derived
   formula matched term by term to the chain-rule paths, naming missing and extra factors
   (loaded on first use: it needs the formula reader);
@@ -24,6 +26,7 @@ Example:
 """
 
 from .bp_equations import BackpropTable, EquationRow, backprop_equations, backprop_table
+from .derivative_tables import hessian_table, jacobian_table
 from .explain import Edge, Explanation, Path, explain
 from .gradcheck import GradcheckError, GradcheckReport, GradcheckRow, gradcheck, gradcheck_report
 
@@ -41,6 +44,8 @@ __all__ = [
     "GradcheckReport",
     "gradcheck",
     "gradcheck_report",
+    "jacobian_table",
+    "hessian_table",
     "diagnose",
     "Diagnosis",
     "IndexedDiagnosis",

@@ -34,7 +34,7 @@ from ..labels import parse_nielsen, weight_label
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table, fmt, report_html, report_markdown, report_text
 
-__all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "LOSSES"]
+__all__ = ["EquationRow", "BackpropTable", "backprop_equations", "backprop_table", "COSTS"]
 
 
 def _half_squared_error(outputs: Sequence[Value], targets: Sequence[float]) -> Value:
@@ -51,11 +51,12 @@ def _cross_entropy_of_probabilities(outputs: Sequence[Value], targets: Sequence[
     return total
 
 
-LOSSES: dict[str, Callable[..., Value]] = {
+COSTS: dict[str, Callable[..., Value]] = {
     "half_squared_error": _half_squared_error,
     "cross_entropy_of_probabilities": _cross_entropy_of_probabilities,
 }
-"""Nielsen's two costs by name: ``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
+"""Nielsen's two costs by name (``nn.losses.LOSSES`` holds the losses fit knows):
+``"half_squared_error"``, C = ½ Σ_j (a^L_j − y_j)², and
 ``"cross_entropy_of_probabilities"``, C = −Σ_j [y_j ln a^L_j + (1 − y_j) ln(1 − a^L_j)] on
 outputs that are probabilities (a sigmoid output layer). Any other loss, those of
 :mod:`autograd_lite.nn.losses` among them, is passed to :func:`backprop_table` as a
@@ -311,7 +312,7 @@ def backprop_table(
         x: the input (numbers or Values).
         y: the target: one number per output, or one number for a model of one output;
             for a loss of class scores (softmax cross-entropy) the class index.
-        loss: a name from :data:`LOSSES`, or any function ``loss(outputs, targets) ->
+        loss: a name from :data:`COSTS`, or any function ``loss(outputs, targets) ->
             Value`` such as those of :mod:`autograd_lite.nn.losses`. It gets the outputs
             as a batch of samples of one number each; but a function given one target for
             several outputs gets them as one sample's class scores, ``loss([outputs], [y])``
@@ -328,12 +329,12 @@ def backprop_table(
     """
     by_name = isinstance(loss, str)
     if by_name:
-        if loss not in LOSSES:
+        if loss not in COSTS:
             raise ValueError(
-                f"unknown loss {loss!r}; choose one of {sorted(LOSSES)} or pass a function "
+                f"unknown loss {loss!r}; choose one of {sorted(COSTS)} or pass a function "
                 "loss(outputs, targets) -> Value (such as autograd_lite.nn.losses.mse)"
             )
-        loss = LOSSES[loss]
+        loss = COSTS[loss]
     if not callable(loss):
         raise TypeError(f"loss must be a name or a function, got {type(loss).__name__}")
     out = model(x)

@@ -22,8 +22,8 @@ largest (by absolute product) are listed. Nothing here recurses.
 
 Nodes are named by their labels; an unlabelled operation by its id, ``n`` and its index in
 ``topo_order(root)`` (:func:`~autograd_lite.labels.node_names`). A drawing of the same root
-prints the same id in that node (``viz.draw(root, highlight=ex.highlight())`` shows the ids
-by default), so every node of a path table can be found in the picture.
+prints the same id in that node (a drawing that highlights ``ex.highlight()`` shows the
+ids by default), so every node of a path table can be found in the picture.
 
 The backprop-equation tables for networks (Nielsen's BP1-BP4), :func:`backprop_table` and
 :func:`backprop_equations`, live in :mod:`autograd_lite.teach.bp_equations` and are re-exported
