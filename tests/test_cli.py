@@ -84,7 +84,7 @@ def test_check_of_the_wrong_formula_names_the_missing_factors():
     )
     assert number_after(out, "your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
     assert number_after(out, "ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
-    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +(⟨\d⟩·)?d\(", ln)]
     # term 1 stands for path 1 and misses w2 and w4; term 2 for path 2, missing w3 and w5;
     # nothing extra, no constant left over
     assert len(terms) == 2
@@ -335,7 +335,7 @@ def test_python_m_autograd_lite_runs_the_command_with_its_exit_codes():
 def test_check_names_the_same_missing_factors_at_distinct_random_weights():
     at = "I=1.3,w1=0.37,w2=-0.81,w3=1.12,w4=0.66,w5=-1.4"
     out = out_of("grad", Q1, *DEFS, "--at", at, "--wrt", "w1", "--check", THEIRS)
-    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +(⟨\d⟩·)?d\(", ln)]
     assert len(terms) == 2
     assert re.search(r"  path 1 +w2, w4 +— +—$", terms[0]), terms[0]
     assert re.search(r"  path 2 +w3, w5 +— +—$", terms[1]), terms[1]
