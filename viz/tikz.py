@@ -457,7 +457,7 @@ def _value_box(graph: _Layout, where: Placement, i: int, lit: bool, updated: boo
             rf"\node[draw={_rgb('#888888')}, dashed, rounded corners=3bp, minimum width={_n(w)}bp, "
             rf"minimum height={_n(h)}bp] (n{i}) at ({_n(x)},{_n(y)}) {{{rows[0][0]}}};"
         ]
-    fill = _colour(graph.grads[i], graph.scale) if graph.options.color_by_grad else VALUE_FILL
+    fill = _colour(graph.grads[i], graph.bins) if graph.options.color_by_grad else VALUE_FILL
     if lit:
         border = "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
     elif updated:
@@ -494,12 +494,13 @@ def _legend(graph: _Layout, where: Placement) -> list[str]:
     x0 = where.bb[2] + 14
     y = where.bb[3] - 4
     out = [rf"\node[anchor=west] at ({_n(x0)},{_n(y)}) {{grad colour}};"]
-    for colour, text in legend_rows(graph.scale, graph.options.fmt):
+    for colours, text in legend_rows(graph.scale, graph.options.fmt, graph.bins):
         y -= 11
-        if colour:
+        for k, colour in enumerate(colours):
+            x = x0 + 16 * k
             out.append(
                 rf"\draw[fill={_rgb(colour)}, draw={_rgb('#999999')}, line width=0.3bp] "
-                f"({_n(x0)},{_n(y - 4)}) rectangle ({_n(x0 + 14)},{_n(y + 4)});"
+                f"({_n(x)},{_n(y - 4)}) rectangle ({_n(x + 14)},{_n(y + 4)});"
             )
-        out.append(rf"\node[anchor=west] at ({_n(x0 + 18)},{_n(y)}) {{{latex_text(text)}}};")
+        out.append(rf"\node[anchor=west] at ({_n(x0 + 34)},{_n(y)}) {{{latex_text(text)}}};")
     return out
