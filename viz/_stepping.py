@@ -184,6 +184,8 @@ def _svg(
     fmt = options.fmt
     names = node_texts(order, fmt)
     numbers = evaluation_numbers(order)
+    if options.stacked is None:  # a page's picture is wider than tall: values side by side
+        options = dataclasses.replace(options, stacked=False)
     lines = dot_lines(
         root,
         options,

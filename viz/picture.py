@@ -120,7 +120,9 @@ class DrawingOptions:
         stacked: write each value's label, data and grad one above the other (a narrow box)
             instead of side by side. None (the default) stacks them in left-to-right
             drawings of networks (graphs with a neuron's Σ node), whose many columns would
-            otherwise make the picture several times wider than a slide.
+            otherwise make the picture several times wider than a slide. A network drawn
+            stacked, or top to bottom, has its inputs in a column (row) of their own before
+            the weights; the stepper pages, wider than tall, draw values side by side.
 
     Raises:
         ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
@@ -325,6 +327,7 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
     if stacked is None:
         stacked = network and options.rankdir == "LR"
     full = folded | compact
+    columns = network and (stacked or options.rankdir == "TB")
     return _Layout(
         order=order,
         index=index,
@@ -340,7 +343,9 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         number=lambda x: format_number(x, options.fmt),
         ids=[node_id(i) for i in range(len(order))],
         stacked=stacked,
-        input_edges=input_edges(order, index) if network else set(),
+        # the inputs' own column costs two columns of width: not where values stand side by
+        # side in a row (the pages, wider than tall), where it would shrink their text
+        input_edges=input_edges(order, index) if columns else set(),
         chains=weight_chains(order, index, folded) if network else [],
         names=loss_names(order, index),
     )
