@@ -13,10 +13,12 @@ the target y, a − y and (a − y)².
 from __future__ import annotations
 
 from collections import Counter
+from typing import NamedTuple
 
 from autograd_lite import Value
 
 from .labels import label_html
+from .latex import label_latex
 
 
 def is_network(order: list[Value]) -> bool:
@@ -64,11 +66,11 @@ def weight_chains(order: list[Value], index: dict[Value, int], hidden: set) -> l
     return chains
 
 
-def loss_names(order: list[Value], index: dict[Value, int]) -> dict[int, str]:
-    """Names (HTML-like markup) for the unlabelled parts of a squared error ``d * d`` with
-    ``d = a − y`` and y a number, as :func:`autograd_lite.nn.losses.mse` builds it: the target
-    ``y``, ``a − y`` and ``(a − y)²``, with ``a`` the output's own label when it has one."""
-    names: dict[int, str] = {}
+def loss_names(order: list[Value], index: dict[Value, int]) -> dict[int, LossName]:
+    """Names for the unlabelled parts of a squared error ``d * d`` with ``d = a − y`` and y a
+    number, as :func:`autograd_lite.nn.losses.mse` builds it: the target ``y``, ``a − y`` and
+    ``(a − y)²``, with ``a`` the output's own label when it has one."""
+    names: dict[int, LossName] = {}
     for i, v in enumerate(order):
         if v.op != "mul" or v.label is not None or v.parents[0] is not v.parents[1]:
             continue
@@ -78,8 +80,25 @@ def loss_names(order: list[Value], index: dict[Value, int]) -> dict[int, str]:
         a, y = d.parents
         if not y.is_constant or y.label is not None or a.is_constant:
             continue
-        a_name = label_html(a.label) if a.label and len(a.label) <= 12 else "a"
-        names[index[y]] = "y"
-        names[index[d]] = f"{a_name} − y"
-        names[i] = f"({a_name} − y)<SUP>2</SUP>"
+        short = a.label is not None and len(a.label) <= 12
+        html, tex, plain = (
+            # \mbox: a label of any characters is escaped for text, not for math
+            (label_html(a.label), rf"\mbox{{{label_latex(a.label)}}}", a.label)
+            if short
+            else ("a", "a", "a")
+        )
+        names[index[y]] = LossName("y", r"\ensuremath{y}", "y")
+        names[index[d]] = LossName(f"{html} − y", rf"\ensuremath{{{tex} - y}}", f"{plain} - y")
+        names[i] = LossName(
+            f"({html} − y)<SUP>2</SUP>", rf"\ensuremath{{({tex} - y)^{{2}}}}", f"({plain} - y)^2"
+        )
     return names
+
+
+class LossName(NamedTuple):
+    """A name a drawing gives an unlabelled node: as Graphviz's HTML-like markup, as LaTeX
+    and as plain text (to measure it)."""
+
+    html: str
+    latex: str
+    plain: str

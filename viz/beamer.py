@@ -5,8 +5,10 @@ Each frame holds what the stepper page shows at that step: the graph (a TikZ pic
 the grads it changes in green and every grad as it stands after the step, and below it the
 step in words and numbers, e.g. grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6.
 The steps are those of :func:`viz.backward_step_texts` (the engine's one backward loop),
-with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`) and escaped, so a label can
-never run as a command.
+with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`, a one-letter label such as
+``b`` in math too) and escaped, so a label can never run as a command; numbers carry a real
+minus, and a title's straight apostrophe is set as a typographic one (Baydin’s). A closing
+frame shows every grad and the output's gradient with respect to each leaf.
 """
 
 from __future__ import annotations
@@ -72,11 +74,9 @@ def beamer(
 
     Frame k shows the graph after step k of :func:`viz.backward_step_texts` (the first seeds
     grad(output) = 1), the node whose rule runs highlighted, and the chain-rule step with
-    its numbers; a closing frame shows every grad and the output's gradient with respect to
-    each leaf. Titles set a straight apostrophe as a typographic one (Baydin’s), labels of
-    one letter in math as scripted ones are, numbers with a real minus. The document needs
-    pdflatex with Beamer and TikZ (Debian: texlive-latex-recommended and texlive-pictures).
-    Files are replaced in one step.
+    its numbers; a closing frame shows every gradient. The document needs pdflatex with
+    Beamer and TikZ (Debian: texlive-latex-recommended and texlive-pictures). Files are
+    replaced in one step.
 
     Args:
         root: the output node.

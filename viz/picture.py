@@ -23,7 +23,7 @@ from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
-from ._network import input_edges, is_network, loss_names, weight_chains
+from ._network import LossName, input_edges, is_network, loss_names, weight_chains
 from .labels import (
     MAX_LABEL_CHARS,
     MAX_TOOLTIP_CHARS,
@@ -308,7 +308,7 @@ class _Layout:
     stacked: bool = False  # label, data and grad one above the other
     input_edges: set[tuple[int, int]] = dataclasses.field(default_factory=set)  # two ranks long
     chains: list[list[int]] = dataclasses.field(default_factory=list)  # kept in this order
-    names: dict[int, str] = dataclasses.field(default_factory=dict)  # markup, for the unlabelled
+    names: dict[int, LossName] = dataclasses.field(default_factory=dict)  # of unlabelled nodes
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -546,7 +546,7 @@ def _value_node(graph: _Layout, i: int) -> str:
     if i in graph.compact:
         text = _number_html(v.data, number)
         if i in graph.names:
-            text = f"<I>{graph.names[i]}</I> = {text}"
+            text = f"<I>{graph.names[i].html}</I> = {text}"
         return (
             f"n{i} [label=<{text}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
@@ -560,7 +560,7 @@ def _value_node(graph: _Layout, i: int) -> str:
         if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
     elif i in graph.names:
-        cells.append(f"<TD><B>{graph.names[i]}</B></TD>")
+        cells.append(f"<TD><B>{graph.names[i].html}</B></TD>")
     elif graph.show_ids and graph.label_ids:
         cells.append(f'<TD><FONT COLOR="#555555">{label_html(shorten(graph.ids[i]))}</FONT></TD>')
     elif graph.show_ids:

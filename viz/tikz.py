@@ -178,13 +178,18 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
     """The lines of value node i's box, top to bottom: ``(LaTeX, width in ems)``."""
     v = graph.order[i]
     fmt = graph.options.fmt
+    name = graph.names.get(i)
     if i in graph.compact:
         text = shorten(_number(v.data, fmt))
+        if name is not None:
+            return [(f"{name.latex} = {latex_text(text)}", _text_width(f"{name.plain} = {text}"))]
         return [(latex_text(text), _text_width(text))]
     rows = []
     if v.label:
         label = shorten(v.label)
         rows.append((label_latex(label), _label_width(label)))
+    elif name is not None:
+        rows.append((name.latex, _text_width(name.plain)))
     elif graph.show_ids:
         rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
     data = "data " + shorten(_number(v.data, fmt))
