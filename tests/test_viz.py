@@ -745,3 +745,19 @@ def test_the_squared_error_names_its_target_and_its_parts():
     assert " − y" not in to_dot(d * 2.0)
     d.label = "d"
     assert " − y" not in to_dot(d * d) and "<B>d</B>" in to_dot(d * d)
+
+
+def test_a_grad_a_rounding_error_below_a_round_bound_is_coloured_as_it_reads():
+    x1, x2 = Value(2.0, label="x_1"), Value(0.0, label="x_2")
+    w1, w2 = Value(-3.0, label="w_1"), Value(1.0, label="w_2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    assert n.grad < 0.5 and f"{n.grad:.4g}" == "0.5"  # 1 − tanh², a rounding error below
+    dot = to_dot(o, options=DrawingOptions(color_by_grad=True))
+    legend = re.search(r"graph \[label=<(.*)> labelloc", dot)[1]
+    assert "|grad| ≥ 0.5<" in legend and "0.4" not in legend  # a bound of 0.5, as it reads
+    assert re.search(r'BGCOLOR="(#\w+)"><TR><TD><B>n</B>', dot)[1] == POS_COLOURS[2]

@@ -435,11 +435,16 @@ def _grad_bins(grads: list[float], *, drawn_in_full: set) -> tuple[float, float]
     sizes = sorted(g for g in _coloured(grads, drawn_in_full) if g != 0.0)
     if not sizes:
         return (0.0, 0.0)
-    low, high = sizes[len(sizes) // 3], sizes[2 * len(sizes) // 3]
+    # a grad a rounding error below a round number (1 − tanh² = 0.49999999999999994) counts
+    # as that number, as the picture writes it
+    low, high = (sizes[len(sizes) * k // 3] * (1 + _SLACK) for k in (1, 2))
     rounded = (_round_down(low, 1), _round_down(high, 1))
     if rounded[0] == rounded[1] and low < high:
         rounded = (_round_down(low, 2), _round_down(high, 2))
     return rounded
+
+
+_SLACK = 1e-9
 
 
 def _round_down(x: float, digits: int) -> float:
@@ -596,7 +601,7 @@ def _colour(g: float, bins: tuple[float, float]) -> str:
     shades by where |g| stands among the graph's grads (:func:`_grad_bins`)."""
     if g == 0.0 or bins[1] == 0.0:
         return ZERO_COLOUR
-    t = abs(g)
+    t = abs(g) * (1 + _SLACK)
     level = 2 if t >= bins[1] else (1 if t >= bins[0] else 0)
     return (POS_COLOURS if g > 0 else NEG_COLOURS)[level]
 
