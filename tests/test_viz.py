@@ -711,17 +711,23 @@ def test_a_network_keeps_inputs_weights_and_neurons_in_order(rankdir):
 
 
 @needs_dot
-def test_neuron_boxes_stand_in_order_with_their_weights_in_order():
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_neuron_boxes_stand_in_order_with_their_weights_in_order(rankdir):
     loss = mlp_loss()
     names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
-    where = placed(to_dot(loss, options=DrawingOptions(cluster=True)))
+    where = placed(to_dot(loss, options=DrawingOptions(cluster=True, rankdir=rankdir)))
 
-    def top_down(*labels):
-        return sorted(labels, key=lambda x: -where[names[x]][1]) == list(labels)
+    def in_order(*labels):
+        def key(x):
+            x_, y_ = where[names[x]]
+            return -y_ if rankdir == "LR" else x_
 
-    assert top_down("z^2_1", "z^2_2", "z^2_3")
+        return sorted(labels, key=key) == list(labels)
+
+    assert in_order("z^2_1", "z^2_2", "z^2_3") and in_order("a^1_1", "a^1_2")
     for j in (1, 2, 3):
-        assert top_down(f"w^2_{j}1", f"w^2_{j}2", f"b^2_{j}")
+        assert in_order(f"w^2_{j}1", f"w^2_{j}2", f"b^2_{j}")
+    assert in_order("w^3_11", "w^3_12", "w^3_13", "b^3_1")
 
 
 def test_a_network_drawn_left_to_right_stacks_label_data_and_grad():
