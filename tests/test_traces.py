@@ -175,6 +175,9 @@ def test_html_tables_are_styled_outside_a_notebook(paper):
     html = paper.evaluation.html()
     assert html.count('<td style="padding:') == 4 * 8 and html.count('<th style="') == 4
     assert "<table style=" in html and "<td>" not in html
+    # one minus sign: "10.69 − (−0.9589)" and "−0.9589", as the rules write "v₄ − v₃"
+    assert ">10.69 − (−0.9589)<" in html and ">−0.9589<" in html and ">-" not in html
+    assert "(-" not in html
     # what a user wrote stays text
     x = Value(1.0, label="<td>")
     assert "&lt;td&gt;" in traces(x * 2, [x]).evaluation.html()

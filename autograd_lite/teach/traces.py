@@ -137,8 +137,11 @@ class TraceTable:
 
     def html(self) -> str:
         """An HTML table, every text escaped, with a small style of its own (cell padding and
-        rules), so that it reads as a table outside a notebook too."""
-        return _styled(self.table().html())
+        rules), so that it reads as a table outside a notebook too; a number's sign is the
+        minus (−) its operations are written with."""
+        t = self.table()
+        rows = [[_MINUS.sub("\u2212", c) for c in r] for r in t.rows]
+        return _styled(Table(t.title, t.header, rows, t.notes).html())
 
     _repr_html_ = html
 
@@ -211,6 +214,8 @@ class Traces:
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
 
+# a hyphen that is a number's sign: not inside a name (x-1) or an exponent (1e-05)
+_MINUS = re.compile(r"(?<![\w.])-(?=[0-9.]|inf)")
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
 _HTML_STYLE = {
     "<table>": '<table style="border-collapse:collapse;margin:4px 0 12px">',
