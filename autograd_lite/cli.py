@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from . import __version__, escape
 from .engine import topo_order
+from .formula.indices import index_letters, parse_ranges
 from .formula.reader import ExprError, define
 from .table import fmt
 
@@ -182,6 +183,14 @@ def _add_formula_options(g: argparse.ArgumentParser) -> None:
         default=[],
         metavar='"f(x)=..."',
         help='define a helper function, e.g. --define "s(x)=1/(1+exp(-x))"',
+    )
+    g.add_argument(
+        "--range",
+        action="append",
+        default=[],
+        metavar="k=1..2",
+        help="the values of an index letter that the names given do not tell (index "
+        "notation: z_j = Σ_k w_jk*x_k + b_j)",
     )
 
 
@@ -443,10 +452,18 @@ def _grad(args: argparse.Namespace) -> None:
 
     _check_numbers(args)
     values = _values(args.at)
-    program = read_program(_source(args), variables=list(values), definitions=define(args.define))
+    ranges = parse_ranges(args.range)
+    program = read_program(
+        _source(args), variables=list(values), definitions=define(args.define), ranges=ranges
+    )
     run = program.evaluate(values)
     outputs = _names([args.of], "--of") if args.of else [program.output]
     wrt = _names(args.wrt, "--wrt")
+    if args.check is not None and len(wrt) == 1 and wrt[0] not in run.nodes:
+        letters = index_letters(_source(args))
+        if set(wrt[0].rpartition("_")[2]) & letters:  # w_jk: checked for every (j, k)
+            _check_indexed(args, program, wrt[0], values, ranges, outputs)
+            return
     _check_names({"--of": outputs, "--wrt": wrt}, run, [*values, *program.results])
     targets = wrt or [v for v in values if v in run.nodes]
     _check_combination(args, run, outputs, targets)
@@ -455,6 +472,15 @@ def _grad(args: argparse.Namespace) -> None:
         _say(jacobian_table({o: run.nodes[o] for o in outputs}, nodes, digits=args.digits).text())
         return
     _one_output(args, program, run, outputs[0], targets, values)
+
+
+def _check_indexed(args, program, wrt: str, values: dict, ranges: dict, outputs: list) -> None:
+    """--check of a formula with index letters against every index value of --wrt."""
+    from .teach.diagnosis import diagnose
+
+    of = outputs[0] if args.of else None
+    _say(f"your formula for ∂{of or program.output}/∂{wrt}: {args.check}")
+    _say(diagnose(program, wrt, args.check, values, of=of, ranges=ranges, digits=args.digits))
 
 
 def _one_output(args, program, run, name: str, targets: list[str], values: dict) -> None:

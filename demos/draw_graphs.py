@@ -1,5 +1,5 @@
-"""Drawing computation graphs: one tanh neuron and a small sigmoid network, as pictures and
-as backward-pass stepper pages.
+"""Drawing computation graphs: one tanh neuron, a small sigmoid network and a 2-3-1 network's
+loss, as pictures and as backward-pass stepper pages.
 
 Run it as a script (``python demos/draw_graphs.py [output folder]``, default ``out/``) or
 cell by cell (``# %%``) in an editor. It writes, for each graph, an SVG picture with the
@@ -86,6 +86,17 @@ written.append(
     stepper(out, out_dir / "network_steps.html", title=title, options=DrawingOptions(rankdir="TB"))
 )
 written.append(render(out, out_dir / "network.dot"))
+
+# %% A 2-3-1 network's squared error on one sample, as a slide shows it
+# Inputs in their own column, each neuron's weights in order, the target named y; the grad
+# colours split the grads in thirds by size, so the shades tell the nodes apart.
+from autograd_lite.nn import MLP  # noqa: E402  (a cell of its own)
+from autograd_lite.nn.losses import mse  # noqa: E402
+
+model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+loss = mse([model([0.3, -0.8])], [0.25])
+loss.backward()
+written.append(render(loss, out_dir / "mlp_2_3_1.svg", options=DrawingOptions(color_by_grad=True)))
 
 # %% Done
 for f in written:

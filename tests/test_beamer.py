@@ -29,8 +29,9 @@ def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(t
     # as floats, d(0.5/r)/dr underflows and dr/dx overflows; backward() gives 0.5
     x = Value(1e-300, label="x")
     tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
-    last = tex.split("\\begin{frame}")[-1]
-    assert "grad 0.5}" in last and last.count("= 0.5 (worked out exactly") == 1
+    last_step, closing = tex.split("\\begin{frame}")[-2:]
+    assert "grad 0.5}" in last_step and last_step.count("= 0.5 (worked out exactly") == 1
+    assert "grad(\\ensuremath{x}) = 0.5" in closing
 
 
 @needs_dot
@@ -40,14 +41,19 @@ def test_one_frame_per_step_with_the_chain_rule_in_numbers(tmp_path):
         encoding="utf-8"
     )
     steps = backward_step_texts(loss)
-    assert tex.count("\\begin{frame}") == len(steps) == 3
-    assert "Step 3 of 3" in tex
-    # grad(a) += ∂out/∂a × grad(out) = b × grad(out) = -3 × 2 = -6, typeset
+    # one frame per step, then a closing frame with every gradient
+    assert tex.count("\\begin{frame}") == len(steps) + 1 == 4
+    assert "Step 3 of 3" in tex and "Every gradient" in tex
+    # grad(a) += ∂out/∂a × grad(out) = b × grad(out) = −3 × 2 = −6, typeset with a real minus
+    # and the one-letter labels in math, as w^2_11 is
     assert (
-        r"grad(a) += \ensuremath{\partial}out/\ensuremath{\partial}a "
-        r"\ensuremath{\times} grad(out) = b \ensuremath{\times} grad(out) = -{}3.0 "
-        r"\ensuremath{\times} 2.0 = -{}6.0"
+        r"grad(\ensuremath{a}) += \ensuremath{\partial}out/\ensuremath{\partial}\ensuremath{a} "
+        r"\ensuremath{\times} grad(out) = \ensuremath{b} \ensuremath{\times} grad(out) = "
+        r"\ensuremath{-}3.0 \ensuremath{\times} 2.0 = \ensuremath{-}6.0"
     ) in tex
+    closing = tex.split("\\begin{frame}")[-1]
+    assert r"grad(\ensuremath{a}) = \ensuremath{-}6.0" in closing
+    assert r"grad(\ensuremath{b}) = 4.0" in closing
 
 
 @needs_dot
@@ -95,7 +101,7 @@ def test_deck_compiles_to_one_page_per_step(tmp_path):
     assert pdf == tmp_path / "deck.pdf" and pdf.read_bytes().startswith(b"%PDF")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1))
-    assert pages == len(backward_step_texts(loss))
+    assert pages == len(backward_step_texts(loss)) + 1  # and the closing frame
 
 
 def test_a_huge_title_is_cut_once_not_repeated_in_every_frame(tmp_path):
@@ -110,3 +116,11 @@ def test_a_huge_title_is_cut_once_not_repeated_in_every_frame(tmp_path):
     assert titles and all(40 < line.count("T") <= 80 for line in titles)
     with pytest.raises(TypeError, match="title must be text"):
         beamer(a * b, tmp_path / "u.tex", title=3)
+
+
+@needs_dot
+def test_an_apostrophe_in_a_title_is_typeset_as_one(tmp_path):
+    x = Value(2.0, label="x")
+    tex = beamer(x.log(), tmp_path / "d.tex", title="Baydin's example").read_text()
+    assert r"\frametitle{Baydin\textquoteright{}s example}" in tex
+    assert r"\ttfamily" not in tex  # a typewriter quote was set before

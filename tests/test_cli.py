@@ -84,7 +84,7 @@ def test_check_of_the_wrong_formula_names_the_missing_factors():
     )
     assert number_after(out, "your formula:") == pytest.approx(0.00571675240882, abs=1e-12)
     assert number_after(out, "ratio yours/engine") == pytest.approx(4.0, rel=1e-12)
-    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +(⟨\d⟩·)?d\(", ln)]
     # term 1 stands for path 1 and misses w2 and w4; term 2 for path 2, missing w3 and w5;
     # nothing extra, no constant left over
     assert len(terms) == 2
@@ -335,7 +335,7 @@ def test_python_m_autograd_lite_runs_the_command_with_its_exit_codes():
 def test_check_names_the_same_missing_factors_at_distinct_random_weights():
     at = "I=1.3,w1=0.37,w2=-0.81,w3=1.12,w4=0.66,w5=-1.4"
     out = out_of("grad", Q1, *DEFS, "--at", at, "--wrt", "w1", "--check", THEIRS)
-    terms = [ln for ln in out.splitlines() if re.match(r"[12] +d\(", ln)]
+    terms = [ln for ln in out.splitlines() if re.match(r"[12] +(⟨\d⟩·)?d\(", ln)]
     assert len(terms) == 2
     assert re.search(r"  path 1 +w2, w4 +— +—$", terms[0]), terms[0]
     assert re.search(r"  path 2 +w3, w5 +— +—$", terms[1]), terms[1]
@@ -408,3 +408,28 @@ def test_trace_is_bounded_by_max_nodes_before_anything_is_printed(tmp_path):
     assert b"more than --max-nodes 300" in r.stderr and b"0 for no limit" in r.stderr
     r = run("grad", "--file", str(program), "--at", "x=0.5", "--trace", "--max-nodes", "0")
     assert r.returncode == 0 and b"Reverse adjoint trace" in r.stdout
+
+
+INDEXED = "z_j = Σ_k w_jk*x_k + b_j; a_j = sigmoid(z_j); C = 0.5*Σ_j (a_j - y_j)^2"
+INDEXED_AT = (
+    "x_1=0.3,x_2=-0.8,y_1=0.2,y_2=0.7,b_1=0.1,b_2=-0.1,w_11=0.1,w_12=-0.2,w_21=0.4,w_22=0.3"
+)
+
+
+def test_an_indexed_check_runs_for_every_index_value_from_the_command_line():
+    right = run("grad", INDEXED, "--at", INDEXED_AT, "--wrt", "w_jk", "--check",
+                "(a_j - y_j)*a_j*(1-a_j)*x_k")  # fmt: skip
+    assert right.returncode == 0
+    assert b"for every (j, k): 4 index values checked" in right.stdout
+    swapped = run("grad", INDEXED, "--at", INDEXED_AT, "--wrt", "w_jk", "--check",
+                  "(a_k - y_k)*a_k*(1-a_k)*x_j")  # fmt: skip
+    assert b"2 of 4 index values" in swapped.stdout and b"swapped" in swapped.stdout
+
+
+def test_range_gives_an_index_letter_its_values():
+    network = "z_j = Σ_k w_jk*x_k; C = Σ_j z_j"
+    at = "x_1=1,x_2=2,w_11=1,w_12=1,w_21=1,w_22=1"
+    r = run("grad", network, "--at", at, "--range", "j=1..2", "--wrt", "w_jk", "--check", "x_k")
+    assert r.returncode == 0 and b"4 index values checked" in r.stdout
+    bad = run("grad", network, "--at", at, "--range", "j=1-2")
+    assert bad.returncode == 2 and b"k=1..3" in bad.stderr

@@ -1,5 +1,7 @@
 """diagnose: "where is my mistake?" on the two learner questions and on the usual slips."""
 
+import itertools
+import math
 import random
 import subprocess
 import sys
@@ -308,7 +310,12 @@ def test_right_only_at_the_given_values_is_said_so():
     net = "z1 = w1*x + b1; z2 = w2*x + b2; p1, p2 = softmax(z1, z2); C = -(y1*log(p1) + y2*log(p2))"
     at = {"w1": 0.4, "w2": -0.3, "x": 1.2, "b1": 0.1, "b2": 0.0, "y1": 1.0, "y2": 0.0}
     d = diagnose(net, "w1", "(p1 - y1)*x", at)  # holds because y1 + y2 = 1
-    assert not d.correct and "right value at your point but not at points around it" in d.verdict()
+    assert not d.correct and d.given == "y1 + y2 = 1"
+    assert d.verdict().startswith("Your formula is right, given y1 + y2 = 1")
+    # a formula right at the one point only, under no relation the values keep
+    at = {**at, "y1": 0.7, "y2": 0.1}
+    x = diagnose(net, "w1", f"(p1 - y1)*x*{diagnose(net, 'w1', '1', at).gradient!r}", at)
+    assert x.given is None
 
 
 def test_the_inner_derivative_of_a_power_is_named():
@@ -334,3 +341,527 @@ def test_a_constant_beyond_floats_is_never_called_inf():
     assert "inf" not in text and "1e+320 (beyond the range of floats)" in text
     right = diagnose("x*1e-320", "x", "1e-320", {"x": 2.0})
     assert "Your formula is right" in str(right)
+
+
+# --- right under a condition ----------------------------------------------------------------
+
+SOFTMAX_CE = "p1, p2, p3 = softmax(o1, o2, o3); L = -(y1*log(p1) + y2*log(p2) + y3*log(p3))"
+
+
+def softmax_point(seed, labels=(0.0, 1.0, 0.0)):
+    rng = random.Random(seed)
+    at = {f"o{k}": rng.uniform(-2.0, 2.0) for k in (1, 2, 3)}
+    return {**at, **{f"y{k}": y for k, y in zip((1, 2, 3), labels)}}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("labels", [(0.0, 1.0, 0.0), (1.0, 0.0, 0.0), (0.2, 0.5, 0.3)])
+def test_softmax_cross_entropy_p_minus_y_is_right_given_labels_that_add_up_to_1(seed, labels):
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(seed, labels))
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert d.verdict().startswith(
+        "Your formula is right, given y1 + y2 + y3 = 1 (labels that add up to 1, as one-hot "
+        "labels do)"
+    )
+    assert d.general == "p2 - y2 + p2·(y1 + y2 + y3 − 1)"
+    assert "is not" not in str(d) and "has no term" not in str(d)
+
+
+def test_the_general_derivative_named_beside_a_condition_is_the_engines_everywhere():
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(0))
+    rng = random.Random(7)
+    for _ in range(5):  # labels that do not add up to 1: the general form still holds
+        at = {**softmax_point(rng.random()), **{f"y{k}": rng.random() for k in (1, 2, 3)}}
+        g = diagnose(SOFTMAX_CE, "o2", d.general.replace("·", "*"), at)
+        assert g.correct
+
+
+def test_p_minus_y_with_labels_that_do_not_add_up_to_1_is_not_right():
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(0, (0.2, 0.5, 0.6)))
+    assert not d.correct and d.given is None and "is not" in d.verdict()
+
+
+def test_a_dropped_input_of_1_is_right_given_that_value_with_the_factor_named():
+    net = "z = w1*x1 + w2*x2; C = 0.5*(z - y)^2"
+    at = {"w1": 0.4, "w2": -0.3, "x1": 1.0, "x2": 1.7, "y": 0.2}
+    d = diagnose(net, "w1", "(z - y)", at)
+    assert d.given == "x1 = 1" and d.general == "(z - y)·x1"
+    assert "is not" not in d.verdict()
+
+
+def test_the_wrong_one_of_two_equal_inputs_is_right_given_they_are_equal():
+    net = "z = w1*x1 + w2*x2; C = 0.5*(z - y)^2"
+    at = {"w1": 0.4, "w2": -0.3, "x1": 1.3, "x2": 1.3, "y": 0.2}
+    d = diagnose(net, "w1", "(z - y)*x2", at)
+    assert d.given == "x1 = x2"
+    assert d.general == "(z - y)*x2 + (z - y)·(x1 − x2)"
+    moved = diagnose(net, "w1", "(z - y)*x2", {**at, "x2": 0.6})
+    assert not moved.correct and moved.given is None
+
+
+def test_a_formula_right_for_one_class_only_is_not_right_given_one_hot_labels():
+    d = diagnose(SOFTMAX_CE, "o2", "p1*y1 + p2*y2 + p3*y3 - y2", softmax_point(0))
+    assert d.given is None and d.verdict().startswith("Your formula is not ∂L/∂o2.")
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_formula_right_for_one_hot_labels_only_is_right_given_one_hot_labels(seed):
+    # y2² is y2 for a label of 0 or 1, not for a distribution
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2^2", softmax_point(seed))
+    assert d.given == "one-hot y1, y2, y3" and d.general is None
+    assert d.verdict().startswith("Your formula is right, given one-hot y1, y2, y3")
+
+
+# --- softmax as a person writes it ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_softmax_local_derivatives_read_p_times_one_minus_p_and_p_times_p(seed):
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(seed))
+    assert d.path_count == 3 and len(d.paths) == 3
+    assert [p.factors for p in d.paths] == [
+        ("p1·p2", "log'(p1)", "y1"),
+        ("p2(1 − p2)", "log'(p2)", "y2"),
+        ("p3·p2", "log'(p3)", "y3"),
+    ]
+    assert [p.constant for p in d.paths] == [1.0, -1.0, 1.0]
+    at = softmax_point(seed)
+    e = [math.exp(at[f"o{k}"]) for k in (1, 2, 3)]
+    p = [x / sum(e) for x in e]
+    # the values are the named factors' values: p1·p2/p1·y1, −p2(1 − p2)/p2·y2, ...
+    assert d.paths[1].value == pytest.approx(-(1 - p[1]) * at["y2"], rel=1e-12)
+    labels = {**at, "y1": 0.3, "y2": 0.5, "y3": 0.2}
+    d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", labels)
+    assert d.paths[0].value == pytest.approx(p[1] * 0.3, rel=1e-12)
+    assert d.paths[2].value == pytest.approx(p[1] * 0.2, rel=1e-12)
+    assert d.paths[1].value == pytest.approx(-(1 - p[1]) * 0.5, rel=1e-12)
+
+
+def test_no_two_path_rows_print_the_same_text():
+    for seed in range(3):
+        rows = diagnose(SOFTMAX_CE, "o1", "p1 - y1", softmax_point(seed)).path_table().rows
+        assert len({r[1] for r in rows}) == len(rows)
+
+
+def test_logsumexp_local_derivative_is_the_softmax_written_out_or_named():
+    at = {"o1": 0.3, "o2": -0.5, "o3": 1.1}
+    d = diagnose("L = logsumexp(o1, o2, o3) - o2", "o1", "exp(o1)", at)
+    assert d.paths[0].factors == ("exp(o1)/(exp(o1) + exp(o2) + exp(o3))",)
+    named = "p1, p2, p3 = softmax(o1, o2, o3); L = logsumexp(o1, o2, o3) - o2"
+    d = diagnose(named, "o2", "p2 - 1", at)
+    assert d.correct and [p.factors for p in d.paths] == [("p2",), ()]
+    assert [r[1] for r in d.path_table().rows] == ["p2", "−1"]
+
+
+# --- slips named inside a factor -----------------------------------------------------------
+
+SIG = "net = w*x + b; out = sigmoid(net)"
+
+
+def sig_point(seed):
+    rng = random.Random(seed)
+    return {"w": rng.uniform(-1.5, 1.5), "x": rng.uniform(0.3, 2.0), "b": rng.uniform(-1, 1)}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sigma_prime_taken_at_the_output_is_named_with_the_node_it_belongs_at(seed):
+    d = diagnose(SIG, "net", "sigmoid(out)*(1-sigmoid(out))", sig_point(seed))
+    assert not d.correct and len(d.terms) == 1 and d.terms[0].path == 0
+    assert d.terms[0].missing == ("σ'(net)",)
+    assert d.terms[0].slip == (
+        "Term 1: sigmoid(out)·(1-sigmoid(out)) is σ' taken at the wrong node; it must be "
+        "taken at net: σ'(net) = out(1 − out)."
+    )
+    assert d.terms[0].slip in d.verdict() and "stand for no" not in d.verdict()
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_function_for_its_derivative_is_named(seed):
+    d = diagnose(SIG, "w", "sigmoid(net)*x", sig_point(seed))
+    assert d.terms[0].missing == ("σ'(net)",) and d.terms[0].extra == ("sigmoid(net)",)
+    assert "sigmoid(net) is the function itself where its derivative belongs: " in d.verdict()
+    assert "σ'(net) = out(1 − out)" in d.terms[0].slip
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_missing_square_keeps_the_learners_product_whole(seed):
+    at = {"w": 0.4, "x": 1.2, "b": 0.1} if seed == 0 else sig_point(seed)
+    d = diagnose("y = tanh(x*w+b)", "w", "x*(1 - tanh(x*w+b))", at)
+    assert len(d.terms) == 1 and d.terms[0].text == "x·(1 - tanh(x*w+b))"
+    assert d.terms[0].missing == ("tanh'(x*w+b)",)
+    assert d.terms[0].slip == (
+        "Term 1: the square is missing in (1 - tanh(x*w+b)): tanh'(x*w+b) = 1 − y²."
+    )
+    assert not d.unexplained and not d.uncovered
+
+
+def test_tanh_prime_taken_at_the_output_is_named():
+    d = diagnose("u = w*x; h = tanh(u)", "w", "(1 - tanh(h)^2)*x", {"w": 0.7, "x": 1.1})
+    assert d.terms[0].slip.startswith("Term 1: (1 - tanh(h)^2) is tanh' taken at the wrong")
+    assert "taken at u: tanh'(u) = 1 − h²." in d.terms[0].slip
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_another_outputs_probability_is_named_in_each_term(seed):
+    d = diagnose(SOFTMAX_CE, "o2", "p1*y1 + p2*y2 + p3*y3 - y2", softmax_point(seed))
+    assert not d.correct
+    slips = [t.slip for t in d.terms]
+    assert slips[0] == "Term 1: the probability should be p2, not p1."
+    assert slips[2] == "Term 3: the probability should be p2, not p3."
+    # p2·y2 − y2 is path 2 between them: nothing is left unexplained
+    assert d.terms[1].path == d.terms[3].path == 1
+    assert not d.uncovered and not d.unexplained
+
+
+@pytest.mark.parametrize("at", [{"x": 0.7, "w": 1.3}, {"x": -1.4, "w": 0.2}])
+def test_a_missing_inner_derivative_is_named_as_the_chain_stopped_early(at):
+    d = diagnose("f = (w*x)^3", "w", "3*(w*x)^2", at)
+    assert d.terms[0].slip == (
+        "Term 1: the chain rule stopped one step early: the inner derivative x (of w*x "
+        "with respect to w) is missing."
+    )
+
+
+# --- the derivative of what ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_outputs_derivative_for_the_losss_is_named(seed):
+    rng = random.Random(seed)
+    at = {k: rng.uniform(-1.5, 1.5) for k in ("w1", "w2", "x1", "x2", "y")}
+    d = diagnose("out = w1*x1 + w2*x2; E = 0.5*(y - out)^2", "w1", "x1", at)
+    assert not d.correct and d.differentiated == ("out",)
+    assert d.verdict().startswith("x1 is ∂out/∂w1: you differentiated out, not E.")
+    assert "wrong sign" not in d.verdict()
+
+
+def test_an_intermediates_derivative_is_named():
+    d = diagnose(NET, "w", "a*(1-a)*x", AT)
+    assert d.differentiated == ("a",) and d.equals == ()
+    assert d.verdict().startswith("a*(1-a)*x is ∂a/∂w: you differentiated a, not C.")
+    assert d.terms[0].missing == ("(a - y)",)
+
+
+# --- notation in = notation out --------------------------------------------------------------
+
+
+def typed_back(d):
+    """The report's paths typed back as a formula: Σ constant · product of factors."""
+    terms = []
+    for p in d.paths:
+        factors = [f"({f})" for f in p.factors] or ["1"]
+        terms.append(f"({p.constant!r})*" + "*".join(factors))
+    return " + ".join(terms)
+
+
+@pytest.mark.parametrize(
+    "net, wrt, at",
+    [
+        (SIG, "w", {"w": 0.4, "x": 1.2, "b": 0.1}),
+        ("y = tanh(x*w+b)", "w", {"w": 0.4, "x": 1.2, "b": 0.1}),
+        (NET, "w", AT),
+        (
+            "h = relu(w*x + b); o = v*h; C = 0.5*(o - y)^2",
+            "w",
+            {"w": 0.4, "x": 1.0, "b": 0.1, "v": 0.7, "y": 1.0},
+        ),
+        (SOFTMAX_CE, "o2", softmax_point(0, (0.2, 0.5, 0.3))),
+        ("L = logsumexp(o1, o2, o3) - o2", "o1", {"o1": 0.3, "o2": -0.5, "o3": 1.1}),
+        (Q1_NET, "w1", Q1_AT),
+    ],
+)
+def test_every_path_the_report_prints_can_be_typed_back(net, wrt, at):
+    d = diagnose(net, wrt, "1", at)
+    back = diagnose(net, wrt, typed_back(d), at)
+    assert back.correct, typed_back(d)
+
+
+def test_sigma_prime_typed_as_printed_is_one_factor_of_the_path():
+    d = diagnose(SIG, "w", "σ'(net)*x", {"w": 0.4, "x": 1.2, "b": 0.1})
+    assert d.correct and len(d.terms) == 1 and d.terms[0].path == 0
+    d = diagnose(NET, "w", "(a - y)*Sigmoid'(z)*x", AT)
+    assert d.correct
+
+
+def test_latex_names_in_a_network_and_a_formula_are_the_plain_names():
+    net = "z^{2}_{1} = w^{2}_{11}*x_{1} + b^{2}_{1}; a^{2}_{1} = \\sigma(z^{2}_{1})"
+    at = {"w2_11": 0.3, "x_1": 1.2, "b2_1": -0.1}
+    d = diagnose(net, "w2_11", "\\sigma'(z^{2}_{1}) \\cdot x_{1}", at)
+    assert d.correct and d.of == "a2_1"
+
+
+def test_the_softmax_check_in_the_readme_prints_what_it_shows():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r'```bash\n(autograd-lite grad "p1, p2, p3 = softmax.*?)```', readme, re.S)
+    args = re.findall(r'"[^"]*"|\S+', block.group(1).replace("\\\n", " "))[1:]
+    out = subprocess.run(
+        [sys.executable, "-m", "autograd_lite", *(a.strip('"') for a in args)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    shown = re.search(r"prints, with the term table,\n\n```\n(.*?)```", readme, re.S).group(1)
+    printed = {" ".join(line.split()) for line in out.splitlines()}
+    for line in shown.splitlines():
+        if line.strip():
+            assert " ".join(line.split()) in printed, line
+
+
+@pytest.mark.parametrize("at", [HALF, random_weights(4)], ids=["half", "random"])
+def test_the_tables_fit_100_columns_long_factors_named_once_below(at):
+    d = diagnose(Q1, "w1", Q1_THEIRS, at, definitions=Q1_DEFS)
+    text = str(d)
+    rows = [*d.term_table().text().splitlines(), *d.path_table().text().splitlines()[1:]]
+    assert max(len(r) for r in rows) <= 100
+    legend = [n for n in d.table().notes if n.startswith("⟨")]
+    assert legend and all(text.count(n.split(" = ", 1)[1]) == 1 for n in legend)
+    # the facts are the same: the missing factors are still named in full
+    assert sorted(t.missing for t in d.terms) == [("w2", "w4"), ("w3", "w5")]
+
+
+def test_short_tables_name_nothing():
+    d = diagnose(NET, "w", RIGHT, AT, definitions=SP)
+    assert "⟨1⟩" not in str(d)
+
+
+TWO = "h = sigmoid(w1*x); o = sigmoid(w2*h); E = 0.5*(t - o)^2"
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sigma_prime_of_the_next_unit_is_named_as_taken_at_the_wrong_node(seed):
+    rng = random.Random(seed)
+    at = {"w1": rng.uniform(-1, 1), "w2": rng.uniform(-1, 1), "x": rng.uniform(0.5, 2), "t": 0.2}
+    d = diagnose(TWO, "w1", "-(t - o)*o*(1-o)*w2*o*(1-o)*x", at)
+    assert len(d.terms) == 1 and d.terms[0].missing == ("σ'(w1*x)",)
+    assert d.terms[0].slip == (
+        "Term 1: o·(1-o) is σ' taken at the wrong node; it must be taken at w1*x: "
+        "σ'(w1*x) = h(1 − h)."
+    )
+
+
+def test_the_general_derivative_beside_a_condition_may_be_a_product_of_names():
+    net = "o1 = w1*x; o2 = w2*x; o3 = w3*x; " + SOFTMAX_CE
+    at = {"w1": 0.3, "w2": -0.5, "w3": 1.1, "x": 0.7, "y1": 0, "y2": 0, "y3": 1}
+    d = diagnose(net, "w2", "(p2 - y2)*x", at)
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert d.general == "(p2 - y2)*x + x·p2·(y1 + y2 + y3 − 1)"
+    at = {**at, "y1": 0.6, "y2": 0.9, "y3": -0.2}  # labels that do not add up to 1
+    assert diagnose(net, "w2", d.general.replace("·", "*"), at).correct
+
+
+# --- index notation --------------------------------------------------------------------------
+
+INDEXED = "z_j = Σ_k w_jk*x_k + b_j; a_j = sigmoid(z_j); C = 0.5*Σ_j (a_j - y_j)^2"
+BY_HAND = """
+z_1 = w_11*x_1 + w_12*x_2 + b_1
+z_2 = w_21*x_1 + w_22*x_2 + b_2
+z_3 = w_31*x_1 + w_32*x_2 + b_3
+a_1 = sigmoid(z_1); a_2 = sigmoid(z_2); a_3 = sigmoid(z_3)
+C = 0.5*((a_1 - y_1)^2 + (a_2 - y_2)^2 + (a_3 - y_3)^2)
+"""
+
+
+def indexed_values(seed):
+    rng = random.Random(seed)
+    at = {f"w_{j}{k}": rng.uniform(-1, 1) for j in (1, 2, 3) for k in (1, 2)}
+    at.update({f"x_{k}": rng.uniform(-1, 1) for k in (1, 2)})
+    at.update({f"b_{j}": rng.uniform(-1, 1) for j in (1, 2, 3)})
+    at.update({f"y_{j}": rng.uniform(0, 1) for j in (1, 2, 3)})
+    return at
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_index_notation_is_the_network_typed_out_by_hand_for_every_j_k(seed):
+    at = indexed_values(seed)
+    for net in (INDEXED, INDEXED.replace("Σ_k w_jk*x_k", "sum_k(w_jk*x_k)")):
+        for j, k in itertools.product((1, 2, 3), (1, 2)):
+            f = f"(a_{j} - y_{j})*a_{j}*(1-a_{j})*x_{k}"
+            mine = diagnose(net, f"w_{j}{k}", f, at)
+            hand = diagnose(BY_HAND, f"w_{j}{k}", f, at)
+            assert mine.correct and hand.correct
+            assert mine.gradient == pytest.approx(hand.gradient, rel=1e-13, abs=1e-16)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_formula_in_index_notation_is_checked_for_every_index_value(seed):
+    d = diagnose(INDEXED, "w_jk", "(a_j - y_j)*a_j*(1-a_j)*x_k", indexed_values(seed))
+    assert d.correct and len(d.diagnoses) == 6 and d.letters == ("j", "k")
+    assert sorted(d.values) == [(j, k) for j in (1, 2, 3) for k in (1, 2)]
+    assert d.verdict() == "Your formula is ∂C/∂w_jk for every (j, k): 6 index values checked."
+
+
+def test_a_swapped_index_is_named_with_the_index_values_where_it_fails():
+    at = {k: v for k, v in indexed_values(3).items() if not k.endswith("3") and k != "w_31"}
+    at = {k: v for k, v in at.items() if k not in ("w_32", "b_3", "y_3")}
+    d = diagnose(INDEXED, "w_jk", "(a_k - y_k)*a_k*(1-a_k)*x_j", at)
+    assert not d.correct and len(d.diagnoses) == 4
+    assert [d.values[i] for i in d.failures] == [(1, 2), (2, 1)]
+    assert d.swapped[d.values.index((1, 2))] == "w_21"
+    assert "a swapped index, w_kj for w_jk." in d.verdict()
+    assert "for 2 of 4 index values, (j, k) = (1, 2), (2, 1)." in d.verdict()
+
+
+def test_nielsens_layered_names_in_index_notation():
+    net = "z2_j = Σ_k w2_jk*a1_k + b2_j; a2_j = sigmoid(z2_j); C = 0.5*Σ_j (a2_j - y_j)^2"
+    at = {
+        "a1_1": 0.3,
+        "a1_2": -0.8,
+        "w2_11": 0.1,
+        "w2_12": -0.2,
+        "w2_21": 0.4,
+        "w2_22": 0.3,
+        "b2_1": 0.1,
+        "b2_2": -0.1,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w2_jk", "(a2_j - y_j)*σ'(z2_j)*a1_k", at)
+    assert d.correct and len(d.diagnoses) == 4
+
+
+def test_an_index_range_is_taken_from_ranges_when_the_values_do_not_tell_it():
+    net = "C = Σ_k w_k*x_k"
+    with pytest.raises(ExprError, match="the index k is ambiguous"):
+        diagnose(net, "w_1", "x_1", {"w_1": 1.0, "w_2": 2.0, "x_1": 3.0, "x_2": 4.0, "x_3": 5.0})
+    at = {"w_1": 1.0, "w_2": 2.0, "x_1": 3.0, "x_2": 4.0, "x_3": 5.0}
+    d = diagnose(net, "w_k", "x_k", at, ranges=["k=1..2"])
+    assert d.correct and d.values == ((1,), (2,))
+
+
+def test_an_index_with_no_range_is_refused_with_what_to_give():
+    with pytest.raises(ExprError, match="cannot tell what values the index k takes"):
+        diagnose("C = Σ_k u*v_k", "u", "1", {"u": 1.0, "v": 2.0})
+
+
+def test_a_plain_name_with_letters_after_an_underscore_is_not_an_index():
+    d = diagnose(
+        "a_out = sigmoid(z); C = (a_out - y)^2", "z", "2*(a_out - y)*σ'(z)", {"z": 0.3, "y": 0.2}
+    )
+    assert d.correct
+
+
+def test_the_index_notation_example_in_the_readme_prints_what_it_says():
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(
+        r"```python\n(from autograd_lite.teach import diagnose\n\nnetwork = .*?)```", readme, re.S
+    ).group(1)
+    out = subprocess.run(
+        [sys.executable, "-c", block], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    said = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
+    assert out[0] == said[0]
+    assert out[1].startswith(said[1]) and out[1].endswith(said[2].split("(...)")[1])
+
+
+def test_index_notation_written_as_latex_is_read():
+    net = r"z^{2}_{j} = \sum_{k} w^{2}_{jk}*x_{k} + b^{2}_{j}; C = 0.5*\sum_j (z^{2}_{j} - y_j)^2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "w2_11": 0.1,
+        "w2_12": -0.2,
+        "w2_21": 0.4,
+        "w2_22": 0.3,
+        "b2_1": 0.1,
+        "b2_2": -0.1,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w2_jk", "(z2_j - y_j)*x_k", at)
+    assert d.correct and len(d.diagnoses) == 4
+
+
+def test_a_swapped_index_in_names_typed_out_is_named():
+    net = "z_1 = w_11*x_1 + w_12*x_2; z_2 = w_21*x_1 + w_22*x_2; C = z_1*y_1 + z_2*y_2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "w_11": 0.1,
+        "w_12": -0.2,
+        "w_21": 0.4,
+        "w_22": 0.3,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "w_12", "y_2*x_1", at)
+    assert d.equals == ("w_21",)
+    assert (
+        "Your formula equals ∂C/∂w_21, not ∂C/∂w_12. The indices are swapped: w_21 for "
+        "w_12." in d.verdict()
+    )
+    assert (
+        "swapped"
+        not in diagnose(
+            Q2, "w2_11", "a2_1*(a3_1 - y)*sp(z3_1)", q2_values()[1], definitions=SP
+        ).verdict()
+    )
+
+
+def test_a_formula_right_only_where_all_weights_are_equal_says_so():
+    # w3 and w5 for w2 and w4: the same numbers wherever the four weights are equal
+    at = {"I": 1.3, "w1": 0.5, "w2": 0.5, "w3": 0.5, "w4": 0.5, "w5": 0.5}
+    wrong = Q1_FIXED.replace("w4*d", "w5*d", 1).replace("*w2*d", "*w3*d", 1)
+    d = diagnose(Q1, "w1", wrong, at, definitions=Q1_DEFS)
+    assert d.given == "w1 = w2 = w3 = w4 = w5"
+    assert d.verdict().startswith("Your formula is right, given w1 = w2 = w3 = w4 = w5")
+    assert not diagnose(Q1, "w1", wrong, random_weights(1), definitions=Q1_DEFS).given
+
+
+def test_a_function_of_ones_own_written_for_its_derivative_is_named():
+    d = diagnose(
+        "z = w*x + b; a = s(z)",
+        "w",
+        "s(z)*x",
+        {"w": 0.7, "x": 1.3, "b": -0.2},
+        definitions=["s(t)=1/(1+exp(-t))"],
+    )
+    assert d.terms[0].missing == ("s'(z)",)
+    assert d.terms[0].slip == (
+        "Term 1: s(z) is the function itself where its derivative belongs: s'(z)."
+    )
+
+
+def test_matrix_entries_in_index_notation_are_indexed_names():
+    net = "z[j,1] = Σ_k W[j,k]*x_k; C = 0.5*Σ_j (z_j1 - y_j)^2"
+    at = {
+        "x_1": 0.3,
+        "x_2": -0.8,
+        "W_11": 0.1,
+        "W_12": -0.2,
+        "W_21": 0.4,
+        "W_22": 0.3,
+        "y_1": 0.2,
+        "y_2": 0.7,
+    }
+    d = diagnose(net, "W_jk", "(z_j1 - y_j)*x_k", at)
+    assert d.correct and len(d.diagnoses) == 4
+    assert diagnose(net, "W_12", "(z_11 - y_1)*x_2", at).correct
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_factor_in_place_of_another_is_kept_whole_and_named(seed):
+    at = sig_point(seed)
+    d = diagnose("y = tanh(x*w+b)", "w", "x*(1 + tanh(x*w+b))", at)
+    assert len(d.terms) == 1 and d.terms[0].path == 0
+    assert d.terms[0].missing == ("tanh'(x*w+b)",) and d.terms[0].extra == ("(1 + tanh(x*w+b))",)
+    assert d.terms[0].slip == "Term 1 has (1 + tanh(x*w+b)) where the chain rule has tanh'(x*w+b)."
+    assert not d.unexplained
+
+
+def test_log_softmax_local_derivatives_read_one_minus_exp_and_exp():
+    net = "l1, l2, l3 = logsoftmax(o1, o2, o3); L = -(y1*l1 + y2*l2 + y3*l3)"
+    at = softmax_point(0, (0.2, 0.5, 0.3))
+    d = diagnose(net, "o2", "exp(l2) - y2", at)
+    assert d.given == "y1 + y2 + y3 = 1"
+    assert [p.factors for p in d.paths] == [
+        ("exp(l2)", "y1"),
+        ("(1 − exp(l2))", "y2"),
+        ("exp(l2)", "y3"),
+    ]
+    assert diagnose(net, "o2", typed_back(d), at).correct

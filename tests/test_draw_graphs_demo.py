@@ -43,6 +43,7 @@ def test_the_demo_says_it_wrote_only_the_files_this_run_wrote(tmp_path):
         "network_grad_colours.svg",
         "network_steps.html",
         "network.dot",
+        "mlp_2_3_1.svg",
     }
 
 

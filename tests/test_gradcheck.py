@@ -39,7 +39,7 @@ def test_wrong_rule_is_restored_after_the_test():
 
 def test_failure_message_lists_each_input_with_analytic_and_numeric(broken_mul):
     with pytest.raises(GradcheckError) as info:
-        gradcheck(lambda x, y: x * y, [Value(2.0, label="x"), 5.0])
+        gradcheck(lambda x, *rest: x * rest[0], [Value(2.0, label="x"), 5.0])
     msg = str(info.value)
     assert "x = 2.0: analytic 2.0, numeric 5.0" in msg
     assert "input 1 = 5.0: analytic 5.0, numeric 2.0" in msg
@@ -81,7 +81,7 @@ def test_tolerances_are_applied():
 def test_report_formats_show_every_input():
     report = gradcheck_report(lambda a, b: a * b, [Value(2.0, label="a<1>"), 3.0])
     text, md, page = str(report), report.markdown(), report._repr_html_()
-    assert "a<1>" in text and "input 1" in text
+    assert "a<1>" in text and "\nb " in text
     assert "| a&lt;1&gt; | 2 | 3 |" in md
     assert "a&lt;1&gt;" in page and "a<1>" not in page
 
@@ -127,4 +127,21 @@ def test_report_text_keeps_one_line_per_input_with_a_newline_in_a_label():
 
 def test_report_html_marks_failures():
     page = gradcheck_report(lambda a: a.relu(), [0.0])._repr_html_()
-    assert '<tr style="color:#b00020;font-weight:bold"><td>input 0</td>' in page
+    assert '<tr style="color:#b00020;font-weight:bold"><td>a</td>' in page
+
+
+def test_rows_of_numbers_are_named_by_the_functions_parameters():
+    report = gradcheck_report(lambda a, b: (a * b).tanh(), [0.3, -1.2])
+    assert [r.name for r in report.rows] == ["a", "b"]
+    assert [row[0] for row in report.table().rows] == ["a", "b"]
+
+
+def test_a_label_comes_before_the_parameters_name():
+    report = gradcheck_report(lambda a, b: a * b, [Value(0.3, label="w"), 2.0])
+    assert [r.name for r in report.rows] == ["w", "b"]
+
+
+def test_inputs_given_are_left_unlabelled():
+    x = Value(0.3)
+    gradcheck_report(lambda a: a * a, [x])
+    assert x.label is None

@@ -40,6 +40,18 @@ def test_python_examples_in_the_readme_run_and_print_what_it_says(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
 
 
+@needs_graphviz
+@pytest.mark.skipif(shutil.which("dot") is None, reason="the drawing examples need Graphviz")
+@pytest.mark.parametrize("k", range(len(re.findall(r"```python\n", README))))
+def test_each_python_example_in_the_readme_runs_on_its_own(tmp_path, k):
+    """A reader copies one block, not the whole page: each must define what it uses."""
+    block = re.findall(r"```python\n(.*?)```", README, re.S)[k]
+    script = tmp_path / "example.py"
+    script.write_text(block, encoding="utf-8")
+    result = run([str(script)], cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 def _command_args(block):
     return [a.strip('"') for a in re.findall(r'"[^"]*"|\S+', block.replace("\\\n", " "))[1:]]
 

@@ -10,7 +10,7 @@ def test_trace_tables_show_as_tables_everywhere():
     for result in (t, t.tangent):
         assert repr(result) == str(result) and "value" in repr(result).splitlines()[1]
         assert "|---|" in result.markdown() and not hasattr(result, "to_markdown")
-        assert "<table>" in result._repr_html_()
+        assert "<table" in result._repr_html_() and "</table>" in result._repr_html_()
     assert repr(t.tangent).splitlines()[-1].split()[-1] == "5.5"
 
 

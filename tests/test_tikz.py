@@ -131,3 +131,14 @@ def test_labels_with_digits_of_other_scripts_are_escaped_not_scripted(label):
 
     assert label_latex(label).isascii() and "ensuremath" not in label_latex(label)
     assert parse_nielsen(label) is None
+
+
+def test_the_squared_error_names_its_parts_and_keeps_operand_names_off_the_arrows():
+    a = Value(0.8, label="a^3_1")
+    d = a - 0.25
+    tikz = to_tikz(d * d)
+    assert r"\ensuremath{y} = 0.25" in tikz
+    assert r"\ensuremath{\mbox{\ensuremath{a^{3}_{1}}} - y}" in tikz
+    assert r"\ensuremath{(\mbox{\ensuremath{a^{3}_{1}}} - y)^{2}}" in tikz
+    # the a and b of a − y stand beside their edges (dot's xlabel), not at the arrowheads
+    assert tikz.count("sffamily, text=") == 2

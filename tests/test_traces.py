@@ -128,7 +128,7 @@ def test_the_latex_tables_compile(tmp_path, paper):
     (tmp_path / "secret.txt").write_text("SECRET")
     doc = tmp_path / "t.tex"
     doc.write_text(
-        "\\documentclass{article}\\usepackage{amsmath}\\begin{document}\n"
+        "\\documentclass{article}\\usepackage{amsmath,booktabs}\\begin{document}\n"
         + "\n\n".join(t.latex() for t in (paper, other, stopped, hostile))
         + "\n\\end{document}\n",
         encoding="utf-8",
@@ -154,6 +154,33 @@ def test_the_latex_tables_compile(tmp_path, paper):
 
 
 HOSTILE_NAMES = ["x\r\\input{secret.txt}\u2028٣中\\write18{touch pwned}%$#^&_~"]
+
+
+def test_a_latex_table_has_a_title_a_header_and_room_for_its_fractions(paper):
+    tangent, adjoint = paper.tangent.latex(), paper.adjoint.latex()
+    assert not any(line.startswith("%") for line in tangent.splitlines())  # printed, not a comment
+    title = r"\textbf{Forward tangent trace (direction $\dot{x}_{1} = 1$, $\dot{x}_{2} = 0$)}"
+    assert title in tangent
+    assert "\\toprule\ntangent & rule & numbers & value \\\\\n\\midrule" in tangent
+    assert r"$= \dot{x}_{1}$" in tangent and r"\dot{x_{1}}" not in tangent  # on the letter
+    assert r"$\bar{x}_{1}$ & $= \bar{v}_{-1}$" in adjoint
+    frac_rows = [line for line in adjoint.splitlines() if r"\frac" in line]
+    assert len(frac_rows) == 8 and all(line.endswith(r"\\[4pt]") for line in frac_rows)
+    assert r"\arraystretch" in adjoint and "\\bottomrule" in adjoint
+    # Baydin et al. write the natural log ln
+    assert r"$= \ln({v_{-1}})$ & $= \ln({2})$" in paper.evaluation.latex()
+
+
+def test_html_tables_are_styled_outside_a_notebook(paper):
+    html = paper.evaluation.html()
+    assert html.count('<td style="padding:') == 4 * 8 and html.count('<th style="') == 4
+    assert "<table style=" in html and "<td>" not in html
+    # one minus sign: "10.69 − (−0.9589)" and "−0.9589", as the rules write "v₄ − v₃"
+    assert ">10.69 − (−0.9589)<" in html and ">−0.9589<" in html and ">-" not in html
+    assert "(-" not in html
+    # what a user wrote stays text
+    x = Value(1.0, label="<td>")
+    assert "&lt;td&gt;" in traces(x * 2, [x]).evaluation.html()
 
 
 @pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])

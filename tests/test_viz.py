@@ -15,6 +15,7 @@ from examples import worked_example
 
 from autograd_lite import Value, explain, topo_order, weighted_sum
 from autograd_lite.nn import MLP
+from autograd_lite.nn.losses import mse
 from viz import (
     DEFAULT_MAX_NODES,
     DEFAULT_TIME_LIMIT,
@@ -422,9 +423,11 @@ def test_deep_graph_draws_without_recursion():
     assert to_dot(y, options=DrawingOptions(max_nodes=None)).count("_op [") == 20000
 
 
-def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
-    x, y, z, u = (Value(1.0, label=name) for name in "xyzu")
-    out = x * -2.0 + y * 0.05 + z * -0.001 + u * 0.0
+def test_colour_by_grad_shades_by_sign_and_by_rank_among_the_grads():
+    # one Σ node: each weight's grad is its input, so the six grads are known exactly
+    inputs = [-3.0, -0.2, -0.01, 0.004, 0.3, 5.0, 0.0]
+    ws = [Value(1.0, label=f"w{k}") for k in range(7)]
+    out = weighted_sum(ws, inputs)
     out.label = "out"
     out.backward()
     dot = to_dot(out, options=DrawingOptions(color_by_grad=True))
@@ -432,14 +435,34 @@ def test_colour_by_grad_shades_by_sign_and_decade_below_the_largest_grad():
     def fill(name):
         return re.search(rf'BGCOLOR="(#\w+)"><TR><TD><B>{name}</B>', dot)[1]
 
-    assert fill("x") == NEG_COLOURS[2]  # the largest |grad|, 2
-    assert fill("y") == POS_COLOURS[1]  # within two decades of it
-    assert fill("z") == NEG_COLOURS[0]  # more than two decades below
-    assert fill("u") == ZERO_COLOUR
-    assert fill("out") == POS_COLOURS[2]  # its grad 1 does not set the scale
-    assert "subgraph cluster_legend" in dot and "label=<grad colour>" in dot
-    assert "grad &lt; -0.2" in dot and "0.02 … 0.2" in dot and "largest |grad|: 2<" in dot
-    assert "cluster_legend" not in to_dot(out)
+    # thirds by rank of |grad|: 0.004 0.01 | 0.2 0.3 | 3 5
+    assert [fill(f"w{k}") for k in range(6)] == [
+        NEG_COLOURS[2],
+        NEG_COLOURS[1],
+        NEG_COLOURS[0],
+        POS_COLOURS[0],
+        POS_COLOURS[1],
+        POS_COLOURS[2],
+    ]
+    assert fill("w6") == ZERO_COLOUR  # a zero grad is neither sign nor rank
+    assert fill("out") == POS_COLOURS[1]  # its grad 1 is coloured but sets no bin
+    assert "|grad| ≥ 3<" in dot and "0.2 … 3<" in dot and "below 0.2<" in dot
+    assert "largest |grad| 5<" in dot
+    assert "labelloc=b" in dot and "cluster_legend" not in dot  # under the graph, no column
+    assert "grad colour" not in to_dot(out)
+
+
+def test_colour_bins_spread_over_a_network_whose_grads_are_close():
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    loss = mse([model([0.3, -0.8])], [0.25])
+    loss.backward()
+    dot = to_dot(loss, options=DrawingOptions(color_by_grad=True))
+    fills = re.findall(r'BGCOLOR="(#\w+)"><TR><TD><B>', dot)
+    counts = [fills.count(c) for c in (*NEG_COLOURS, *POS_COLOURS)]
+    # the 25 nodes drawn in full: no shade holds more than 9, five shades or more used
+    assert len(fills) == 25 and max(counts) <= 9 and sum(c > 0 for c in counts) >= 5, counts
+    legend = re.search(r"graph \[label=<(.*)> labelloc=b", dot)[1]
+    assert legend.count("<TR>") == 6  # a title, three shades, zero, the signs
 
 
 def test_highlight_refuses_an_edge_that_is_not_in_the_graph():
@@ -486,7 +509,7 @@ def test_every_drawing_takes_its_options_as_one_drawing_options():
         assert keyword_options(f)["time_limit"] == DEFAULT_TIME_LIMIT
     defaults = {f.name: f.default for f in fields(DrawingOptions)}
     assert "highlight" in defaults and defaults["max_nodes"] == DEFAULT_MAX_NODES
-    assert len(defaults) == 9
+    assert len(defaults) == 10
 
 
 def test_drawing_options_refuse_what_is_not_options():
@@ -515,7 +538,12 @@ def test_nielsen_labelled_network_is_clustered_by_layer_and_neuron():
     dot = to_dot(loss, options=DrawingOptions(cluster=True))
     names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
     members = cluster_members(dot)
-    assert sorted(members) == [
+    # each neuron's weights and bias stand in an invisible box of their own, in order
+    first = names["w^2_11"]
+    assert members.pop(f"cluster_{first}_weights") == [
+        names[x] for x in ("w^2_11", "w^2_12", "b^2_1")
+    ]
+    assert sorted(m for m in members if not m.endswith("_weights")) == [
         "cluster_l1",
         "cluster_l2",
         "cluster_l2_1",
@@ -622,3 +650,120 @@ def test_the_readme_draws_the_neuron_of_a_first_look_with_the_same_numbers():
     first_look, drawing = leaves("A first look"), leaves("Drawing the graph")
     assert set(drawing) == {"x", "w", "b"}
     assert drawing == {name: first_look[name] for name in drawing}
+
+
+# --- networks drawn as textbooks draw them ------------------------------------------------
+
+
+def mlp_loss():
+    """A 2-3-1 sigmoid network's squared error on one sample, as the library builds it."""
+    model = MLP(2, [3, 1], activation="sigmoid", output_activation="sigmoid", seed=0)
+    loss = mse([model([0.3, -0.8])], [0.25])
+    loss.backward()
+    return loss
+
+
+def placed(dot: str) -> dict:
+    """Node name -> (x, y) where dot puts it, in inches (y grows upwards)."""
+    out = subprocess.run(["dot", "-Tplain"], input=dot, capture_output=True, text=True).stdout
+    return {
+        w[1]: (float(w[2]), float(w[3]))
+        for w in (line.split() for line in out.splitlines())
+        if w[0] == "node"
+    }
+
+
+@needs_dot
+def test_a_2_3_1_loss_graph_fits_a_slide():
+    svg = subprocess.run(
+        ["dot", "-Tsvg"], input=to_dot(mlp_loss()), capture_output=True, text=True
+    ).stdout
+    width, height = map(float, re.search(r'width="(\d+)pt" height="(\d+)pt"', svg).groups())
+    # it was 2295 x 485 pt: on a 16:9 slide, text about a third of its size
+    assert width <= 1700 and 1.4 <= width / height <= 2.0, (width, height)
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_network_keeps_inputs_weights_and_neurons_in_order(rankdir):
+    loss = mlp_loss()
+    names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
+    where = placed(to_dot(loss, options=DrawingOptions(rankdir=rankdir)))
+    across, along = (1, 0) if rankdir == "LR" else (0, 1)  # the axis inside a rank, the ranks'
+    sign = -1 if rankdir == "LR" else 1  # first on top (LR) or on the left (TB)
+
+    def in_order(*labels):
+        return sorted(labels, key=lambda x: sign * where[names[x]][across]) == list(labels)
+
+    assert in_order("w^2_11", "w^2_12", "b^2_1") and in_order("w^2_21", "w^2_22", "b^2_2")
+    assert in_order("w^2_31", "w^2_32", "b^2_3")
+    assert in_order("w^3_11", "w^3_12", "w^3_13", "b^3_1")
+    assert in_order("z^2_1", "z^2_2", "z^2_3") and in_order("a^1_1", "a^1_2")
+    # the inputs in a rank of their own, before the weights; the next layer's weights after
+    # this layer's outputs
+    step = 1 if rankdir == "LR" else -1
+
+    def rank(x):
+        return step * where[names[x]][along]
+
+    assert max(rank(f"a^1_{k}") for k in (1, 2)) < min(rank(f"w^2_{j}1") for j in (1, 2, 3))
+    assert max(rank(f"a^2_{k}") for k in (1, 2, 3)) < rank("w^3_11")
+
+
+@needs_dot
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_neuron_boxes_stand_in_order_with_their_weights_in_order(rankdir):
+    loss = mlp_loss()
+    names = {v.label: f"n{i}" for i, v in enumerate(topo_order(loss)) if v.label}
+    where = placed(to_dot(loss, options=DrawingOptions(cluster=True, rankdir=rankdir)))
+
+    def in_order(*labels):
+        def key(x):
+            x_, y_ = where[names[x]]
+            return -y_ if rankdir == "LR" else x_
+
+        return sorted(labels, key=key) == list(labels)
+
+    assert in_order("z^2_1", "z^2_2", "z^2_3") and in_order("a^1_1", "a^1_2")
+    for j in (1, 2, 3):
+        assert in_order(f"w^2_{j}1", f"w^2_{j}2", f"b^2_{j}")
+    assert in_order("w^3_11", "w^3_12", "w^3_13", "b^3_1")
+
+
+def test_a_network_drawn_left_to_right_stacks_label_data_and_grad():
+    loss = mlp_loss()
+    dot = to_dot(loss)
+    assert "<TR><TD><B>w<SUP>2</SUP><SUB>11</SUB></B></TD></TR><TR><TD>data 0.6888</TD></TR>" in dot
+    assert "<TD>data 0.6888</TD><TD>" in to_dot(loss, options=DrawingOptions(rankdir="TB"))
+    assert "<TD>data 0.6888</TD><TD>" in to_dot(loss, options=DrawingOptions(stacked=False))
+    assert "</TD></TR><TR><TD>data -6" in to_dot(product()[2], options=DrawingOptions(stacked=True))
+
+
+def test_the_squared_error_names_its_target_and_its_parts():
+    dot = to_dot(mlp_loss())
+    assert "<I>y</I> = 0.25" in dot
+    assert "<B>a<SUP>3</SUP><SUB>1</SUB> − y</B>" in dot
+    assert "<B>(a<SUP>3</SUP><SUB>1</SUB> − y)<SUP>2</SUP></B>" in dot
+    x = Value(1.0)
+    d = x - 0.25
+    assert "<B>a − y</B>" in to_dot(d * d)
+    # a difference that is not squared, or a labelled one, is not taken for a loss
+    assert " − y" not in to_dot(d * 2.0)
+    d.label = "d"
+    assert " − y" not in to_dot(d * d) and "<B>d</B>" in to_dot(d * d)
+
+
+def test_a_grad_a_rounding_error_below_a_round_bound_is_coloured_as_it_reads():
+    x1, x2 = Value(2.0, label="x_1"), Value(0.0, label="x_2")
+    w1, w2 = Value(-3.0, label="w_1"), Value(1.0, label="w_2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    assert n.grad < 0.5 and f"{n.grad:.4g}" == "0.5"  # 1 − tanh², a rounding error below
+    dot = to_dot(o, options=DrawingOptions(color_by_grad=True))
+    legend = re.search(r"graph \[label=<(.*)> labelloc", dot)[1]
+    assert "|grad| ≥ 0.5<" in legend and "0.4" not in legend  # a bound of 0.5, as it reads
+    assert re.search(r'BGCOLOR="(#\w+)"><TR><TD><B>n</B>', dot)[1] == POS_COLOURS[2]

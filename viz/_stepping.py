@@ -88,14 +88,16 @@ class StepperPage(InlinePage):
 
 def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
     """The drawing options of a page or deck of steps: ids always shown (the steps' text
-    names unlabelled nodes by them); grads, colours and highlights are the steps' own.
+    names unlabelled nodes by them); grads, colours and highlights are the steps' own. The
+    room for their picture is wider than tall: a network's values stand side by side, without
+    a column of their own for the inputs, unless ``stacked=True`` asks for it.
 
     Raises:
         TypeError: if options is not a DrawingOptions.
         ValueError: for show_grad=False, color_by_grad, highlight or show_ids=False.
     """
     if options is None:
-        return DrawingOptions(show_ids=True)
+        return DrawingOptions(show_ids=True, stacked=False)
     if not isinstance(options, DrawingOptions):
         raise TypeError(f"options must be a DrawingOptions or None, got {type(options).__name__}")
     own = {
@@ -111,7 +113,8 @@ def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
             f"unlabelled nodes by their ids itself; leave show_grad, color_by_grad, highlight "
             f"and show_ids at their defaults (got {bad})"
         )
-    return dataclasses.replace(options, show_ids=True)
+    stacked = False if options.stacked is None else options.stacked
+    return dataclasses.replace(options, show_ids=True, stacked=stacked)
 
 
 def check_graph(root: Value, order: list[Value], options: DrawingOptions, what: str) -> None:

@@ -1,17 +1,20 @@
-"""The backward pass as Beamer slides: :func:`beamer`, one frame per step.
+"""The backward pass as Beamer slides: :func:`beamer`, one frame per step and a closing one.
 
 Each frame holds what the stepper page shows at that step: the graph (a TikZ picture, see
 :mod:`viz.tikz`) with the node whose chain-rule step runs and the edges into it in orange,
 the grads it changes in green and every grad as it stands after the step, and below it the
 step in words and numbers, e.g. grad(a) += ∂(a·b)/∂a × grad(out) = b × grad(out) = -3 × 2 = -6.
 The steps are those of :func:`viz.backward_step_texts` (the engine's one backward loop),
-with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`) and escaped, so a label can
-never run as a command.
+with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`, a one-letter label such as
+``b`` in math too) and escaped, so a label can never run as a command; numbers carry a real
+minus, and a title's straight apostrophe is set as a typographic one (Baydin’s). A closing
+frame shows every grad and the output's gradient with respect to each leaf.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
@@ -71,8 +74,9 @@ def beamer(
 
     Frame k shows the graph after step k of :func:`viz.backward_step_texts` (the first seeds
     grad(output) = 1), the node whose rule runs highlighted, and the chain-rule step with
-    its numbers. The document needs pdflatex with Beamer and TikZ (Debian:
-    texlive-latex-recommended and texlive-pictures). Files are replaced in one step.
+    its numbers; a closing frame shows every gradient. The document needs pdflatex with
+    Beamer and TikZ (Debian: texlive-latex-recommended and texlive-pictures). Files are
+    replaced in one step.
 
     Args:
         root: the output node.
@@ -106,7 +110,7 @@ def beamer(
         >>> with tempfile.TemporaryDirectory() as d:
         ...     tex = beamer(a * b, pathlib.Path(d) / "steps.tex")
         ...     tex.read_text(encoding="utf-8").count("\\\\begin{frame}")
-        2
+        3
     """
     check_value(root, "root")
     tex_path = _tex_path(path)
@@ -120,7 +124,8 @@ def beamer(
     options = step_options(options, "beamer")
     order = topo_order(root)
     check_size(order, options.max_nodes, what="beamer")
-    steps = step_texts(order, options.fmt, _latex_names(order, options.fmt), latex_text)
+    names = _latex_names(order, options.fmt)
+    steps = step_texts(order, options.fmt, names, latex_text, number=_number(options.fmt))
     _check_steps(len(steps), max_steps)
     check_layout(root, options, "beamer")
     source = _document(order, steps, options, title, time_limit)
@@ -172,10 +177,11 @@ def _document(
     # Every frame has the same layout: each grad cell is sized for the widest grad it shows.
     where = place(_layout(order, options, widest(steps, fmt)), time_limit=time_limit, what="beamer")
     root_name = shorten(node_names(order, lambda x: format_number(x, fmt))[order[-1]])
+    names = _latex_names(order, fmt)
     heading = (
-        latex_text(shorten(title, _MAX_TITLE_CHARS))  # in every frame: one line's worth
+        _title_text(shorten(title, _MAX_TITLE_CHARS))  # in every frame: one line's worth
         if title is not None
-        else (r"Backward pass of " + _latex_names(order, fmt)[-1])
+        else (r"Backward pass of " + names[-1])
     )
     frames = []
     shown: dict[int, float] = {}
@@ -184,11 +190,45 @@ def _document(
         graph = _layout(order, options, dict(shown))
         tikz = picture(graph, where, current=step.node, updated=[i for i, _ in step.updates])
         frames.append(_frame(heading, k, len(steps), tikz, where.bb, step.title, step.lines))
+    frames.append(_closing_frame(order, options, shown, where, heading, names))
     return (
-        _PREAMBLE % {"title": latex_text(shorten(title if title is not None else root_name, 200))}
+        _PREAMBLE % {"title": _title_text(shorten(title if title is not None else root_name, 200))}
         + "".join(frames)
         + "\\end{document}\n"
     )
+
+
+def _number(fmt: str):
+    """How the frames' text writes a number: as the picture does, with a real minus (−)."""
+    return lambda x: format_number(x, fmt).replace("-", "\u2212")
+
+
+def _title_text(text: str) -> str:
+    """A title in LaTeX, with a typographic apostrophe (Baydin’s) for a straight one between
+    letters, as a typesetter sets it; everything else as :func:`viz.latex.latex_text`."""
+    return latex_text(re.sub(r"(?<=\w)'(?=\w)", "\u2019", text))
+
+
+def _closing_frame(
+    order: list[Value],
+    options: DrawingOptions,
+    shown: dict[int, float],
+    where,
+    heading: str,
+    names: list[str],
+) -> str:
+    """The last frame: the graph with every grad the pass gave, and the gradient of the output
+    with respect to each leaf that is not a constant."""
+    tikz = picture(_layout(order, options, dict(shown)), where)
+    out = names[-1]
+    fmt = options.fmt
+    lines = tuple(
+        f"\\ensuremath{{\\partial}}{out}/\\ensuremath{{\\partial}}{names[i]} = "
+        f"grad({names[i]}) = {latex_text(_number(fmt)(shown.get(i, 0.0)))}"
+        for i, v in enumerate(order)
+        if not v.parents and not v.is_constant
+    )
+    return _frame(heading, 0, 0, tikz, where.bb, "The backward pass is done:", lines[:8])
 
 
 def _latex_names(order: list[Value], fmt: str) -> list[str]:
@@ -215,9 +255,10 @@ def _frame(
     scale = min(_TEXT_WIDTH / max(width, 1.0), room / max(height, 1.0), _MAX_ENLARGE)
     size = r"\footnotesize" if len(lines) <= 4 else r"\scriptsize"
     items = "".join(f"  \\item {line}\n" for line in lines)
+    subtitle = f"Step {k} of {n}" if k else "Every gradient"
     return (
         f"\\begin{{frame}}[t]\n\\frametitle{{{heading}}}\n"
-        f"\\framesubtitle{{Step {k} of {n}}}\n"
+        f"\\framesubtitle{{{subtitle}}}\n"
         f"\\begin{{center}}\n\\scalebox{{{scale:.4f}}}{{%\n{tikz}}}\n\\end{{center}}\n"
         f"{{\\small {title}}}\n"
         f"{size}\n\\begin{{itemize}}\n{items}\\end{{itemize}}\n"

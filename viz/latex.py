@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,6 +38,8 @@ __all__ = [
     "label_latex",
     "run_pdflatex",
 ]
+
+_LETTER = re.compile(r"[A-Za-z][0-9]*")
 
 DEFAULT_LATEX_TIME_LIMIT = 120.0
 """Seconds pdflatex may run on one document before it is stopped."""
@@ -57,9 +60,12 @@ def label_latex(label: str) -> str:
         label: the node's label, such as ``"w^2_11"``, ``"delta^3_1"`` or any other text.
 
     Returns:
-        ``\\ensuremath{w^{2}_{11}}`` for a scripted label (δ for ``delta``), else
-        :func:`latex_text` of the label.
+        ``\\ensuremath{w^{2}_{11}}`` for a scripted label (δ for ``delta``); a letter, alone
+        or with digits (``n``, ``b``, ``x1``), in math too, so that every one-letter name is
+        set alike (``\\ensuremath{n}``); else :func:`latex_text` of the label.
     """
+    if _LETTER.fullmatch(label):
+        return rf"\ensuremath{{{label}}}"
     m = _SCRIPTED.fullmatch(label)
     if m is None or (m["sup"] is None and m["sub"] is None):
         return latex_text(label)

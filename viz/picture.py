@@ -10,6 +10,7 @@ stepper pages, TikZ and Beamer build on the same decisions (``_layout``).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
+from ._network import LossName, input_edges, is_network, loss_names, weight_chains
 from .labels import (
     MAX_LABEL_CHARS,
     MAX_TOOLTIP_CHARS,
@@ -115,6 +117,12 @@ class DrawingOptions:
             :func:`autograd_lite.teach.explain` and the stepper give them. None (the default)
             shows them when ``highlight`` is given, so a path table's nodes can be found in
             the picture; True or False shows or hides them in any drawing.
+        stacked: write each value's label, data and grad one above the other (a narrow box)
+            instead of side by side. None (the default) stacks them in left-to-right
+            drawings of networks (graphs with a neuron's Σ node), whose many columns would
+            otherwise make the picture several times wider than a slide. A network drawn
+            stacked, or top to bottom, has its inputs in a column (row) of their own before
+            the weights; the stepper pages, wider than tall, draw values side by side.
 
     Raises:
         ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
@@ -137,6 +145,7 @@ class DrawingOptions:
     max_nodes: int | None = DEFAULT_MAX_NODES
     compact_constants: bool = True
     show_ids: bool | None = None
+    stacked: bool | None = None
 
     def __post_init__(self) -> None:
         # kept as a tuple, so options stay unchanged and hashable whatever was passed
@@ -266,10 +275,15 @@ def dot_lines(
             operand_marks=operand_marks,
         )
     lines = _graph_attributes(options)
+    if graph.chains and options.cluster:
+        # NOTE: in the neuron boxes dot 2.43 left the output layer's weights in a rotated order
+        # (w₁₃, b, w₁₁, w₁₂) with its default effort to uncross edges; ten times it (mclimit,
+        # 0.16 s instead of 0.1 s on a 2-16-16-1 network) keeps them in theirs
+        lines.append("\tgraph [mclimit=10]")
     lines += _node_lines(graph)
     lines += _edge_lines(graph)
     if options.color_by_grad:
-        lines += _legend(graph.scale, options.fmt)
+        lines += _legend(graph)
     return lines
 
 
@@ -289,12 +303,17 @@ class _Layout:
     show_ids: bool
     folded: set[int]  # constant exponents written inside their operation node
     compact: set[int]  # constants drawn as just their number
-    scale: float  # the largest |grad| that sets the colours
+    scale: float  # the largest |grad| drawn in full, said by the legend
+    bins: tuple[float, float]  # |grad| from which a fill is medium, strong (see _grad_bins)
     number: Callable[[float], str]  # how data and grads are written
     ids: list[str]  # the id cell's text for each node
     tooltips: dict[str, str] = dataclasses.field(default_factory=dict)  # by DOT name
     label_ids: bool = False  # ids written as labels, at the labels' size
     operand_marks: bool = False  # the second operand of − ÷ ^ marked by the symbol
+    stacked: bool = False  # label, data and grad one above the other
+    input_edges: set[tuple[int, int]] = dataclasses.field(default_factory=set)  # two ranks long
+    chains: list[list[int]] = dataclasses.field(default_factory=list)  # kept in this order
+    names: dict[int, LossName] = dataclasses.field(default_factory=dict)  # of unlabelled nodes
 
 
 def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) -> _Layout:
@@ -308,6 +327,12 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         shown = [grads.get(i, 0.0) for i in range(len(order))]
     folded = _folded_exponents(order, index, lit_nodes, lit_edges)
     compact = _constants(order, folded) if options.compact_constants else set()
+    network = is_network(order)
+    stacked = options.stacked
+    if stacked is None:
+        stacked = network and options.rankdir == "LR"
+    full = folded | compact
+    columns = network and (stacked or options.rankdir == "TB")
     return _Layout(
         order=order,
         index=index,
@@ -318,9 +343,16 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         show_ids=show_ids,
         folded=folded,
         compact=compact,
-        scale=_grad_scale(shown, drawn_in_full=folded | compact),
+        scale=_grad_scale(shown, drawn_in_full=full),
+        bins=_grad_bins(shown, drawn_in_full=full),
         number=lambda x: format_number(x, options.fmt),
         ids=[node_id(i) for i in range(len(order))],
+        stacked=stacked,
+        # the inputs' own column costs two columns of width: not where values stand side by
+        # side in a row (the pages, wider than tall), where it would shrink their text
+        input_edges=input_edges(order, index) if columns else set(),
+        chains=weight_chains(order, index, folded) if network else [],
+        names=loss_names(order, index),
     )
 
 
@@ -387,13 +419,46 @@ def _constants(order: list, folded: set) -> set[int]:
     }
 
 
-def _grad_scale(grads: list[float], *, drawn_in_full: set) -> float:
-    """The largest |grad| of the nodes drawn in full, which sets the colours' decades."""
+def _coloured(grads: list[float], drawn_in_full: set) -> list[float]:
+    """The |grad| of the nodes drawn in full whose grad says something."""
     full = [i for i in range(len(grads)) if i not in drawn_in_full]
     root = len(grads) - 1
     # The output's own grad is 1 by definition and says nothing: the scale ignores it
     # unless it is the only node.
-    return max((abs(grads[i]) for i in full if i != root or len(full) == 1), default=0.0)
+    return [abs(grads[i]) for i in full if i != root or len(full) == 1]
+
+
+def _grad_scale(grads: list[float], *, drawn_in_full: set) -> float:
+    """The largest |grad| of the nodes drawn in full, which the legend names."""
+    return max(_coloured(grads, drawn_in_full), default=0.0)
+
+
+def _grad_bins(grads: list[float], *, drawn_in_full: set) -> tuple[float, float]:
+    """The |grad| from which a fill is medium and strong: the nonzero |grad|s split in
+    thirds by rank, each bound rounded down to one significant digit (two if one would make
+    them equal), so the shades spread over the graph however its grads are spread."""
+    sizes = sorted(g for g in _coloured(grads, drawn_in_full) if g != 0.0)
+    if not sizes:
+        return (0.0, 0.0)
+    # a grad a rounding error below a round number (1 − tanh² = 0.49999999999999994) counts
+    # as that number, as the picture writes it
+    low, high = (sizes[len(sizes) * k // 3] * (1 + _SLACK) for k in (1, 2))
+    rounded = (_round_down(low, 1), _round_down(high, 1))
+    if rounded[0] == rounded[1] and low < high:
+        rounded = (_round_down(low, 2), _round_down(high, 2))
+    return rounded
+
+
+_SLACK = 1e-9
+
+
+def _round_down(x: float, digits: int) -> float:
+    """x rounded down to ``digits`` significant digits (0.0709 -> 0.07), never above x."""
+    if not math.isfinite(x) or x <= 0.0:
+        return x
+    step = 10.0 ** (math.floor(math.log10(x)) - digits + 1)
+    r = float(format(math.floor(x / step * (1 + 1e-12)) * step, f".{digits}g"))
+    return r if r <= x else float(format(r - step, f".{digits}g"))
 
 
 # --- the DOT lines, in the order they are written --------------------------------------------
@@ -410,20 +475,59 @@ def _graph_attributes(options: DrawingOptions) -> list[str]:
 
 def _node_lines(graph: _Layout) -> list[str]:
     """Every node's declaration, an operation's before its result's; boxed by layer and
-    neuron when ``cluster`` is on, and then the nodes that belong to no box."""
+    neuron when ``cluster`` is on, and then the nodes that belong to no box. A neuron's
+    weights and bias stand in one column in their order (:func:`_chain_lines`)."""
     clusters: dict[tuple[int, int | None], list[str]] = {}
     loose: list[str] = []
+    boxed = _boxed_chains(graph)
     for i, v in enumerate(graph.order):
-        if i in graph.folded:
+        if i in graph.folded or (i in boxed and boxed[i][0] != i):
             continue
-        declarations = [_op_node(graph, i)] if v.parents else []
-        declarations.append(_value_node(graph, i))
+        if i in boxed:
+            declarations = _chain_lines(graph, boxed[i], boxed=True)
+        else:
+            declarations = [_op_node(graph, i)] if v.parents else []
+            declarations.append(_value_node(graph, i))
         key = _cluster_key(v) if graph.options.cluster else None
         if key is None:
             loose.extend(declarations)
         else:
             clusters.setdefault(key, []).extend(declarations)
+    for chain in graph.chains:
+        if chain[0] not in boxed:
+            loose.extend(_chain_lines(graph, chain, boxed=False))
     return _cluster_lines(clusters) + [f"\t{d}" for d in loose]
+
+
+def _boxed_chains(graph: _Layout) -> dict[int, list[int]]:
+    """The chains whose nodes are all in one neuron's box, by each of their nodes."""
+    if not graph.options.cluster:
+        return {}
+    boxed = {}
+    for chain in graph.chains:
+        keys = {_cluster_key(graph.order[j]) for j in chain}
+        if len(keys) == 1 and None not in keys:
+            boxed.update((j, chain) for j in chain)
+    return boxed
+
+
+def _chain_lines(graph: _Layout, chain: list[int], *, boxed: bool) -> list[str]:
+    """A neuron's weights and bias in one rank, tied in their order by invisible edges.
+
+    NOTE: in a neuron's box dot orders a rank by its own rules, flat edges or not; the nodes
+    declared only in a box of their own keep the order of the edges.
+    """
+    names = [f"n{j}" for j in chain]
+    if not boxed:
+        return [f"{{rank=same {' '.join(names)}}}", f"{' -> '.join(names)} [style=invis]"]
+    return [
+        f"subgraph cluster_{names[0]}_weights {{",
+        "\tstyle=invis",
+        *(f"\t{_value_node(graph, j)}" for j in chain),
+        f"\t{{rank=same {' '.join(names)}}}",
+        f"\t{' -> '.join(names[::-1] if graph.options.rankdir == 'LR' else names)} [style=invis]",
+        "}",
+    ]
 
 
 def _op_node(graph: _Layout, i: int) -> str:
@@ -450,8 +554,11 @@ def _value_node(graph: _Layout, i: int) -> str:
     v = graph.order[i]
     number = graph.number
     if i in graph.compact:
+        text = _number_html(v.data, number)
+        if i in graph.names:
+            text = f"<I>{graph.names[i].html}</I> = {text}"
         return (
-            f"n{i} [label=<{_number_html(v.data, number)}> shape=box "
+            f"n{i} [label=<{text}> shape=box "
             'style="rounded,dashed" color="#888888" height=0.3 '
             f'width=0.3 margin="0.06,0.02"{_tooltip(graph, f"n{i}")}]'
         )
@@ -462,6 +569,8 @@ def _value_node(graph: _Layout, i: int) -> str:
         cells.append(f"<TD><B>{label_html(shorten(v.label))}</B></TD>")
         if len(v.label) > MAX_LABEL_CHARS and not tooltip:
             tooltip = f' tooltip="{quoted_text(shorten(v.label, MAX_TOOLTIP_CHARS))}"'
+    elif i in graph.names:
+        cells.append(f"<TD><B>{graph.names[i].html}</B></TD>")
     elif graph.show_ids and graph.label_ids:
         cells.append(f'<TD><FONT COLOR="#555555">{label_html(shorten(graph.ids[i]))}</FONT></TD>')
     elif graph.show_ids:
@@ -470,11 +579,13 @@ def _value_node(graph: _Layout, i: int) -> str:
     cells.append(f"<TD>data {_number_html(v.data, number)}</TD>")
     if graph.options.show_grad:
         cells.append(f"<TD>grad {_number_html(grad, number)}</TD>")
-    fill = _colour(grad, graph.scale) if graph.options.color_by_grad else VALUE_FILL
+    fill = _colour(grad, graph.bins) if graph.options.color_by_grad else VALUE_FILL
     border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if i in graph.lit_nodes else 'BORDER="0"'
+    rows = [f"<TR>{c}</TR>" for c in cells] if graph.stacked else [f"<TR>{''.join(cells)}</TR>"]
+    padding = 3 if graph.stacked else 5
     table = (
-        f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="5" '
-        f'BGCOLOR="{fill}"><TR>{"".join(cells)}</TR></TABLE>'
+        f'<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="{padding}" '
+        f'BGCOLOR="{fill}">{"".join(rows)}</TABLE>'
     )
     return f"n{i} [label=<{table}>{tooltip}]"
 
@@ -490,13 +601,13 @@ def _tooltip(graph: _Layout, name: str) -> str:
     return f' tooltip="{quoted_text(shorten(text, MAX_TOOLTIP_CHARS))}"' if text else ""
 
 
-def _colour(g: float, scale: float) -> str:
-    if g == 0.0 or scale == 0.0:
+def _colour(g: float, bins: tuple[float, float]) -> str:
+    """The fill of a node whose grad is g: red for negative, blue for positive, in three
+    shades by where |g| stands among the graph's grads (:func:`_grad_bins`)."""
+    if g == 0.0 or bins[1] == 0.0:
         return ZERO_COLOUR
-    # Gradients span orders of magnitude, so the shades are decades below the largest:
-    # a vanishing gradient stays visibly pale next to a healthy one.
-    t = abs(g) / scale
-    level = 2 if t > 0.1 else (1 if t > 0.01 else 0)
+    t = abs(g) * (1 + _SLACK)
+    level = 2 if t >= bins[1] else (1 if t >= bins[0] else 0)
     return (POS_COLOURS if g > 0 else NEG_COLOURS)[level]
 
 
@@ -544,6 +655,8 @@ def _edge_lines(graph: _Layout) -> list[str]:
             lines.append(_edge(tail, head, lit if i in lit_children else dim))
             continue
         attrs = (lit if (pi, i) in graph.lit_edges else dim) + _tooltip(graph, f"{tail}->{head}")
+        if (pi, i) in graph.input_edges:
+            attrs += " minlen=2"  # the inputs in a column of their own, before the weights
         if name:
             size = 16 if graph.operand_marks else 11
             attrs += f' headlabel=<{html_text(name)}> labelfontsize={size} labelfontcolor="#666666"'
@@ -583,41 +696,48 @@ def _edge(tail: str, head: str, attrs: str) -> str:
     return f"\t{tail} -> {head}" + (f" [{attrs.strip()}]" if attrs else "")
 
 
-def legend_rows(scale: float, fmt: str) -> list[tuple[str, str]]:
-    """The colour legend of ``color_by_grad`` as ``(fill colour, plain text)`` rows, the last
-    one saying the largest |grad|; every drawing that colours by grad writes these rows."""
+def legend_rows(
+    scale: float, fmt: str, bins: tuple[float, float] | None = None
+) -> list[tuple[tuple[str, ...], str]]:
+    """The colour legend of ``color_by_grad`` as ``(fill colours, plain text)`` rows: each
+    shade's negative and positive colour and the |grad| it stands for, zero, and a last row
+    (no colour) that says which colour is which sign and the largest |grad|. Every drawing
+    that colours by grad writes these rows.
+
+    Args:
+        scale: the largest |grad| coloured.
+        fmt: the number format.
+        bins: the |grad| from which a fill is medium and strong; by default a tenth and all
+            of ``scale``.
+    """
 
     def num(x: float) -> str:
         return shorten(format_number(x, fmt))
 
     if scale == 0.0:
-        return [(ZERO_COLOUR, "every grad is 0")]
-    mid, low = scale / 10, scale / 100
-    return [
-        (NEG_COLOURS[2], f"grad < {num(-mid)}"),
-        (NEG_COLOURS[1], f"{num(-mid)} … {num(-low)}"),
-        (NEG_COLOURS[0], f"{num(-low)} … 0"),
-        (ZERO_COLOUR, "0"),
-        (POS_COLOURS[0], f"0 … {num(low)}"),
-        (POS_COLOURS[1], f"{num(low)} … {num(mid)}"),
-        (POS_COLOURS[2], f"grad > {num(mid)}"),
-        ("", f"largest |grad|: {num(scale)}"),
+        return [((ZERO_COLOUR,), "every grad is 0")]
+    low, high = bins if bins is not None else (scale / 10, scale)
+    rows = [((NEG_COLOURS[2], POS_COLOURS[2]), f"|grad| ≥ {num(high)}")]
+    if low < high:
+        rows.append(((NEG_COLOURS[1], POS_COLOURS[1]), f"{num(low)} … {num(high)}"))
+    rows += [
+        ((NEG_COLOURS[0], POS_COLOURS[0]), f"below {num(low)}"),
+        ((ZERO_COLOUR,), "0"),
+        ((), f"red < 0 < blue; largest |grad| {num(scale)}"),
     ]
+    return rows
 
 
-def _legend(scale: float, fmt: str) -> list[str]:
-    """A box that says which grads each fill colour stands for."""
-    rows = legend_rows(scale, fmt)
-    cells = "".join(
-        f'<TR><TD BGCOLOR="{c}" WIDTH="24"> </TD><TD ALIGN="LEFT">{html_text(t)}</TD></TR>'
-        if c
-        else f'<TR><TD COLSPAN="2" BORDER="0">{html_text(t)}</TD></TR>'
-        for c, t in rows
+def _legend(graph: _Layout) -> list[str]:
+    """A small table under the picture that says which grads each fill colour stands for."""
+    rows = []
+    for colours, text in legend_rows(graph.scale, graph.options.fmt, graph.bins):
+        swatches = "".join(f'<TD BGCOLOR="{c}" WIDTH="16"> </TD>' for c in colours)
+        span = f' COLSPAN="{3 - len(colours)}"' if len(colours) < 3 else ""
+        border = "" if colours else ' BORDER="0"'
+        rows.append(f'<TR>{swatches}<TD ALIGN="LEFT"{span}{border}>{html_text(text)}</TD></TR>')
+    table = (
+        '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3">'
+        f'<TR><TD COLSPAN="3" BORDER="0"><B>grad colour</B></TD></TR>{"".join(rows)}</TABLE>'
     )
-    table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{cells}</TABLE>'
-    return [
-        "\tsubgraph cluster_legend {",
-        '\t\tlabel=<grad colour> style=rounded color="#999999"',
-        f"\t\tlegend [label=<{table}>]",
-        "\t}",
-    ]
+    return [f"\tgraph [label=<{table}> labelloc=b labeljust=r fontsize=12]"]

@@ -178,21 +178,31 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
     """The lines of value node i's box, top to bottom: ``(LaTeX, width in ems)``."""
     v = graph.order[i]
     fmt = graph.options.fmt
+    name = graph.names.get(i)
     if i in graph.compact:
-        text = shorten(format_number(v.data, fmt))
+        text = shorten(_number(v.data, fmt))
+        if name is not None:
+            return [(f"{name.latex} = {latex_text(text)}", _text_width(f"{name.plain} = {text}"))]
         return [(latex_text(text), _text_width(text))]
     rows = []
     if v.label:
         label = shorten(v.label)
         rows.append((label_latex(label), _label_width(label)))
+    elif name is not None:
+        rows.append((name.latex, _text_width(name.plain)))
     elif graph.show_ids:
         rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
-    data = "data " + shorten(format_number(v.data, fmt))
+    data = "data " + shorten(_number(v.data, fmt))
     rows.append((latex_text(data), _text_width(data)))
     if graph.options.show_grad:
-        grad = "grad " + shorten(format_number(graph.grads[i], fmt))
+        grad = "grad " + shorten(_number(graph.grads[i], fmt))
         rows.append((latex_text(grad), _text_width(grad)))
     return rows
+
+
+def _number(x: float, fmt: str) -> str:
+    """A number as the boxes write it: as :func:`viz.to_dot` does, with a real minus (−)."""
+    return format_number(x, fmt).replace("-", "\u2212")
 
 
 def _value_size(graph: _Layout, i: int) -> tuple[float, float]:
@@ -251,10 +261,29 @@ def _layout_source(graph: _Layout) -> str:
             out.append("}")
         out.append("}")
     out.extend(loose)
-    for _, _, tail, head, name in drawn_edges(graph):
-        out.append(f"{tail} -> {head}" + (f' [headlabel="{name}"]' if name else ""))
+    out.extend(_network_lines(graph))
+    for pi, i, tail, head, name in drawn_edges(graph):
+        attrs = []
+        if name:
+            # beside the edge, placed by dot clear of the nodes and of the arrowhead
+            attrs.append(f'xlabel="{name}"')
+        if (pi, i) in graph.input_edges:
+            attrs.append("minlen=2")
+        out.append(f"{tail} -> {head}" + (f" [{' '.join(attrs)}]" if attrs else ""))
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _network_lines(graph: _Layout) -> list[str]:
+    """A network's weights, bias and inputs kept in their order, as :func:`viz.to_dot` keeps
+    them (outside the neuron boxes, which order their nodes by rules of their own)."""
+    if graph.options.cluster:
+        return []
+    return [
+        f"{{rank=same {' '.join(f'n{j}' for j in chain)}}} "
+        f"{' -> '.join(f'n{j}' for j in chain)} [style=invis]"
+        for chain in graph.chains
+    ]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -298,7 +327,7 @@ def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
     curves: dict[tuple[str, str], list] = {}
     for edge in sorted(data.get("edges", []), key=lambda e: e["_gvid"]):
         points = [_point(p) for p in edge["pos"].split() if not p.startswith(("e,", "s,"))]
-        label = _point(edge["head_lp"]) if "head_lp" in edge else None
+        label = _point(edge["xlp"]) if "xlp" in edge else None
         curves.setdefault((names[edge["tail"]], names[edge["head"]]), []).append((points, label))
     edges, head_labels = [], {}
     for k, (_, _, tail, head, _) in enumerate(drawn_edges(graph)):
@@ -457,7 +486,7 @@ def _value_box(graph: _Layout, where: Placement, i: int, lit: bool, updated: boo
             rf"\node[draw={_rgb('#888888')}, dashed, rounded corners=3bp, minimum width={_n(w)}bp, "
             rf"minimum height={_n(h)}bp] (n{i}) at ({_n(x)},{_n(y)}) {{{rows[0][0]}}};"
         ]
-    fill = _colour(graph.grads[i], graph.scale) if graph.options.color_by_grad else VALUE_FILL
+    fill = _colour(graph.grads[i], graph.bins) if graph.options.color_by_grad else VALUE_FILL
     if lit:
         border = "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
     elif updated:
@@ -494,12 +523,13 @@ def _legend(graph: _Layout, where: Placement) -> list[str]:
     x0 = where.bb[2] + 14
     y = where.bb[3] - 4
     out = [rf"\node[anchor=west] at ({_n(x0)},{_n(y)}) {{grad colour}};"]
-    for colour, text in legend_rows(graph.scale, graph.options.fmt):
+    for colours, text in legend_rows(graph.scale, graph.options.fmt, graph.bins):
         y -= 11
-        if colour:
+        for k, colour in enumerate(colours):
+            x = x0 + 16 * k
             out.append(
                 rf"\draw[fill={_rgb(colour)}, draw={_rgb('#999999')}, line width=0.3bp] "
-                f"({_n(x0)},{_n(y - 4)}) rectangle ({_n(x0 + 14)},{_n(y + 4)});"
+                f"({_n(x)},{_n(y - 4)}) rectangle ({_n(x + 14)},{_n(y + 4)});"
             )
-        out.append(rf"\node[anchor=west] at ({_n(x0 + 18)},{_n(y)}) {{{latex_text(text)}}};")
+        out.append(rf"\node[anchor=west] at ({_n(x0 + 34)},{_n(y)}) {{{latex_text(text)}}};")
     return out

@@ -22,6 +22,7 @@ from .functions import (
     ALIASES,
     ARITY,
     CONSTANTS,
+    DERIVATIVES,
     FUNCTIONS,
     MULTI_FUNCTIONS,
     NOT_BUILT_IN,
@@ -233,7 +234,7 @@ class Compiler:
             n = len(node.args)
             const = all(consts[len(consts) - n :])
             del consts[len(consts) - n :]
-            if name in FUNCTIONS:
+            if name in FUNCTIONS or name in DERIVATIVES:
                 self.code.append(Fn(name, span, n))
             else:
                 self.calls.add(name)
@@ -297,6 +298,15 @@ class Compiler:
             listed = f" (variables given: {', '.join(known) or 'none'})"
         if name.lower() in NOT_BUILT_IN:
             return self._not_built_in(name, "x", node)
+        if name == "Σ":
+            return self.fail(f"Σ is a sum: {_SUM_HOW}", node)
+        if not name.isascii() and not self.params:
+            # a symbol of the learner's own (φ): a value to give, or a function to define
+            return self.fail(
+                f"{head}{listed}: give {name} a value, or if it is a function of your own, "
+                f'define it with --define "{name}(x)=..."',
+                node,
+            )
         splits = split_into(name, known)
         if splits:
             products = " or ".join("*".join(parts) for parts in splits)
@@ -320,6 +330,8 @@ class Compiler:
     def _nearest_function(self, name: str) -> str | None:
         """The library or user function the name most likely means, or None."""
         names = list(FUNCTIONS) + list(MULTI_FUNCTIONS) + list(self.definitions)
+        if "Σ" in name:
+            return None  # a sum, never sigmoid's σ in capitals
         low = name.lower()
         if low in SYNONYMS:
             return SYNONYMS[low]
@@ -341,6 +353,8 @@ class Compiler:
             lo = hi = len(self.definitions[name].params)
         elif name in FUNCTIONS:
             lo, hi = ARITY[name]
+        elif name in DERIVATIVES:
+            lo, hi = 1, 1
         elif name in MULTI_FUNCTIONS:
             outs = ", ".join(f"p{i + 1}" for i in range(max(n, 1)))
             start, end = self.source.span(node)
@@ -372,7 +386,11 @@ class Compiler:
         """The function a call names: σ is sigmoid, unless the learner defined their own σ."""
         if name in self.definitions:
             return name
-        return ALIASES.get(name, name)
+        name = ALIASES.get(name, name)
+        known = FUNCTIONS.keys() | MULTI_FUNCTIONS.keys() | DERIVATIVES.keys()
+        if name not in known and name.lower() in known and name not in (self.variables or ()):
+            return name.lower()  # ReLU(x), Sigmoid(z), TANH(u): the library's functions
+        return name
 
     def _not_built_in(self, name: str, arg: str, node: ast.AST) -> ExprError:
         """The error for a function learners use that is not built in (sech, cosh): how to
@@ -385,9 +403,15 @@ class Compiler:
         """The error for a call of a function that does not exist. It never suggests
         defining a function of a name the learner may have meant as a variable (x(1-x))."""
         known = ", ".join(sorted(FUNCTIONS) + sorted(self.definitions))
+        if name == "Σ":
+            return self.fail(f"Σ is a sum, not a function: {_SUM_HOW}", node)
         function = self._nearest_function(name)
         if function:
             return self.fail(f"unknown function {name!r}: did you mean {function}?", node)
+        define = f'define it with --define "{name}(x)=..." (in Python: definitions=[...])'
+        if not name.isascii():
+            # a symbol of the learner's own (φ, ψ): a function to define, not a product
+            return self.fail(f"{name} is not a function the reader knows: {define}", node)
         if self.variables is None and not self.params:
             # any name that is not a function is a variable here, x(1-x) included
             return self.fail(
@@ -401,6 +425,12 @@ class Compiler:
             "with --define",
             node,
         )
+
+
+_SUM_HOW = (
+    "write its terms out, as w1*a1 + w2*a2 + w3*a3 (in a network or a checked formula, "
+    "Σ_k w_k*a_k sums over the index k)"
+)
 
 
 def _nearest(name: str, names: Sequence[str], n: int, cutoff: float) -> list[str]:

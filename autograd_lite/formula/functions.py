@@ -12,7 +12,9 @@ arithmetic), so its derivative comes from the ops table and nothing new has to b
 * :data:`ALIASES`: other names a formula may call a library function by (``σ(z)``);
 * :data:`CONSTANTS`: names that mean a number unless a variable of that name is given;
 * :data:`SYNONYMS`: other names learners use for a function, for "did you mean";
-* :data:`NOT_BUILT_IN`: functions learners use that are not here, and how to write them.
+* :data:`NOT_BUILT_IN`: functions learners use that are not here, and how to write them;
+* :data:`DERIVATIVES`: the derivatives of some of them, ``σ'(z)``, ``tanh'(z)``, ``relu'(z)``,
+  as the reports print them (read under the name ``sigmoidʹ`` and so on: see :data:`PRIME`).
 
 Example:
     >>> from autograd_lite import Value
@@ -36,6 +38,8 @@ __all__ = [
     "CONSTANTS",
     "SYNONYMS",
     "NOT_BUILT_IN",
+    "PRIME",
+    "DERIVATIVES",
 ]
 
 
@@ -98,6 +102,16 @@ def softmax(*args: Value) -> list[Value]:
     return [e / total for e in exps]
 
 
+def logsoftmax(*args: Value) -> list[Value]:
+    """log(softmax(x))_i = x_i − logsumexp(x) for each argument, as a list of n Values.
+
+    Written as the difference, not as the log of softmax's quotient, so no output is the
+    log of a probability that rounded to 0.
+    """
+    lse = logsumexp(*args)
+    return [a - lse for a in args]
+
+
 def log2(x: Value) -> Value:
     """Base-2 logarithm, log(x) / ln 2."""
     return x.log() / math.log(2.0)
@@ -128,7 +142,7 @@ FUNCTIONS = {
 }
 """The library functions a formula may call; each takes its arguments positionally."""
 
-MULTI_FUNCTIONS = {"softmax": softmax}
+MULTI_FUNCTIONS = {"softmax": softmax, "logsoftmax": logsoftmax}
 """Functions with one result per argument; each returns a list of Values."""
 
 ARITY = {
@@ -137,8 +151,39 @@ ARITY = {
     "min": (2, None),
     "logsumexp": (1, None),
     "softmax": (1, None),
+    "logsoftmax": (1, None),
 }
 """The fewest and the most arguments of each function (None: no upper bound)."""
+
+
+def _sigmoid_prime(x: Value) -> Value:
+    s = x.sigmoid()
+    return s * (1.0 - s)
+
+
+def _tanh_prime(x: Value) -> Value:
+    return 1.0 - x.tanh() ** 2
+
+
+def _relu_prime(x: Value) -> Value:
+    # NOTE: a step, 1 where x > 0 and 0 elsewhere (relu'(0) = 0, as in the ops table): a
+    # constant node, whose own derivative is 0 wherever it is defined
+    return Value(1.0 if x.data > 0 else 0.0)
+
+
+PRIME = "\u02b9"
+"""The modifier letter prime ʹ: ``σ'(z)`` as typed is read as a call of ``sigmoidʹ``, a name
+no learner types (a Python name may hold it, while ``'`` would start a string)."""
+
+DERIVATIVES = {
+    "sigmoid" + PRIME: _sigmoid_prime,
+    "tanh" + PRIME: _tanh_prime,
+    "relu" + PRIME: _relu_prime,
+    "exp" + PRIME: Value.exp,
+    "log" + PRIME: lambda x: 1.0 / x,
+}
+"""The derivative of a library function, called as ``σ'(z)``, ``tanh'(z)``, ``relu'(z)``,
+``exp'(z)`` or ``log'(z)`` (written in a report, typed back in a formula)."""
 
 ALIASES = {"σ": "sigmoid"}
 """Names a formula may call a library function by, as books write it: σ(z) is sigmoid(z).
@@ -165,6 +210,7 @@ SYNONYMS = {
     "fabs": "abs",
     "root": "sqrt",
     "softargmax": "softmax",
+    "log_softmax": "logsoftmax",
 }
 """Other names for a library function (compared in lower case), for suggestions."""
 

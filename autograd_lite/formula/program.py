@@ -31,8 +31,10 @@ from typing import NamedTuple
 
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Definition
-from .functions import MULTI_FUNCTIONS
+from .functions import MULTI_FUNCTIONS, SYNONYMS
+from .indices import expand
 from .reader import Formula, define, inner_nodes, parse, run_steps
+from .rewrite import plain_names
 from .source import MAX_LENGTH, ExprError, as_text
 
 __all__ = [
@@ -205,6 +207,13 @@ def _in_statement(err: ExprError, i: int, st: Statement) -> ExprError:
     return ExprError(f"statement {i + 1}: {err.reason}", err.text, err.start, err.end)
 
 
+def _multi_name(name: str) -> str | None:
+    """The function with several results a call names (Softmax, log_softmax), or None."""
+    low = name.lower()
+    low = SYNONYMS.get(low, low)
+    return low if low in _multi_functions() else None
+
+
 def _multi_functions() -> Mapping:
     """The functions with several results (softmax)."""
     return MULTI_FUNCTIONS
@@ -225,6 +234,7 @@ def read_program(
     *,
     variables: Sequence[str] | None = None,
     definitions: Mapping[str, Definition] | None = None,
+    ranges: Mapping[str, range] | None = None,
 ) -> Program:
     """Read and check a list of statements.
 
@@ -234,6 +244,9 @@ def read_program(
             statement defines as a variable.
         definitions: helper functions from :func:`~autograd_lite.formula.define`, besides
             those the program defines itself.
+        ranges: the values of index letters (``{"k": range(1, 3)}``) where the statements
+            use index notation (``z_j = Σ_k w_jk*x_k + b_j``, see
+            :mod:`~autograd_lite.formula.indices`) and the names given do not tell them.
 
     Returns:
         A :class:`Program`.
@@ -247,7 +260,10 @@ def read_program(
         >>> read_program("z = w*x + b; a = sigmoid(z)").variables
         ['w', 'x', 'b']
     """
-    pieces = _pieces(as_text(text))
+    text = as_text(text)
+    if given_names := (list(variables) if variables is not None else None):
+        text = expand(text, given_names, ranges)
+    pieces = _pieces(text)
     defs = _with_own_definitions(pieces, definitions)
     given = None if variables is None else list(variables)
     later = _names_defined(pieces)
@@ -339,6 +355,9 @@ def _check_new_name(name: str, i: int, known: list[str], given, defs) -> None:
 
 
 def _read_statement(piece: str, i: int, last: bool, given, known: list[str], defs) -> Statement:
+    equals = piece.find("=")
+    if equals > 0 and ("{" in piece[:equals] or "[" in piece[:equals]):  # z^{2}_{1}, W[1,2]
+        piece = plain_names(piece[:equals]) + piece[equals:]
     m = _ASSIGN.match(piece)
     names: tuple[str, ...] = ()
     rhs, offset = piece, 0
@@ -356,7 +375,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
     if len(names) > 1:
         return _read_multi(piece, rhs, offset, names, i, allowed, defs)
     call = _CALL.match(rhs)
-    if call and call.group(1) in _multi_functions():
+    if call and _multi_name(call.group(1)) is not None:
         raise ExprError(
             f"statement {i + 1}: {call.group(1)} gives several results; name each of them, "
             f"as in  p1, p2, p3 = {call.group(1)}(x1, x2, x3)"
@@ -370,7 +389,7 @@ def _read_statement(piece: str, i: int, last: bool, given, known: list[str], def
 
 def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
     call = _CALL.match(rhs)
-    if not call or call.group(1) not in _multi_functions():
+    if not call or _multi_name(call.group(1)) is None:
         known = ", ".join(sorted(_multi_functions())) or "none"
         raise ExprError(
             f"statement {i + 1}: several names need a function with several results "
@@ -392,7 +411,7 @@ def _read_multi(piece, rhs, offset, names, i, allowed, defs) -> Statement:
             formulas.append(parse(arg, variables=allowed, definitions=defs))
         except ExprError as err:
             raise _shifted(err, i, piece, start + at) from None
-    return Statement(names, piece, tuple(formulas), call.group(1))
+    return Statement(names, piece, tuple(formulas), _multi_name(call.group(1)))
 
 
 def _split_arguments(text: str) -> list[tuple[str, int]]:

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from ..engine import Value
 from .compiler import CONSTANTS, FUNCTIONS, Arg, Bin, Call, Compiler, Definition, Fn, Neg, Num, Var
-from .functions import MULTI_FUNCTIONS
+from .functions import DERIVATIVES, MULTI_FUNCTIONS
 from .source import (
     MAX_DEPTH,
     MAX_LENGTH,
@@ -447,7 +447,7 @@ def _call_function(step: Fn, stack: list, trace: list | None) -> bool:
     n = step.nargs
     operands = stack[len(stack) - n :]
     del stack[len(stack) - n :]
-    stack.append(FUNCTIONS[step.name](*operands))
+    stack.append((FUNCTIONS.get(step.name) or DERIVATIVES[step.name])(*operands))
     if trace is None:
         return True
     for inner in inner_nodes(stack[-1], operands):

@@ -14,7 +14,15 @@ import keyword
 import re
 import unicodedata
 
-from .functions import ALIASES, FUNCTIONS, MULTI_FUNCTIONS, NOT_BUILT_IN, SYNONYMS
+from .functions import (
+    ALIASES,
+    DERIVATIVES,
+    FUNCTIONS,
+    MULTI_FUNCTIONS,
+    NOT_BUILT_IN,
+    PRIME,
+    SYNONYMS,
+)
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff0d"  # ‐ ‑ ‒ – — − ﹣ －
 _TIMES = "\u00b7\u00d7\u22c5\u2219\u2217"  # · × ⋅ ∙ ∗
@@ -62,6 +70,41 @@ _RELU_DERIVATIVE = (
 )
 
 
+# LaTeX's indices: w_{11}, a^{2}_{1}, w^2_{11} (a superscript alone, a^{2}, is a power)
+_INDEXED = re.compile(r"([^\W\d_][^\W_]*)(?:\^\{(\w+)\}|\^([0-9]+))?_\{(\w+)\}")
+_LATEX = re.compile(r"\\(sigma|cdot|times|tanh|exp|log|ln|sqrt)(?![A-Za-z])")
+_LATEX_WORDS = {
+    "sigma": "σ",
+    "cdot": "*",
+    "times": "*",
+    "tanh": "tanh",
+    "exp": "exp",
+    "log": "log",
+    "ln": "ln",
+    "sqrt": "sqrt",
+}
+_LATEX_OPS = ("cdot", "times")
+
+
+def _plain_name(m: re.Match) -> str:
+    """The plain name of a LaTeX-indexed one: w_{11} is w_11, a^{2}_{1} is a2_1."""
+    name, upper, lower = m.group(1), m.group(2) or m.group(3) or "", m.group(4)
+    return f"{name}{upper}_{lower}"
+
+
+# a matrix's entry: W[1,2] is the name W_12, W[j,k] the indexed name W_jk
+_BRACKETED = re.compile(r"([^\W\d_][^\W_]*)\[\s*([0-9a-z])\s*,\s*([0-9a-z])\s*\]")
+
+
+def plain_names(text: str) -> str:
+    """The text with LaTeX-indexed names and matrix entries made plain (``a^{2}_{1}`` is
+    ``a2_1``, ``W[1,2]`` is ``W_12``), padded with spaces to its length, so the columns
+    after it stay where they were."""
+    out = _INDEXED.sub(_plain_name, text)
+    out = _BRACKETED.sub(lambda m: f"{m.group(1)}_{m.group(2)}{m.group(3)}", out)
+    return out + " " * (len(text) - len(out))
+
+
 def _nielsen(name: str, upper: str, lower: str) -> str:
     """What to write for Nielsen's notation, as in "for Nielsen's w²₁₁ write the name w2_11"."""
     typed = name + upper.translate(_TO_SUPERSCRIPT) + lower.translate(_TO_SUBSCRIPT)
@@ -71,6 +114,8 @@ def _nielsen(name: str, upper: str, lower: str) -> str:
 def _library_name(name: str) -> str | None:
     """The library function a name stands for (σ, sigma and Tanh included), or None."""
     name = unicodedata.normalize("NFKC", name)
+    if "Σ" in name:
+        return None  # a sum, never sigmoid's σ in capitals
     name = ALIASES.get(name, name)
     low = name.lower()
     if low in FUNCTIONS:
@@ -116,6 +161,10 @@ class _Rewriter:
         self.closers: dict[int, int] = {}  # token -> how many ')' follow it
         self.star_before: set[int] = set()
         self.power_at: dict[int, int] = {}  # a moved power token -> the column it stands for
+        self.rename: dict[int, str] = {}  # a token -> the source it stands for (σ' -> sigmoidʹ)
+        self.braces: list[str] = []  # LaTeX braces open: "plain" (a^{2}), "num", "den"
+        self.denominator = False  # a \frac's numerator closed: its denominator's { is next
+        self.slash_before: set[int] = set()  # a \frac's denominator: / before it
 
     def run(self) -> tuple[str, list[int]]:
         self.tokenize()
@@ -139,9 +188,9 @@ class _Rewriter:
                 kind = "sup"
                 while j < n and text[j] in _SUPERSCRIPTS:
                     j += 1
-            elif c in "√|()[]":
+            elif c in "√|()[]" or self.latex_brace(c, i):
                 kind = {"√": "root", "|": "bar", "(": "open", ")": "close"}.get(c)
-                kind = kind or ("open" if c == "[" else "close")
+                kind = kind or ("open" if c in "[{" else "close")
             elif c == _PI:
                 kind = "name"
             elif c in _FRACTIONS:
@@ -152,12 +201,12 @@ class _Rewriter:
                 self.refuse_digit_separator(i, j)
             elif c in _SUBSCRIPTS:
                 self.refuse_subscript(i)
+            elif c == "\\" and self.fraction(i):
+                kind, j = "open", self.text.index("{", i) + 1
+            elif c == "\\" and _LATEX.match(text, i):
+                kind, j = self.latex_word(i)
             elif c == "_" or c.isidentifier():
-                j = self.name_end(i)
-                if c == "_":
-                    self.refuse_nielsen_indices(i, j)
-                kind = "kw" if keyword.iskeyword(text[i:j]) else "name"
-                self.refuse_derivative(i, j)
+                kind, j = self.name_token(i)
             elif c in "'\"":
                 # kept whole, so nothing inside is rewritten; the compiler refuses strings
                 close = text.find(c, j)
@@ -166,6 +215,70 @@ class _Rewriter:
                 kind = "op"
             self.toks.append((kind, i, j))
             i = j
+
+    def name_token(self, i: int) -> tuple[str, int]:
+        """The name (or keyword) starting at column i: its token kind and where it ends."""
+        text = self.text
+        m = _INDEXED.match(text, i)
+        if m:
+            # w_{11} and a^{2}_{1}, as LaTeX writes indices: the plain names w_11, a2_1
+            self.rename[len(self.toks)] = _plain_name(m)
+            return "name", m.end()
+        m = _BRACKETED.match(text, i)
+        if m:
+            self.rename[len(self.toks)] = f"{m.group(1)}_{m.group(2)}{m.group(3)}"
+            return "name", m.end()
+        j = self.name_end(i)
+        if text[i] == "_":
+            self.refuse_nielsen_indices(i, j)
+        kind = "kw" if keyword.iskeyword(text[i:j]) else "name"
+        return kind, self.derivative(i, j)
+
+    def latex_word(self, i: int) -> tuple[str, int]:
+        """A LaTeX word (``\\sigma``, ``\\cdot``) read as what it means, with a derivative's
+        prime (``\\sigma'(z)``): its token kind and where it ends."""
+        m = _LATEX.match(self.text, i)
+        word, j = m.group(1), m.end()
+        if word in _LATEX_OPS:
+            self.rename[len(self.toks)] = "*"
+            return "op", j
+        self.rename[len(self.toks)] = _LATEX_WORDS[word]
+        function = _library_name(_LATEX_WORDS[word])
+        primed = self.text[j : j + 1] in tuple(_PRIMES)
+        if primed and self.text[j + 1 :].lstrip().startswith("("):
+            if function is not None and function + PRIME in DERIVATIVES:
+                self.rename[len(self.toks)] = function + PRIME
+                return "name", j + 1
+        return "name", j
+
+    def latex_brace(self, c: str, i: int) -> bool:
+        """Whether a brace groups as LaTeX's do: ``a^{2}`` and ``\\frac{a}{b}`` (any other
+        brace is refused). A fraction's denominator gets a ``/`` before it, and its
+        closing brace closes the bracket the fraction opened."""
+        t = len(self.toks)  # the token this brace will be
+        if c == "{" and (self.text[:i].rstrip().endswith("^") or self.denominator):
+            self.braces.append("den" if self.denominator else "plain")
+            if self.denominator:
+                self.slash_before.add(t)
+            self.denominator = False
+            return True
+        if c == "}" and self.braces:
+            kind = self.braces.pop()
+            if kind == "num":
+                self.denominator = self.text[i + 1 :].lstrip().startswith("{")
+            elif kind == "den":
+                self.rename[t] = "))"
+            return True
+        return False
+
+    def fraction(self, i: int) -> tuple[str, int] | None:
+        """``\\frac{`` at column i, as the opening of a fraction, or None."""
+        m = re.compile(r"\\frac\s*\{").match(self.text, i)
+        if m is None:
+            return None
+        self.braces.append("num")
+        self.rename[len(self.toks)] = "(("
+        return "open", m.end()
 
     def name_end(self, start: int) -> int:
         """Where the name starting at ``start`` ends. Subscript digits are part of it (w₁ is
@@ -240,13 +353,26 @@ class _Rewriter:
             end,
         )
 
-    def refuse_derivative(self, start: int, end: int) -> None:
-        """Refuse ``s'(x)``: a prime after a name, then a bracket; say how to write it."""
+    def derivative(self, start: int, end: int) -> int:
+        """Read ``σ'(z)``, ``tanh'(z)``, ``relu'(z)`` as the derivatives the reports print
+        (a call of ``sigmoidʹ``): where the name with its prime ends. Refuse any other
+        ``s'(x)``, a prime after a name and then a bracket, saying how to write it."""
         text, k = self.text, end
         while k < len(text) and text[k] in _PRIMES:
             k += 1
         if k == end or not text[k:].lstrip().startswith("("):
-            return
+            return end
+        function = _library_name(text[start:end])
+        function = "log" if function == "ln" else function
+        if k == end + 1 and function is not None and function + PRIME in DERIVATIVES:
+            self.rename[len(self.toks)] = function + PRIME
+            return k
+        self.refuse_derivative(start, end, k)
+        return end
+
+    def refuse_derivative(self, start: int, end: int, k: int) -> None:
+        """Refuse ``s'(x)``: a derivative of a function the reader does not know one of."""
+        text = self.text
         name, typed = text[start:end], text[start:k]
         arg = _bracketed(text, text.index("(", k))
         head = f"{typed}({arg}) is a derivative, which a formula does not take for you"
@@ -405,6 +531,7 @@ class _Rewriter:
     def refuse_mismatch(self, opener: int, closer: int) -> None:
         """Refuse ``[x+1)``: square brackets are read as parentheses, so a pair must match."""
         o, c = self.text[self.toks[opener][1]], self.text[self.toks[closer][1]]
+        o = "{" if o == "\\" else o  # \frac{
         if o + c not in _PAIRS:
             raise self.fail(
                 f"this {c} closes the {o} before it: close ( with ) and [ with ]",
@@ -537,7 +664,10 @@ class _Rewriter:
         where: list[int] = []
         for t, (kind, s, e) in enumerate(self.toks):
             typed = self.text[s:e]
-            if t in self.star_before:
+            if t in self.slash_before:  # \frac{a}{b}: the denominator
+                src.append("/")
+                where.append(s)
+            elif t in self.star_before:
                 src.append("*")
                 where.append(s)
             # a power moved after its call's bracket stands for the end of the call
@@ -552,6 +682,10 @@ class _Rewriter:
                 out = _FRACTIONS[typed]
             elif kind == "sup":
                 out = "**"
+            elif t in self.rename:
+                out = self.rename[t]
+            elif kind in ("open", "close") and typed in "{}":
+                out = "(" if typed == "{" else ")"
             else:
                 out = None
             if out is not None:

@@ -48,6 +48,7 @@ __all__ = [
     "hessian_table",
     "diagnose",
     "Diagnosis",
+    "IndexedDiagnosis",
     "TermReport",
     "PathReport",
 ]
@@ -56,7 +57,7 @@ __all__ = [
 def __getattr__(name: str):
     # The diagnosis reads typed formulas; loading the formula reader only when it is asked
     # for keeps `import autograd_lite` fast.
-    if name in ("diagnose", "Diagnosis", "TermReport", "PathReport"):
+    if name in ("diagnose", "Diagnosis", "IndexedDiagnosis", "TermReport", "PathReport"):
         from . import diagnosis
 
         value = globals()[name] = getattr(diagnosis, name)

@@ -60,21 +60,37 @@ class Match(NamedTuple):
     missing: tuple[int, ...]  # indices of the path's factors the term lacks
     extra: tuple[int, ...]  # indices of the term's factors the path lacks
     constant: float  # what the term is beyond the path, as a constant factor
+    slip: object = None  # a known slip that turns the missing factors into the extra ones
 
     @property
     def perfect(self) -> bool:
         return not self.missing and not self.extra
 
     @property
+    def errors(self) -> float:
+        """Missing and extra factors; a named slip counts as one half."""
+        if self.slip is not None:
+            return 0.5
+        return len(self.missing) + len(self.extra)
+
+    @property
     def score(self) -> float:
-        return self.matched - 0.5 * (len(self.missing) + len(self.extra)) + 0.5 * self.perfect
+        return self.matched - 0.5 * self.errors + 0.5 * self.perfect
 
     @property
     def plausible(self) -> bool:
         """Whether the term can be said to stand for the path at all: much more of it
         agrees than disagrees (else it is a fragment, or another path's term)."""
-        errors = len(self.missing) + len(self.extra)
-        return self.perfect or self.matched >= 1.5 * errors or 0 < errors <= min(2, self.matched)
+        errors = self.errors
+        # one factor in place of another, the rest alike: the learner's factor kept whole
+        # ((1 + tanh(u)) where tanh'(u) belongs), not multiplied out into two wrong terms
+        swap = len(self.missing) == len(self.extra) == 1 and self.matched >= 1
+        return (
+            self.perfect
+            or swap
+            or self.matched >= 1.5 * errors
+            or 0 < errors <= min(2, self.matched)
+        )
 
 
 class Matcher:
@@ -85,9 +101,10 @@ class Matcher:
         n: the number of points.
     """
 
-    def __init__(self, atom: Callable[[Hashable], Vector], n: int):
+    def __init__(self, atom: Callable[[Hashable], Vector], n: int, slip=None):
         self.atom = atom
         self.n = n
+        self.slip = slip
         self._relations: dict = {}
 
     def _relation(self, a: Hashable, f: Hashable, fv: Vector) -> float | None:
@@ -145,10 +162,21 @@ class Matcher:
             if r is not None:
                 r_all, matched = r_all * r, matched + len(free_f)
                 free_f, free_a = [], []
+        slip = None
+        if free_f and free_a and self.slip is not None:
+            # what is left may be a slip a learner makes: σ'(out) for σ'(net), 1 − tanh for
+            # 1 − tanh², p1 for p2; ``slip`` knows them and returns it with its constant
+            found = self.slip(
+                [factors[f][0] for f in free_f],
+                product([self.atom(atoms[a]) for a in free_a], self.n),
+            )
+            if found is not None:
+                slip, r = found
+                r_all, matched = r_all * r, matched + 1
         # a path with a factor that is 0 at every point (a saturated σ, a dead ReLU) has no
         # constant to compare with: the vanishing-gradient note says why
         const = coef * r_all / path_const if path_const else 1.0
-        return Match(matched, tuple(free_f), tuple(free_a), const)
+        return Match(matched, tuple(free_f), tuple(free_a), const, slip)
 
     def _pair(self, single, candidates) -> tuple[int, int, float] | None:
         """Two of the candidates ((key, vector) pairs) whose product is the single one up

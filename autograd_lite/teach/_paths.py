@@ -167,14 +167,20 @@ class Namer:
 
 def _several_arguments(call: str) -> bool:
     """Whether a call's text passes more than one argument (a comma at the top level)."""
+    return len(arguments(call)) > 1
+
+
+def arguments(call: str) -> list[str]:
+    """The texts of a call's arguments (split at the commas at the top level)."""
     inside = call[call.find("(") + 1 : call.rfind(")")]
-    depth = 0
-    for c in inside:
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(inside):
         depth += c in "(["
         depth -= c in ")]"
         if c == "," and depth == 0:
-            return True
-    return False
+            out.append(inside[start:i].strip())
+            start = i + 1
+    return [*out, inside[start:].strip()]
 
 
 def _wrap(text: str) -> str:

@@ -31,20 +31,34 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from ..formula.indices import expand_sums, parse_ranges
 from ..formula.program import Program, read_program
 from ..formula.reader import define
 from ..labels import fmt
 from ..table import Table
 from ._case import POINTS, Case
+from ._indexed import IndexedDiagnosis, indexed
 from ._paths import MAX_PATHS
 from ._terms import MAX_TERMS, close, constant_text
 
-__all__ = ["Diagnosis", "TermReport", "PathReport", "diagnose", "MAX_TERMS", "MAX_PATHS"]
+__all__ = [
+    "Diagnosis",
+    "IndexedDiagnosis",
+    "TermReport",
+    "PathReport",
+    "diagnose",
+    "MAX_TERMS",
+    "MAX_PATHS",
+]
 
 _LISTED = 8  # paths without a term and terms without a path listed by name at most
+
+WIDTH = 100
+"""The tables' rows fit this many columns: longer factors are named once, below them."""
 
 
 # --- what the report holds ------------------------------------------------------------------
@@ -75,6 +89,9 @@ class TermReport(NamedTuple):
         missing: names of factors of that path the term does not have.
         extra: the term's own factors that are not factors of that path.
         constant: the constant factor the term has beyond the path (1 when none).
+        slip: the slip inside a factor that explains the missing and extra factors, in
+            one sentence with the corrected factor (σ' taken at the wrong node, a missing
+            square, ...), or None.
     """
 
     text: str
@@ -83,6 +100,7 @@ class TermReport(NamedTuple):
     missing: tuple[str, ...]
     extra: tuple[str, ...]
     constant: float
+    slip: str | None = None
 
 
 class Diagnosis(NamedTuple):
@@ -105,6 +123,13 @@ class Diagnosis(NamedTuple):
             constant (else None).
         notes: further findings in words (vanishing gradients, ties in the matching).
         summary: the verdict, in sentences (see :meth:`verdict`).
+        digits: significant digits in the printed report.
+        given: when the formula is right only where the given values keep a relation (and
+            the values keep it), that relation (``"y1 + y2 + y3 = 1"``), else None.
+        general: then the derivative in general, as the formula plus what the relation
+            makes 0 (``"p2 - y2 + p2·(y1 + y2 + y3 − 1)"``), when it can be named.
+        differentiated: the other named results (an intermediate, the output instead of
+            the loss) whose derivative with respect to ``wrt`` the formula is.
     """
 
     of: str
@@ -123,6 +148,9 @@ class Diagnosis(NamedTuple):
     notes: tuple[str, ...]
     summary: tuple[str, ...] = ()
     digits: int = 12
+    given: str | None = None
+    general: str | None = None
+    differentiated: tuple[str, ...] = ()
 
     @property
     def ratio(self) -> float | None:
@@ -135,6 +163,9 @@ class Diagnosis(NamedTuple):
 
     def term_table(self) -> Table:
         """One row per term: the path it stands for, missing and extra factors."""
+        return self._term_table(self._legend())
+
+    def _term_table(self, legend: Mapping[str, str]) -> Table:
         rows = []
         for i, t in enumerate(self.terms, 1):
             where = f"path {t.path + 1}" if t.path is not None else "no path"
@@ -144,10 +175,10 @@ class Diagnosis(NamedTuple):
             rows.append(
                 [
                     str(i),
-                    t.text,
+                    _named(t.text, legend),
                     where,
-                    ", ".join(t.missing) or "—",
-                    ", ".join(t.extra) or "—",
+                    ", ".join(legend.get(m, m) for m in t.missing) or "—",
+                    ", ".join(legend.get(x, x) for x in t.extra) or "—",
                     const or "—",
                 ]
             )
@@ -156,19 +187,43 @@ class Diagnosis(NamedTuple):
 
     def path_table(self) -> Table:
         """One row per chain-rule path: its factors and value."""
+        return self._path_table(self._legend())
+
+    def _path_table(self, legend: Mapping[str, str]) -> Table:
         d = self.digits
         rows = []
         for i, p in enumerate(self.paths, 1):
-            factors = " · ".join(p.factors) or "1"
+            factors = " · ".join(legend.get(f, f) for f in p.factors)
             if not close(p.constant, 1.0):
-                factors = f"{constant_text(p.constant)} · {factors}"
+                factors = " · ".join(x for x in (constant_text(p.constant), factors) if x)
+            factors = factors or "1"
             rows.append([str(i), factors, fmt(p.value, d)])
         title = f"chain-rule paths from {self.wrt} to {self.of} (factors that are 1 left out)"
         return Table(title, ["path", "product of local derivatives", "value"], rows)
 
+    def _legend(self) -> dict[str, str]:
+        """Short names (⟨1⟩, ⟨2⟩, ...) for the factors too long for the tables to fit
+        WIDTH columns: the longest named first, each named once."""
+        pieces = [f for p in self.paths for f in p.factors]
+        for t in self.terms:
+            pieces += [*_factors(t.text), *t.missing, *t.extra]
+        pieces = sorted(set(pieces), key=lambda x: (-len(x), x))
+        legend: dict[str, str] = {}
+        for piece in pieces:
+            if self._width(legend) <= WIDTH or len(piece) <= 8:
+                break
+            legend[piece] = f"⟨{len(legend) + 1}⟩"
+        return legend
+
+    def _width(self, legend: Mapping[str, str]) -> int:
+        """The widest line of the two tables' rows with these short names."""
+        tables = (self._term_table(legend), self._path_table(legend))
+        return max(len(line) for t in tables for line in t.text().splitlines()[1:] or [""])
+
     def table(self) -> Table:
         """The whole report as one :class:`~autograd_lite.table.Table`."""
         d = self.digits
+        legend = self._legend()
         notes = [
             f"engine:        {fmt(self.gradient, d)}",
             f"your formula:  {fmt(self.value, d)}",
@@ -176,15 +231,18 @@ class Diagnosis(NamedTuple):
         if self.ratio is not None:
             notes.append(f"ratio yours/engine = {_ratio_text(self.value, self.gradient, d)}")
         for i in self.uncovered[:_LISTED]:
-            notes.append(f"path {i + 1} has no term: {' · '.join(self.paths[i].factors)}")
+            factors = " · ".join(legend.get(f, f) for f in self.paths[i].factors)
+            notes.append(f"path {i + 1} has no term: {factors}")
         if len(self.uncovered) > _LISTED:
             notes.append(f"... and {len(self.uncovered) - _LISTED} more paths have no term")
         for i in self.unexplained[:_LISTED]:
-            notes.append(f"term {i + 1} stands for no chain-rule path: {self.terms[i].text}")
+            text = _named(self.terms[i].text, legend)
+            notes.append(f"term {i + 1} stands for no chain-rule path: {text}")
         if len(self.unexplained) > _LISTED:
             notes.append(f"... and {len(self.unexplained) - _LISTED} more terms stand for none")
+        notes.extend(f"{short} = {long}" for long, short in legend.items())
         notes.extend(self.notes)
-        t = self.term_table()
+        t = self._term_table(legend)
         return Table(self.verdict(), t.header, t.rows, notes)
 
     def __str__(self) -> str:
@@ -198,6 +256,34 @@ class Diagnosis(NamedTuple):
 
     def _repr_html_(self) -> str:
         return self.table().html() + self.path_table().html()
+
+
+def _factors(text: str) -> list[str]:
+    """A term's text split into its factors at the top-level ``·`` (a sign kept apart)."""
+    out, depth, start = [], 0, 0
+    for i, c in enumerate(text):
+        depth += c in "(["
+        depth -= c in ")]"
+        if c == "·" and depth == 0:
+            out.append(text[start:i])
+            start = i + 1
+    out.append(text[start:])
+    return [f[1:] if f.startswith("−") else f for f in out]
+
+
+def _named(text: str, legend: Mapping[str, str]) -> str:
+    """A term's text with its long factors called by their short names."""
+    if not legend:
+        return text
+    sign = "−" if text.startswith("−") else ""
+    return sign + "·".join(legend.get(f, f) for f in _factors(text))
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether two names differ only by the order of their index digits (w_21, w_12)."""
+    stem_a, _, ia = a.rpartition("_")
+    stem_b, _, ib = b.rpartition("_")
+    return bool(stem_a) and stem_a == stem_b and ia != ib and ia.isdigit() and ia == ib[::-1]
 
 
 def _ratio_text(value: float, gradient: float, digits: int) -> str:
@@ -238,7 +324,8 @@ def diagnose(
     points: int = POINTS,
     seed: int = 0,
     digits: int = 12,
-) -> Diagnosis:
+    ranges: Mapping[str, range] | Iterable[str] | None = None,
+) -> Diagnosis | IndexedDiagnosis:
     """Compare a hand-derived formula for d(of)/d(wrt) with the chain rule, term by term.
 
     Args:
@@ -254,23 +341,55 @@ def diagnose(
         points: how many random points besides ``at`` to compare values at.
         seed: the seed of those points (the report is the same every time).
         digits: significant digits in the printed report.
+        ranges: the values of index letters the names given do not tell, as
+            ``{"k": range(1, 3)}`` or ``["k=1..2"]``.
+
+    Index notation (:mod:`~autograd_lite.formula.indices`) is read in the network
+    (``z_j = Σ_k w_jk*x_k + b_j``) and in the formula; a ``wrt`` with index letters
+    (``w_jk``) checks the formula for every index value the network has.
 
     Returns:
-        A :class:`Diagnosis`: print it, or read its fields.
+        A :class:`Diagnosis`: print it, or read its fields; for an indexed ``wrt``, an
+        :class:`IndexedDiagnosis` with one Diagnosis per index value.
 
     Raises:
         ExprError: for a network or formula that cannot be read or evaluated.
         ValueError: for an unknown ``wrt`` or ``of``.
     """
     defs = define(list(definitions))
+    if ranges is not None and not isinstance(ranges, Mapping):
+        ranges = parse_ranges(list(ranges))
     if not isinstance(network, Program):
-        network = read_program(network, variables=list(at), definitions=defs)
+        network = read_program(network, variables=list(at), definitions=defs, ranges=ranges)
+    names = [*network.variables, *network.results]
+    kwargs = {"of": of, "points": points, "seed": seed, "digits": digits}
+    many = indexed(
+        wrt,
+        formula,
+        names,
+        dict(ranges or {}),
+        lambda w, f: _diagnose(network, w, f, at, **kwargs),
+    )
+    if many is not None:
+        return many
+    if _SUMS.search(formula):
+        letters = {m.group(1) for m in _SUMS.finditer(formula)}
+        formula = expand_sums(formula, names, letters, dict(ranges or {}))
+    return _diagnose(network, wrt, formula, at, **kwargs)
+
+
+_SUMS = re.compile(r"(?:Σ|\\sum|sum)_\{?([a-z])\}?")
+
+
+def _diagnose(network: Program, wrt: str, formula: str, at, *, of, points, seed, digits):
+    """The diagnosis of one formula for one derivative; see :func:`diagnose`."""
     case = Case(network, wrt, formula, at, of=of, points=points, seed=seed)
     v = case.values()
+    given = case.given(v)
     paths, notes = case.chain_rule_paths()
     terms, terms_note = case.terms(paths)
     notes += terms_note
-    rows, uncovered, unexplained = case.term_reports(terms, paths, v.correct)
+    rows, uncovered, unexplained = case.term_reports(terms, paths, v.correct or bool(given))
     reports = [TermReport(*row) for row in rows]
     if case.count > MAX_PATHS:
         notes.append(
@@ -282,7 +401,9 @@ def diagnose(
     notes = _zero_notes(f"∂{case.of}/∂{wrt}", v, vanished) + notes
     grouped = v.correct and any(r.path is None for r in reports)
     args = (v, vanished, paths.squares, reports, uncovered, unexplained)
-    summary = _summary(case.of, wrt, *args, grouped=grouped)
+    summary = _summary(case.of, wrt, *args, grouped=grouped, theirs=formula.strip())
+    if given:
+        summary = _given_summary(f"∂{case.of}/∂{wrt}", *given)
     return Diagnosis(
         case.of,
         wrt,
@@ -300,7 +421,23 @@ def diagnose(
         tuple(dict.fromkeys(notes)),
         tuple(summary),
         digits,
+        given[0].text if given else None,
+        given[1] if given else None,
+        v.of,
     )
+
+
+def _given_summary(d: str, relation, general: str | None) -> list[str]:
+    """The verdict on a formula that is right wherever a relation among the values holds."""
+    out = [
+        f"Your formula is right, given {relation.text} ({relation.why}): it equals {d} at "
+        f"every point compared that keeps this, and your values keep it."
+    ]
+    if general:
+        out.append(f"Without it, in general, {d} = {general}.")
+    else:
+        out.append(f"At values that do not keep it, it differs from {d}.")
+    return out
 
 
 def _zero_notes(d: str, v, vanished: bool) -> list[str]:
@@ -318,7 +455,9 @@ def _zero_notes(d: str, v, vanished: bool) -> list[str]:
     return []
 
 
-def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, grouped) -> list[str]:
+def _summary(
+    of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, grouped, theirs=""
+) -> list[str]:
     d = f"∂{of}/∂{wrt}"
     correct, here, equals, whole = v.correct, v.here, v.equals, v.whole
     if correct and vanished:
@@ -332,24 +471,32 @@ def _summary(of, wrt, v, vanished, squares, terms, uncovered, unexplained, *, gr
             )
         return out
     out = [f"Your formula is not {d}."]
-    if equals:
+    if v.of:
+        shown = theirs if len(theirs) <= 40 else "Your formula"
+        out = [
+            f"{shown} is {', '.join(f'∂{r}/∂{wrt}' for r in v.of)}: you differentiated "
+            f"{' or '.join(v.of)}, not {of}."
+        ]
+    elif equals:
         out = [f"Your formula equals {', '.join(f'∂{of}/∂{k}' for k in equals)}, not {d}."]
+        out += [f"The indices are swapped: {k} for {wrt}." for k in equals if _swapped(k, wrt)][:1]
     elif here:
         out.append(
             "It gives the right value at your point but not at points around it: it holds "
-            "only for your particular values (a weight of 0 or 1, labels that add up to 1, "
-            "a point at the kink of relu or max, ...)."
+            "only for your particular values, under none of the relations among them that "
+            "were tried (labels that add up to 1, equal values, a value of 0 or 1)."
         )
     elif whole is not None:
         out.append(f"It is {constant_text(whole)} times {d}: {_why(whole, squares)}.")
-    missing = sum(1 for t in terms if t.path is not None and t.missing)
-    extra = sum(1 for t in terms if t.path is not None and t.extra)
+    out += [t.slip for t in terms if t.slip]
+    missing = sum(1 for t in terms if t.path is not None and t.missing and not t.slip)
+    extra = sum(1 for t in terms if t.path is not None and t.extra and not t.slip)
     signs = [i + 1 for i, t in enumerate(terms) if t.path is not None and close(t.constant, -1)]
     if missing:
         out.append(f"{missing} term(s) miss factors of their chain-rule path.")
     if extra:
         out.append(f"{extra} term(s) have factors their path does not.")
-    if signs and whole is None:
+    if signs and whole is None and not v.of:
         out.append(f"Term(s) {', '.join(map(str, signs))} have the wrong sign.")
     if uncovered:
         out.append(f"{len(uncovered)} chain-rule path(s) have no term.")

@@ -19,6 +19,7 @@ same numbers and labels, and the analytic derivatives come from :func:`gradients
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
@@ -167,6 +168,18 @@ def _leaves(inputs: Sequence) -> list[Value]:
     return out
 
 
+def _parameter_names(fn: Callable[..., Value], n: int) -> list[str | None]:
+    """The names of fn's first n positional parameters (``lambda a, b: ...`` gives a and
+    b), to name the rows of unlabelled inputs; None where there is no such name."""
+    try:
+        params = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return [None] * n
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = [p.name for p in params if p.kind in kinds]
+    return [names[i] if i < len(names) else None for i in range(n)]
+
+
 def _call(fn: Callable[..., Value], args: list[Value]) -> Value:
     out = fn(*args)
     if not isinstance(out, Value):
@@ -190,6 +203,8 @@ def gradcheck_report(
     Args:
         fn: takes one Value per input and returns a Value.
         inputs: numbers or Values (their data and labels are used; they are not modified).
+            A row is named by the input's label, else by fn's parameter of that place
+            (``lambda a, b: ...``), else ``input <index>``.
         eps: the finite-difference step.
         atol: absolute tolerance.
         rtol: tolerance relative to the numeric derivative; a row passes when
@@ -212,6 +227,8 @@ def gradcheck_report(
     if not (eps > 0.0 and math.isfinite(eps)):
         raise ValueError(f"eps must be a positive finite number, got {eps!r}")
     leaves = _leaves(inputs)
+    for v, name in zip(leaves, _parameter_names(fn, len(leaves))):
+        v.label = v.label or name  # a number given for `lambda a, b: ...` is the row a
     out = _call(fn, leaves)
     analytic = gradients(out, leaves)
     base = [v.data for v in leaves]

@@ -85,6 +85,8 @@ class TraceTable:
         rows: the :class:`TraceRow` objects, in the order the trace computes them.
         notes: lines below the table: why a trace stops early (a tangent too large for a
             float, a gradient that is not a number); the LaTeX form has them in ``latex_notes``.
+        latex_title: the title as LaTeX text (its names in math); by default the title,
+            escaped.
     """
 
     def __init__(
@@ -95,8 +97,10 @@ class TraceTable:
         fmt: str,
         notes: Sequence[str] = (),
         latex_notes: Sequence[str] = (),
+        latex_title: str | None = None,
     ):
         self.title = title
+        self.latex_title = escape.latex(title) if latex_title is None else latex_title
         self.header = list(header)
         self.rows = rows
         self.fmt = fmt
@@ -132,8 +136,12 @@ class TraceTable:
         return self.table().markdown()
 
     def html(self) -> str:
-        """An HTML table, every text escaped."""
-        return self.table().html()
+        """An HTML table, every text escaped, with a small style of its own (cell padding and
+        rules), so that it reads as a table outside a notebook too; a number's sign is the
+        minus (−) its operations are written with."""
+        t = self.table()
+        rows = [[_MINUS.sub("\u2212", c) for c in r] for r in t.rows]
+        return _styled(Table(t.title, t.header, rows, t.notes).html())
 
     _repr_html_ = html
 
@@ -143,19 +151,26 @@ class TraceTable:
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
     def latex(self) -> str:
-        """A LaTeX ``tabular`` to paste into lecture notes (uses amsmath, as most notes do)."""
+        """A LaTeX ``tabular`` to paste into lecture notes: its title in bold above a header
+        row, booktabs rules, rows spaced so that fractions do not touch. Uses the amsmath
+        and booktabs packages, as most notes do."""
         lines = [
-            "% " + escape.latex(self.title),  # ASCII, no line end: nothing leaves the comment
-            r"\begin{tabular}{@{}l@{\;}l@{\;}l@{\;}l@{}}",
-            r"\hline",
+            r"{\renewcommand{\arraystretch}{1.3}%",
+            r"\begin{tabular}{@{}llll@{}}",
+            rf"\multicolumn{{4}}{{@{{}}l}}{{\textbf{{{self.latex_title}}}}} \\",
+            r"\toprule",
+            " & ".join(escape.latex(h) for h in self.header) + r" \\",
+            r"\midrule",
         ]
         for r in self.rows:
             lhs, rule, numbers = r.latex
             cells = [f"${lhs}$", f"$= {rule}$" if rule else ""]
             cells.append(f"$= {numbers}$" if numbers else "")
             cells.append(f"$= {_latex_number(r.value, self.fmt)}$")
-            lines.append(" & ".join(cells) + r" \\")
-        lines += [r"\hline", r"\end{tabular}"]
+            # a fraction stands taller than a line: room below it for the next row's
+            end = r" \\[4pt]" if r"\frac" in rule + numbers else r" \\"
+            lines.append(" & ".join(cells) + end)
+        lines += [r"\bottomrule", r"\end{tabular}}"]
         lines += [r"\par\noindent " + note for note in self.latex_notes]
         return "\n".join(lines)
 
@@ -199,6 +214,25 @@ class Traces:
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
 
+# a hyphen that is a number's sign: not inside a name (x-1) or an exponent (1e-05)
+_MINUS = re.compile(r"(?<![\w.])-(?=[0-9.]|inf)")
+_CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
+_HTML_STYLE = {
+    "<table>": '<table style="border-collapse:collapse;margin:4px 0 12px">',
+    "<th>": f'<th style="{_CELL};border-bottom:1.5px solid #444">',
+    "<td>": f'<td style="{_CELL};border-bottom:1px solid #ddd">',
+    "<p><b>": '<p style="margin:8px 0 2px"><b>',
+}
+
+
+def _styled(html: str) -> str:
+    """The table's HTML with inline styles: padding between the cells, a rule under the header
+    and each row. Every text in it is escaped, so the tags replaced are the table's own."""
+    for tag, styled in _HTML_STYLE.items():
+        html = html.replace(tag, styled)
+    return html
+
+
 # --- names: v₋₁ ... in text, v_{-1} ... in LaTeX ----------------------------------------------
 
 
@@ -224,14 +258,17 @@ def _latex_number(x: float, fmt: str) -> str:
     return r"\text{" + escape.latex(s) + "}"  # a fmt of the user's may add any character
 
 
-def _latex_label(name: str) -> str:
+def _latex_label(name: str, accent: str = "") -> str:
     """A label as LaTeX text: letters then digits as a subscript (x1 -> x_{1}), anything else
-    escaped inside \\text."""
+    escaped inside \\text. An ``accent`` (``\\dot``) goes on the letters only:
+    ``\\dot{x}_{1}``."""
     m = re.fullmatch(r"([A-Za-z]+)([0-9]*)", name)
     if m:
         base = m[1] if len(m[1]) == 1 else rf"\mathit{{{m[1]}}}"
-        return base + (f"_{{{m[2]}}}" if m[2] else "")
-    return r"\text{" + escape.latex(name) + "}"
+        sub = f"_{{{m[2]}}}" if m[2] else ""
+    else:
+        base, sub = r"\text{" + escape.latex(name) + "}", ""
+    return (f"{accent}{{{base}}}" if accent else base) + sub
 
 
 class _Notation:
@@ -255,7 +292,7 @@ class _Notation:
     def named(self, name: str, mark: str) -> str:
         """An input or output by its label, dotted or barred (ẋ1, x̄1)."""
         if self.latex:
-            return {"dot": r"\dot{", "bar": r"\bar{"}[mark] + _latex_label(name) + "}"
+            return _latex_label(name, {"dot": r"\dot", "bar": r"\bar"}[mark])
         # NFC: ẋ and x̄ as one character where Unicode has one, as people type them
         return unicodedata.normalize(
             "NFC", name[:1] + {"dot": "\u0307", "bar": "\u0304"}[mark] + name[1:]
@@ -273,7 +310,7 @@ _LATEX_WORDS = [
     ("ReLU", r"\mathrm{ReLU}"),
     ("sign", r"\operatorname{sign}"),
     ("tanh", r"\tanh"),
-    ("log", r"\log"),
+    ("log", r"\ln"),  # the natural log, as Baydin et al. write it
     ("exp", r"\exp"),
     ("sin", r"\sin"),
     ("cos", r"\cos"),
@@ -548,8 +585,19 @@ def _tangent(root, inputs, order, direction, names, notes, y, fmt) -> TraceTable
     seed = ", ".join(
         f"{notes[0].named(names[v], 'dot')} = {_num(t, fmt)}" for v, t in zip(inputs, direction)
     )
+    latex_seed = ", ".join(
+        f"${notes[1].named(names[v], 'dot')} = {_latex_number(t, fmt)}$"
+        for v, t in zip(inputs, direction)
+    )
     header = ["tangent", "rule", "numbers", "value"]
-    return TraceTable(f"Forward tangent trace (direction {seed})", header, rows, fmt, **stop)
+    return TraceTable(
+        f"Forward tangent trace (direction {seed})",
+        header,
+        rows,
+        fmt,
+        latex_title=f"Forward tangent trace (direction {latex_seed})",
+        **stop,
+    )
 
 
 def _tangent_row(step, notes, fmt) -> TraceRow:

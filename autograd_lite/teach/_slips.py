@@ -1,0 +1,105 @@
+"""The slips learners make inside one factor of a chain-rule path, and how each reads.
+
+A term may line up with a path except for one factor. That factor is then compared with
+what the path's local derivative becomes under the usual slips, by values at every point:
+
+* taken at the wrong node: σ'(out) for σ'(net), tanh'(out) for tanh'(net);
+* a missing square: 1 − tanh(net) for 1 − tanh²(net);
+* the function for its derivative: σ(net) for σ'(net), tanh, relu, log likewise;
+* another output's probability: p1 for p2, where softmax's outputs are named.
+
+The slip found is said in one sentence, with the corrected factor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+from ..engine import Value
+
+
+class Slip(NamedTuple):
+    """A slip inside one factor.
+
+    Attributes:
+        kind: ``"node"``, ``"square"``, ``"function"`` or ``"probability"``.
+        factor: the path's factor as the report names it (``σ'(net)``).
+        right: the corrected factor as a person writes it (``σ'(net) = out(1 − out)``).
+        wrong: for ``"probability"``, the output written instead (``p1``).
+    """
+
+    kind: str
+    factor: str
+    right: str
+    wrong: str = ""
+
+    def sentence(self, term: int, theirs: str) -> str:
+        """The slip in one sentence about term ``term`` (from 1) whose factor is ``theirs``."""
+        if self.kind == "node":
+            symbol = self.factor.split("'", 1)[0]
+            at = self.factor[self.factor.index("(") + 1 : -1]
+            return (
+                f"Term {term}: {theirs} is {symbol}' taken at the wrong node; it must be "
+                f"taken at {at}: {self.right}."
+            )
+        if self.kind == "square":
+            return f"Term {term}: the square is missing in {theirs}: {self.right}."
+        if self.kind == "function":
+            return (
+                f"Term {term}: {theirs} is the function itself where its derivative "
+                f"belongs: {self.right}."
+            )
+        return f"Term {term}: the probability should be {self.right}, not {self.wrong}."
+
+
+def _wrap(text: str) -> str:
+    return text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
+
+
+def derivative_text(op: str, u: str, out: str) -> str:
+    """The local derivative of a unary op at u, written with its output ``out``."""
+    o = _wrap(out)
+    if op == "sigmoid":
+        return f"σ'({u}) = {o}(1 − {o})"
+    if op == "tanh":
+        return f"tanh'({u}) = 1 − {o}²"
+    if op == "relu":
+        return f"relu'({u}) = 1 where {u} > 0, else 0"
+    return f"log'({u}) = 1/{_wrap(u)}"
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+
+
+def candidates(nodes: list[Value]) -> list[tuple[str, list[float]]]:
+    """What a learner writes for a unary op's local derivative by mistake, as values at
+    every point (``nodes``: the op's node at each point)."""
+    op = nodes[0].op
+    outs = [v.data for v in nodes]
+    if op == "sigmoid":
+        return [
+            ("node", [_sigmoid(o) * (1.0 - _sigmoid(o)) for o in outs]),
+            ("function", outs),
+        ]
+    if op == "tanh":
+        return [
+            ("square", [1.0 - o for o in outs]),
+            ("node", [1.0 - math.tanh(o) ** 2 for o in outs]),
+            ("function", outs),
+        ]
+    if op in ("relu", "log"):
+        return [("function", outs)]
+    return []
+
+
+def derivative(nodes: list[Value]) -> list[float] | None:
+    """A sigmoid's or tanh's local derivative at every point, from its output (``nodes``:
+    the op's node at each point), or None for another op."""
+    outs = [v.data for v in nodes]
+    if nodes[0].op == "sigmoid":
+        return [o * (1.0 - o) for o in outs]
+    if nodes[0].op == "tanh":
+        return [1.0 - o * o for o in outs]
+    return None
