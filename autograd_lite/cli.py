@@ -76,6 +76,7 @@ examples:
   autograd-lite grad "tanh(x*w)" --at x=1,w=2 --draw graph.svg --step steps.html
   autograd-lite grad "ln(x1) + x1*x2 - sin(x2)" --at x1=2,x2=5 --hessian --trace
   autograd-lite demo backprop
+  autograd-lite lab site/
 """
 
 GRAD_HELP = """\
@@ -86,6 +87,15 @@ Start it with "NAME =" to name the result (O = ...). A network can be typed as a
 statements, separated by ; or new lines (or read with --file):
   z2_1 = w2_11*x1 + w2_12*x2 + b2_1; a2_1 = sigmoid(z2_1); C = 0.5*(a2_1 - y)^2
 Every named result can be used by later statements, by --check, --wrt and --of.
+"""
+
+
+LAB_HELP = """\
+Write a static site that runs this package in the browser, under Pyodide: check a
+hand-derived gradient, step through backward passes, train a small network. Every file it
+loads is in DIR; serve DIR with any static server (python -m http.server -d DIR).
+Needs a source checkout with `npm ci` run in its lab folder, and Graphviz's dot for the
+stepper pages.
 """
 
 
@@ -125,6 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["backprop", "nielsen"],
         help="backprop: a hand-derived gradient checked; nielsen: BP1-BP4 on a 2-3-1 network",
     )
+    lab = sub.add_parser(
+        "lab", help="write the lab: a static site running the package", description=LAB_HELP
+    )
+    lab.add_argument("dir", metavar="DIR", help="the folder to write the site in")
     return parser
 
 
@@ -581,6 +595,94 @@ def _demo(args: argparse.Namespace) -> None:
     _say(backprop_table(model, [0.3, -0.8], 0.25))
 
 
+# The lab's stepper pages: file, title, statements, values, and forward mode's input (if any).
+LAB_STEPPERS = [
+    (
+        "backprop-question.html",
+        "The backprop question: backward pass",
+        "s(x) = sigmoid(x); O = s(s(s(I*w1+1)*w2+1)*w4 + s(s(I*w1+1)*w3+1)*w5 + 1)",
+        "I=1,w1=0.5,w2=0.5,w3=0.5,w4=0.5,w5=0.5",
+        None,
+    ),
+    (
+        "neuron-backward.html",
+        "A tanh neuron: backward pass",
+        "y = tanh(x*w + b)",
+        "x=0.5,w=-2,b=1",
+        None,
+    ),
+    (
+        "neuron-forward.html",
+        "A tanh neuron: forward mode in w",
+        "y = tanh(x*w + b)",
+        "x=0.5,w=-2,b=1",
+        "w",
+    ),
+]
+
+# The playground's data sets: name, maker, its other arguments, and four noise levels (400
+# points each: the page splits them into a training and a test set).
+LAB_DATA = [
+    ("moons", "moons", {"zero_one": True}, (0.0, 0.1, 0.2, 0.3)),
+    ("circles", "circles", {"zero_one": True}, (0.0, 0.05, 0.1, 0.15)),
+    ("xor", "xor", {"zero_one": True}, (0.0, 0.1, 0.2, 0.3)),
+    ("blobs", "blobs", {"centers": 2}, (0.4, 0.8, 1.2, 1.6)),
+    ("spiral", "spiral", {"classes": 2}, (0.0, 0.1, 0.2, 0.3)),
+]
+
+
+def _lab_files() -> dict[str, str]:
+    """The lab's files made with the package: the data sets and the stepper pages."""
+    import json
+
+    from .formula.program import read_program
+    from .nn import data
+
+    files = {}
+    sets = {}
+    for name, maker, kwargs, noises in LAB_DATA:
+        sets[name] = []
+        for noise in noises:
+            X, y = getattr(data, maker)(400, noise=noise, seed=0, **kwargs)
+            points = [[round(a, 4), round(b, 4)] for a, b in X]
+            sets[name].append({"noise": noise, "X": points, "y": y})
+    files["data.json"] = json.dumps(sets, separators=(",", ":"))
+    try:
+        import viz
+    except ImportError as err:
+        _say(f"no stepper pages: the viz package needs graphviz ({err})")
+        return files
+    pages = []
+    for file, title, statements, at, forward in LAB_STEPPERS:
+        values = _values([at])
+        program = read_program(statements, variables=list(values))
+        run = program.evaluate(values)
+        root = run.nodes[program.output]
+        try:
+            if forward:
+                page = viz.forward_stepper(root, run.nodes[forward], title=title)
+            else:
+                page = viz.stepper(root, title=title)
+        except (RuntimeError, OSError) as err:  # no dot program, or dot failed
+            _say(f"no example stepper pages: {err}")
+            return files
+        files[f"steppers/{file}"] = page.html
+        pages.append({"file": file, "title": title, "formula": statements, "values": at})
+    files["steppers/index.json"] = json.dumps(pages, indent=1)
+    return files
+
+
+def _lab(args: argparse.Namespace) -> None:
+    from . import lab
+
+    try:
+        site = lab.build_site(args.dir, extra_files=_lab_files())
+    except lab.LabError as err:
+        raise UsageError(str(err)) from None
+    _say(f"lab written to {site}")
+    _say(f"try it:  python -m http.server -d {site}  and open http://localhost:8000/")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command.
 
@@ -601,6 +703,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "grad":
             _grad(args)
+        elif args.command == "lab":
+            _lab(args)
         else:
             _demo(args)
     except (ExprError, UsageError) as err:

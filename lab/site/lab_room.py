@@ -1,0 +1,226 @@
+"""The lab's Python side, run under Pyodide in a Web Worker: the package's own calls.
+
+check() runs the command line itself (autograd_lite.cli.main) on the question, so the page
+shows word for word what `autograd-lite grad ... --check ...` prints; the playground trains
+the package's MLP with its losses and optimizer.
+"""
+
+import contextlib
+import io
+import json
+import random
+import time
+
+from autograd_lite import cli, escape, no_grad
+from autograd_lite.nn.layers import MLP
+from autograd_lite.nn.losses import binary_cross_entropy, l2
+from autograd_lite.nn.optim import SGD
+
+
+def command(formula, values, wrt, yours):
+    """The command line's arguments for a question of the page."""
+    argv = ["grad", formula]
+    if values.strip():
+        argv += ["--at", values]
+    if wrt.strip():
+        argv += ["--wrt", wrt]
+    if yours.strip():
+        argv += ["--check", yours]
+    return argv
+
+
+def check(formula, values, wrt, yours):
+    """What the command prints for the question, as escaped HTML, and its exit code."""
+    argv = command(formula, values, wrt, yours)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    text = (out.getvalue() + err.getvalue()).rstrip("\n")
+    return json.dumps({"code": code, "html": escape.html(text), "argv": argv})
+
+
+def use_wasm_dot():
+    """Let ``viz`` run Graphviz compiled to WebAssembly where it would run ``dot``.
+
+    ``viz`` runs ``dot -Tsvg`` through ``subprocess.run``, which a browser cannot do; this
+    hands that one command to the page's Graphviz (``labDot``, from @viz-js/viz).
+    """
+    import importlib
+    import subprocess
+
+    import js
+
+    importlib.invalidate_caches()  # the graphviz package was just unpacked
+    plain_run = subprocess.run
+
+    def run(args, *rest, input=None, **kwargs):
+        if list(args[:1]) != ["dot"]:
+            return plain_run(args, *rest, input=input, **kwargs)
+        r = js.labDot(input.decode("utf-8"), args[1][2:])
+        out = r.output.encode("utf-8")
+        # on success its only warnings are about its font metrics, not about the graph
+        errors = b"" if r.ok else r.errors.encode("utf-8")
+        return subprocess.CompletedProcess(args, 0 if r.ok else 1, out, errors)
+
+    subprocess.run = run
+
+
+PICTURES = {
+    "draw": "/tmp/graph.svg",
+    "step": "/tmp/steps.html",
+    "step-forward": "/tmp/forward.html",
+}
+
+
+def pictures(formula, values, wrt):
+    """The command line's --draw, --step and --step-forward for the question: its text (with
+    the bounds it sets on a drawing), the picture and the two stepper pages."""
+    import os
+
+    for path in PICTURES.values():
+        if os.path.exists(path):
+            os.remove(path)
+    argv = command(formula, values, wrt, "")
+    for option, path in PICTURES.items():
+        argv += [f"--{option}", path]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(argv)
+    text = (out.getvalue() + err.getvalue()).rstrip("\n")
+    made = {}
+    for option, path in PICTURES.items():
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                made[option] = f.read()
+    return json.dumps({"code": code, "html": escape.html(text), "argv": argv, **made})
+
+
+MAX_LAYERS, MAX_WIDTH, MAX_BATCH = 6, 16, 200
+GRID_BUDGET = 200_000  # grid points times parameters for the pictures of one update
+"""The playground's bounds: a scalar engine in a browser trains small networks."""
+
+
+def hidden_layers(text):
+    """The hidden layer sizes typed in the page ("4,2"), checked against the bounds."""
+    parts = [p.strip() for p in str(text).split(",") if p.strip()]
+    if not all(p.isdigit() and 1 <= int(p) <= MAX_WIDTH for p in parts):
+        raise ValueError(
+            f"hidden layers: whole numbers from 1 to {MAX_WIDTH} separated by commas, got {text!r}"
+        )
+    if len(parts) > MAX_LAYERS:
+        raise ValueError(f"hidden layers: at most {MAX_LAYERS}, got {len(parts)}")
+    return [int(p) for p in parts]
+
+
+class Playground:
+    """One network on one data set, trained a few steps at a time.
+
+    config: data set, noise level (an index), train fraction, hidden layer sizes, activation,
+    learning rate, L2 strength, batch size; data: the site's data.json.
+    """
+
+    def __init__(self, config, data):
+        c = json.loads(config)
+        points = json.loads(data)[c["dataset"]][int(c.get("noise", 1))]
+        X, y = points["X"], points["y"]
+        cut = min(len(X) - 1, max(1, round(len(X) * float(c.get("train", 0.5)))))
+        self.train = (X[:cut], y[:cut])
+        self.test = (X[cut:], y[cut:])
+        sizes = hidden_layers(c["layers"]) + [1]
+        self.model = MLP(2, sizes, activation=c["activation"], seed=int(c.get("seed", 0)))
+        self.opt = SGD(self.model.parameters(), lr=float(c["lr"]))
+        self.alpha = float(c.get("l2", 0.0))
+        self.batch = min(MAX_BATCH, max(1, int(c["batch"])))
+        self.rng = random.Random(0)
+        self.steps = 0
+        self.last_x = self.train[0][0]
+
+    def _loss(self, X, y):
+        loss = binary_cross_entropy([self.model(x) for x in X], y)
+        return loss + l2(self.model.parameters(), self.alpha) if self.alpha else loss
+
+    def step(self):
+        """One step of SGD on a random batch of the training set."""
+        X, y = self.train
+        idx = self.rng.sample(range(len(X)), min(self.batch, len(X)))
+        self.last_x = X[idx[0]]
+        loss = self._loss([X[i] for i in idx], [y[i] for i in idx])
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        self.steps += 1
+
+    def _measure(self, X, y):
+        with no_grad():
+            logits = [self.model(x).data for x in X]
+            loss = binary_cross_entropy(logits, y).data
+        right = sum((z > 0) == (t == 1) for z, t in zip(logits, y))
+        return loss, right / len(X)
+
+    def _grids(self, n, box):
+        """Every neuron's output on an n×n grid over box, by layer (the last is the model's)."""
+        x0, x1, y0, y1 = box
+        maps = [[[] for _ in layer.neurons] for layer in self.model.layers]
+        with no_grad():
+            for j in range(n):
+                b = y1 - (y1 - y0) * (j + 0.5) / n
+                for i in range(n):
+                    a = [x0 + (x1 - x0) * (i + 0.5) / n, b]
+                    for k, layer in enumerate(self.model.layers):
+                        a = layer(a)
+                        for m, v in enumerate(a):
+                            maps[k][m].append(round(v.data, 3))
+        return maps
+
+    def neuron_page(self, layer, index):
+        """The backward-pass stepper of one neuron on the last training point it saw: its
+        inputs are that point's activations of the layer before, its weights the model's."""
+        import viz
+
+        a = list(self.last_x)
+        with no_grad():
+            for before in self.model.layers[:layer]:
+                a = [v.data for v in before(a)]
+        neuron = self.model.layers[layer].neurons[index]
+        out = neuron(a)
+        point = ", ".join(f"{v:.3g}" for v in self.last_x)
+        title = f"Layer {layer + 2}, neuron {index + 1}, at the point ({point})"
+        return viz.stepper(out, title=title).html
+
+    def weights(self):
+        """The weights and bias of every neuron, by layer: [[w..., b], ...]."""
+        return [
+            [[round(p.data, 4) for p in (*neuron.w, neuron.b)] for neuron in layer.neurons]
+            for layer in self.model.layers
+        ]
+
+    def run(self, budget_ms, max_steps, grid, box):
+        """Steps for about budget_ms (at most max_steps), then the figures to draw."""
+        start = time.perf_counter()
+        done = 0
+        while done < max_steps and (time.perf_counter() - start) * 1000 < budget_ms:
+            self.step()
+            done += 1
+        train_ms = (time.perf_counter() - start) * 1000
+        train_loss, train_acc = self._measure(*self.train)
+        test_loss, test_acc = self._measure(*self.test)
+        # the pictures cost a forward pass per grid point: a larger network gets a coarser grid
+        n_params = len(self.model.parameters())
+        grid = min(int(grid), max(12, int((GRID_BUDGET / n_params) ** 0.5)))
+        maps = self._grids(grid, box) if grid else []
+        return json.dumps(
+            {
+                "steps": self.steps,
+                "done": done,
+                "train_ms": train_ms,
+                "train_loss": train_loss,
+                "test_loss": test_loss,
+                "train_acc": train_acc,
+                "test_acc": test_acc,
+                "grid": maps[-1][0] if maps else [],
+                "grid_n": grid,
+                "neurons": [layer for layer in maps[:-1]],
+                "weights": self.weights(),
+                "n_train": len(self.train[0]),
+            }
+        )
