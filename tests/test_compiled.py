@@ -212,14 +212,24 @@ def test_a_model_of_your_own_that_compares_its_inputs_is_refused():
     assert not history.compiled and "number" in history.mode
 
 
-def test_a_term_that_looks_the_label_up_trains_eagerly_as_it_would_anyway():
+LOOKUPS = {
+    "index": lambda weights, t: weights[t],
+    "get": lambda weights, t: weights.get(t, 1.0),  # silently 1.0 for every sample, once
+    "in a set": lambda weights, t: 0.25 if t in {1.0} else 0.75,
+}
+
+
+@pytest.mark.parametrize("lookup", list(LOOKUPS))
+def test_a_term_that_looks_the_label_up_trains_eagerly_as_it_would_anyway(lookup):
     weights = {1: 0.25, -1: 0.75}
-    weighted = mean_loss(lambda out, t: (1.0 - out * t).relu() * weights[t], name="weighted")
+    pick = LOOKUPS[lookup]
+    weighted = mean_loss(lambda out, t: (1.0 - out * t).relu() * pick(weights, t), name="w")
     X, y = moons(20, noise=0.1, seed=0)
     runs = {mode: fit(MLP(2, [3, 1], seed=0), X, y, loss=weighted, steps=3, compiled=mode)
             for mode in ("auto", False)}  # fmt: skip
-    assert not runs["auto"].compiled and "KeyError" in runs["auto"].mode
+    assert not runs["auto"].compiled and "looked up by hash" in runs["auto"].mode
     assert runs["auto"].loss == runs[False].loss
+    assert hash(Value(1.0)) is not None  # the hash is back after the trace
 
 
 def test_values_are_still_true_and_equal_only_to_themselves():

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..engine import Value, topo_order
-from ..unknown import UNKNOWN
+from ..unknown import UNKNOWN, UnknownRead
 from ._errors import HOW_TO, TraceError
 
 __all__ = ["TraceError", "Trace", "record"]
@@ -84,10 +84,26 @@ def _check_params(params: Sequence[Value]) -> dict[Value, int]:
     return params_at
 
 
+def _hash_of_known(v: Value) -> int:
+    """A Value's hash while a function is traced: its identity's, as always, unless its
+    number is unknown. A dict or set lookup of a traced label (``weights.get(t)``) would
+    find nothing for every sample, silently; as jax.jit's tracers are unhashable, it is
+    refused instead."""
+    if v.data is UNKNOWN:
+        raise UnknownRead(
+            "a value that stands for any sample was looked up by hash (a dict key, a set "
+            "member): the lookup cannot depend on the sample's number"
+        )
+    return object.__hash__(v)
+
+
 def _run(fn: Callable, x, label, penalty: Callable | None, params: list[Value]):
     """Run ``fn`` (and the penalty) with the parameters' numbers unknown; their numbers
     are back however it ends. Returns ``(result, penalty term or None)``."""
     saved = [p.data for p in params]
+    # NOTE: only the user's function runs while Value's hash refuses an unknown number; the
+    # engine hashes no node while it builds one, and the old hash is back however it ends
+    Value.__hash__ = _hash_of_known
     try:
         for p in params:
             p.data = UNKNOWN
@@ -113,6 +129,7 @@ def _run(fn: Callable, x, label, penalty: Callable | None, params: list[Value]):
             err.args = (f"{err.args[0]} {note}",)
         raise
     finally:
+        Value.__hash__ = object.__hash__
         for p, v in zip(params, saved):
             p.data = v
 
