@@ -117,6 +117,7 @@ def needs_gradient(order: list) -> dict:
     return needs
 
 
+_NORMAL = 2.0**-1022  # the smallest normal float: an adjoint below it has lost precision
 _G_SAFE = 2.0**-600  # an upstream gradient above this ...
 _LO, _HI = 2.0**-120, 2.0**120  # ... times local derivatives made of numbers in this range
 
@@ -186,7 +187,7 @@ def fast_pass(order: list) -> dict:
             if not g:
                 continue
             # Every use of a node comes before it in this order, so its adjoint is complete.
-            if g - g:  # inf or NaN
+            if g - g or -_NORMAL < g < _NORMAL:  # inf or NaN, or subnormal: bits were lost
                 raise GiveUp
             parents = node.parents
             n = len(parents)

@@ -237,7 +237,21 @@ def _pow_rule(g, out, a, b):
     # its gradient. d(a^b)/db = a^b·ln(a) exists only for a > 0; at a = 0 the power is 0 for
     # every positive b (derivative 0), and for a < 0 the power is defined at integer b only,
     # so there is no derivative in b: the exponent is then treated as a constant (grad 0).
-    da = g * b * _power(a, b - 1) if _data(b) != 0.0 else g * 0.0
+    # NOTE: b·a^(b-1) is written b·out/a where both are ordinary numbers, so the upstream
+    # gradient multiplies in before the division: a^(b-1) alone under- or overflows where
+    # the product does not ((x·1e200)^-1: a^-2 is 3e-400, g·b·out/a is -3.3e-200), and an
+    # exact adjoint (the careful pass) then carries it through.
+    if _data(b) == 0.0:
+        da = g * 0.0
+    else:
+        da = None
+        if _data(a) != 0.0 and _data(out) != 0.0 and math.isfinite(_data(out)):
+            try:
+                da = g * b * out / a
+            except (ArithmeticError, ValueError):  # on Values, a node beyond floats on the way
+                pass
+        if da is None:
+            da = g * b * _power(a, b - 1)
     db = g * out * _log(a) if _data(a) > 0.0 else g * 0.0
     return da, db
 

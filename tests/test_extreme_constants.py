@@ -159,6 +159,13 @@ FOUND = [
     (lambda x: 1 / (x * 1e300) * 1e300, 2.5, 2, "hvp"),
     (lambda x: 1e-300**x, -0.5, 2, "hessian"),
     (lambda x: 0.5**x, -1023.5, 2, "hessian"),
+    # pow's b·a^(b−1) under- or overflowed on its own, then subnormal adjoints lost bits
+    (lambda x: (x * 1e200) ** -1.0, 0.5486136493249891, 1, "grad"),
+    (lambda x: (x * 1e200) ** -1.0, 0.5486136493249891, 1, "jvp"),
+    (lambda x: x**1e-200, 5e-309, 1, "grad"),
+    (lambda x: (x * 1e200) ** -0.61, 0.5486136493249891, 1, "grad"),
+    (lambda x: (x * 1e200) ** -0.61, 0.5486136493249891, 1, "jvp"),
+    (lambda x: (x * 1e200) ** 0.4055741436311287, 0.5486136493249891, 2, "hessian"),
 ]
 
 
