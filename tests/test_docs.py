@@ -188,3 +188,12 @@ def test_the_site_builds_strictly(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "api" / "viz" / "index.html").exists()
+
+
+def test_sphinx_roles_in_docstrings_are_shown_as_code_names():
+    pytest.importorskip("griffe")
+    spec = importlib.util.spec_from_file_location("griffe_doctests", DOCS / "griffe_doctests.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = "see :class:`Neuron`, :func:`~autograd_lite.engine.backward_steps` and :mod:`viz.dot`"
+    assert module.plain_roles(text) == "see `Neuron`, `backward_steps` and `viz.dot`"
