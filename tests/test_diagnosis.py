@@ -594,7 +594,9 @@ def test_the_softmax_check_in_the_readme_prints_what_it_shows():
     import pathlib
     import re
 
-    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (pathlib.Path(__file__).parents[1] / "docs" / "learners.md").read_text(
+        encoding="utf-8"
+    )
     block = re.search(r'```bash\n(autograd-lite grad "p1, p2, p3 = softmax.*?)```', readme, re.S)
     args = re.findall(r'"[^"]*"|\S+', block.group(1).replace("\\\n", " "))[1:]
     out = subprocess.run(
@@ -747,7 +749,9 @@ def test_the_index_notation_example_in_the_readme_prints_what_it_says():
     import pathlib
     import re
 
-    readme = (pathlib.Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (pathlib.Path(__file__).parents[1] / "docs" / "learners.md").read_text(
+        encoding="utf-8"
+    )
     block = re.search(
         r"```python\n(from autograd_lite.teach import diagnose\n\nnetwork = .*?)```", readme, re.S
     ).group(1)

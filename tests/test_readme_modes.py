@@ -1,4 +1,4 @@
-"""End to end: the README's section on derivatives of derivatives and forward mode."""
+"""End to end: the docs' section on derivatives of derivatives and forward mode."""
 
 import re
 import subprocess
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-# end-to-end: runs the README's code in subprocesses (python -m pytest -m "not slow" skips it)
+# end-to-end: runs the docs' code in subprocesses (python -m pytest -m "not slow" skips it)
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parent.parent
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = (ROOT / "docs" / "how-it-works.md").read_text(encoding="utf-8")
 SECTION = README[
     README.index("## Derivatives of derivatives and forward mode") : README.index(
         "## The compiled path"

@@ -207,7 +207,9 @@ class Layer(Module):
         activation: the neurons' activation (see :class:`Neuron`).
         layer: the Nielsen number of this layer; 2, the first layer after the inputs, when
             the layer is used on its own.
-        seed, rng, init: the weight initialisation, as for :class:`Neuron`.
+        seed: the weight initialisation's seed, as for :class:`Neuron`.
+        rng: the random generator to draw the weights from, as for :class:`Neuron`.
+        init: the initialisation scheme, as for :class:`Neuron`.
 
     Example:
         >>> layer = Layer(2, 3, activation="sigmoid", seed=0)
