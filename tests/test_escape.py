@@ -173,3 +173,24 @@ def test_every_form_of_a_table_escapes_its_cells_title_and_notes(text):
         "th",
         "td",
     }
+
+
+def test_trace_tables_as_text_obey_nothing_a_terminal_would():
+    from autograd_lite.teach.traces import function_traces
+
+    t = function_traces(lambda a: a.sin(), (1.0,), names=[HOSTILE[7] + "\u202e\u2028"])
+    assert obeyed(str(t)) == []
+
+
+def test_stepper_titles_and_drawn_labels_obey_nothing(tmp_path):
+    viz = pytest.importorskip("viz")
+    if shutil.which("dot") is None:
+        pytest.skip("needs Graphviz's dot")
+    from autograd_lite import Value
+
+    x = Value(0.5, label="x\u2028\x1b[31m\u202e")
+    y = (x * 2).tanh()
+    page = viz.stepper(y, tmp_path / "s.html", title="T\x1b[31m\x00\u2028").read_text()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert obeyed(title) == []
+    assert "\u2028" not in viz.to_dot(y)

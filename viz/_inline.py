@@ -6,6 +6,7 @@ import html
 import os
 from pathlib import Path
 
+from autograd_lite import escape
 from autograd_lite.files import write_atomically
 
 
@@ -41,6 +42,6 @@ class InlinePage:
     def _repr_html_(self) -> str:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" sandbox="allow-scripts" '
-            f'title="{html.escape(self.title, quote=True)}" '
+            f'title="{escape.html(self.title)}" '
             f'style="width: 100%; height: {self.height}px; border: 1px solid #ccc"></iframe>'
         )

@@ -8,12 +8,11 @@ so that it can neither end its ``<script>`` element nor start markup inside it.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Mapping
 
-from .labels import visible_text
+from autograd_lite import escape
 
 SKELETON = """<!DOCTYPE html>
 <html lang="en">
@@ -75,7 +74,7 @@ def html_page(
     """
     filled = {
         **(parts or {}),
-        "TITLE": html.escape(visible_text(title)),
+        "TITLE": escape.html(title),
         "STYLE": style,
         "SCRIPT": script,
         "DATA": safe_json(data),

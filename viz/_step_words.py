@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from autograd_lite import Value
+from autograd_lite import Value, escape
 from autograd_lite.ops import NARY, OPS, wsum_operands
 
-from .labels import label_text, page_number, visible_text
+from .labels import label_text, page_number
 
 __all__ = ["Words", "definition", "evaluation_numbers", "local_formula", "node_texts"]
 
@@ -50,7 +50,7 @@ def node_texts(order: list[Value], fmt: str) -> list[str]:
     names = []
     for v in order:
         if v.label:
-            names.append(label_text(visible_text(v.label)))
+            names.append(label_text(escape.visible(v.label)))
         elif not v.parents:
             names.append(page_number(v.data, fmt))
         else:

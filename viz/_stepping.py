@@ -11,13 +11,12 @@ updates in a JSON block that the page's script plays with Next / Previous / Play
 from __future__ import annotations
 
 import dataclasses
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import graphviz
 
-from autograd_lite import Value
+from autograd_lite import Value, escape
 from autograd_lite.labels import node_id
 
 from . import _stepper_page
@@ -25,7 +24,7 @@ from ._inline import InlinePage
 from ._page import html_page
 from ._step_words import Words, definition, evaluation_numbers, node_texts
 from .dot import faster_hints, install_hint
-from .labels import page_number, visible_text
+from .labels import page_number
 from .limits import run_dot
 from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size, digraph, dot_lines
 
@@ -252,7 +251,7 @@ def step_page(
             for s in steps
         ],
     }
-    intro = text.intro and f'<p id="costs">{html.escape(visible_text(text.intro))}</p>\n  '
+    intro = text.intro and f'<p id="costs">{escape.html(text.intro)}</p>\n  '
     page = html_page(
         title=title,
         body=_stepper_page.BODY,
@@ -264,8 +263,8 @@ def step_page(
             "NSTEPS": str(len(steps)),
             "PASS": text.pass_name,
             "INTRO": intro,
-            "LEGEND": html.escape(text.legend),
+            "LEGEND": escape.html(text.legend),
             "SVG": svg,
         },
     )
-    return StepperPage(page, n_steps=len(steps), title=visible_text(title))
+    return StepperPage(page, n_steps=len(steps), title=escape.visible(title))

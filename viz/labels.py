@@ -67,6 +67,10 @@ _SCRIPTED = re.compile(
 )
 
 
+# non-characters and the line and paragraph separators: shown as escapes, never raw
+_UNSHOWN = (0xFFFE, 0xFFFF, 0x2028, 0x2029)
+
+
 def _escape_char(c: str) -> str:
     code = ord(c)
     if c == "&":
@@ -89,7 +93,7 @@ def _escape_char(c: str) -> str:
     # Graphviz parses HTML-like labels with: show them as a visible escape instead.
     if code < 0x20 or 0x7F <= code < 0xA0:
         return f"\\\\x{code:02x}"
-    if 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or c in BIDI_CONTROLS:
+    if 0xD800 <= code <= 0xDFFF or code in _UNSHOWN or c in BIDI_CONTROLS:
         return f"\\\\u{code:04x}"
     return c
 
@@ -137,7 +141,11 @@ def quoted_text(text: str) -> str:
             out.append("\\n")
         elif code < 0x20 or 0x7F <= code < 0xA0:
             out.append(f"\\\\x{code:02x}")
-        elif 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) or c in BIDI_CONTROLS:
+        elif (
+            0xD800 <= code <= 0xDFFF
+            or code in (0xFFFE, 0xFFFF, 0x2028, 0x2029)
+            or c in BIDI_CONTROLS
+        ):
             out.append(f"\\\\u{code:04x}")
         else:
             out.append(c)

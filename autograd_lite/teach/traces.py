@@ -121,15 +121,16 @@ class TraceTable:
 
     def text(self) -> str:
         """Aligned plain text (the dots and bars over v take no column of their own)."""
-        rows = [self.header] + [
-            [r.lhs, r.rule, r.numbers, _num(r.value, self.fmt)] for r in self.rows
+        rows = [[escape.terminal(c) for c in self.header]] + [
+            [escape.terminal(c) for c in (r.lhs, r.rule, r.numbers, _num(r.value, self.fmt))]
+            for r in self.rows
         ]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-        lines = [self.title]
+        lines = [escape.terminal(self.title)]
         for r in rows:
             cells = [c + " " * (w - _width(c)) for c, w in zip(r, widths)]
             lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines + self.notes)
+        return "\n".join(lines + [escape.terminal(n) for n in self.notes])
 
     def markdown(self) -> str:
         """A Markdown table."""
