@@ -244,13 +244,12 @@ def backward(root: Value) -> None:
 
 
 def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> list:
-    """d(root)/d(v) for each v in ``wrt``, without touching any ``grad`` attribute.
-
-    With ``create_graph=True`` the rules of the ops table run on the nodes instead of their
+    """d(root)/d(v) for each v in ``wrt``, without touching any ``grad`` attribute. With
+    ``create_graph=True`` the rules of the ops table run on the nodes instead of their
     floats, and the gradients come back as Values whose graphs differentiate again.
 
-    One float (a Value with ``create_graph``) per node of ``wrt``, 0 where root does not
-    depend on it; errors as :func:`backward`'s.
+    One float (a Value with ``create_graph``) per node of the list ``wrt``, 0 where root does
+    not depend on it; errors as :func:`backward`'s.
 
     Example:
         >>> x = Value(2.0)
@@ -258,8 +257,9 @@ def gradients(root: Value, wrt: Iterable[Value], create_graph: bool = False) -> 
         >>> dx.data, gradients(dx, [x])
         (12.0, [12.0])
     """
-    order = topo_order(root)
-    wrt = list(wrt)
+    if isinstance(wrt, Value):
+        raise TypeError("wrt must be a list of Values, got a single Value; wrap it: [v]")
+    order, wrt = topo_order(root), list(wrt)
     for i, v in enumerate(wrt):
         check_value(v, f"wrt[{i}]")
     if create_graph:

@@ -968,3 +968,9 @@ def test_blocks_that_end_in_another_order_leave_the_handler_as_it_was():
     first.__exit__(None, None, None)
     second.__exit__(None, None, None)
     assert gc.isenabled() and signal.getsignal(signal.SIGINT) is handler
+
+
+def test_gradients_of_a_single_value_instead_of_a_list_says_to_wrap_it():
+    x = Value(2.0)
+    with pytest.raises(TypeError, match=r"wrap it: \[v\]"):
+        gradients(x * 2, x)

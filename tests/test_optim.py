@@ -377,3 +377,9 @@ def test_an_interrupt_at_any_line_of_a_step_updates_every_parameter_or_none(make
             for s, value in zip(opt.state_names, before[2]):
                 setattr(opt, s, value)
     assert len(seen) > 5 and True in seen
+
+
+def test_a_parameter_made_by_an_operation_is_refused():
+    x = Value(1.0)
+    with pytest.raises(ValueError, match=r"made by an operation \(mul\).*leaf"):
+        SGD([x * 2], lr=0.1)

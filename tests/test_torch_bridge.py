@@ -157,3 +157,27 @@ def short_weight():
 def test_from_torch_refuses_modules_it_cannot_represent(make, words):
     with pytest.raises(ValueError, match=words):
         MLP.from_torch(make())
+
+
+class DoubledSequential(nn.Sequential):
+    def forward(self, x):
+        return 2 * super().forward(x)
+
+
+def patched():
+    layer = nn.Linear(2, 1)
+    layer.forward = lambda x: x * 0  # an instance's own forward
+    return layer
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: DoubledSequential(nn.Linear(2, 1)), "subclass of Sequential"),
+        (lambda: nn.Sequential(patched()), "forward of its own"),
+        (lambda: nn.Sequential(nn.Linear(2, 1, device="meta")), "meta device"),
+    ],
+)
+def test_from_torch_refuses_what_computes_other_than_its_type_says(make, words):
+    with pytest.raises(ValueError, match=words):
+        MLP.from_torch(make())

@@ -93,6 +93,12 @@ class Optimizer:
                     f"params[{i}] ({p.label or p.data!r}) is listed twice; it would be updated "
                     "twice per step"
                 )
+            if p.parents:
+                raise ValueError(
+                    f"params[{i}] ({p.label or p.data!r}) was made by an operation "
+                    f"({p.op}); a parameter is a leaf (a Value you made): updating this one "
+                    "would change nothing it was made from"
+                )
             seen.add(p)
         if not callable(lr):
             _check_number(lr, "lr")

@@ -91,6 +91,12 @@ def from_torch(cls: type, seq: Any) -> Any:
             f"MLP.from_torch needs a torch.nn.Sequential of Linear layers and activations, got "
             f"{type(seq).__name__}"
         )
+    if type(seq) is not torch.nn.Sequential:
+        raise ValueError(
+            f"MLP.from_torch: {_qualified(seq)} is a subclass of Sequential, whose forward may "
+            "compute something else; pass a torch.nn.Sequential itself"
+        )
+    _check_plain("the Sequential", seq)
     linears, acts = _read_layers(torch.nn, seq)
     model = cls(
         linears[0].in_features,
@@ -147,8 +153,13 @@ def _qualified(m: Any) -> str:
     return type(m).__name__ if where.startswith("torch.") else f"{where}.{type(m).__name__}"
 
 
-def _check_plain(i: int, m: Any) -> None:
-    """Layer ``i`` runs as its type says: no hooks that change what it computes."""
+def _check_plain(i: int | str, m: Any) -> None:
+    """Layer ``i`` runs as its type says: no hooks and no forward of its own."""
+    if "forward" in vars(m):
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {type(m).__name__}, has a forward of its own set on "
+            "it, which may compute something else; use the module as torch made it"
+        )
     # torch has no public way to list hooks; these dicts are where every version keeps them
     hooks = [h for h in ("_forward_hooks", "_forward_pre_hooks") if getattr(m, h, None)]
     if hooks:
@@ -167,6 +178,11 @@ def _check_linear(i: int, m: Any, before: list[Any]) -> None:
             f"MLP.from_torch: layer {i}, {m}, has a weight of shape {shapes[0]} and a bias of "
             f"shape {shapes[1]}; a Linear({m.in_features}, {m.out_features}) has "
             f"({m.out_features}, {m.in_features}) and ({m.out_features},)"
+        )
+    if m.weight.is_meta:
+        raise ValueError(
+            f"MLP.from_torch: layer {i}, {m}, is on the meta device: its weights have no values "
+            "(move the model to the CPU with .to('cpu') after loading them)"
         )
     if m.weight.is_complex() or (m.bias is not None and m.bias.is_complex()):
         raise ValueError(
