@@ -151,6 +151,10 @@ def open_page(browser, path):
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
+    )
     page.goto(path.resolve().as_uri())
     return page, problems
 
@@ -231,3 +235,20 @@ def test_play_runs_to_the_end(trained, browser, tmp_path):
     page.wait_for_function("document.body.dataset.step === '40'", timeout=10_000)
     assert "Play" in page.inner_text("#play")
     assert problems == []
+
+
+def test_dots_and_curve_sit_on_the_same_steps(trained):
+    _, history = trained
+    data = data_of(training_page(history).html)
+    curve = dict(zip(data["curve"]["step"], data["curve"]["loss"]))
+    assert data["curve"]["step"][0] == 0  # the first batch's loss: before any update
+    for s in data["snapshots"][:-1]:  # full batch: the snapshot's loss is that step's
+        assert curve[s["step"]] == pytest.approx(s["loss"], rel=1e-5)
+
+
+def test_the_page_shows_the_historys_last_loss_and_the_final_one(trained):
+    _, history = trained
+    data = data_of(training_page(history).html)
+    assert data["last_batch"] == {"step": 40, "loss": pytest.approx(history.loss[-1], rel=1e-5)}
+    assert data["snapshots"][-1]["loss"] == pytest.approx(history.record.final.loss, rel=1e-5)
+    assert f"{history.record.final.loss:.6g}" in repr(history)

@@ -38,8 +38,10 @@ BODY = """<header>
     <h2>Loss and accuracy</h2>
     <svg id="curves" viewBox="0 0 360 300" role="img"
          aria-label="loss and accuracy of each step"></svg>
-    <p class="note">Each step's batch, before its update; dots: the snapshots (whole
-    training set).</p>
+    <p class="note">Line: the loss of each step's batch, drawn at the number of updates
+    made before it (as <code>history.loss</code>); dots: the snapshots, on the whole
+    training set.</p>
+    <p class="note" id="last-batch"></p>
   </section>
 </main>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -442,6 +444,13 @@ SCRIPT = r"""
     var s1 = svg("text", {x: R, y: 290, "text-anchor": "end", "class": "axis"}, box);
     s1.textContent = "step " + D.steps;
   }
+  function lastBatchNote() {
+    var b = D.last_batch, s = D.snapshots[N - 1];
+    if (b.loss === null) { return; }
+    el("last-batch").textContent = "Step " + b.step + "'s batch, before its update " +
+      "(history.loss[-1]): " + fmt(b.loss) + ". After it, on the whole training set " +
+      "(the last dot, history.record.final): " + fmt(s.loss) + ".";
+  }
   function drawCurves(s) {
     for (var key in marks) {
       var x = marks[key].X(s.step);
@@ -495,6 +504,7 @@ SCRIPT = r"""
   });
   buildNetwork();
   buildCurves();
+  lastBatchNote();
   show(0);
 }());
 """

@@ -140,10 +140,16 @@ def page_data(record: Any) -> dict[str, Any]:
             }
             for s in record.snapshots
         ],
+        # history.loss[i] is measured before update i + 1, on the parameters of step i
+        # (i updates done), as snapshot i's are: drawn at i, dots and curve meet
         "curve": {
-            "step": [i + 1 for i in picks],
+            "step": list(picks),
             "loss": [_short_float(record.loss[i]) for i in picks],
             "accuracy": [record.accuracy[i] for i in picks] if classes else None,
+        },
+        "last_batch": {
+            "step": len(record.loss),
+            "loss": _short_float(record.loss[-1]) if record.loss else None,
         },
         "extent": None,
         "grid_n": 0,
