@@ -252,3 +252,20 @@ def test_the_page_shows_the_historys_last_loss_and_the_final_one(trained):
     assert data["last_batch"] == {"step": 40, "loss": pytest.approx(history.loss[-1], rel=1e-5)}
     assert data["snapshots"][-1]["loss"] == pytest.approx(history.record.final.loss, rel=1e-5)
     assert f"{history.record.final.loss:.6g}" in repr(history)
+
+
+def test_the_page_holds_each_hidden_neurons_grid(trained):
+    import base64
+
+    import numpy as np
+
+    _, history = trained
+    data = data_of(training_page(history).html)
+    side = data["neuron_n"]
+    assert side == history.record.neuron_grid > 0
+    last = data["snapshots"][-1]
+    q = np.frombuffer(base64.b64decode(last["neurons"]), dtype=np.uint8).reshape(-1, side, side)
+    a = history.record.final.neurons
+    assert q.shape == a.shape == (12, side, side)
+    shown = (q.astype(float) - 127.5) / 127.5 * np.array(last["scales"])[:, None, None]
+    assert np.abs(shown - a).max() <= np.abs(a).max() / 127

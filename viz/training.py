@@ -93,6 +93,26 @@ def quantize(grid: Any, outputs: int) -> bytes:
     return q.astype(np.uint8).tobytes()
 
 
+def quantize_neurons(neurons: Any) -> tuple[bytes, list[float]]:
+    """Hidden neurons' grids as one byte per point, and each neuron's scale: the byte is
+    127.5 + 127.5 · a / scale, rounded, where the scale is the neuron's largest |a| there
+    (0 for a neuron that is 0 everywhere: all its bytes are 128)."""
+    import numpy as np
+
+    a = np.asarray(neurons, dtype=float)
+    scale = np.abs(a).reshape(len(a), -1).max(axis=1)
+    safe = np.where(scale > 0, scale, 1.0)[:, None, None]
+    q = np.clip(np.rint(127.5 + 127.5 * a / safe), 0, 255).astype(np.uint8)
+    return q.tobytes(), [_short_float(float(v)) for v in scale]
+
+
+def _neuron_grids(neurons: Any) -> dict[str, Any]:
+    if neurons is None:
+        return {"neurons": None, "scales": None}
+    q, scales = quantize_neurons(neurons)
+    return {"neurons": base64.b64encode(q).decode("ascii"), "scales": scales}
+
+
 def _short_float(x: float) -> float | str:
     if x - x != 0.0:
         return repr(x)  # JSON has no inf or NaN; the page prints the text
@@ -110,6 +130,7 @@ def page_data(record: Any) -> dict[str, Any]:
     n_numbers = sum(len(s.parameters) for s in record.snapshots)
     if record.extent is not None:
         n_numbers += sum(s.grid.size for s in record.snapshots)
+        n_numbers += sum(s.neurons.size for s in record.snapshots if s.neurons is not None)
     if n_numbers > MAX_RECORDED_NUMBERS:
         raise ValueError(
             f"the record holds {n_numbers:,} numbers, more than a page holds "
@@ -137,6 +158,7 @@ def page_data(record: Any) -> dict[str, Any]:
                 "grid": None
                 if s.grid is None
                 else base64.b64encode(quantize(s.grid, record.outputs)).decode("ascii"),
+                **_neuron_grids(s.neurons),
             }
             for s in record.snapshots
         ],
@@ -153,12 +175,14 @@ def page_data(record: Any) -> dict[str, Any]:
         },
         "extent": None,
         "grid_n": 0,
+        "neuron_n": 0,
         "points": [],
         "probe": None,
     }
     if record.extent is not None:
         data["extent"] = list(record.extent)
         data["grid_n"] = int(record.snapshots[0].grid.shape[0])
+        data["neuron_n"] = int(record.neuron_grid)
         data["points"] = [
             [_short_float(x[0]), _short_float(x[1]), _point_class(t, record.outputs)]
             for x, t in zip(record.X, record.y)

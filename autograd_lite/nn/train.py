@@ -247,7 +247,7 @@ def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]
         every, grid = plan.record
         recorder = Recorder(
             model, plan.X, plan.y, plan.loss_fn, plan.params, every=every, grid=grid, l2=plan.l2,
-            classes=plan.classes,
+            classes=plan.classes, steps=steps,
         )  # fmt: skip
         observers.append(Recording(recorder, every, runner.sync))
     observers += plan.observers
