@@ -269,3 +269,87 @@ def test_the_page_holds_each_hidden_neurons_grid(trained):
     assert q.shape == a.shape == (12, side, side)
     shown = (q.astype(float) - 127.5) / 127.5 * np.array(last["scales"])[:, None, None]
     assert np.abs(shown - a).max() <= np.abs(a).max() / 127
+
+
+@pytest.mark.slow
+def test_small_layers_show_each_neurons_output_over_the_plane(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.keyboard.press("End")
+    squares = page.evaluate(
+        """[...document.querySelectorAll('#network .neuron image')].map(i =>
+            [i.parentNode.dataset.layer, i.getAttribute('href').slice(0, 22)])"""
+    )
+    # two inputs, 6 + 6 hidden neurons and the output: every node a picture of the plane
+    assert len(squares) == 2 + 6 + 6 + 1
+    assert all(href == "data:image/png;base64," for _, href in squares)
+    labels = page.evaluate(
+        "[...document.querySelectorAll('#network text.label')].map(t => t.textContent)"
+    )
+    assert labels == ["x₁", "x₂"]
+    assert "white" in page.inner_text("#legend") and "blue" in page.inner_text("#legend")
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_wide_layers_show_a_neurons_output_on_hover(browser, tmp_path):
+    X, y = moons(40, noise=0.1, seed=1)
+    history = fit(MLP(2, [16, 16, 1], seed=0), X, y, steps=6, record=3, grid_size=20)
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    circles = page.evaluate("document.querySelectorAll('#network .neuron circle').length")
+    assert circles == 32  # the wide layers as circles, coloured at the probe
+    page.hover("#network .neuron[data-layer='2'][data-index='5']")
+    assert page.evaluate("document.querySelectorAll('#tooltip canvas').length") == 1
+    assert "over the plane" in page.inner_text("#tooltip")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('#network line')].map(l => +l.getAttribute('stroke-width'))"
+    )
+    assert len(widths) == 2 * 16 + 16 * 16 + 16
+    assert sorted(widths)[len(widths) // 2] < 1.5 < max(widths)  # most thin, the strongest thick
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_output_axes_colour_bar_settings_and_log_toggle(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    axis = page.evaluate("[...document.querySelectorAll('#output text')].map(t => t.textContent)")
+    assert "x₁" in axis and "x₂" in axis and "0" in axis and "output" in axis
+    settings = page.inner_text("#settings")
+    for words in ("2–6–6–1 (relu, relu, linear)", "loss hinge", "SGD", "L2 0.0001", "every 8"):
+        assert words in settings
+    linear = page.get_attribute("#curves polyline", "points")
+    page.check("#logscale")
+    assert page.get_attribute("#curves polyline", "points") != linear
+    assert "loss (log scale)" in page.text_content("#curves")
+    # the first dot (step 0) sits on the curve's first point
+    x_dot = float(page.get_attribute("#curves circle.dot", "cx"))
+    x_line, y_line = map(
+        float, page.get_attribute("#curves polyline", "points").split()[0].split(",")
+    )
+    y_dot = float(page.get_attribute("#curves circle.dot", "cy"))
+    assert abs(x_dot - x_line) < 0.1 and abs(y_dot - y_line) < 0.5
+    assert problems == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width,height", [(1024, 768), (1920, 1080)])
+def test_the_panels_fit_the_window(trained, browser, tmp_path, width, height):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.set_viewport_size({"width": width, "height": height})
+    boxes = page.evaluate(
+        """["network", "output", "curves"].map(id => {
+            const r = document.getElementById(id).getBoundingClientRect();
+            return [r.left, r.right, r.top, r.bottom, r.width]; })"""
+    )
+    for left, right, top, bottom, w in boxes:
+        assert 0 <= left and right <= width and bottom <= height
+        assert w > 0.22 * width  # the panels grow with the window
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == []
+
+
+def test_the_notebook_frame_is_tall_enough_for_the_whole_page(trained):
+    _, history = trained
+    assert "height: 820px" in training_page(history)._repr_html_()

@@ -64,7 +64,7 @@ class TrainingPage(InlinePage):
         title: the page's heading.
     """
 
-    def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 560):
+    def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 820):
         super().__init__(html, title=title, height=height)
         self.n_snapshots = n_snapshots
 
@@ -145,6 +145,9 @@ def page_data(record: Any) -> dict[str, Any]:
         network = {**_shown_labels(network), "drawn": n_weights <= MAX_DRAWN_WEIGHTS}
     data: dict[str, Any] = {
         "steps": steps,
+        "every": record.every,
+        "settings": {str(k): str(v) for k, v in record.settings.items()},
+        "lr": _lr_text(record.lr),
         "outputs": record.outputs,
         "network": network,
         # in full (escaped as the title is): the tooltip shows the network's, shortened
@@ -189,6 +192,13 @@ def page_data(record: Any) -> dict[str, Any]:
         ]
         data["probe"] = [float(v) for v in record.X[0]]
     return data
+
+
+def _lr_text(lr: list[float]) -> str | None:
+    if not lr:
+        return None
+    first, last = f"{lr[0]:.4g}", f"{lr[-1]:.4g}"
+    return first if first == last else f"{first} \u2192 {last}"
 
 
 def _label(text: Any) -> Any:

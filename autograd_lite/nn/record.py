@@ -109,6 +109,9 @@ class TrainingRecord:
             activation of each layer, the labels of every neuron), or None for a model
             that is not an :class:`~autograd_lite.nn.MLP`, ``Layer`` or ``Neuron``.
         outputs: the model's number of outputs per sample (1 for a single score).
+        settings: how the run was made, as text by name (loss, optimizer, batch, L2, seed,
+            steps), for the training page; empty when not given.
+        lr: the learning rate of every step (as ``History.lr``).
         neuron_grid: the side of the hidden neurons' grids (0: not recorded, for data
             without two inputs, a model without hidden neurons, or when they would take the
             record over :data:`MAX_RECORDED_NUMBERS`).
@@ -125,6 +128,8 @@ class TrainingRecord:
     network: dict[str, Any] | None = None
     outputs: int = 1
     neuron_grid: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.snapshots)
@@ -181,6 +186,21 @@ def _spread(items: Sequence, n: int) -> list:
         return list(items)
     picks = sorted({round(i * (len(items) - 1) / (n - 1)) for i in range(n)})
     return [items[i] for i in picks]
+
+
+def settings_of(plan: Any) -> dict[str, str]:
+    """What the training page shows of how a run was made, from ``fit``'s checked plan."""
+    loss = getattr(plan.loss_fn, "__name__", type(plan.loss_fn).__name__)
+    n = len(plan.X)
+    batch = f"all {n} samples" if plan.batch_size in (None, n) else f"{plan.batch_size} of {n}"
+    return {
+        "loss": loss.strip("_<>") or "custom",
+        "optimizer": type(plan.optimizer).__name__,
+        "batch": batch,
+        "L2": f"{plan.l2:g}" if plan.l2 else "none",
+        "steps": str(plan.steps),
+        "seed": str(plan.seed),
+    }
 
 
 def check_record(
@@ -335,6 +355,7 @@ class Recorder:
         l2: float,
         classes: bool,
         steps: int | None = None,
+        settings: dict[str, Any] | None = None,
     ):
         import numpy as np
 
@@ -353,6 +374,7 @@ class Recorder:
             names=[p.label for p in params],
             network=_network(model),
             outputs=width or 1,
+            settings=dict(settings or {}),
         )
         self.grid_points = None
         self.neuron_points = None
@@ -457,8 +479,11 @@ class Recorder:
         a.setflags(write=False)
         return a
 
-    def finish(self, loss: list[float], accuracy: list[float | None]) -> TrainingRecord:
-        """The record, with the run's curves."""
+    def finish(
+        self, loss: list[float], accuracy: list[float | None], lr: Sequence[float] = ()
+    ) -> TrainingRecord:
+        """The record, with the run's curves (and learning rates, when given)."""
         self.record.loss = list(loss)
         self.record.accuracy = list(accuracy)
+        self.record.lr = list(lr)
         return self.record
