@@ -344,7 +344,7 @@ def test_the_panels_fit_the_window(trained, browser, tmp_path, width, height):
             return [r.left, r.right, r.top, r.bottom, r.width]; })"""
     )
     for left, right, top, bottom, w in boxes:
-        assert 0 <= left and right <= width and bottom <= height
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height
         assert w > 0.22 * width  # the panels grow with the window
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert problems == []
