@@ -36,7 +36,7 @@ BODY = """<header>
   </section>
   <section id="output-panel">
     <h2>Output</h2>
-    <svg id="output" viewBox="0 0 440 392" role="img"
+    <svg id="output" viewBox="0 0 446 396" role="img"
          aria-label="the model's output over the plane">
       <foreignObject x="46" y="8" width="340" height="340">
         <canvas id="boundary" width="340" height="340" xmlns="http://www.w3.org/1999/xhtml">
@@ -103,7 +103,8 @@ b.pos { color: rgb(8,119,189); } b.neg { color: rgb(245,147,34); }
 footer { border-top: 1px solid #ccc; font-size: 0.85em; color: #666; padding: 0.4em 1em; }
 .axis { font-size: 13px; fill: #444; }
 .label { font-size: 17px; fill: #222; }
-@media (max-width: 1300px) { .axis { font-size: 15px; } .label { font-size: 19px; } }
+@media (max-width: 1300px) { .axis { font-size: 17px; } .label { font-size: 21px; }
+                             main { gap: 0.6em; padding: 0.5em 0.6em; } }
 """
 
 SCRIPT = r"""
@@ -494,7 +495,7 @@ SCRIPT = r"""
       svg("line", {x1: X0 - 5, x2: X0, y1: y, y2: y, stroke: "#444"}, box);
       text(box, X0 - 7, y + 4, fmt(v), {"text-anchor": "end"});
     });
-    text(box, X0 + S / 2, Y0 + S + 34, "x\u2081", {"text-anchor": "middle", "class": "label"});
+    text(box, X0 + S / 2, Y0 + S + 38, "x\u2081", {"text-anchor": "middle", "class": "label"});
     text(box, 12, Y0 + S / 2, "x\u2082", {"text-anchor": "middle", "class": "label"});
     colourBar(box, X0 + S + 10, Y0, S);
   }
@@ -514,12 +515,12 @@ SCRIPT = r"""
                    fill: rgb(mix(t >= 0 ? POS : NEG, 0.12 + 0.5 * Math.abs(t)))}, box);
     }
     svg("rect", {x: x, y: y, width: 12, height: h, fill: "none", stroke: "#888"}, box);
-    [-3, -1, -0.3, 0, 0.3, 1, 3].forEach(function (v) {
+    [-3, -1, 0, 1, 3].forEach(function (v) {
       var yy = y + h / 2 - Math.tanh(v) * h / 2;
       svg("line", {x1: x + 12, x2: x + 16, y1: yy, y2: yy, stroke: "#444"}, box);
       text(box, x + 18, yy + 4, fmt(v));
     });
-    text(box, x + 6, y + h + 34, "output", {"text-anchor": "middle"});
+    text(box, x + 6, y + h + 38, "output", {"text-anchor": "middle"});
   }
   function drawOutput(i) {
     if (!D.extent) {
@@ -593,7 +594,7 @@ SCRIPT = r"""
     var C = D.curve, last = D.steps || 1, log = el("logscale").checked;
     var charts = [{key: "loss", top: 10, label: log ? "loss (log scale)" : "loss"}];
     if (C.accuracy) { charts.push({key: "accuracy", top: 165, label: "accuracy"}); }
-    var L = 52, R = 390, h = 120;
+    var L = 58, R = 390, h = 120;
     var X = function (k) { return L + (R - L) * k / last; };
     charts.forEach(function (chart) {
       var ys = C[chart.key];
@@ -631,10 +632,10 @@ SCRIPT = r"""
     var bottom = charts[charts.length - 1].top + h;
     ticks(0, last, 5).forEach(function (v) {
       svg("line", {x1: X(v), x2: X(v), y1: bottom, y2: bottom + 4, stroke: "#444"}, box);
-      text(box, X(v), bottom + 16, String(v), {"text-anchor": "middle"});
+      text(box, X(v), bottom + 19, String(v), {"text-anchor": v === last ? "end" : "middle"});
     });
-    text(box, (L + R) / 2, bottom + 32, "step (updates made)", {"text-anchor": "middle"});
-    box.setAttribute("viewBox", "0 0 400 " + (bottom + 38));
+    text(box, (L + R) / 2, bottom + 38, "step (updates made)", {"text-anchor": "middle"});
+    box.setAttribute("viewBox", "0 0 400 " + (bottom + 46));
     drawCurves(D.snapshots[cur]);
   }
   function drawCurves(s) {
