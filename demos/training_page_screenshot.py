@@ -8,7 +8,7 @@ It trains MLP(2, [16, 16, 1]) on the moons as ``demos/moons.py`` does, writes th
 page to ``outdir/moons_training.html`` (default ``out/``), opens it in headless Chromium and
 saves, at a projector's 1024×768 and a screen's 1920×1080, ``training_start_<size>.png``
 (step 0) and ``training_end_<size>.png`` (the trained model, the loss on a logarithmic
-axis, a neuron of the second layer hovered) beside it. With ``--readme`` it also copies the
+axis, a neuron of the first layer hovered) beside it. With ``--readme`` it also copies the
 1920×1080 end to ``docs/training_page.png``, the picture in the README.
 """
 
@@ -59,7 +59,7 @@ with sync_playwright() as pw:
         tab.screenshot(path=outdir / names[-2])
         tab.keyboard.press("End")
         tab.check("#logscale")  # the end of training, where a linear axis is flat
-        tab.hover("#network .neuron[data-layer='2'][data-index='3']")
+        tab.hover("#network .neuron[data-layer='1'][data-index='3']")
         tab.screenshot(path=outdir / names[-1])
         tab.close()
     browser.close()
