@@ -353,3 +353,13 @@ def test_the_panels_fit_the_window(trained, browser, tmp_path, width, height):
 def test_the_notebook_frame_is_tall_enough_for_the_whole_page(trained):
     _, history = trained
     assert "height: 820px" in training_page(history)._repr_html_()
+
+
+@pytest.mark.slow
+def test_the_whole_page_fits_the_notebook_frame(trained, browser, tmp_path):
+    _, history = trained
+    page = training_page(history)
+    tab, problems = open_page(browser, page.save(tmp_path / "t.html"))
+    tab.set_viewport_size({"width": 900, "height": page.height})  # a notebook's width
+    assert tab.evaluate("document.documentElement.scrollHeight") <= page.height
+    assert problems == []
