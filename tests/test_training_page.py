@@ -363,3 +363,44 @@ def test_the_whole_page_fits_the_notebook_frame(trained, browser, tmp_path):
     tab.set_viewport_size({"width": 900, "height": page.height})  # a notebook's width
     assert tab.evaluate("document.documentElement.scrollHeight") <= page.height
     assert problems == []
+
+
+def _runs():
+    from autograd_lite.nn import Layer, Neuron
+    from autograd_lite.nn.data import blobs, xor
+
+    X, y = blobs(45, centers=3, seed=0)
+    yield (
+        "three classes",
+        fit(MLP(2, [6, 3], seed=0), X, y, loss="softmax_cross_entropy", steps=4, record=2),
+    )
+    X, y = xor(20, seed=0)
+    yield "a lone neuron", fit(Neuron(2, activation="tanh"), X, y, steps=2, record=1)
+    classes = [int(t > 0) for t in y]
+    yield "a layer", fit(Layer(2, 2), X, classes, loss="softmax_cross_entropy", steps=2, record=1)
+    X3 = [[0.1 * i, 0.2, -0.1 * i] for i in range(10)]
+    y3 = [1 if i % 2 else -1 for i in range(10)]
+    yield "three inputs", fit(MLP(3, [4, 1]), X3, y3, steps=4, record=2)
+    inner = MLP(2, [3, 1], seed=0)
+
+    class Mine:
+        def __call__(self, x):
+            return inner(x)
+
+        def parameters(self):
+            return inner.parameters()
+
+    yield "a model of its own", fit(Mine(), X, y, steps=3, record=3, grid_size=5)
+
+
+@pytest.mark.slow
+def test_every_kind_of_run_draws_without_errors(browser, tmp_path):
+    for name, history in _runs():
+        page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+        page.keyboard.press("End")
+        for node in page.query_selector_all("#network .neuron")[:4]:
+            node.dispatch_event("mouseenter")
+            assert page.inner_text("#tooltip").strip(), name
+        page.check("#logscale")
+        assert problems == [], name
+        page.close()
