@@ -330,7 +330,9 @@ SCRIPT = r"""
       var name = li === 0 ? "inputs" : li === cols.length - 1 ? "output" :
         "layer " + li;
       var act = li === 0 ? "" : net.layers[li - 1].activation;
-      text(box, col.x, 412, name + (act ? " (" + act + ")" : ""), {"text-anchor": "middle"});
+      var lastCol = li === cols.length - 1 && li > 0;  // kept inside the picture
+      text(box, lastCol ? 596 : col.x, 412, name + (act ? " (" + act + ")" : ""),
+           {"text-anchor": lastCol ? "end" : "middle"});
     });
   }
 
