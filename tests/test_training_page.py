@@ -404,3 +404,15 @@ def test_every_kind_of_run_draws_without_errors(browser, tmp_path):
         page.check("#logscale")
         assert problems == [], name
         page.close()
+
+
+@pytest.mark.slow
+def test_a_tooltip_leaves_the_output_panel_in_view(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.hover("#network .neuron[data-layer='2'][data-index='2']")
+    tip = page.evaluate("(() => { const r = tooltip.getBoundingClientRect(); return r.right; })()")
+    output = page.evaluate("document.getElementById('output').getBoundingClientRect().left")
+    assert tip <= output
+    assert problems == []

@@ -432,7 +432,15 @@ SCRIPT = r"""
     var r = hovered.getBoundingClientRect();
     var left = r.right + 8, top = r.top;
     var w = tip.offsetWidth, h = tip.offsetHeight;
-    if (left + w > window.innerWidth) { left = Math.max(0, r.left - w - 8); }
+    // inside the network's panel when it fits there: the output panel stays in view
+    var right = Math.min(window.innerWidth, el("network").getBoundingClientRect().right);
+    if (left + w > right) {
+      if (r.left - w - 8 >= 0) { left = r.left - w - 8; }
+      else {  // neither side: under (or over) the neuron, within the panel
+        left = Math.max(0, right - w);
+        top = r.bottom + 8 + h <= window.innerHeight ? r.bottom + 8 : r.top - h - 8;
+      }
+    }
     if (top + h > window.innerHeight) { top = Math.max(0, window.innerHeight - h); }
     tip.style.left = left + "px";
     tip.style.top = top + "px";
