@@ -8,7 +8,9 @@ It trains MLP(2, [16, 16, 1]) on 100 points with the max-margin (hinge) loss and
 regularisation 1e-4, through the compiled path (the scalar model and loss traced once and
 run as array operations over the batch), printing the loss as it goes, and writes to
 ``outdir`` (default ``out/``) the decision boundary as ``moons_boundary.png``, the whole run
-as a page to scrub through, ``moons_training.html`` (open it in a browser), and the trained
+as a page to scrub through, ``moons_training.html`` (open it in a browser; hover over a
+neuron for its output over the plane, tick "logarithmic loss axis" to see the end of
+training), and the trained
 model as ``moons_model.json`` (load it back with ``MLP.load``). Every seed is fixed,
 so each run prints the same numbers and draws the same picture. The ``# %%`` markers make
 each part a cell in editors and notebooks that understand them.
@@ -95,7 +97,8 @@ fig.savefig(picture)
 plt.close(fig)
 print(f"wrote {picture}")
 
-# %% The training page: scrub through the run (output and data, curves, the network's weights)
+# %% The training page: scrub through the run (output and data, curves, the network's weights,
+# each neuron's output over the plane)
 from viz import training_page  # noqa: E402  (viz draws; the record is data)
 
 page = training_page(history, outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")

@@ -236,3 +236,37 @@ def test_a_record_the_training_page_would_refuse_is_refused_before_the_first_ste
 def test_the_record_and_the_page_have_one_bound():
     training = pytest.importorskip("viz.training")
     assert training.MAX_RECORDED_NUMBERS is rec.MAX_RECORDED_NUMBERS
+
+
+def test_each_hidden_neurons_activation_is_recorded_over_the_plane(run):
+    model, _, _, history = run
+    r = history.record
+    side = r.neuron_grid
+    assert side == 12  # the output's grid is smaller than NEURON_GRID: the same side
+    final = r.final.neurons
+    assert final.shape == (16, side, side)
+    x0, x1, y0, y1 = r.extent
+    row, col = 3, 7
+    point = [x0 + col * (x1 - x0) / (side - 1), y0 + row * (y1 - y0) / (side - 1)]
+    with no_grad():
+        a1 = [n(point).data for n in model.layers[0].neurons]
+        a2 = [n(a1).data for n in model.layers[1].neurons]
+    assert final[:, row, col] == pytest.approx(a1 + a2, abs=1e-9)
+    assert r.snapshots[0].neurons is not None and not final.flags.writeable
+
+
+def test_neuron_grids_shrink_or_go_to_keep_the_record_in_bounds():
+    X, y = moons(100, noise=0.1, seed=0)
+    # 1,000 snapshots of 337 parameters and a 50×50 grid: 2.84 million numbers; 32
+    # neurons at 24×24 more would take it over 5 million
+    history = fit(MLP(2, [16, 16, 1], seed=0), X, y, steps=999, record=1)
+    r = history.record
+    numbers = len(r) * (len(r.names) + 50 * 50 + 32 * r.neuron_grid**2)
+    assert 8 <= r.neuron_grid < rec.NEURON_GRID and numbers <= rec.MAX_RECORDED_NUMBERS
+    assert r.final.neurons.shape == (32, r.neuron_grid, r.neuron_grid)
+
+
+def test_no_neuron_grids_without_hidden_neurons():
+    X, y = moons(30, noise=0.1, seed=0)
+    history = fit(Neuron(2, seed=0), X, y, steps=3, record=1, grid_size=10)
+    assert history.record.neuron_grid == 0 and history.record.final.neurons is None

@@ -151,6 +151,10 @@ def open_page(browser, path):
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append("dialog: " + d.message), d.dismiss()))
+    page.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort(),
+    )
     page.goto(path.resolve().as_uri())
     return page, problems
 
@@ -230,4 +234,185 @@ def test_play_runs_to_the_end(trained, browser, tmp_path):
     page.click("#play")
     page.wait_for_function("document.body.dataset.step === '40'", timeout=10_000)
     assert "Play" in page.inner_text("#play")
+    assert problems == []
+
+
+def test_dots_and_curve_sit_on_the_same_steps(trained):
+    _, history = trained
+    data = data_of(training_page(history).html)
+    curve = dict(zip(data["curve"]["step"], data["curve"]["loss"]))
+    assert data["curve"]["step"][0] == 0  # the first batch's loss: before any update
+    for s in data["snapshots"][:-1]:  # full batch: the snapshot's loss is that step's
+        assert curve[s["step"]] == pytest.approx(s["loss"], rel=1e-5)
+
+
+def test_the_page_shows_the_historys_last_loss_and_the_final_one(trained):
+    _, history = trained
+    data = data_of(training_page(history).html)
+    assert data["last_batch"] == {"step": 40, "loss": pytest.approx(history.loss[-1], rel=1e-5)}
+    assert data["snapshots"][-1]["loss"] == pytest.approx(history.record.final.loss, rel=1e-5)
+    assert f"{history.record.final.loss:.6g}" in repr(history)
+
+
+def test_the_page_holds_each_hidden_neurons_grid(trained):
+    import base64
+
+    import numpy as np
+
+    _, history = trained
+    data = data_of(training_page(history).html)
+    side = data["neuron_n"]
+    assert side == history.record.neuron_grid > 0
+    last = data["snapshots"][-1]
+    q = np.frombuffer(base64.b64decode(last["neurons"]), dtype=np.uint8).reshape(-1, side, side)
+    a = history.record.final.neurons
+    assert q.shape == a.shape == (12, side, side)
+    shown = (q.astype(float) - 127.5) / 127.5 * np.array(last["scales"])[:, None, None]
+    assert np.abs(shown - a).max() <= np.abs(a).max() / 127
+
+
+@pytest.mark.slow
+def test_small_layers_show_each_neurons_output_over_the_plane(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.keyboard.press("End")
+    squares = page.evaluate(
+        """[...document.querySelectorAll('#network .neuron image')].map(i =>
+            [i.parentNode.dataset.layer, i.getAttribute('href').slice(0, 22)])"""
+    )
+    # two inputs, 6 + 6 hidden neurons and the output: every node a picture of the plane
+    assert len(squares) == 2 + 6 + 6 + 1
+    assert all(href == "data:image/png;base64," for _, href in squares)
+    labels = page.evaluate(
+        "[...document.querySelectorAll('#network text.label')].map(t => t.textContent)"
+    )
+    assert labels == ["x₁", "x₂"]
+    assert "white" in page.inner_text("#legend") and "blue" in page.inner_text("#legend")
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_wide_layers_show_a_neurons_output_on_hover(browser, tmp_path):
+    X, y = moons(40, noise=0.1, seed=1)
+    history = fit(MLP(2, [16, 16, 1], seed=0), X, y, steps=6, record=3, grid_size=20)
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    circles = page.evaluate("document.querySelectorAll('#network .neuron circle').length")
+    assert circles == 32  # the wide layers as circles, coloured at the probe
+    page.hover("#network .neuron[data-layer='2'][data-index='5']")
+    assert page.evaluate("document.querySelectorAll('#tooltip canvas').length") == 1
+    assert "over the plane" in page.inner_text("#tooltip")
+    widths = page.evaluate(
+        "[...document.querySelectorAll('#network line')].map(l => +l.getAttribute('stroke-width'))"
+    )
+    assert len(widths) == 2 * 16 + 16 * 16 + 16
+    assert sorted(widths)[len(widths) // 2] < 1.5 < max(widths)  # most thin, the strongest thick
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_output_axes_colour_bar_settings_and_log_toggle(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    axis = page.evaluate("[...document.querySelectorAll('#output text')].map(t => t.textContent)")
+    assert "x₁" in axis and "x₂" in axis and "0" in axis and "output" in axis
+    settings = page.inner_text("#settings")
+    for words in ("2–6–6–1 (relu, relu, linear)", "loss hinge", "SGD", "L2 0.0001", "every 8"):
+        assert words in settings
+    linear = page.get_attribute("#curves polyline", "points")
+    page.check("#logscale")
+    assert page.get_attribute("#curves polyline", "points") != linear
+    assert "loss (log scale)" in page.text_content("#curves")
+    # the first dot (step 0) sits on the curve's first point
+    x_dot = float(page.get_attribute("#curves circle.dot", "cx"))
+    x_line, y_line = map(
+        float, page.get_attribute("#curves polyline", "points").split()[0].split(",")
+    )
+    y_dot = float(page.get_attribute("#curves circle.dot", "cy"))
+    assert abs(x_dot - x_line) < 0.1 and abs(y_dot - y_line) < 0.5
+    assert problems == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width,height", [(1024, 768), (1920, 1080)])
+def test_the_panels_fit_the_window(trained, browser, tmp_path, width, height):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.set_viewport_size({"width": width, "height": height})
+    boxes = page.evaluate(
+        """["network", "output", "curves"].map(id => {
+            const r = document.getElementById(id).getBoundingClientRect();
+            return [r.left, r.right, r.top, r.bottom, r.width]; })"""
+    )
+    for left, right, top, bottom, w in boxes:
+        assert 0 <= left and right <= width and 0 <= top and bottom <= height
+        assert w > 0.22 * width  # the panels grow with the window
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert problems == []
+
+
+def test_the_notebook_frame_is_tall_enough_for_the_whole_page(trained):
+    _, history = trained
+    assert "height: 820px" in training_page(history)._repr_html_()
+
+
+@pytest.mark.slow
+def test_the_whole_page_fits_the_notebook_frame(trained, browser, tmp_path):
+    _, history = trained
+    page = training_page(history)
+    tab, problems = open_page(browser, page.save(tmp_path / "t.html"))
+    tab.set_viewport_size({"width": 900, "height": page.height})  # a notebook's width
+    assert tab.evaluate("document.documentElement.scrollHeight") <= page.height
+    assert problems == []
+
+
+def _runs():
+    from autograd_lite.nn import Layer, Neuron
+    from autograd_lite.nn.data import blobs, xor
+
+    X, y = blobs(45, centers=3, seed=0)
+    yield (
+        "three classes",
+        fit(MLP(2, [6, 3], seed=0), X, y, loss="softmax_cross_entropy", steps=4, record=2),
+    )
+    X, y = xor(20, seed=0)
+    yield "a lone neuron", fit(Neuron(2, activation="tanh"), X, y, steps=2, record=1)
+    classes = [int(t > 0) for t in y]
+    yield "a layer", fit(Layer(2, 2), X, classes, loss="softmax_cross_entropy", steps=2, record=1)
+    X3 = [[0.1 * i, 0.2, -0.1 * i] for i in range(10)]
+    y3 = [1 if i % 2 else -1 for i in range(10)]
+    yield "three inputs", fit(MLP(3, [4, 1]), X3, y3, steps=4, record=2)
+    inner = MLP(2, [3, 1], seed=0)
+
+    class Mine:
+        def __call__(self, x):
+            return inner(x)
+
+        def parameters(self):
+            return inner.parameters()
+
+    yield "a model of its own", fit(Mine(), X, y, steps=3, record=3, grid_size=5)
+
+
+@pytest.mark.slow
+def test_every_kind_of_run_draws_without_errors(browser, tmp_path):
+    for name, history in _runs():
+        page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+        page.keyboard.press("End")
+        for node in page.query_selector_all("#network .neuron")[:4]:
+            node.dispatch_event("mouseenter")
+            assert page.inner_text("#tooltip").strip(), name
+        page.check("#logscale")
+        assert problems == [], name
+        page.close()
+
+
+@pytest.mark.slow
+def test_a_tooltip_leaves_the_output_panel_in_view(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.hover("#network .neuron[data-layer='2'][data-index='2']")
+    tip = page.evaluate("(() => { const r = tooltip.getBoundingClientRect(); return r.right; })()")
+    output = page.evaluate("document.getElementById('output').getBoundingClientRect().left")
+    assert tip <= output
     assert problems == []

@@ -16,30 +16,45 @@ BODY = """<header>
     <span id="counter" aria-live="polite"></span>
   </nav>
   <div id="readout" aria-live="polite"></div>
+  <div id="settings"></div>
 </header>
 <main>
   <section id="network-panel">
     <h2>Network</h2>
-    <svg id="network" viewBox="0 0 360 360" role="img"
+    <svg id="network" viewBox="0 0 600 420" role="img"
          aria-label="the network; each weight coloured by its sign, as thick as it is large">
     </svg>
-    <p class="note" id="network-note">Blue: positive weight, orange: negative; thicker: larger.
-    Hover over a neuron for its name and values at the probe point.</p>
+    <div id="legend" class="note">
+      <span class="ramp"></span> a neuron's output: <b class="neg">&#x2212;</b> orange,
+      0 white, <b class="pos">+</b> blue.
+      <span id="legend-squares">Squares: its output over the whole plane (each on its own
+      scale).</span> Circles: its output at the probe &#x2295;.
+      Lines: the weights, blue +, orange &#x2212;, thicker and darker the larger.
+    </div>
+    <p class="note" id="network-note">Hover over a neuron for its name, its values at the probe
+    and its output over the plane.</p>
   </section>
   <section id="output-panel">
     <h2>Output</h2>
-    <div id="output-box">
-      <canvas id="boundary" width="360" height="360"></canvas>
-    </div>
+    <svg id="output" viewBox="0 0 446 396" role="img"
+         aria-label="the model's output over the plane">
+      <foreignObject x="46" y="8" width="340" height="340">
+        <canvas id="boundary" width="340" height="340" xmlns="http://www.w3.org/1999/xhtml">
+        </canvas>
+      </foreignObject>
+    </svg>
     <p class="note" id="output-note">The model's output over the plane: blue where it says +,
     orange where it says &#x2212;, the line where it is 0. Click to move the probe (&#x2295;).</p>
   </section>
   <section id="curves-panel">
     <h2>Loss and accuracy</h2>
-    <svg id="curves" viewBox="0 0 360 300" role="img"
+    <label class="note"><input type="checkbox" id="logscale"> logarithmic loss axis</label>
+    <svg id="curves" viewBox="0 0 400 330" role="img"
          aria-label="loss and accuracy of each step"></svg>
-    <p class="note">Each step's batch, before its update; dots: the snapshots (whole
-    training set).</p>
+    <p class="note">Line: the loss of each step's batch, drawn at the number of updates
+    made before it (as <code>history.loss</code>); dots: the snapshots, on the whole
+    training set.</p>
+    <p class="note" id="last-batch"></p>
   </section>
 </main>
 <div id="tooltip" role="tooltip" hidden></div>
@@ -48,35 +63,48 @@ BODY = """<header>
 STYLE = """
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;
        background: #fff; }
-header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.6em 1.2em;
-         padding: 0.5em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
-h1 { font-size: 1.3em; margin: 0; }
+header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4em 1.2em;
+         padding: 0.4em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
+h1 { font-size: 1.25em; margin: 0; }
 h2 { font-size: 1em; margin: 0 0 0.3em; font-weight: bold; color: #444; }
 nav { display: flex; align-items: center; gap: 0.6em; }
 button { font: inherit; padding: 0.3em 0.8em; border-radius: 6px; border: 1px solid #888;
          background: #fff; cursor: pointer; min-width: 6.5em; }
 button:hover { background: #eef; }
-#slider { width: 18em; }
+#slider { width: 14em; }
 #counter { font-weight: bold; min-width: 10.5em; }
-#readout { min-width: 30em; white-space: pre; font-size: 1.05em;
+#readout { white-space: pre; font-size: 1.05em;
            font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; }
-main { display: flex; flex-wrap: wrap; gap: 1em; padding: 0.8em 1em; align-items: flex-start; }
-section { flex: 0 1 auto; }
-#network { width: 360px; height: 360px; border: 1px solid #ddd; }
-#output-box { position: relative; width: 360px; height: 360px; border: 1px solid #ddd; }
-#boundary { width: 360px; height: 360px; cursor: crosshair; display: block; }
-#curves { width: 360px; height: 300px; border: 1px solid #ddd; }
-.note { font-size: 0.8em; color: #666; max-width: 360px; margin: 0.3em 0 0; }
+#settings { flex-basis: 100%; font-size: 0.85em; color: #444; }
+#settings b { font-weight: normal; color: #777; }
+main { display: grid; gap: 1em; padding: 0.6em 1em;
+       grid-template-columns: minmax(0, 1.35fr) minmax(0, 1fr) minmax(0, 1fr); }
+@media (max-width: 760px) { main { grid-template-columns: minmax(0, 1fr); } }
+section { min-width: 0; }
+#network, #output, #curves { display: block; width: 100%; height: auto;
+           max-height: calc(100vh - 12em); border: 1px solid #ddd; }
+#boundary { width: 340px; height: 340px; cursor: crosshair; display: block; }
+.note { font-size: 0.8em; color: #555; margin: 0.3em 0 0; }
+.ramp { display: inline-block; width: 4em; height: 0.8em; vertical-align: middle;
+        border: 1px solid #aaa;
+        background: linear-gradient(to right, rgb(245,147,34), #fff, rgb(8,119,189)); }
+b.pos { color: rgb(8,119,189); } b.neg { color: rgb(245,147,34); }
 #network .neuron { cursor: help; }
 #network .neuron:focus { outline: none; }
-#network .neuron:focus circle, #network .neuron:hover circle { stroke: #000; stroke-width: 2.5; }
+#network .neuron:focus .shape, #network .neuron:hover .shape { stroke: #000;
+           stroke-width: 2.5; }
 #tooltip { position: fixed; z-index: 10; background: #fffdf6; border: 1px solid #999;
            border-radius: 4px; padding: 0.3em 0.5em; font-size: 0.82em; pointer-events: none;
            font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; white-space: pre;
            box-shadow: 0 2px 6px rgba(0, 0, 0, 0.2); }
 #tooltip .name { font-weight: bold; }
+#tooltip canvas { display: block; width: 128px; height: 128px; margin: 0.3em 0;
+           border: 1px solid #aaa; image-rendering: auto; }
 footer { border-top: 1px solid #ccc; font-size: 0.85em; color: #666; padding: 0.4em 1em; }
-.axis { font-size: 10px; fill: #555; }
+.axis { font-size: 13px; fill: #444; }
+.label { font-size: 17px; fill: #222; }
+@media (max-width: 1300px) { .axis { font-size: 17px; } .label { font-size: 21px; }
+                             main { gap: 0.6em; padding: 0.5em 0.6em; } }
 """
 
 SCRIPT = r"""
@@ -88,6 +116,7 @@ SCRIPT = r"""
   var PALETTE = [[245, 147, 34], [8, 119, 189], [27, 158, 119], [217, 95, 2],
                  [117, 112, 179], [231, 41, 138], [102, 166, 30], [230, 171, 2],
                  [166, 118, 29], [102, 102, 102]];
+  var SUB = "\u2080\u2081\u2082\u2083\u2084\u2085\u2086\u2087\u2088\u2089";
   var N = D.snapshots.length;
   var cur = 0, timer = null;
   var probe = D.probe ? D.probe.slice() : null;
@@ -100,6 +129,12 @@ SCRIPT = r"""
     if (parent) { parent.appendChild(e); }
     return e;
   }
+  function text(parent, x, y, s, attrs) {
+    var t = svg("text", Object.assign({x: x, y: y, "class": "axis"}, attrs || {}), parent);
+    t.textContent = s;
+    return t;
+  }
+  function sub(k) { return String(k).split("").map(function (d) { return SUB[+d]; }).join(""); }
   function rgb(c) { return "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")"; }
   function mix(c, t) {  // c faded towards white, t in 0..1
     return [Math.round(255 + (c[0] - 255) * t), Math.round(255 + (c[1] - 255) * t),
@@ -109,10 +144,47 @@ SCRIPT = r"""
     if (x === null || x === undefined) { return "\u2014"; }
     if (typeof x === "string") { return x; }
     var a = Math.abs(x);
-    if (a !== 0 && (a < 1e-3 || a >= 1e5)) { return x.toExponential(3); }
-    return x.toPrecision(4).replace(/\.?0+$/, "");
+    if (a !== 0 && (a < 1e-3 || a >= 1e5)) { return x.toExponential(3).replace("-", "\u2212"); }
+    return x.toPrecision(4).replace(/\.?0+$/, "").replace("-", "\u2212");
   }
   function pct(x) { return x === null ? "\u2014" : (100 * x).toFixed(1) + "%"; }
+  function ticks(lo, hi, most) {  // round numbers between lo and hi
+    var span = hi - lo, raw = span / Math.max(1, most - 1);
+    var p = Math.pow(10, Math.floor(Math.log10(raw))), step = p;
+    [1, 2, 5, 10].some(function (m) { step = m * p; return m * p >= raw; });
+    var out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) {
+      out.push(Math.abs(v) < 1e-12 * span ? 0 : +v.toPrecision(12));
+    }
+    return out;
+  }
+  function heatColour(q) {  // a neuron's byte: 127.5 + 127.5 * a / scale
+    var t = (q - 127.5) / 127.5;
+    return mix(t >= 0 ? POS : NEG, Math.min(1, Math.abs(t)) * 0.9);
+  }
+  function paint(canvas, side, value) {  // value(r, c) -> colour; row 0 is the lowest x2
+    canvas.width = side; canvas.height = side;
+    var c2 = canvas.getContext("2d"), img = c2.createImageData(side, side);
+    for (var r = 0; r < side; r++) {
+      for (var c = 0; c < side; c++) {
+        var col = value(r, c), at = ((side - 1 - r) * side + c) * 4;
+        img.data[at] = col[0]; img.data[at + 1] = col[1]; img.data[at + 2] = col[2];
+        img.data[at + 3] = 255;
+      }
+    }
+    c2.putImageData(img, 0, 0);
+    return canvas;
+  }
+  function bytes(s, key) {
+    var cache = "_" + key;
+    if (!s[key]) { return null; }
+    if (!s[cache]) {
+      var bin = atob(s[key]), a = new Uint8Array(bin.length);
+      for (var k = 0; k < bin.length; k++) { a[k] = bin.charCodeAt(k); }
+      s[cache] = a;
+    }
+    return s[cache];
+  }
 
   // --- the network: forward pass at the probe point -----------------------------------
   var net = D.network;
@@ -144,42 +216,63 @@ SCRIPT = r"""
     return out;
   }
 
-  var nodes = [], edges = [];  // nodes[layer][j] = {g, circle}; edges: {line, index}
-  var wmax = 0;
-  function buildNetwork() {
-    var box = el("network");
-    if (!net) {
-      box.style.display = "none";
-      el("network-note").textContent =
-        "The network is drawn for models made of autograd_lite's layers (MLP, Layer, Neuron).";
-      return;
+  // a neuron's heatmap: for layer li (0: inputs) and neuron j, a canvas or null
+  var NG = D.neuron_n;
+  function hiddenIndex(li, j) {
+    var h = j;
+    for (var l = 0; l < li - 1; l++) { h += net.layers[l].neurons.length; }
+    return h;
+  }
+  function heatmap(li, j, canvas) {
+    var s = D.snapshots[cur], L = net.layers.length;
+    if (!D.extent) { return null; }
+    if (li === 0) {
+      var e = D.extent, lo = [e[0], e[2]], hi = [e[1], e[3]];
+      var big = Math.max(Math.abs(lo[j] || 0), Math.abs(hi[j] || 0)) || 1;
+      return paint(canvas, 24, function (r, c) {
+        var t = (j === 0 ? c : r) / 23, v = lo[j] + t * (hi[j] - lo[j]);
+        return heatColour(127.5 + 127.5 * v / big);
+      });
     }
-    if (!net.drawn) {
-      el("network-note").textContent =
-        "The network has too many weights to draw them all; hover over a neuron for its values.";
+    if (li === L) {
+      if (D.outputs !== 1 || !s.grid) { return null; }
+      var g = bytes(s, "grid");
+      return paint(canvas, D.grid_n, function (r, c) { return heatColour(g[r * D.grid_n + c]); });
     }
+    var q = bytes(s, "neurons");
+    if (!q) { return null; }
+    var base = hiddenIndex(li, j) * NG * NG;
+    return paint(canvas, NG, function (r, c) { return heatColour(q[base + r * NG + c]); });
+  }
+
+  var nodes = [], edges = [];  // nodes[layer][j] = {g, shape, image, square}; edges: {line, index}
+  var wmax = 0, SMALL = 8;
+  function columns() {
     var cols = [net.inputs.length].concat(net.layers.map(function (l) {
       return l.neurons.length; }));
-    var W = 360, H = 360, mx = 26, my = 18;
-    var tallest = Math.max.apply(null, cols);
-    var r = Math.max(2.5, Math.min(13, (H - 2 * my) / (2.6 * tallest)));
-    var pos = cols.map(function (n, li) {
+    var W = 600, H = 420, mx = 58, my = 16;
+    return cols.map(function (n, li) {
       var x = cols.length === 1 ? W / 2 : mx + li * (W - 2 * mx) / (cols.length - 1);
+      var square = D.extent && n <= SMALL &&
+        (li === 0 || li < cols.length - 1 ? (li === 0 || NG > 0) : D.outputs === 1);
+      var size = square ? Math.min(52, (H - 2 * my) / (1.3 * n))
+                        : Math.max(5, Math.min(22, (H - 2 * my) / (1.35 * n)));
+      var gap = Math.min((H - 2 * my) / n, size * 1.45);
       var ys = [];
-      for (var j = 0; j < n; j++) { ys.push(H / 2 + (j - (n - 1) / 2) * Math.min(
-        (H - 2 * my) / Math.max(1, n - 1), 3 * r)); }
-      return ys.map(function (y) { return [x, y]; });
+      for (var j = 0; j < n; j++) { ys.push(H / 2 + (j - (n - 1) / 2) * gap); }
+      return {n: n, x: x, ys: ys, size: size, square: square};
     });
-    var edgeLayer = svg("g", {"class": "edges"}, box);
-    var at = 0;
+  }
+  function buildEdges(cols, box) {
+    var edgeLayer = svg("g", {"class": "edges"}, box), at = 0;
     net.layers.forEach(function (layer, li) {
+      var a = cols[li], b = cols[li + 1];
       layer.neurons.forEach(function (n, j) {
         for (var k = 0; k < n.w.length; k++) {
           if (net.drawn) {
-            var p = pos[li][k], q = pos[li + 1][j];
-            var line = svg("line", {x1: p[0], y1: p[1], x2: q[0], y2: q[1],
-                                    "stroke-linecap": "round"}, edgeLayer);
-            edges.push({line: line, index: at + k});
+            var line = svg("line", {x1: a.x + a.size / 2, y1: a.ys[k], x2: b.x - b.size / 2,
+                                    y2: b.ys[j], "stroke-linecap": "round"}, edgeLayer);
+            edges.push({line: line, index: at + k, dense: a.n * b.n > 64});
           }
         }
         at += n.w.length + 1;
@@ -188,32 +281,79 @@ SCRIPT = r"""
     D.snapshots.forEach(function (s) {
       edges.forEach(function (e) { wmax = Math.max(wmax, Math.abs(s.params[e.index])); });
     });
+  }
+  function buildNode(col, li, j, parent) {
+    var g = svg("g", {"class": "neuron", tabindex: "0"}, parent);
+    g.dataset.layer = li;
+    g.dataset.index = j;
+    var x = col.x, y = col.ys[j], h = col.size / 2, node = {g: g, square: col.square};
+    if (col.square) {
+      node.image = svg("image", {x: x - h, y: y - h, width: col.size, height: col.size,
+                                 preserveAspectRatio: "none"}, g);
+      node.shape = svg("rect", {x: x - h, y: y - h, width: col.size, height: col.size,
+                                fill: "none", stroke: "#555", "stroke-width": 1,
+                                "class": "shape"}, g);
+    } else {
+      node.shape = svg("circle", {cx: x, cy: y, r: h, stroke: "#555", "stroke-width": 1,
+                                  fill: "#fff", "class": "shape"}, g);
+    }
+    if (li === 0) {
+      text(g, x - h - 6, y + 6, "x" + sub(j + 1), {"text-anchor": "end", "class": "label"});
+    }
+    g.addEventListener("mouseenter", showTip);
+    g.addEventListener("focus", showTip);
+    g.addEventListener("mouseleave", hideTip);
+    g.addEventListener("blur", hideTip);
+    return node;
+  }
+  function buildNetwork() {
+    var box = el("network");
+    if (!net) {
+      box.style.display = "none";
+      el("legend").style.display = "none";
+      el("network-note").textContent =
+        "The network is drawn for models made of autograd_lite's layers (MLP, Layer, Neuron).";
+      return;
+    }
+    if (!net.drawn) {
+      el("network-note").textContent =
+        "The network has too many weights to draw them all; hover over a neuron for its values.";
+    }
+    if (!NG) { el("legend-squares").textContent = ""; }
+    var cols = columns();
+    buildEdges(cols, box);
     var nodeLayer = svg("g", {"class": "nodes"}, box);
-    cols.forEach(function (n, li) {
-      var col = [];
-      for (var j = 0; j < n; j++) {
-        var g = svg("g", {"class": "neuron", tabindex: "0"}, nodeLayer);
-        g.dataset.layer = li;
-        g.dataset.index = j;
-        var c = svg("circle", {cx: pos[li][j][0], cy: pos[li][j][1], r: r,
-                               stroke: "#555", "stroke-width": 1, fill: "#fff"}, g);
-        g.addEventListener("mouseenter", showTip);
-        g.addEventListener("focus", showTip);
-        g.addEventListener("mouseleave", hideTip);
-        g.addEventListener("blur", hideTip);
-        col.push({g: g, circle: c});
-      }
-      nodes.push(col);
+    cols.forEach(function (col, li) {
+      var list = [];
+      for (var j = 0; j < col.n; j++) { list.push(buildNode(col, li, j, nodeLayer)); }
+      nodes.push(list);
+      var name = li === 0 ? "inputs" : li === cols.length - 1 ? "output" :
+        "layer " + li;
+      var act = li === 0 ? "" : net.layers[li - 1].activation;
+      var lastCol = li === cols.length - 1 && li > 0;  // kept inside the picture
+      text(box, lastCol ? 596 : col.x, 412, name + (act ? " (" + act + ")" : ""),
+           {"text-anchor": lastCol ? "end" : "middle"});
     });
   }
 
+  var scratch = document.createElement("canvas");
   function drawNetwork(s) {
     if (!net) { return; }
     edges.forEach(function (e) {
-      var w = s.params[e.index];
+      var w = s.params[e.index], rel = Math.abs(w) / (wmax || 1);
+      // dense layers: the weak weights thin and faint, the strong ones stand out
+      var width = e.dense ? 0.3 + 5.5 * rel * rel : 0.4 + 4.2 * rel;
+      var opacity = e.dense ? 0.06 + 0.9 * Math.pow(rel, 1.5) : 0.65;
       e.line.setAttribute("stroke", rgb(w >= 0 ? POS : NEG));
-      e.line.setAttribute("stroke-width", (0.3 + 4.2 * Math.abs(w) / (wmax || 1)).toFixed(2));
-      e.line.setAttribute("stroke-opacity", "0.65");
+      e.line.setAttribute("stroke-width", width.toFixed(2));
+      e.line.setAttribute("stroke-opacity", opacity.toFixed(2));
+    });
+    nodes.forEach(function (list, li) {
+      list.forEach(function (node, j) {
+        if (!node.square) { return; }
+        var c = heatmap(li, j, scratch);
+        if (c) { node.image.setAttribute("href", c.toDataURL()); }
+      });
     });
     if (!probe) { return; }
     var acts = [probe].concat(forward(s.params, probe).map(function (l) { return l.a; }));
@@ -221,8 +361,9 @@ SCRIPT = r"""
     acts.forEach(function (a) { a.forEach(function (v) { big = Math.max(big, Math.abs(v)); }); });
     acts.forEach(function (a, li) {
       a.forEach(function (v, j) {
+        if (nodes[li][j].square) { return; }
         var t = Math.min(1, Math.abs(v) / (big || 1));
-        nodes[li][j].circle.setAttribute("fill", rgb(mix(v >= 0 ? POS : NEG, 0.15 + 0.75 * t)));
+        nodes[li][j].shape.setAttribute("fill", rgb(mix(v >= 0 ? POS : NEG, 0.15 + 0.75 * t)));
       });
     });
   }
@@ -232,8 +373,8 @@ SCRIPT = r"""
     var where = probe ? "at the probe (" + probe.map(fmt).join(", ") + "), step " + s.step
                       : "step " + s.step;
     if (li === 0) {
-      return [net.inputs[j], "input " + (j + 1) + " = " + (probe ? fmt(probe[j]) : "\u2014"),
-              where];
+      return ["x" + sub(j + 1) + " (" + net.inputs[j] + ")",
+              "input " + (j + 1) + " = " + (probe ? fmt(probe[j]) : "\u2014"), where];
     }
     var layer = net.layers[li - 1], n = layer.neurons[j];
     var lines = [];
@@ -257,16 +398,31 @@ SCRIPT = r"""
     lines.push(where);
     return lines;
   }
+  function tipHeatmap(li, j, tip) {
+    var c = heatmap(li, j, document.createElement("canvas"));
+    if (!c) { return; }
+    tip.appendChild(c);
+    var d = document.createElement("div"), s = D.snapshots[cur];
+    if (li > 0 && li < net.layers.length) {
+      var scale = s.scales[hiddenIndex(li, j)];
+      d.textContent = "over the plane: \u2212" + fmt(scale) + " orange \u2026 +" + fmt(scale) +
+        " blue";
+    } else {
+      d.textContent = li === 0 ? "over the plane" : "over the plane (the output panel's)";
+    }
+    tip.appendChild(d);
+  }
   function fillTip() {
     if (!hovered) { return; }
-    var tip = el("tooltip");
+    var tip = el("tooltip"), li = +hovered.dataset.layer, j = +hovered.dataset.index;
     while (tip.firstChild) { tip.removeChild(tip.firstChild); }
-    tipLines(+hovered.dataset.layer, +hovered.dataset.index).forEach(function (line, i) {
+    tipLines(li, j).forEach(function (line, i) {
       var d = document.createElement("div");
       d.textContent = line;
       if (i === 0) { d.className = "name"; }
       tip.appendChild(d);
     });
+    tipHeatmap(li, j, tip);
   }
   function showTip(ev) {
     hovered = ev.currentTarget;
@@ -276,7 +432,15 @@ SCRIPT = r"""
     var r = hovered.getBoundingClientRect();
     var left = r.right + 8, top = r.top;
     var w = tip.offsetWidth, h = tip.offsetHeight;
-    if (left + w > window.innerWidth) { left = Math.max(0, r.left - w - 8); }
+    // inside the network's panel when it fits there: the output panel stays in view
+    var right = Math.min(window.innerWidth, el("network").getBoundingClientRect().right);
+    if (left + w > right) {
+      if (r.left - w - 8 >= 0) { left = r.left - w - 8; }
+      else {  // neither side: under (or over) the neuron, within the panel
+        left = Math.max(0, right - w);
+        top = r.bottom + 8 + h <= window.innerHeight ? r.bottom + 8 : r.top - h - 8;
+      }
+    }
     if (top + h > window.innerHeight) { top = Math.max(0, window.innerHeight - h); }
     tip.style.left = left + "px";
     tip.style.top = top + "px";
@@ -291,16 +455,6 @@ SCRIPT = r"""
   function toPx(x, y) {
     var e = D.extent;
     return [(x - e[0]) / (e[1] - e[0]) * CW, CH - (y - e[2]) / (e[3] - e[2]) * CH];
-  }
-  function grid(i) {
-    var s = D.snapshots[i];
-    if (!s.grid) { return null; }
-    if (!s._g) {
-      var bin = atob(s.grid), a = new Uint8Array(bin.length);
-      for (var k = 0; k < bin.length; k++) { a[k] = bin.charCodeAt(k); }
-      s._g = a;
-    }
-    return s._g;
   }
   function cellColour(q) {
     if (D.outputs === 1) {
@@ -337,25 +491,54 @@ SCRIPT = r"""
     ctx.lineWidth = 1.6;
     ctx.stroke();
   }
+  function buildOutputAxes() {
+    if (!D.extent) { return; }
+    var box = el("output"), e = D.extent, X0 = 46, Y0 = 8, S = 340;
+    svg("rect", {x: X0, y: Y0, width: S, height: S, fill: "none", stroke: "#888"}, box);
+    ticks(e[0], e[1], 6).forEach(function (v) {
+      var x = X0 + (v - e[0]) / (e[1] - e[0]) * S;
+      svg("line", {x1: x, x2: x, y1: Y0 + S, y2: Y0 + S + 5, stroke: "#444"}, box);
+      text(box, x, Y0 + S + 17, fmt(v), {"text-anchor": "middle"});
+    });
+    ticks(e[2], e[3], 6).forEach(function (v) {
+      var y = Y0 + S - (v - e[2]) / (e[3] - e[2]) * S;
+      svg("line", {x1: X0 - 5, x2: X0, y1: y, y2: y, stroke: "#444"}, box);
+      text(box, X0 - 7, y + 4, fmt(v), {"text-anchor": "end"});
+    });
+    text(box, X0 + S / 2, Y0 + S + 38, "x\u2081", {"text-anchor": "middle", "class": "label"});
+    text(box, 12, Y0 + S / 2, "x\u2082", {"text-anchor": "middle", "class": "label"});
+    colourBar(box, X0 + S + 10, Y0, S);
+  }
+  function colourBar(box, x, y, h) {
+    if (D.outputs !== 1) {
+      for (var c = 0; c < Math.min(D.outputs, 10); c++) {
+        svg("rect", {x: x, y: y + c * 18, width: 12, height: 12,
+                     fill: rgb(mix(PALETTE[c], 0.45)), stroke: "#888"}, box);
+        text(box, x + 16, y + c * 18 + 10, "class " + c);
+      }
+      return;
+    }
+    var steps = 60;
+    for (var k = 0; k < steps; k++) {  // the bar is linear in tanh(score), as the colours
+      var t = 1 - 2 * (k + 0.5) / steps;
+      svg("rect", {x: x, y: y + k * h / steps, width: 12, height: h / steps + 0.5,
+                   fill: rgb(mix(t >= 0 ? POS : NEG, 0.12 + 0.5 * Math.abs(t)))}, box);
+    }
+    svg("rect", {x: x, y: y, width: 12, height: h, fill: "none", stroke: "#888"}, box);
+    [-3, -1, 0, 1, 3].forEach(function (v) {
+      var yy = y + h / 2 - Math.tanh(v) * h / 2;
+      svg("line", {x1: x + 12, x2: x + 16, y1: yy, y2: yy, stroke: "#444"}, box);
+      text(box, x + 18, yy + 4, fmt(v));
+    });
+    text(box, x + 6, y + h + 38, "output", {"text-anchor": "middle"});
+  }
   function drawOutput(i) {
     if (!D.extent) {
       el("output-panel").style.display = "none";
       return;
     }
-    var g = grid(i);
-    off.width = n;
-    off.height = n;
-    var octx = off.getContext("2d");
-    var img = octx.createImageData(n, n);
-    for (var r = 0; r < n; r++) {
-      for (var c = 0; c < n; c++) {
-        var col = cellColour(g[r * n + c]);
-        var at = ((n - 1 - r) * n + c) * 4;  // row 0 of the grid is the lowest x2
-        img.data[at] = col[0]; img.data[at + 1] = col[1]; img.data[at + 2] = col[2];
-        img.data[at + 3] = 255;
-      }
-    }
-    octx.putImageData(img, 0, 0);
+    var g = bytes(D.snapshots[i], "grid");
+    paint(off, n, function (r, c) { return cellColour(g[r * n + c]); });
     ctx.clearRect(0, 0, CW, CH);
     ctx.imageSmoothingEnabled = true;
     // each grid point's pixel centred on its place in the plane
@@ -395,52 +578,75 @@ SCRIPT = r"""
 
   // --- the curves ----------------------------------------------------------------------
   var marks = {};
+  function lossScale(log) {
+    var lo = Infinity, hi = -Infinity;
+    D.curve.loss.concat(D.snapshots.map(function (s) { return s.loss; })).forEach(function (v) {
+      if (typeof v !== "number" || (log && v <= 0)) { return; }
+      lo = Math.min(lo, v); hi = Math.max(hi, v);
+    });
+    if (!isFinite(lo)) { lo = log ? 0.1 : 0; hi = 1; }
+    if (log) {
+      var a = Math.floor(Math.log10(lo)), b = Math.ceil(Math.log10(hi));
+      if (a === b) { b = a + 1; }
+      var tk = [];
+      for (var p = a; p <= b; p++) { tk.push(Math.pow(10, p)); }
+      return {lo: a, hi: b, f: function (v) { return Math.log10(Math.max(v, lo)); }, ticks: tk};
+    }
+    lo = Math.min(0, lo);
+    if (hi === lo) { hi = lo + 1; }
+    var t = ticks(lo, hi, 4);
+    hi = Math.max(hi, t[t.length - 1]);
+    return {lo: lo, hi: hi, f: function (v) { return v; }, ticks: t};
+  }
   function buildCurves() {
     var box = el("curves");
-    var C = D.curve, last = D.steps || 1;
-    var charts = [{key: "loss", top: 10, label: "loss"}];
-    if (C.accuracy) { charts.push({key: "accuracy", top: 160, label: "accuracy"}); }
-    var L = 44, R = 350, h = 110;
+    while (box.firstChild) { box.removeChild(box.firstChild); }
+    var C = D.curve, last = D.steps || 1, log = el("logscale").checked;
+    var charts = [{key: "loss", top: 10, label: log ? "loss (log scale)" : "loss"}];
+    if (C.accuracy) { charts.push({key: "accuracy", top: 165, label: "accuracy"}); }
+    var L = 58, R = 390, h = 120;
+    var X = function (k) { return L + (R - L) * k / last; };
     charts.forEach(function (chart) {
       var ys = C[chart.key];
-      var lo = 0, hi = chart.key === "accuracy" ? 1 : 0;
-      if (chart.key === "loss") {
-        ys.forEach(function (v) { if (v > hi) { hi = v; } if (v < lo) { lo = v; } });
-        D.snapshots.forEach(function (s) { if (s.loss > hi) { hi = s.loss; } });
-        if (hi === lo) { hi = lo + 1; }
-      }
-      var X = function (k) { return L + (R - L) * k / last; };
-      var Y = function (v) { return chart.top + h - (v - lo) / (hi - lo) * h; };
+      var sc = chart.key === "loss" ? lossScale(log)
+        : {lo: 0, hi: 1, f: function (v) { return v; }, ticks: [0, 0.5, 1]};
+      var Y = function (v) { return chart.top + h - (sc.f(v) - sc.lo) / (sc.hi - sc.lo) * h; };
       svg("rect", {x: L, y: chart.top, width: R - L, height: h, fill: "#fcfcfc",
                    stroke: "#ccc"}, box);
+      sc.ticks.forEach(function (v) {
+        var y = Y(v);
+        svg("line", {x1: L, x2: R, y1: y, y2: y, stroke: "#eee"}, box);
+        text(box, L - 4, y + 4, chart.key === "accuracy" ? pct(v).replace(".0", "") : fmt(v),
+             {"text-anchor": "end"});
+      });
       var pts = [];
       for (var k = 0; k < ys.length; k++) {
-        if (ys[k] !== null) { pts.push(X(C.step[k]).toFixed(1) + "," + Y(ys[k]).toFixed(1)); }
+        if (typeof ys[k] === "number") {
+          pts.push(X(C.step[k]).toFixed(1) + "," + Y(ys[k]).toFixed(1));
+        }
       }
       svg("polyline", {points: pts.join(" "), fill: "none",
                        stroke: chart.key === "loss" ? "#d95f02" : "#1b9e77",
                        "stroke-width": 1.5}, box);
       D.snapshots.forEach(function (s) {
         var v = s[chart.key];
-        if (v !== null) { svg("circle", {cx: X(s.step), cy: Y(v), r: 1.8, fill: "#333"}, box); }
+        if (typeof v === "number") {
+          svg("circle", {cx: X(s.step), cy: Y(v), r: 2.2, fill: "#333", "class": "dot"}, box);
+        }
       });
-      var t1 = svg("text", {x: L - 4, y: chart.top + 9, "text-anchor": "end", "class": "axis"},
-                   box);
-      t1.textContent = chart.key === "accuracy" ? "100%" : fmt(hi);
-      var t2 = svg("text", {x: L - 4, y: chart.top + h, "text-anchor": "end", "class": "axis"},
-                   box);
-      t2.textContent = chart.key === "accuracy" ? "0%" : fmt(lo);
-      var t3 = svg("text", {x: R - 4, y: chart.top + 12, "text-anchor": "end", "class": "axis"},
-                   box);
-      t3.textContent = chart.label;
+      text(box, R - 4, chart.top + 14, chart.label, {"text-anchor": "end"});
       var m = svg("line", {x1: L, x2: L, y1: chart.top, y2: chart.top + h, stroke: "#000",
                            "stroke-dasharray": "3,2"}, box);
       marks[chart.key] = {line: m, X: X};
     });
-    var s0 = svg("text", {x: L, y: 290, "class": "axis"}, box);
-    s0.textContent = "step 0";
-    var s1 = svg("text", {x: R, y: 290, "text-anchor": "end", "class": "axis"}, box);
-    s1.textContent = "step " + D.steps;
+    var bottom = charts[charts.length - 1].top + h;
+    ticks(0, last, 5).forEach(function (v) {
+      svg("line", {x1: X(v), x2: X(v), y1: bottom, y2: bottom + 4, stroke: "#444"}, box);
+      text(box, X(v), bottom + 19, String(v), {"text-anchor": v === last ? "end" : "middle"});
+    });
+    text(box, (L + R) / 2, bottom + 38, "step (updates made)", {"text-anchor": "middle"});
+    box.setAttribute("viewBox", "0 0 400 " + (bottom + 46));
+    drawCurves(D.snapshots[cur]);
   }
   function drawCurves(s) {
     for (var key in marks) {
@@ -448,6 +654,32 @@ SCRIPT = r"""
       marks[key].line.setAttribute("x1", x);
       marks[key].line.setAttribute("x2", x);
     }
+  }
+  function lastBatchNote() {
+    var b = D.last_batch, s = D.snapshots[N - 1];
+    if (b.loss === null) { return; }
+    el("last-batch").textContent = "Step " + b.step + "'s batch, before its update " +
+      "(history.loss[-1]): " + fmt(b.loss) + ". After it, on the whole training set " +
+      "(the last dot, history.record.final): " + fmt(s.loss) + ".";
+  }
+  function settingsLine() {
+    var box = el("settings"), parts = [];
+    if (net) {
+      var sizes = [net.inputs.length].concat(net.layers.map(function (l) {
+        return l.neurons.length; }));
+      parts.push(["network", sizes.join("\u2013") + " (" + net.layers.map(function (l) {
+        return l.activation; }).join(", ") + ")"]);
+    }
+    var st = D.settings || {};
+    for (var k in st) { parts.push([k, st[k]]); }
+    if (D.lr) { parts.push(["learning rate", D.lr]); }
+    parts.push(["snapshot every", D.every + " steps"]);
+    parts.forEach(function (p, i) {
+      var b = document.createElement("b");
+      b.textContent = (i ? " \u00B7 " : "") + p[0] + " ";
+      box.appendChild(b);
+      box.appendChild(document.createTextNode(p[1]));
+    });
   }
 
   // --- scrubbing -----------------------------------------------------------------------
@@ -479,6 +711,7 @@ SCRIPT = r"""
   }
   el("play").addEventListener("click", play);
   el("slider").addEventListener("input", function () { stop(); show(+el("slider").value); });
+  el("logscale").addEventListener("change", buildCurves);
   document.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) { return; }
     if (e.target && e.target.tagName === "BUTTON" && (e.key === " " || e.key === "Enter")) {
@@ -494,7 +727,10 @@ SCRIPT = r"""
     e.preventDefault();
   });
   buildNetwork();
+  buildOutputAxes();
   buildCurves();
+  lastBatchNote();
+  settingsLine();
   show(0);
 }());
 """

@@ -64,7 +64,7 @@ class TrainingPage(InlinePage):
         title: the page's heading.
     """
 
-    def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 560):
+    def __init__(self, html: str, *, n_snapshots: int, title: str, height: int = 820):
         super().__init__(html, title=title, height=height)
         self.n_snapshots = n_snapshots
 
@@ -93,6 +93,26 @@ def quantize(grid: Any, outputs: int) -> bytes:
     return q.astype(np.uint8).tobytes()
 
 
+def quantize_neurons(neurons: Any) -> tuple[bytes, list[float]]:
+    """Hidden neurons' grids as one byte per point, and each neuron's scale: the byte is
+    127.5 + 127.5 · a / scale, rounded, where the scale is the neuron's largest |a| there
+    (0 for a neuron that is 0 everywhere: all its bytes are 128)."""
+    import numpy as np
+
+    a = np.asarray(neurons, dtype=float)
+    scale = np.abs(a).reshape(len(a), -1).max(axis=1)
+    safe = np.where(scale > 0, scale, 1.0)[:, None, None]
+    q = np.clip(np.rint(127.5 + 127.5 * a / safe), 0, 255).astype(np.uint8)
+    return q.tobytes(), [_short_float(float(v)) for v in scale]
+
+
+def _neuron_grids(neurons: Any) -> dict[str, Any]:
+    if neurons is None:
+        return {"neurons": None, "scales": None}
+    q, scales = quantize_neurons(neurons)
+    return {"neurons": base64.b64encode(q).decode("ascii"), "scales": scales}
+
+
 def _short_float(x: float) -> float | str:
     if x - x != 0.0:
         return repr(x)  # JSON has no inf or NaN; the page prints the text
@@ -110,6 +130,7 @@ def page_data(record: Any) -> dict[str, Any]:
     n_numbers = sum(len(s.parameters) for s in record.snapshots)
     if record.extent is not None:
         n_numbers += sum(s.grid.size for s in record.snapshots)
+        n_numbers += sum(s.neurons.size for s in record.snapshots if s.neurons is not None)
     if n_numbers > MAX_RECORDED_NUMBERS:
         raise ValueError(
             f"the record holds {n_numbers:,} numbers, more than a page holds "
@@ -124,6 +145,9 @@ def page_data(record: Any) -> dict[str, Any]:
         network = {**_shown_labels(network), "drawn": n_weights <= MAX_DRAWN_WEIGHTS}
     data: dict[str, Any] = {
         "steps": steps,
+        "every": record.every,
+        "settings": {str(k): str(v) for k, v in record.settings.items()},
+        "lr": _lr_text(record.lr),
         "outputs": record.outputs,
         "network": network,
         # in full (escaped as the title is): the tooltip shows the network's, shortened
@@ -137,28 +161,44 @@ def page_data(record: Any) -> dict[str, Any]:
                 "grid": None
                 if s.grid is None
                 else base64.b64encode(quantize(s.grid, record.outputs)).decode("ascii"),
+                **_neuron_grids(s.neurons),
             }
             for s in record.snapshots
         ],
+        # history.loss[i] is measured before update i + 1, on the parameters of step i
+        # (i updates done), as snapshot i's are: drawn at i, dots and curve meet
         "curve": {
-            "step": [i + 1 for i in picks],
+            "step": list(picks),
             "loss": [_short_float(record.loss[i]) for i in picks],
             "accuracy": [record.accuracy[i] for i in picks] if classes else None,
         },
+        "last_batch": {
+            "step": len(record.loss),
+            "loss": _short_float(record.loss[-1]) if record.loss else None,
+        },
         "extent": None,
         "grid_n": 0,
+        "neuron_n": 0,
         "points": [],
         "probe": None,
     }
     if record.extent is not None:
         data["extent"] = list(record.extent)
         data["grid_n"] = int(record.snapshots[0].grid.shape[0])
+        data["neuron_n"] = int(record.neuron_grid)
         data["points"] = [
             [_short_float(x[0]), _short_float(x[1]), _point_class(t, record.outputs)]
             for x, t in zip(record.X, record.y)
         ]
         data["probe"] = [float(v) for v in record.X[0]]
     return data
+
+
+def _lr_text(lr: list[float]) -> str | None:
+    if not lr:
+        return None
+    first, last = f"{lr[0]:.4g}", f"{lr[-1]:.4g}"
+    return first if first == last else f"{first} \u2192 {last}"
 
 
 def _label(text: Any) -> Any:

@@ -75,6 +75,12 @@ class History:
         notes = ["loss and accuracy of each step's batch, before its update"]
         if n > rows:
             notes.append(f"{n - len(picks)} steps not shown")
+        if self.record is not None and len(self.record):
+            final = self.record.final
+            notes.append(
+                f"after step {final.step}'s update, on the whole training set: loss "
+                f"{final.loss:.6g} (history.record.final; the training page's last dot)"
+            )
         if self.record is not None:
             notes.append(
                 f"history.record: {len(self.record)} snapshots; "

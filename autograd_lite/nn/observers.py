@@ -131,7 +131,7 @@ class Recording(Observer):
         h = self.history
         if self.recorder.record.snapshots[-1].step != len(h.loss):
             self.recorder.take(len(h.loss))
-        h.record = self.recorder.finish(h.loss, h.accuracy)
+        h.record = self.recorder.finish(h.loss, h.accuracy, h.lr)
 
 
 class Callback(Observer):

@@ -45,11 +45,14 @@ __all__ = [
     "MAX_GRID",
     "MAX_RECORDED_NUMBERS",
     "DEFAULT_GRID",
+    "NEURON_GRID",
 ]
 
 MAX_SNAPSHOTS = 2_000
 MAX_GRID = 200
 DEFAULT_GRID = 50
+NEURON_GRID = 24
+"""The most points a side of each hidden neuron's grid (its activation over the plane)."""
 MAX_RECORDED_NUMBERS = 5_000_000
 """The most numbers (parameters and grid cells over all snapshots) a record holds: as many
 as a training page holds, so a run whose page would be refused is refused before its first
@@ -72,6 +75,10 @@ class Snapshot:
             shape (rows, columns): row 0 is the lowest x2, column 0 the lowest x1 (see
             :attr:`TrainingRecord.extent`). One output: its score; several outputs: the
             index of the largest. None for other data.
+        neurons: for two-input data and a network of our layers, each hidden neuron's
+            activation at each point of a coarser grid (:attr:`TrainingRecord.neuron_grid`
+            points a side, over the same extent): a numpy array of shape (hidden neurons,
+            rows, columns), neurons layer by layer, in order. None when not recorded.
     """
 
     step: int
@@ -79,6 +86,7 @@ class Snapshot:
     loss: float
     accuracy: float | None
     grid: Any = None
+    neurons: Any = None
 
     def __repr__(self) -> str:
         acc = "" if self.accuracy is None else f", accuracy {self.accuracy:.1%}"
@@ -101,6 +109,12 @@ class TrainingRecord:
             activation of each layer, the labels of every neuron), or None for a model
             that is not an :class:`~autograd_lite.nn.MLP`, ``Layer`` or ``Neuron``.
         outputs: the model's number of outputs per sample (1 for a single score).
+        settings: how the run was made, as text by name (loss, optimizer, batch, L2, seed,
+            steps), for the training page; empty when not given.
+        lr: the learning rate of every step (as ``History.lr``).
+        neuron_grid: the side of the hidden neurons' grids (0: not recorded, for data
+            without two inputs, a model without hidden neurons, or when they would take the
+            record over :data:`MAX_RECORDED_NUMBERS`).
     """
 
     every: int
@@ -113,6 +127,9 @@ class TrainingRecord:
     extent: tuple[float, float, float, float] | None = None
     network: dict[str, Any] | None = None
     outputs: int = 1
+    neuron_grid: int = 0
+    settings: dict[str, Any] = field(default_factory=dict)
+    lr: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.snapshots)
@@ -169,6 +186,21 @@ def _spread(items: Sequence, n: int) -> list:
         return list(items)
     picks = sorted({round(i * (len(items) - 1) / (n - 1)) for i in range(n)})
     return [items[i] for i in picks]
+
+
+def settings_of(plan: Any) -> dict[str, str]:
+    """What the training page shows of how a run was made, from ``fit``'s checked plan."""
+    loss = getattr(plan.loss_fn, "__name__", type(plan.loss_fn).__name__)
+    n = len(plan.X)
+    batch = f"all {n} samples" if plan.batch_size in (None, n) else f"{plan.batch_size} of {n}"
+    return {
+        "loss": loss.strip("_<>") or "custom",
+        "optimizer": type(plan.optimizer).__name__,
+        "batch": batch,
+        "L2": f"{plan.l2:g}" if plan.l2 else "none",
+        "steps": str(plan.steps),
+        "seed": str(plan.seed),
+    }
 
 
 def check_record(
@@ -278,6 +310,11 @@ def _activation(name: str):
 def _array_forward(neurons: list[list[Neuron]], points):
     """The outputs of layers of neurons for an (n, inputs) array of points, computed with
     numpy from the parameters' current data (the engine's results to rounding)."""
+    return _array_layers(neurons, points)[-1]
+
+
+def _array_layers(neurons: list[list[Neuron]], points) -> list:
+    """Every layer's outputs for an (n, inputs) array of points: a list of (n, width)."""
     import numpy as np
 
     layers = []
@@ -291,11 +328,12 @@ def _array_forward(neurons: list[list[Neuron]], points):
     # its threads wait for each other many times longer than the products take.
     blocks = []
     for start in range(0, len(points), _BLOCK):
-        a = points[start : start + _BLOCK]
+        a, outs = points[start : start + _BLOCK], []
         for w, b, act in layers:
             a = act(a @ w + b)
-        blocks.append(a)
-    return np.concatenate(blocks)
+            outs.append(a)
+        blocks.append(outs)
+    return [np.concatenate([blk[i] for blk in blocks]) for i in range(len(layers))]
 
 
 _BLOCK = 128
@@ -316,6 +354,8 @@ class Recorder:
         grid: int,
         l2: float,
         classes: bool,
+        steps: int | None = None,
+        settings: dict[str, Any] | None = None,
     ):
         import numpy as np
 
@@ -334,8 +374,10 @@ class Recorder:
             names=[p.label for p in params],
             network=_network(model),
             outputs=width or 1,
+            settings=dict(settings or {}),
         )
         self.grid_points = None
+        self.neuron_points = None
         if grid:
             pts = np.array(X, dtype=float)
             lo, hi = pts.min(axis=0), pts.max(axis=0)
@@ -349,6 +391,30 @@ class Recorder:
             self.record.extent = (float(x1[0]), float(x1[-1]), float(x2[0]), float(x2[-1]))
             self.record.X = [[float(v) for v in x] for x in X]
             self.record.y = [float(v) for v in y]
+            self._plan_neuron_grid(x1, x2, steps)
+
+    def _plan_neuron_grid(self, x1, x2, steps: int | None) -> None:
+        """Record each hidden neuron over a coarser grid when the record has room for it:
+        the largest side up to :data:`NEURON_GRID` that keeps the whole record within
+        :data:`MAX_RECORDED_NUMBERS` (decided before the first step), else none."""
+        import numpy as np
+
+        self.neuron_points = None
+        if self.neurons is None or steps is None:
+            return
+        hidden = sum(len(ns) for ns in self.neurons[:-1])
+        count = steps // self.record.every + 2
+        room = MAX_RECORDED_NUMBERS // count - len(self.params) - self.grid**2
+        side = min(NEURON_GRID, self.grid)
+        while hidden and side >= 8 and hidden * side * side > room:
+            side -= 2
+        if not hidden or side < 8:
+            return
+        n1 = np.linspace(x1[0], x1[-1], side)
+        n2 = np.linspace(x2[0], x2[-1], side)
+        gx, gy = np.meshgrid(n1, n2)
+        self.neuron_points = np.column_stack([gx.ravel(), gy.ravel()])
+        self.record.neuron_grid = side
 
     def _outputs(self, points) -> Any:
         """The model's outputs for an array of points: (n,) for one output, else (n, k)."""
@@ -398,11 +464,26 @@ class Recorder:
             grid.setflags(write=False)
         loss = total.data if isinstance(total, Value) else float(total)
         self.record.snapshots.append(
-            Snapshot(step, tuple(p.data for p in self.params), loss, acc, grid)
+            Snapshot(step, tuple(p.data for p in self.params), loss, acc, grid, self._hidden())
         )
 
-    def finish(self, loss: list[float], accuracy: list[float | None]) -> TrainingRecord:
-        """The record, with the run's curves."""
+    def _hidden(self) -> Any:
+        """Each hidden neuron's activation over the neurons' grid, or None."""
+        import numpy as np
+
+        if self.neuron_points is None:
+            return None
+        side = self.record.neuron_grid
+        layers = _array_layers(self.neurons, self.neuron_points)[:-1]
+        a = np.concatenate(layers, axis=1).T.reshape(-1, side, side)
+        a.setflags(write=False)
+        return a
+
+    def finish(
+        self, loss: list[float], accuracy: list[float | None], lr: Sequence[float] = ()
+    ) -> TrainingRecord:
+        """The record, with the run's curves (and learning rates, when given)."""
         self.record.loss = list(loss)
         self.record.accuracy = list(accuracy)
+        self.record.lr = list(lr)
         return self.record

@@ -242,12 +242,12 @@ def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]
     if plan.every:
         observers.append(Printer(plan.every, steps))
     if plan.record is not None:
-        from .record import Recorder
+        from .record import Recorder, settings_of
 
         every, grid = plan.record
         recorder = Recorder(
             model, plan.X, plan.y, plan.loss_fn, plan.params, every=every, grid=grid, l2=plan.l2,
-            classes=plan.classes,
+            classes=plan.classes, steps=steps, settings=settings_of(plan),
         )  # fmt: skip
         observers.append(Recording(recorder, every, runner.sync))
     observers += plan.observers
