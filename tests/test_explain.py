@@ -326,3 +326,16 @@ def test_the_sum_over_paths_is_what_backward_gives_on_random_expressions(steps, 
     root.backward()
     assert [ex.total for ex in explained] == [v.grad for v in leaves]
     assert all(ex.agrees for ex in explained)
+
+
+def test_a_graph_past_the_teaching_bound_is_refused_at_once():
+    from autograd_lite.teach.size import MAX_NODES
+    from autograd_lite.teach.traces import traces
+
+    x = Value(0.5, label="x")
+    y = x
+    for _ in range(MAX_NODES):
+        y = y * 1.0000001
+    for view in (lambda: explain(y, x), lambda: traces(y, [x])):
+        with pytest.raises(ValueError, match=f"more than the {MAX_NODES:,}"):
+            view()

@@ -45,6 +45,7 @@ from ..ops import NARY, OPS, wsum_operands
 from ..table import Table, fmt, report_html, report_markdown, report_text
 from . import _scaled
 from .bp_equations import BackpropTable, backprop_equations, backprop_table
+from .size import check_size
 
 __all__ = [
     "Edge",
@@ -288,6 +289,7 @@ def explain(
     if gradient is None:
         gradient = gradients(root, [wrt])[0]
     order = topo_order(root)
+    check_size(order, "explain")
     names = node_names(order)
     wrt_name = names.get(wrt) or wrt.label or fmt(wrt.data)
     graph = _Graph(order, wrt) if wrt in names else None

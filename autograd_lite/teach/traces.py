@@ -51,6 +51,7 @@ from ..labels import node_names
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
 from . import _scaled
+from .size import check_size
 
 __all__ = ["TraceRow", "TraceTable", "Traces", "traces", "function_traces"]
 
@@ -449,7 +450,8 @@ def traces(
     Raises:
         TypeError: if root or an input is not a Value.
         ValueError: if direction has the wrong length, an input appears twice or is not a
-            leaf, or a format is bad.
+            leaf, or a format is bad; or if the graph has more than
+            :data:`~autograd_lite.teach.size.MAX_NODES` nodes.
     """
     check_value(root)
     inputs = list(inputs)
@@ -466,6 +468,7 @@ def traces(
         raise ValueError(f"direction has {len(direction)} numbers for {len(inputs)} input(s)")
     format(1.0, fmt)
     topo = topo_order(root)
+    check_size(topo, "traces")
     names = node_names(topo, lambda x: _num(x, fmt))
     for v in inputs:  # an input the root does not depend on: named all the same
         names.setdefault(v, v.label or _num(v.data, fmt))
