@@ -151,7 +151,8 @@ _MATH.update(
 )
 _SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻", "0123456789+-"))
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖⱼᵢₗₙ", "0123456789kjiln"))
-# combining accents that LaTeX's kernel puts on any letter, in any font encoding
+# combining accents that LaTeX's kernel puts on any letter in OT1, its default font encoding
+# (not the ogonek: \k exists in T1 only, so ą is shown as its escape)
 _ACCENTS = {
     "\u0300": "`",
     "\u0301": "'",
@@ -165,7 +166,6 @@ _ACCENTS = {
     "\u0306": "u",
     "\u030b": "H",
     "\u0327": "c",
-    "\u0328": "k",
 }
 
 
