@@ -477,12 +477,3 @@ def test_an_observer_is_told_of_the_start_every_step_and_the_end(monkeypatch):
     assert log.seen == [("start", 0, 10), 1, 2, 3, ("close", True)] and len(h) == 3
     printer = Printer(2, 5)
     assert printer.on_step(1, 0.5, None) is None and printer.close(True) is None
-
-
-def test_a_schedule_that_fails_later_is_refused_before_the_first_step():
-    model = MLP(2, [1], seed=0)
-    before = [p.data for p in model.parameters()]
-    with pytest.raises(ValueError, match="lr at step 3 must be a finite number"):
-        fit(model, [[0.0, 1.0], [1.0, 0.0]], [1, -1], steps=5, progress=False,
-            lr=lambda k: 0.1 if k < 3 else float("nan"))  # fmt: skip
-    assert [p.data for p in model.parameters()] == before

@@ -197,20 +197,6 @@ def _compiled_mode(compiled: Any) -> bool | str:
     return compiled
 
 
-def _check_schedule(optimizer, steps: int) -> None:
-    """Every learning rate the run will use, now: a schedule that gives NaN at step 1 would
-    otherwise stop the run after step 0 was applied."""
-    lr = getattr(optimizer, "lr", None)
-    if callable(lr) and hasattr(optimizer, "current_lr"):
-        start = optimizer.steps
-        try:
-            for k in range(start, start + steps):
-                optimizer.steps = k
-                optimizer.current_lr()
-        finally:
-            optimizer.steps = start
-
-
 def check_fit(
     model,
     X,
@@ -242,7 +228,6 @@ def check_fit(
         optimizer = SGD(params, linear_schedule(1.0, 0.1, max(steps, 1)) if lr is None else lr)
     elif lr is not None:
         raise ValueError("give either an optimizer or lr (for the default SGD), not both")
-    _check_schedule(optimizer, steps)
     _losses.check_alpha(l2)  # now, not in the middle of step 1
     check_samples(model, X, "fit")
     _losses.check_labels(loss_fn, y, what="y", width=_width(model))
