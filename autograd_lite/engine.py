@@ -1,12 +1,9 @@
-"""The engine: ``Value`` nodes, their topological order, and the backward pass.
+"""The engine: ``Value`` nodes, ``apply``, their topological order, and the backward pass.
 
-Every operation looks its forward function and derivative rule up in the ops table
-(:mod:`autograd_lite.ops`); nothing here knows a derivative. Nodes keep no closures and no
-links to their children, so graphs form no reference cycles; nothing recurses, so a chain of
-a million nodes differentiates. :func:`backward_steps` is the backward pass as a textbook
-writes it; :func:`backward` and :func:`gradients` compute the same numbers faster
-(``_backward``, tested to agree to the last bit).
-"""
+Every derivative is looked up in the ops table (:mod:`autograd_lite.ops`); nodes keep no
+closures, so graphs form no reference cycles, and nothing recurses. :func:`backward_steps`
+is the backward pass as a textbook writes it; :func:`backward` and :func:`gradients` compute
+the same numbers faster (``_backward``, tested to agree to the last bit)."""
 
 from __future__ import annotations
 
@@ -28,10 +25,8 @@ __all__ += ["reference_gradients", "backward", "gradients", "no_grad", "gc_pause
 
 class Value:
     """A scalar node: ``data`` (a float), ``grad``, ``op`` (the primitive that made it, ``''``
-    for a leaf), ``parents`` (its operands, in order) and an optional ``label``.
-
-    ``data`` may be any real number (int, float, numpy scalar) but not NaN or a boolean; the
-    label is what drawings, explanations and error messages show.
+    for a leaf), ``parents`` (its operands, in order) and an optional ``label`` (what
+    drawings and messages show). ``data`` may be any real number but not NaN or a boolean.
 
     Example:
         >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -111,8 +106,7 @@ class Value:
     # --- graph ---
     @property
     def is_constant(self) -> bool:
-        """Whether this is a number used as an operand (the 3 of ``x * 3``): constants are
-        not differentiated, so no pass fails because one's gradient is infinite (``0 ** x``)."""
+        """Whether this is a number used as an operand (the 3 of ``x * 3``): not differentiated."""
         return self.parents is _CONSTANT
 
     def backward(self) -> None:
@@ -127,6 +121,41 @@ class Value:
         """Set ``grad`` to 0 on this node and every node it depends on."""
         for node in topo_order(self):
             node.grad = 0.0
+
+
+def apply(op: str, operands: tuple[Value, ...]) -> Value:
+    """Run the primitive ``op`` of the ops table on ``operands`` (a tuple of Values; for
+    ``"wsum"`` the weights, as many inputs, the bias) and return the new node: every
+    operator of :class:`Value` comes here, and so may models. A domain error raises what
+    Python's ``math`` raises for the same float operation, naming the operation and operands.
+
+    Example:
+        >>> c = apply("mul", (Value(2.0), Value(3.0)))
+        >>> c.data, c.op
+        (6.0, 'mul')
+    """
+    try:
+        prim = OPS[op]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown primitive {op!r}; the ops table has {', '.join(OPS)}") from None
+    # NOTE: a wrong operand is sorted out only on failure: a training run pays for no check
+    try:
+        n = len(operands)
+        if n == 1:
+            r = prim.forward(operands[0].data)
+        elif n == 2:
+            r = prim.forward(operands[0].data, operands[1].data)
+        else:
+            r = prim.forward(*[o.data for o in operands])
+    except (ArithmeticError, ValueError) as err:
+        raise operand_error(op, operands, err) from None
+    except (AttributeError, TypeError) as err:
+        if type(err) is UnknownRead:  # an operand's number is not known yet (being traced)
+            return _node(UNKNOWN, op, operands)
+        raise misuse(prim, operands, err) from None
+    if r - r:  # true only for inf or NaN: checked before any node exists
+        non_finite(op, operands, r)
+    return _node(r, op, operands)
 
 
 def topo_order(root: Value) -> list[Value]:
@@ -302,45 +331,6 @@ def _operand(x) -> Value:
     v = _node(to_float(x, "operand"))
     v.parents = _CONSTANT
     return v
-
-
-def apply(op: str, operands: tuple[Value, ...]) -> Value:
-    """Run the primitive ``op`` of the ops table on ``operands`` (a tuple of Values; for
-    ``"wsum"`` the weights, as many inputs, the bias) and return the new node.
-
-    Every operator of :class:`Value` comes here, and so may models: the operands are not
-    checked one by one, which makes it fast. A domain error raises what Python's ``math``
-    raises for the same float operation, naming the operation and the operands.
-
-    Example:
-        >>> c = apply("mul", (Value(2.0), Value(3.0)))
-        >>> c.data, c.op
-        (6.0, 'mul')
-    """
-    try:
-        prim = OPS[op]
-    except (KeyError, TypeError):
-        raise ValueError(f"unknown primitive {op!r}; the ops table has {', '.join(OPS)}") from None
-    # NOTE: nothing is checked before the forward function runs: a wrong operand (no .data)
-    # or a wrong number of them is sorted out only on failure, so the millions of nodes a
-    # training run makes pay nothing for it. One and two operands skip the generic packing.
-    try:
-        n = len(operands)
-        if n == 1:
-            r = prim.forward(operands[0].data)
-        elif n == 2:
-            r = prim.forward(operands[0].data, operands[1].data)
-        else:
-            r = prim.forward(*[o.data for o in operands])
-    except (ArithmeticError, ValueError) as err:
-        raise operand_error(op, operands, err) from None
-    except (AttributeError, TypeError) as err:
-        if type(err) is UnknownRead:  # an operand's number is not known yet (being traced)
-            return _node(UNKNOWN, op, operands)
-        raise misuse(prim, operands, err) from None
-    if r - r:  # true only for inf or NaN: checked before any node exists
-        non_finite(op, operands, r)
-    return _node(r, op, operands)
 
 
 def check_value(x: object, what: str = "root") -> None:
