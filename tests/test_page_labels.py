@@ -10,6 +10,8 @@ import pytest
 from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value
+from autograd_lite.escape import latex as latex_text
+from autograd_lite.escape import visible as visible_text
 from autograd_lite.nn import MLP, fit
 from viz import (
     backward_step_texts,
@@ -28,9 +30,7 @@ from viz.labels import (
     page_number,
     quoted_text,
     shorten,
-    visible_text,
 )
-from viz.latex import latex_text
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 RTL = "\u202eRTL\u200bzw\u200d"

@@ -9,8 +9,9 @@ import pytest
 from examples import worked_example
 
 from autograd_lite import Value, topo_order
+from autograd_lite.escape import latex as latex_text
 from viz import DrawingOptions, GraphTooLargeError, to_tikz
-from viz.latex import label_latex, latex_text, run_pdflatex
+from viz.latex import label_latex, run_pdflatex
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot")
 needs_latex = pytest.mark.skipif(

@@ -17,7 +17,7 @@ import os
 import re
 from pathlib import Path
 
-from autograd_lite import Value, topo_order
+from autograd_lite import Value, escape, topo_order
 from autograd_lite.checks import is_integer
 from autograd_lite.engine import check_value
 from autograd_lite.files import write_atomically
@@ -30,7 +30,6 @@ from .latex import (
     LatexNotFoundError,
     check_latex_time_limit,
     label_latex,
-    latex_text,
     run_pdflatex,
 )
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
@@ -125,7 +124,7 @@ def beamer(
     order = topo_order(root)
     check_size(order, options.max_nodes, what="beamer")
     names = _latex_names(order, options.fmt)
-    steps = step_texts(order, options.fmt, names, latex_text, number=_number(options.fmt))
+    steps = step_texts(order, options.fmt, names, escape.latex, number=_number(options.fmt))
     _check_steps(len(steps), max_steps)
     check_layout(root, options, "beamer")
     source = _document(order, steps, options, title, time_limit)
@@ -205,8 +204,8 @@ def _number(fmt: str):
 
 def _title_text(text: str) -> str:
     """A title in LaTeX, with a typographic apostrophe (Baydin’s) for a straight one between
-    letters, as a typesetter sets it; everything else as :func:`viz.latex.latex_text`."""
-    return latex_text(re.sub(r"(?<=\w)'(?=\w)", "\u2019", text))
+    letters, as a typesetter sets it; everything else as :func:`autograd_lite.escape.latex`."""
+    return escape.latex(re.sub(r"(?<=\w)'(?=\w)", "\u2019", text))
 
 
 def _closing_frame(
@@ -224,7 +223,7 @@ def _closing_frame(
     fmt = options.fmt
     lines = tuple(
         f"\\ensuremath{{\\partial}}{out}/\\ensuremath{{\\partial}}{names[i]} = "
-        f"grad({names[i]}) = {latex_text(_number(fmt)(shown.get(i, 0.0)))}"
+        f"grad({names[i]}) = {escape.latex(_number(fmt)(shown.get(i, 0.0)))}"
         for i, v in enumerate(order)
         if not v.parents and not v.is_constant
     )
@@ -236,7 +235,7 @@ def _latex_names(order: list[Value], fmt: str) -> list[str]:
     textbook scripts, a constant's number, an id."""
     names = node_names(order, lambda x: format_number(x, fmt))
     return [
-        label_latex(shorten(v.label)) if v.label else latex_text(shorten(names[v])) for v in order
+        label_latex(shorten(v.label)) if v.label else escape.latex(shorten(names[v])) for v in order
     ]
 
 

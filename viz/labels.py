@@ -8,9 +8,9 @@ Text longer than :data:`MAX_LABEL_CHARS` characters is shortened in a picture by
 :func:`shorten`, with a visible "…" (Graphviz refuses a label longer than 16,384 characters,
 and one of thousands is unreadable anyway); the stepper's text shows it in full. Lone
 surrogates, which no file can hold, are shown as their escape (``\\ud800``) everywhere:
-:func:`visible_text` does it for the text of pages. So are the bidirectional controls
-(U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C): left in a label they would reorder
-the text around it, so that a chain-rule line reads its numbers backwards.
+:func:`autograd_lite.escape.visible` does it for the text of pages. So are the
+bidirectional controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C): left in a
+label they would reorder the text around it, so that a chain-rule line reads its numbers backwards.
 
 Labels written in Nielsen's notation (``w^3_12``, ``w^2_1,12``, ``b^2_1``, ``z^2_1``,
 ``a^2_1``, ``delta^2_1``) and simple ``x_1`` / ``x^2`` labels are drawn with real
@@ -32,7 +32,6 @@ import re
 
 # One reader of Nielsen's labels for the whole project; re-exported here for drawings.
 from autograd_lite.escape import BIDI_CONTROLS
-from autograd_lite.escape import visible as visible_text
 from autograd_lite.labels import parse_nielsen
 
 __all__ = [
@@ -46,7 +45,6 @@ __all__ = [
     "label_text",
     "page_number",
     "shorten",
-    "visible_text",
     "quoted_text",
 ]
 

@@ -1,15 +1,16 @@
 """Text for LaTeX, and pdflatex run with a time limit: what :mod:`viz.tikz` and
 :mod:`viz.beamer` share.
 
-Everything a user can write (labels, titles) passes through :func:`latex_text` before it
-reaches a LaTeX source, so it is typeset as the characters it holds and never read as a
-command: ``\\input{/etc/passwd}`` prints a backslash and braces, ``}$\\def`` closes nothing.
-Only ASCII and commands of LaTeX's own kernel come out, so the text compiles with plain
-pdflatex and any font encoding; a character that pdflatex cannot typeset without extra
-packages is shown as its escape (``\\u4e2d``), as pages show lone surrogates.
+Everything a user can write (labels, titles) passes through
+:func:`autograd_lite.escape.latex` before it reaches a LaTeX source, so it is typeset as
+the characters it holds and never read as a command: ``\\input{/etc/passwd}`` prints a
+backslash and braces, ``}$\\def`` closes nothing. Only ASCII and commands of LaTeX's own
+kernel come out, so the text compiles with plain pdflatex and any font encoding; a character
+that pdflatex cannot typeset without extra packages is shown as its escape (``\\u4e2d``), as
+pages show lone surrogates.
 
 Example:
-    >>> latex_text("50% of {x_1}")
+    >>> escape.latex("50% of {x_1}")
     '50\\\\% of \\\\{x\\\\_1\\\\}'
     >>> label_latex("w^2_11")
     '\\\\ensuremath{w^{2}_{11}}'
@@ -25,8 +26,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from autograd_lite import escape
 from autograd_lite.checks import is_bool, is_real
-from autograd_lite.escape import latex as latex_text
 
 from .labels import _SCRIPTED
 
@@ -34,7 +35,6 @@ __all__ = [
     "DEFAULT_LATEX_TIME_LIMIT",
     "LatexNotFoundError",
     "LatexError",
-    "latex_text",
     "label_latex",
     "run_pdflatex",
 ]
@@ -62,13 +62,13 @@ def label_latex(label: str) -> str:
     Returns:
         ``\\ensuremath{w^{2}_{11}}`` for a scripted label (δ for ``delta``); a letter, alone
         or with digits (``n``, ``b``, ``x1``), in math too, so that every one-letter name is
-        set alike (``\\ensuremath{n}``); else :func:`latex_text` of the label.
+        set alike (``\\ensuremath{n}``); else :func:`autograd_lite.escape.latex` of the label.
     """
     if _LETTER.fullmatch(label):
         return rf"\ensuremath{{{label}}}"
     m = _SCRIPTED.fullmatch(label)
     if m is None or (m["sup"] is None and m["sub"] is None):
-        return latex_text(label)
+        return escape.latex(label)
     base = r"\delta" if m["base"] in ("delta", "δ") else m["base"]
     out = base
     # the pattern admits only letters, digits and commas in scripts: nothing to escape

@@ -80,7 +80,7 @@ def step_texts(
     ``names`` says, every number as ``number`` says (by default ``fmt`` as
     :func:`viz.labels.format_number` applies it, as Beamer's pictures write numbers) and every
     other piece of text passed through ``text`` (Beamer frames pass LaTeX names and
-    :func:`viz.latex.latex_text`)."""
+    :func:`autograd_lite.escape.latex`)."""
     words = Words(
         {v: i for i, v in enumerate(order)},
         names,

@@ -8,7 +8,7 @@ nodes: ``dot`` lays out boxes of the sizes the TikZ text needs, and the picture 
 and edges (Graphviz's curves) at those coordinates, so it compiles with plain pdflatex and
 only ``\\usepackage{tikz}``, no TikZ library and no LuaLaTeX.
 
-Every label and number passes through :func:`viz.latex.latex_text`, so a label can only ever
+Every label and number passes through :func:`autograd_lite.escape.latex`, so a label can only ever
 print its own characters.
 
 Example:
@@ -29,14 +29,14 @@ from dataclasses import dataclass
 
 import graphviz
 
-from autograd_lite import Value, topo_order
+from autograd_lite import Value, escape, topo_order
 from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
 from .dot import faster_hints, install_hint
 from .labels import format_number, shorten
-from .latex import label_latex, latex_text
+from .latex import label_latex
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .picture import (
     DIM,
@@ -157,15 +157,15 @@ def _text_width(text: str) -> float:
             width += 0.55
         else:
             width += 0.9  # a symbol, or the start of an escape such as \u4e2d
-            if not latex_text(c).startswith("\\ensuremath") and "\\textbackslash" in (
-                latex_text(c)
+            if not escape.latex(c).startswith("\\ensuremath") and "\\textbackslash" in (
+                escape.latex(c)
             ):
                 width += 0.55 * 5
     return width * 1.05
 
 
 def _label_width(label: str) -> float:
-    if label_latex(label).startswith("\\ensuremath{") and label_latex(label) != latex_text(label):
+    if label_latex(label).startswith("\\ensuremath{") and label_latex(label) != escape.latex(label):
         base, _, scripts = label.replace("delta", "d").partition("^")
         if not scripts:
             base, _, scripts = label.partition("_")
@@ -182,8 +182,8 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
     if i in graph.compact:
         text = shorten(_number(v.data, fmt))
         if name is not None:
-            return [(f"{name.latex} = {latex_text(text)}", _text_width(f"{name.plain} = {text}"))]
-        return [(latex_text(text), _text_width(text))]
+            return [(f"{name.latex} = {escape.latex(text)}", _text_width(f"{name.plain} = {text}"))]
+        return [(escape.latex(text), _text_width(text))]
     rows = []
     if v.label:
         label = shorten(v.label)
@@ -193,10 +193,10 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
     elif graph.show_ids:
         rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
     data = "data " + shorten(_number(v.data, fmt))
-    rows.append((latex_text(data), _text_width(data)))
+    rows.append((escape.latex(data), _text_width(data)))
     if graph.options.show_grad:
         grad = "grad " + shorten(_number(graph.grads[i], fmt))
-        rows.append((latex_text(grad), _text_width(grad)))
+        rows.append((escape.latex(grad), _text_width(grad)))
     return rows
 
 
@@ -222,8 +222,8 @@ def _op_text(graph: _Layout, i: int) -> str:
 
 def _op_latex(text: str) -> str:
     if text.startswith("^"):  # a folded exponent, as in x²
-        return r"\ensuremath{{}^{\mathrm{" + latex_text(text[1:]) + "}}}"
-    return latex_text(text)
+        return r"\ensuremath{{}^{\mathrm{" + escape.latex(text[1:]) + "}}}"
+    return escape.latex(text)
 
 
 def _op_size(graph: _Layout, i: int) -> tuple[float, float]:
@@ -441,7 +441,7 @@ def _boxes(where: Placement) -> list[str]:
         )
         out.append(
             rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
-            f"{{{latex_text(label)}}};"
+            f"{{{escape.latex(label)}}};"
         )
     return out
 
@@ -459,7 +459,7 @@ def _edge_lines(
             lx, ly = where.head_labels[k]
             out.append(
                 rf"\node[font=\fontsize{{6}}{{7}}\selectfont\sffamily, text={_rgb('#666666')}] "
-                f"at ({_n(lx)},{_n(ly)}) {{{latex_text(name)}}};"
+                f"at ({_n(lx)},{_n(ly)}) {{{escape.latex(name)}}};"
             )
     return out
 
@@ -531,5 +531,5 @@ def _legend(graph: _Layout, where: Placement) -> list[str]:
                 rf"\draw[fill={_rgb(colour)}, draw={_rgb('#999999')}, line width=0.3bp] "
                 f"({_n(x)},{_n(y - 4)}) rectangle ({_n(x + 14)},{_n(y + 4)});"
             )
-        out.append(rf"\node[anchor=west] at ({_n(x0 + 34)},{_n(y)}) {{{latex_text(text)}}};")
+        out.append(rf"\node[anchor=west] at ({_n(x0 + 34)},{_n(y)}) {{{escape.latex(text)}}};")
     return out

@@ -36,6 +36,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from autograd_lite import escape
 from autograd_lite.nn.history import History
 from autograd_lite.nn.observers import Observer, in_notebook
 from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
@@ -43,7 +44,7 @@ from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
 from . import _training_page
 from ._inline import InlinePage
 from ._page import html_page
-from .labels import shorten, visible_text
+from .labels import shorten
 
 __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MAX_CURVE_POINTS"]
 
@@ -151,7 +152,7 @@ def page_data(record: Any) -> dict[str, Any]:
         "outputs": record.outputs,
         "network": network,
         # in full (escaped as the title is): the tooltip shows the network's, shortened
-        "names": [visible_text(name) for name in record.names],
+        "names": [escape.visible(name) for name in record.names],
         "snapshots": [
             {
                 "step": s.step,
@@ -202,7 +203,7 @@ def _lr_text(lr: list[float]) -> str | None:
 
 
 def _label(text: Any) -> Any:
-    return shorten(visible_text(text)) if isinstance(text, str) else text
+    return shorten(escape.visible(text)) if isinstance(text, str) else text
 
 
 def _shown_labels(network: dict[str, Any]) -> dict[str, Any]:
@@ -246,7 +247,7 @@ def training_page(
 
     See the module docstring for what the page shows. The title and every label are shown
     as text, never as markup, with lone surrogates and bidirectional controls as their
-    escapes (see :func:`viz.labels.visible_text`); the tooltip shortens a long label with a
+    escapes (see :func:`autograd_lite.escape.visible`); the tooltip shortens a long label with a
     "…" (:func:`viz.labels.shorten`), and the page's data keeps every parameter's label in
     full (``names``). The page is written atomically.
 
@@ -282,7 +283,7 @@ def training_page(
         raise TypeError(f"title must be text, got {type(title).__name__}")
     if not record.snapshots:
         raise ValueError("the record has no snapshots to draw")
-    shown = visible_text(title)
+    shown = escape.visible(title)
     text = html_page(
         title=title,
         body=_training_page.BODY,

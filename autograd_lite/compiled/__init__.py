@@ -30,7 +30,7 @@ What it needs is declared, never looked up by reflection; it knows the engine, n
 
 Modules:
 
-* :mod:`~autograd_lite.compiled.tracing`: ``record`` runs the function once and keeps its
+* :mod:`~autograd_lite.compiled.tracing`: ``trace_function`` runs the function once and keeps its
   graph (``TraceError`` when it reads a number it may not);
 * :mod:`~autograd_lite.compiled.program`: ``compile_loss`` and ``CompiledLoss``, the
   grouped array operations, their forward and backward passes, and the listing

@@ -44,7 +44,7 @@ from ._codegen import compile_passes
 from ._grouping import Namer, consts_text, layout, split_by_sources
 from ._instructions import _Array, _Elementwise, _Matmul, _WeightedSums
 from ._takes import Take
-from .tracing import Trace, TraceError, record
+from .tracing import Trace, TraceError, trace_function
 
 __all__ = ["CompiledLoss", "compile_loss", "TraceError"]
 
@@ -418,7 +418,7 @@ def compile_loss(
         if len(labels) != len(rows):
             raise TraceError(f"got {len(rows)} samples but {len(labels)} labels")
         n_labels, form = (1, "number") if labels.ndim == 1 else (labels.shape[1], "list")
-    tr = record(
+    tr = trace_function(
         fn,
         params,
         1 if rows.ndim == 1 else rows.shape[1],

@@ -10,7 +10,7 @@ code, the same for every sample.
 
 Nothing is compared or guessed afterwards: code that reads the number of a value that
 depends on the sample or the parameters (``if x.data > 0``, ``max(s.data for s in ...)``,
-``float(x)``, a comparison) raises where it reads it, and :func:`record` refuses the
+``float(x)``, a comparison) raises where it reads it, and :func:`trace_function` refuses the
 function with :class:`TraceError`, as ``jax.jit`` refuses Python control flow on traced
 values: a program that replays one graph for every sample cannot hold such a choice.
 """
@@ -23,7 +23,7 @@ from ..engine import Value, topo_order
 from ..unknown import UNKNOWN, UnknownRead
 from ._errors import HOW_TO, TraceError
 
-__all__ = ["TraceError", "Trace", "record"]
+__all__ = ["TraceError", "Trace", "trace_function"]
 
 
 class Trace:
@@ -152,7 +152,7 @@ def _split(result) -> tuple[Value, list[Value], bool]:
     return loss, outs, as_list
 
 
-def record(
+def trace_function(
     fn: Callable,
     params: Sequence[Value],
     n_inputs: int,

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..engine import Value, no_grad
 from .program import CompiledLoss
-from .tracing import TraceError, record
+from .tracing import TraceError, trace_function
 
 __all__ = ["CompiledSteps", "prepare"]
 
@@ -83,7 +83,7 @@ def prepare(
         return per_sample(out, label), out
 
     try:
-        trace = record(
+        trace = trace_function(
             fn,
             params,
             1 if rows.ndim == 1 else rows.shape[1],
