@@ -6,6 +6,7 @@ import pathlib
 
 import numpy as np
 import pytest
+from interrupting import interrupt_at_line
 
 from autograd_lite import Value, no_grad
 from autograd_lite.compiled import CompiledLoss, TraceError, compile_loss
@@ -718,8 +719,6 @@ def test_an_interrupt_at_any_line_of_a_compiled_step_leaves_one_whole_step(make)
     """A KeyboardInterrupt raised at each line of the compiled step in turn (where a Ctrl-C
     can land): after fit stops, parameters, gradients and step count are those of one step
     of an uninterrupted run, never the gradient of a step that was not applied."""
-    import sys
-
     from autograd_lite.compiled import training as module
 
     X, y = moons(40, noise=0.1, seed=0)
@@ -737,32 +736,15 @@ def test_an_interrupt_at_any_line_of_a_compiled_step_leaves_one_whole_step(make)
     for n in range(1, 400):
         model = MLP(2, [4, 1], seed=0)
         opt = make(model.parameters())
-        count = [0]
-
-        def tracer(frame, event, arg, n=n, count=count):
-            # the steps only: a Ctrl-C right after a `with` block's __enter__ (tracing's
-            # no_grad) is a gap of Python's own, outside what a step can promise
-            if frame.f_code.co_filename != module.__file__ or frame.f_code.co_name != "step":
-                return None
-
-            def local(frame, event, arg):
-                if event == "line":
-                    count[0] += 1
-                    if count[0] == n:
-                        raise KeyboardInterrupt
-                return local
-
-            return local
-
-        sys.settrace(tracer)
+        # the steps only: a Ctrl-C right after a `with` block's __enter__ (tracing's
+        # no_grad) is a gap of Python's own, outside what a step can promise
         try:
-            fit(model, X, y, loss="hinge", optimizer=opt, steps=3, compiled=True)
+            with interrupt_at_line(n, module.__file__, ("step",)):
+                fit(model, X, y, loss="hinge", optimizer=opt, steps=3, compiled=True)
         except KeyboardInterrupt:
             interrupted += 1
         else:
             break
-        finally:
-            sys.settrace(None)
         data = [p.data for p in model.parameters()]
         if opt.steps == 0:
             assert data == start

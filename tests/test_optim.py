@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from interrupting import interrupt_at_line
 
 from autograd_lite import Value
 from autograd_lite.nn.optim import SGD, Adam, linear_schedule, step_schedule
@@ -322,8 +323,6 @@ def test_an_interrupt_at_any_line_of_a_step_updates_every_parameter_or_none(make
     """A KeyboardInterrupt raised at each line of the step in turn (signal handlers run
     between bytecodes, so a line is where a Ctrl-C can land): parameters, state and step
     count are all as before or all as after."""
-    import sys
-
     from autograd_lite.nn import optim as module
 
     params = [Value(0.1 * i - 1.0) for i in range(20)]
@@ -338,30 +337,13 @@ def test_an_interrupt_at_any_line_of_a_step_updates_every_parameter_or_none(make
             opt.steps,
             [list(getattr(opt, s)) for s in opt.state_names],
         )
-        count = [0]
-
-        def tracer(frame, event, arg, n=n, count=count):
-            if frame.f_code.co_filename != module.__file__:
-                return None
-
-            def local(frame, event, arg):
-                if event == "line":
-                    count[0] += 1
-                    if count[0] == n:
-                        raise KeyboardInterrupt
-                return local
-
-            return local
-
-        sys.settrace(tracer)
         try:
-            opt.step()
+            with interrupt_at_line(n, module.__file__):
+                opt.step()
         except KeyboardInterrupt:
             pass
         else:
             break
-        finally:
-            sys.settrace(None)
         after = (
             [p.data for p in params],
             opt.steps,
