@@ -34,6 +34,8 @@ def test_python_examples_in_the_readme_run_and_print_what_it_says(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("0.7071 -1.5000 1.0000\n")
     assert "engine gradient:    0.00810714338974  (agrees)" in result.stdout
+    assert "Your formula is right, given y1 + y2 + y3 = 1" in result.stdout
+    assert "a swapped index, w_kj for w_jk" in result.stdout
     assert "gradcheck passed: 2 input(s)" in result.stdout
     assert "Your formula equals ∂y/∂b, not ∂y/∂w." in result.stdout
     for name in ("moons.json", "neuron.svg", "neuron.png", "neuron_steps.html", "neuron_steps.tex"):
