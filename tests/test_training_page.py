@@ -215,11 +215,11 @@ def test_hovering_a_neuron_shows_its_name_and_values(trained, browser, tmp_path)
     page.keyboard.press("End")
     page.hover("#network .neuron[data-layer='1'][data-index='0']")
     tip = page.inner_text("#tooltip")
-    assert tip.splitlines()[0] == "z^2_1 → a^2_1 = relu(z^2_1)"
+    assert tip.splitlines()[0] == "z²₁ → a²₁ = relu(z²₁)"
     assert XSS + " = " in tip  # the hostile weight label, as text
     n = model.layers[0].neurons[0]
     z = sum(w.data * x for w, x in zip(n.w, history.record.X[0])) + n.b.data
-    shown = float(re.search(r"z\^2_1 = (\S+)", tip)[1])
+    shown = float(re.search(r"z²₁ = (\S+)", tip)[1])
     assert abs(shown - z) <= 1e-3 * max(1.0, abs(z))
     assert page.evaluate("document.querySelectorAll('#tooltip img').length") == 0
     page.hover("#play")

@@ -44,7 +44,7 @@ from autograd_lite.nn.record import MAX_RECORDED_NUMBERS, TrainingRecord
 from . import _training_page
 from ._inline import InlinePage
 from ._page import html_page
-from .labels import shorten
+from .labels import label_text, shorten
 
 __all__ = ["TrainingPage", "training_page", "LiveView", "MAX_DRAWN_WEIGHTS", "MAX_CURVE_POINTS"]
 
@@ -203,12 +203,13 @@ def _lr_text(lr: list[float]) -> str | None:
 
 
 def _label(text: Any) -> Any:
-    return shorten(escape.visible(text)) if isinstance(text, str) else text
+    return shorten(label_text(escape.visible(text))) if isinstance(text, str) else text
 
 
 def _shown_labels(network: dict[str, Any]) -> dict[str, Any]:
-    """The network with every label as the tooltip shows it: lone surrogates and
-    bidirectional controls as their escapes, a long label shortened with a "…"."""
+    """The network with every label as the tooltip shows it: scripts as the pictures draw
+    them (z²₁), lone surrogates and bidirectional controls as their escapes, a long label
+    shortened with a "…"."""
     return {
         **network,
         "inputs": [_label(name) for name in network["inputs"]],
