@@ -201,7 +201,6 @@ def test_x_before_a_bracket_never_suggests_defining_a_function_x(values):
 @pytest.mark.parametrize(
     "text, words, start",
     [
-        ("sqrt'(x)", "write it out, as 1/(2*sqrt(x))", 0),
         (
             "s'(x)",
             "write the derivative of s out, or define it with --define, e.g. ds(x)=..., "
@@ -238,6 +237,13 @@ SIG = 1 / (1 + math.exp(-0.7))
         ("ReLU'(x)", 1.0),
         ("relu'(-x)", 0.0),
         ("2σ'(x)x", 2 * SIG * (1 - SIG) * 0.7),
+        # every library function of one argument, its derivative from the ops table's rules
+        ("sqrt'(x)", 1 / (2 * math.sqrt(0.7))),
+        ("sin'(x)", math.cos(0.7)),
+        ("cos'(x)", -math.sin(0.7)),
+        ("log1p'(x)", 1 / 1.7),
+        ("log2'(x)", 1 / (0.7 * math.log(2))),
+        ("abs'(-x)", -1.0),
     ],
 )
 def test_a_derivative_as_the_reports_print_it_is_read_back(text, value):

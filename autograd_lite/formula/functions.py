@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import math
 
-from ..engine import Value
+from ..engine import Value, gradients
 
 __all__ = [
     "FUNCTIONS",
@@ -155,35 +155,31 @@ ARITY = {
 }
 """The fewest and the most arguments of each function (None: no upper bound)."""
 
-
-def _sigmoid_prime(x: Value) -> Value:
-    s = x.sigmoid()
-    return s * (1.0 - s)
-
-
-def _tanh_prime(x: Value) -> Value:
-    return 1.0 - x.tanh() ** 2
-
-
-def _relu_prime(x: Value) -> Value:
-    # NOTE: a step, 1 where x > 0 and 0 elsewhere (relu'(0) = 0, as in the ops table): a
-    # constant node, whose own derivative is 0 wherever it is defined
-    return Value(1.0 if x.data > 0 else 0.0)
+_ONE_ARGUMENT = [name for name, arity in ARITY.items() if arity == (1, 1) and name in FUNCTIONS]
 
 
 PRIME = "\u02b9"
 """The modifier letter prime ʹ: ``σ'(z)`` as typed is read as a call of ``sigmoidʹ``, a name
 no learner types (a Python name may hold it, while ``'`` would start a string)."""
 
-DERIVATIVES = {
-    "sigmoid" + PRIME: _sigmoid_prime,
-    "tanh" + PRIME: _tanh_prime,
-    "relu" + PRIME: _relu_prime,
-    "exp" + PRIME: Value.exp,
-    "log" + PRIME: lambda x: 1.0 / x,
-}
-"""The derivative of a library function, called as ``σ'(z)``, ``tanh'(z)``, ``relu'(z)``,
-``exp'(z)`` or ``log'(z)`` (written in a report, typed back in a formula)."""
+
+def _derivative(f):
+    """x -> f'(x) for a library function f of one argument: the engine differentiates f at x
+    with the ops table's rules, so the derivative is written nowhere else, and the result
+    is a Value of x's graph."""
+
+    def prime(x: Value) -> Value:
+        (d,) = gradients(f(x), [x], create_graph=True)
+        return d
+
+    return prime
+
+
+DERIVATIVES = {name + PRIME: _derivative(FUNCTIONS[name]) for name in _ONE_ARGUMENT}
+"""The derivative of each library function of one argument, called as ``σ'(z)``,
+``tanh'(z)``, ``relu'(z)``, ``exp'(z)`` ... (written in a report, typed back in a formula);
+relu'(0) is 0, as in the ops table."""
+
 
 ALIASES = {"σ": "sigmoid"}
 """Names a formula may call a library function by, as books write it: σ(z) is sigmoid(z).

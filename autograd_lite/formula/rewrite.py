@@ -48,22 +48,6 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
 _NUMBER = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
-# The derivative of each library function, as a formula: {x} is the argument as typed,
-# {gx} the argument in brackets when it is more than a name or a number.
-_DERIVATIVES = {
-    "sigmoid": "sigmoid({x})*(1-sigmoid({x}))",
-    "tanh": "1-tanh({x})^2",
-    "exp": "exp({x})",
-    "log": "1/{gx}",
-    "ln": "1/{gx}",
-    "log1p": "1/(1+{x})",
-    "log2": "1/({gx}*ln(2))",
-    "log10": "1/({gx}*ln(10))",
-    "sin": "cos({x})",
-    "cos": "-sin({x})",
-    "sqrt": "1/(2*sqrt({x}))",
-    "abs": "{gx}/abs({x})",
-}
 _RELU_DERIVATIVE = (
     "relu'(x) is 1 where x > 0 and 0 where x < 0: write the number it has at your values "
     "(or leave the factor out where it is 1)"
@@ -379,16 +363,6 @@ class _Rewriter:
         function = _library_name(name)
         if function == "relu":
             raise self.fail(f"{head}: {_RELU_DERIVATIVE}", start, k)
-        if function in _DERIVATIVES:
-            form = _DERIVATIVES[function]
-            simple = re.fullmatch(r"\w+(\.\w*)?", arg) is not None
-            written = form.format(x=arg, gx=arg if simple else f"({arg})")
-            raise self.fail(
-                f"{head}: write it out, as {written} ({function}'(x) = "
-                f"{form.format(x='x', gx='x')})",
-                start,
-                k,
-            )
         raise self.fail(
             f"{head}: write the derivative of {name} out, or define it with --define, "
             f"e.g. d{name}(x)=..., and write d{name}({arg})",
