@@ -31,7 +31,7 @@ from itertools import repeat
 from operator import add, attrgetter
 
 from ._errors import arity_error, backward_error, non_finite_gradient
-from .ops import OPS, _wsum_rule
+from .ops import OPS, _data, _wsum_rule
 
 __all__ = [
     "Exact",
@@ -335,15 +335,11 @@ def run_rule(node, g, needed, graph: bool):
         except (ArithmeticError, ValueError):
             raise backward_error(node, err) from None
         grads = [gp if need else None for gp, need in zip(grads, needed)]
-        if any(need and not math.isfinite(_float(gp)) for gp, need in zip(grads, needed)):
+        if any(need and not math.isfinite(_data(gp)) for gp, need in zip(grads, needed)):
             raise backward_error(node, err) from None
     if len(grads) != len(node.parents):
         raise arity_error(node, grads)
     return grads
-
-
-def _float(x) -> float:
-    return x.data if hasattr(x, "data") else float(x)
 
 
 def graph_pass(order: list, wrt: list, constant) -> list:

@@ -452,15 +452,15 @@ def _grad(args: argparse.Namespace) -> None:
 
     _check_numbers(args)
     values = _values(args.at)
-    ranges = parse_ranges(args.range)
+    ranges, source = parse_ranges(args.range), _source(args)
     program = read_program(
-        _source(args), variables=list(values), definitions=define(args.define), ranges=ranges
+        source, variables=list(values), definitions=define(args.define), ranges=ranges
     )
     run = program.evaluate(values)
     outputs = _names([args.of], "--of") if args.of else [program.output]
     wrt = _names(args.wrt, "--wrt")
     if args.check is not None and len(wrt) == 1 and wrt[0] not in run.nodes:
-        letters = index_letters(_source(args))
+        letters = index_letters(source)
         if set(wrt[0].rpartition("_")[2]) & letters:  # w_jk: checked for every (j, k)
             _check_indexed(args, program, wrt[0], values, ranges, outputs)
             return

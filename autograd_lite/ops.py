@@ -245,7 +245,7 @@ def _pow_rule(g, out, a, b):
         da = g * 0.0
     else:
         da = None
-        if _data(a) != 0.0 and _data(out) != 0.0 and math.isfinite(_data(out)):
+        if _data(a) != 0.0 and _data(out) != 0.0:  # (a node's number is never inf)
             try:
                 da = g * b * out / a
             except (ArithmeticError, ValueError):  # on Values, a node beyond floats on the way
