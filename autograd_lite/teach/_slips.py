@@ -13,10 +13,10 @@ The slip found is said in one sentence, with the corrected factor.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
-from ..engine import Value
+from ..engine import Value, apply
+from ..forward import local_derivatives
 
 
 class Slip(NamedTuple):
@@ -69,8 +69,9 @@ def derivative_text(op: str, u: str, out: str) -> str:
     return f"log'({u}) = 1/{_wrap(u)}"
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
+def _local_at(op: str, x: float) -> float:
+    """The op's local derivative (the ops table's rule) with its input at x."""
+    return local_derivatives(apply(op, (Value(x),)))[0]
 
 
 def candidates(nodes: list[Value]) -> list[tuple[str, list[float]]]:
@@ -80,13 +81,13 @@ def candidates(nodes: list[Value]) -> list[tuple[str, list[float]]]:
     outs = [v.data for v in nodes]
     if op == "sigmoid":
         return [
-            ("node", [_sigmoid(o) * (1.0 - _sigmoid(o)) for o in outs]),
+            ("node", [_local_at(op, o) for o in outs]),  # σ'(out) for σ'(net)
             ("function", outs),
         ]
     if op == "tanh":
         return [
             ("square", [1.0 - o for o in outs]),
-            ("node", [1.0 - math.tanh(o) ** 2 for o in outs]),
+            ("node", [_local_at(op, o) for o in outs]),
             ("function", outs),
         ]
     if op in ("relu", "log"):
@@ -97,9 +98,6 @@ def candidates(nodes: list[Value]) -> list[tuple[str, list[float]]]:
 def derivative(nodes: list[Value]) -> list[float] | None:
     """A sigmoid's or tanh's local derivative at every point, from its output (``nodes``:
     the op's node at each point), or None for another op."""
-    outs = [v.data for v in nodes]
-    if nodes[0].op == "sigmoid":
-        return [o * (1.0 - o) for o in outs]
-    if nodes[0].op == "tanh":
-        return [1.0 - o * o for o in outs]
+    if nodes[0].op in ("sigmoid", "tanh"):
+        return [local_derivatives(v)[0] for v in nodes]
     return None
