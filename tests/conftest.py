@@ -50,6 +50,7 @@ VIZ_FILES = frozenset(
         "test_training_page.py",
         "test_viz.py",
         "test_viz_limits.py",
+        "test_viz_neurons.py",
     }
 )
 

@@ -509,7 +509,7 @@ def test_every_drawing_takes_its_options_as_one_drawing_options():
         assert keyword_options(f)["time_limit"] == DEFAULT_TIME_LIMIT
     defaults = {f.name: f.default for f in fields(DrawingOptions)}
     assert "highlight" in defaults and defaults["max_nodes"] == DEFAULT_MAX_NODES
-    assert len(defaults) == 10
+    assert len(defaults) == 11
 
 
 def test_drawing_options_refuse_what_is_not_options():

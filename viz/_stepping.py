@@ -93,7 +93,8 @@ def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
 
     Raises:
         TypeError: if options is not a DrawingOptions.
-        ValueError: for show_grad=False, color_by_grad, highlight or show_ids=False.
+        ValueError: for show_grad=False, color_by_grad, highlight, show_ids=False or
+            neurons_only.
     """
     if options is None:
         return DrawingOptions(show_ids=True, stacked=False)
@@ -104,13 +105,14 @@ def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
         "color_by_grad": options.color_by_grad is not False,
         "highlight": bool(options.highlight),
         "show_ids": options.show_ids is False,
+        "neurons_only": options.neurons_only,
     }
     if any(own.values()):
         bad = ", ".join(f"{k}={getattr(options, k)!r}" for k, v in own.items() if v)
         raise ValueError(
             f"{what} draws the numbers of each step, lights up the step's node and names "
-            f"unlabelled nodes by their ids itself; leave show_grad, color_by_grad, highlight "
-            f"and show_ids at their defaults (got {bad})"
+            f"unlabelled nodes by their ids itself; leave show_grad, color_by_grad, highlight, "
+            f"show_ids and neurons_only at their defaults (got {bad})"
         )
     stacked = False if options.stacked is None else options.stacked
     return dataclasses.replace(options, show_ids=True, stacked=stacked)

@@ -48,6 +48,9 @@ __all__ = [
     "quoted_text",
 ]
 
+FONT = "DejaVu Sans"
+"""The font of every drawing (Graphviz's fontname)."""
+
 MAX_LABEL_CHARS = 60
 """The most characters of one text (a label, a number) that a picture shows; longer text
 keeps its start and its end around a "…". Escaped, 60 characters stay far below Graphviz's

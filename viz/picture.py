@@ -24,7 +24,9 @@ from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
 from ._network import LossName, input_edges, is_network, loss_names, weight_chains
+from ._neurons import find_neurons, neuron_lines
 from .labels import (
+    FONT,
     MAX_LABEL_CHARS,
     MAX_TOOLTIP_CHARS,
     format_number,
@@ -53,7 +55,6 @@ __all__ = [
 DEFAULT_MAX_NODES = 300
 """Graphs with more value nodes than this are refused unless ``max_nodes`` is raised."""
 
-FONT = "DejaVu Sans"
 HIGHLIGHT = "#d95f02"
 VALUE_FILL = "#ffffff"
 OP_FILL = "#e4e4e4"
@@ -123,6 +124,13 @@ class DrawingOptions:
             otherwise make the picture several times wider than a slide. A network drawn
             stacked, or top to bottom, has its inputs in a column (row) of their own before
             the weights; the stepper pages, wider than tall, draw values side by side.
+        neurons_only: draw a network as a textbook or a slide does: its inputs, one circle
+            per neuron (label and value), the loss, and one arrow per weight coloured by its
+            sign (orange positive, blue negative) and wider when larger; weights, biases
+            and Σ nodes are left out (they are in the tooltips), and the ranks are spread to
+            a 16:9 slide's proportions. For graphs built of neurons (:mod:`autograd_lite.nn`);
+            the steppers, Beamer and TikZ draw every node and refuse it. Of the other
+            options only ``rankdir``, ``fmt`` and ``max_nodes`` apply.
 
     Raises:
         ValueError: for a bad ``rankdir``, ``fmt`` or ``max_nodes``.
@@ -146,6 +154,7 @@ class DrawingOptions:
     compact_constants: bool = True
     show_ids: bool | None = None
     stacked: bool | None = None
+    neurons_only: bool = False
 
     def __post_init__(self) -> None:
         # kept as a tuple, so options stay unchanged and hashable whatever was passed
@@ -218,7 +227,7 @@ def check_layout(root: Value, options: DrawingOptions, what: str) -> None:
     Raises:
         LayoutTooSlowError: as :func:`viz.limits.check_layout_cost`.
     """
-    if options.max_nodes is not None:
+    if options.max_nodes is not None and not options.neurons_only:
         check_layout_cost(topo_order(root), set(), what)
 
 
@@ -263,6 +272,10 @@ def dot_lines(
     """
     check_value(root, "root")
     order = topo_order(root)
+    if options.neurons_only:
+        network = find_neurons(order)
+        check_size(network.drawn, options.max_nodes)
+        return neuron_lines(network, root, options.rankdir, options.fmt)
     check_size(order, options.max_nodes)
     graph = _layout(order, options, grads)
     if number is not None or ids is not None or tooltips is not None or operand_marks:

@@ -101,7 +101,8 @@ def to_tikz(
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
         DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
         LayoutTooSlowError: as :func:`viz.draw`.
-        GraphTooLargeError, ValueError, TypeError: as :func:`viz.to_dot`.
+        ValueError: for ``neurons_only`` (to_tikz draws every node), and as :func:`viz.to_dot`.
+        GraphTooLargeError, TypeError: as :func:`viz.to_dot`.
 
     Example:
         >>> from autograd_lite import Value
@@ -113,6 +114,12 @@ def to_tikz(
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
     options = drawing_options(options)
+    if options.neurons_only:
+        raise ValueError(
+            "to_tikz draws every node of the graph; for the neurons-only picture of a network "
+            "use render(root, 'net.pdf', options=DrawingOptions(neurons_only=True)) and "
+            "\\includegraphics it"
+        )
     order = topo_order(root)
     check_size(order, options.max_nodes, what="to_tikz")
     check_layout(root, options, "to_tikz")

@@ -1,0 +1,221 @@
+"""A network drawn as its neurons only: the picture of a slide, not of the graph.
+
+``DrawingOptions(neurons_only=True)`` draws a graph that holds neurons (weighted sums,
+:func:`autograd_lite.weighted.weighted_sum`, as :mod:`autograd_lite.nn` builds them) the way
+a textbook draws the network: a column of inputs, one circle per neuron (its activation's
+label, a²₁, and its value), the loss, and one arrow per weight, orange where the weight is
+positive and blue where it is negative, wider when it is larger (TensorFlow Playground's
+colours). A neuron is a weighted sum whose weights are labelled leaves, as nn's are
+(``w^2_11``). The weights, biases, Σ nodes and the loss's inner nodes are left out; each
+neuron's tooltip holds its bias and each arrow's its weight.
+
+A neuron is known by its weights and bias, so a loss over a batch (the same network applied
+to many samples) is drawn as one network; its neurons then show no value (they had one per
+sample). Small weights' arrows are fainter, so a wide layer's many arrows leave its large
+weights visible. The ranks are spread so that the picture has a 16:9 slide's proportions;
+a network with layers of more than about eight neurons comes out larger on the slide drawn
+top to bottom (``rankdir="TB"``), its layers across the slide's width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autograd_lite import Value
+
+from .labels import FONT, format_number, html_text, label_html, label_text, shorten
+
+POSITIVE = "#e08214"  # a positive weight's arrow (orange)
+NEGATIVE = "#2c7bb6"  # a negative weight's arrow (blue)
+ZERO = "#bbbbbb"
+NODE_INCHES = 0.8  # a neuron's circle, and the room it takes in its rank
+SLIDE = 16 / 9
+
+
+@dataclass
+class _Neuron:
+    """One neuron: its Σ node, its output node, the weights of its inputs, its bias."""
+
+    sigma: Value
+    output: Value
+    weights: list[Value]
+    bias: Value
+    sources: list[str]  # the DOT name of what feeds each weight
+    samples: int = 1
+    rank: int = 1
+    name: str = ""
+
+
+@dataclass
+class Network:
+    """What the neurons-only picture draws: neurons, inputs and which outputs feed the loss."""
+
+    neurons: dict[tuple[int, ...], _Neuron] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)  # DOT name -> label (HTML)
+    input_names: dict[str, str] = field(default_factory=dict)  # input's key -> DOT name
+    outputs: dict[Value, str] = field(default_factory=dict)  # output node -> neuron's name
+
+    @property
+    def drawn(self) -> list[str]:
+        """The DOT names of the drawn nodes (inputs and neurons; the loss not counted)."""
+        return [*self.inputs, *(n.name for n in self.neurons.values())]
+
+
+def find_neurons(order: list[Value]) -> Network:
+    """The neurons of a graph (its topological order) and the inputs that feed them.
+
+    Raises:
+        ValueError: if the graph holds no neuron (no weighted sum).
+    """
+    network = _network(order)
+    if not network.neurons:
+        raise ValueError(
+            "neurons_only draws networks, and this graph has no neuron (no weighted sum, "
+            "as autograd_lite.nn's Neuron, Layer and MLP build them); draw it without "
+            "neurons_only"
+        )
+    network.outputs = _outputs(order, network)
+    return network
+
+
+def neuron_lines(network: Network, root: Value, rankdir: str, fmt: str) -> list[str]:
+    """The DOT body lines of the neurons-only picture of a network found in root's graph."""
+    outputs = network.outputs
+    loss = root not in outputs
+    lines = _attributes(network, rankdir, loss=loss)
+    lines += [
+        f"\t{name} [label=<{text}> shape=box style=rounded]"
+        for name, text in network.inputs.items()
+    ]
+    lines += [_neuron_line(n, fmt) for n in network.neurons.values()]
+    lines += _rank_lines(network)
+    largest = max((abs(w.data) for n in network.neurons.values() for w in n.weights), default=0)
+    for n in network.neurons.values():
+        lines += [_weight_edge(src, n, w, largest, fmt) for src, w in zip(n.sources, n.weights)]
+    if loss:
+        lines.append(_loss_line(root, fmt))
+        lines += [f"\t{name} -> loss" for name in dict.fromkeys(outputs.values())]
+    return lines
+
+
+def _network(order: list[Value]) -> Network:
+    """The neurons of the graph (keyed by the ids of their weights and bias, so a batch's
+    copies of one neuron are one) and the inputs that feed them."""
+    consumers: dict[Value, list[Value]] = {}
+    for v in order:
+        for p in v.parents:
+            consumers.setdefault(p, []).append(v)
+    network = Network()
+    by_output: dict[Value, _Neuron] = {}
+    for v in order:
+        if v.op != "wsum":
+            continue
+        n = (len(v.parents) - 1) // 2
+        weights, inputs, bias = list(v.parents[:n]), v.parents[n : 2 * n], v.parents[-1]
+        if any(p.parents or p.label is None for p in weights):
+            continue  # not weights but numbers (a mean's 1/n): no neuron
+        after = consumers.get(v, [])
+        output = after[0] if len(after) == 1 and len(after[0].parents) == 1 else v
+        key = tuple(id(p) for p in (*weights, bias))
+        neuron = network.neurons.get(key)
+        if neuron is not None:
+            neuron.samples += 1
+            by_output[output] = neuron
+            continue
+        sources = [_source(network, by_output, a, k) for k, a in enumerate(inputs)]
+        rank = 1 + max((by_output[a].rank for a in inputs if a in by_output), default=0)
+        neuron = _Neuron(
+            v, output, weights, bias, sources, rank=rank, name=f"u{len(network.neurons)}"
+        )
+        network.neurons[key] = neuron
+        by_output[output] = neuron
+    return network
+
+
+def _source(network: Network, by_output: dict, a: Value, k: int) -> str:
+    """The DOT name of what feeds a weight: a neuron, or an input (by label, else by place)."""
+    if a in by_output:
+        return by_output[a].name
+    key = f"label {a.label}" if a.label else f"place {k + 1}"
+    if key not in network.input_names:
+        name = network.input_names[key] = f"in{len(network.inputs)}"
+        network.inputs[name] = label_html(shorten(a.label)) if a.label else f"x<SUB>{k + 1}</SUB>"
+    return network.input_names[key]
+
+
+def _outputs(order: list[Value], network: Network) -> dict[Value, str]:
+    """The output nodes of the neurons that feed something other than a neuron (the loss),
+    with their neuron's DOT name."""
+    names: dict[Value, str] = {}
+    outputs = {n.output: n for n in network.neurons.values()}
+    for v in order:
+        for p in v.parents:
+            if p in outputs and v.op != "wsum":
+                names[p] = outputs[p].name
+    root = order[-1]
+    if root in outputs:
+        names[root] = outputs[root].name
+    return names
+
+
+def _attributes(network: Network, rankdir: str, *, loss: bool) -> list[str]:
+    """Graph attributes whose rank separation gives the picture a slide's proportions."""
+    ranks = max(n.rank for n in network.neurons.values()) + 1 + int(loss)
+    counts: dict[int, int] = {0: len(network.inputs)}
+    for n in network.neurons.values():
+        counts[n.rank] = counts.get(n.rank, 0) + 1
+    across = max(counts.values()) * NODE_INCHES * 1.3  # the tallest rank, with its gaps
+    along = across * SLIDE if rankdir == "LR" else across / SLIDE
+    ranksep = (along - ranks * NODE_INCHES) / max(ranks - 1, 1)
+    ranksep = min(max(ranksep, 0.6), 10.0)
+    return [
+        f'\tgraph [rankdir={rankdir} fontname="{FONT}" fontsize=14 nodesep=0.25 '
+        f"ranksep={ranksep:.2f} bgcolor=white]",
+        f'\tnode [fontname="{FONT}" fontsize=14 width={NODE_INCHES} height={NODE_INCHES / 2}]',
+        f'\tedge [arrowsize=0.6 fontname="{FONT}"]',
+    ]
+
+
+def _neuron_line(n: _Neuron, fmt: str) -> str:
+    label = n.output.label or n.sigma.label
+    text = label_html(shorten(label)) if label else f"neuron {n.name[1:]}"
+    if n.samples == 1:
+        text += f'<BR/><FONT POINT-SIZE="12">{html_text(format_number(n.output.data, fmt))}</FONT>'
+    bias = label_text(n.bias.label) if n.bias.label else "b"
+    tip = f"{label or 'neuron'}: {bias} = {format_number(n.bias.data, fmt)}"
+    if n.samples > 1:
+        tip += f"; applied to {n.samples} samples"
+    return (
+        f"\t{n.name} [label=<{text}> shape=circle width={NODE_INCHES} fixedsize=true "
+        f'tooltip="{html_text(tip)}"]'
+    )
+
+
+def _rank_lines(network: Network) -> list[str]:
+    """Inputs in one rank, and each layer's neurons in theirs, in their order."""
+    ranks: dict[int, list[str]] = {0: list(network.inputs)}
+    for n in network.neurons.values():
+        ranks.setdefault(n.rank, []).append(n.name)
+    lines = []
+    for names in ranks.values():
+        if len(names) > 1:
+            lines.append(f"\t{{rank=same {' '.join(names)}}}")
+            lines.append(f"\t{' -> '.join(names)} [style=invis]")
+    return lines
+
+
+def _weight_edge(source: str, n: _Neuron, w: Value, largest: float, fmt: str) -> str:
+    share = abs(w.data) / largest if largest > 0 else 1.0
+    # small weights fade, so that a wide layer's many edges do not hide its large ones
+    alpha = format(round(64 + 191 * share), "02x")
+    colour = (POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO) + alpha
+    width = 0.6 + 3.4 * share
+    name = label_text(w.label) if w.label else "w"
+    tip = html_text(f"{name} = {format_number(w.data, fmt)}")
+    return f'\t{source} -> {n.name} [color="{colour}" penwidth={width:.2f} tooltip="{tip}"]'
+
+
+def _loss_line(root: Value, fmt: str) -> str:
+    name = html_text(shorten(root.label)) if root.label else "loss"
+    value = html_text(format_number(root.data, fmt))
+    return f'\tloss [label=<{name}<BR/><FONT POINT-SIZE="12">{value}</FONT>> shape=box]'
