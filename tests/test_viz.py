@@ -116,12 +116,12 @@ def cluster_members(dot: str) -> dict:
 def test_product_graph_gives_exactly_this_dot():
     c = product()[2]
     assert to_dot(c) == HEADER + (
-        f"\tn0 [label=<{TABLE}<TR><TD><B>a</B></TD><TD>data 2</TD><TD>grad -3</TD></TR>"
+        f"\tn0 [label=<{TABLE}<TR><TD><B>a</B></TD><TD>data 2</TD><TD>grad −3</TD></TR>"
         "</TABLE>>]\n"
-        f"\tn1 [label=<{TABLE}<TR><TD><B>b</B></TD><TD>data -3</TD><TD>grad 2</TD></TR>"
+        f"\tn1 [label=<{TABLE}<TR><TD><B>b</B></TD><TD>data −3</TD><TD>grad 2</TD></TR>"
         "</TABLE>>]\n"
         f"\tn2_op [label=<×> {OP}]\n"
-        f"\tn2 [label=<{TABLE}<TR><TD><B>c</B></TD><TD>data -6</TD><TD>grad 1</TD></TR>"
+        f"\tn2 [label=<{TABLE}<TR><TD><B>c</B></TD><TD>data −6</TD><TD>grad 1</TD></TR>"
         "</TABLE>>]\n"
         "\tn0 -> n2_op\n"
         "\tn1 -> n2_op\n"
@@ -175,9 +175,9 @@ def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light_with_ids(
         "</TABLE>>]\n"
         f"\tn1 [label=<{TABLE}<TR><TD><B>t</B></TD><TD>data 1.5</TD></TR></TABLE>>]\n"
         f"\tn2_op [label=<−> {OP}]\n"
-        f"\tn2 [label=<{TABLE}<TR>{ID.format(2)}<TD>data -1</TD></TR></TABLE>>]\n"
+        f"\tn2 [label=<{TABLE}<TR>{ID.format(2)}<TD>data −1</TD></TR></TABLE>>]\n"
         f"\tn3_op [label=<÷> {OP}]\n"
-        f"\tn3 [label=<{TABLE}<TR>{ID.format(3)}<TD>data -2</TD></TR></TABLE>>]\n"
+        f"\tn3 [label=<{TABLE}<TR>{ID.format(3)}<TD>data −2</TD></TR></TABLE>>]\n"
         f'\tn0 -> n2_op [color="#bbbbbb" headlabel=<a> {names}]\n'
         f'\tn1 -> n2_op [color="#bbbbbb" headlabel=<b> {names}]\n'
         '\tn2_op -> n2 [color="#bbbbbb"]\n'
@@ -524,8 +524,8 @@ def test_a_picture_with_other_grads_shows_them_and_touches_none():
 
     a, b, c = product()
     dot = digraph(dot_lines(c, DrawingOptions(show_ids=True), grads={0: 7.5, 2: -1.0}))
-    assert dot == to_dot(c).replace("grad -3<", "grad 7.5<").replace("grad 2<", "grad 0<").replace(
-        "grad 1<", "grad -1<"
+    assert dot == to_dot(c).replace("grad −3<", "grad 7.5<").replace("grad 2<", "grad 0<").replace(
+        "grad 1<", "grad −1<"
     )
     assert (a.grad, b.grad, c.grad) == (-3.0, 2.0, 1.0)
 
@@ -736,7 +736,7 @@ def test_a_network_drawn_left_to_right_stacks_label_data_and_grad():
     assert "<TR><TD><B>w<SUP>2</SUP><SUB>11</SUB></B></TD></TR><TR><TD>data 0.6888</TD></TR>" in dot
     assert "<TD>data 0.6888</TD><TD>" in to_dot(loss, options=DrawingOptions(rankdir="TB"))
     assert "<TD>data 0.6888</TD><TD>" in to_dot(loss, options=DrawingOptions(stacked=False))
-    assert "</TD></TR><TR><TD>data -6" in to_dot(product()[2], options=DrawingOptions(stacked=True))
+    assert "</TD></TR><TR><TD>data −6" in to_dot(product()[2], options=DrawingOptions(stacked=True))
 
 
 def test_the_squared_error_names_its_target_and_its_parts():

@@ -42,6 +42,7 @@ __all__ = [
     "label_html",
     "parse_nielsen",
     "format_number",
+    "drawn_number",
     "label_text",
     "page_number",
     "shorten",
@@ -212,6 +213,17 @@ def format_number(x: float, fmt: str) -> str:
             f"fmt={fmt!r} is not a number format for a float ({err}); "
             "use a format spec such as '.4g', '.3f' or '.2e'"
         ) from None
+
+
+def drawn_number(x: float, fmt: str) -> str:
+    """A number as a picture writes it: :func:`format_number` with a true minus sign (−,
+    U+2212), the one the pages, the trace tables and the ops table's formulas use.
+
+    Example:
+        >>> drawn_number(-0.75, ".4g"), drawn_number(1e-05, ".4g")
+        ('−0.75', '1e−05')
+    """
+    return format_number(x, fmt).replace("-", "\u2212")
 
 
 _TO_SUP = dict(

@@ -29,6 +29,7 @@ from .labels import (
     FONT,
     MAX_LABEL_CHARS,
     MAX_TOOLTIP_CHARS,
+    drawn_number,
     format_number,
     html_text,
     label_html,
@@ -358,7 +359,7 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         compact=compact,
         scale=_grad_scale(shown, drawn_in_full=full),
         bins=_grad_bins(shown, drawn_in_full=full),
-        number=lambda x: format_number(x, options.fmt),
+        number=lambda x: drawn_number(x, options.fmt),
         ids=[node_id(i) for i in range(len(order))],
         stacked=stacked,
         # the inputs' own column costs two columns of width: not where values stand side by
@@ -725,7 +726,7 @@ def legend_rows(
     """
 
     def num(x: float) -> str:
-        return shorten(format_number(x, fmt))
+        return shorten(drawn_number(x, fmt))
 
     if scale == 0.0:
         return [((ZERO_COLOUR,), "every grad is 0")]
