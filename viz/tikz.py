@@ -231,8 +231,9 @@ def _op_size(graph: _Layout, i: int) -> tuple[float, float]:
     return max(_text_width(text) * FONT_PT + 2 * 5.0, 20.0), 14.0
 
 
-def _layout_source(graph: _Layout) -> str:
-    """DOT text that only places boxes of the picture's sizes; nothing of it is drawn."""
+def _layout_source(graph: _Layout, only: frozenset[str] | None = None) -> str:
+    """DOT text that only places boxes of the picture's sizes; nothing of it is drawn. With
+    ``only``, just the nodes of those names and the edges between them."""
 
     def box(name: str, size: tuple[float, float], shape: str = "box") -> str:
         return f"{name} [shape={shape} width={size[0] / 72:.4f} height={size[1] / 72:.4f}]"
@@ -244,14 +245,17 @@ def _layout_source(graph: _Layout) -> str:
             continue
         lines = [box(f"n{i}_op", _op_size(graph, i))] if v.parents else []
         lines.append(box(f"n{i}", _value_size(graph, i)))
+        if only is not None:
+            lines = [line for line in lines if line.split()[0] in only]
         key = _cluster_key(v) if graph.options.cluster else None
         (loose if key is None else clusters.setdefault(key, [])).extend(lines)
     out = [
         "digraph {",
         f"graph [rankdir={graph.options.rankdir} nodesep=0.12 ranksep=0.2 margin=0]",
         'node [fixedsize=true label="" fontsize=8]',
-        'edge [arrowsize=0.6 fontsize=7 fontname="DejaVu Sans"]',
+        f'edge [arrowsize=0.6 fontsize={_n(FONT_PT)} fontname="DejaVu Sans"]',
     ]
+    clusters = {key: lines for key, lines in clusters.items() if lines}  # none of a part's
     for layer in sorted({layer for layer, _ in clusters}):
         out.append(f'subgraph cluster_l{layer} {{ label="layer {layer}" fontsize=9 margin=6')
         out.extend(clusters.get((layer, None), []))
@@ -261,8 +265,8 @@ def _layout_source(graph: _Layout) -> str:
             out.append("}")
         out.append("}")
     out.extend(loose)
-    out.extend(_network_lines(graph))
-    for pi, i, tail, head, name in drawn_edges(graph):
+    out.extend(_network_lines(graph, only))
+    for pi, i, tail, head, name in _edges(graph, only):
         attrs = []
         if name:
             # beside the edge, placed by dot clear of the nodes and of the arrowhead
@@ -274,16 +278,26 @@ def _layout_source(graph: _Layout) -> str:
     return "\n".join(out) + "\n"
 
 
-def _network_lines(graph: _Layout) -> list[str]:
+def _network_lines(graph: _Layout, only: frozenset[str] | None = None) -> list[str]:
     """A network's weights, bias and inputs kept in their order, as :func:`viz.to_dot` keeps
     them (outside the neuron boxes, which order their nodes by rules of their own)."""
     if graph.options.cluster:
         return []
+    chains = [[j for j in chain if only is None or f"n{j}" in only] for chain in graph.chains]
     return [
         f"{{rank=same {' '.join(f'n{j}' for j in chain)}}} "
         f"{' -> '.join(f'n{j}' for j in chain)} [style=invis]"
-        for chain in graph.chains
+        for chain in chains
+        if len(chain) > 1
     ]
+
+
+def _edges(graph: _Layout, only: frozenset[str] | None) -> list[tuple[int, int, str, str, str]]:
+    """:func:`viz.picture.drawn_edges`, or those between the nodes named in ``only``."""
+    edges = drawn_edges(graph)
+    if only is None:
+        return edges
+    return [e for e in edges if e[2] in only and e[3] in only]
 
 
 def _point(text: str) -> tuple[float, float]:
@@ -291,8 +305,11 @@ def _point(text: str) -> tuple[float, float]:
     return float(x), float(y)
 
 
-def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
-    """Let Graphviz's ``dot`` place the picture's nodes, with its time limit.
+def place(
+    graph: _Layout, *, time_limit: float, what: str, only: frozenset[str] | None = None
+) -> Placement:
+    """Let Graphviz's ``dot`` place the picture's nodes, with its time limit: every node, or
+    those named in ``only`` (``n3``, ``n3_op``) and the edges between them.
 
     Raises:
         DotNotFoundError: if ``dot`` is not installed.
@@ -300,7 +317,7 @@ def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
     """
     try:
         out = run_dot(
-            _layout_source(graph),
+            _layout_source(graph, only),
             "json0",
             time_limit=time_limit,
             hints=faster_hints(graph.options, what),
@@ -330,7 +347,7 @@ def place(graph: _Layout, *, time_limit: float, what: str) -> Placement:
         label = _point(edge["xlp"]) if "xlp" in edge else None
         curves.setdefault((names[edge["tail"]], names[edge["head"]]), []).append((points, label))
     edges, head_labels = [], {}
-    for k, (_, _, tail, head, _) in enumerate(drawn_edges(graph)):
+    for k, (_, _, tail, head, _) in enumerate(_edges(graph, only)):
         points, label = curves[(tail, head)].pop(0)
         edges.append(points)
         if label is not None:
@@ -367,6 +384,7 @@ def picture(
     current: int | None = None,
     updated: Iterable[int] = (),
     legend: bool = True,
+    only: frozenset[str] | None = None,
 ) -> str:
     """The TikZ source of ``graph`` with its nodes where ``where`` says.
 
@@ -377,6 +395,8 @@ def picture(
             the edges into them are lit.
         updated: nodes whose grad the step changes, drawn with a green border.
         legend: add the colour legend when the graph is coloured by grad.
+        only: draw just the nodes of these names and the edges between them (``where``
+            placed the same ones).
     """
     lit_nodes, lit_edges = set(graph.lit_nodes), set(graph.lit_edges)
     lit_ops = set(graph.lit_nodes)
@@ -391,7 +411,7 @@ def picture(
     for i, v in enumerate(graph.order):
         if i in graph.folded:
             continue
-        if v.parents:
+        if v.parents and (only is None or f"n{i}_op" in only):
             x, y, w, h = where.nodes[f"n{i}_op"]
             border = (
                 "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
@@ -404,8 +424,10 @@ def picture(
                 f"at ({_n(x)},{_n(y)}) "
                 f"{{{_op_latex(_op_text(graph, i))}}};"
             )
-        out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
-    out.extend(_edge_lines(graph, where, lit_edges, lit_children, dim=bool(lit_nodes or lit_edges)))
+        if only is None or f"n{i}" in only:
+            out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
+    dim = bool(lit_nodes or lit_edges)
+    out.extend(_edge_lines(graph, where, lit_edges, lit_children, dim=dim, only=only))
     if legend and graph.options.color_by_grad:
         out.extend(_legend(graph, where))
     out.append(r"\end{tikzpicture}")
@@ -440,25 +462,31 @@ def _boxes(where: Placement) -> list[str]:
             rf"rectangle ({_n(x1)},{_n(y1)});"
         )
         out.append(
-            rf"\node[font=\fontsize{{7}}{{8}}\selectfont\sffamily] at ({_n(lx)},{_n(ly)}) "
+            rf"\node at ({_n(lx)},{_n(ly)}) "
             f"{{{escape.latex(label)}}};"
         )
     return out
 
 
 def _edge_lines(
-    graph: _Layout, where: Placement, lit_edges: set, lit_children: set, *, dim: bool
+    graph: _Layout,
+    where: Placement,
+    lit_edges: set,
+    lit_children: set,
+    *,
+    dim: bool,
+    only: frozenset[str] | None = None,
 ) -> list[str]:
     """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name."""
     out = []
-    for k, (pi, child, tail, head, name) in enumerate(drawn_edges(graph)):
+    for k, (pi, child, tail, head, name) in enumerate(_edges(graph, only)):
         is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
         style = "edge, lit" if is_lit else ("edge, dim" if dim else "edge")
         out.append(rf"\draw[{style}] {_curve(tail, head, where.edges[k])};")
         if name and k in where.head_labels:
             lx, ly = where.head_labels[k]
             out.append(
-                rf"\node[font=\fontsize{{6}}{{7}}\selectfont\sffamily, text={_rgb('#666666')}] "
+                rf"\node[text={_rgb('#666666')}] "
                 f"at ({_n(lx)},{_n(ly)}) {{{escape.latex(name)}}};"
             )
     return out
