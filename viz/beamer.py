@@ -202,6 +202,8 @@ def _document(
             scale = slide.scale(width, height, step.title, step.lines)
             frames.append(_frame(heading, subtitle, _scaled(tikz, scale), step.title, step.lines))
         else:
+            if _wrapped(step.title, slide.text_width, 10.0) > 2:
+                step = _short_title(step, order, names, shown, fmt)
             parts = _close_ups(sized, where, step, k == 1, slide, time_limit)
             for j, part in enumerate(parts, start=1):
                 figure = _close_up_figure(graph, where, step, part, slide)
@@ -217,9 +219,24 @@ def _document(
             "ratio": slide.ratio,
             "title": _title_text(shorten(title if title is not None else root_name, 200)),
         }
+        + (_map_box(where) if not whole else "")
         + "".join(frames)
         + "\\end{document}\n"
     )
+
+
+def _short_title(
+    step: StepText, order: list[Value], names: list[str], shown: dict[int, float], fmt: str
+) -> StepText:
+    """The step with a heading of two lines at most, for close-ups, which show its operands a
+    few at a time: its operation's value and grad without the sum of every term."""
+    v, name, num = order[step.node], names[step.node], _number(fmt)
+    title = (
+        f"Back through {name} = {escape.latex(num(v.data))} "
+        f"({len(v.parents)} operands, a few in each frame), "
+        f"grad({name}) = {escape.latex(num(shown.get(step.node, 0.0)))}"
+    )
+    return StepText(step.node, title, step.lines, step.updates)
 
 
 def _number(fmt: str):
@@ -293,7 +310,10 @@ def _closing_lists(
         n = len(cells) // columns
         body = "\\\\\n".join(" & ".join(cells[r + c * n] for c in range(columns)) for r in range(n))
         spec = "l@{\\hspace{2em}}" * (columns - 1) + "l"
-        table = f"\\scriptsize\n\\begin{{tabular}}{{@{{}}{spec}@{{}}}}\n{body}\n\\end{{tabular}}\n"
+        table = (
+            "\\scriptsize\\renewcommand{\\arraystretch}{1.3}\n"
+            f"\\begin{{tabular}}{{@{{}}{spec}@{{}}}}\n{body}\n\\end{{tabular}}\n"
+        )
         sub = "Every gradient" + (f", part {j} of {len(chunks)}" if len(chunks) > 1 else "")
         frames.append(_frame(heading, sub, figure, title, (), table))
     return frames
@@ -339,7 +359,7 @@ _FOOT = 14.0  # the footline with the frame number
 _OVERVIEW = (110.0, 64.0)  # the largest map beside a close-up
 _OVERVIEW_GAP = 12.0
 _CHAR_EM = 0.52  # the mean width of a character of the frames' text, in ems
-_LIST_ROW = 9.6  # a row of the closing frames' list (8 pt)
+_LIST_ROW = 12.5  # a row of the closing frames' list (8 pt, stretched for the scripts)
 
 
 @dataclass(frozen=True)
@@ -486,6 +506,13 @@ def _close_up_scale(step: StepText, part: _Part, slide: _Slide) -> float:
     return min(beside / max(width, 1.0), room / max(height, 1.0), _MAX_ENLARGE)
 
 
+def _map_box(where: Placement) -> str:
+    """The grey map of the whole graph, saved once in a box that every close-up's map shows
+    under its marks (a 2-16-16-1 network has some 700 nodes and 400 frames)."""
+    grey = overview(where, width=_OVERVIEW[0], height=_OVERVIEW[1])
+    return f"\\newsavebox{{\\agmap}}\n\\sbox{{\\agmap}}{{%\n{grey}}}\n"
+
+
 def _close_up_figure(
     graph: _Layout, where: Placement, step: StepText, part: _Part, slide: _Slide
 ) -> str:
@@ -497,11 +524,14 @@ def _close_up_figure(
     room = slide.room(step.title, part.lines)
     figure = overview(
         where,
+        width=_OVERVIEW[0],
+        height=_OVERVIEW[1],
         current=f"n{step.node}",
         marked=part.only,
-        width=_OVERVIEW[0],
-        height=min(_OVERVIEW[1], room),
+        under=r"\usebox{\agmap}",  # the grey map, made once (see _document)
     )
+    if room < _OVERVIEW[1]:
+        figure = _scaled(figure, room / _OVERVIEW[1])
     return _scaled(tikz, scale) + f"\\hspace{{{_OVERVIEW_GAP:g}bp}}%\n" + figure
 
 

@@ -568,23 +568,27 @@ def _legend(graph: _Layout, where: Placement) -> list[str]:
 def overview(
     where: Placement,
     *,
-    current: str,
-    marked: Iterable[str] = (),
     width: float,
     height: float,
+    current: str = "",
+    marked: Iterable[str] = (),
+    under: str | None = None,
 ) -> str:
     """A map of a whole picture without any text, to show where a close-up of it lies.
 
     Each node of ``where`` is a small grey box (``marked`` ones darker, ``current`` in the
-    step's orange) and each edge a thin line between its ends; the map is scaled to fit
-    ``width`` × ``height`` big points, so it holds no text that could be too small to read.
+    step's orange, with a ring) and each edge a thin line between its ends; the map is scaled
+    to fit ``width`` × ``height`` big points, so it holds no text that could be too small to
+    read.
 
     Args:
         where: the placement of the whole picture (:func:`place`).
-        current: the name of the node to light (``n5``).
-        marked: names of the nodes the close-up shows.
         width: the map's largest width, in big points.
         height: the map's largest height, in big points.
+        current: the name of the node to light (``n5``).
+        marked: names of the nodes the close-up shows.
+        under: LaTeX of the map's grey part made once (a saved box, as a Beamer deck keeps
+            it): then only the marks are drawn here, over it. None draws the whole map.
     """
     x0, y0, x1, y1 = where.bb
     s = min(width / max(x1 - x0, 1.0), height / max(y1 - y0, 1.0))
@@ -593,22 +597,32 @@ def overview(
     def at(x: float, y: float) -> str:
         return f"({_n((x - x0) * s)},{_n((y - y0) * s)})"
 
+    def box(name: str, colour: str) -> str:
+        x, y, w, h = where.nodes[name]
+        corners = f"{at(x - w / 2, y - h / 2)} rectangle {at(x + w / 2, y + h / 2)}"
+        return rf"\fill[{_rgb(colour)}] {corners};"
+
     out = [
         r"\begin{tikzpicture}[x=1bp, y=1bp, baseline=(current bounding box.center)]",
         *_palette(),
-        rf"\draw[draw={_rgb('#999999')}, line width=0.4bp] {at(x0, y0)} rectangle {at(x1, y1)};",
+        rf"\useasboundingbox {at(x0, y0)} rectangle {at(x1, y1)};",
     ]
-    for points in where.edges:
+    if under is not None:
+        out.append(rf"\node[inner sep=0pt, anchor=south west] at (0,0) {{{under}}};")
+    else:
         out.append(
+            rf"\draw[draw={_rgb('#999999')}, line width=0.4bp] {at(x0, y0)} rectangle "
+            f"{at(x1, y1)};"
+        )
+        out.extend(
             rf"\draw[draw={_rgb('#bbbbbb')}, line width=0.3bp] {at(*points[0])} -- "
             f"{at(*points[-1])};"
+            for points in where.edges
         )
-    for name, (x, y, w, h) in where.nodes.items():
-        fill = HIGHLIGHT if name == current else ("#666666" if name in marked else "#bbbbbb")
-        out.append(
-            rf"\fill[{_rgb(fill)}] {at(x - w / 2, y - h / 2)} rectangle {at(x + w / 2, y + h / 2)};"
-        )
+        out.extend(box(name, "#bbbbbb") for name in where.nodes if name not in marked)
+    out.extend(box(name, "#666666") for name in where.nodes if name in marked)
     if current in where.nodes:  # a ring, so that a node a few points wide is still found
+        out.append(box(current, HIGHLIGHT))
         x, y, _, _ = where.nodes[current]
         out.append(rf"\draw[{_rgb(HIGHLIGHT)}, line width=1bp] {at(x, y)} circle (4bp);")
     out.append(r"\end{tikzpicture}")
