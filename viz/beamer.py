@@ -51,7 +51,7 @@ _MAX_ENLARGE = 1.6  # how far a small picture is enlarged to fill its frame
 _PREAMBLE = r"""\documentclass[aspectratio=%(ratio)d,11pt]{beamer}
 \usepackage{tikz}
 \setbeamertemplate{navigation symbols}{}
-\setbeamertemplate{footline}{\hfill\insertframenumber\hspace*{3mm}\vspace*{2mm}}
+\setbeamertemplate{footline}{\hfill\scriptsize\insertframenumber\hspace*{3mm}\vspace*{2mm}}
 \setbeamersize{text margin left=6mm, text margin right=6mm}
 \title{%(title)s}
 \begin{document}

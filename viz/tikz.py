@@ -24,12 +24,13 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import graphviz
 
 from autograd_lite import Value, escape, topo_order
+from autograd_lite.checks import is_finite_real
 from autograd_lite.engine import check_value
 from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
@@ -59,13 +60,18 @@ from .picture import (
     legend_rows,
 )
 
-__all__ = ["to_tikz"]
+__all__ = ["DEFAULT_MAX_WIDTH_CM", "to_tikz"]
+
+DEFAULT_MAX_WIDTH_CM = 12.0
+"""How wide :func:`to_tikz` draws a row at most, in centimetres: the text width of LaTeX's
+article class on A4 or letter paper is 12.2 cm, a 16:9 Beamer slide's 14.8 cm."""
 
 FONT_PT = 8.0
 """The size of the text in the nodes, in points; the picture's coordinates are in big points
 (1/72 inch), as Graphviz's are."""
 _ROW = 10.0  # height of one line of a value box
 _PAD_X, _PAD_Y = 3.5, 1.5
+_LEGEND_WIDTH = 150.0  # the colour legend beside a picture, in big points
 _EDGE = "#444444"
 _UPDATED = "#1b9e77"
 _UPDATED_TEXT = "#0d7a5a"
@@ -80,28 +86,39 @@ def to_tikz(
     *,
     options: DrawingOptions | None = None,
     time_limit: float = DEFAULT_TIME_LIMIT,
+    max_width_cm: float | None = DEFAULT_MAX_WIDTH_CM,
 ) -> str:
     """The source of a TikZ picture of the graph ``root`` depends on.
 
     Put it in a document that loads ``\\usepackage{tikz}`` (nothing else is needed) and
-    compile with pdflatex; a wide graph fits the page inside ``\\resizebox{\\linewidth}{!}{...}``.
+    compile with pdflatex. The picture is drawn at its natural size, text at 8 pt, and never
+    wider than ``max_width_cm``: a wider graph (the learner's worked example is 39 cm long) is
+    cut between its columns into rows, each a picture of its own, one under the other, so
+    that a page can break between them; an edge that goes on in the next row ends at a
+    dashed line. Scaling it down to the page instead (``\\resizebox``) would set its text at
+    2 or 3 pt.
 
     Args:
         root: the output node.
         options: how to draw it (:class:`viz.DrawingOptions`); None draws with the defaults.
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes; it is stopped
             after that.
+        max_width_cm: the widest a row may be, in centimetres (12, the default, fits the text
+            width of LaTeX's article class and a Beamer slide); None draws one picture,
+            however wide.
 
     Returns:
-        ``\\begin{tikzpicture} ... \\end{tikzpicture}``, identical for the same graph in any
-        run. Labels are typeset as text (Nielsen's labels with sub- and superscripts), never
-        read as LaTeX commands.
+        ``\\begin{tikzpicture} ... \\end{tikzpicture}`` (several of them for rows, with
+        ``\\par\\medskip\\noindent`` between them), identical for the same graph in any run.
+        Labels are typeset as text (Nielsen's labels with sub- and superscripts), never read
+        as LaTeX commands.
 
     Raises:
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
         DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
         LayoutTooSlowError: as :func:`viz.draw`.
-        GraphTooLargeError, ValueError, TypeError: as :func:`viz.to_dot`.
+        GraphTooLargeError, ValueError, TypeError: as :func:`viz.to_dot`; ValueError also for a
+            ``max_width_cm`` that is not a positive number (at least 2) or None.
 
     Example:
         >>> from autograd_lite import Value
@@ -112,12 +129,22 @@ def to_tikz(
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
+    if max_width_cm is not None and not (is_finite_real(max_width_cm) and max_width_cm >= 2):
+        raise ValueError(
+            "max_width_cm must be a number of centimetres, at least 2, or None for one picture "
+            f"however wide, got {max_width_cm!r}"
+        )
     options = drawing_options(options)
     order = topo_order(root)
     check_size(order, options.max_nodes, what="to_tikz")
     check_layout(root, options, "to_tikz")
     graph = _layout(order, options, None)
-    return picture(graph, place(graph, time_limit=time_limit, what="to_tikz"))
+    where = place(graph, time_limit=time_limit, what="to_tikz")
+    width = where.bb[2] - where.bb[0]
+    legend = _LEGEND_WIDTH if options.color_by_grad else 0.0
+    if max_width_cm is None or width + legend <= max_width_cm * 72 / 2.54:
+        return picture(graph, where)
+    return picture(graph, where, cuts=_cuts(where, max_width_cm * 72 / 2.54))
 
 
 # --- where Graphviz puts things -------------------------------------------------------------
@@ -387,6 +414,7 @@ def picture(
     updated: Iterable[int] = (),
     legend: bool = True,
     only: frozenset[str] | None = None,
+    cuts: Sequence[float] | None = None,
 ) -> str:
     """The TikZ source of ``graph`` with its nodes where ``where`` says.
 
@@ -399,6 +427,8 @@ def picture(
         legend: add the colour legend when the graph is coloured by grad.
         only: draw just the nodes of these names and the edges between them (``where``
             placed the same ones).
+        cuts: x positions (from :func:`_cuts`) where the picture is cut into rows, each its
+            own picture, one under the other, the legend under them; None: one picture.
     """
     lit_nodes, lit_edges = set(graph.lit_nodes), set(graph.lit_edges)
     lit_ops = set(graph.lit_nodes)
@@ -409,31 +439,108 @@ def picture(
         lit_children.add(current)
         lit_edges |= {(graph.index[p], current) for p in graph.order[current].parents}
     updated = set(updated) - {current}
-    out = _preamble() + _boxes(where)
+    nodes: dict[str, list[str]] = {}
     for i, v in enumerate(graph.order):
         if i in graph.folded:
             continue
         if v.parents and (only is None or f"n{i}_op" in only):
-            x, y, w, h = where.nodes[f"n{i}_op"]
-            border = (
-                "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp"
-                if i in lit_ops
-                else "draw=" + _rgb("#666666")
-            )
-            out.append(
-                rf"\node[{border}, fill={_rgb(OP_FILL)}, rounded corners={_n(h / 2)}bp, "
-                rf"minimum width={_n(w)}bp, minimum height={_n(h)}bp] (n{i}_op) "
-                f"at ({_n(x)},{_n(y)}) "
-                f"{{{_op_latex(_op_text(graph, i))}}};"
-            )
+            nodes[f"n{i}_op"] = [_op_node(graph, where, i, i in lit_ops)]
         if only is None or f"n{i}" in only:
-            out.extend(_value_box(graph, where, i, i in lit_nodes, i in updated))
+            nodes[f"n{i}"] = _value_box(graph, where, i, i in lit_nodes, i in updated)
     dim = bool(lit_nodes or lit_edges)
-    out.extend(_edge_lines(graph, where, lit_edges, lit_children, dim=dim, only=only))
-    if legend and graph.options.color_by_grad:
-        out.extend(_legend(graph, where))
+    edges = _edge_lines(graph, where, lit_edges, lit_children, dim=dim, only=only)
+    key = legend and graph.options.color_by_grad
+    if cuts is not None:
+        rows = [_row(where, nodes, edges, cuts, k) for k in range(len(cuts) - 1)]
+        if key:  # under the rows, in a picture of its own
+            x0, y1 = where.bb[0], where.bb[3]
+            rows.append("\n".join([*_preamble(), *_legend(graph, x0, y1), r"\end{tikzpicture}"]))
+        return "\n\\par\\medskip\\noindent\n".join(rows) + "\n"
+    out = _preamble() + _boxes(where.clusters)
+    for lines in nodes.values():
+        out.extend(lines)
+    for _, _, lines in edges:
+        out.extend(lines)
+    if key:
+        out.extend(_legend(graph, where.bb[2] + 14, where.bb[3] - 4))
     out.append(r"\end{tikzpicture}")
     return "\n".join(out) + "\n"
+
+
+def _op_node(graph: _Layout, where: Placement, i: int, lit: bool) -> str:
+    x, y, w, h = where.nodes[f"n{i}_op"]
+    border = "draw=" + _rgb(HIGHLIGHT) + ", line width=1.6bp" if lit else "draw=" + _rgb("#666666")
+    return (
+        rf"\node[{border}, fill={_rgb(OP_FILL)}, rounded corners={_n(h / 2)}bp, "
+        rf"minimum width={_n(w)}bp, minimum height={_n(h)}bp] (n{i}_op) "
+        f"at ({_n(x)},{_n(y)}) "
+        f"{{{_op_latex(_op_text(graph, i))}}};"
+    )
+
+
+def _cuts(where: Placement, max_width: float) -> list[float]:
+    """Where a picture wider than ``max_width`` big points is cut into rows: in the gaps
+    between its columns of nodes (a node wider than a row is cut through)."""
+    x0, _, x1, _ = where.bb
+    gaps, reach = [], x0
+    for left, right in sorted((x - w / 2, x + w / 2) for x, _, w, _ in where.nodes.values()):
+        if left > reach:
+            gaps.append((reach + left) / 2)
+        reach = max(reach, right)
+    cuts = [x0]
+    while x1 - cuts[-1] > max_width:
+        inside = [g for g in gaps if cuts[-1] < g <= cuts[-1] + max_width]
+        cuts.append(inside[-1] if inside else cuts[-1] + max_width)
+    return [*cuts, x1]
+
+
+def _row_height(where: Placement, inside: set[str], clusters: list) -> tuple[float, float]:
+    """The lowest and highest y of a row's nodes and boxes (an edge in from another row
+    may be cut at its top or bottom)."""
+    ys = [y + d * h / 2 for name in inside for _, y, _, h in [where.nodes[name]] for d in (-1, 1)]
+    ys += [y for c in clusters for y in (c[1], c[3])]
+    if not ys:
+        return where.bb[1], where.bb[3]
+    return min(ys) - 4, max(ys) + 4
+
+
+def _row(
+    where: Placement,
+    nodes: dict[str, list[str]],
+    edges: list[tuple[str, str, list[str]]],
+    cuts: Sequence[float],
+    k: int,
+) -> str:
+    """Row k of a picture cut into rows: the nodes between two cuts, and the edges into and
+    out of them, cut at the row's ends, where a dashed line says that the picture goes on."""
+    a, b = cuts[k], cuts[k + 1]
+    last = k == len(cuts) - 2
+    inside = {
+        name for name in nodes if a <= where.nodes[name][0] and (where.nodes[name][0] < b or last)
+    }
+    row_edges = [e for e in edges if e[0] in inside or e[1] in inside]
+    ends = {name for tail, head, _ in row_edges for name in (tail, head)} - inside
+    y0, y1 = _row_height(where, inside, [c for c in where.clusters if c[0] < b and c[2] > a])
+    out = _preamble()
+    out.append(rf"\useasboundingbox ({_n(a)},{_n(y0)}) rectangle ({_n(b)},{_n(y1)});")
+    out.append(rf"\clip ({_n(a)},{_n(y0 - 2)}) rectangle ({_n(b)},{_n(y1 + 2)});")
+    out.extend(_boxes([c for c in where.clusters if c[0] < b and c[2] > a]))
+    for name in sorted(ends):  # a node of another row: only where an edge ends, not drawn
+        x, y, w, h = where.nodes[name]
+        out.append(
+            rf"\node[minimum width={_n(w)}bp, minimum height={_n(h)}bp] ({name}) "
+            f"at ({_n(x)},{_n(y)}) {{}};"
+        )
+    for name in nodes:
+        if name in inside:
+            out.extend(nodes[name])
+    for _, _, lines in row_edges:
+        out.extend(lines)
+    dashes = rf"[dashed, draw={_rgb('#999999')}, line width=0.4bp]"
+    for x in ([a] if k else []) + ([] if last else [b]):
+        out.append(rf"\draw{dashes} ({_n(x)},{_n(y0)}) -- ({_n(x)},{_n(y1)});")
+    out.append(r"\end{tikzpicture}")
+    return "\n".join(out)
 
 
 def _preamble() -> list[str]:
@@ -451,10 +558,10 @@ def _preamble() -> list[str]:
     ]
 
 
-def _boxes(where: Placement) -> list[str]:
+def _boxes(clusters: list) -> list[str]:
     """The layer and neuron boxes, with their names."""
     out = []
-    for x0, y0, x1, y1, label, lx, ly in where.clusters:
+    for x0, y0, x1, y1, label, lx, ly in clusters:
         if label.startswith("neuron"):
             style = "fill=" + _rgb("#f3f3f3") + ", draw=" + _rgb("#bbbbbb")
         else:
@@ -478,19 +585,21 @@ def _edge_lines(
     *,
     dim: bool,
     only: frozenset[str] | None = None,
-) -> list[str]:
-    """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name."""
+) -> list[tuple[str, str, list[str]]]:
+    """Every edge along Graphviz's curve, lit, dimmed or plain, with its operand name, as
+    ``(tail, head, TikZ lines)``."""
     out = []
     for k, (pi, child, tail, head, name) in enumerate(_edges(graph, only)):
         is_lit = (pi, child) in lit_edges if pi >= 0 else child in lit_children
         style = "edge, lit" if is_lit else ("edge, dim" if dim else "edge")
-        out.append(rf"\draw[{style}] {_curve(tail, head, where.edges[k])};")
+        lines = [rf"\draw[{style}] {_curve(tail, head, where.edges[k])};"]
         if name and k in where.head_labels:
             lx, ly = where.head_labels[k]
-            out.append(
+            lines.append(
                 rf"\node[text={_rgb('#666666')}] "
                 f"at ({_n(lx)},{_n(ly)}) {{{escape.latex(name)}}};"
             )
+        out.append((tail, head, lines))
     return out
 
 
@@ -548,10 +657,8 @@ def _value_box(graph: _Layout, where: Placement, i: int, lit: bool, updated: boo
     return out
 
 
-def _legend(graph: _Layout, where: Placement) -> list[str]:
-    """The colour legend to the right of the picture."""
-    x0 = where.bb[2] + 14
-    y = where.bb[3] - 4
+def _legend(graph: _Layout, x0: float, y: float) -> list[str]:
+    """The colour legend, its top left corner at (x0, y): right of the picture, or under it."""
     out = [rf"\node[anchor=west] at ({_n(x0)},{_n(y)}) {{grad colour}};"]
     for colours, text in legend_rows(graph.scale, graph.options.fmt, graph.bins):
         y -= 11
