@@ -9,6 +9,23 @@ with labels typeset in LaTeX (``w^2_11`` as :math:`w^{2}_{11}`, a one-letter lab
 ``b`` in math too) and escaped, so a label can never run as a command; numbers carry a real
 minus, and a title's straight apostrophe is set as a typographic one (Baydin’s). A closing
 frame shows every grad and the output's gradient with respect to each leaf.
+
+**Legible on a projector.** A picture is never shrunk: its text is 8 pt (the picture's own
+size) or larger, sub- and superscripts at TeX's script size of it (6 pt), on any of Beamer's
+slide shapes (``aspectratio=169``, 160 mm × 90 mm, by default; ``43`` is 4:3, 128 mm ×
+96 mm). A graph that fits a frame at that size beside every step's text is drawn whole in
+every frame, as a lecturer draws a neuron on the board. A larger one (any network's loss
+graph: a 2-3-1 network's is 22 cm × 16 cm at 8 pt, and scaled into a frame its text was
+2-3 pt) is shown in *close-ups*: each frame draws the step's node, its operation and its
+operands, laid out on their own, and beside them a map of the whole graph without text
+(grey boxes, the close-up's nodes darker, the step's node in orange), so the class sees
+both the chain rule at work and where in the network it is. A neuron's Σ with many terms
+takes several frames ("Step 4 of 10, part 1 of 4"), w_j with a_j in each, then the bias,
+because one term is what its lines explain; a step whose heading would list every term says
+how many operands it has instead. The closing frames then list every gradient in two
+columns. A step that cannot be drawn at 8 pt even one operand at a time (a label of 60
+characters on a 4:3 slide) is refused with its size and the room the frame has, before
+anything is written.
 """
 
 from __future__ import annotations
@@ -74,7 +91,9 @@ def beamer(
 
     Frame k shows the graph after step k of :func:`viz.backward_step_texts` (the first seeds
     grad(output) = 1), the node whose rule runs highlighted, and the chain-rule step with
-    its numbers; a closing frame shows every gradient. The document needs pdflatex with
+    its numbers; a closing frame shows every gradient. No picture's text is ever below 8 pt:
+    a graph too large for that is shown in close-ups (see the module's description). The
+    document needs pdflatex with
     Beamer and TikZ (Debian: texlive-latex-recommended and texlive-pictures). Files are
     replaced in one step.
 
@@ -119,10 +138,7 @@ def beamer(
     pdf = bool(pdf) or Path(path).suffix.lower() == ".pdf"
     time_limit = check_time_limit(time_limit)
     latex_time_limit = check_latex_time_limit(latex_time_limit)
-    if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
-        raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
-    if title is not None and not isinstance(title, str):
-        raise TypeError(f"title must be text or None, got {type(title).__name__}")
+    _check_max_steps_and_title(max_steps, title)
     slide = _slide(aspectratio)
     options = step_options(options, "beamer")
     order = topo_order(root)
@@ -132,6 +148,11 @@ def beamer(
     _check_steps(len(steps), max_steps)
     check_layout(root, options, "beamer")
     source = _document(order, steps, options, title, time_limit, slide)
+    return _write(source, tex_path, pdf, latex_time_limit)
+
+
+def _write(source: str, tex_path: Path, pdf: bool, latex_time_limit: float) -> Path:
+    """Write the ``.tex`` file and, if asked, the PDF beside it."""
     write_atomically(tex_path, source)
     if not pdf:
         return tex_path
@@ -153,6 +174,13 @@ def _tex_path(path: str | os.PathLike) -> Path:
             f"{str(path)!r}; name it, for example, {path.stem or 'steps'}.tex"
         )
     return path.with_suffix(".tex")
+
+
+def _check_max_steps_and_title(max_steps: int | None, title: str | None) -> None:
+    if max_steps is not None and not (is_integer(max_steps) and max_steps >= 1):
+        raise ValueError(f"max_steps must be a positive whole number or None, got {max_steps!r}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be text or None, got {type(title).__name__}")
 
 
 def _check_steps(n: int, max_steps: int | None) -> None:
