@@ -215,7 +215,8 @@ def text_sizes(words) -> tuple[float, float]:
     box height of one point."""
     unit = [y1 - y0 for _, _, y0, _, y1, text, _, _ in words if text == "Step"]
     unit = sum(unit) / len(unit) / 9.0
-    scripts = [w for w in words if re.fullmatch(r"\d{1,3}", w[5])]  # 3 and 11 of w³₁₁
+    # 3 and 11 of w³₁₁, 1,12 of a wide layer's w⁴₁,₁₂
+    scripts = [w for w in words if re.fullmatch(r"\d{1,3}(,\d{1,3})?", w[5])]
     other = [w for w in words if w not in scripts]
     return (
         min(w[4] - w[2] for w in other) / unit,
