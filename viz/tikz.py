@@ -11,6 +11,9 @@ only ``\\usepackage{tikz}``, no TikZ library and no LuaLaTeX.
 Every label and number passes through :func:`autograd_lite.escape.latex`, so a label can only ever
 print its own characters.
 
+Its text is 8 pt, and it is never scaled down: a graph wider than a page (``max_width_cm``,
+12 cm by default) is cut into rows between its columns of nodes, each a picture of its own.
+
 Example:
     >>> from autograd_lite import Value
     >>> a, b = Value(2.0, label="w^2_11"), Value(-3.0, label="b")
@@ -104,8 +107,8 @@ def to_tikz(
         time_limit: seconds Graphviz's ``dot`` may take to place the nodes; it is stopped
             after that.
         max_width_cm: the widest a row may be, in centimetres (12, the default, fits the text
-            width of LaTeX's article class and a Beamer slide); None draws one picture,
-            however wide.
+            width of LaTeX's article class on A4 or letter paper and of a 16:9 Beamer slide);
+            None draws one picture, however wide.
 
     Returns:
         ``\\begin{tikzpicture} ... \\end{tikzpicture}`` (several of them for rows, with
