@@ -218,7 +218,9 @@ def _document(
         else (r"Backward pass of " + names[-1])
     )
     width, height = where.bb[2] - where.bb[0], where.bb[3] - where.bb[1]
-    whole = all(slide.scale(width, height, s.title, s.lines) >= 1.0 for s in steps)
+    final = {i: x for step in steps for i, x in step.updates}
+    closing = StepText(0, _DONE, _closing_lines(order, final, names, fmt), ())
+    whole = all(slide.scale(width, height, s.title, s.lines) >= 1.0 for s in [*steps, closing])
     frames = []
     shown: dict[int, float] = {}
     for k, step in enumerate(steps, start=1):
@@ -301,13 +303,24 @@ def _closing_frame(
     """The last frame of a deck whose graph fits whole: the graph with every grad the pass
     gave, and the gradient of the output with respect to each leaf that is not a constant."""
     tikz = picture(_layout(order, options, dict(shown)), where)
-    lines = _gradients(order, shown, names, options.fmt)
+    lines = _closing_lines(order, shown, names, options.fmt)
+    width, height = where.bb[2] - where.bb[0], where.bb[3] - where.bb[1]
+    scale = slide.scale(width, height, _DONE, lines)  # at least 1: the deck is drawn whole
+    return _frame(heading, "Every gradient", _scaled(tikz, scale), _DONE, lines)
+
+
+_DONE = "The backward pass is done:"
+
+
+def _closing_lines(
+    order: list[Value], shown: dict[int, float], names: list[str], fmt: str
+) -> tuple[str, ...]:
+    """The closing frame's lines when the graph is drawn whole: eight at most, as every grad
+    stands in the picture too."""
+    lines = _gradients(order, shown, names, fmt)
     if len(lines) > 8:
         lines = lines[:7] + [f"and {len(lines) - 7} more: every grad stands in the picture"]
-    width, height = where.bb[2] - where.bb[0], where.bb[3] - where.bb[1]
-    title = "The backward pass is done:"
-    scale = max(1.0, slide.scale(width, height, title, lines))
-    return _frame(heading, "Every gradient", _scaled(tikz, scale), title, tuple(lines))
+    return tuple(lines)
 
 
 def _closing_lists(
