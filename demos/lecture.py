@@ -32,8 +32,8 @@ O.label = "O"
 O.backward()
 document = (
     "\\documentclass{article}\n\\usepackage{tikz}\n"
-    "\\usepackage[paperwidth=42cm,paperheight=9cm,margin=5mm]{geometry}\n"
-    "\\pagestyle{empty}\n\\begin{document}\n" + to_tikz(O) + "\\end{document}\n"
+    "\\usepackage[a4paper]{geometry}\n"
+    "\\pagestyle{empty}\n\\begin{document}\n\\noindent\n" + to_tikz(O) + "\\end{document}\n"
 )
 (out_dir / "worked_example.tex").write_text(document, encoding="utf-8")
 if can_compile:

@@ -124,3 +124,117 @@ def test_an_apostrophe_in_a_title_is_typeset_as_one(tmp_path):
     tex = beamer(x.log(), tmp_path / "d.tex", title="Baydin's example").read_text()
     assert r"\frametitle{Baydin\textquoteright{}s example}" in tex
     assert r"\ttfamily" not in tex  # a typewriter quote was set before
+
+
+# --- legible on a slide: text at 8 pt or more ----------------------------------------------
+
+
+def mlp_loss(sizes):
+    from autograd_lite.nn import MLP
+    from autograd_lite.nn.losses import mse
+
+    model = MLP(2, sizes)
+    loss = mse([model([0.5, -1.0])], [0.25])
+    loss.backward()
+    return loss
+
+
+def picture_scales(tex: str) -> list[float]:
+    return [float(x) for x in re.findall(r"\\scalebox\{([\d.]+)\}\{%\n\\begin\{tikzpicture", tex)]
+
+
+@needs_dot
+def test_a_network_too_large_for_a_slide_is_shown_in_close_ups_never_shrunk(tmp_path):
+    # drawn whole, a 2-3-1 loss graph was scaled by 0.31: its 8 pt text printed at 2.5 pt
+    tex = beamer(mlp_loss([3, 1]), tmp_path / "deck.tex").read_text(encoding="utf-8")
+    scales = picture_scales(tex)
+    assert scales and min(scales) >= 1.0  # the pictures' 8 pt text is never made smaller
+    sizes = {float(x) for x in re.findall(r"\\fontsize\{([\d.]+)\}", tex)}
+    assert sizes == {8.0}
+    # every step's frame has a map of the whole graph, saved once and marked per frame
+    assert tex.count(r"\sbox{\agmap}") == 1
+    assert tex.count(r"\usebox{\agmap}") == len(re.findall(r"framesubtitle\{Step", tex))
+    # a neuron's Σ is shown term by term: w³₁ⱼ beside a²ⱼ, then the bias
+    frames = tex.split("\\begin{frame}")[1:]
+    sigma = [f for f in frames if "Step 4 of 10" in f]
+    assert [f.count("\\item ") for f in sigma] == [2, 2, 2, 1]
+    assert "w^{3}_{12}}" in sigma[1] and "a^{2}_{2}}" in sigma[1] and "b^{3}_{1}" in sigma[3]
+    # the closing frame lists every gradient, none left out
+    closing = frames[-1]
+    assert "Every gradient" in closing and closing.count("= grad(") == 15
+
+
+@needs_dot
+def test_a_graph_that_fits_at_8_pt_is_drawn_whole_in_every_frame(tmp_path):
+    tex = beamer(product(), tmp_path / "deck.tex").read_text(encoding="utf-8")
+    assert r"\agmap" not in tex and "part 1" not in tex
+    assert len(picture_scales(tex)) == 4 and min(picture_scales(tex)) >= 1.0
+
+
+@needs_dot
+def test_slide_shapes_follow_beamers_aspectratio(tmp_path):
+    tex = beamer(product(), tmp_path / "a.tex", aspectratio=43).read_text(encoding="utf-8")
+    assert tex.startswith(r"\documentclass[aspectratio=43,11pt]{beamer}")
+    for bad in (44, "169", True, 16.9):
+        with pytest.raises(ValueError, match=r"aspectratio must be one of .*169.*43"):
+            beamer(product(), tmp_path / "b.tex", aspectratio=bad)
+    assert not (tmp_path / "b.tex").exists()
+
+
+@needs_dot
+def test_a_step_that_no_frame_can_show_at_8_pt_is_refused_with_the_sizes(tmp_path):
+    # an operand whose box alone is wider than the room beside the map of a 4:3 slide
+    x = Value(1.0, label="x" * 60)
+    with pytest.raises(ValueError, match=r"8 pt .*128 mm x 96 mm.*aspectratio=43.* bp"):
+        beamer(x.exp(), tmp_path / "d.tex", aspectratio=43)
+    assert not (tmp_path / "d.tex").exists()
+
+
+def words_in_pdf(pdf) -> list[tuple[int, float, float, float, float, str, float, float]]:
+    """Every word pdftotext finds: (page, x0, y0, x1, y1, text, page width, page height)."""
+    out = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    words = []
+    for k, page in enumerate(out.split("<page ")[1:], start=1):
+        width, height = (
+            float(x) for x in re.search(r'width="([\d.]+)" height="([\d.]+)"', page).groups()
+        )
+        for m in re.finditer(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+            page,
+        ):
+            x0, y0, x1, y1 = (float(t) for t in m.groups()[:4])
+            words.append((k, x0, y0, x1, y1, m.group(5), width, height))
+    return words
+
+
+def text_sizes(words) -> tuple[float, float]:
+    """The smallest text and the smallest sub- or superscript on the pages, in points. A
+    word's box is as tall as its font's ascent and descent: the subtitles, at 9 pt, give the
+    box height of one point."""
+    unit = [y1 - y0 for _, _, y0, _, y1, text, _, _ in words if text == "Step"]
+    unit = sum(unit) / len(unit) / 9.0
+    # 3 and 11 of w³₁₁, 1,12 of a wide layer's w⁴₁,₁₂
+    scripts = [w for w in words if re.fullmatch(r"\d{1,3}(,\d{1,3})?", w[5])]
+    other = [w for w in words if w not in scripts]
+    return (
+        min(w[4] - w[2] for w in other) / unit,
+        min(w[4] - w[2] for w in scripts) / unit,
+    )
+
+
+@needs_dot
+@needs_latex
+@pytest.mark.slow
+@pytest.mark.parametrize(("sizes", "ratio"), [([3, 1], 169), ([3, 1], 43), ([4, 4, 1], 169)])
+def test_every_word_of_a_network_deck_is_8_pt_or_more_and_on_its_slide(tmp_path, sizes, ratio):
+    pdf = beamer(mlp_loss(sizes), tmp_path / "deck.pdf", aspectratio=ratio)
+    frames = pdf.with_suffix(".tex").read_text(encoding="utf-8").count("\\begin{frame}")
+    words = words_in_pdf(pdf)
+    assert max(w[0] for w in words) == frames
+    text, scripts = text_sizes(words)
+    # 8 pt, and TeX's script size of it (6 pt) for sub- and superscripts; it was 2.5 pt
+    assert text >= 7.9 and scripts >= 5.9, (text, scripts)
+    for page, x0, y0, x1, y1, word, width, height in words:
+        assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height - 2, (page, word)

@@ -56,15 +56,16 @@ def test_every_special_character_is_escaped():
 def test_picture_has_a_node_per_drawn_value_and_operation_and_its_labels():
     out, w = worked_example()
     out.backward()
-    tikz = to_tikz(out)
+    tikz = to_tikz(out, max_width_cm=None)  # one picture, 39 cm wide
     assert tikz.startswith("\\begin{tikzpicture}") and tikz.endswith("\\end{tikzpicture}\n")
+    assert tikz.count("\\begin{tikzpicture}") == 1
     ops = sum(1 for v in topo_order(out) if v.parents)
     constants = sum(1 for v in topo_order(out) if not v.parents and v.label is None)
     assert constants == 4
     assert len(re.findall(r"\(n\d+_op\) at", tikz)) == ops
     assert len(re.findall(r"\(n\d+\) at", tikz)) == ops + 6 + constants
     assert "grad 0.001429" in tikz and "{O}" in tikz
-    assert to_tikz(out) == tikz  # deterministic
+    assert to_tikz(out, max_width_cm=None) == tikz  # deterministic
 
 
 @needs_dot
@@ -142,4 +143,66 @@ def test_the_squared_error_names_its_parts_and_keeps_operand_names_off_the_arrow
     assert r"\ensuremath{\mbox{\ensuremath{a^{3}_{1}}} - y}" in tikz
     assert r"\ensuremath{(\mbox{\ensuremath{a^{3}_{1}}} - y)^{2}}" in tikz
     # the a and b of a − y stand beside their edges (dot's xlabel), not at the arrowheads
-    assert tikz.count("sffamily, text=") == 2
+    assert tikz.count(r"\node[text=ag-666666]") == 2
+
+
+def rows_of(tikz: str) -> list[str]:
+    return tikz.split("\\par\\medskip\\noindent\n")
+
+
+@needs_dot
+def test_a_wide_graph_is_cut_into_rows_no_wider_than_the_page():
+    out, _ = worked_example()
+    out.backward()
+    whole = to_tikz(out, max_width_cm=None)
+    rows = rows_of(to_tikz(out))
+    assert len(rows) >= 3  # 39 cm in rows of at most 12
+    seen = []
+    for row in rows:
+        assert row.startswith("\\begin{tikzpicture}") and row.rstrip().endswith(
+            "\\end{tikzpicture}"
+        )
+        a, b = (
+            float(x)
+            for x in re.search(
+                r"useasboundingbox \(([\d.-]+),[\d.-]+\) rectangle \(([\d.-]+)", row
+            ).groups()
+        )
+        assert b - a <= 12 / 2.54 * 72
+        seen += re.findall(r"\] \((n\d+(?:_op)?)\) at \([\d.,-]+\) \{[^}]", row)
+    # every node drawn once (a node of another row where an edge ends is an empty box)
+    drawn = re.findall(r"\] \((n\d+(?:_op)?)\) at \([\d.,-]+\) \{[^}]", whole)
+    assert sorted(seen) == sorted(drawn) and len(set(seen)) == len(seen)
+    # a graph that fits is one picture as before
+    x = Value(0.5, label="x")
+    assert len(rows_of(to_tikz((x * x).tanh()))) == 1
+    with pytest.raises(ValueError, match="max_width_cm must be a number of centimetres"):
+        to_tikz(out, max_width_cm=0)
+
+
+@needs_dot
+@needs_latex
+@pytest.mark.slow
+def test_the_worked_example_fits_an_a4_page_with_its_text_at_8_pt(tmp_path):
+    out, _ = worked_example()
+    out.backward()
+    doc = (
+        "\\documentclass{article}\n\\usepackage{tikz}\n\\usepackage[a4paper]{geometry}\n"
+        "\\pagestyle{empty}\n\\begin{document}\n\\noindent\n" + to_tikz(out) + "\\end{document}\n"
+    )
+    (tmp_path / "g.pdf").write_bytes(run_pdflatex(doc))
+    box = subprocess.run(
+        ["pdftotext", "-bbox", str(tmp_path / "g.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert box.count("<page ") == 1
+    words = [
+        (float(x0), float(y0), float(x1), float(y1), text)
+        for x0, y0, x1, y1, text in re.findall(
+            r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>', box
+        )
+    ]
+    # A4 is 595 bp wide, the article's text 345 pt from 1 inch + 62 pt in: 72-417 bp
+    assert min(w[0] for w in words) >= 72 and max(w[2] for w in words) <= 420
+    data = [y1 - y0 for _, y0, _, y1, text in words if text == "data"]
+    # cmss at 8 pt: a word's box is 0.885 of its size (as Beamer's 9 pt subtitles measure)
+    assert min(data) >= 0.885 * 8 * 0.99
