@@ -44,7 +44,7 @@ from autograd_lite.labels import node_names
 
 from ._network import loss_names
 from ._stepping import StepText, step_options, widest
-from .labels import format_number, shorten
+from .labels import drawn_number, format_number, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
     LatexNotFoundError,
@@ -270,8 +270,8 @@ def _short_title(
 
 
 def _number(fmt: str):
-    """How the frames' text writes a number: as the picture does, with a real minus (−)."""
-    return lambda x: format_number(x, fmt).replace("-", "\u2212")
+    """How the frames' text writes a number: as the picture does (:func:`drawn_number`)."""
+    return lambda x: drawn_number(x, fmt)
 
 
 def _title_text(text: str) -> str:
