@@ -30,6 +30,7 @@ anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import re
@@ -43,8 +44,9 @@ from autograd_lite.files import write_atomically
 from autograd_lite.labels import node_names
 
 from ._network import loss_names
+from ._step_words import evaluation_numbers
 from ._stepping import StepText, step_options, widest
-from .labels import drawn_number, format_number, shorten
+from .labels import drawn_number, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
     LatexNotFoundError,
@@ -208,9 +210,8 @@ def _document(
     and the closing frames, every picture at 8 pt or more."""
     fmt = options.fmt
     # Every frame has the same layout: each grad cell is sized for the widest grad it shows.
-    sized = _layout(order, options, widest(steps, fmt))
+    sized = _named_layout(order, options, widest(steps, fmt))
     where = place(sized, time_limit=time_limit, what="beamer")
-    root_name = shorten(node_names(order, lambda x: format_number(x, fmt))[order[-1]])
     names = _latex_names(order, fmt)
     heading = (
         _title_text(shorten(title, _MAX_TITLE_CHARS))  # in every frame: one line's worth
@@ -225,7 +226,7 @@ def _document(
     shown: dict[int, float] = {}
     for k, step in enumerate(steps, start=1):
         shown.update(step.updates)
-        graph = _layout(order, options, dict(shown))
+        graph = _named_layout(order, options, dict(shown))
         subtitle = f"Step {k} of {len(steps)}"
         if whole:
             tikz = picture(graph, where, current=step.node, updated=[i for i, _ in step.updates])
@@ -247,7 +248,11 @@ def _document(
         _PREAMBLE
         % {
             "ratio": slide.ratio,
-            "title": _title_text(shorten(title if title is not None else root_name, 200)),
+            "title": (
+                _title_text(shorten(title, 200))
+                if title is not None
+                else f"Backward pass of {names[-1]}"
+            ),
         }
         + (_map_box(where) if not whole else "")
         + "".join(frames)
@@ -302,7 +307,7 @@ def _closing_frame(
 ) -> str:
     """The last frame of a deck whose graph fits whole: the graph with every grad the pass
     gave, and the gradient of the output with respect to each leaf that is not a constant."""
-    tikz = picture(_layout(order, options, dict(shown)), where)
+    tikz = picture(_named_layout(order, options, dict(shown)), where)
     lines = _closing_lines(order, shown, names, options.fmt)
     width, height = where.bb[2] - where.bb[0], where.bb[3] - where.bb[1]
     scale = slide.scale(width, height, _DONE, lines)  # at least 1: the deck is drawn whole
@@ -360,16 +365,29 @@ def _closing_lists(
     return frames
 
 
+def _named_layout(order: list[Value], options: DrawingOptions, grads: dict) -> _Layout:
+    """The picture's layout with each unlabelled operation named vᵢ, as the stepper pages and
+    the trace tables name it (:func:`viz._step_words.evaluation_numbers`)."""
+    graph = _layout(order, options, grads)
+    numbers = evaluation_numbers(order)
+    ids = [f"v_{numbers[v]}" if v in numbers else graph.ids[i] for i, v in enumerate(order)]
+    return dataclasses.replace(graph, ids=ids, label_ids=True)
+
+
 def _latex_names(order: list[Value], fmt: str) -> list[str]:
     """Each node's name as :func:`viz.backward_step_texts` writes it, in LaTeX: a label with its
     textbook scripts, the name a drawing gives a part of the squared error (y, a − y,
     (a − y)²), a constant's number, an id."""
-    names = node_names(order, lambda x: format_number(x, fmt))
+    numbers = evaluation_numbers(order)
     parts = loss_names(order, {v: i for i, v in enumerate(order)})
     return [
         label_latex(shorten(v.label))
         if v.label
-        else (parts[i].latex if i in parts else escape.latex(shorten(names[v])))
+        else parts[i].latex
+        if i in parts
+        else label_latex(f"v_{numbers[v]}")
+        if v in numbers
+        else escape.latex(shorten(drawn_number(v.data, fmt)))
         for i, v in enumerate(order)
     ]
 

@@ -229,6 +229,8 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
         rows.append((label_latex(label), _label_width(label)))
     elif name is not None:
         rows.append((name.latex, _text_width(name.plain)))
+    elif graph.show_ids and graph.label_ids:  # the pages' vᵢ, written as a label is
+        rows.append((label_latex(graph.ids[i]), _label_width(graph.ids[i])))
     elif graph.show_ids:
         rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
     data = "data " + shorten(drawn_number(v.data, fmt))
