@@ -224,3 +224,26 @@ def test_a_custom_model_gets_its_test_samples_checked_against_the_training_ones(
         fit(Mine(), X, y, test=([[0.0, 1.0, 2.0]], [1]), steps=1, progress=False)
     history = fit(Mine(), X, y, test=([[0.5, 0.5]], [1]), steps=2, progress=False)
     assert len(history.test_loss) == 2
+
+
+def test_arrays_are_taken_as_test_data_and_give_plain_numbers():
+    np = pytest.importorskip("numpy")
+    X, y = moons(40, noise=0.1, seed=0)
+    X_train, y_train, X_test, y_test = split(np.array(X), np.array(y), seed=1)
+    runs = [
+        fit(MLP(2, [4, 1], seed=0), X_train, y_train, test=(np.array(X_test), np.array(y_test)),
+            steps=3, compiled=compiled, progress=False)
+        for compiled in (False, True)
+    ]  # fmt: skip
+    for history in runs:
+        assert all(type(a) is float for a in history.test_accuracy + history.test_loss)
+    assert runs[0].test_accuracy == runs[1].test_accuracy
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_test_loss_beyond_floats_raises_the_engines_error_in_both_paths(compiled):
+    model = line(0.5, 0.25)
+    with pytest.raises(OverflowError):
+        fit(model, X1, [0.5, 0.0, 1.0], "mse", test=([[1e200]], [0.0]), steps=2, lr=0.1,
+            compiled=compiled, progress=False)  # fmt: skip
+    assert (model.w[0].data, model.b.data) == (0.5, 0.25)  # raised before the first update

@@ -253,7 +253,7 @@ def _train(runner: Runner, batches: Batches, observers: list[Observer], history:
 def _note_test(history: History, plan: FitPlan, loss: float, right: int) -> None:
     """The test set's loss and accuracy of a step, into the history."""
     history.test_loss.append(loss)
-    history.test_accuracy.append(right / len(plan.test[0]) if plan.classes else None)
+    history.test_accuracy.append(int(right) / len(plan.test[0]) if plan.classes else None)
 
 
 def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]:
