@@ -391,6 +391,17 @@ def _runs():
             return inner.parameters()
 
     yield "a model of its own", fit(Mine(), X, y, steps=3, record=3, grid_size=5)
+    split_off = (X[:5], y[:5])
+    yield "a model of its own, tested", fit(Mine(), X[5:], y[5:], steps=3, record=1, grid_size=5,
+                                             test=split_off)  # fmt: skip
+    X, y = blobs(45, centers=3, seed=1)
+    yield (
+        "three classes, tested",
+        fit(MLP(2, [6, 3], seed=0), X[9:], y[9:], loss="softmax_cross_entropy", steps=4, record=2,
+            test=(X[:9], y[:9])),
+    )  # fmt: skip
+    yield "three inputs, tested", fit(MLP(3, [4, 1]), X3[2:], y3[2:], steps=4, record=2,
+                                      test=(X3[:2], y3[:2]))  # fmt: skip
 
 
 @pytest.mark.slow
@@ -402,6 +413,8 @@ def test_every_kind_of_run_draws_without_errors(browser, tmp_path):
             node.dispatch_event("mouseenter")
             assert page.inner_text("#tooltip").strip(), name
         page.check("#logscale")
+        drawn = len(page.query_selector_all("#curves polyline.test"))
+        assert drawn == (2 if "tested" in name else 0), name  # loss and accuracy
         assert problems == [], name
         page.close()
 
