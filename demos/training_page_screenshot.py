@@ -4,7 +4,8 @@ Run from the repository root (needs Playwright and a Chromium; the path can be g
 
     python demos/training_page_screenshot.py [outdir] [--chromium PATH] [--readme]
 
-It trains MLP(2, [16, 16, 1]) on the moons as ``demos/moons.py`` does, writes the training
+It trains MLP(2, [16, 16, 1]) on the moons as ``demos/moons.py`` does (25 of the 100 points
+held out as a test set, whose curves the page draws beside the training ones), writes the training
 page to ``outdir/moons_training.html`` (default ``out/``), opens it in headless Chromium and
 saves, at a projector's 1024×768 and a screen's 1920×1080, ``training_start_<size>.png``
 (step 0) and ``training_end_<size>.png`` (the trained model, the loss on a logarithmic
@@ -19,7 +20,7 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from autograd_lite.nn import MLP, fit
-from autograd_lite.nn.data import moons
+from autograd_lite.nn.data import moons, split
 from autograd_lite.nn.optim import linear_schedule
 from viz import training_page
 
@@ -33,11 +34,11 @@ args = parser.parse_args()
 outdir = Path(args.outdir)
 outdir.mkdir(parents=True, exist_ok=True)
 
-X, y = moons(n_samples=100, noise=0.1, seed=1)
+X, y, X_test, y_test = split(*moons(n_samples=100, noise=0.1, seed=1), test_fraction=0.25, seed=0)
 model = MLP(2, [16, 16, 1])
 steps = 100
 history = fit(model, X, y, loss="hinge", l2=1e-4, steps=steps, record=5, progress=False,
-              lr=linear_schedule(1.0, 0.1, steps))  # fmt: skip
+              lr=linear_schedule(1.0, 0.1, steps), test=(X_test, y_test))  # fmt: skip
 page = training_page(history, outdir / "moons_training.html", title="MLP(2, [16, 16, 1]) on moons")
 
 with sync_playwright() as pw:

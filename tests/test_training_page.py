@@ -391,6 +391,17 @@ def _runs():
             return inner.parameters()
 
     yield "a model of its own", fit(Mine(), X, y, steps=3, record=3, grid_size=5)
+    split_off = (X[:5], y[:5])
+    yield "a model of its own, tested", fit(Mine(), X[5:], y[5:], steps=3, record=1, grid_size=5,
+                                             test=split_off)  # fmt: skip
+    X, y = blobs(45, centers=3, seed=1)
+    yield (
+        "three classes, tested",
+        fit(MLP(2, [6, 3], seed=0), X[9:], y[9:], loss="softmax_cross_entropy", steps=4, record=2,
+            test=(X[:9], y[:9])),
+    )  # fmt: skip
+    yield "three inputs, tested", fit(MLP(3, [4, 1]), X3[2:], y3[2:], steps=4, record=2,
+                                      test=(X3[:2], y3[:2]))  # fmt: skip
 
 
 @pytest.mark.slow
@@ -402,6 +413,8 @@ def test_every_kind_of_run_draws_without_errors(browser, tmp_path):
             node.dispatch_event("mouseenter")
             assert page.inner_text("#tooltip").strip(), name
         page.check("#logscale")
+        drawn = len(page.query_selector_all("#curves polyline.test"))
+        assert drawn == (2 if "tested" in name else 0), name  # loss and accuracy
         assert problems == [], name
         page.close()
 
@@ -415,4 +428,107 @@ def test_a_tooltip_leaves_the_output_panel_in_view(trained, browser, tmp_path):
     tip = page.evaluate("(() => { const r = tooltip.getBoundingClientRect(); return r.right; })()")
     output = page.evaluate("document.getElementById('output').getBoundingClientRect().left")
     assert tip <= output
+    assert problems == []
+
+
+@pytest.fixture(scope="module")
+def tested():
+    from autograd_lite.nn.data import split
+
+    X, y = moons(80, noise=0.15, seed=1)
+    X_train, y_train, X_test, y_test = split(X, y, test_fraction=0.25, seed=0)
+    model = MLP(2, [6, 6, 1], seed=0)
+    history = fit(model, X_train, y_train, test=(X_test, y_test), l2=1e-4, steps=40, record=8,
+                  grid_size=30, progress=False)  # fmt: skip
+    return history, X_test
+
+
+def test_the_page_holds_the_test_curves_at_the_training_curves_steps(tested):
+    history, X_test = tested
+    data = data_of(training_page(history).html)
+    curve = data["curve"]
+    assert curve["step"] == list(range(40))
+    assert curve["test_loss"] == pytest.approx(history.test_loss, rel=1e-5)
+    assert curve["test_accuracy"] == history.test_accuracy
+    assert curve["test_loss"] != pytest.approx(curve["loss"], rel=1e-3)  # two curves
+    for s, kept in zip(data["snapshots"], history.record):
+        assert s["test_loss"] == pytest.approx(kept.test_loss, rel=1e-5)
+        assert s["test_accuracy"] == kept.test_accuracy
+    assert len(data["test_points"]) == len(X_test) == 20
+    assert data["settings"]["data"] == "60 training + 20 test samples"
+
+
+def test_a_page_without_a_test_set_holds_no_test_numbers(trained):
+    _, history = trained
+    data = data_of(training_page(history).html)
+    assert "test_loss" not in data["curve"] and "test_loss" not in data["snapshots"][0]
+    assert data["test_points"] == [] and "data" not in data["settings"]
+
+
+def test_the_live_view_draws_the_test_curve_dashed(tested):
+    history, _ = tested
+    text = live_html(history.record, history, 40)
+    assert text.count("<polyline") == 4 and text.count('stroke-dasharray="5,3"') == 2
+    assert text.count('class="test"') == 20
+    assert f"test loss {history.record.final.test_loss:.4g}" in text
+
+
+def _points(page, selector):
+    raw = page.get_attribute(selector, "points").split()
+    return [tuple(map(float, p.split(","))) for p in raw]
+
+
+@pytest.mark.slow
+def test_the_page_draws_train_and_test_curves_with_a_legend(tested, browser, tmp_path):
+    history, _ = tested
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    lines = page.query_selector_all("#curves polyline")
+    assert len(lines) == 4  # loss and accuracy, each for the batch and the test set
+    train, test = _points(page, "#curves polyline.train"), _points(page, "#curves polyline.test")
+    assert len(train) == len(test) == 40
+    assert [x for x, _ in train] == [x for x, _ in test]  # the same steps
+    assert [y for _, y in train] != [y for _, y in test]
+    colours = {line.get_attribute("stroke") for line in lines}
+    assert len(colours) == 3  # orange loss, green accuracy, the test set's own colour
+    legend = page.text_content("#curves")
+    assert "training batch" in legend and "test set" in legend
+    # drawn from the history's numbers: the larger the test loss, the higher on the chart
+    by_loss = sorted(range(40), key=lambda i: history.test_loss[i])
+    heights = [test[i][1] for i in by_loss]  # SVG y grows downwards
+    assert heights == sorted(heights, reverse=True) and heights[0] > heights[-1] + 50
+    page.check("#logscale")
+    assert _points(page, "#curves polyline.test") != test
+    assert len(_points(page, "#curves polyline.test")) == 40
+    page.keyboard.press("End")
+    final = history.record.final
+    readout = page.inner_text("#readout")
+    assert f"test accuracy {100 * final.test_accuracy:.1f}%" in readout
+    assert "test loss" in readout
+    assert "60 training + 20 test samples" in page.inner_text("#settings")
+    assert "ringed in black" in page.inner_text("#output-note")
+    assert problems == []
+
+
+@pytest.mark.slow
+def test_a_page_without_a_test_set_shows_no_test_curve(trained, browser, tmp_path):
+    _, history = trained
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    assert page.query_selector_all("#curves polyline.test") == []
+    assert "test" not in page.inner_text("body").replace("history.", "")
+    assert problems == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width,height", [(1024, 768), (1920, 1080)])
+def test_a_page_with_a_test_set_fits_the_window(tested, browser, tmp_path, width, height):
+    history, _ = tested
+    page, problems = open_page(browser, training_page(history, tmp_path / "t.html"))
+    page.set_viewport_size({"width": width, "height": height})
+    for box in ("#network", "#output", "#curves"):
+        r = page.evaluate(f"document.querySelector('{box}').getBoundingClientRect().toJSON()")
+        assert 0 <= r["left"] and r["right"] <= width and r["bottom"] <= height
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    frame = training_page(history)
+    page.set_viewport_size({"width": 900, "height": frame.height})
+    assert page.evaluate("document.documentElement.scrollHeight") <= frame.height
     assert problems == []

@@ -53,7 +53,7 @@ BODY = """<header>
          aria-label="loss and accuracy of each step"></svg>
     <p class="note">Line: the loss of each step's batch, drawn at the number of updates
     made before it (as <code>history.loss</code>); dots: the snapshots, on the whole
-    training set.</p>
+    training set.<span id="test-note"></span></p>
     <p class="note" id="last-batch"></p>
   </section>
 </main>
@@ -545,7 +545,7 @@ SCRIPT = r"""
     var hx = CW / (2 * (n - 1)), hy = CH / (2 * (n - 1));
     ctx.drawImage(off, 0, 0, n, n, -hx, -hy, CW + 2 * hx, CH + 2 * hy);
     if (D.outputs === 1) { contour(g); }
-    D.points.forEach(function (p) {
+    function dot(p, ring, width) {
       var xy = toPx(p[0], p[1]);
       var colour = D.outputs === 1 ? (p[2] > 0 ? POS : NEG)
                                    : PALETTE[p[2] % PALETTE.length];
@@ -553,10 +553,13 @@ SCRIPT = r"""
       ctx.arc(xy[0], xy[1], 3.6, 0, 2 * Math.PI);
       ctx.fillStyle = rgb(colour);
       ctx.fill();
-      ctx.lineWidth = 1;
-      ctx.strokeStyle = "#fff";
+      ctx.lineWidth = width;
+      ctx.strokeStyle = ring;
       ctx.stroke();
-    });
+    }
+    D.points.forEach(function (p) { dot(p, "#fff", 1); });
+    // the test set as Playground draws it: ringed in black
+    (D.test_points || []).forEach(function (p) { dot(p, "#000", 1.6); });
     if (probe) {
       var pp = toPx(probe[0], probe[1]);
       ctx.beginPath();
@@ -580,7 +583,9 @@ SCRIPT = r"""
   var marks = {};
   function lossScale(log) {
     var lo = Infinity, hi = -Infinity;
-    D.curve.loss.concat(D.snapshots.map(function (s) { return s.loss; })).forEach(function (v) {
+    var all = D.curve.loss.concat(D.curve.test_loss || [], D.snapshots.map(function (s) {
+      return s.loss; }), D.snapshots.map(function (s) { return s.test_loss; }));
+    all.forEach(function (v) {
       if (typeof v !== "number" || (log && v <= 0)) { return; }
       lo = Math.min(lo, v); hi = Math.max(hi, v);
     });
@@ -602,8 +607,10 @@ SCRIPT = r"""
     var box = el("curves");
     while (box.firstChild) { box.removeChild(box.firstChild); }
     var C = D.curve, last = D.steps || 1, log = el("logscale").checked;
-    var charts = [{key: "loss", top: 10, label: log ? "loss (log scale)" : "loss"}];
-    if (C.accuracy) { charts.push({key: "accuracy", top: 165, label: "accuracy"}); }
+    var tested = !!C.test_loss, shift = tested ? 24 : 0;
+    var charts = [{key: "loss", top: 10 + shift, label: log ? "loss (log scale)" : "loss"}];
+    if (C.accuracy) { charts.push({key: "accuracy", top: 165 + shift, label: "accuracy"}); }
+    if (tested) { legend(box); }
     var L = 58, R = 390, h = 120;
     var X = function (k) { return L + (R - L) * k / last; };
     charts.forEach(function (chart) {
@@ -625,13 +632,27 @@ SCRIPT = r"""
           pts.push(X(C.step[k]).toFixed(1) + "," + Y(ys[k]).toFixed(1));
         }
       }
-      svg("polyline", {points: pts.join(" "), fill: "none",
-                       stroke: chart.key === "loss" ? "#d95f02" : "#1b9e77",
-                       "stroke-width": 1.5}, box);
+      svg("polyline", {points: pts.join(" "), fill: "none", stroke: TRAIN[chart.key],
+                       "stroke-width": 1.5, "class": "train"}, box);
+      var tys = C["test_" + chart.key];
+      if (tys) {
+        var tpts = [];
+        for (var q = 0; q < tys.length; q++) {
+          if (typeof tys[q] === "number") {
+            tpts.push(X(C.step[q]).toFixed(1) + "," + Y(tys[q]).toFixed(1));
+          }
+        }
+        svg("polyline", {points: tpts.join(" "), fill: "none", stroke: TEST,
+                         "stroke-width": 1.6, "stroke-dasharray": "5,3", "class": "test"}, box);
+      }
       D.snapshots.forEach(function (s) {
-        var v = s[chart.key];
+        var v = s[chart.key], tv = s["test_" + chart.key];
         if (typeof v === "number") {
           svg("circle", {cx: X(s.step), cy: Y(v), r: 2.2, fill: "#333", "class": "dot"}, box);
+        }
+        if (typeof tv === "number") {
+          svg("circle", {cx: X(s.step), cy: Y(tv), r: 2.2, fill: "#fff", stroke: TEST,
+                         "stroke-width": 1.2, "class": "test-dot"}, box);
         }
       });
       text(box, R - 4, chart.top + 14, chart.label, {"text-anchor": "end"});
@@ -648,6 +669,21 @@ SCRIPT = r"""
     box.setAttribute("viewBox", "0 0 400 " + (bottom + 46));
     drawCurves(D.snapshots[cur]);
   }
+  var TRAIN = {loss: "#d95f02", accuracy: "#1b9e77"}, TEST = "#7570b3";
+  function legend(box) {  // one row above the charts: which line is which
+    var y = 16, x = 58;
+    [["training batch", TRAIN.loss, "", "#333"], ["test set", TEST, "5,3", null]].forEach(
+      function (item) {
+        svg("line", {x1: x, x2: x + 22, y1: y - 5, y2: y - 5, stroke: item[1],
+                     "stroke-width": 2, "stroke-dasharray": item[2]}, box);
+        if (item[3]) {
+          svg("line", {x1: x + 24, x2: x + 36, y1: y - 5, y2: y - 5,
+                       stroke: TRAIN.accuracy, "stroke-width": 2}, box);
+        }
+        var t = text(box, x + (item[3] ? 41 : 27), y, item[0], {"class": "axis legend"});
+        x += (item[3] ? 41 : 27) + t.getComputedTextLength() + 16;
+      });
+  }
   function drawCurves(s) {
     for (var key in marks) {
       var x = marks[key].X(s.step);
@@ -660,7 +696,8 @@ SCRIPT = r"""
     if (b.loss === null) { return; }
     el("last-batch").textContent = "Step " + b.step + "'s batch, before its update " +
       "(history.loss[-1]): " + fmt(b.loss) + ". After it, on the whole training set " +
-      "(the last dot, history.record.final): " + fmt(s.loss) + ".";
+      "(the last dot, history.record.final): " + fmt(s.loss) +
+      (s.test_loss === undefined ? "" : "; on the test set: " + fmt(s.test_loss)) + ".";
   }
   function settingsLine() {
     var box = el("settings"), parts = [];
@@ -689,7 +726,9 @@ SCRIPT = r"""
     el("slider").value = cur;
     el("counter").textContent = "Snapshot " + (cur + 1) + " of " + N;
     el("readout").textContent = "step " + s.step + " of " + D.steps + "   loss " + fmt(s.loss) +
-      (s.accuracy === null ? "" : "   accuracy " + pct(s.accuracy));
+      (s.accuracy === null ? "" : "   accuracy " + pct(s.accuracy)) +
+      (s.test_loss === undefined ? "" : "   test loss " + fmt(s.test_loss) +
+        (s.test_accuracy === null ? "" : "   test accuracy " + pct(s.test_accuracy)));
     document.body.dataset.snapshot = cur;
     document.body.dataset.step = s.step;
     drawOutput(cur);
@@ -726,6 +765,20 @@ SCRIPT = r"""
     else { return; }
     e.preventDefault();
   });
+  function testNotes() {
+    if (!D.curve.test_loss) { return; }
+    var note = el("test-note"), code = document.createElement("code");
+    code.textContent = "history.test_loss";
+    note.appendChild(document.createTextNode(
+      " Dashed: the whole test set, on the same parameters (as "));
+    note.appendChild(code);
+    note.appendChild(document.createTextNode("); open dots: its snapshots."));
+    if (D.test_points && D.test_points.length) {
+      el("output-note").appendChild(document.createTextNode(
+        " Points ringed in black: the test set, held out of training."));
+    }
+  }
+  testNotes();
   buildNetwork();
   buildOutputAxes();
   buildCurves();

@@ -163,6 +163,7 @@ def page_data(record: Any) -> dict[str, Any]:
                 if s.grid is None
                 else base64.b64encode(quantize(s.grid, record.outputs)).decode("ascii"),
                 **_neuron_grids(s.neurons),
+                **_snapshot_test(s),
             }
             for s in record.snapshots
         ],
@@ -172,6 +173,7 @@ def page_data(record: Any) -> dict[str, Any]:
             "step": list(picks),
             "loss": [_short_float(record.loss[i]) for i in picks],
             "accuracy": [record.accuracy[i] for i in picks] if classes else None,
+            **_test_curve(record, picks, classes),
         },
         "last_batch": {
             "step": len(record.loss),
@@ -181,6 +183,7 @@ def page_data(record: Any) -> dict[str, Any]:
         "grid_n": 0,
         "neuron_n": 0,
         "points": [],
+        "test_points": [],
         "probe": None,
     }
     if record.extent is not None:
@@ -192,7 +195,30 @@ def page_data(record: Any) -> dict[str, Any]:
             for x, t in zip(record.X, record.y)
         ]
         data["probe"] = [float(v) for v in record.X[0]]
+        if record.X_test is not None:
+            data["test_points"] = [
+                [_short_float(x[0]), _short_float(x[1]), _point_class(t, record.outputs)]
+                for x, t in zip(record.X_test, record.y_test)
+            ]
     return data
+
+
+def _snapshot_test(s: Any) -> dict[str, Any]:
+    """A snapshot's test numbers, for a run with a test set (else nothing)."""
+    if s.test_loss is None:
+        return {}
+    return {"test_loss": _short_float(s.test_loss), "test_accuracy": s.test_accuracy}
+
+
+def _test_curve(record: Any, picks: list[int], classes: bool) -> dict[str, Any]:
+    """The test set's curves at the training curve's steps (a run with a test set only):
+    ``history.test_loss[i]`` is measured on the same parameters as ``history.loss[i]``."""
+    if len(record.test_loss) != len(record.loss) or not record.loss:
+        return {}
+    return {
+        "test_loss": [_short_float(record.test_loss[i]) for i in picks],
+        "test_accuracy": [record.test_accuracy[i] for i in picks] if classes else None,
+    }
 
 
 def _lr_text(lr: list[float]) -> str | None:
@@ -301,6 +327,7 @@ def training_page(
 # --- the live view ---------------------------------------------------------------------------
 
 POS, NEG = (8, 119, 189), (245, 147, 34)
+TEST_COLOUR = "#7570b3"  # the test set's curves, as on the page
 
 
 def _png(rows: list[bytes], width: int, height: int) -> bytes:
@@ -339,14 +366,15 @@ def output_png(grid: Any, outputs: int) -> bytes:
     return _png([row.tobytes() for row in rgb], q.shape[1], q.shape[0])
 
 
-def _polyline(xs: list[float], ys: list[float], box: tuple, colour: str) -> str:
+def _polyline(xs: list[float], ys: list[float], box: tuple, colour: str, dash: str = "") -> str:
     x0, y0, w, h, last, top = box
     pts = " ".join(
         f"{x0 + w * x / max(last, 1):.1f},{y0 + h - h * y / (top or 1):.1f}"
         for x, y in zip(xs, ys)
         if y is not None
     )
-    return f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+    dashes = f' stroke-dasharray="{dash}"' if dash else ""
+    return f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"{dashes}/>'
 
 
 def live_html(record: Any, history: Any, total_steps: int | None = None) -> str:
@@ -360,44 +388,68 @@ def live_html(record: Any, history: Any, total_steps: int | None = None) -> str:
     if record.extent is not None:
         png = base64.b64encode(output_png(s.grid, record.outputs)).decode("ascii")
         x0, x1, y0, y1 = record.extent
-        dots = []
-        for x, t in zip(record.X, record.y):
-            px = (x[0] - x0) / (x1 - x0) * 300
-            py = 300 - (x[1] - y0) / (y1 - y0) * 300
-            cls = _point_class(t, record.outputs)
-            r, g, b = POS if cls > 0 else NEG
-            colour = f"rgb({r},{g},{b})" if record.outputs == 1 else "#333"
-            dots.append(
-                f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}" stroke="#fff"/>'
-            )
+        dots = _live_dots(record, record.X, record.y, 'stroke="#fff"')
+        # the test set ringed in black, as on the page
+        ring = 'stroke="#000" stroke-width="1.5" class="test"'
+        dots += _live_dots(record, record.X_test or [], record.y_test or [], ring)
         parts.append(
             '<svg width="300" height="300" viewBox="0 0 300 300" '
             'style="border:1px solid #ddd">'
             f'<image href="data:image/png;base64,{png}" x="0" y="0" width="300" '
             'height="300" preserveAspectRatio="none"/>' + "".join(dots) + "</svg>"
         )
+    last = max(total_steps or len(history.loss), 1)
+    parts.append(_live_curves(history, last))
+    parts.append("</div>")
+    test = ""
+    if s.test_loss is not None:
+        test = f"; test loss {s.test_loss:.4g}"
+        if s.test_accuracy is not None:
+            test += f", test accuracy {s.test_accuracy:.1%}"
+    parts.append(
+        f"<p>step {s.step} of {esc(str(last))}: loss {s.loss:.4g}{esc(acc)} "
+        f"(whole training set){esc(test)}</p>"
+    )
+    return "".join(parts)
+
+
+def _live_dots(record: Any, X: list, y: list, stroke: str) -> list[str]:
+    """The samples as SVG circles on the live view's 300×300 picture of the plane."""
+    x0, x1, y0, y1 = record.extent
+    dots = []
+    for x, t in zip(X, y):
+        px = (x[0] - x0) / (x1 - x0) * 300
+        py = 300 - (x[1] - y0) / (y1 - y0) * 300
+        r, g, b = POS if _point_class(t, record.outputs) > 0 else NEG
+        colour = f"rgb({r},{g},{b})" if record.outputs == 1 else "#333"
+        dots.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="3" fill="{colour}" {stroke}/>')
+    return dots
+
+
+def _live_curves(history: Any, last: int) -> str:
+    """The live view's curves as SVG: loss and accuracy so far, the test set's dashed."""
     steps = len(history.loss)
-    last = max(total_steps or steps, 1)
     xs = list(range(1, steps + 1))
-    top = max(history.loss) if history.loss else 1.0
+    tested = len(history.test_loss) == steps and steps > 0
+    top = max(history.loss + (history.test_loss if tested else [])) if steps else 1.0
+    loss_box, acc_box = (6, 18, 306, 100, last, top), (6, 146, 306, 96, last, 1.0)
+    key = " (dashed: test set)" if tested else ""
     curves = [
         '<svg width="320" height="250" viewBox="0 0 320 250" style="border:1px solid #ddd">',
-        '<text x="6" y="14" font-size="11">loss</text>',
-        _polyline(xs, history.loss, (6, 18, 306, 100, last, top), "#d95f02"),
+        f'<text x="6" y="14" font-size="11">loss{key}</text>',
+        _polyline(xs, history.loss, loss_box, "#d95f02"),
     ]
+    if tested:
+        curves.append(_polyline(xs, history.test_loss, loss_box, TEST_COLOUR, "5,3"))
     if any(a is not None for a in history.accuracy):
         curves += [
             '<text x="6" y="142" font-size="11">accuracy (0 to 100%)</text>',
-            _polyline(xs, history.accuracy, (6, 146, 306, 96, last, 1.0), "#1b9e77"),
+            _polyline(xs, history.accuracy, acc_box, "#1b9e77"),
         ]
+        if tested:
+            curves.append(_polyline(xs, history.test_accuracy, acc_box, TEST_COLOUR, "5,3"))
     curves.append("</svg>")
-    parts.append("".join(curves))
-    parts.append("</div>")
-    parts.append(
-        f"<p>step {s.step} of {esc(str(last))}: loss {s.loss:.4g}{esc(acc)} "
-        "(whole training set)</p>"
-    )
-    return "".join(parts)
+    return "".join(curves)
 
 
 class LiveView(Observer):

@@ -21,7 +21,7 @@ from .layers import MLP, Layer, Neuron
 from .observers import Observer
 from .optim import SGD, Optimizer, linear_schedule
 
-__all__ = ["FitPlan", "check_fit", "check_lengths", "check_samples"]
+__all__ = ["FitPlan", "check_fit", "check_lengths", "check_samples", "check_test"]
 
 
 @dataclass
@@ -39,6 +39,7 @@ class FitPlan:
         observers: the observers given to ``fit``, as a list.
         record: ``(every, grid)`` of the snapshots, or None for no record.
         compiled: ``True``, ``False`` or ``"auto"``.
+        test: the held-out ``(X_test, y_test)``, as lists, or None.
         steps, batch_size, seed, l2, pause_gc: as given to ``fit``.
     """
 
@@ -58,11 +59,13 @@ class FitPlan:
     seed: int
     l2: float
     pause_gc: bool
+    test: tuple[list, list] | None = None
 
 
-def check_lengths(X: Any, y: Any, name: str) -> int:
-    """X and y as sequences of the same, non-zero length; returns the length."""
-    for what, seq in (("X", X), ("y", y)):
+def check_lengths(X: Any, y: Any, name: str, names: tuple[str, str] = ("X", "y")) -> int:
+    """X and y (called ``names`` in messages) as sequences of the same, non-zero length;
+    returns the length."""
+    for what, seq in zip(names, (X, y)):
         if not is_sequence(seq):
             raise TypeError(
                 f"{name}: {what} must be a list (or an array), got {type(seq).__name__}: "
@@ -71,13 +74,13 @@ def check_lengths(X: Any, y: Any, name: str) -> int:
     n = len(X)
     if n == 0 or len(y) != n:
         raise ValueError(
-            f"{name} needs as many labels as samples (at least one); "
-            f"got {n} sample(s) and {len(y)} label(s)"
+            f"{name} needs as many labels as samples (at least one) in {names[0]} and "
+            f"{names[1]}; got {n} sample(s) and {len(y)} label(s)"
         )
     return n
 
 
-def check_samples(model: Any, X: Sequence, name: str) -> None:
+def check_samples(model: Any, X: Sequence, name: str, what: str = "X") -> None:
     """Check every sample as the model's own forward pass will, naming its index in X.
 
     An :mod:`autograd_lite.nn` model knows its inputs; for any other model a sample must be
@@ -94,7 +97,7 @@ def check_samples(model: Any, X: Sequence, name: str) -> None:
                 n = len(x) if is_sequence(x) else 1
                 as_inputs(x, tuple(f"a^1_{k}" for k in range(1, n + 1)))
         except (TypeError, ValueError) as err:
-            raise type(err)(f"{name}: X[{i}]: {err}") from None
+            raise type(err)(f"{name}: {what}[{i}]: {err}") from None
 
 
 def _plain_rows(X: Sequence, n: int) -> bool:
@@ -109,6 +112,40 @@ def _plain_rows(X: Sequence, n: int) -> bool:
     total = sum(flat)
     # 0.0 for a finite sum, NaN for inf or NaN; a finite sum that overflowed goes the slow way
     return total - total == 0.0
+
+
+def _inputs(x: Any) -> int:
+    """How many numbers a sample holds (a lone number is one)."""
+    return len(x) if is_sequence(x) else 1
+
+
+def check_test(model: Any, test: Any, loss_fn: Callable, X: Sequence, width: int | None) -> tuple:
+    """The held-out ``(X_test, y_test)`` checked as the training data is (samples, labels in
+    the loss's convention) and against it (as many inputs per sample); returns them as lists.
+
+    Raises:
+        TypeError: if ``test`` is not a pair of sequences, or a sample or label is not a
+            number; the message names it (``X_test[3]``).
+        ValueError: for mismatched or empty test data, a sample with another number of
+            inputs than the training samples, or a label not in the loss's convention.
+    """
+    if not (isinstance(test, (tuple, list)) and len(test) == 2):
+        raise TypeError(
+            "fit: test must be a pair (X_test, y_test) of held-out samples and labels, got "
+            f"{type(test).__name__}: {short_repr(test)}"
+        )
+    X_test, y_test = test
+    check_lengths(X_test, y_test, "fit", ("X_test", "y_test"))
+    check_samples(model, X_test, "fit", "X_test")
+    n = _inputs(X[0])
+    for i, x in enumerate(X_test):
+        if _inputs(x) != n:
+            raise ValueError(
+                f"fit: X_test[{i}] has {_inputs(x)} input(s), the training samples {n}: "
+                "the test set must be samples of the same kind"
+            )
+    _losses.check_labels(loss_fn, y_test, what="y_test", width=width)
+    return list(X_test), list(y_test)
 
 
 def _width(model: Any) -> int | None:
@@ -217,6 +254,7 @@ def check_fit(
     record,
     grid_size,
     observers,
+    test=None,
 ) -> FitPlan:
     """Check everything :func:`~autograd_lite.nn.fit` is given, in the order it always has,
     and say how the run will go (see ``fit`` for the arguments and the errors)."""
@@ -231,13 +269,15 @@ def check_fit(
     _losses.check_alpha(l2)  # now, not in the middle of step 1
     check_samples(model, X, "fit")
     _losses.check_labels(loss_fn, y, what="y", width=_width(model))
+    if test is not None:
+        test = check_test(model, test, loss_fn, X, _width(model))
     every, progress, observers, record = _watching(steps, verbose, progress, observers, record)
     spacing = None
     if record is not None:
         from .record import check_record
 
         first = X[0]
-        n_inputs = len(first) if is_sequence(first) else 1
+        n_inputs = _inputs(first)
         fast = isinstance(model, (MLP, Layer, Neuron))
         spacing = check_record(record, steps, len(params), n_inputs, grid_size, fast)
     X, y = list(X), list(y)
@@ -246,7 +286,9 @@ def check_fit(
         from ._progress import watched
 
         progress = not every and steps > 0 and watched()
+    # accuracy is measured when every label, training and test, is a class label
+    classes = _class_labels(y) and (test is None or _class_labels(test[1]))
     return FitPlan(
-        X, y, loss_fn, optimizer, params, _class_labels(y), every, progress, observers,
-        spacing, mode, steps, batch_size, seed, l2, pause_gc,
+        X, y, loss_fn, optimizer, params, classes, every, progress, observers,
+        spacing, mode, steps, batch_size, seed, l2, pause_gc, test,
     )  # fmt: skip

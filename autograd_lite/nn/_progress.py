@@ -58,8 +58,12 @@ class Progress:
         self.shown = 0
         self.due = 0.0
 
-    def update(self, k: int, loss: float, acc: float | None, *, force: bool = False) -> None:
-        """Step ``k`` is done; refresh the bar if it is time (or ``force``)."""
+    def update(
+        self, k: int, loss: float, acc: float | None, *, test: tuple | None = None,
+        force: bool = False,
+    ) -> None:  # fmt: skip
+        """Step ``k`` is done; refresh the bar if it is time (or ``force``). ``test``: the
+        test set's ``(loss, accuracy)``, or None."""
         now = time.perf_counter()
         if now < self.due and not force and k != self.total:
             return
@@ -67,6 +71,10 @@ class Progress:
         post = {"loss": f"{loss:.4g}"}
         if acc is not None:
             post["accuracy"] = f"{acc:.1%}"
+        if test is not None:
+            post["test loss"] = f"{test[0]:.4g}"
+            if test[1] is not None:
+                post["test accuracy"] = f"{test[1]:.1%}"
         self.bar.set_postfix(post, refresh=False)
         self.bar.update(k - self.shown)
         self.shown = k

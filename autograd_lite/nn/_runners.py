@@ -2,7 +2,9 @@
 
 A runner has one method that trains, ``step(batch, lr) -> (loss, right)``: one update on
 the samples ``batch`` (indices into the data set) at the learning rate ``lr``, returning the
-batch's loss and how many of its samples the model classified right. ``sync()`` writes the
+batch's loss and how many of its samples the model classified right. ``test() -> (loss,
+right)`` measures the held-out test set (``fit(..., test=...)``) with the parameters as they
+are, building no graph. ``sync()`` writes the
 parameters back to the model (a compiled runner keeps them in an array meanwhile), and
 ``mode`` says how the steps run. :class:`EagerRunner` runs each step with the engine;
 :class:`~autograd_lite.nn._compiled_runner.CompiledRunner` through a compiled program.
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Protocol
 
-from ..engine import gc_paused
+from ..engine import gc_paused, no_grad
 from . import losses as _losses
 from ._fit_checks import FitPlan
 
@@ -36,6 +38,10 @@ class Runner(Protocol):
     def step(self, batch: Sequence[int], lr: float | None = None) -> tuple[float, int]:
         """One update on the samples ``batch`` at ``lr``: the batch's loss and how many of
         its samples the model classified right (before the update)."""
+
+    def test(self) -> tuple[float, int]:
+        """The test set's loss (L2 term included) and how many of its samples the model
+        classifies right, with the parameters as they are; nothing changes."""
 
     def sync(self) -> None:
         """Write the parameters (and the optimizer's state) back to the model."""
@@ -105,6 +111,19 @@ class EagerRunner:
                 p.grad = g
             raise
         right = sum(is_right(o, t) for o, t in zip(outputs, labels)) if plan.classes else 0
+        return total.data, right
+
+    def test(self) -> tuple[float, int]:
+        """The test set's loss and right answers, sample by sample with the engine, under
+        :func:`~autograd_lite.engine.no_grad` (no graph is kept)."""
+        plan = self.plan
+        X_test, y_test = plan.test
+        with no_grad():
+            outputs = [self.model(x) for x in X_test]
+            total = plan.loss_fn(outputs, y_test)
+            if self.l2:
+                total = total + _losses.l2(plan.params, self.l2)
+        right = sum(is_right(o, t) for o, t in zip(outputs, y_test)) if plan.classes else 0
         return total.data, right
 
     def sync(self) -> None:

@@ -11,6 +11,9 @@ Label conventions:
   accepts ±1).
 * ``blobs``, ``spiral``: ``k`` classes labelled 0 .. k-1 (for softmax cross-entropy).
 
+:func:`split` holds out a test set from any of them (or from data of your own), for
+``fit(model, X_train, y_train, test=(X_test, y_test))``.
+
 Example:
     >>> X, y = moons(n_samples=4, noise=0.0, seed=0)
     >>> len(X), len(X[0]), sorted(set(y))
@@ -19,11 +22,13 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from ..checks import check_bool, check_integer, check_real, is_integer, is_sequence
 
-__all__ = ["moons", "circles", "blobs", "xor", "spiral", "MAX_SAMPLES"]
+__all__ = ["moons", "circles", "blobs", "xor", "spiral", "split", "MAX_SAMPLES"]
 
 MAX_SAMPLES = 1_000_000
 """The most points a data set may have: a scalar engine trains on hundreds, and a million
@@ -311,3 +316,53 @@ def digits(
     X = (images.data[order] / 16.0).tolist()
     y = [int(v) for v in images.target[order]]
     return X[n_test:], y[n_test:], X[:n_test], y[:n_test]
+
+
+def split(
+    X: Sequence, y: Sequence, *, test_fraction: float = 0.25, seed: int = 0
+) -> tuple[list, list, list, list]:
+    """Shuffle a data set with ``seed`` and hold out a share of it for testing.
+
+    The samples and labels themselves are kept as given (only their order changes), the
+    same for the same arguments on every machine; the split is the one :func:`digits` makes.
+
+    Args:
+        X: the samples.
+        y: their labels, as many as samples.
+        test_fraction: the share of samples held out, between 0 and 1; the count is rounded
+            to the nearest whole number and must leave at least one sample in each set.
+        seed: the seed of the shuffle.
+
+    Returns:
+        ``(X_train, y_train, X_test, y_test)``, four lists.
+
+    Raises:
+        TypeError: if X or y is not a sequence.
+        ValueError: if X and y differ in length, or the test fraction leaves either set
+            empty; the message gives the counts.
+
+    Example:
+        >>> X, y = moons(n_samples=100, noise=0.1, seed=1)
+        >>> X_train, y_train, X_test, y_test = split(X, y, test_fraction=0.25, seed=0)
+        >>> len(X_train), len(X_test), sorted(X_train + X_test) == sorted(X)
+        (75, 25, True)
+    """
+    for what, seq in (("X", X), ("y", y)):
+        if not is_sequence(seq):
+            raise TypeError(f"split: {what} must be a list (or an array), got {type(seq).__name__}")
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(
+            f"split needs as many labels as samples; got {n} sample(s) and {len(y)} label(s)"
+        )
+    check_real(test_fraction, "test_fraction", minimum=0.0)
+    check_integer(seed, "seed", minimum=0)  # numpy's generators take no negative seed
+    n_test = int(round(n * test_fraction))
+    if not 0 < n_test < n:
+        raise ValueError(
+            f"test_fraction {test_fraction!r} leaves {n_test} of {n} samples for testing; "
+            "give a number between 0 and 1 that leaves some for both"
+        )
+    order = np.random.default_rng(seed).permutation(n).tolist()
+    X_out, y_out = [X[i] for i in order], [y[i] for i in order]
+    return X_out[n_test:], y_out[n_test:], X_out[:n_test], y_out[:n_test]

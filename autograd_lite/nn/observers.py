@@ -31,7 +31,15 @@ from typing import Any
 from ._progress import in_notebook
 from .history import History
 
-__all__ = ["Observer", "Printer", "ProgressBar", "Recording", "Callback", "in_notebook"]
+__all__ = [
+    "Observer",
+    "Printer",
+    "ProgressBar",
+    "Recording",
+    "Callback",
+    "in_notebook",
+    "test_numbers",
+]
 
 
 class Observer:
@@ -50,30 +58,47 @@ class Observer:
 
     def on_step(self, k: int, loss: float, accuracy: float | None) -> bool | None:
         """Step ``k`` (counting from 1) is done: the loss and accuracy of its batch
-        (accuracy None when the labels are not class labels). True stops training."""
+        (accuracy None when the labels are not class labels). True stops training.
+
+        With ``fit(..., test=...)``, the history given to :meth:`start` holds the step's
+        test loss and accuracy by now (``history.test_loss[-1]``, ``test_accuracy[-1]``)."""
 
     def close(self, completed: bool) -> None:
         """Training ended: normally (``completed``), or by an exception."""
 
 
+def test_numbers(history: History | None, k: int) -> tuple[float, float | None] | None:
+    """Step ``k``'s test loss and accuracy from the history, or None without a test set."""
+    if history is None or len(history.test_loss) < k:
+        return None
+    return history.test_loss[k - 1], history.test_accuracy[k - 1]
+
+
 class Printer(Observer):
-    """Prints step, loss and accuracy every ``every`` steps and at the last of ``steps``."""
+    """Prints step, loss and accuracy (and the test set's) every ``every`` steps and at the
+    last of ``steps``."""
 
     def __init__(self, every: int, steps: int):
         self.every, self.steps = every, steps
+        self.history: History | None = None
 
     def start(self, history: History, steps: int) -> None:
         """Say how the steps will run."""
+        self.history = history
         print(f"training {history.mode}", flush=True)
 
     def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
         """Print the step's loss and accuracy when it is one to print."""
         if k % self.every == 0 or k == self.steps:
-            acc_text = "" if accuracy is None else f"  accuracy {accuracy:6.1%}"
-            print(
-                f"step {k:{len(str(self.steps))}d}/{self.steps}  loss {loss:.6f}{acc_text}",
-                flush=True,
-            )
+            text = f"step {k:{len(str(self.steps))}d}/{self.steps}  loss {loss:.6f}"
+            if accuracy is not None:
+                text += f"  accuracy {accuracy:6.1%}"
+            test = test_numbers(self.history, k)
+            if test is not None:
+                text += f"  test loss {test[0]:.6f}"
+                if test[1] is not None:
+                    text += f"  test accuracy {test[1]:6.1%}"
+            print(text, flush=True)
 
 
 class ProgressBar(Observer):
@@ -93,13 +118,14 @@ class ProgressBar(Observer):
 
     def on_step(self, k: int, loss: float, accuracy: float | None) -> None:
         """Move the bar on (it redraws a few times a second)."""
-        self.bar.update(k, loss, accuracy)
+        self.bar.update(k, loss, accuracy, test=test_numbers(self.history, k))
 
     def close(self, completed: bool) -> None:
         """Show the last step's numbers and close the bar."""
         h = self.history
         if h.loss:
-            self.bar.update(len(h.loss), h.loss[-1], h.accuracy[-1], force=True)
+            k = len(h.loss)
+            self.bar.update(k, h.loss[-1], h.accuracy[-1], test=test_numbers(h, k), force=True)
         self.bar.close()
 
 
@@ -131,7 +157,7 @@ class Recording(Observer):
         h = self.history
         if self.recorder.record.snapshots[-1].step != len(h.loss):
             self.recorder.take(len(h.loss))
-        h.record = self.recorder.finish(h.loss, h.accuracy, h.lr)
+        h.record = self.recorder.finish(h.loss, h.accuracy, h.lr, h.test_loss, h.test_accuracy)
 
 
 class Callback(Observer):

@@ -79,6 +79,10 @@ class Snapshot:
             activation at each point of a coarser grid (:attr:`TrainingRecord.neuron_grid`
             points a side, over the same extent): a numpy array of shape (hidden neurons,
             rows, columns), neurons layer by layer, in order. None when not recorded.
+        test_loss: the loss on the whole test set of ``fit(..., test=...)`` with these
+            parameters (L2 included), or None without one.
+        test_accuracy: the fraction of the test set classified right, or None (no test
+            set, or labels that are not class labels).
     """
 
     step: int
@@ -87,9 +91,15 @@ class Snapshot:
     accuracy: float | None
     grid: Any = None
     neurons: Any = None
+    test_loss: float | None = None
+    test_accuracy: float | None = None
 
     def __repr__(self) -> str:
         acc = "" if self.accuracy is None else f", accuracy {self.accuracy:.1%}"
+        if self.test_loss is not None:
+            acc += f"; test loss {self.test_loss:.6g}"
+        if self.test_accuracy is not None:
+            acc += f", test accuracy {self.test_accuracy:.1%}"
         return f"Snapshot(step {self.step}, loss {self.loss:.6g}{acc})"
 
 
@@ -104,6 +114,11 @@ class TrainingRecord:
         loss: the loss of every step's batch (as ``History.loss``).
         accuracy: the accuracy of every step's batch (as ``History.accuracy``).
         X, y: the training data (two-input data only; None otherwise).
+        X_test, y_test: the test data of ``fit(..., test=...)`` (two-input data only;
+            None otherwise).
+        test_loss: the test set's loss at every step (as ``History.test_loss``; empty
+            without a test set).
+        test_accuracy: the test set's accuracy at every step (as ``History.test_accuracy``).
         extent: ``(x1_min, x1_max, x2_min, x2_max)`` of the grid, or None.
         network: the network's shape for drawing (``n_inputs``, ``layer_sizes``, the
             activation of each layer, the labels of every neuron), or None for a model
@@ -130,6 +145,10 @@ class TrainingRecord:
     neuron_grid: int = 0
     settings: dict[str, Any] = field(default_factory=dict)
     lr: list[float] = field(default_factory=list)
+    X_test: list[list[float]] | None = None
+    y_test: list[float] | None = None
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.snapshots)
@@ -149,10 +168,13 @@ class TrainingRecord:
         """The snapshots as a :class:`~autograd_lite.table.Table` (at most 12 rows)."""
         from ..table import Table
 
+        tested = self.snapshots and self.snapshots[0].test_loss is not None
         rows = []
         for s in _spread(self.snapshots, 12):
-            acc = "—" if s.accuracy is None else f"{s.accuracy:.1%}"
-            rows.append([str(s.step), f"{s.loss:.6g}", acc])
+            row = [str(s.step), f"{s.loss:.6g}", _percent(s.accuracy)]
+            if tested:
+                row += [f"{s.test_loss:.6g}", _percent(s.test_accuracy)]
+            rows.append(row)
         grid = "" if self.extent is None else f", the output on a {_grid_text(self)} grid"
         title = (
             f"Training record: {len(self.snapshots)} snapshots, every {self.every} steps "
@@ -162,7 +184,11 @@ class TrainingRecord:
         if len(self.snapshots) > 12:
             notes.append(f"{len(self.snapshots) - 12} snapshots not shown")
         notes.append("viz.training_page(record, path) draws the run; record[i] is one snapshot")
-        return Table(title, ["step", "loss", "accuracy"], rows, notes)
+        head = ["step", "loss", "accuracy"]
+        if tested:
+            head += ["test loss", "test accuracy"]
+            notes.insert(0, "test loss and accuracy: on the whole test set")
+        return Table(title, head, rows, notes)
 
     def __repr__(self) -> str:
         return self.table().text()
@@ -173,6 +199,10 @@ class TrainingRecord:
 
     def _repr_html_(self) -> str:
         return self.table().html()
+
+
+def _percent(x: float | None) -> str:
+    return "—" if x is None else f"{x:.1%}"
 
 
 def _grid_text(record: TrainingRecord) -> str:
@@ -193,7 +223,9 @@ def settings_of(plan: Any) -> dict[str, str]:
     loss = getattr(plan.loss_fn, "__name__", type(plan.loss_fn).__name__)
     n = len(plan.X)
     batch = f"all {n} samples" if plan.batch_size in (None, n) else f"{plan.batch_size} of {n}"
+    data = {} if plan.test is None else {"data": f"{n} training + {len(plan.test[0])} test samples"}
     return {
+        **data,
         "loss": loss.strip("_<>") or "custom",
         "optimizer": type(plan.optimizer).__name__,
         "batch": batch,
@@ -356,6 +388,7 @@ class Recorder:
         classes: bool,
         steps: int | None = None,
         settings: dict[str, Any] | None = None,
+        test: tuple[list, list] | None = None,
     ):
         import numpy as np
 
@@ -368,6 +401,10 @@ class Recorder:
             self.neurons = None if layers is None else [layer.neurons for layer in layers]
         self.points = np.array(X, dtype=float) if self.neurons is not None else None
         self.X = X
+        self.test = test
+        self.test_points = None
+        if test is not None and self.neurons is not None:
+            self.test_points = np.array(test[0], dtype=float)
         width = len(self.neurons[-1]) if self.neurons is not None else None
         self.record = TrainingRecord(
             every=every,
@@ -391,6 +428,9 @@ class Recorder:
             self.record.extent = (float(x1[0]), float(x1[-1]), float(x2[0]), float(x2[-1]))
             self.record.X = [[float(v) for v in x] for x in X]
             self.record.y = [float(v) for v in y]
+            if test is not None:
+                self.record.X_test = [[float(v) for v in x] for x in test[0]]
+                self.record.y_test = [float(v) for v in test[1]]
             self._plan_neuron_grid(x1, x2, steps)
 
     def _plan_neuron_grid(self, x1, x2, steps: int | None) -> None:
@@ -430,19 +470,18 @@ class Recorder:
                 rows.append([v.data for v in o] if isinstance(o, list) else o.data)
         return np.array(rows, dtype=float)
 
-    def take(self, step: int) -> None:
-        """Snapshot the model as it is now, after ``step`` updates."""
-        import numpy as np
-
-        if self.neurons is not None:
-            out = self._outputs(self.points)
+    def _measure(self, points, X: list, y: list) -> tuple[float, float | None]:
+        """The loss (L2 included) and accuracy on samples ``X`` (as an array, ``points``,
+        for a model of our layers), without building a graph."""
+        if points is not None:
+            out = self._outputs(points)
             outputs = [list(map(float, o)) for o in out] if out.ndim == 2 else list(map(float, out))
         else:
             with no_grad():
-                raw = [self.model(x) for x in self.X]
+                raw = [self.model(x) for x in X]
             outputs = [[v.data for v in o] if isinstance(o, list) else o.data for o in raw]
         with no_grad():
-            total = self.loss_fn(outputs, self.y_list)
+            total = self.loss_fn(outputs, y)
             if self.l2:
                 from .losses import l2
 
@@ -450,21 +489,31 @@ class Recorder:
         acc = None
         if self.classes:
             right = 0
-            for o, t in zip(outputs, self.y_list):
+            for o, t in zip(outputs, y):
                 if isinstance(o, list):
                     right += o.index(max(o)) == t
                 else:
                     right += (o > 0.0) == (t > 0)
             acc = right / len(outputs)
+        return (total.data if isinstance(total, Value) else float(total)), acc
+
+    def take(self, step: int) -> None:
+        """Snapshot the model as it is now, after ``step`` updates."""
+        import numpy as np
+
+        loss, acc = self._measure(self.points, self.X, self.y_list)
+        test_loss = test_acc = None
+        if self.test is not None:
+            test_loss, test_acc = self._measure(self.test_points, *self.test)
         grid = None
         if self.grid_points is not None:
             g = self._outputs(self.grid_points)
             g = g if g.ndim == 1 else np.argmax(g, axis=1).astype(float)
             grid = g.reshape(self.grid, self.grid)
             grid.setflags(write=False)
-        loss = total.data if isinstance(total, Value) else float(total)
+        params = tuple(p.data for p in self.params)
         self.record.snapshots.append(
-            Snapshot(step, tuple(p.data for p in self.params), loss, acc, grid, self._hidden())
+            Snapshot(step, params, loss, acc, grid, self._hidden(), test_loss, test_acc)
         )
 
     def _hidden(self) -> Any:
@@ -480,10 +529,18 @@ class Recorder:
         return a
 
     def finish(
-        self, loss: list[float], accuracy: list[float | None], lr: Sequence[float] = ()
+        self,
+        loss: list[float],
+        accuracy: list[float | None],
+        lr: Sequence[float] = (),
+        test_loss: Sequence[float] = (),
+        test_accuracy: Sequence[float | None] = (),
     ) -> TrainingRecord:
-        """The record, with the run's curves (and learning rates, when given)."""
+        """The record, with the run's curves (learning rates and the test set's curves,
+        when given)."""
         self.record.loss = list(loss)
         self.record.accuracy = list(accuracy)
         self.record.lr = list(lr)
+        self.record.test_loss = list(test_loss)
+        self.record.test_accuracy = list(test_accuracy)
         return self.record

@@ -11,6 +11,15 @@ model and the loss's declared per-sample term (``loss.per_sample``) are traced o
 Values standing for any sample: code that reads their numbers is refused then, and a loss
 function that declares no per-sample term trains eagerly.
 
+``fit(..., test=(X_test, y_test))`` measures a held-out test set at every step, before its
+update, with the parameters the batch's loss was measured on: its loss (L2 term included,
+as in training) and accuracy go to ``history.test_loss`` and ``history.test_accuracy``, the
+progress bar, the printed lines and the record. No graph is built for it: eager runs call
+the model sample by sample under :func:`~autograd_lite.engine.no_grad`, compiled runs the
+compiled forward pass over the whole test set (no backward pass). Either way each step
+pays for one forward pass over the test set, about a third of a training step on as many
+samples; :func:`~autograd_lite.nn.data.split` holds a test set out of a data set.
+
 ``fit`` is made of parts: the checks of everything it is given, before anything changes
 (:mod:`~autograd_lite.nn._fit_checks`; a step that fails anyway leaves the gradients as they
 were before it); a runner, eager or compiled, with one method ``step(batch, lr) -> (loss,
@@ -106,6 +115,7 @@ def fit(
     loss: str | Callable[[list, list], Value] = "hinge",
     optimizer: Optimizer | None = None,
     *,
+    test: tuple[Sequence, Sequence] | None = None,
     steps: int = 100,
     batch_size: int | None = None,
     l2: float = 0.0,
@@ -134,20 +144,20 @@ def fit(
         loss: ``"hinge"``, ``"binary_cross_entropy"``, ``"softmax_cross_entropy"``,
             ``"mse"``, or a function ``loss(outputs, labels) -> Value``.
         optimizer: the optimizer; by default ``SGD(model.parameters(), lr)``.
+        test: held-out ``(X_test, y_test)`` (:func:`~autograd_lite.nn.data.split`), checked
+            as ``X`` and ``y`` are, measured at every step (see the module docstring).
         steps: number of update steps.
         batch_size: samples per step, drawn at random without replacement; None for the
             whole data set every step (full batch, in order).
         l2: L2 regularisation strength (0 for none).
-        lr: the default optimizer's learning rate, a number or a function ``step -> lr``;
-            by default micrograd's ``linear_schedule(1.0, 0.1, steps)``. Give either this
-            or ``optimizer``.
+        lr: the default optimizer's learning rate, a number or a function ``step -> lr``
+            (micrograd's ``linear_schedule(1.0, 0.1, steps)`` if None); not with ``optimizer``.
         seed: seed of the batch sampling.
         verbose: print step, loss and accuracy every ``steps // 10`` steps (True) or every
             ``verbose`` steps (an integer), and at the last step.
         callback: called as ``callback(step, history)`` after each step (step counts from
             1), the model's parameters up to date; returning True stops training early.
-        pause_gc: pause Python's cyclic garbage collector during each eager step (its state
-            is restored after each step, and if anything fails).
+        pause_gc: pause Python's cyclic garbage collector during each eager step.
         compiled: ``"auto"`` runs the steps as array operations when the model and loss
             trace, eagerly otherwise (``History.mode`` says which); ``True`` insists (a
             :class:`~autograd_lite.compiled.TraceError` says why it cannot); ``False``
@@ -166,8 +176,8 @@ def fit(
         The :class:`History` of the run.
 
     Raises:
-        ValueError: for mismatched or empty data, a sample or label that is not finite or
-            not in the loss's convention, a bad setting, an unknown loss name, or both
+        ValueError: for mismatched or empty data (training or test), a sample or label not
+            finite or not in the loss's convention, a bad setting or loss name, or both
             ``optimizer`` and ``lr``; all before the first step (messages name the sample).
         TypeError: for data that is not a sequence, or a sample, a label or a setting of
             the wrong type (booleans are not numbers).
@@ -175,7 +185,7 @@ def fit(
     plan = check_fit(
         model, X, y, loss, optimizer, steps=steps, batch_size=batch_size, l2=l2, lr=lr,
         seed=seed, verbose=verbose, callback=callback, pause_gc=pause_gc, compiled=compiled,
-        progress=progress, record=record, grid_size=grid_size, observers=observers,
+        progress=progress, record=record, grid_size=grid_size, observers=observers, test=test,
     )  # fmt: skip
     return _run(model, plan, callback)
 
@@ -216,23 +226,34 @@ def make_runner(model: Trainable, plan: FitPlan) -> Runner:
 
 def _train(runner: Runner, batches: Batches, observers: list[Observer], history: History,
            plan: FitPlan) -> None:  # fmt: skip
-    """The loop: draw a batch, step, note the step, tell the observers; ``steps`` times,
-    or until an observer says stop."""
+    """The loop: draw a batch, measure the test set (if any), step, note the step, tell the
+    observers; ``steps`` times, or until an observer says stop."""
     k, steps = 0, plan.steps
+    tested = plan.test is not None
     while k < steps:
         k += 1
         batch = batches.draw()
         lr = plan.optimizer.current_lr()
+        # on the parameters the batch's loss is measured on, before the update
+        test = runner.test() if tested else None
         loss, right = runner.step(batch, lr)
         accuracy = right / len(batch) if plan.classes else None
         history.loss.append(loss)
         history.accuracy.append(accuracy)
         history.lr.append(lr)
+        if tested:
+            _note_test(history, plan, *test)
         stop = False
         for observer in observers:
             stop = observer.on_step(k, loss, accuracy) or stop
         if stop:
             break
+
+
+def _note_test(history: History, plan: FitPlan, loss: float, right: int) -> None:
+    """The test set's loss and accuracy of a step, into the history."""
+    history.test_loss.append(loss)
+    history.test_accuracy.append(int(right) / len(plan.test[0]) if plan.classes else None)
 
 
 def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]:
@@ -247,7 +268,7 @@ def _observers(model, plan: FitPlan, runner: Runner, callback) -> list[Observer]
         every, grid = plan.record
         recorder = Recorder(
             model, plan.X, plan.y, plan.loss_fn, plan.params, every=every, grid=grid, l2=plan.l2,
-            classes=plan.classes, steps=steps, settings=settings_of(plan),
+            classes=plan.classes, steps=steps, settings=settings_of(plan), test=plan.test,
         )  # fmt: skip
         observers.append(Recording(recorder, every, runner.sync))
     observers += plan.observers
