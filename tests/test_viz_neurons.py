@@ -58,7 +58,7 @@ def test_each_arrow_is_its_weights_sign_and_size():
     for attributes in arrows.values():
         value = float(re.search(r"= ([^\"]+)\"", attributes).group(1).replace("−", "-"))
         colour = re.search(r'color="(#\w{6})', attributes).group(1)
-        assert colour == ("#e08214" if value > 0 else "#2c7bb6")
+        assert colour == ("#2c7bb6" if value > 0 else "#e08214")  # as the training page
         width = float(re.search(r"penwidth=([\d.]+)", attributes).group(1))
         assert width == pytest.approx(0.6 + 3.4 * abs(value) / largest, abs=0.02)
 

@@ -3,9 +3,9 @@
 ``DrawingOptions(neurons_only=True)`` draws a graph that holds neurons (weighted sums,
 :func:`autograd_lite.weighted.weighted_sum`, as :mod:`autograd_lite.nn` builds them) the way
 a textbook draws the network: a column of inputs, one circle per neuron (its activation's
-label, a²₁, and its value), the loss, and one arrow per weight, orange where the weight is
-positive and blue where it is negative, wider when it is larger (TensorFlow Playground's
-colours). A neuron is a weighted sum whose weights are labelled leaves, as nn's are
+label, a²₁, and its value), the loss, and one arrow per weight, blue where the weight is
+positive and orange where it is negative, wider when it is larger (TensorFlow Playground's
+colours, as on the training page). A neuron is a weighted sum whose weights are labelled leaves, as nn's are
 (``w^2_11``). The weights, biases, Σ nodes and the loss's inner nodes are left out; each
 neuron's tooltip holds its bias and each arrow's its weight.
 
@@ -25,8 +25,8 @@ from autograd_lite import Value
 
 from .labels import FONT, drawn_number, html_text, label_html, label_text, shorten
 
-POSITIVE = "#e08214"  # a positive weight's arrow (orange)
-NEGATIVE = "#2c7bb6"  # a negative weight's arrow (blue)
+POSITIVE = "#2c7bb6"  # a positive weight's arrow (blue, as in the training page)
+NEGATIVE = "#e08214"  # a negative weight's arrow (orange)
 ZERO = "#bbbbbb"
 NODE_INCHES = 0.8  # a neuron's circle, and the room it takes in its rank
 SLIDE = 16 / 9

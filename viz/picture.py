@@ -127,7 +127,7 @@ class DrawingOptions:
             the weights; the stepper pages, wider than tall, draw values side by side.
         neurons_only: draw a network as a textbook or a slide does: its inputs, one circle
             per neuron (label and value), the loss, and one arrow per weight coloured by its
-            sign (orange positive, blue negative) and wider when larger; weights, biases
+            sign (blue positive, orange negative) and wider when larger; weights, biases
             and Σ nodes are left out (they are in the tooltips), and the ranks are spread to
             a 16:9 slide's proportions. For graphs built of neurons (:mod:`autograd_lite.nn`);
             the steppers, Beamer and TikZ draw every node and refuse it. Of the other
