@@ -5,9 +5,9 @@
 a textbook draws the network: a column of inputs, one circle per neuron (its activation's
 label, a²₁, and its value), the loss, and one arrow per weight, blue where the weight is
 positive and orange where it is negative, wider when it is larger (TensorFlow Playground's
-colours, as on the training page). A neuron is a weighted sum whose weights are labelled leaves, as nn's are
-(``w^2_11``). The weights, biases, Σ nodes and the loss's inner nodes are left out; each
-neuron's tooltip holds its bias and each arrow's its weight.
+colours, as on the training page). A neuron is a weighted sum whose weights are labelled
+leaves, as nn's are (``w^2_11``). The weights, biases, Σ nodes and the loss's inner nodes
+are left out; each neuron's tooltip holds its bias and each arrow's its weight.
 
 A neuron is known by its weights and bias, so a loss over a batch (the same network applied
 to many samples) is drawn as one network; its neurons then show no value (they had one per
