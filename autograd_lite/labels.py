@@ -32,14 +32,25 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["fmt", "weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+__all__ = ["MINUS", "fmt", "weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+
+
+MINUS = "\u2212"
+"""The minus sign every text for people writes (−, U+2212): numbers, formulas, tables. What a
+program reads back (JSON, ``repr``) keeps Python's hyphen-minus."""
 
 
 def fmt(x: float, digits: int = 12) -> str:
-    """A number with ``digits`` significant digits, -0 shown as 0."""
+    """A number with ``digits`` significant digits as the reports print it: -0 shown as 0,
+    every minus sign the true minus (:data:`MINUS`), as in the ops table's formulas.
+
+    Example:
+        >>> fmt(-0.5), fmt(2.5e-7, 3), fmt(-0.0)
+        ('−0.5', '2.5e−07', '0')
+    """
     if x == 0.0:
         return "0"
-    return f"{x:.{digits}g}"
+    return f"{x:.{digits}g}".replace("-", MINUS)
 
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.

@@ -255,7 +255,7 @@ def test_draw_shows_the_gradients_the_command_printed(tmp_path):
 
 
 def test_a_formula_that_starts_with_a_minus_is_read_as_a_formula():
-    assert out_of("grad", "-x^2", "--at", "x=3").splitlines() == ["f = -9", "∂f/∂x = -6"]
+    assert out_of("grad", "-x^2", "--at", "x=3").splitlines() == ["f = −9", "∂f/∂x = −6"]
     out = out_of("grad", "x*w", "--at", "x=2,w=3", "--wrt", "x", "--check", "-w + 2*w")
     assert "Your formula is right" in out
 

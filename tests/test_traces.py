@@ -4,6 +4,7 @@ value by value, agreement with forward and reverse mode, and the four output for
 import math
 import shutil
 import subprocess
+import unicodedata
 
 import pytest
 from expressions import BINARY, NAMES, UNARY, step
@@ -183,6 +184,37 @@ def test_html_tables_are_styled_outside_a_notebook(paper):
     assert "&lt;td&gt;" in traces(x * 2, [x]).evaluation.html()
 
 
+def negative_example():
+    return function_traces(lambda a, b: ((a - b) * -2.0).cos() * 1e-7, (1.0, 3.0))
+
+
+def test_text_and_markdown_write_every_minus_as_the_true_minus():
+    t = negative_example()
+    for form in (t.text(), t.markdown()):
+        assert "-" not in form.replace("|---", "")  # Markdown's rule under the header aside
+    assert "(−2)·(−2)" in t.evaluation.text() and "−6.536e−08" in t.evaluation.text()
+    assert "−(−1.514e−07)" in t.adjoint.text()  # a negated negative number, in brackets
+    assert "v̇₂ × (−sin(v₂))" in t.tangent.text()  # a negative local derivative, in brackets
+    assert [r.numbers for r in t.adjoint.rows if r.lhs == "v̄₁"] == ["7.568e−08 × (−2)"]
+
+
+def test_latex_keeps_the_ascii_minus_of_math_mode():
+    source = negative_example().latex()
+    assert source.isascii() and "= -(-1.514 \\times 10^{-7})$" in source
+
+
+def test_text_columns_stay_aligned_with_negative_numbers():
+    def column(line: str, i: int) -> int:  # the dots and bars over v take no column
+        return sum(not unicodedata.combining(c) for c in line[:i])
+
+    lines = negative_example().adjoint.text().splitlines()[1:]
+    # the value column: where the header's "value" starts, every row's value starts
+    start = column(lines[0], lines[0].index("value"))
+    values = [line.rstrip().rpartition("  ")[2] for line in lines[1:]]
+    assert any(v.startswith("−") for v in values)
+    assert {column(line, line.rstrip().rindex(v)) for line, v in zip(lines[1:], values)} == {start}
+
+
 @pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])
 def test_latex_of_hostile_names_and_formats_is_ascii_with_no_line_end_or_command(fmt):
     t = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES, fmt=fmt)
@@ -204,7 +236,7 @@ def test_the_adjoint_trace_keeps_an_adjoint_that_underflows_as_backward_does():
     y.backward()
     assert x.grad == 0.5 and t.adjoint.value("x̄") == 0.5
     # the numbers column shows the factors a float cannot hold, not 0 × inf
-    assert t.adjoint.rows[2].numbers == "-5e-601 × (-1e+600)"
+    assert t.adjoint.rows[2].numbers == "−5e−601 × (−1e+600)"
     assert "inf" not in t.adjoint.text() and "nan" not in t.adjoint.text()
 
 

@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterator, Sequence
 from .. import escape
 from ..engine import Value, backward_steps, check_value, topo_order
 from ..forward import forward_steps, local_derivatives
-from ..labels import node_names
+from ..labels import MINUS, node_names
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
 from . import _scaled
@@ -139,11 +139,8 @@ class TraceTable:
 
     def html(self) -> str:
         """An HTML table, every text escaped, with a small style of its own (cell padding and
-        rules), so that it reads as a table outside a notebook too; a number's sign is the
-        minus (−) its operations are written with."""
-        t = self.table()
-        rows = [[_MINUS.sub("\u2212", c) for c in r] for r in t.rows]
-        return _styled(Table(t.title, t.header, rows, t.notes).html())
+        rules), so that it reads as a table outside a notebook too."""
+        return _styled(self.table().html())
 
     _repr_html_ = html
 
@@ -216,8 +213,6 @@ class Traces:
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
 
-# a hyphen that is a number's sign: not inside a name (x-1) or an exponent (1e-05)
-_MINUS = re.compile(r"(?<![\w.])-(?=[0-9.]|inf)")
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
 _HTML_STYLE = {
     "<table>": '<table style="border-collapse:collapse;margin:4px 0 12px">',
@@ -243,14 +238,21 @@ def _width(text: str) -> int:
 
 
 def _num(x: float | tuple[float, int], fmt: str) -> str:
-    """A number as the tables write it; ``(m, e)`` is m·2**e, which a float may not hold."""
+    """A number as the tables write it, with the true minus (−) for its sign and its
+    exponent's; ``(m, e)`` is m·2**e, which a float may not hold."""
     if isinstance(x, tuple):
-        return _scaled.text(x, fmt) if x[0] else "0"
-    return "0" if x == 0 else format(x, fmt)
+        text = _scaled.text(x, fmt) if x[0] else "0"
+    else:
+        text = "0" if x == 0 else format(x, fmt)
+    return text.replace("-", MINUS)
+
+
+def _negative(text: str) -> bool:
+    return text.startswith(("-", MINUS))
 
 
 def _latex_number(x: float, fmt: str) -> str:
-    s = _num(x, fmt)
+    s = _num(x, fmt).replace(MINUS, "-")
     m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", s)
     if m:
         sign = "-" if m[2] == "-" else ""
@@ -392,12 +394,15 @@ def _definition(node: Value, note: _Notation) -> str:
 
 
 def _term(tangent: str, local: str, note: _Notation) -> str:
-    """``v̇ⱼ × local``, or just v̇ⱼ and −v̇ⱼ for the derivatives 1 and −1."""
+    """``v̇ⱼ × local``, or just v̇ⱼ and −v̇ⱼ for the derivatives 1 and −1 (a negative local
+    derivative and a negated negative number in brackets: ``2 × (−3)``, ``−(−2)``)."""
     if local == "1":
         return tangent
-    if local in ("−1", "-1"):
-        return "−" + tangent if not note.latex else "-" + tangent
-    if local.startswith("-"):
+    if local in _UNIT:
+        if _negative(tangent):
+            tangent = f"({tangent})"
+        return ("-" if note.latex else MINUS) + tangent
+    if _negative(local):
         local = f"({local})"
     return tangent + note.times + local
 
@@ -528,7 +533,7 @@ class _Numbers(_Notation):
 
 def _operand_number(x: float, fmt: str, latex: bool, brackets: bool = True) -> str:
     s = _latex_number(x, fmt) if latex else _num(x, fmt)
-    return f"({s})" if brackets and s.startswith("-") else s
+    return f"({s})" if brackets and _negative(s) else s
 
 
 def _definition_numbers(v: Value, nt: _Notation, fmt: str) -> str:
@@ -623,7 +628,10 @@ def _tangent_row(step, notes, fmt) -> TraceRow:
         rule = _join([_term(nt.v(v.parents[k], "dot"), texts[k], nt) for k in shown], nt.latex)
         num = _latex_number if nt.latex else _num
         factors = [
-            (num(step.tangents[k], fmt), texts[k] if texts[k] in _UNIT else _factor(local[k], nt))
+            (
+                num(step.tangents[k], fmt),
+                texts[k] if texts[k] in ("1", *_UNIT) else _factor(local[k], nt),
+            )
             for k in shown
         ]
         return nt.v(v, "dot"), rule, _join([_term(t, d, nt) for t, d in factors], nt.latex)
@@ -631,7 +639,7 @@ def _tangent_row(step, notes, fmt) -> TraceRow:
     return _row(notes, fmt, step.tangent, make)
 
 
-_UNIT = ("1", "−1", "-1")
+_UNIT = ("−1", "-1")  # the local derivatives written as a sign (1 is left out)
 
 
 def _factor(x, nt: _Notation) -> str:
