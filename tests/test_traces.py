@@ -44,11 +44,11 @@ def test_the_tangent_trace_is_the_papers_table_2(paper):
     assert rows == [
         ("v̇₋₁", "ẋ1", "", 1.0),
         ("v̇₀", "ẋ2", "", 0.0),
-        ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5", 0.5),
+        ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5000", 0.5),
         ("v̇₂", "v̇₋₁ × v₀ + v̇₀ × v₋₁", "1 × 5 + 0 × 2", 5.0),
         ("v̇₃", "v̇₀ × cos(v₀)", "0 × 0.2837", 0.0),
-        ("v̇₄", "v̇₁ + v̇₂", "0.5 + 5", 5.5),
-        ("v̇₅", "v̇₄ − v̇₃", "5.5 − 0", 5.5),
+        ("v̇₄", "v̇₁ + v̇₂", "0.5000 + 5", 5.5),
+        ("v̇₅", "v̇₄ − v̇₃", "5.500 − 0", 5.5),
         ("ẏ", "v̇₅", "", 5.5),
     ]
 
@@ -94,7 +94,7 @@ def test_the_tangent_trace_ends_with_jvp_exactly():
 def test_unlabelled_nodes_are_named_as_the_stepper_names_them():
     a = Value(1.5)
     t = traces(a * a + 1, [a])
-    assert t.evaluation.rows[0].rule == "1.5"  # a leaf without a label: its number
+    assert t.evaluation.rows[0].rule == "1.500"  # a leaf without a label: its number
     assert [r.lhs for r in t.evaluation.rows][-1] == "y"
 
 
@@ -207,12 +207,35 @@ def test_text_columns_stay_aligned_with_negative_numbers():
     def column(line: str, i: int) -> int:  # the dots and bars over v take no column
         return sum(not unicodedata.combining(c) for c in line[:i])
 
-    lines = negative_example().adjoint.text().splitlines()[1:]
-    # the value column: where the header's "value" starts, every row's value starts
-    start = column(lines[0], lines[0].index("value"))
-    values = [line.rstrip().rpartition("  ")[2] for line in lines[1:]]
-    assert any(v.startswith("−") for v in values)
-    assert {column(line, line.rstrip().rindex(v)) for line, v in zip(lines[1:], values)} == {start}
+    t = negative_example()
+    for table in (t.evaluation, t.tangent, t.adjoint):
+        lines = table.text().splitlines()[1:]
+        # the rule column starts where its header does in every row (− is one column wide)
+        start = column(lines[0], lines[0].index(table.header[1]))
+        for line in lines[1:]:
+            lhs_end = len(line.split(" ")[0])
+            assert column(line, lhs_end + len(line[lhs_end:]) - len(line[lhs_end:].lstrip())) == (
+                start
+            )
+        # the values stand one under the other by their decimal points
+        values = [line.rstrip().rpartition("  ")[2] for line in lines[1:]]
+        assert any(v.startswith("−") for v in values) and any("." in v for v in values)
+        points = {
+            column(line, line.rstrip().rindex(v)) + len(v.split(".")[0].split("e")[0])
+            for line, v in zip(lines[1:], values)
+        }
+        assert len(points) == 1, table.text()
+
+
+def test_a_number_is_written_as_the_pages_write_it():
+    # four significant digits, trailing zeros kept, whole numbers whole, the true minus
+    t = function_traces(lambda x: x * 0.5 - 6.0 * x, (3.0,))
+    assert [r.numbers for r in t.evaluation.rows if r.numbers] == [
+        "3·0.5000",
+        "6·3",
+        "1.500 − 18",
+    ]
+    assert t.evaluation.value("y") == -16.5 and t.evaluation.text().endswith("−16.50")
 
 
 @pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])

@@ -9,7 +9,12 @@ For a function of a few numbers, as Baydin et al. (JMLR 2018, tables 2 and 3) wr
 * the reverse adjoint trace: v̄ⱼ += v̄ᵢ · ∂vᵢ/∂vⱼ, node by node from the output back: the
   steps of :func:`~autograd_lite.engine.backward_steps` in the engine's order, so it ends
   where ``backward()`` does, even where an adjoint is too small for a float (the numbers
-  column then writes it with a decimal exponent of its own, ``-5e-601``).
+  column then writes it with a decimal exponent of its own, ``−5e−601``).
+
+Numbers are written as the stepper pages write them (:func:`~autograd_lite.labels.page_number`):
+a fixed number of significant digits (``0.5000``, whole numbers whole), the true minus (−) in
+every form but LaTeX's math; the text form stands the values one under the other by their
+decimal points, Markdown and HTML set them flush right.
 
 A pass that cannot go on (a tangent too large for a float, a gradient that is not a number)
 ends its table with a note that says where and why.
@@ -29,12 +34,12 @@ Example:
     tangent  rule                 numbers        value
     v̇₋₁      ẋ1                                  1
     v̇₀       ẋ2                                  0
-    v̇₁       v̇₋₁ × 1/v₋₁          1 × 0.5        0.5
+    v̇₁       v̇₋₁ × 1/v₋₁          1 × 0.5000     0.5000
     v̇₂       v̇₋₁ × v₀ + v̇₀ × v₋₁  1 × 5 + 0 × 2  5
     v̇₃       v̇₀ × cos(v₀)         0 × 0.2837     0
-    v̇₄       v̇₁ + v̇₂              0.5 + 5        5.5
-    v̇₅       v̇₄ − v̇₃              5.5 − 0        5.5
-    ẏ        v̇₅                                  5.5
+    v̇₄       v̇₁ + v̇₂              0.5000 + 5     5.500
+    v̇₅       v̇₄ − v̇₃              5.500 − 0      5.500
+    ẏ        v̇₅                                  5.500
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from collections.abc import Callable, Iterator, Sequence
 from .. import escape
 from ..engine import Value, backward_steps, check_value, topo_order
 from ..forward import forward_steps, local_derivatives
-from ..labels import MINUS, node_names
+from ..labels import MINUS, node_names, page_number
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
 from . import _scaled
@@ -118,13 +123,19 @@ class TraceTable:
     def table(self) -> Table:
         """The rows as a :class:`~autograd_lite.table.Table`."""
         rows = [[r.lhs, r.rule, r.numbers, _num(r.value, self.fmt)] for r in self.rows]
-        return Table(self.title, self.header, rows, self.notes)
+        return Table(self.title, self.header, rows, self.notes, align="lllr")
 
     def text(self) -> str:
-        """Aligned plain text (the dots and bars over v take no column of their own)."""
+        """Aligned plain text (the dots and bars over v take no column of their own), the
+        values one under the other by their decimal points."""
+        values = [escape.terminal(_num(r.value, self.fmt)) for r in self.rows]
+        point = max(map(_point, values), default=0)
         rows = [[escape.terminal(c) for c in self.header]] + [
-            [escape.terminal(c) for c in (r.lhs, r.rule, r.numbers, _num(r.value, self.fmt))]
-            for r in self.rows
+            [
+                *(escape.terminal(c) for c in (r.lhs, r.rule, r.numbers)),
+                " " * (point - _point(v)) + v,
+            ]
+            for r, v in zip(self.rows, values)
         ]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         lines = [escape.terminal(self.title)]
@@ -214,10 +225,13 @@ class Traces:
 
 
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
+_NUMBER_CELL = "padding:2px 0 2px 12px;text-align:right;white-space:nowrap"  # the values
 _HTML_STYLE = {
     "<table>": '<table style="border-collapse:collapse;margin:4px 0 12px">',
     "<th>": f'<th style="{_CELL};border-bottom:1.5px solid #444">',
     "<td>": f'<td style="{_CELL};border-bottom:1px solid #ddd">',
+    '<th style="text-align:right">': f'<th style="{_NUMBER_CELL};border-bottom:1.5px solid #444">',
+    '<td style="text-align:right">': f'<td style="{_NUMBER_CELL};border-bottom:1px solid #ddd">',
     "<p><b>": '<p style="margin:8px 0 2px"><b>',
 }
 
@@ -237,14 +251,22 @@ def _width(text: str) -> int:
     return sum(not unicodedata.combining(c) for c in text)
 
 
+def _point(number: str) -> int:
+    """The width of a number's text before its decimal point (or exponent, or end)."""
+    return _width(re.match(r"[^.e]*", number)[0])
+
+
 def _num(x: float | tuple[float, int], fmt: str) -> str:
-    """A number as the tables write it, with the true minus (−) for its sign and its
-    exponent's; ``(m, e)`` is m·2**e, which a float may not hold."""
+    """A number as the tables write it: as the pages do (:func:`~autograd_lite.labels.
+    page_number`: a fixed number of significant digits, the true minus); ``(m, e)`` is
+    m·2**e, which a float may not hold (written with a decimal exponent of its own)."""
     if isinstance(x, tuple):
-        text = _scaled.text(x, fmt) if x[0] else "0"
-    else:
-        text = "0" if x == 0 else format(x, fmt)
-    return text.replace("-", MINUS)
+        if not x[0]:
+            return "0"
+        if _scaled.in_floats(x):
+            return page_number(_scaled.as_float(x), fmt)
+        return _scaled.text(x, fmt).replace("-", MINUS)
+    return page_number(x, fmt)
 
 
 def _negative(text: str) -> bool:
@@ -447,7 +469,8 @@ def traces(
             (constants, parameters) are written by their number or label.
         direction: the tangent of each input for the forward trace; by default 1 for the
             first input and 0 for the others (the derivative with respect to the first).
-        fmt: format spec for the numbers.
+        fmt: format spec for the numbers (with ".Ng", N significant digits, kept to the end:
+            ``0.5000``; see :func:`~autograd_lite.labels.page_number`).
 
     Returns:
         A :class:`Traces`.
@@ -471,7 +494,7 @@ def traces(
     direction = [float(d) for d in direction]
     if len(direction) != len(inputs):
         raise ValueError(f"direction has {len(direction)} numbers for {len(inputs)} input(s)")
-    format(1.0, fmt)
+    page_number(1.0, fmt)  # a bad format is refused before any work
     topo = topo_order(root)
     check_size(topo, "traces")
     names = node_names(topo, lambda x: _num(x, fmt))
