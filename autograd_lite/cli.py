@@ -299,7 +299,8 @@ def _values(items: Sequence[str]) -> dict[str, float]:
             if name in out:
                 raise UsageError(f"--at gives {name} twice; give each variable one value")
             try:
-                x = float(number)
+                # the true minus (−) the tables print reads as a minus here too
+                x = float(number.replace("\u2212", "-"))
             except ValueError:
                 bad = _safe(number.strip())
                 raise UsageError(f"--at {name}: {bad!r} is not a number") from None

@@ -28,18 +28,88 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-__all__ = ["fmt", "weight_label", "neuron_label", "parse_nielsen", "node_id", "node_names"]
+__all__ = [
+    "MINUS",
+    "fmt",
+    "page_number",
+    "weight_label",
+    "neuron_label",
+    "parse_nielsen",
+    "node_id",
+    "node_names",
+]
+
+
+MINUS = "\u2212"
+"""The minus sign every text for people writes (−, U+2212): numbers, formulas, tables. What a
+program reads back (JSON, ``repr``) keeps Python's hyphen-minus."""
 
 
 def fmt(x: float, digits: int = 12) -> str:
-    """A number with ``digits`` significant digits, -0 shown as 0."""
+    """A number with ``digits`` significant digits as the reports print it: -0 shown as 0,
+    every minus sign the true minus (:data:`MINUS`), as in the ops table's formulas.
+
+    Example:
+        >>> fmt(-0.5), fmt(2.5e-7, 3), fmt(-0.0)
+        ('−0.5', '2.5e−07', '0')
+    """
     if x == 0.0:
         return "0"
-    return f"{x:.{digits}g}"
+    return f"{x:.{digits}g}".replace("-", MINUS)
+
+
+_SIGNIFICANT = re.compile(r"\.([0-9]+)g")
+
+
+def page_number(x: float, fmt: str = ".4g") -> str:
+    """A number as the pages and the trace tables print it: one format for every number, the
+    true minus sign.
+
+    With a format of significant digits such as ``".4g"`` (the default), a number keeps its
+    trailing zeros (``0.5000``, as wide as ``0.7071``) and a whole number is written whole
+    (``2``, ``−6``); any other format is used as it is. Every minus is U+2212 (−,
+    :data:`MINUS`), as in the ops table's formulas; -0 is 0.
+
+    Args:
+        x: the number.
+        fmt: a format spec for :func:`format`, such as ``".4g"``, ``".3f"`` or ``".2e"``.
+
+    Returns:
+        The text.
+
+    Raises:
+        ValueError: if ``fmt`` is not a valid format spec for a float.
+
+    Example:
+        >>> page_number(0.5, ".4g"), page_number(-6.0, ".4g"), page_number(-0.26194, ".4g")
+        ('0.5000', '−6', '−0.2619')
+        >>> page_number(-2.5, ".2f")
+        '−2.50'
+    """
+    if x == 0.0:
+        x = 0.0  # -0.0 (for example 0 times a negative gradient) reads as a sign error
+    try:
+        text = format(x, fmt)
+    except (ValueError, TypeError) as err:
+        raise ValueError(
+            f"fmt={fmt!r} is not a number format for a float ({err}); "
+            "use a format spec such as '.4g', '.3f' or '.2e'"
+        ) from None
+    m = _SIGNIFICANT.fullmatch(fmt)
+    if m is not None and math.isfinite(x):
+        digits = max(int(m[1]), 1)
+        if x == int(x) and abs(x) < 10**digits:
+            text = str(int(x))
+        else:
+            text = format(x, "#" + fmt).replace(".e", "e")
+            if text.endswith("."):
+                text = text[:-1]
+    return text.replace("-", MINUS)
 
 
 # A positive number without leading zeros: "01" would read back as 1 and name two nodes.

@@ -28,6 +28,8 @@ class Table:
         notes: lines shown below the table.
         marked: indices of rows to stand out (drawn bold and red in HTML), such as the
             failures of a check.
+        align: one letter per column, ``"r"`` for a column set flush right (numbers) and
+            ``"l"`` for one set flush left, the default for a column not given.
 
     Cells may hold any text: each form escapes it for its target (:mod:`autograd_lite.escape`:
     no tag or emphasis in Markdown and HTML, no control character in text), and the text
@@ -49,6 +51,7 @@ class Table:
         rows: Sequence[Sequence[str]],
         notes: Sequence[str] = (),
         marked: Sequence[int] = (),
+        align: str = "",
     ):
         self.title = title
         self.header = list(header)
@@ -56,6 +59,7 @@ class Table:
         self.rows = [list(r) + [""] * (n - len(r)) for r in rows]
         self.notes = list(notes)
         self.marked = frozenset(marked)
+        self.right = [align[i : i + 1] == "r" for i in range(n)]
 
     def text(self) -> str:
         """Aligned plain text."""
@@ -63,7 +67,10 @@ class Table:
         widths = [max(len(r[i]) for r in rows) for i in range(len(self.header))]
         lines = [_one_line(self.title)] if self.title else []
         for r in rows:
-            lines.append("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+            cells = (
+                c.rjust(w) if right else c.ljust(w) for c, w, right in zip(r, widths, self.right)
+            )
+            lines.append("  ".join(cells).rstrip())
         lines.extend(map(escape.terminal, self.notes))
         return "\n".join(lines)
 
@@ -75,7 +82,7 @@ class Table:
 
         lines = [f"**{cell(self.title)}**", ""] if self.title else []
         lines.append("| " + " | ".join(cell(h) for h in self.header) + " |")
-        lines.append("|" + "---|" * len(self.header))
+        lines.append("|" + "".join("---:|" if right else "---|" for right in self.right))
         for r in self.rows:
             lines.append("| " + " | ".join(cell(c) for c in r) + " |")
         if self.notes:
@@ -86,11 +93,14 @@ class Table:
     def html(self) -> str:
         """An HTML fragment; every piece of text is escaped."""
         esc = escape.html
-        head = "".join(f"<th>{esc(h)}</th>" for h in self.header)
+        flush = ' style="text-align:right"'
+        th = [f"<th{flush}>" if right else "<th>" for right in self.right]
+        td = [f"<td{flush}>" if right else "<td>" for right in self.right]
+        head = "".join(f"{t}{esc(h)}</th>" for t, h in zip(th, self.header))
         mark = ' style="color:#b00020;font-weight:bold"'
         body = "".join(
             f"<tr{mark if i in self.marked else ''}>"
-            + "".join(f"<td>{esc(c)}</td>" for c in r)
+            + "".join(f"{t}{esc(c)}</td>" for t, c in zip(td, r))
             + "</tr>"
             for i, r in enumerate(self.rows)
         )

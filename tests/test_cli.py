@@ -254,8 +254,15 @@ def test_draw_shows_the_gradients_the_command_printed(tmp_path):
     assert "grad 0.07065" in out.read_text(encoding="utf-8")
 
 
+def test_what_the_command_prints_reads_back_with_its_true_minus():
+    # f = −9 is printed with U+2212; pasted back as a value or a formula it reads as printed
+    out = out_of("grad", "x*w", "--at", "x=\u22123,w=2e\u22121")
+    assert out.splitlines() == ["f = \u22120.6", "∂f/∂x = 0.2", "∂f/∂w = \u22123"]
+    assert out_of("grad", "x \u2212 1e\u22121", "--at", "x=1").splitlines()[0] == "f = 0.9"
+
+
 def test_a_formula_that_starts_with_a_minus_is_read_as_a_formula():
-    assert out_of("grad", "-x^2", "--at", "x=3").splitlines() == ["f = -9", "∂f/∂x = -6"]
+    assert out_of("grad", "-x^2", "--at", "x=3").splitlines() == ["f = −9", "∂f/∂x = −6"]
     out = out_of("grad", "x*w", "--at", "x=2,w=3", "--wrt", "x", "--check", "-w + 2*w")
     assert "Your formula is right" in out
 

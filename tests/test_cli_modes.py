@@ -22,8 +22,8 @@ def test_order_2_prints_the_hessian(option, capsys):
     assert code == 0
     # ∂²f/∂x1² = −1/x1², ∂²f/∂x1∂x2 = 1, ∂²f/∂x2² = sin(x2)
     assert "Second derivatives of f (the Hessian)" in out
-    assert "∂/∂x1  -0.25  1" in out
-    assert "∂/∂x2  1      -0.958924" in out
+    assert "∂/∂x1  −0.25  1" in out
+    assert "∂/∂x2  1      −0.958924" in out
 
 
 def test_trace_prints_the_three_tables_of_the_paper(capsys):

@@ -145,7 +145,10 @@ def test_question_2_deltas_from_wrt_z_are_the_backprop_tables():
         text=True,
         check=True,
     ).stdout
-    printed = {ln.split("=")[0].strip(): float(ln.split("=")[1]) for ln in out.splitlines()[1:]}
+    printed = {
+        ln.split("=")[0].strip(): float(ln.split("=")[1].replace("−", "-"))
+        for ln in out.splitlines()[1:]
+    }
     for j in (1, 2, 3):
         assert printed[f"∂C/∂z2_{j}"] == pytest.approx(deltas[f"δ^2_{j}"], rel=1e-12, abs=1e-17)
     assert printed["∂C/∂z3_1"] == pytest.approx(deltas["δ^3_1"], rel=1e-12, abs=1e-17)

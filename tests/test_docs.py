@@ -188,6 +188,89 @@ def test_the_site_builds_strictly(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "api" / "viz" / "index.html").exists()
+    # the site reads offline: MathJax is served from it, nothing is loaded from outside
+    assert (tmp_path / "javascripts" / "mathjax" / "tex-mml-chtml.js").stat().st_size > 500_000
+    fonts = tmp_path / "javascripts" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert (fonts / "MathJax_Main-Regular.woff").exists()
+    notebook = (tmp_path / "notebook" / "index.html").read_text(encoding="utf-8")
+    assert "javascripts/mathjax/tex-mml-chtml.js" in notebook and "$" in notebook
+    pages = sorted(tmp_path.rglob("*.html")) + sorted(tmp_path.rglob("*.css"))
+    assert len(pages) > 10
+    for page in pages:
+        found = outside_loads(page.read_text(encoding="utf-8"))
+        assert not found, (page.relative_to(tmp_path), found[:5])
+
+
+# what makes a browser load a file: a tag's src or a link's href, a style's url() or
+# @import, a script's import(); a plain link (<a href>) loads nothing by itself
+_LOADS = re.compile(
+    r"<(?:script|img|iframe|source|video|audio|embed|input)\b[^>]*?\ssrc=[\"']?(https?:)?//"
+    r"|<link\b[^>]*?\shref=[\"']?(https?:)?//"
+    r"|url\(\s*[\"']?(https?:)?//"
+    r"|@import\s+(url\()?[\"']?(https?:)?//"
+    r"|import\(\s*[\"'](https?:)?//",
+    re.I,
+)
+
+
+def outside_loads(text):
+    """Each place in an HTML or CSS text that loads a file from another host."""
+    return [text[m.start() : m.start() + 120] for m in _LOADS.finditer(text)]
+
+
+def test_outside_loads_finds_what_the_site_must_not_fetch():
+    for bad in (
+        '<script src="https://unpkg.com/mathjax@3.2.2/es5/tex-mml-chtml.js"></script>',
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">',
+        '<link rel="preconnect" href="https://fonts.gstatic.com" crossorigin>',
+        "@font-face{src:url(https://example.org/f.woff2)}",
+        '@import url("//example.org/a.css");',
+        'const m = (await import("https://cdnjs.cloudflare.com/ajax/libs/mermaid/m.mjs"));',
+        "<img src=//example.org/x.png>",
+    ):
+        assert outside_loads(bad), bad
+    for good in (
+        '<script src="../javascripts/mathjax/tex-mml-chtml.js"></script>',
+        '<a href="https://github.com/">a link</a>',
+        '<link rel="stylesheet" href="../assets/stylesheets/main.css">',
+        "url(data:image/svg+xml;charset=utf-8,<svg xmlns='http://www.w3.org/2000/svg'/>)",
+        '<svg xmlns="http://www.w3.org/2000/svg"></svg>',
+    ):
+        assert not outside_loads(good), good
+
+
+def test_the_site_is_configured_to_fetch_nothing_from_outside():
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert re.search(r"^theme:\n(?:  .*\n)*  font: false$", config, re.M)  # no Google Fonts
+    scripts = re.search(r"^extra_javascript:\n((?:  - .*\n)+)", config, re.M).group(1)
+    assert "javascripts/mathjax/tex-mml-chtml.js" in scripts and "//" not in scripts
+    assert "extra_css" not in config or "//" not in config.split("extra_css")[1].split(":")[1]
+    assert re.search(r"^hooks:\n  - docs/offline.py$", config, re.M)
+    extras = configparser.ConfigParser()
+    extras.read(ROOT / "setup.cfg")
+    assert "django-static-mathjax==" in extras["options.extras_require"]["docs"]
+
+
+def test_the_notebook_page_loses_its_loaders_of_outside_scripts():
+    pytest.importorskip("mkdocs")
+    spec = importlib.util.spec_from_file_location("offline", DOCS / "offline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    html = (
+        '<p>a</p>\n<script src=""> </script>\n<script type="text/x-mathjax-config">x</script>\n'
+        '<script type="module">\n  const mermaid = (await import("https://cdnjs.cloudflare.com/'
+        'ajax/libs/mermaid/11.10.0/mermaid.esm.min.mjs")).default;\n</script>\n<p>b</p>'
+    )
+
+    class Page:
+        class file:
+            src_uri = "notebook.ipynb"
+
+    out = module.on_post_page(html, Page, None)
+    assert not outside_loads(out) and 'src=""' not in out
+    assert out.startswith("<p>a</p>") and out.endswith("<p>b</p>")
+    Page.file.src_uri = "learners.md"  # other pages are left as they are
+    assert module.on_post_page(html, Page, None) == html
 
 
 def test_sphinx_roles_in_docstrings_are_shown_as_code_names():

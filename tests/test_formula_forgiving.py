@@ -91,6 +91,27 @@ def test_numbers_stay_numbers():
     assert evaluate("2e", {}).data == 2 * math.e
 
 
+def test_a_number_with_a_true_minus_in_its_exponent_is_a_number():
+    # the tables and the pages print 1e−07 (U+2212): pasted back, it reads as printed
+    assert evaluate("1e\u22123", {}).data == 0.001
+    assert evaluate("\u22122.5e\u221207·x", VALUES).data == -2.5e-7 * 0.7
+    assert evaluate("1E\u20133", {}).data == 0.001  # an en dash, as a minus elsewhere
+    assert evaluate("2e\u2212x", VALUES).data == 2 * math.e - 0.7  # no digit: e, then minus
+    err = error_of("1e\u22123 + log(y)")
+    assert (err.start, err.end) == (7, 13)  # log(y): the columns typed, one for one
+
+
+def test_a_trace_tables_numbers_column_reads_back_as_its_value():
+    from autograd_lite.teach.traces import function_traces
+
+    t = function_traces(lambda a, b: ((a - b) * -2.0).cos() * 1e-7, (1.0, 3.0), fmt=".17g")
+    rows = [r for r in t.adjoint.rows + t.tangent.rows + t.evaluation.rows if r.numbers]
+    assert any("\u2212" in r.numbers for r in rows)
+    for r in rows:
+        if "(" not in r.numbers.replace("(\u2212", ""):  # a call such as cos(4): not a number
+            assert evaluate(r.numbers, {}).data == pytest.approx(r.value, rel=1e-15), r.numbers
+
+
 @pytest.mark.parametrize(
     "text, start, end",
     [

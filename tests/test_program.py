@@ -115,7 +115,8 @@ def test_command_reads_statements_from_a_file(tmp_path):
 def test_command_prints_the_jacobian_of_several_outputs():
     result = run_cli("grad", "p1, p2 = softmax(u, v)", "--at", "u=1,v=2", "--of", "p1,p2")
     assert result.returncode == 0, result.stderr
-    rows = [ln.split() for ln in result.stdout.splitlines()[2:]]
+    # the table writes the true minus (−); Python's float() reads only the hyphen
+    rows = [ln.replace("\u2212", "-").split() for ln in result.stdout.splitlines()[2:]]
     p1 = 1 / (1 + math.e)
     assert [r[0] for r in rows] == ["p1", "p2"]
     assert float(rows[0][2]) == pytest.approx(p1 * (1 - p1), rel=1e-10)

@@ -11,7 +11,7 @@ def test_trace_tables_show_as_tables_everywhere():
         assert repr(result) == str(result) and "value" in repr(result).splitlines()[1]
         assert "|---|" in result.markdown() and not hasattr(result, "to_markdown")
         assert "<table" in result._repr_html_() and "</table>" in result._repr_html_()
-    assert repr(t.tangent).splitlines()[-1].split()[-1] == "5.5"
+    assert repr(t.tangent).splitlines()[-1].split()[-1] == "5.500"
 
 
 def test_every_teaching_result_has_one_markdown_name():

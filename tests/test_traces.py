@@ -4,6 +4,7 @@ value by value, agreement with forward and reverse mode, and the four output for
 import math
 import shutil
 import subprocess
+import unicodedata
 
 import pytest
 from expressions import BINARY, NAMES, UNARY, step
@@ -43,11 +44,11 @@ def test_the_tangent_trace_is_the_papers_table_2(paper):
     assert rows == [
         ("v̇₋₁", "ẋ1", "", 1.0),
         ("v̇₀", "ẋ2", "", 0.0),
-        ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5", 0.5),
+        ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5000", 0.5),
         ("v̇₂", "v̇₋₁ × v₀ + v̇₀ × v₋₁", "1 × 5 + 0 × 2", 5.0),
         ("v̇₃", "v̇₀ × cos(v₀)", "0 × 0.2837", 0.0),
-        ("v̇₄", "v̇₁ + v̇₂", "0.5 + 5", 5.5),
-        ("v̇₅", "v̇₄ − v̇₃", "5.5 − 0", 5.5),
+        ("v̇₄", "v̇₁ + v̇₂", "0.5000 + 5", 5.5),
+        ("v̇₅", "v̇₄ − v̇₃", "5.500 − 0", 5.5),
         ("ẏ", "v̇₅", "", 5.5),
     ]
 
@@ -93,7 +94,7 @@ def test_the_tangent_trace_ends_with_jvp_exactly():
 def test_unlabelled_nodes_are_named_as_the_stepper_names_them():
     a = Value(1.5)
     t = traces(a * a + 1, [a])
-    assert t.evaluation.rows[0].rule == "1.5"  # a leaf without a label: its number
+    assert t.evaluation.rows[0].rule == "1.500"  # a leaf without a label: its number
     assert [r.lhs for r in t.evaluation.rows][-1] == "y"
 
 
@@ -183,6 +184,60 @@ def test_html_tables_are_styled_outside_a_notebook(paper):
     assert "&lt;td&gt;" in traces(x * 2, [x]).evaluation.html()
 
 
+def negative_example():
+    return function_traces(lambda a, b: ((a - b) * -2.0).cos() * 1e-7, (1.0, 3.0))
+
+
+def test_text_and_markdown_write_every_minus_as_the_true_minus():
+    t = negative_example()
+    for form in (t.text(), t.markdown()):
+        assert "-" not in form.replace("|---", "")  # Markdown's rule under the header aside
+    assert "(−2)·(−2)" in t.evaluation.text() and "−6.536e−08" in t.evaluation.text()
+    assert "−(−1.514e−07)" in t.adjoint.text()  # a negated negative number, in brackets
+    assert "v̇₂ × (−sin(v₂))" in t.tangent.text()  # a negative local derivative, in brackets
+    assert [r.numbers for r in t.adjoint.rows if r.lhs == "v̄₁"] == ["7.568e−08 × (−2)"]
+
+
+def test_latex_keeps_the_ascii_minus_of_math_mode():
+    source = negative_example().latex()
+    assert source.isascii() and "= -(-1.514 \\times 10^{-7})$" in source
+
+
+def test_text_columns_stay_aligned_with_negative_numbers():
+    def column(line: str, i: int) -> int:  # the dots and bars over v take no column
+        return sum(not unicodedata.combining(c) for c in line[:i])
+
+    t = negative_example()
+    for table in (t.evaluation, t.tangent, t.adjoint):
+        lines = table.text().splitlines()[1:]
+        # the rule column starts where its header does in every row (− is one column wide)
+        start = column(lines[0], lines[0].index(table.header[1]))
+        for line in lines[1:]:
+            lhs_end = len(line.split(" ")[0])
+            assert column(line, lhs_end + len(line[lhs_end:]) - len(line[lhs_end:].lstrip())) == (
+                start
+            )
+        # the values stand one under the other by their decimal points
+        values = [line.rstrip().rpartition("  ")[2] for line in lines[1:]]
+        assert any(v.startswith("−") for v in values) and any("." in v for v in values)
+        points = {
+            column(line, line.rstrip().rindex(v)) + len(v.split(".")[0].split("e")[0])
+            for line, v in zip(lines[1:], values)
+        }
+        assert len(points) == 1, table.text()
+
+
+def test_a_number_is_written_as_the_pages_write_it():
+    # four significant digits, trailing zeros kept, whole numbers whole, the true minus
+    t = function_traces(lambda x: x * 0.5 - 6.0 * x, (3.0,))
+    assert [r.numbers for r in t.evaluation.rows if r.numbers] == [
+        "3·0.5000",
+        "6·3",
+        "1.500 − 18",
+    ]
+    assert t.evaluation.value("y") == -16.5 and t.evaluation.text().endswith("−16.50")
+
+
 @pytest.mark.parametrize("fmt", [".4g", "$>9.3g", "_^12.2e", "#<8.3f"])
 def test_latex_of_hostile_names_and_formats_is_ascii_with_no_line_end_or_command(fmt):
     t = function_traces(lambda x: x.sin(), (1.0,), names=HOSTILE_NAMES, fmt=fmt)
@@ -204,7 +259,7 @@ def test_the_adjoint_trace_keeps_an_adjoint_that_underflows_as_backward_does():
     y.backward()
     assert x.grad == 0.5 and t.adjoint.value("x̄") == 0.5
     # the numbers column shows the factors a float cannot hold, not 0 × inf
-    assert t.adjoint.rows[2].numbers == "-5e-601 × (-1e+600)"
+    assert t.adjoint.rows[2].numbers == "−5e−601 × (−1e+600)"
     assert "inf" not in t.adjoint.text() and "nan" not in t.adjoint.text()
 
 

@@ -27,12 +27,12 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 
-# One reader of Nielsen's labels for the whole project; re-exported here for drawings.
+# One reader of Nielsen's labels and one number format for the whole project; re-exported
+# here for drawings and pages.
 from autograd_lite.escape import BIDI_CONTROLS
-from autograd_lite.labels import parse_nielsen
+from autograd_lite.labels import page_number, parse_nielsen
 
 __all__ = [
     "MAX_LABEL_CHARS",
@@ -258,43 +258,3 @@ def label_text(label: str) -> str:
         return label
     base = "δ" if m["base"] == "delta" else m["base"]
     return base + "".join(_TO_SUP[c] for c in sup) + "".join(_TO_SUB[c] for c in sub)
-
-
-_SIGNIFICANT = re.compile(r"\.([0-9]+)g")
-
-
-def page_number(x: float, fmt: str) -> str:
-    """A number as the pages print it: one format for every number, a true minus sign.
-
-    With a format of significant digits such as ``".4g"`` (the default), a number keeps its
-    trailing zeros (``0.5000``, as wide as ``0.7071``) and a whole number is written whole
-    (``2``, ``−6``); any other format is used as it is. Every minus is U+2212 (−), as in the
-    ops table's formulas.
-
-    Args:
-        x: the number.
-        fmt: a format spec, as for :func:`format_number`.
-
-    Returns:
-        The text.
-
-    Raises:
-        ValueError: if ``fmt`` is not a valid format spec for a float.
-
-    Example:
-        >>> page_number(0.5, ".4g"), page_number(-6.0, ".4g"), page_number(-0.26194, ".4g")
-        ('0.5000', '−6', '−0.2619')
-        >>> page_number(-2.5, ".2f")
-        '−2.50'
-    """
-    text = format_number(x, fmt)
-    m = _SIGNIFICANT.fullmatch(fmt)
-    if m is not None and math.isfinite(x):
-        digits = max(int(m[1]), 1)
-        if x == int(x) and abs(x) < 10**digits:
-            text = str(int(x))
-        else:
-            text = format(x, "#" + fmt).replace(".e", "e")
-            if text.endswith("."):
-                text = text[:-1]
-    return text.replace("-", "\u2212")

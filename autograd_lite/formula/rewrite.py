@@ -41,13 +41,18 @@ _FRACTIONS = {
     for c in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"
 }
 _SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
-_ONE_FOR_ONE = str.maketrans({**_SUPERSCRIPTS, **_SUBSCRIPTS, "[": "(", "]": ")"})
+# (a dash left in a token is an exponent's sign: 1e−3, as the tables print it)
+_ONE_FOR_ONE = str.maketrans(
+    {**_SUPERSCRIPTS, **_SUBSCRIPTS, "[": "(", "]": ")", **{c: "-" for c in _DASHES}}
+)
 _PAIRS = ("()", "[]", "{}")
 _PI = "π"  # a name of its own, even inside a word: 2πx is 2*π*x
 _TO_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 _TO_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _PRIMES = "'\u2032\u2019"  # ' ′ ’
-_NUMBER = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
+_NUMBER = re.compile(
+    rf"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+\-{_DASHES}]?[0-9][0-9_]*)?"
+)
 _RELU_DERIVATIVE = (
     "relu'(x) is 1 where x > 0 and 0 where x < 0: write the number it has at your values "
     "(or leave the factor out where it is 1)"

@@ -99,7 +99,8 @@ class Source:
     ``(x+1)w2``, ``|a||b|``, and ``x(1-x)`` when x is one of ``values`` (a variable or a
     parameter; otherwise it is a call). Never before a number (``x 2`` stays an error), and
     never right after ``/`` or a power, where it could be read two ways (``1/2x``,
-    ``e^2x``): those are refused with both readings. ``1e-3`` and ``2.5e+3`` are numbers;
+    ``e^2x``): those are refused with both readings. ``1e-3``, ``1e−3`` (as the tables print
+    it) and ``2.5e+3`` are numbers;
     ``2e`` is 2*e.
 
     Args:

@@ -71,6 +71,12 @@ def as_float(a: Scaled) -> float:
         return math.copysign(math.inf, a[0])
 
 
+def in_floats(a: Scaled) -> bool:
+    """Whether a float holds the number as an ordinary (not subnormal) number, or it is 0."""
+    x = as_float(a)
+    return not a[0] or (math.isfinite(x) and abs(x) >= sys.float_info.min)
+
+
 def text(a: Scaled, spec: str) -> str:
     """``format(m·2**e, spec)`` for a general format (``".4g"``), with a decimal exponent of
     its own where no float holds the number (``-5e-601``)."""

@@ -9,7 +9,12 @@ For a function of a few numbers, as Baydin et al. (JMLR 2018, tables 2 and 3) wr
 * the reverse adjoint trace: v̄ⱼ += v̄ᵢ · ∂vᵢ/∂vⱼ, node by node from the output back: the
   steps of :func:`~autograd_lite.engine.backward_steps` in the engine's order, so it ends
   where ``backward()`` does, even where an adjoint is too small for a float (the numbers
-  column then writes it with a decimal exponent of its own, ``-5e-601``).
+  column then writes it with a decimal exponent of its own, ``−5e−601``).
+
+Numbers are written as the stepper pages write them (:func:`~autograd_lite.labels.page_number`):
+a fixed number of significant digits (``0.5000``, whole numbers whole), the true minus (−) in
+every form but LaTeX's math; the text form stands the values one under the other by their
+decimal points, Markdown and HTML set them flush right.
 
 A pass that cannot go on (a tangent too large for a float, a gradient that is not a number)
 ends its table with a note that says where and why.
@@ -29,12 +34,12 @@ Example:
     tangent  rule                 numbers        value
     v̇₋₁      ẋ1                                  1
     v̇₀       ẋ2                                  0
-    v̇₁       v̇₋₁ × 1/v₋₁          1 × 0.5        0.5
+    v̇₁       v̇₋₁ × 1/v₋₁          1 × 0.5000     0.5000
     v̇₂       v̇₋₁ × v₀ + v̇₀ × v₋₁  1 × 5 + 0 × 2  5
     v̇₃       v̇₀ × cos(v₀)         0 × 0.2837     0
-    v̇₄       v̇₁ + v̇₂              0.5 + 5        5.5
-    v̇₅       v̇₄ − v̇₃              5.5 − 0        5.5
-    ẏ        v̇₅                                  5.5
+    v̇₄       v̇₁ + v̇₂              0.5000 + 5     5.500
+    v̇₅       v̇₄ − v̇₃              5.500 − 0      5.500
+    ẏ        v̇₅                                  5.500
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from collections.abc import Callable, Iterator, Sequence
 from .. import escape
 from ..engine import Value, backward_steps, check_value, topo_order
 from ..forward import forward_steps, local_derivatives
-from ..labels import node_names
+from ..labels import MINUS, node_names, page_number
 from ..ops import NARY, OPS, wsum_operands
 from ..table import Table
 from . import _scaled
@@ -118,13 +123,19 @@ class TraceTable:
     def table(self) -> Table:
         """The rows as a :class:`~autograd_lite.table.Table`."""
         rows = [[r.lhs, r.rule, r.numbers, _num(r.value, self.fmt)] for r in self.rows]
-        return Table(self.title, self.header, rows, self.notes)
+        return Table(self.title, self.header, rows, self.notes, align="lllr")
 
     def text(self) -> str:
-        """Aligned plain text (the dots and bars over v take no column of their own)."""
+        """Aligned plain text (the dots and bars over v take no column of their own), the
+        values one under the other by their decimal points."""
+        values = [escape.terminal(_num(r.value, self.fmt)) for r in self.rows]
+        point = max(map(_point, values), default=0)
         rows = [[escape.terminal(c) for c in self.header]] + [
-            [escape.terminal(c) for c in (r.lhs, r.rule, r.numbers, _num(r.value, self.fmt))]
-            for r in self.rows
+            [
+                *(escape.terminal(c) for c in (r.lhs, r.rule, r.numbers)),
+                " " * (point - _point(v)) + v,
+            ]
+            for r, v in zip(self.rows, values)
         ]
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         lines = [escape.terminal(self.title)]
@@ -139,11 +150,8 @@ class TraceTable:
 
     def html(self) -> str:
         """An HTML table, every text escaped, with a small style of its own (cell padding and
-        rules), so that it reads as a table outside a notebook too; a number's sign is the
-        minus (−) its operations are written with."""
-        t = self.table()
-        rows = [[_MINUS.sub("\u2212", c) for c in r] for r in t.rows]
-        return _styled(Table(t.title, t.header, rows, t.notes).html())
+        rules), so that it reads as a table outside a notebook too."""
+        return _styled(self.table().html())
 
     _repr_html_ = html
 
@@ -216,13 +224,14 @@ class Traces:
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
 
-# a hyphen that is a number's sign: not inside a name (x-1) or an exponent (1e-05)
-_MINUS = re.compile(r"(?<![\w.])-(?=[0-9.]|inf)")
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
+_NUMBER_CELL = "padding:2px 0 2px 12px;text-align:right;white-space:nowrap"  # the values
 _HTML_STYLE = {
     "<table>": '<table style="border-collapse:collapse;margin:4px 0 12px">',
     "<th>": f'<th style="{_CELL};border-bottom:1.5px solid #444">',
     "<td>": f'<td style="{_CELL};border-bottom:1px solid #ddd">',
+    '<th style="text-align:right">': f'<th style="{_NUMBER_CELL};border-bottom:1.5px solid #444">',
+    '<td style="text-align:right">': f'<td style="{_NUMBER_CELL};border-bottom:1px solid #ddd">',
     "<p><b>": '<p style="margin:8px 0 2px"><b>',
 }
 
@@ -242,15 +251,30 @@ def _width(text: str) -> int:
     return sum(not unicodedata.combining(c) for c in text)
 
 
+def _point(number: str) -> int:
+    """The width of a number's text before its decimal point (or exponent, or end)."""
+    return _width(re.match(r"[^.e]*", number)[0])
+
+
 def _num(x: float | tuple[float, int], fmt: str) -> str:
-    """A number as the tables write it; ``(m, e)`` is m·2**e, which a float may not hold."""
+    """A number as the tables write it: as the pages do (:func:`~autograd_lite.labels.
+    page_number`: a fixed number of significant digits, the true minus); ``(m, e)`` is
+    m·2**e, which a float may not hold (written with a decimal exponent of its own)."""
     if isinstance(x, tuple):
-        return _scaled.text(x, fmt) if x[0] else "0"
-    return "0" if x == 0 else format(x, fmt)
+        if not x[0]:
+            return "0"
+        if _scaled.in_floats(x):
+            return page_number(_scaled.as_float(x), fmt)
+        return _scaled.text(x, fmt).replace("-", MINUS)
+    return page_number(x, fmt)
+
+
+def _negative(text: str) -> bool:
+    return text.startswith(("-", MINUS))
 
 
 def _latex_number(x: float, fmt: str) -> str:
-    s = _num(x, fmt)
+    s = _num(x, fmt).replace(MINUS, "-")
     m = re.fullmatch(r"(-?[0-9.]+)e([+-])0*([0-9]+)", s)
     if m:
         sign = "-" if m[2] == "-" else ""
@@ -392,12 +416,15 @@ def _definition(node: Value, note: _Notation) -> str:
 
 
 def _term(tangent: str, local: str, note: _Notation) -> str:
-    """``v̇ⱼ × local``, or just v̇ⱼ and −v̇ⱼ for the derivatives 1 and −1."""
+    """``v̇ⱼ × local``, or just v̇ⱼ and −v̇ⱼ for the derivatives 1 and −1 (a negative local
+    derivative and a negated negative number in brackets: ``2 × (−3)``, ``−(−2)``)."""
     if local == "1":
         return tangent
-    if local in ("−1", "-1"):
-        return "−" + tangent if not note.latex else "-" + tangent
-    if local.startswith("-"):
+    if local in _UNIT:
+        if _negative(tangent):
+            tangent = f"({tangent})"
+        return ("-" if note.latex else MINUS) + tangent
+    if _negative(local):
         local = f"({local})"
     return tangent + note.times + local
 
@@ -442,7 +469,8 @@ def traces(
             (constants, parameters) are written by their number or label.
         direction: the tangent of each input for the forward trace; by default 1 for the
             first input and 0 for the others (the derivative with respect to the first).
-        fmt: format spec for the numbers.
+        fmt: format spec for the numbers (with ".Ng", N significant digits, kept to the end:
+            ``0.5000``; see :func:`~autograd_lite.labels.page_number`).
 
     Returns:
         A :class:`Traces`.
@@ -466,7 +494,7 @@ def traces(
     direction = [float(d) for d in direction]
     if len(direction) != len(inputs):
         raise ValueError(f"direction has {len(direction)} numbers for {len(inputs)} input(s)")
-    format(1.0, fmt)
+    page_number(1.0, fmt)  # a bad format is refused before any work
     topo = topo_order(root)
     check_size(topo, "traces")
     names = node_names(topo, lambda x: _num(x, fmt))
@@ -528,7 +556,7 @@ class _Numbers(_Notation):
 
 def _operand_number(x: float, fmt: str, latex: bool, brackets: bool = True) -> str:
     s = _latex_number(x, fmt) if latex else _num(x, fmt)
-    return f"({s})" if brackets and s.startswith("-") else s
+    return f"({s})" if brackets and _negative(s) else s
 
 
 def _definition_numbers(v: Value, nt: _Notation, fmt: str) -> str:
@@ -623,7 +651,10 @@ def _tangent_row(step, notes, fmt) -> TraceRow:
         rule = _join([_term(nt.v(v.parents[k], "dot"), texts[k], nt) for k in shown], nt.latex)
         num = _latex_number if nt.latex else _num
         factors = [
-            (num(step.tangents[k], fmt), texts[k] if texts[k] in _UNIT else _factor(local[k], nt))
+            (
+                num(step.tangents[k], fmt),
+                texts[k] if texts[k] in ("1", *_UNIT) else _factor(local[k], nt),
+            )
             for k in shown
         ]
         return nt.v(v, "dot"), rule, _join([_term(t, d, nt) for t, d in factors], nt.latex)
@@ -631,7 +662,7 @@ def _tangent_row(step, notes, fmt) -> TraceRow:
     return _row(notes, fmt, step.tangent, make)
 
 
-_UNIT = ("1", "−1", "-1")
+_UNIT = ("−1", "-1")  # the local derivatives written as a sign (1 is left out)
 
 
 def _factor(x, nt: _Notation) -> str:
