@@ -32,7 +32,7 @@ import re
 # One reader of Nielsen's labels and one number format for the whole project; re-exported
 # here for drawings and pages.
 from autograd_lite.escape import BIDI_CONTROLS
-from autograd_lite.labels import page_number, parse_nielsen
+from autograd_lite.labels import MINUS, page_number, parse_nielsen
 
 __all__ = [
     "MAX_LABEL_CHARS",
@@ -223,7 +223,7 @@ def drawn_number(x: float, fmt: str) -> str:
         >>> drawn_number(-0.75, ".4g"), drawn_number(1e-05, ".4g")
         ('−0.75', '1e−05')
     """
-    return format_number(x, fmt).replace("-", "\u2212")
+    return format_number(x, fmt).replace("-", MINUS)
 
 
 _TO_SUP = dict(

@@ -20,7 +20,7 @@ import graphviz
 from autograd_lite import Value, topo_order
 from autograd_lite.checks import is_integer
 from autograd_lite.engine import check_value
-from autograd_lite.labels import node_id
+from autograd_lite.labels import MINUS, node_id
 from autograd_lite.ops import OPS
 
 from ._network import LossName, input_edges, is_network, loss_names, weight_chains
@@ -553,7 +553,7 @@ def _op_node(graph: _Layout, i: int) -> str:
     if v.op == "pow" and graph.index[v.parents[1]] in graph.folded:
         # the exponent is part of the operation's name, so it is written in full ((·)²,
         # (·)^0.5 as a superscript), whatever the number format of the data
-        power = format(v.parents[1].data, ".6g").replace("-", "−")
+        power = format(v.parents[1].data, ".6g").replace("-", MINUS)
         text = f"(·)<SUP>{html_text(shorten(power))}</SUP>"
     extra = f' color="{HIGHLIGHT}" penwidth=3' if i in graph.lit_nodes else ""
     extra += _tooltip(graph, f"n{i}_op")
