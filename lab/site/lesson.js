@@ -154,6 +154,10 @@ const Lesson = {
         document.body.dataset.ready = "1";
         this.ready = true;
         this.refresh();
+        const engine = this.engine;
+        engine.ask({ type: "graphviz" }).then((r) => {
+          if (engine === this.engine) window.lessonGraphvizSeconds = r.ms / 1000;
+        }, () => {});
       },
       (err) => { $("status").textContent = "The engine could not start: " + err.message; },
     );

@@ -19,16 +19,7 @@ async function start() {
     manifest.graphviz ? fetch(base + manifest.graphviz).then((r) => r.arrayBuffer()) : null,
     fetch(base + "lesson.py").then((r) => r.text()),
   ]);
-  const interpreter = loadPyodide({ indexURL: base + "pyodide/", fullStdLib: false });
-  // Graphviz compiled to WebAssembly starts while the interpreter loads: the first cell draws
-  importScripts(base + "viz/viz-global.js");
-  const viz = await Viz.instance();
-  self.lessonDot = (source, format) => {
-    const r = viz.render(source, { format });
-    const errors = r.errors.map((e) => e.message).join("\n");
-    return r.status === "success" ? { ok: true, output: r.output, errors } : { ok: false, output: "", errors };
-  };
-  py = await interpreter;
+  py = await loadPyodide({ indexURL: base + "pyodide/", fullStdLib: false });
   lap("pyodide");
   const [wheel, graphviz, source] = await files;
   py.unpackArchive(wheel, "wheel");
@@ -37,7 +28,6 @@ async function start() {
   lap("wheel");
   py.runPython("import sys; sys.path.insert(0, '/home/pyodide'); import lesson_kernel");
   const module = py.pyimport("lesson_kernel");
-  module.use_wasm_dot(self.lessonDot);
   kernel = module.Kernel();
   kernelModule = module;
   lap("imports");
@@ -46,6 +36,24 @@ async function start() {
 
 const ready = start();
 
+// Graphviz compiled to WebAssembly, for the cells that draw: it loads once the engine is
+// ready (the page can be read and edited meanwhile), and a cell runs when both are there
+async function startGraphviz() {
+  await ready;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // the page hears "ready" first
+  const t = performance.now();
+  importScripts(base + "viz/viz-global.js");
+  const viz = await Viz.instance();
+  self.lessonDot = (source, format) => {
+    const r = viz.render(source, { format });
+    const errors = r.errors.map((e) => e.message).join("\n");
+    return r.status === "success" ? { ok: true, output: r.output, errors } : { ok: false, output: "", errors };
+  };
+  kernelModule.use_wasm_dot(self.lessonDot);
+  return performance.now() - t;
+}
+const graphviz = startGraphviz();
+
 async function handle(msg) {
   const times = await ready;
   if (msg.type === "hello") {
@@ -53,7 +61,9 @@ async function handle(msg) {
     if (msg.data) kernelModule.use_data_sets(await (await fetch(base + msg.data)).text());
     return { times };
   }
+  if (msg.type === "graphviz") return { ms: await graphviz };
   if (msg.type === "run") {
+    await graphviz;
     const send = (item) => self.postMessage({ id: msg.id, output: item });
     const status = kernel.run_cell(msg.source, msg.n, send);
     return { status };
