@@ -18,6 +18,7 @@ import json
 import math
 import os
 import pathlib
+import shutil
 import subprocess
 import sys
 import threading
@@ -513,3 +514,22 @@ def test_stop_ends_a_running_cell(browser, servers):
     visit.page.wait_for_selector("#cell-1[data-state='stopped']", state="attached", timeout=10_000)
     assert "you pressed Stop" in visit.text(1)
     visit.close()
+
+
+@pytest.mark.slow
+def test_katex_typesets_the_math_when_the_site_has_it(site, browser, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    (copy / "katex").mkdir()
+    fake = "window.katex = {render(tex, e, o) { e.textContent = 'typeset ' + tex; }};"
+    (copy / "katex" / "katex.min.js").write_text(fake)
+    (copy / "katex" / "katex.min.css").write_text("")
+    lesson.write_lesson(copy, ROOT / lesson.NOTEBOOK, ROOT / "lab" / "site" / "lesson.html")
+    server, url = serve(copy, Quiet)
+    visit = Lesson(browser, url)
+    assert visit.page.get_attribute("body", "data-math") == "katex"
+    first = visit.page.locator(".math").first.inner_text()
+    assert first == "typeset z^2_1 = w^2_{11} a^1_1 + w^2_{12} a^1_2 + b^2_1"
+    visit.close()
+    server.shutdown()
+    server.server_close()
