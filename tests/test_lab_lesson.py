@@ -176,10 +176,9 @@ def run(kernel, source, n=1):
 
 def test_cells_share_one_namespace_and_show_their_last_value():
     k = load_kernel().Kernel()
-    assert run(k, "x = 2\nprint('x is', x)") == (
-        "ok",
-        [{"type": "stream", "name": "stdout", "text": "x is 2\n"}],
-    )
+    status, items = run(k, "x = 2\nprint('x is', x)")
+    assert status == "ok" and {(i["type"], i["name"]) for i in items} == {("stream", "stdout")}
+    assert "".join(i["text"] for i in items) == "x is 2\n"
     status, items = run(k, "x * 21")
     assert items == [{"type": "display", "data": {"text/plain": "42"}}]
     status, items = run(k, "x = 3")  # an assignment shows nothing
@@ -224,6 +223,14 @@ def test_printed_text_is_cut_past_the_bound_with_a_note():
     assert status == "ok" and len(text) == kernel.MAX_TEXT and "end" not in text
     notes = [i["text"] for i in items if i["type"] == "note"]
     assert notes == [f"The output was cut after {kernel.MAX_TEXT:,} characters."]
+
+
+def test_the_first_printed_text_is_sent_at_once():
+    """A cell that prints and then runs long shows what it printed, even if it is stopped."""
+    sent = []
+    outputs = load_kernel().Outputs(sent.append)
+    outputs.stream("stdout", "before\n")
+    assert [json.loads(s)["text"] for s in sent] == ["before\n"]
 
 
 def test_displays_past_the_bound_are_left_out_with_a_note(monkeypatch):
@@ -482,8 +489,9 @@ def test_an_infinite_loop_is_stopped_and_the_engine_restarts(browser, servers):
     assert visit.page.evaluate("self.crossOriginIsolated") is False
     visit.run(1, "kept = 1")
     start = time.perf_counter()
-    assert visit.run(2, "while True:\n    pass") == "stopped"
+    assert visit.run(2, "print('before')\nwhile True:\n    pass") == "stopped"
     assert time.perf_counter() - start < LIMIT_S + 5
+    assert visit.text(2).startswith("before\n")
     assert f"ran longer than the limit of {LIMIT_S} s" in visit.text(2)
     assert "the namespace was reset" in visit.text(2)
     visit.ready()

@@ -281,6 +281,7 @@ const Lesson = {
 
 // ---- editing ----
 function fit(textarea) {
+  textarea.rows = 1; // the height is the text's, not the rows the page was made with
   textarea.style.height = "auto";
   textarea.style.height = textarea.scrollHeight + 2 + "px";
 }

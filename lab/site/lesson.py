@@ -57,7 +57,8 @@ class Outputs:
         self.text = self.rich = 0
         self.cut = set()
         self.pending = []  # (stream name, text) not sent yet
-        self.last_flush = time.monotonic()
+        # the first text goes at once: a cell that prints, then runs long, shows it
+        self.last_flush = -FLUSH_SECONDS
 
     def _emit(self, item):
         self.send(json.dumps(item))
