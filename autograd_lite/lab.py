@@ -22,8 +22,6 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import lesson
-
 __all__ = ["LabError", "PYODIDE_FILES", "build_site", "lab_folder"]
 
 PYODIDE_FILES = (
@@ -171,5 +169,7 @@ def build_site(directory: str | Path, *, extra_files: Mapping[str, str | bytes] 
     }
     _write_extra(site, {**extra_files, "manifest.json": json.dumps(manifest, indent=1)})
     # last, so that the lesson sees every file the site has (KaTeX, when it is there)
+    from . import lesson
+
     lesson.write_lesson(site, lab.parent / lesson.NOTEBOOK, lab / "site" / "lesson.html")
     return site
