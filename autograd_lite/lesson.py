@@ -57,107 +57,23 @@ _TITLE_MARK = "<!-- title -->"
 
 # ---- TeX, read as HTML (what the page shows when it has no KaTeX) ----
 
-_SYMBOLS = {
-    **{name: chr(0x3B1 + i) for i, name in enumerate("alpha beta gamma delta epsilon".split())},
-    "zeta": "ζ",
-    "eta": "η",
-    "theta": "θ",
-    "iota": "ι",
-    "kappa": "κ",
-    "lambda": "λ",
-    "mu": "μ",
-    "nu": "ν",
-    "xi": "ξ",
-    "pi": "π",
-    "rho": "ρ",
-    "sigma": "σ",
-    "tau": "τ",
-    "upsilon": "υ",
-    "phi": "φ",
-    "varphi": "φ",
-    "chi": "χ",
-    "psi": "ψ",
-    "omega": "ω",
-    "varepsilon": "ε",
-    "Gamma": "Γ",
-    "Delta": "Δ",
-    "Theta": "Θ",
-    "Lambda": "Λ",
-    "Pi": "Π",
-    "Sigma": "Σ",
-    "Phi": "Φ",
-    "Psi": "Ψ",
-    "Omega": "Ω",
-    "partial": "∂",
-    "nabla": "∇",
-    "sum": "∑",
-    "prod": "∏",
-    "int": "∫",
-    "infty": "∞",
-    "cdot": "·",
-    "times": "×",
-    "pm": "±",
-    "le": "≤",
-    "leq": "≤",
-    "ge": "≥",
-    "geq": "≥",
-    "ne": "≠",
-    "neq": "≠",
-    "approx": "≈",
-    "to": "→",
-    "rightarrow": "→",
-    "leftarrow": "←",
-    "mapsto": "↦",
-    "in": "∈",
-    "ldots": "…",
-    "cdots": "⋯",
-    "odot": "⊙",
-    "circ": "∘",
-    ",": "\u2009",
-    ";": "\u2005",
-    "quad": "\u2003",
-    "qquad": "\u2003\u2003",
-    " ": " ",
-    "{": "{",
-    "}": "}",
-    "%": "%",
-    "$": "$",
-    "_": "_",
-    "#": "#",
-    "&": "&",
-    "|": "‖",
-    "left": "",
-    "right": "",
-    "big": "",
-    "Big": "",
-    "displaystyle": "",
-}
-_FUNCTIONS = {
-    "tanh",
-    "sinh",
-    "cosh",
-    "sin",
-    "cos",
-    "tan",
-    "exp",
-    "log",
-    "ln",
-    "max",
-    "min",
-    "arg",
-    "det",
-    "lim",
-    "sup",
-    "inf",
-}
-_ACCENTS = {
-    "dot": "\u0307",
-    "ddot": "\u0308",
-    "hat": "\u0302",
-    "bar": "\u0304",
-    "tilde": "\u0303",
-    "vec": "\u20d7",
-}
+# a command's character, for each kind a line: Greek, operators, spaces and what TeX drops
+_SYMBOLS = dict(
+    pair.split(" ")
+    for pair in (
+        "alpha α,beta β,gamma γ,delta δ,epsilon ε,varepsilon ε,zeta ζ,eta η,theta θ,iota ι,"
+        "kappa κ,lambda λ,mu μ,nu ν,xi ξ,pi π,rho ρ,sigma σ,tau τ,upsilon υ,phi φ,varphi φ,"
+        "chi χ,psi ψ,omega ω,Gamma Γ,Delta Δ,Theta Θ,Lambda Λ,Pi Π,Sigma Σ,Phi Φ,Psi Ψ,Omega Ω,"
+        "partial ∂,nabla ∇,sum ∑,prod ∏,int ∫,infty ∞,cdot ·,times ×,pm ±,le ≤,leq ≤,ge ≥,"
+        "geq ≥,ne ≠,neq ≠,approx ≈,to →,rightarrow →,leftarrow ←,mapsto ↦,in ∈,ldots …,"
+        "cdots ⋯,odot ⊙,circ ∘,| ‖"
+    ).split(",")
+)
+_SYMBOLS.update({",": "\u2009", ";": "\u2005", "quad": "\u2003", "qquad": "\u2003" * 2, " ": " "})
+_SYMBOLS.update({name: "" for name in ("left", "right", "big", "Big", "displaystyle")})
+_SYMBOLS.update({c: c for c in "{}%$_#&"})
+_FUNCTIONS = set("tanh sinh cosh sin cos tan exp log ln max min arg det lim sup inf".split())
+_ACCENTS = dict(zip("dot ddot hat bar tilde vec".split(), "\u0307\u0308\u0302\u0304\u0303\u20d7"))
 _UPRIGHT = {"mathrm", "text", "operatorname", "mathbf", "textbf", "mathit", "mathsf"}
 
 _SPACED = {
