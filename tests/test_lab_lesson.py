@@ -484,6 +484,16 @@ def test_a_cell_that_raises_shows_its_traceback(ran):
 
 
 @pytest.mark.slow
+def test_shift_enter_runs_the_cell_and_moves_to_the_next(ran):
+    ran.cell(5).locator("textarea").fill("print(6 * 7)")
+    ran.page.evaluate("document.querySelector('#cell-5').dataset.state = 'asked'")
+    ran.cell(5).locator("textarea").press("Shift+Enter")
+    ran.page.wait_for_selector("#cell-5[data-state='done']", state="attached")
+    assert ran.text(5).strip() == "42"
+    assert ran.page.evaluate("document.activeElement.closest('section').id") == "cell-6"
+
+
+@pytest.mark.slow
 def test_an_infinite_loop_is_stopped_and_the_engine_restarts(browser, servers):
     visit = Lesson(browser, servers["plain"], f"?limit={LIMIT_S}")
     assert visit.page.evaluate("self.crossOriginIsolated") is False
