@@ -383,7 +383,9 @@ def _code_cell(n: int, source: str) -> str:
         f'<section class="cell code" id="cell-{n}" data-n="{n}">\n'
         f'<div class="bar"><button type="button" class="run" disabled '
         f'title="Run this cell (Shift+Enter)">Run</button>'
-        f'<span class="count">[ ]</span><span class="state"></span></div>\n'
+        f'<span class="count">[ ]</span><span class="state"></span>'
+        '<button type="button" class="revert" hidden title="Back to the notebook\'s code">'
+        "Undo my edits</button></div>\n"
         f'<textarea class="source" rows="{rows}" spellcheck="false" autocomplete="off" '
         f'aria-label="code cell {n}">{escape.html(source)}</textarea>\n'
         f'<div class="outputs" aria-live="polite"></div>\n</section>'

@@ -473,6 +473,9 @@ def test_an_edited_cell_runs_again_with_its_new_result(ran):
     assert ran.run(3, source) == "done"
     t = math.tanh(2.0)
     assert f"engine gradient: {t + 2 * (1 - t * t) + 1:.4g} (agrees)" in ran.frame_text(3)
+    ran.cell(3).locator("button.revert").click()  # back to the notebook's code
+    assert ran.cell(3).locator("textarea").input_value() == CODE[2]
+    assert ran.cell(3).locator("button.revert").is_hidden()
 
 
 @pytest.mark.slow

@@ -323,7 +323,10 @@ window.addEventListener("DOMContentLoaded", () => {
   $("limit").textContent = LIMIT_S;
   for (const cell of Lesson.cells()) {
     const ta = cell.querySelector("textarea");
-    ta.addEventListener("input", () => fit(ta));
+    const revert = cell.querySelector("button.revert");
+    const edited = () => { revert.hidden = ta.value === ta.defaultValue; };
+    ta.addEventListener("input", () => { fit(ta); edited(); });
+    revert.addEventListener("click", () => { ta.value = ta.defaultValue; fit(ta); edited(); });
     ta.addEventListener("keydown", keys);
     fit(ta);
     cell.querySelector("button.run").addEventListener("click", () => Lesson.enqueue([cell]));
