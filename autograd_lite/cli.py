@@ -636,6 +636,7 @@ def _lab_files() -> dict[str, str]:
     """The lab's files made with the package: the data sets and the stepper pages."""
     import json
 
+    from . import lab, lesson
     from .formula.program import read_program
     from .nn import data
 
@@ -648,6 +649,11 @@ def _lab_files() -> dict[str, str]:
             points = [[round(a, 4), round(b, 4)] for a, b in X]
             sets[name].append({"noise": noise, "X": points, "y": y})
     files["data.json"] = json.dumps(sets, separators=(",", ":"))
+    # the lesson's data sets, made here: the page has no numpy to make them
+    notebook = lab.lab_folder().parent / lesson.NOTEBOOK
+    makers = {name: getattr(data, name) for name in data.__all__ if name != "MAX_SAMPLES"}
+    sets = lesson.data_sets(json.loads(notebook.read_text("utf-8")), makers)
+    files[lesson.DATA_FILE] = json.dumps(sets, separators=(",", ":"))
     try:
         import viz
     except ImportError as err:

@@ -168,4 +168,8 @@ def build_site(directory: str | Path, *, extra_files: Mapping[str, str | bytes] 
         "graphviz": "graphviz.zip" if graphviz else None,
     }
     _write_extra(site, {**extra_files, "manifest.json": json.dumps(manifest, indent=1)})
+    # last, so that the lesson sees every file the site has (KaTeX, when it is there)
+    from . import lesson
+
+    lesson.write_lesson(site, lab.parent / lesson.NOTEBOOK, lab / "site" / "lesson.html")
     return site

@@ -218,9 +218,13 @@ def make_runner(model: Trainable, plan: FitPlan) -> Runner:
     :class:`~autograd_lite.compiled.TraceError`."""
     if plan.compiled is False:
         return EagerRunner(model, plan, "eager: compiled=False")
-    # the compiled path loads numpy: only now
-    from ._compiled_runner import CompiledRunner
-
+    # the compiled path loads numpy: only now; where there is none (a browser), "auto" is eager
+    try:
+        from ._compiled_runner import CompiledRunner
+    except ModuleNotFoundError as err:
+        if plan.compiled is True or err.name != "numpy":
+            raise
+        return EagerRunner(model, plan, "eager: the compiled path needs numpy, not installed")
     return CompiledRunner.prepare(model, plan, EagerRunner(model, plan, ""))
 
 
