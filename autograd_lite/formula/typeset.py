@@ -246,14 +246,14 @@ def _negative(t: _Tex) -> bool:
 
 def _juxtaposed(a: _Tex, b: _Tex) -> bool:
     """Whether a product is written without a sign, as books do: 2x, 2(x + 1), x(1 - x),
-    w_{1} x_{1}, \\frac{1}{2} x; a dot between calls, words and numbers after the first."""
-    if b.text[:1].isdigit() or b.kind == "number":
+    (a - y) x, w_{1} x_{1}, \\frac{1}{2} x; a dot after calls and words, and before numbers."""
+    if b.text[:1].isdigit() or b.kind in ("number", "fraction"):
         return False
     if a.kind in ("number", "fraction"):
-        return b.kind != "fraction"
+        return True
     if b.kind == "group":
         return a.kind in ("symbol", "group", "call")
-    return a.kind == "symbol" and b.kind == "symbol"
+    return a.kind in ("symbol", "group") and b.kind == "symbol"
 
 
 def _product(a: _Tex, b: _Tex) -> _Tex:
@@ -261,10 +261,10 @@ def _product(a: _Tex, b: _Tex) -> _Tex:
         a = _wrapped(a)
     if b.prec < MUL or _negative(b):
         b = _wrapped(b)
-    if _juxtaposed(a, b):
-        kind = "symbol" if a.kind in ("number", "symbol") and b.kind == "symbol" else ""
-        return _Tex(f"{a.text} {b.text}", MUL, kind, b.open_end)
-    return _Tex(rf"{a.text} \cdot {b.text}", MUL, "", b.open_end)
+    # what follows is juxtaposed to the last factor, or not, as to that factor alone
+    kind = b.kind if b.kind in ("symbol", "group") else ""
+    sign = " " if _juxtaposed(a, b) else r" \cdot "
+    return _Tex(a.text + sign + b.text, MUL, kind, b.open_end)
 
 
 def _power(a: _Tex, b: _Tex, exponent: ast.expr) -> _Tex:
