@@ -77,7 +77,9 @@ def _factor(text, known):
         pass
     m = _PRIMED.fullmatch(text)
     if m:
-        return rf"{latex(m[1])}'\left({latex(m[2], **known)}\right)"
+        inside = latex(m[2], **known)
+        tall = any(t in inside for t in (r"\frac", r"\sum", r"\left"))
+        return latex(m[1]) + (rf"'\left({inside}\right)" if tall else f"'({inside})")
     m = _PARTIAL.fullmatch(text)
     if m:
         return rf"\frac{{\partial {latex(m[1])}}}{{\partial {latex(m[2])}}}"
