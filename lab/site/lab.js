@@ -156,6 +156,7 @@ function typesetWhileTyping() {
 
 async function runCheck(event) {
   if (event) event.preventDefault();
+  clearTimeout(typingTimer); // the check typesets the question itself, derivative included
   const q = question();
   history.replaceState(null, "", questionLink(q));
   $("link").href = questionLink(q);
