@@ -243,7 +243,7 @@ def typeset(visit):
     return visit.page.evaluate(
         """() => Object.fromEntries(["formula", "yours", "derivative"].map((k) => {
              const e = document.getElementById("tex-" + k);
-             if (e.closest(".math-row").hidden) return [k, null];
+             if (getComputedStyle(e.closest(".math-row")).display === "none") return [k, null];
              const tex = e.querySelector(".katex annotation");
              return [k, tex ? {tex: tex.textContent} : {error: e.textContent}];
            }))"""
