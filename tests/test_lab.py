@@ -98,6 +98,49 @@ def test_the_playground_trains_the_packages_mlp():
     assert [[len(n) for n in layer] for layer in last["weights"]] == [[3] * 4, [5] * 2, [3]]
 
 
+def test_the_room_typesets_the_question_and_the_chain_rules_derivative():
+    answer = json.loads(load_room().typeset(**SEED, with_derivative=True))
+    names = ["I", "w1", "w2", "w3", "w4", "w5"]
+    assert answer["formula"] == {"tex": latex(SEED["formula"], variables=names)}
+    assert answer["yours"]["tex"].startswith(r"d(s(s(I w_{1} + 1) \cdot w_{2} + 1)")
+    derivative = answer["derivative"]["tex"]
+    path = r"I \cdot s'(I w_{1} + 1) \cdot w_{2} \cdot s'(s(I w_{1} + 1) \cdot w_{2} + 1)"
+    assert derivative.startswith(r"\begin{aligned}\frac{\partial O}{\partial w_{1}} &= " + path)
+    assert derivative.count(r" \\ &\quad + I \cdot s'(I w_{1} + 1) \cdot w_{3}") == 1
+    preview = json.loads(load_room().typeset(**SEED, with_derivative=False))
+    assert "derivative" not in preview and preview["yours"] == answer["yours"]
+
+
+@pytest.mark.parametrize(
+    "question, derivative",
+    [
+        (
+            ("h = tanh(w*x); L = 0.5*(h-y)^2", "w=0.3,x=2,y=1", "w", "(h-y)*x"),
+            r"x \cdot \tanh'(w x) \cdot \left(h - y\right)",
+        ),
+        (("y = x*(1-x)", "x=0.3", "x", "1-2x"), r"-x \\ &\quad + 1 - x"),
+        (("y = 2*x^2", "x=0.3", "x", "4x"), "4 x"),
+        (
+            ("p1, p2 = softmax(o1, o2); L = -y1*log(p1) - y2*log(p2)", "o1=0.3,o2=2,y1=1,y2=0")
+            + ("o1", "p1 - y1"),
+            r"p_{1} (1 - p_{1}) \cdot \ln'(p_{1}) \cdot \left(-y_{1}\right) \\ &\quad + ",
+        ),
+    ],
+)
+def test_the_chain_rules_derivative_is_one_line_per_path_with_its_signs(question, derivative):
+    answer = json.loads(load_room().typeset(*question, with_derivative=True))
+    assert derivative in answer["derivative"]["tex"]
+
+
+def test_what_the_room_cannot_typeset_gets_the_readers_message():
+    answer = json.loads(load_room().typeset("O = x^^2", "x=1", "x", "x(1-x)", True))
+    with pytest.raises(ExprError) as caught:
+        latex("O = x^^2", variables=["x"])
+    assert answer["formula"] == {"error": str(caught.value)}
+    assert answer["yours"]["error"].startswith("statement 1: x is not a function")
+    assert answer["derivative"] is None
+
+
 @pytest.mark.parametrize("layers", ["4,x", "100", "1,1,1,1,1,1,1", "-1"])
 def test_the_playground_refuses_networks_past_its_bounds(layers):
     with pytest.raises(ValueError, match="hidden layers: "):

@@ -147,9 +147,9 @@ def typeset(formula, values, wrt, yours, with_derivative):
         # index notation (a_j, x_k) names no variable: typeset it as it is written
         plain = _typeset(yours, definitions=known["definitions"])
         out["yours"] = plain if "tex" in plain else out["yours"]
-    if with_derivative and network is not None and at:
+    if with_derivative:
         try:
-            tex = derivative(network, at, wrt, yours)
+            tex = derivative(network, at, wrt, yours) if network and at else None
         except ExprError:
             tex = None
         out["derivative"] = {"tex": tex} if tex else None
