@@ -50,8 +50,9 @@ ADD, MUL, NEG, POW, ATOM = range(1, 6)
 class _Tex(NamedTuple):
     """A sub-expression written as LaTeX, with what its neighbours need to know of it.
 
-    ``kind`` is ``"number"``, ``"symbol"`` (a letter with its indices, or a product of
-    such: juxtaposed), ``"group"`` (in brackets), ``"fraction"``, ``"call"`` or ``""``;
+    ``kind`` is ``"number"``, ``"symbol"`` (a letter with its indices), ``"group"`` (in
+    brackets), ``"fraction"``, ``"call"`` or ``""``, and a product's is its last factor's
+    (what follows it is juxtaposed to that factor, or not);
     ``open_end`` says that it ends with a sum whose reach runs on to the right
     (``\\sum_k x_k``), so a factor after it would join the sum; ``power`` is the operator
     and the brackets of a call whose power books write as ``\\tanh^{2}(z)``.
