@@ -294,3 +294,29 @@ def test_with_the_variables_known_a_name_before_brackets_is_a_product():
         latex("x*q", variables=["x"])
     network = "z_j = Σ_k w_jk*x_k + b_j"  # index notation: its names are plain names here
     assert latex(network, variables=["w_11", "x_1", "b_1"]).startswith(r"z_{j} = \sum_{k}")
+
+
+PIECES = ["Σ_k", "sum_k(", r"\sum_{k}", "x_k", "w_jk", "+", "*", "(", ")", "=", ";", "y", " "]
+PIECES += ["2", "^", "-", "/", "\n", "s(x)", "z_j =", "f(a)=", "a", "σ'(", "|", "√", "{", ","]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=12).map("".join))
+def test_any_arrangement_of_sums_and_statements_is_typeset_or_refused_clearly(text):
+    try:
+        tex = latex(text)
+    except ExprError as err:
+        assert err.reason
+        return
+    assert tex.isascii() and balanced(tex)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a = 1; Σ_k", "Σ_k sums nothing"),
+        ("y = aΣ_k*x", "a sum is written Σ_k before the term it sums"),
+    ],
+)
+def test_a_sum_in_the_wrong_place_is_refused_with_how_to_write_it(text, message):
+    with pytest.raises(ExprError, match=re.escape(message)):
+        latex(text)

@@ -201,6 +201,8 @@ def _call(node: ast.Call, args: list[_Tex], definitions: Mapping[str, Definition
         return _library_call(library, args)
     m = _SUM_CALL.fullmatch(name)
     if m and name not in definitions:
+        if len(args) != 1:
+            raise ExprError(f"Σ_{m[1]} sums one term, as in Σ_k w_k*x_k or sum_k(w_k*x_k)")
         (body,) = args
         inside = body.text if body.prec > ADD else f"\\left({body.text}\\right)"
         return _Tex(rf"\sum_{{{m[1]}}} {inside}", NEG, open_end=True)
@@ -313,6 +315,29 @@ def _operands(node: ast.AST) -> list[ast.expr]:
     return []
 
 
+_BINARY = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+
+
+def _checked(node: ast.AST, source: Source) -> ast.AST:
+    """The node, if it is one the reader compiles. The reader checked the text with its
+    sums left out; the sums put back in can make only what a sum typed in the wrong place
+    makes (``Σ_k *x``, ``aΣ_k``), which is refused here."""
+    if isinstance(node, ast.Constant):
+        ok = isinstance(node.value, (int, float)) and not isinstance(node.value, bool)
+    elif isinstance(node, ast.BinOp):
+        ok = isinstance(node.op, _BINARY)
+    elif isinstance(node, ast.UnaryOp):
+        ok = isinstance(node.op, (ast.USub, ast.UAdd))
+    elif isinstance(node, ast.Call):
+        ok = isinstance(node.func, ast.Name) and not node.keywords
+        ok = ok and not any(isinstance(a, ast.Starred) for a in node.args)
+    else:
+        ok = isinstance(node, ast.Name)
+    if not ok:
+        raise source.error("a sum is written Σ_k before the term it sums, as in Σ_k w_k*x_k", node)
+    return node
+
+
 def _leaf(node: ast.AST, source: Source, params: Sequence[str]) -> _Tex:
     if isinstance(node, ast.Constant):
         return _number(node, source)
@@ -331,7 +356,7 @@ def _expression(text: str, params: Sequence[str], definitions: Mapping[str, Defi
     todo: list[tuple[ast.AST, bool]] = [(parse_tree(source), False)]
     while todo:
         node, ready = todo.pop()
-        operands = _operands(node)
+        operands = _operands(_checked(node, source))
         if operands and not ready:
             todo.append((node, True))
             todo.extend((child, False) for child in reversed(operands))
@@ -367,6 +392,13 @@ def _wrapped_sums(text: str) -> str:
             text = text[: m.start()] + f"Σ_{m[1]}" + text[m.end() :]
             continue
         end = _sum_end(text, m.end())
+        if not text[m.end() : end].strip():
+            raise ExprError(
+                f"{m[0]} sums nothing: write the term after it, as in Σ_k w_k*x_k",
+                text,
+                m.start(),
+                m.end(),
+            )
         text = text[: m.start()] + f"Σ_{m[1]}(" + text[m.end() : end] + ")" + text[end:]
     return text
 
@@ -392,6 +424,9 @@ def _read(
     error shows them); text that only defines functions is read as definitions. Names in
     index notation are read as plain names: their values are not known here."""
     blanked = [_blank_sums(p) for p in pieces]
+    for blank, piece in zip(blanked, pieces):
+        if not blank.strip():
+            _wrapped_sums(piece)  # says what sums nothing
     text = "\n".join(blanked)
     known = None if variables is None or index_letters(text) else list(variables)
     try:
@@ -407,7 +442,7 @@ def _read(
 
 
 def _definition(piece: str, defs: Mapping[str, Definition]) -> tuple[str, str]:
-    m = _DEFINITION.match(piece)
+    m = _DEFINITION.match(_blank_sums(piece))  # the header as the reader read it
     d = defs[unicodedata.normalize("NFKC", m[1])]
     lhs = _head(d.name) + "(" + ", ".join(_name(p) for p in d.params) + ")"
     body = _wrapped_sums(piece[m.end() :]).strip()
