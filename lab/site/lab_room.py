@@ -103,7 +103,7 @@ def derivative(network, at, wrt, yours):
 
     try:
         d = diagnose(network, wrt.strip(), yours, at)
-    except (ExprError, ValueError, TypeError):
+    except (ExprError, ArithmeticError, ValueError, TypeError):  # the verdict says why
         return None
     if not isinstance(d, Diagnosis) or not d.paths:
         return None
