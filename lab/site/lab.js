@@ -140,6 +140,7 @@ async function typeset(withDerivative) {
     showMath($("tex-formula"), r.formula);
     showMath($("tex-yours"), r.yours);
     showMath($("tex-derivative"), withDerivative ? r.derivative : null); // of the last check
+    $("typeset").hidden = false; // shown once the engine has typeset the question
     $("typeset").dataset.done = withDerivative ? "check" : "preview";
   } catch (err) {
     if (asked === typesetAsked) $("typeset").dataset.done = "error";
