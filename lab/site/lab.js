@@ -108,6 +108,18 @@ const manifest = fetch("manifest.json").then((r) => r.json()).then((m) => {
   katexMacros = m.katex_macros || {};
 }).catch(() => {});
 let typesetAsked = 0;
+let katexLoaded = null;
+
+function loadKatex() {
+  // KaTeX is loaded once the engine is ready, so it takes nothing from the engine's start
+  katexLoaded = katexLoaded || new Promise((resolve) => {
+    const script = document.createElement("script");
+    script.src = "katex/katex.min.js";
+    script.onload = script.onerror = resolve; // without it, the LaTeX is shown as text
+    document.head.append(script);
+  });
+  return katexLoaded;
+}
 
 function showMath(element, answer) {
   // KaTeX builds the nodes from the LaTeX, in which every name went through escape.latex;
@@ -132,7 +144,7 @@ function showMath(element, answer) {
 async function typeset(withDerivative) {
   const asked = ++typesetAsked;
   const q = question();
-  await manifest;
+  await Promise.all([manifest, loadKatex()]);
   try {
     const r = await checker.ask({ type: "typeset", ...q, derivative: withDerivative },
                                 CHECK_TIME_LIMIT_MS);
