@@ -1,7 +1,7 @@
 """The lab: a static site that runs this package in the browser, under Pyodide.
 
 :func:`build_site` assembles the site in a folder: Pyodide's core files and Graphviz compiled
-to WebAssembly (the npm packages ``pyodide`` and ``@viz-js/viz``, pinned in
+to WebAssembly and KaTeX (the npm packages ``pyodide``, ``@viz-js/viz`` and ``katex``, pinned in
 ``lab/package.json`` and installed with ``npm ci``), the project's own wheel, the ``graphviz``
 Python package that ``viz`` imports, and the pages of ``lab/site``. Every file the pages load
 is in that folder: any static host serves it, and nothing is fetched from anywhere else.
@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["LabError", "PYODIDE_FILES", "build_site", "lab_folder"]
+__all__ = ["LabError", "PYODIDE_FILES", "KATEX_MACROS", "build_site", "lab_folder"]
 
 PYODIDE_FILES = (
     "pyodide.js",
@@ -38,6 +38,20 @@ library), so none is copied."""
 VIZ_JS = "@viz-js/viz/dist/viz-global.js"
 """Graphviz compiled to WebAssembly (npm package ``@viz-js/viz``, the build that defines the
 global ``Viz``): it lays out the graphs the page draws, where ``dot`` is not at hand."""
+
+KATEX_FILES = ("katex.min.js", "katex.min.css")
+"""KaTeX's script and style sheet; its fonts are copied as WOFF2 only, the first format its
+style sheet offers and one every browser that runs Pyodide reads."""
+
+KATEX_MACROS = {
+    "\\ensuremath": "\\text{$#1$}",
+    "\\ttfamily": "",
+    "\\textsuperscript": "\\text{$^{\\text{#1}}$}",
+    "\\l": "\\text{ł}",
+    "\\L": "\\text{Ł}",
+}
+"""The commands of LaTeX's kernel that :func:`autograd_lite.escape.latex` writes and KaTeX
+lacks, as KaTeX macros (the page passes them to every ``katex.render``)."""
 
 MAX_EXTRA_BYTES = 50_000_000
 """extra_files writes at most this many bytes in all."""
@@ -88,6 +102,16 @@ def _pyodide_folder(lab: Path) -> Path:
     if missing:
         raise LabError(f"{folder} lacks {', '.join(missing)}: run  npm ci  in {lab} again")
     return folder
+
+
+def _copy_katex(lab: Path, site: Path) -> None:
+    """KaTeX's script, style sheet and WOFF2 fonts into the site's ``katex`` folder."""
+    dist = _npm_package(lab, "katex") / "dist"
+    (site / "katex" / "fonts").mkdir(parents=True, exist_ok=True)
+    for name in KATEX_FILES:
+        shutil.copyfile(dist / name, site / "katex" / name)
+    for font in sorted((dist / "fonts").glob("*.woff2")):
+        shutil.copyfile(font, site / "katex" / "fonts" / font.name)
 
 
 def _build_wheel(source: Path, into: Path) -> Path:
@@ -157,6 +181,7 @@ def build_site(directory: str | Path, *, extra_files: Mapping[str, str | bytes] 
     viz_js = _npm_package(lab, "@viz-js/viz").parent.parent / VIZ_JS
     (site / "viz").mkdir(exist_ok=True)
     shutil.copyfile(viz_js, site / "viz" / "viz-global.js")
+    _copy_katex(lab, site)
     wheel = _build_wheel(lab.parent, site)
     graphviz = _graphviz_zip(site / "graphviz.zip")
     for page in sorted((lab / "site").iterdir()):
@@ -166,6 +191,7 @@ def build_site(directory: str | Path, *, extra_files: Mapping[str, str | bytes] 
         "wheel": wheel.name,
         "pyodide": json.loads((pyodide / "package.json").read_text("utf-8"))["version"],
         "graphviz": "graphviz.zip" if graphviz else None,
+        "katex_macros": KATEX_MACROS,
     }
     _write_extra(site, {**extra_files, "manifest.json": json.dumps(manifest, indent=1)})
     # last, so that the lesson sees every file the site has (KaTeX, when it is there)

@@ -406,9 +406,9 @@ def test_definition_whose_helper_is_missing_is_refused():
 
 def test_public_names_of_the_reader_are_the_formula_packages_own():
     import autograd_lite.formula as formula
-    from autograd_lite.formula import compiler, program, reader, source
+    from autograd_lite.formula import compiler, program, reader, source, typeset
 
-    homes = (reader, program, source, compiler)
+    homes = (reader, program, source, compiler, typeset)
     defined_in = {name: mod for mod in homes for name in getattr(mod, "__all__", ())}
     for name in formula.__all__:
         # each public name is the very object its home module defines, not a stand-in

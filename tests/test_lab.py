@@ -23,6 +23,7 @@ import urllib.parse
 import pytest
 
 from autograd_lite import cli, lab
+from autograd_lite.formula import ExprError, latex
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LAB = ROOT / "lab"
@@ -95,6 +96,49 @@ def test_the_playground_trains_the_packages_mlp():
     assert last["train_loss"] < first["train_loss"] and last["test_acc"] == 1.0
     assert len(last["grid"]) == 16 and [len(layer) for layer in last["neurons"]] == [4, 2]
     assert [[len(n) for n in layer] for layer in last["weights"]] == [[3] * 4, [5] * 2, [3]]
+
+
+def test_the_room_typesets_the_question_and_the_chain_rules_derivative():
+    answer = json.loads(load_room().typeset(**SEED, with_derivative=True))
+    names = ["I", "w1", "w2", "w3", "w4", "w5"]
+    assert answer["formula"] == {"tex": latex(SEED["formula"], variables=names)}
+    assert answer["yours"]["tex"].startswith(r"d(s(s(I w_{1} + 1) \cdot w_{2} + 1)")
+    derivative = answer["derivative"]["tex"]
+    path = r"I \cdot s'(I w_{1} + 1) \cdot w_{2} \cdot s'(s(I w_{1} + 1) \cdot w_{2} + 1)"
+    assert derivative.startswith(r"\begin{aligned}\frac{\partial O}{\partial w_{1}} &= " + path)
+    assert derivative.count(r" \\ &\quad + I \cdot s'(I w_{1} + 1) \cdot w_{3}") == 1
+    preview = json.loads(load_room().typeset(**SEED, with_derivative=False))
+    assert "derivative" not in preview and preview["yours"] == answer["yours"]
+
+
+@pytest.mark.parametrize(
+    "question, derivative",
+    [
+        (
+            ("h = tanh(w*x); L = 0.5*(h-y)^2", "w=0.3,x=2,y=1", "w", "(h-y)*x"),
+            r"x \cdot \tanh'(w x) \cdot \left(h - y\right)",
+        ),
+        (("y = x*(1-x)", "x=0.3", "x", "1-2x"), r"-x \\ &\quad + 1 - x"),
+        (("y = 2*x^2", "x=0.3", "x", "4x"), "4 x"),
+        (
+            ("p1, p2 = softmax(o1, o2); L = -y1*log(p1) - y2*log(p2)", "o1=0.3,o2=2,y1=1,y2=0")
+            + ("o1", "p1 - y1"),
+            r"p_{1} (1 - p_{1}) \cdot \ln'(p_{1}) \cdot \left(-y_{1}\right) \\ &\quad + ",
+        ),
+    ],
+)
+def test_the_chain_rules_derivative_is_one_line_per_path_with_its_signs(question, derivative):
+    answer = json.loads(load_room().typeset(*question, with_derivative=True))
+    assert derivative in answer["derivative"]["tex"]
+
+
+def test_what_the_room_cannot_typeset_gets_the_readers_message():
+    answer = json.loads(load_room().typeset("O = x^^2", "x=1", "x", "x(1-x)", True))
+    with pytest.raises(ExprError) as caught:
+        latex("O = x^^2", variables=["x"])
+    assert answer["formula"] == {"error": str(caught.value)}
+    assert answer["yours"]["error"].startswith("statement 1: x is not a function")
+    assert answer["derivative"] is None
 
 
 @pytest.mark.parametrize("layers", ["4,x", "100", "1,1,1,1,1,1,1", "-1"])
@@ -213,6 +257,7 @@ class Visit:
         for field, value in question.items():
             self.page.fill(f"#{field}", value)
         self.page.evaluate("delete document.querySelector('#result').dataset.code")
+        self.page.evaluate("delete document.querySelector('#typeset').dataset.done")
         self.page.click("#run-check")
         self.page.wait_for_function("document.querySelector('#result').dataset.code !== undefined")
         return self.result()
@@ -234,6 +279,20 @@ def checker(browser, base_url):
     visit.close()
 
 
+def typeset(visit):
+    """After a check: what each row of the typeset question holds, by row: the LaTeX KaTeX
+    drew (from its MathML annotation), or the text of a message; None for a hidden row."""
+    visit.page.wait_for_selector("#typeset[data-done='check']", state="attached")
+    return visit.page.evaluate(
+        """() => Object.fromEntries(["formula", "yours", "derivative"].map((k) => {
+             const e = document.getElementById("tex-" + k);
+             if (getComputedStyle(e.closest(".math-row")).display === "none") return [k, null];
+             const tex = e.querySelector(".katex annotation");
+             return [k, tex ? {tex: tex.textContent} : {error: e.textContent}];
+           }))"""
+    )
+
+
 def argv_of(q):
     return load_room().command(q["formula"], q["values"], q["wrt"], q["yours"])
 
@@ -246,6 +305,10 @@ def test_the_site_is_small_and_has_what_the_pages_load(site):
     assert names == sorted(lab.PYODIDE_FILES)
     manifest = json.loads((site / "manifest.json").read_text())
     assert (site / manifest["wheel"]).is_file()
+    katex = sorted(p.relative_to(site / "katex").as_posix() for p in (site / "katex").rglob("*.*"))
+    assert [p for p in katex if not p.startswith("fonts/")] == ["katex.min.css", "katex.min.js"]
+    assert len(katex) == 22 and all(p.endswith(".woff2") for p in katex[:20])
+    assert manifest["katex_macros"] == lab.KATEX_MACROS
     pages = json.loads((site / "steppers" / "index.json").read_text())
     assert len(pages) == 3 and all((site / "steppers" / p["file"]).is_file() for p in pages)
 
@@ -297,6 +360,77 @@ def draw(visit, question):
     visit.page.wait_for_selector("#pictures[data-code]", state="attached", timeout=60_000)
     code = visit.page.get_attribute("#pictures", "data-code")
     return visit.page.inner_text("#pictures-text"), code
+
+
+@pytest.mark.slow
+def test_the_seed_question_is_typeset_by_katex_beside_the_verdict(checker):
+    text, code = checker.check(SEED)
+    shown = typeset(checker)
+    assert shown["formula"]["tex"] == latex(
+        SEED["formula"], variables=["I", "w1", "w2"] + ["w3", "w4", "w5"]
+    )
+    assert r"\frac{1}{1 + e^{-x}}" in shown["formula"]["tex"]
+    assert shown["yours"]["tex"].startswith(r"d(s(s(I w_{1} + 1) \cdot w_{2} + 1)")
+    derivative = shown["derivative"]["tex"]
+    assert derivative.startswith(r"\begin{aligned}\frac{\partial O}{\partial w_{1}} &= I \cdot s'(")
+    assert derivative.count(r"&\quad + ") == 1  # one line per chain-rule path
+    assert checker.page.locator("#typeset .katex").count() == 3
+    assert checker.page.locator("#typeset .katex-error").count() == 0
+    assert "Your formula is not ∂O/∂w1" in text and code == "0"
+
+
+@pytest.mark.slow
+def test_a_sigmoid_and_its_derivative_are_typeset_as_sigma(checker):
+    question = {"formula": "O = sigmoid(w*x)/2", "values": "w=0.5,x=2", "wrt": "w"}
+    checker.check({**question, "yours": "σ'(w*x)*x/2"})
+    shown = typeset(checker)
+    assert shown["formula"]["tex"] == r"O = \frac{\sigma(w x)}{2}"
+    assert shown["yours"]["tex"] == r"\frac{\sigma'(w x) \cdot x}{2}"
+    assert r"\sigma'(w x)" in shown["derivative"]["tex"]
+    katex = checker.page.inner_text("#tex-formula .katex-html")
+    assert "σ" in katex and "w" in katex
+
+
+@pytest.mark.slow
+def test_hostile_names_are_typeset_as_their_characters_not_as_markup(checker):
+    formula = "y = Łódź*x + 中文"
+    question = {"formula": formula, "values": "x=1,Łódź=2,中文=3", "wrt": "x", "yours": "Łódź"}
+    text, code = checker.check(question)
+    shown = typeset(checker)
+    assert shown["formula"]["tex"] == latex(formula, variables=["x", "Łódź", "中文"])
+    assert "\\u4e2d\\u6587" in checker.page.inner_text("#tex-formula .katex-html")
+    tags = checker.page.eval_on_selector_all("#typeset *", "es => es.map((e) => e.localName)")
+    assert not {"img", "script", "iframe", "a", "input", "style"} & set(tags)
+    assert code == "0" and "Your formula is right" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "formula",
+    ["O = x^^2", "O = <img src=x onerror=alert(1)>", r"O = \input{/etc/passwd} + x"],
+    ids=["no-parse", "html", "tex"],
+)
+def test_a_formula_that_does_not_parse_shows_the_readers_message(checker, formula):
+    checker.check({"formula": formula, "values": "x=1", "wrt": "x", "yours": "2*x"})
+    shown = typeset(checker)
+    with pytest.raises(ExprError) as caught:
+        latex(formula, variables=["x"])
+    assert shown["formula"] == {"error": str(caught.value)}
+    assert shown["yours"] == {"tex": "2 x"} and shown["derivative"] is None
+    assert checker.page.eval_on_selector("#tex-formula", "e => e.children.length") == 0
+    assert "error" in checker.page.get_attribute("#tex-formula", "class")
+
+
+@pytest.mark.slow
+def test_the_question_is_typeset_as_it_is_typed(checker):
+    checker.check(SEED)
+    typeset(checker)
+    checker.page.evaluate("delete document.querySelector('#typeset').dataset.done")
+    checker.page.fill("#yours", "d(I*w1+1)*I")
+    checker.page.wait_for_selector("#typeset[data-done='preview']", state="attached")
+    tex = checker.page.text_content("#tex-yours .katex annotation")
+    assert tex == r"d(I w_{1} + 1) \cdot I"
+    assert checker.page.locator("#tex-derivative").is_hidden()  # of the last check only
 
 
 @pytest.mark.slow

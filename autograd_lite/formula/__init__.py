@@ -10,7 +10,9 @@
 * :mod:`~autograd_lite.formula.reader`: ``parse``, ``define`` and ``evaluate``, the entry
   points for one formula;
 * :mod:`~autograd_lite.formula.program`: ``read_program``, a network typed as a list of
-  equations (``z2_1 = w2_11*x1 + b2_1; a2_1 = s(z2_1); ...``).
+  equations (``z2_1 = w2_11*x1 + b2_1; a2_1 = s(z2_1); ...``);
+* :mod:`~autograd_lite.formula.typeset`: ``latex``, a formula or statements as LaTeX math,
+  the way a textbook prints them.
 
 Example:
     >>> from autograd_lite.formula import parse
@@ -23,6 +25,7 @@ from .compiler import CONSTANTS, FUNCTIONS, Definition
 from .program import Program, Run, read_program
 from .reader import Formula, define, evaluate, parse
 from .source import MAX_DEPTH, MAX_LENGTH, MAX_NESTING, ExprError
+from .typeset import latex
 
 __all__ = [
     "ExprError",
@@ -34,6 +37,7 @@ __all__ = [
     "Program",
     "Run",
     "read_program",
+    "latex",
     "FUNCTIONS",
     "CONSTANTS",
     "MAX_LENGTH",

@@ -102,8 +102,74 @@ function quote(a) {
 let checker = null;
 let started = performance.now();
 
+// ---- the question typeset: LaTeX from autograd_lite.formula.latex, drawn by KaTeX ----
+let katexMacros = {}; // escape.latex's kernel commands that KaTeX lacks (manifest.json)
+const manifest = fetch("manifest.json").then((r) => r.json()).then((m) => {
+  katexMacros = m.katex_macros || {};
+}).catch(() => {});
+let typesetAsked = 0;
+let katexLoaded = null;
+
+function loadKatex() {
+  // KaTeX is loaded once the engine is ready, so it takes nothing from the engine's start
+  katexLoaded = katexLoaded || new Promise((resolve) => {
+    const script = document.createElement("script");
+    script.src = "katex/katex.min.js";
+    script.onload = script.onerror = resolve; // without it, the LaTeX is shown as text
+    document.head.append(script);
+  });
+  return katexLoaded;
+}
+
+function showMath(element, answer) {
+  // KaTeX builds the nodes from the LaTeX, in which every name went through escape.latex;
+  // a message of the reader is text, never markup
+  element.replaceChildren();
+  element.classList.toggle("error", !!(answer && answer.error));
+  element.closest(".math-row").hidden = !answer;
+  if (!answer) return;
+  if (answer.error) {
+    element.textContent = answer.error;
+    return;
+  }
+  try {
+    katex.render(answer.tex, element, {
+      displayMode: true, throwOnError: false, trust: false, strict: "ignore",
+      maxExpand: 1000, maxSize: 20, macros: { ...katexMacros } });
+  } catch (err) {
+    element.textContent = answer.tex;
+  }
+}
+
+async function typeset(withDerivative) {
+  const asked = ++typesetAsked;
+  const q = question();
+  await Promise.all([manifest, loadKatex()]);
+  try {
+    const r = await checker.ask({ type: "typeset", ...q, derivative: withDerivative },
+                                CHECK_TIME_LIMIT_MS);
+    if (asked !== typesetAsked) return; // a later question is being typeset
+    showMath($("tex-formula"), r.formula);
+    showMath($("tex-yours"), r.yours);
+    showMath($("tex-derivative"), withDerivative ? r.derivative : null); // of the last check
+    $("typeset").hidden = false; // shown once the engine has typeset the question
+    $("typeset").dataset.done = withDerivative ? "check" : "preview";
+  } catch (err) {
+    if (asked === typesetAsked) $("typeset").dataset.done = "error";
+  }
+}
+
+let typingTimer = null;
+function typesetWhileTyping() {
+  // typeset as the question is typed, once the typing pauses
+  clearTimeout(typingTimer);
+  if (!document.body.dataset.ready) return;
+  typingTimer = setTimeout(() => typeset(false), 350);
+}
+
 async function runCheck(event) {
   if (event) event.preventDefault();
+  clearTimeout(typingTimer); // the check typesets the question itself, derivative included
   const q = question();
   history.replaceState(null, "", questionLink(q));
   $("link").href = questionLink(q);
@@ -115,6 +181,7 @@ async function runCheck(event) {
     $("result").innerHTML = r.html; // escaped by autograd_lite.escape.html
     $("result").className = r.code === 0 ? "done" : "error";
     $("result").dataset.code = r.code;
+    await typeset(true);
   } catch (err) {
     $("result").textContent = "The engine could not answer: " + err.message;
     $("result").className = "error";
@@ -162,6 +229,7 @@ function startChecker() {
     document.body.dataset.ready = "1";
     // a question opened from a link is answered as soon as the engine is ready
     if (FIELDS.some((f) => readHash().params.has(f))) runCheck();
+    else typeset(false);
   });
 }
 
@@ -422,6 +490,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("link").href = questionLink(question());
   $("question").addEventListener("submit", runCheck);
   $("draw").addEventListener("click", runPictures);
+  for (const f of FIELDS) $(f).addEventListener("input", typesetWhileTyping);
   $("copy-link").addEventListener("click", async () => {
     const url = location.href.split("#")[0] + questionLink(question());
     history.replaceState(null, "", questionLink(question()));

@@ -1,7 +1,8 @@
 """The lab's Python side, run under Pyodide in a Web Worker: the package's own calls.
 
 check() runs the command line itself (autograd_lite.cli.main) on the question, so the page
-shows word for word what `autograd-lite grad ... --check ...` prints; the playground trains
+shows word for word what `autograd-lite grad ... --check ...` prints, and typeset() writes the
+question in LaTeX (autograd_lite.formula.latex) for the page's KaTeX; the playground trains
 the package's MLP with its losses and optimizer.
 """
 
@@ -9,9 +10,11 @@ import contextlib
 import io
 import json
 import random
+import re
 import time
 
 from autograd_lite import cli, escape, no_grad
+from autograd_lite.formula import ExprError, latex, read_program
 from autograd_lite.nn.layers import MLP
 from autograd_lite.nn.losses import binary_cross_entropy, l2
 from autograd_lite.nn.optim import SGD
@@ -37,6 +40,120 @@ def check(formula, values, wrt, yours):
         code = cli.main(argv)
     text = (out.getvalue() + err.getvalue()).rstrip("\n")
     return json.dumps({"code": code, "html": escape.html(text), "argv": argv})
+
+
+def _values(text):
+    """The names of "x=1, w=0.5" and their numbers; None if it is not that (the command
+    line's own message says what is wrong)."""
+    out = {}
+    for part in filter(str.strip, text.split(",")):
+        name, _, number = part.partition("=")
+        try:
+            out[name.strip()] = float(number)
+        except ValueError:
+            return None
+    return out
+
+
+def _typeset(text, **known):
+    """{"tex": LaTeX} for a text, or {"error": the reader's message}."""
+    try:
+        return {"tex": latex(text, **known)}
+    except ExprError as err:
+        return {"error": str(err)}
+
+
+_PRIMED = re.compile(r"([^\W\d]\w*)'\((.*)\)")
+_PARTIAL = re.compile(r"∂(.+)/∂(.+)")
+
+
+def _factor(text, known):
+    """A factor of a chain-rule path as the diagnosis names it: a formula the reader reads
+    (w2, σ'(z), p1(1 − p1)), the derivative of a function of the learner's, s'(I*w1+1),
+    or ∂p1/∂o2."""
+    try:
+        return latex(text, **known)
+    except ExprError:
+        pass
+    m = _PRIMED.fullmatch(text)
+    if m:
+        inside = latex(m[2], **known)
+        tall = any(t in inside for t in (r"\frac", r"\sum", r"\left"))
+        return latex(m[1]) + (rf"'\left({inside}\right)" if tall else f"'({inside})")
+    m = _PARTIAL.fullmatch(text)
+    if m:
+        return rf"\frac{{\partial {latex(m[1])}}}{{\partial {latex(m[2])}}}"
+    raise ExprError(f"cannot typeset the factor {text}")
+
+
+def _operand(tex):
+    """A factor's LaTeX in brackets when it is a sum or starts with a minus sign."""
+    depth, top = 0, tex.startswith("-")
+    for i, c in enumerate(tex):
+        depth += (c in "({") - (c in ")}")
+        top = top or (depth == 0 and tex[i : i + 3] in (" + ", " - "))
+    return rf"\left({tex}\right)" if top else tex
+
+
+def derivative(network, at, wrt, yours):
+    """The derivative the chain rule gives, as the diagnosis of --check splits it: one term
+    per path, the product of its local derivatives; None where there is no diagnosis or
+    its paths are not listed."""
+    from autograd_lite.teach.diagnosis import Diagnosis, diagnose
+
+    try:
+        d = diagnose(network, wrt.strip(), yours, at)
+    except (ExprError, ArithmeticError, ValueError, TypeError):  # the verdict says why
+        return None
+    if not isinstance(d, Diagnosis) or not d.paths:
+        return None
+    known = {"variables": [*network.variables, *network.results]}
+    known["definitions"] = network.definitions
+    lines = []
+    for path in d.paths:
+        c = path.constant
+        factors = [_factor(f, known) for f in path.factors]
+        if len(factors) > 1 or c < 0 or abs(c) != 1:
+            factors = [_operand(f) for f in factors]
+        term = r" \cdot ".join(factors) or "1"
+        if abs(c) != 1:
+            term = f"{abs(c):g}" + (r" \cdot " if term[0].isdigit() else " ") + term
+        sign = "-" if c < 0 else "+"
+        lines.append(f"{sign} {term}" if lines else ("-" if c < 0 else "") + term)
+    head = rf"\frac{{\partial {latex(d.of)}}}{{\partial {latex(d.wrt)}}}"
+    rows = r" \\ &\quad ".join(lines)
+    return rf"\begin{{aligned}}{head} &= {rows}\end{{aligned}}"
+
+
+def typeset(formula, values, wrt, yours, with_derivative):
+    """The question in LaTeX for KaTeX: the function, the learner's formula (read with the
+    function's names and definitions, as --check reads it) and, after a check, the
+    derivative the chain rule gives; a text that does not read gets the reader's message."""
+    at = _values(values)
+    variables = list(at) if at else None
+    out = {"formula": _typeset(formula, variables=variables)}
+    try:
+        network = read_program(formula, variables=variables)
+    except ExprError:
+        network = None
+    if not yours.strip():
+        return json.dumps(out)
+    known = {}
+    if network is not None:
+        known = {"variables": [*network.variables, *network.results]}
+        known["definitions"] = network.definitions
+    out["yours"] = _typeset(yours, **known)
+    if "error" in out["yours"] and known:
+        # index notation (a_j, x_k) names no variable: typeset it as it is written
+        plain = _typeset(yours, definitions=known["definitions"])
+        out["yours"] = plain if "tex" in plain else out["yours"]
+    if with_derivative:
+        try:
+            tex = derivative(network, at, wrt, yours) if network and at else None
+        except ExprError:
+            tex = None
+        out["derivative"] = {"tex": tex} if tex else None
+    return json.dumps(out)
 
 
 def use_wasm_dot():

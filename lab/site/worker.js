@@ -62,6 +62,9 @@ async function handle(msg) {
   if (msg.type === "check") {
     return JSON.parse(room.check(msg.formula, msg.values, msg.wrt, msg.yours));
   }
+  if (msg.type === "typeset") {
+    return JSON.parse(room.typeset(msg.formula, msg.values, msg.wrt, msg.yours, !!msg.derivative));
+  }
   if (msg.type === "pictures") {
     await startGraphviz();
     return JSON.parse(room.pictures(msg.formula, msg.values, msg.wrt));
