@@ -538,3 +538,18 @@ def test_the_steppers_step(browser, base_url):
     page.click("#next")
     assert first.startswith("Step 0 of ") and page.inner_text("#counter").startswith("Step 1 of ")
     visit.close()
+
+
+@pytest.mark.parametrize("page_name", ["index.html", "lesson.html"])
+def test_a_page_opened_as_a_file_says_how_to_serve_it(browser, site, page_name):
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto((site / page_name).as_uri())
+        page.wait_for_function("document.getElementById('status').textContent.includes('server')")
+        assert "python -m http.server" in page.locator("#status").inner_text()
+        assert errors == []
+    finally:
+        context.close()

@@ -104,10 +104,16 @@ let started = performance.now();
 
 // ---- the question typeset: LaTeX from autograd_lite.formula.latex, drawn by KaTeX ----
 let katexMacros = {}; // escape.latex's kernel commands that KaTeX lacks (manifest.json)
-const manifest = fetch("manifest.json").then((r) => r.json()).then((m) => {
-  katexMacros = m.katex_macros || {};
-}).catch(() => {});
+let manifest = null;
 let typesetAsked = 0;
+
+function loadManifest() {
+  // asked when first needed, so a page opened as a file fetches nothing
+  manifest = manifest || fetch("manifest.json").then((r) => r.json()).then((m) => {
+    katexMacros = m.katex_macros || {};
+  }).catch(() => {});
+  return manifest;
+}
 let katexLoaded = null;
 
 function loadKatex() {
@@ -144,7 +150,7 @@ function showMath(element, answer) {
 async function typeset(withDerivative) {
   const asked = ++typesetAsked;
   const q = question();
-  await Promise.all([manifest, loadKatex()]);
+  await Promise.all([loadManifest(), loadKatex()]);
   try {
     const r = await checker.ask({ type: "typeset", ...q, derivative: withDerivative },
                                 CHECK_TIME_LIMIT_MS);
@@ -365,7 +371,7 @@ const Playground = {
     r.grid.forEach((z, k) => {
       const p = 1 / (1 + Math.exp(-z));
       const t = Math.abs(p - 0.5) * 2;
-      const base = p > 0.5 ? [245, 147, 34] : [8, 119, 189];
+      const base = p > 0.5 ? [8, 119, 189] : [245, 147, 34];
       const mix = base.map((v) => Math.round(255 - (255 - v) * t * 0.6));
       g.fillStyle = `rgb(${mix.join(",")})`;
       g.fillRect((k % n) * w, Math.floor(k / n) * h, w + 1, h + 1);
@@ -375,7 +381,7 @@ const Playground = {
       const px = ((a - x0) / (x1 - x0)) * c.width, py = ((y1 - b) / (y1 - y0)) * c.height;
       g.beginPath();
       g.arc(px, py, 3.2, 0, 2 * Math.PI);
-      g.fillStyle = this.points.y[i] === 1 ? "#e8700a" : "#0465a6";
+      g.fillStyle = this.points.y[i] === 1 ? "#0465a6" : "#e8700a";
       g.strokeStyle = i < half ? "#fff" : "#111";
       g.fill();
       g.stroke();
@@ -429,9 +435,10 @@ const Playground = {
     }
   },
   heat(z, k, w) {
-    // a value's colour: orange above 0, blue below, white at 0 (tanh-like squashing)
+    // a value's colour, as TensorFlow Playground and the training page colour them: blue
+    // above 0, orange below, white at 0 (tanh-like squashing)
     const t = Math.min(1, Math.abs(Math.tanh(z)));
-    const base = z > 0 ? [245, 147, 34] : [8, 119, 189];
+    const base = z > 0 ? [8, 119, 189] : [245, 147, 34];
     return `rgb(${base.map((v) => Math.round(255 - (255 - v) * t * (w || 0.8))).join(",")})`;
   },
   drawNetwork(r) {
@@ -449,7 +456,7 @@ const Playground = {
         g.beginPath();
         g.moveTo(xOf(k) + size, yOf(k, i) + size / 2);
         g.lineTo(xOf(k + 1), yOf(k + 1, j) + size / 2);
-        g.strokeStyle = w > 0 ? "rgba(232,112,10,0.85)" : "rgba(4,101,166,0.85)";
+        g.strokeStyle = w > 0 ? "rgba(4,101,166,0.85)" : "rgba(232,112,10,0.85)";
         g.lineWidth = 0.5 + 4.5 * Math.abs(w) / top;
         g.stroke();
       });
@@ -484,7 +491,16 @@ const Playground = {
 };
 
 // ---- start ----
+// Browsers start no Web Worker and fetch nothing for a page opened as a file: say what to do.
+const FILE_MESSAGE =
+  "This page was opened as a file, and browsers run its engine only when a web server " +
+  "serves it. In this folder run  python -m http.server  and open http://localhost:8000/";
+
 window.addEventListener("DOMContentLoaded", () => {
+  if (location.protocol === "file:") {
+    $("status").textContent = FILE_MESSAGE;
+    return;
+  }
   const { room, params } = readHash();
   fill(params);
   $("link").href = questionLink(question());

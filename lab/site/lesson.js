@@ -320,6 +320,13 @@ function typeset() {
 }
 
 window.addEventListener("DOMContentLoaded", () => {
+  if (location.protocol === "file:") {
+    // as the lab's page says it: no Web Worker starts in a page opened as a file
+    $("status").textContent =
+      "This page was opened as a file, and browsers run its engine only when a web server " +
+      "serves it. In this folder run  python -m http.server  and open http://localhost:8000/lesson.html";
+    return;
+  }
   $("limit").textContent = LIMIT_S;
   for (const cell of Lesson.cells()) {
     const ta = cell.querySelector("textarea");
