@@ -434,6 +434,45 @@ def test_weighted_sum_refuses_non_value_weights():
         weighted_sum([Value(1.0), 2.0], [1.0, 2.0], 0.0)
 
 
+def test_weighted_sums_make_the_nodes_weighted_sum_makes_bit_for_bit():
+    from autograd_lite.weighted import weighted_sums
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        k, m = int(rng.integers(1, 9)), int(rng.integers(1, 5))
+        scale = 10.0 ** rng.integers(-5, 5, size=3)
+        rows = [[Value(float(v)) for v in rng.normal(size=k) * scale[0]] for _ in range(m)]
+        inputs = [Value(float(v)) for v in rng.normal(size=k) * scale[1]]
+        biases = [Value(float(v)) for v in rng.normal(size=m) * scale[2]]
+        zs = weighted_sums(rows, inputs, biases)
+        for z, w, b in zip(zs, rows, biases):
+            one = weighted_sum(w, inputs, b)
+            assert (z.data, z.op, z.parents) == (one.data, one.op, one.parents)
+
+
+def test_weighted_sums_go_through_apply_for_whatever_is_unusual(monkeypatch):
+    from autograd_lite.unknown import UNKNOWN
+    from autograd_lite.weighted import weighted_sums
+
+    w, x, b = Value(2.0), Value(3.0), Value(1.0)
+    with no_grad():
+        assert weighted_sums([[w]], [x], [b])[0].parents == ()
+    x.data = UNKNOWN  # a traced number: the node is made, its number unknown
+    assert weighted_sums([[w]], [x], [b])[0].data is UNKNOWN
+    x.data = 1e300
+    with pytest.raises(OverflowError, match="w_1 = 10000000000.0, a_1 = 1e\\+300"):
+        weighted_sums([[w], [Value(1e10)]], [x], [b, b])
+    with pytest.raises(TypeError):
+        weighted_sums([[w]], [3.0], [b])  # an input that is not a Value
+    with pytest.raises(ValueError, match="a row has 2 weight\\(s\\) for 1 input"):
+        weighted_sums([[w, w]], [x], [b])
+    with pytest.raises(ValueError, match="one bias per row"):
+        weighted_sums([[w], [w]], [x], [b])
+    # a changed table's forward is the one that runs
+    monkeypatch.setitem(OPS, "wsum", OPS["wsum"].replace(forward=lambda *x: 42.0))
+    assert weighted_sums([[w]], [Value(1.0)], [b])[0].data == 42.0
+
+
 # --- readable values ----------------------------------------------------------------------
 
 
