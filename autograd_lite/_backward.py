@@ -181,13 +181,14 @@ def fast_pass(order: list) -> dict:
     fused_wsum = rules.get("wsum") is _wsum_rule
     adjoint = dict.fromkeys(order, 0.0)
     adjoint[order[-1]] = 1.0
+    low, high = -_NORMAL, _NORMAL
     try:
         for node in reversed(order):
             g = adjoint[node]
             if not g:
                 continue
             # Every use of a node comes before it in this order, so its adjoint is complete.
-            if g - g or -_NORMAL < g < _NORMAL:  # inf or NaN, or subnormal: bits were lost
+            if g - g or low < g < high:  # inf or NaN, or subnormal: bits were lost
                 raise GiveUp
             parents = node.parents
             n = len(parents)
