@@ -1,5 +1,5 @@
 """``weighted_sum``: a neuron's weighted input z = Σ w_k·a_k + b as one node of the graph;
-``weighted_sums``: a layer's, one such node per neuron."""
+``weighted_sums`` and ``activations``: a layer's weighted inputs and activations at once."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from operator import attrgetter, mul
 from .engine import Value, _node, _operand, apply, check_value
 from .ops import OPS, _wsum_forward
 
-__all__ = ["weighted_sum", "weighted_sums"]
+__all__ = ["weighted_sum", "weighted_sums", "activations"]
 
 
 def weighted_sum(weights: Sequence[Value], inputs: Sequence, bias: Value | float = 0.0) -> Value:
@@ -82,4 +82,29 @@ def weighted_sums(
             out.append(apply("wsum", (*w, *inputs, b)))
         else:
             out.append(_node(z, "wsum", (*w, *inputs, b)))
+    return out
+
+
+def activations(op: str, zs: Sequence[Value]) -> list[Value]:
+    """A layer's activations: ``apply(op, (z,))`` for every z of ``zs``, one node each,
+    made faster (the primitive is looked up once); anything unusual goes through apply.
+
+    Example:
+        >>> [a.data for a in activations("relu", [Value(-1.0), Value(2.0)])]
+        [0.0, 2.0]
+    """
+    prim = OPS.get(op) if type(op) is str else None
+    if prim is None:  # not in the ops table: apply says so
+        return [apply(op, (z,)) for z in zs]
+    forward = prim.forward
+    out = []
+    for z in zs:
+        try:
+            r = forward(z.data)
+        except (ArithmeticError, AttributeError, TypeError, ValueError):
+            r = None
+        if r is None or r - r:
+            out.append(apply(op, (z,)))
+        else:
+            out.append(_node(r, op, (z,)))
     return out

@@ -182,6 +182,37 @@ def test_topo_order_is_deterministic_across_rebuilds():
     assert build() == build()
 
 
+def test_topo_order_is_the_recursive_post_order_on_graphs_that_share_nodes():
+    # nodes whose parents were all seen go into the order at once: the order must still be
+    # the textbook's recursive depth-first post-order
+    def recursive(root):
+        order, seen = [], set()
+
+        def visit(v):
+            seen.add(v)
+            for p in v.parents:
+                if p not in seen:
+                    visit(p)
+            order.append(v)
+
+        visit(root)
+        return order
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        pool = [Value(float(v)) for v in rng.normal(size=3)]
+        for _ in range(int(rng.integers(1, 25))):
+            picks = [pool[i] for i in rng.integers(0, len(pool), size=5)]
+            kind = int(rng.integers(0, 3))
+            if kind == 0:
+                pool.append(picks[0].tanh())
+            elif kind == 1:
+                pool.append(picks[0] * picks[1])
+            else:
+                pool.append(weighted_sum(picks[:2], picks[2:4], picks[4]))
+        assert topo_order(pool[-1]) == recursive(pool[-1])
+
+
 def test_topo_order_refuses_a_non_value():
     with pytest.raises(TypeError, match="root must be a Value"):
         topo_order(3.0)
@@ -471,6 +502,29 @@ def test_weighted_sums_go_through_apply_for_whatever_is_unusual(monkeypatch):
     # a changed table's forward is the one that runs
     monkeypatch.setitem(OPS, "wsum", OPS["wsum"].replace(forward=lambda *x: 42.0))
     assert weighted_sums([[w]], [Value(1.0)], [b])[0].data == 42.0
+
+
+def test_activations_make_the_nodes_apply_makes():
+    from autograd_lite.unknown import UNKNOWN
+    from autograd_lite.weighted import activations
+
+    zs = [Value(v) for v in (-2.0, 0.0, 0.5, 30.0)]
+    for op in ("relu", "tanh", "sigmoid", "exp"):
+        made = activations(op, zs)
+        assert [(a.data, a.op, a.parents) for a in made] == [
+            (b.data, b.op, b.parents) for b in (apply(op, (z,)) for z in zs)
+        ]
+    with no_grad():
+        assert activations("relu", zs)[0].parents == ()
+    unknown = Value(1.0)
+    unknown.data = UNKNOWN  # a traced number: the node is made, its number unknown
+    assert activations("tanh", [unknown])[0].data is UNKNOWN
+    with pytest.raises(ValueError, match="log"):
+        activations("log", [Value(1.0), Value(-1.0)])  # apply's error, naming the operation
+    with pytest.raises(OverflowError):
+        activations("exp", [Value(1000.0)])
+    with pytest.raises(ValueError, match="unknown primitive 'nope'"):
+        activations("nope", zs)
 
 
 # --- readable values ----------------------------------------------------------------------

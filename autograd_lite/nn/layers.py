@@ -39,7 +39,7 @@ from typing import Any
 from ..checks import check_bool, is_integer, is_sequence, short_repr
 from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
-from ..weighted import weighted_sums
+from ..weighted import activations, weighted_sums
 from . import saving
 from .init import (
     ACTIVATIONS,
@@ -277,8 +277,8 @@ class Layer(Module):
         return self._forward(as_inputs(x, self._in_labels))
 
     def _forward(self, xs: list[Value]) -> list[Value]:
-        # The hot path of every model: Neuron._forward for every neuron, the weighted sums
-        # made at once (weighted_sums reads the inputs' numbers once for all of them).
+        # The hot path of every model: Neuron._forward for every neuron, the nodes of each
+        # kind made at once (weighted_sums reads the inputs' numbers once for all of them).
         neurons = self.neurons
         zs = weighted_sums([n.w for n in neurons], xs, [n.b for n in neurons])
         act = self._act
@@ -286,12 +286,9 @@ class Layer(Module):
             for z, (z_label, _) in zip(zs, self._labels):
                 z.label = z_label
             return zs
-        outs = []
-        for z, (z_label, a_label) in zip(zs, self._labels):
-            z.label = z_label
-            a = apply(act, (z,))
-            a.label = a_label
-            outs.append(a)
+        outs = activations(act, zs)
+        for z, a, (z_label, a_label) in zip(zs, outs, self._labels):
+            z.label, a.label = z_label, a_label
         return outs
 
     def _children(self) -> Sequence[Module]:
