@@ -147,6 +147,14 @@ def _underflowed(rule, grads, g: float, out: float, inputs: list) -> bool:
     return any(not g and h for g, h in zip(grads, again))
 
 
+def _underflowed_unary(rule, g: float, out: float, a: float) -> bool:
+    """:func:`_underflowed` for a one-operand node whose term is 0, its cheap test written
+    out for one number (a dead ReLU's zero, the common case, is settled without a list)."""
+    if abs(g) > _G_SAFE and (not out or _LO < abs(out) < _HI) and (not a or _LO < abs(a) < _HI):
+        return False
+    return _underflowed(rule, (0.0,), g, out, [a])
+
+
 def _wsum(adjoint: dict, parents: tuple, g: float) -> None:
     """The ops table's weighted-sum rule, term for term, without building its list.
 
@@ -198,7 +206,7 @@ def fast_pass(order: list) -> dict:
                 a = parents[0]
                 rule = rules[node.op]
                 (ga,) = rule(g, node.data, a.data)
-                if not ga and _underflowed(rule, (ga,), g, node.data, [a.data]):
+                if not ga and _underflowed_unary(rule, g, node.data, a.data):
                     raise GiveUp
                 adjoint[a] += ga
             elif n == 2:
