@@ -979,6 +979,26 @@ def test_the_fast_pass_gives_bitwise_what_the_tables_weighted_sum_rule_gives():
         assert [v.grad for v in pool] == [expected[id(v)] for v in pool]
 
 
+def test_backward_where_most_adjoints_are_zero_gives_every_node_its_reference_gradient():
+    # a network whose units are mostly dead: the fast pass keeps only the nonzero adjoints,
+    # and every grad must still be the reference pass's (0 where the adjoint is 0)
+    from autograd_lite.engine import reference_gradients
+
+    rng = np.random.default_rng(8)
+    xs = [Value(float(v), label=f"x{i}") for i, v in enumerate(rng.normal(size=6))]
+    layer = xs
+    for _ in range(3):
+        layer = [
+            weighted_sum([Value(float(w)) for w in rng.normal(size=len(layer))], layer, -3.0).relu()
+            for _ in range(6)
+        ]
+    root = weighted_sum([Value(1.0)] * len(layer), layer, 0.0) + xs[0] * 2.0
+    expected = reference_gradients(root)
+    assert sum(1 for g in expected.values() if g) < len(expected) / 2  # mostly zeros
+    root.backward()
+    assert [v.grad for v in topo_order(root)] == list(expected.values())
+
+
 def test_a_huge_integer_is_named_by_its_size_not_printed_in_full():
     with pytest.raises(OverflowError) as info:
         Value(10**400)
