@@ -8,7 +8,9 @@ How a pass runs:
 1. The fast pass (:func:`fast_pass`): float adjoints in a dict of the pass's own, every node
    of the order, rules read from the ops table, with the one- and two-operand nodes and the
    weighted sum (most of any graph) written out. A node whose adjoint is exactly 0 passes
-   nothing on (0 times any local derivative, even an infinite one, is taken as 0).
+   nothing on (0 times any local derivative, even an infinite one, is taken as 0); when
+   most end at 0 (a trained network's dead units and fitted samples), only the others are
+   kept, since adding 0 changes no grad.
 2. It gives up (:class:`GiveUp`) on anything unusual: an adjoint that is infinite or NaN, a
    rule that raises, or a term that underflowed to 0 (a nonzero local derivative times a
    nonzero adjoint, rounded away).
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add, attrgetter
 
 from ._errors import arity_error, backward_error, non_finite_gradient
@@ -147,6 +149,14 @@ def _underflowed(rule, grads, g: float, out: float, inputs: list) -> bool:
     return any(not g and h for g, h in zip(grads, again))
 
 
+def _underflowed_unary(rule, g: float, out: float, a: float) -> bool:
+    """:func:`_underflowed` for a one-operand node whose term is 0, its cheap test written
+    out for one number (a dead ReLU's zero, the common case, is settled without a list)."""
+    if abs(g) > _G_SAFE and (not out or _LO < abs(out) < _HI) and (not a or _LO < abs(a) < _HI):
+        return False
+    return _underflowed(rule, (0.0,), g, out, [a])
+
+
 def _wsum(adjoint: dict, parents: tuple, g: float) -> None:
     """The ops table's weighted-sum rule, term for term, without building its list.
 
@@ -171,7 +181,8 @@ def _wsum(adjoint: dict, parents: tuple, g: float) -> None:
 
 
 def fast_pass(order: list) -> dict:
-    """d(root)/d(v) as floats for every node v of ``order`` (root last), in a dict of its own.
+    """d(root)/d(v) as floats for the nodes v of ``order`` (root last), in a dict of its own:
+    for every node, or, when most adjoints are 0, for those that are not.
 
     Raises:
         GiveUp: on an infinite or NaN adjoint, a rule that raises or an underflowed term.
@@ -181,13 +192,16 @@ def fast_pass(order: list) -> dict:
     fused_wsum = rules.get("wsum") is _wsum_rule
     adjoint = dict.fromkeys(order, 0.0)
     adjoint[order[-1]] = 1.0
+    low, high = -_NORMAL, _NORMAL
+    zeros = 0  # nodes whose adjoint is 0: most of a trained network's
     try:
         for node in reversed(order):
             g = adjoint[node]
             if not g:
+                zeros += 1
                 continue
             # Every use of a node comes before it in this order, so its adjoint is complete.
-            if g - g or -_NORMAL < g < _NORMAL:  # inf or NaN, or subnormal: bits were lost
+            if g - g or low < g < high:  # inf or NaN, or subnormal: bits were lost
                 raise GiveUp
             parents = node.parents
             n = len(parents)
@@ -197,7 +211,7 @@ def fast_pass(order: list) -> dict:
                 a = parents[0]
                 rule = rules[node.op]
                 (ga,) = rule(g, node.data, a.data)
-                if not ga and _underflowed(rule, (ga,), g, node.data, [a.data]):
+                if not ga and _underflowed_unary(rule, g, node.data, a.data):
                     raise GiveUp
                 adjoint[a] += ga
             elif n == 2:
@@ -221,9 +235,21 @@ def fast_pass(order: list) -> dict:
                     adjoint[p] += gp
     except (ArithmeticError, ValueError) as err:
         raise GiveUp from err
+    return _checked(adjoint, zeros)
+
+
+def _checked(adjoint: dict, zeros: int) -> dict:
+    """The fast pass's adjoints, once none is infinite or NaN; without the 0s when ``zeros``
+    (how many are 0) is most of them, since adding 0 changes no grad.
+
+    Raises:
+        GiveUp: if one is infinite or NaN.
+    """
     total = sum(adjoint.values())  # in C: inf or NaN if any adjoint is (a leaf's, say)
     if total - total:  # or if the sum overflows: the careful pass then takes its time
         raise GiveUp
+    if zeros > len(adjoint) >> 1:
+        return dict(compress(adjoint.items(), adjoint.values()))
     return adjoint
 
 

@@ -171,17 +171,21 @@ def topo_order(root: Value) -> list[Value]:
     check_value(root)
     order: list[Value] = []
     append, seen = order.append, {root}
-    see, is_seen = seen.add, seen.__contains__
+    see, is_seen, all_seen = seen.add, seen.__contains__, seen.issuperset
     # Each stack entry is a node whose parents are being visited and the iterator over them
     # (filterfalse skips parents seen already, in C), so the walk resumes where it left off.
+    # A node of many operands whose parents were all seen goes into the order at once (one
+    # test in C): most of a layer's weighted sums, which share their inputs with the first.
+    # (A node of one or two operands, a chain's, is not worth the test.)
     stack: list = []
     node, parents = root, filterfalse(is_seen, root.parents)
     while True:
         for p in parents:
             see(p)
-            if p.parents:
+            pp = p.parents
+            if pp and (len(pp) < 3 or not all_seen(pp)):
                 stack.append((node, parents))
-                node, parents = p, filterfalse(is_seen, p.parents)
+                node, parents = p, filterfalse(is_seen, pp)
                 break
             append(p)
         else:

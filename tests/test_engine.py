@@ -182,6 +182,37 @@ def test_topo_order_is_deterministic_across_rebuilds():
     assert build() == build()
 
 
+def test_topo_order_is_the_recursive_post_order_on_graphs_that_share_nodes():
+    # nodes whose parents were all seen go into the order at once: the order must still be
+    # the textbook's recursive depth-first post-order
+    def recursive(root):
+        order, seen = [], set()
+
+        def visit(v):
+            seen.add(v)
+            for p in v.parents:
+                if p not in seen:
+                    visit(p)
+            order.append(v)
+
+        visit(root)
+        return order
+
+    rng = np.random.default_rng(5)
+    for _ in range(100):
+        pool = [Value(float(v)) for v in rng.normal(size=3)]
+        for _ in range(int(rng.integers(1, 25))):
+            picks = [pool[i] for i in rng.integers(0, len(pool), size=5)]
+            kind = int(rng.integers(0, 3))
+            if kind == 0:
+                pool.append(picks[0].tanh())
+            elif kind == 1:
+                pool.append(picks[0] * picks[1])
+            else:
+                pool.append(weighted_sum(picks[:2], picks[2:4], picks[4]))
+        assert topo_order(pool[-1]) == recursive(pool[-1])
+
+
 def test_topo_order_refuses_a_non_value():
     with pytest.raises(TypeError, match="root must be a Value"):
         topo_order(3.0)
@@ -432,6 +463,68 @@ def test_weighted_sum_refuses_mismatched_lengths():
 def test_weighted_sum_refuses_non_value_weights():
     with pytest.raises(TypeError, match="weights\\[1\\]"):
         weighted_sum([Value(1.0), 2.0], [1.0, 2.0], 0.0)
+
+
+def test_weighted_sums_make_the_nodes_weighted_sum_makes_bit_for_bit():
+    from autograd_lite.weighted import weighted_sums
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        k, m = int(rng.integers(1, 9)), int(rng.integers(1, 5))
+        scale = 10.0 ** rng.integers(-5, 5, size=3)
+        rows = [[Value(float(v)) for v in rng.normal(size=k) * scale[0]] for _ in range(m)]
+        inputs = [Value(float(v)) for v in rng.normal(size=k) * scale[1]]
+        biases = [Value(float(v)) for v in rng.normal(size=m) * scale[2]]
+        zs = weighted_sums(rows, inputs, biases)
+        for z, w, b in zip(zs, rows, biases):
+            one = weighted_sum(w, inputs, b)
+            assert (z.data, z.op, z.parents) == (one.data, one.op, one.parents)
+
+
+def test_weighted_sums_go_through_apply_for_whatever_is_unusual(monkeypatch):
+    from autograd_lite.unknown import UNKNOWN
+    from autograd_lite.weighted import weighted_sums
+
+    w, x, b = Value(2.0), Value(3.0), Value(1.0)
+    with no_grad():
+        assert weighted_sums([[w]], [x], [b])[0].parents == ()
+    x.data = UNKNOWN  # a traced number: the node is made, its number unknown
+    assert weighted_sums([[w]], [x], [b])[0].data is UNKNOWN
+    x.data = 1e300
+    with pytest.raises(OverflowError, match="w_1 = 10000000000.0, a_1 = 1e\\+300"):
+        weighted_sums([[w], [Value(1e10)]], [x], [b, b])
+    with pytest.raises(TypeError):
+        weighted_sums([[w]], [3.0], [b])  # an input that is not a Value
+    with pytest.raises(ValueError, match="a row has 2 weight\\(s\\) for 1 input"):
+        weighted_sums([[w, w]], [x], [b])
+    with pytest.raises(ValueError, match="one bias per row"):
+        weighted_sums([[w], [w]], [x], [b])
+    # a changed table's forward is the one that runs
+    monkeypatch.setitem(OPS, "wsum", OPS["wsum"].replace(forward=lambda *x: 42.0))
+    assert weighted_sums([[w]], [Value(1.0)], [b])[0].data == 42.0
+
+
+def test_activations_make_the_nodes_apply_makes():
+    from autograd_lite.unknown import UNKNOWN
+    from autograd_lite.weighted import activations
+
+    zs = [Value(v) for v in (-2.0, 0.0, 0.5, 30.0)]
+    for op in ("relu", "tanh", "sigmoid", "exp"):
+        made = activations(op, zs)
+        assert [(a.data, a.op, a.parents) for a in made] == [
+            (b.data, b.op, b.parents) for b in (apply(op, (z,)) for z in zs)
+        ]
+    with no_grad():
+        assert activations("relu", zs)[0].parents == ()
+    unknown = Value(1.0)
+    unknown.data = UNKNOWN  # a traced number: the node is made, its number unknown
+    assert activations("tanh", [unknown])[0].data is UNKNOWN
+    with pytest.raises(ValueError, match="log"):
+        activations("log", [Value(1.0), Value(-1.0)])  # apply's error, naming the operation
+    with pytest.raises(OverflowError):
+        activations("exp", [Value(1000.0)])
+    with pytest.raises(ValueError, match="unknown primitive 'nope'"):
+        activations("nope", zs)
 
 
 # --- readable values ----------------------------------------------------------------------
@@ -884,6 +977,26 @@ def test_the_fast_pass_gives_bitwise_what_the_tables_weighted_sum_rule_gives():
         for v, gv in zip(operands, rule(scale.data, z.data, *[v.data for v in operands])):
             expected[id(v)] += gv
         assert [v.grad for v in pool] == [expected[id(v)] for v in pool]
+
+
+def test_backward_where_most_adjoints_are_zero_gives_every_node_its_reference_gradient():
+    # a network whose units are mostly dead: the fast pass keeps only the nonzero adjoints,
+    # and every grad must still be the reference pass's (0 where the adjoint is 0)
+    from autograd_lite.engine import reference_gradients
+
+    rng = np.random.default_rng(8)
+    xs = [Value(float(v), label=f"x{i}") for i, v in enumerate(rng.normal(size=6))]
+    layer = xs
+    for _ in range(3):
+        layer = [
+            weighted_sum([Value(float(w)) for w in rng.normal(size=len(layer))], layer, -3.0).relu()
+            for _ in range(6)
+        ]
+    root = weighted_sum([Value(1.0)] * len(layer), layer, 0.0) + xs[0] * 2.0
+    expected = reference_gradients(root)
+    assert sum(1 for g in expected.values() if g) < len(expected) / 2  # mostly zeros
+    root.backward()
+    assert [v.grad for v in topo_order(root)] == list(expected.values())
 
 
 def test_a_huge_integer_is_named_by_its_size_not_printed_in_full():

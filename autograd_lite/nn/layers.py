@@ -39,6 +39,7 @@ from typing import Any
 from ..checks import check_bool, is_integer, is_sequence, short_repr
 from ..engine import Value, apply
 from ..labels import neuron_label, weight_label
+from ..weighted import activations, weighted_sums
 from . import saving
 from .init import (
     ACTIVATIONS,
@@ -251,6 +252,8 @@ class Layer(Module):
             for j in range(1, n_outputs + 1)
         ]
         self._in_labels = self.neurons[0]._in_labels
+        self._act = self.neurons[0]._act
+        self._labels = [(n._z_label, n._a_label) for n in self.neurons]
 
     @property
     def n_inputs(self) -> int:
@@ -271,8 +274,22 @@ class Layer(Module):
         Raises:
             ValueError: if ``x`` has the wrong length.
         """
-        xs = as_inputs(x, self._in_labels)
-        return [n._forward(xs) for n in self.neurons]
+        return self._forward(as_inputs(x, self._in_labels))
+
+    def _forward(self, xs: list[Value]) -> list[Value]:
+        # The hot path of every model: Neuron._forward for every neuron, the nodes of each
+        # kind made at once (weighted_sums reads the inputs' numbers once for all of them).
+        neurons = self.neurons
+        zs = weighted_sums([n.w for n in neurons], xs, [n.b for n in neurons])
+        act = self._act
+        if act is None:
+            for z, (z_label, _) in zip(zs, self._labels):
+                z.label = z_label
+            return zs
+        outs = activations(act, zs)
+        for z, a, (z_label, a_label) in zip(zs, outs, self._labels):
+            z.label, a.label = z_label, a_label
+        return outs
 
     def _children(self) -> Sequence[Module]:
         return self.neurons
@@ -378,7 +395,7 @@ class MLP(Module):
             for i in range(len(sizes))
         ]
         self._in_labels = self.layers[0]._in_labels
-        self._forwards = [[n._forward for n in layer.neurons] for layer in self.layers]
+        self._forwards = [layer._forward for layer in self.layers]
 
     @property
     def n_inputs(self) -> int:
@@ -405,8 +422,8 @@ class MLP(Module):
             TypeError: if an element is neither a number nor a Value.
         """
         xs = as_inputs(x, self._in_labels)
-        for forwards in self._forwards:
-            xs = [f(xs) for f in forwards]
+        for forward in self._forwards:
+            xs = forward(xs)
         return xs[0] if len(xs) == 1 else xs
 
     def _children(self) -> Sequence[Module]:

@@ -71,6 +71,8 @@ def _check_batch(outputs, labels, name: str) -> int:
 
 def _real_label(y, name: str, what: str) -> float:
     """A label that is a finite real number (not a bool)."""
+    if type(y) is float and y - y == 0.0:  # the usual case, in two cheap tests
+        return y
     if is_bool(y) or not is_real(y):
         raise TypeError(
             f"{name}: {what} must be a real number, got {type(y).__name__}: {short_repr(y)}"
@@ -460,8 +462,9 @@ def l2(parameters: Sequence[Value], alpha: float = 1.0) -> Value:
     params = list(parameters)
     if not params:
         raise ValueError("l2: no parameters given")
-    for i, p in enumerate(params):
-        check_value(p, f"l2: parameters[{i}]")
+    if set(map(type, params)) != {Value}:  # the usual case in one pass in C
+        for i, p in enumerate(params):
+            check_value(p, f"l2: parameters[{i}]")
     # Σ p·p as a weighted sum of the parameters with themselves: one node, not 2n (checked
     # above, so apply need not check each parameter again).
     return apply("wsum", (*params, *params, Value(0.0))) * float(alpha)

@@ -19,6 +19,7 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from itertools import chain, repeat
+from operator import attrgetter
 
 from .. import updates
 from ..checks import (
@@ -59,6 +60,29 @@ def _name(p: Value, i: int) -> str:
     return p.label or f"params[{i}]"
 
 
+_parents_of = attrgetter("parents")
+
+
+def _check_params(params: list) -> None:
+    """Raise the error that names the first parameter that is not a Value, is listed
+    twice, or was made by an operation."""
+    seen = set()
+    for i, p in enumerate(params):
+        check_value(p, f"params[{i}]")
+        if p in seen:
+            raise ValueError(
+                f"params[{i}] ({p.label or p.data!r}) is listed twice; it would be updated "
+                "twice per step"
+            )
+        if p.parents:
+            raise ValueError(
+                f"params[{i}] ({p.label or p.data!r}) was made by an operation "
+                f"({p.op}); a parameter is a leaf (a Value you made): updating this one "
+                "would change nothing it was made from"
+            )
+        seen.add(p)
+
+
 class Optimizer:
     """Base class: holds the parameters, the learning rate and the step count.
 
@@ -85,21 +109,14 @@ class Optimizer:
         params = list(params)
         if not params:
             raise ValueError("the optimizer got no parameters; pass model.parameters()")
-        seen = set()
-        for i, p in enumerate(params):
-            check_value(p, f"params[{i}]")
-            if p in seen:
-                raise ValueError(
-                    f"params[{i}] ({p.label or p.data!r}) is listed twice; it would be updated "
-                    "twice per step"
-                )
-            if p.parents:
-                raise ValueError(
-                    f"params[{i}] ({p.label or p.data!r}) was made by an operation "
-                    f"({p.op}); a parameter is a leaf (a Value you made): updating this one "
-                    "would change nothing it was made from"
-                )
-            seen.add(p)
+        # the usual case in a few passes in C (fit makes an optimizer per run): Values only,
+        # each listed once, leaves all; anything else is looked at one by one
+        if not (
+            set(map(type, params)) == {Value}
+            and len(set(params)) == len(params)
+            and not any(map(_parents_of, params))
+        ):
+            _check_params(params)
         if not callable(lr):
             _check_number(lr, "lr")
         self.params = params
