@@ -28,7 +28,7 @@ from .labels import FONT, drawn_number, html_text, label_html, label_text, short
 POSITIVE = "#2c7bb6"  # a positive weight's arrow (blue, as in the training page)
 NEGATIVE = "#e08214"  # a negative weight's arrow (orange)
 ZERO = "#bbbbbb"
-NODE_INCHES = 0.8  # a neuron's circle, and the room it takes in its rank
+NODE_INCHES = 0.95  # a neuron's circle (wider if its text needs it), and its room in a rank
 SLIDE = 16 / 9
 
 
@@ -172,7 +172,7 @@ def _attributes(network: Network, rankdir: str, *, loss: bool) -> list[str]:
         f'\tgraph [rankdir={rankdir} fontname="{FONT}" fontsize=14 nodesep=0.25 '
         f"ranksep={ranksep:.2f} bgcolor=white]",
         f'\tnode [fontname="{FONT}" fontsize=14 width={NODE_INCHES} height={NODE_INCHES / 2}]',
-        f'\tedge [arrowsize=0.6 fontname="{FONT}"]',
+        f'\tedge [arrowsize=0.5 fontname="{FONT}"]',
     ]
 
 
@@ -186,7 +186,7 @@ def _neuron_line(n: _Neuron, fmt: str) -> str:
     if n.samples > 1:
         tip += f"; applied to {n.samples} samples"
     return (
-        f"\t{n.name} [label=<{text}> shape=circle width={NODE_INCHES} fixedsize=true "
+        f"\t{n.name} [label=<{text}> shape=circle width={NODE_INCHES} margin=0.04 "
         f'tooltip="{html_text(tip)}"]'
     )
 
