@@ -337,3 +337,10 @@ def test_latex_nested_past_what_a_renderer_survives_is_refused_with_the_bound():
     assert latex("^".join(["x"] * 40))  # 40 powers deep: typeset
     with pytest.raises(ExprError, match=r"nests 159 levels of braces, more than 60"):
         latex("^".join(["x"] * 160))  # a browser's renderer crashed on 150
+
+
+def test_a_name_python_folds_is_the_name_given():
+    from autograd_lite.formula import evaluate
+
+    assert evaluate("ſ*2", {"ſ": 3.0}).data == 6.0  # ſ is read as s, as Python reads it
+    assert latex("ſ*w", variables=["ſ", "w"]) == "s w"
