@@ -215,6 +215,7 @@ def forward_stepper(
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
+    stacked = getattr(options, "stacked", None)  # None: the page chooses the layout
     options = step_options(options, "forward_stepper")
     order = topo_order(root)
     check_graph(root, order, options, "forward_stepper")
@@ -241,5 +242,6 @@ def forward_stepper(
         else f"Forward mode: ∂{names[-1]}/∂{names[order.index(wrt)]}",
         interval_ms=interval_ms,
         time_limit=time_limit,
+        stacked=stacked,
     )
     return page if path is None else page.save(path)

@@ -204,7 +204,9 @@ def stepper(
     to ``path``, or returned to show inline in a notebook.
 
     The page shows the graph (rendered to SVG now, by Graphviz's ``dot``) with every grad
-    at 0, then plays the backward pass one node at a time (:func:`backward_step_texts`):
+    at 0, fitted whole to the window (enlarged up to twice its size, or scrolled where its
+    text would be smaller than 10 px; − and + zoom, Fit shows it whole), then plays the
+    backward pass one node at a time (:func:`backward_step_texts`):
     Next / Previous / Play / Reset buttons, or the keys → ← Home and space. Each step
     highlights the node whose rule runs, lights up its incoming edges, updates the grads in
     the picture and shows the chain-rule step in words and numbers. After the last step the
@@ -219,7 +221,10 @@ def stepper(
         root: the output node.
         path: the HTML file to write; None returns the page instead.
         options: the picture's :class:`DrawingOptions` (rankdir, fmt, cluster,
-            compact_constants, max_nodes); the page draws grads, highlights and ids itself.
+            compact_constants, max_nodes, stacked); the page draws grads, highlights and ids
+            itself. With ``stacked`` left at None the page holds the picture with each value's
+            label, data and grad side by side and stacked, and shows whichever has the larger
+            text fitted whole to the window.
         title: the page's heading; by default names the root.
         interval_ms: time between steps when playing.
         time_limit: seconds Graphviz's ``dot`` may take to draw the picture; it is stopped
@@ -251,6 +256,7 @@ def stepper(
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
+    stacked = getattr(options, "stacked", None)  # None: the page chooses the layout
     options = step_options(options, "stepper")
     order = topo_order(root)
     check_graph(root, order, options, "stepper")
@@ -265,5 +271,6 @@ def stepper(
         title=title if title is not None else f"Backward pass of {names[-1]}",
         interval_ms=interval_ms,
         time_limit=time_limit,
+        stacked=stacked,
     )
     return page if path is None else page.save(path)
