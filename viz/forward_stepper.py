@@ -26,14 +26,13 @@ Example:
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
 from autograd_lite.engine import check_value
 from autograd_lite.forward import ForwardStep, forward_steps
 
-from ._step_words import Words, definition, local_formula, node_texts
+from ._step_words import Words, compound, definition, dotted, local_formula, node_texts
 from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
 from .labels import format_number, page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
@@ -110,8 +109,8 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
         w,
         f"Start at the input: {dx} = 1",
         (
-            f"{dx} = ∂{x}/∂{x} = 1: the tangent {dx} says how fast a node moves when {x} "
-            f"moves, and forward mode carries it to every node"
+            f"{dx} = {words.partial(wrt, wrt)} = 1: the tangent {dx} says how fast a node "
+            f"moves when {x} moves, and forward mode carries it to every node"
             + (
                 f"; the other leaves ({', '.join(others)}) stay fixed (tangent 0)."
                 if others
@@ -126,23 +125,20 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
     return steps
 
 
-def dotted(name: str) -> str:
-    """The tangent of a node as the trace tables write it: a dot over its name (``v̇₄``,
-    ``ẋ1``); a name that starts with no letter is written ``tangent(name)``."""
-    if not name[:1].isalpha():
-        return f"tangent({name})"
-    return unicodedata.normalize("NFC", name[0] + "\u0307" + name[1:])
+def _symbol(name: str) -> str:
+    """A name as differentiated: bracketed when it is more than one symbol."""
+    return f"({name})" if compound(name) else name
 
 
 def _term(step: ForwardStep, k: int, words: Words) -> tuple[str, float]:
     """The line for operand k's part of the tangent, and that part."""
     v, p = step.node, step.node.parents[k]
-    name, out = words.name(p), words.name(v)
+    name = words.name(p)
     t, local = step.tangents[k], step.local[k]
     if local is None:
-        return f"∂{out}/∂{name} × 0 = 0 ({name} does not move: its tangent is 0)", 0.0
+        return f"{words.partial(v, p)} × 0 = 0 ({name} does not move: its tangent is 0)", 0.0
     named = local_formula(v, k, words)
-    line = f"{dotted(name)} × ∂{out}/∂{name} = {dotted(name)} × {named} = "
+    line = f"{dotted(name)} × {words.partial(v, p)} = {dotted(name)} × {named} = "
     numbers = local_formula(v, k, words, numbers=True)
     if numbers not in (named, words.num(local)):
         line += f"{words.num(t)} × {numbers} = "
@@ -239,7 +235,7 @@ def forward_stepper(
         text=text,
         title=title
         if title is not None
-        else f"Forward mode: ∂{names[-1]}/∂{names[order.index(wrt)]}",
+        else f"Forward mode: ∂{_symbol(names[-1])}/∂{_symbol(names[order.index(wrt)])}",
         interval_ms=interval_ms,
         time_limit=time_limit,
         stacked=stacked,

@@ -96,10 +96,8 @@ def step_texts(
         (
             text("grad(")
             + root
-            + text(") = ∂")
-            + root
-            + text("/∂")
-            + root
+            + text(") = ")
+            + words.partial(order[r], order[r])
             + text(
                 " = 1: the backward pass starts at the output and walks back through "
                 "every operation, parents after children."
@@ -140,7 +138,7 @@ def _chain_rule(step: BackwardStep, k: int, local: tuple | None, words: Words) -
     p, out = words.name(v.parents[k]), words.name(v)
     named = local_formula(v, k, words)
     line = (
-        text("grad(") + p + text(") += ∂") + out + text("/∂") + p + text(" × grad(") + out
+        text("grad(") + p + text(") += ") + words.partial(v, v.parents[k]) + text(" × grad(") + out
         + text(") = ") + named + text(" × grad(") + out + text(") = ")
     )  # fmt: skip
     if local is not None:
