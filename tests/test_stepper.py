@@ -323,7 +323,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     assert (
         page.eval_on_selector_all("#graph svg:not(.off) g.node.current", "els => els.length") == 2
     )
-    assert page.eval_on_selector_all("g.edge.active", "els => els.length") == 3
+    assert page.eval_on_selector_all("#graph svg:not(.off) g.edge.active", "els => els.length") == 3
 
     page.click("#prev")
     assert page.inner_text("#counter") == f"Step {len(steps) - 1} of {len(steps)}"

@@ -4,7 +4,8 @@
 (forward mode over the graph in evaluation order, the tangent of one input set to 1) in
 words: at every step how the node's tangent is made from its operands' tangents and the
 local derivatives of the ops table, in the notation of the trace tables: the tangent of a
-node is its name with a dot (``v̇₄``, ``ẋ1``), e.g. ``v̇₁ × ∂v₄/∂v₁ = v̇₁ × 1 = 0.5000 × 1``.
+node is its name with a dot (``v̇₄``, ``ẋ1``; a name of several symbols bracketed,
+``(x1*w1)˙``), e.g. ``v̇₁ × ∂v₄/∂v₁ = v̇₁ × 1 = 0.5000 × 1``.
 
 :func:`forward_stepper` writes the same kind of self-contained page as :func:`viz.stepper`,
 with tangents in place of grads, and says what each mode costs on this graph: forward mode

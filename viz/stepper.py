@@ -202,10 +202,9 @@ def stepper(
     to ``path``, or returned to show inline in a notebook.
 
     The page shows the graph (rendered to SVG now, by Graphviz's ``dot``) with every grad
-    at 0, fitted whole to the window (enlarged up to twice its size, or scrolled where its
-    text would be smaller than 10 px; − and + zoom, Fit shows it whole), then plays the
-    backward pass one node at a time (:func:`backward_step_texts`):
-    Next / Previous / Play / Reset buttons, or the keys → ← Home and space. Each step
+    at 0, fitted whole to the window (up to 2x, or scrolled where its text would be under
+    10 px: Fit shows it whole), then plays the backward pass one node at a time
+    (:func:`backward_step_texts`): Next / Previous / Play / Reset, or → ← Home space. Each step
     highlights the node whose rule runs, lights up its incoming edges, updates the grads in
     the picture and shows the chain-rule step in words and numbers. After the last step the
     grads shown are those ``backward()`` computes. Labels are shown as text, never as markup;
@@ -219,10 +218,8 @@ def stepper(
         root: the output node.
         path: the HTML file to write; None returns the page instead.
         options: the picture's :class:`DrawingOptions` (rankdir, fmt, cluster,
-            compact_constants, max_nodes, stacked); the page draws grads, highlights and ids
-            itself. With ``stacked`` left at None the page holds the picture with each value's
-            label, data and grad side by side and stacked, and shows whichever has the larger
-            text fitted whole to the window.
+            compact_constants, max_nodes, stacked: None holds both layouts and shows the one
+            with larger text); the page draws grads, highlights and ids itself.
         title: the page's heading; by default names the root.
         interval_ms: time between steps when playing.
         time_limit: seconds Graphviz's ``dot`` may take to draw the picture; it is stopped
