@@ -99,7 +99,14 @@ SCRIPT = r"""
           if (t.textContent.indexOf(cell) === 0) { found = t; }
         });
       });
-      if (found) { found.classList.add("grad"); }
+      if (found) {
+        found.classList.add("grad");
+        // dot laid the cell out for the widest number the steps show, and starts the text at
+        // its left: centre it, as the data cells are, so that a shorter number stays centred
+        var x = parseFloat(found.getAttribute("x")) + found.getComputedTextLength() / 2;
+        found.setAttribute("x", x.toFixed(2));
+        found.setAttribute("text-anchor", "middle");
+      }
       return found;
     }).filter(function (t) { return t !== null; });
   });
