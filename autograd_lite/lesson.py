@@ -32,6 +32,7 @@ from .files import write_atomically
 
 __all__ = [
     "DATA_FILE",
+    "JUPYTER_ONLY",
     "LESSON_MARK",
     "NOTEBOOK",
     "data_set_key",
@@ -48,6 +49,15 @@ DATA_FILE = "lesson_data.json"
 
 NOTEBOOK = "docs/notebook.ipynb"
 """The teaching notebook the lesson is made from, relative to the checkout."""
+
+JUPYTER_ONLY = "jupyter-only"
+"""The tag (a code cell's ``metadata.tags``) of a cell that needs what the browser lacks
+(numpy): the page says so above it, and its Run all skips it."""
+
+_JUPYTER_ONLY_NOTE = (
+    "Runs in Jupyter only (it needs numpy, which the browser does not have): Run all skips "
+    "it, and its Run button tries it here anyway."
+)
 
 LESSON_MARK = "<!-- lesson -->"
 """Where the template ``lab/site/lesson.html`` takes the notebook's cells."""
@@ -377,15 +387,25 @@ def _cells(notebook: Mapping) -> list[Mapping]:
     return cells
 
 
-def _code_cell(n: int, source: str) -> str:
+def _jupyter_only(cell: Mapping) -> bool:
+    """Whether a cell carries the :data:`JUPYTER_ONLY` tag."""
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, Mapping) else None
+    return isinstance(tags, list) and JUPYTER_ONLY in tags
+
+
+def _code_cell(n: int, source: str, *, jupyter_only: bool = False) -> str:
     rows = min(40, source.count("\n") + 1)
+    mark = ' data-only="jupyter"' if jupyter_only else ""
+    note = f'<p class="only">{escape.html(_JUPYTER_ONLY_NOTE)}</p>\n' if jupyter_only else ""
     return (
-        f'<section class="cell code" id="cell-{n}" data-n="{n}">\n'
+        f'<section class="cell code" id="cell-{n}" data-n="{n}"{mark}>\n'
         f'<div class="bar"><button type="button" class="run" disabled '
         f'title="Run this cell (Shift+Enter)">Run</button>'
         f'<span class="count">[ ]</span><span class="state"></span>'
         '<button type="button" class="revert" hidden title="Back to the notebook\'s code">'
         "Undo my edits</button></div>\n"
+        f"{note}"
         f'<textarea class="source" rows="{rows}" spellcheck="false" autocomplete="off" '
         f'aria-label="code cell {n}">{escape.html(source)}</textarea>\n'
         f'<div class="outputs" aria-live="polite"></div>\n</section>'
@@ -423,8 +443,10 @@ def lesson_html(
     Returns:
         The page. Markdown cells are rendered by :func:`markdown_html`; code cells become
         editable boxes numbered from 1 (``<textarea>`` with the source, escaped), with a
-        place for their outputs; raw cells are shown as text. Stored outputs are not kept:
-        the page makes its own.
+        place for their outputs; a cell tagged :data:`JUPYTER_ONLY` is marked
+        ``data-only="jupyter"`` and says above its code that it runs in Jupyter only (the
+        page's Run all skips it); raw cells are shown as text. Stored outputs are not
+        kept: the page makes its own.
 
     Raises:
         ValueError: if the notebook has no list of cells or the template lacks the mark.
@@ -437,7 +459,7 @@ def lesson_html(
         kind, source = cell.get("cell_type"), _source(cell)
         if kind == "code":
             n += 1
-            parts.append(_code_cell(n, source))
+            parts.append(_code_cell(n, source, jupyter_only=_jupyter_only(cell)))
         elif kind == "markdown":
             parts.append(f'<section class="cell markdown">\n{markdown_html(source)}\n</section>')
         else:

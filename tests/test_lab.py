@@ -14,6 +14,7 @@ import io
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import threading
@@ -24,6 +25,7 @@ import pytest
 
 from autograd_lite import cli, lab
 from autograd_lite.formula import ExprError, latex
+from conftest import needs_graphviz
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LAB = ROOT / "lab"
@@ -141,6 +143,45 @@ def test_what_the_room_cannot_typeset_gets_the_readers_message():
     assert answer["derivative"] is None
 
 
+def svg_names(svg):
+    """The vᵢ names a picture writes in its nodes, by DOT node name ("n8": "v1")."""
+    names = {}
+    for m in re.finditer(r"<title>(n\d+)</title>(.*?)</g>", svg, re.S):
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", m[2])
+        if texts[:1] == ["v"]:
+            names[m[1]] = "v" + texts[1]
+    return names
+
+
+@needs_graphviz
+def test_the_rooms_drawing_names_unlabelled_nodes_as_its_steppers_do(tmp_path, monkeypatch):
+    room = load_room()
+    pictures = {k: str(tmp_path / pathlib.Path(v).name) for k, v in room.PICTURES.items()}
+    monkeypatch.setattr(room, "PICTURES", pictures)
+    answer = json.loads(room.pictures(SEED["formula"], SEED["values"], SEED["wrt"]))
+    drawn, stepped = svg_names(answer["draw"]), svg_names(answer["step"])
+    assert answer["code"] == 0 and len(drawn) == 31 and drawn == stepped
+    assert svg_names(answer["step-forward"]) == drawn
+    assert not re.search(r">n\d+</text>", answer["draw"])  # no drawing's id left
+    assert answer["draw"].count('stroke="#d95f02"') > 10  # the paths to w1 highlighted
+
+
+@needs_graphviz
+def test_the_neurons_step_text_is_as_tall_as_its_longest_step():
+    room = load_room()
+    X = [[-0.5, 1.0], [0.3, -0.2], [1.0, 1.0], [1.1, 0.9]] * 5
+    config = {"dataset": "d", "noise": 0, "layers": "3", "activation": "tanh", "lr": 0.3}
+    config.update(batch=4, l2=0, train=0.6)
+    pg = room.Playground(json.dumps(config), json.dumps({"d": [{"X": X, "y": [0, 1] * 10}]}))
+    pg.last_x = [-0.5, 1.0]
+    answer = json.loads(pg.neuron_page(0, 1))
+    assert answer["lines"] == 5  # two weights, two inputs and the bias
+    title = re.search(r"<h1[^>]*>(.*?)</h1>", answer["html"])[1]
+    assert title == "Layer 2, neuron 2, at the point (\u22120.500, 1)"
+    height = 3.4 + 1.725 * 5
+    assert f"#panel {{ height: auto; min-height: min({height:.2f}em, 60vh)" in answer["html"]
+
+
 @pytest.mark.parametrize("layers", ["4,x", "100", "1,1,1,1,1,1,1", "-1"])
 def test_the_playground_refuses_networks_past_its_bounds(layers):
     with pytest.raises(ValueError, match="hidden layers: "):
@@ -231,15 +272,20 @@ def browser():
 class Visit:
     """A page of the site, with every request outside it aborted and counted."""
 
-    def __init__(self, browser, base_url, where=""):
+    def __init__(self, browser, base_url, where="", init_script=None):
         self.outside, self.problems = [], []
         self.context = browser.new_context(viewport={"width": 1366, "height": 768})
         self.context.route("**/*", functools.partial(self._route, base_url))
+        if init_script:
+            self.context.add_init_script(init_script)
         self.page = self.context.new_page()
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda err: self.problems.append(str(err)))
         self.page.goto(base_url + "index.html" + where)
         self.page.wait_for_selector("body[data-ready='1']", state="attached", timeout=60_000)
+        if where == "" or where.startswith("#check"):
+            # the room checks the question in its fields as it opens: wait for that answer
+            self.page.wait_for_selector("body[data-checked='1']", state="attached")
 
     def _route(self, base_url, route):
         if route.request.url.startswith(base_url):
@@ -288,7 +334,9 @@ def typeset(visit):
              const e = document.getElementById("tex-" + k);
              if (getComputedStyle(e.closest(".math-row")).display === "none") return [k, null];
              const tex = e.querySelector(".katex annotation");
-             return [k, tex ? {tex: tex.textContent} : {error: e.textContent}];
+             // a long formula is set inline to break like a paragraph, in display style
+             const text = tex && tex.textContent.replace(/^\\\\displaystyle /, "");
+             return [k, tex ? {tex: text} : {error: e.textContent}];
            }))"""
     )
 
@@ -447,6 +495,67 @@ def test_the_question_is_drawn_and_its_steppers_step_in_the_page(checker):
 
 
 @pytest.mark.slow
+def test_the_rooms_graph_names_nodes_as_its_stepper_below_does(checker):
+    draw(checker, SEED)
+    src = checker.page.get_attribute("#graph", "src")
+    drawn = svg_names(urllib.parse.unquote(src.split(",", 1)[1]))
+    pictures = checker.page.frame_locator("#backward-stepper").locator("#graph svg")
+    assert pictures.count() >= 1  # a layout side by side, and one stacked, may be there
+    for k in range(pictures.count()):
+        stepped = svg_names(pictures.nth(k).evaluate("e => e.outerHTML"))
+        assert len(drawn) == 31 and drawn == stepped
+    assert "v1" in drawn.values() and "v31" in drawn.values()
+
+
+@pytest.mark.slow
+def test_pictures_of_another_question_are_marked_then_cleared(checker):
+    draw(checker, SEED)
+    assert checker.page.is_visible("#pictures") and checker.page.is_hidden("#pictures-stale")
+    checker.page.fill("#formula", "O = x^^2")
+    assert checker.page.is_visible("#pictures-stale")  # while it is edited
+    checker.page.fill("#formula", SEED["formula"])
+    assert checker.page.is_hidden("#pictures-stale")  # the question drawn again
+    text, code = checker.check({**SEED, "formula": "O = x^^2"})
+    assert code == "2" and "invalid syntax" in text
+    assert checker.page.is_hidden("#pictures")
+    assert checker.page.get_attribute("#graph", "src") is None
+    assert checker.page.get_attribute("#backward-stepper", "srcdoc") is None
+
+
+@pytest.mark.slow
+def test_long_math_fits_its_row(checker):
+    checker.check(SEED)
+    typeset(checker)
+    widths = checker.page.evaluate(
+        """() => ["tex-formula", "tex-yours", "tex-derivative"].map((id) => {
+             const e = document.getElementById(id);
+             return [id, e.scrollWidth, e.clientWidth, e.className];
+           })"""
+    )
+    for _, scroll, client, _ in widths:
+        assert client > 600 and scroll <= client + 1, widths
+    assert dict((w[0], w[3]) for w in widths)["tex-yours"] == "math wrapped"
+    # a fraction cannot break: too long even at 75%, it scrolls, and says so
+    checker.check({**SEED, "yours": "(" + "+".join(["w1*w2*w3*w4*w5"] * 16) + ")/2"})
+    typeset(checker)
+    assert "scrolls" in checker.page.get_attribute("#tex-yours", "class").split()
+    said = checker.page.eval_on_selector(
+        "#tex-yours", "e => getComputedStyle(e.previousElementSibling, '::after').content"
+    )
+    assert "scroll sideways for the rest" in said
+
+
+@pytest.mark.slow
+def test_the_room_opens_with_the_seed_question_checked(browser, base_url):
+    visit = Visit(browser, base_url)  # waits for the check the room makes as it opens
+    expected, code = command_line(argv_of(SEED))
+    assert visit.result() == (expected, str(code))
+    assert visit.page.locator("#typeset .katex").count() == 3
+    assert visit.page.get_attribute("#typeset", "data-done") == "check"
+    visit.close()
+
+
+@pytest.mark.slow
 def test_a_graph_over_the_drawing_limit_gets_the_command_lines_message(checker):
     question = {**SEED, "formula": "+".join(["x*x"] * 180), "values": "x=1", "wrt": "x"}
     text, code = draw(checker, question)
@@ -509,6 +618,61 @@ def test_the_playground_trains_moons_past_95_percent_at_30_steps_a_second(browse
     assert stepper.locator("h1").inner_text().startswith("Layer 2, neuron 2, at the point")
     stepper.locator("#next").click()
     assert stepper.locator("#counter").inner_text().startswith("Step 1 of ")
+    visit.close()
+
+
+CANVAS_TEXT = """
+window.canvasText = [];
+const fillText = CanvasRenderingContext2D.prototype.fillText;
+CanvasRenderingContext2D.prototype.fillText = function (text, x, y) {
+  window.canvasText.push([this.canvas.id, String(text), this.font]);
+  return fillText.apply(this, arguments);
+};
+"""
+
+
+@pytest.mark.slow
+def test_the_playground_writes_its_numbers_as_numbers_with_minus_signs(browser, base_url):
+    visit = Visit(browser, base_url, "#playground", init_script=CANVAS_TEXT)
+    page = visit.page
+    page.wait_for_function("!document.querySelector('#play').disabled", timeout=60_000)
+    page.click("#play")
+    page.wait_for_function("window.labPlayground && window.labPlayground.steps > 300")
+    page.click("#play")
+    page.wait_for_selector("#play[data-running='0']", state="attached")
+    page.evaluate("window.canvasText = []")
+    page.click("#step")
+    page.wait_for_function("window.canvasText.some((t) => t[0] === 'losses')")
+    texts = page.evaluate("window.canvasText")
+    chart = [t for c, t, _ in texts if c == "losses"]
+    powers = [t for t in chart if "." in t]  # the log axis: 0.1, 0.01, ... as numbers
+    assert powers and all(re.fullmatch(r"0\.0*1", t) for t in powers), chart
+    ticks = [int(t) for t in chart if t.isdigit()]  # round steps from 0 along the bottom
+    assert ticks[0] == 0 and len(ticks) >= 3 and len({b - a for a, b in zip(ticks, ticks[1:])}) == 1
+    assert not [t for t in chart if "e" in t], chart  # no 1e-1
+    sizes = {float(re.match(r"(\d+(?:\.\d+)?)px", font)[1]) for _, _, font in texts}
+    assert min(sizes) >= 12, sizes
+    inputs = [t for c, t, _ in texts if c == "network" and t.startswith("a")]
+    assert inputs == ["a¹₁", "a¹₂"]  # as the library labels them, and the neuron's stepper
+    last = page.evaluate("window.labPlaygroundLast")
+    train = page.inner_text("#f-train").split(" / ")[0]
+    assert len(train.replace(".", "").lstrip("0")) == 4  # four significant digits
+    assert float(train) == pytest.approx(last["train_loss"], rel=1e-3)
+    # the neuron's stepper: its title's point with the minus sign, every line of a step shown
+    square = page.evaluate("Playground.squares.find((q) => q.layer === 0 && q.index === 1)")
+    scale = page.eval_on_selector("#network", "e => e.getBoundingClientRect().width / e.width")
+    page.click("#network", position={k: (square[k] + square["size"] / 2) * scale for k in "xy"})
+    page.wait_for_selector("#neuron[data-state='done']", state="attached", timeout=30_000)
+    stepper = page.frame_locator("#neuron-stepper")
+    total = int(stepper.locator("#counter").inner_text().split(" of ")[1])
+    for _ in range(total):
+        stepper.locator("#next").click()
+        shown = stepper.locator("#panel").evaluate("e => e.scrollHeight <= e.clientHeight + 1")
+        assert shown, stepper.locator("#counter").inner_text()
+    assert stepper.locator("#step-lines li").count() == 5  # w, w, a, a, b of a neuron of two
+    visible = page.inner_text("#room-playground") + stepper.locator("body").inner_text()
+    assert not re.findall(r"-\d", visible), re.findall(r".{20}-\d.{5}", visible)
+    assert "-" not in stepper.locator("h1").inner_text()  # the quick test has a negative point
     visit.close()
 
 

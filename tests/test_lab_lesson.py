@@ -86,6 +86,29 @@ def test_every_code_cell_is_an_editable_box_holding_its_source():
     assert [s["data-n"] for s in sections] == [str(n) for n in range(1, 10)]
 
 
+def test_the_cells_that_need_numpy_are_tagged_and_say_they_run_in_jupyter_only():
+    tagged = [
+        n
+        for n, c in enumerate((c for c in NOTEBOOK["cells"] if c["cell_type"] == "code"), 1)
+        if lesson.JUPYTER_ONLY in c.get("metadata", {}).get("tags", [])
+    ]
+    assert tagged == [7, 8]  # recording a training run, and the training page
+    tags = Tags(lesson_page())
+    sections = [a for t, a in tags.tags if t == "section" and "code" in a.get("class", "")]
+    assert [s["data-n"] for s in sections if s.get("data-only") == "jupyter"] == ["7", "8"]
+    page = lesson_page()
+    for n in (7, 8):
+        cell = page.split(f'id="cell-{n}"')[1].split("</section>")[0]
+        assert '<p class="only">Runs in Jupyter only (it needs numpy' in cell
+    assert page.count('class="only"') == 2
+
+
+def test_a_tag_other_than_jupyter_only_changes_nothing():
+    cell = {"cell_type": "code", "source": "x = 1", "metadata": {"tags": ["slow"]}}
+    page = lesson_page({"cells": [cell]})
+    assert "data-only" not in page and 'class="only"' not in page
+
+
 def test_the_markdown_is_rendered_with_its_headings_and_title():
     page = lesson_page()
     assert "<title>Autodiff in class: from one neuron to a trained network · " in page
@@ -444,10 +467,16 @@ def test_the_site_has_the_lesson_and_its_data_sets(site):
 @pytest.mark.slow
 def test_run_all_runs_the_notebooks_cells_with_their_outputs(ran):
     states = ran.page.evaluate("window.lessonRunAll.states")
-    # §6 records a training run with numpy, which the browser does not have: Run all stops
-    # there, as a notebook stops at an error, and the page says why
-    assert states == ["done"] * 6 + ["error", "", ""]
-    assert "This cell needs numpy" in ran.text(7)
+    # §6 records a training run with numpy, which the browser does not have: its two cells
+    # are tagged Jupyter only, and Run all skips them and runs the rest without an error
+    assert states == ["done"] * 6 + ["skipped", "skipped", "done"]
+    assert ran.page.locator(".outputs pre.error").count() == 0
+    assert ran.text(7) == "" and ran.text(8) == ""
+    progress = ran.page.inner_text("#progress")
+    assert progress.startswith("7 cells ran in ") and "2 that run in Jupyter only" in progress
+    for n in (7, 8):
+        note = ran.cell(n).locator("p.only")
+        assert note.is_visible() and "Runs in Jupyter only (it needs numpy" in note.inner_text()
     drawing = ran.cell(1).locator("img.image-output")
     assert drawing.get_attribute("src").startswith("data:image/svg+xml")
     assert drawing.evaluate("e => e.naturalWidth") > 200
@@ -459,6 +488,12 @@ def test_run_all_runs_the_notebooks_cells_with_their_outputs(ran):
     assert ran.text(4).strip() == notebook_outputs()
     assert "Forward tangent trace" in ran.frame_text(5)
     assert "w2" in ran.frame_text(6) and "w4" in ran.frame_text(6)
+
+
+@pytest.mark.slow
+def test_a_jupyter_only_cell_run_by_hand_says_why_it_cannot_run_here(ran):
+    assert ran.run(7) == "error"
+    assert "ModuleNotFoundError" in ran.text(7) and "This cell needs numpy" in ran.text(7)
 
 
 @pytest.mark.slow

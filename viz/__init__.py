@@ -48,7 +48,7 @@ from .dot import (
 from .forward_stepper import forward_step_texts, forward_stepper, mode_costs
 from .latex import LatexError, LatexNotFoundError
 from .limits import DEFAULT_TIME_LIMIT, DotTimeoutError, LayoutTooSlowError
-from .stepper import StepperPage, StepText, backward_step_texts, stepper
+from .stepper import StepperPage, StepText, backward_step_texts, stepper, stepper_ids
 from .tikz import to_tikz
 from .training import LiveView, TrainingPage, training_page
 
@@ -75,6 +75,7 @@ __all__ = [
     "render",
     "beamer",
     "stepper",
+    "stepper_ids",
     "to_dot",
     "to_tikz",
     "training_page",

@@ -32,6 +32,7 @@ __all__ = [
     "evaluation_numbers",
     "local_formula",
     "node_texts",
+    "picture_ids",
 ]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -85,6 +86,14 @@ def node_texts(order: list[Value], fmt: str) -> list[str]:
         else:
             names.append("v" + str(numbers[v]).translate(_SUBSCRIPTS))
     return names
+
+
+def picture_ids(order: list[Value], fmt: str) -> list[str]:
+    """What the pages' picture writes in each node's id cell (``dot_lines``' ids): an
+    unlabelled operation's vᵢ as a label (``v_5``, drawn v₅), else its name."""
+    names = node_texts(order, fmt)
+    numbers = evaluation_numbers(order)
+    return [f"v_{numbers[v]}" if v in numbers else names[i] for i, v in enumerate(order)]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from autograd_lite.labels import node_id
 from . import _stepper_page
 from ._inline import InlinePage
 from ._page import html_page
-from ._step_words import Words, definition, evaluation_numbers, node_texts
+from ._step_words import Words, definition, node_texts, picture_ids
 from .dot import faster_hints, install_hint
 from .labels import page_number
 from .limits import run_dot
@@ -192,14 +192,13 @@ def _svg(
     and names written as the steps' text writes them."""
     fmt = options.fmt
     names = node_texts(order, fmt)
-    numbers = evaluation_numbers(order)
     lines = dot_lines(
         root,
         options,
         grads=widest(steps, fmt),
         number=lambda x: page_number(x, fmt),
         # an unlabelled operation's vᵢ, drawn as a label is (v<SUB>i</SUB>)
-        ids=[f"v_{numbers[v]}" if v in numbers else names[i] for i, v in enumerate(order)],
+        ids=picture_ids(order, fmt),
         tooltips=_tooltips(order, names, fmt),
         operand_marks=True,
     )

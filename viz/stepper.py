@@ -35,13 +35,35 @@ from autograd_lite import Value, topo_order
 from autograd_lite.engine import BackwardStep, backward_steps, check_value
 from autograd_lite.forward import local_derivatives
 
-from ._step_words import Words, definition, local_formula, node_texts
+from ._step_words import Words, definition, local_formula, node_texts, picture_ids
 from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
 from .labels import format_number, page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
 from .picture import DrawingOptions
 
-__all__ = ["StepText", "StepperPage", "backward_step_texts", "stepper"]
+__all__ = ["StepText", "StepperPage", "backward_step_texts", "stepper", "stepper_ids"]
+
+
+def stepper_ids(root: Value, *, fmt: str = ".4g") -> list[str]:
+    """What the stepper pages' picture writes in each node of ``root``'s graph, by
+    topological index: an unlabelled operation's vᵢ, numbered as the steps' text and the
+    trace tables number it (written as a label, ``v_1``), a label, or a constant's number.
+
+    Pass it as ``ids`` to :func:`viz.picture.dot_lines` to draw another picture of the
+    graph whose unlabelled nodes have the steppers' names.
+
+    Raises:
+        TypeError: if root is not a Value.
+
+    Example:
+        >>> from autograd_lite import Value
+        >>> x = Value(0.5, label="x")
+        >>> stepper_ids((x * 2).tanh())
+        ['x', '2', 'v_1', 'v_2']
+    """
+    check_value(root, "root")
+    format_number(1.0, fmt)
+    return picture_ids(topo_order(root), fmt)
 
 
 def backward_step_texts(root: Value, *, fmt: str = ".4g") -> list[StepText]:

@@ -75,6 +75,7 @@ function show(room) {
   }
   if (room === "playground") Playground.open();
   if (room === "steppers") loadSteppers();
+  if (room === "check") checkOnOpening();
 }
 
 function question() {
@@ -127,10 +128,23 @@ function loadKatex() {
   return katexLoaded;
 }
 
+function renderMath(element, tex, displayMode) {
+  try {
+    katex.render(tex, element, {
+      displayMode, throwOnError: false, trust: false, strict: "ignore",
+      maxExpand: 1000, maxSize: 20, macros: { ...katexMacros } });
+  } catch (err) {
+    element.textContent = tex;
+  }
+}
+
 function showMath(element, answer) {
   // KaTeX builds the nodes from the LaTeX, in which every name went through escape.latex;
   // a message of the reader is text, never markup
   element.replaceChildren();
+  element.answer = answer;
+  element.classList.remove("wrapped", "scrolls");
+  element.style.fontSize = "";
   element.classList.toggle("error", !!(answer && answer.error));
   element.closest(".math-row").hidden = !answer;
   if (!answer) return;
@@ -138,13 +152,47 @@ function showMath(element, answer) {
     element.textContent = answer.error;
     return;
   }
-  try {
-    katex.render(answer.tex, element, {
-      displayMode: true, throwOnError: false, trust: false, strict: "ignore",
-      maxExpand: 1000, maxSize: 20, macros: { ...katexMacros } });
-  } catch (err) {
-    element.textContent = answer.tex;
+  renderMath(element, answer.tex, true);
+}
+
+async function fitMath(elements) {
+  // Long math fits its row: a formula of one line breaks after its operators, as TeX breaks
+  // math in a paragraph (KaTeX does so in inline mode, at the top level); what cannot break
+  // (the chain rule's aligned lines) is set smaller, down to 75%; past that it scrolls,
+  // and says so. Measured once KaTeX's fonts are in: laying the math out asks for them.
+  for (const e of elements) void e.scrollWidth;
+  await document.fonts.ready;
+  for (const e of elements) {
+    if (e.answer && e.answer.tex) fitOne(e, e.answer.tex);
   }
+}
+
+function fitOne(element, tex) {
+  const overflows = () => element.scrollWidth > element.clientWidth + 1;
+  if (!overflows()) return;
+  if (!/\\begin\{/.test(tex)) {
+    element.replaceChildren();
+    renderMath(element, "\\displaystyle " + tex, false);
+    element.classList.add("wrapped");
+    if (!overflows()) return;
+  }
+  for (const size of ["0.9em", "0.8em", "0.75em"]) {
+    element.style.fontSize = size;
+    if (!overflows()) return;
+  }
+  element.classList.add("scrolls");
+}
+
+let refitTimer = null;
+function refitMath() {
+  // the row's width changed: each formula is set again for it
+  clearTimeout(refitTimer);
+  refitTimer = setTimeout(() => {
+    if ($("typeset").hidden || !window.katex) return;
+    const rows = ["tex-formula", "tex-yours", "tex-derivative"].map($);
+    for (const e of rows) showMath(e, e.answer);
+    fitMath(rows);
+  }, 150);
 }
 
 async function typeset(withDerivative) {
@@ -155,10 +203,13 @@ async function typeset(withDerivative) {
     const r = await checker.ask({ type: "typeset", ...q, derivative: withDerivative },
                                 CHECK_TIME_LIMIT_MS);
     if (asked !== typesetAsked) return; // a later question is being typeset
+    $("typeset").hidden = false; // shown once the engine has typeset the question (and
+    // before the math is set, which is fitted to the row's width)
     showMath($("tex-formula"), r.formula);
     showMath($("tex-yours"), r.yours);
     showMath($("tex-derivative"), withDerivative ? r.derivative : null); // of the last check
-    $("typeset").hidden = false; // shown once the engine has typeset the question
+    await fitMath(["tex-formula", "tex-yours", "tex-derivative"].map($));
+    if (asked !== typesetAsked) return;
     $("typeset").dataset.done = withDerivative ? "check" : "preview";
   } catch (err) {
     if (asked === typesetAsked) $("typeset").dataset.done = "error";
@@ -173,10 +224,35 @@ function typesetWhileTyping() {
   typingTimer = setTimeout(() => typeset(false), 350);
 }
 
+// ---- the pictures belong to the question they were drawn for ----
+let pictured = null; // the question drawn: formula, values and variable
+
+function drawnQuestion(q) {
+  return JSON.stringify([q.formula, q.values, q.wrt]);
+}
+
+function clearPictures() {
+  $("pictures").hidden = true;
+  delete $("pictures").dataset.stale;
+  for (const id of ["backward-stepper", "forward-stepper"]) $(id).removeAttribute("srcdoc");
+  $("graph").removeAttribute("src");
+  pictured = null;
+}
+
+function markPictures() {
+  // while the question is edited, the pictures of the one drawn say they are not of it
+  if (pictured === null) return;
+  const stale = drawnQuestion(question()) !== pictured;
+  if (stale) $("pictures").dataset.stale = "1";
+  else delete $("pictures").dataset.stale;
+}
+
 async function runCheck(event) {
   if (event) event.preventDefault();
   clearTimeout(typingTimer); // the check typesets the question itself, derivative included
   const q = question();
+  // pictures of another question go: a check of this one must not sit above them
+  if (pictured !== null && drawnQuestion(q) !== pictured) clearPictures();
   history.replaceState(null, "", questionLink(q));
   $("link").href = questionLink(q);
   $("result").className = "working";
@@ -197,6 +273,8 @@ async function runCheck(event) {
 
 async function runPictures() {
   const q = question();
+  pictured = drawnQuestion(q);
+  delete $("pictures").dataset.stale;
   $("pictures").hidden = false;
   $("pictures-text").textContent = "Drawing (Graphviz starts on the first drawing)…";
   $("pictures").dataset.code = "";
@@ -233,10 +311,18 @@ function startChecker() {
     $("run-check").disabled = false;
     $("draw").disabled = false;
     document.body.dataset.ready = "1";
-    // a question opened from a link is answered as soon as the engine is ready
-    if (FIELDS.some((f) => readHash().params.has(f))) runCheck();
-    else typeset(false);
+    // the question in the fields (the seed question, or one opened from a link) is answered
+    // as soon as the engine is ready, so the room opens with a verdict, not empty
+    if (readHash().room === "check") checkOnOpening();
   });
+}
+
+let openingChecked = false;
+async function checkOnOpening() {
+  if (openingChecked || !document.body.dataset.ready) return;
+  openingChecked = true;
+  await runCheck();
+  document.body.dataset.checked = "1";
 }
 
 // ---- Steppers ----
@@ -260,6 +346,40 @@ async function loadSteppers() {
   } catch (err) {
     list.textContent = "This site was built without stepper pages (Graphviz's dot was missing).";
   }
+}
+
+// ---- numbers as the pages write them: one minus sign (U+2212), no "e-4" ----
+const MINUS = "\u2212";
+const SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+
+function superscript(n) {
+  return String(n).replace("-", "⁻").replace(/\d/g, (d) => SUPERSCRIPT[d]);
+}
+
+function figure(x, digits = 4) {
+  // digits significant digits (0.0001234, 0.6931, 1.000), a power of ten below 1e-6
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && Math.abs(x) < 1e-6) {
+    const [m, e] = x.toExponential(digits - 1).split("e");
+    return `${m.replace("-", MINUS)}×10${superscript(Number(e))}`;
+  }
+  const text = Math.abs(x) >= 10 ** digits ? x.toFixed(0) : x.toPrecision(digits);
+  return text.replace("-", MINUS);
+}
+
+function power(p) {
+  // 10^p on an axis: 100, 1, 0.1, 0.001; beyond six places, 10⁻⁷
+  if (p >= 0) return String(10 ** p);
+  return p >= -6 ? "0." + "0".repeat(-p - 1) + "1" : "10" + superscript(p);
+}
+
+function stepTicks(last) {
+  // about five round steps (1, 2 or 5 times a power of ten) from 0 to the last step
+  const raw = last / 5, size = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].find((m) => m * size >= raw) * size);
+  const ticks = [];
+  for (let t = 0; t <= last; t += step) ticks.push(t);
+  return ticks;
 }
 
 // ---- Playground: the package's MLP trained in its own worker ----
@@ -333,8 +453,8 @@ const Playground = {
     this.history.push(r);
     this.draw(r);
     $("f-steps").textContent = r.steps;
-    $("f-train").textContent = `${r.train_loss.toFixed(3)} / ${(100 * r.train_acc).toFixed(1)}%`;
-    $("f-test").textContent = `${r.test_loss.toFixed(3)} / ${(100 * r.test_acc).toFixed(1)}%`;
+    $("f-train").textContent = `${figure(r.train_loss)} / ${(100 * r.train_acc).toFixed(1)}%`;
+    $("f-test").textContent = `${figure(r.test_loss)} / ${(100 * r.test_acc).toFixed(1)}%`;
     if (r.done > 1) {
       const training = r.done / (r.train_ms / 1000);
       const wall = r.done / seconds;
@@ -390,27 +510,45 @@ const Playground = {
     this.drawNetwork(r);
   },
   drawLosses() {
+    // log-scale loss against steps: the losses' powers of ten written as numbers (0.01) and
+    // round steps along the bottom, in 12 px type
     const c = $("losses"), g = c.getContext("2d");
     g.clearRect(0, 0, c.width, c.height);
     const hs = this.history;
     const all = hs.flatMap((r) => [r.train_loss, r.test_loss]).filter((v) => v > 0);
     const hi = Math.log10(Math.max(...all, 1e-6)), lo = Math.min(Math.log10(Math.min(...all, 1)), hi - 1);
     const last = Math.max(1, hs[hs.length - 1].steps);
-    const y = (v) => 8 + ((hi - Math.log10(Math.max(v, 1e-12))) / (hi - lo)) * (c.height - 24);
+    const left = 52, right = 10, top = 10, bottom = 24;
+    const y = (v) => top + ((hi - Math.log10(Math.max(v, 1e-12))) / (hi - lo)) * (c.height - top - bottom);
+    const x = (step) => left + (step / last) * (c.width - left - right);
     g.strokeStyle = "#ccc";
     g.strokeRect(0.5, 0.5, c.width - 1, c.height - 1);
-    g.fillStyle = "#777";
-    g.font = "11px sans-serif";
+    g.font = "12px sans-serif";
+    g.fillStyle = "#555";
+    g.textAlign = "right";
+    g.textBaseline = "middle";
     for (let p = Math.ceil(lo); p <= Math.floor(hi); p++) {
-      g.fillText(`1e${p}`, 4, y(10 ** p) + 4);
-      g.fillRect(36, y(10 ** p), c.width - 40, 0.5);
+      g.fillText(power(p), left - 6, y(10 ** p));
+      g.fillStyle = "#ddd";
+      g.fillRect(left, Math.round(y(10 ** p)), c.width - left - right, 1);
+      g.fillStyle = "#555";
     }
-    g.fillText(`${last} steps`, c.width - 70, c.height - 4);
+    const base = c.height - bottom;
+    g.fillStyle = "#999";
+    g.fillRect(left, base, c.width - left - right, 1);
+    g.fillStyle = "#555";
+    g.textAlign = "center";
+    g.textBaseline = "top";
+    for (const t of stepTicks(last)) {
+      g.fillRect(Math.round(x(t)), base, 1, 5);
+      g.fillText(String(t), Math.min(x(t), c.width - right - 10), base + 7);
+    }
+    g.textAlign = "left";
+    g.textBaseline = "alphabetic";
     for (const [key, colour] of [["train_loss", "#333"], ["test_loss", "#d2452f"]]) {
       g.beginPath();
       hs.forEach((r, i) => {
-        const x = 40 + (r.steps / last) * (c.width - 48);
-        i ? g.lineTo(x, y(r[key])) : g.moveTo(x, y(r[key]));
+        i ? g.lineTo(x(r.steps), y(r[key])) : g.moveTo(x(r.steps), y(r[key]));
       });
       g.strokeStyle = colour;
       g.lineWidth = 2;
@@ -427,6 +565,8 @@ const Playground = {
     $("neuron").dataset.state = "drawing";
     try {
       const r = await this.engine.ask({ type: "neuron", layer: hit.layer, index: hit.index }, 60000);
+      // the frame grows with the step text, which the page makes tall enough for its steps
+      $("neuron-stepper").style.height = Math.min(1000, 480 + 28 * r.lines) + "px";
       $("neuron-stepper").srcdoc = r.html;
       $("neuron").dataset.state = "done";
     } catch (err) {
@@ -472,7 +612,10 @@ const Playground = {
           g.fillRect(x, y, size, size);
           g.fillStyle = "#333";
           g.font = `${Math.max(9, Math.round(size * 0.38))}px sans-serif`;
-          g.fillText(`x${j + 1}`, x + size * 0.28, y + size * 0.62);
+          // the inputs as the library labels them, and the neuron's stepper names them
+          g.textAlign = "center";
+          g.fillText(`a¹${"₀₁₂₃₄₅₆₇₈₉"[j + 1]}`, x + size / 2, y + size * 0.62);
+          g.textAlign = "left";
         } else {
           this.squares.push({ layer: k - 1, index: j, x, y, size });
           const map = maps[k][j];
@@ -507,6 +650,8 @@ window.addEventListener("DOMContentLoaded", () => {
   $("question").addEventListener("submit", runCheck);
   $("draw").addEventListener("click", runPictures);
   for (const f of FIELDS) $(f).addEventListener("input", typesetWhileTyping);
+  for (const f of FIELDS) $(f).addEventListener("input", markPictures);
+  window.addEventListener("resize", refitMath);
   $("copy-link").addEventListener("click", async () => {
     const url = location.href.split("#")[0] + questionLink(question());
     history.replaceState(null, "", questionLink(question()));

@@ -15,6 +15,7 @@ import time
 
 from autograd_lite import cli, escape, no_grad
 from autograd_lite.formula import ExprError, latex, read_program
+from autograd_lite.labels import page_number
 from autograd_lite.nn.layers import MLP
 from autograd_lite.nn.losses import binary_cross_entropy, l2
 from autograd_lite.nn.optim import SGD
@@ -189,9 +190,34 @@ PICTURES = {
 }
 
 
+def stepper_named_drawing(formula, values, wrt):
+    """The graph as --draw draws it (the paths to the variable highlighted, every grad after
+    the backward pass), its unlabelled operations named vᵢ as the steppers below it name
+    them (viz.stepper_ids) instead of the drawings' n5; None where the values are not
+    plain numbers. Called once the command drew the question, so it reads and fits."""
+    import viz
+    from autograd_lite.teach.explain import explain
+    from viz.limits import run_dot
+    from viz.picture import digraph, dot_lines
+
+    at = _values(values)
+    if at is None:
+        return None
+    program = read_program(formula, variables=list(at))
+    run = program.evaluate(at)
+    root = run.nodes[program.output]
+    root.backward()
+    targets = [wrt.strip()] if wrt.strip() else [v for v in at if v in run.nodes]
+    lit = explain(root, run.nodes[targets[0]]).highlight() if len(targets) == 1 else ()
+    lines = dot_lines(root, viz.DrawingOptions(highlight=lit), ids=viz.stepper_ids(root))
+    svg = run_dot(digraph(lines), "svg", time_limit=viz.DEFAULT_TIME_LIMIT).decode("utf-8")
+    return svg[svg.index("<svg") :]
+
+
 def pictures(formula, values, wrt):
     """The command line's --draw, --step and --step-forward for the question: its text (with
-    the bounds it sets on a drawing), the picture and the two stepper pages."""
+    the bounds it sets on a drawing), the picture and the two stepper pages. The picture is
+    the command's, with the steppers' names for unlabelled nodes (stepper_named_drawing)."""
     import os
 
     for path in PICTURES.values():
@@ -209,7 +235,19 @@ def pictures(formula, values, wrt):
         if os.path.exists(path):
             with open(path, encoding="utf-8") as f:
                 made[option] = f.read()
+    if code == 0 and "draw" in made:
+        made["draw"] = stepper_named_drawing(formula, values, wrt) or made["draw"]
     return json.dumps({"code": code, "html": escape.html(text), "argv": argv, **made})
+
+
+def tall_step_text(page, lines):
+    """A stepper page whose step text is as tall as a step of ``lines`` lines (its title
+    and a line of text each, as the page's style sets them), up to 60% of the frame and
+    scrolled past that: the page's own height, a fifth of the window, is made for a
+    window, and a neuron's steps in the playground's frame would be cut at their third line."""
+    height = 3.4 + 1.725 * lines  # em: padding and title, then lines at 1.15em × 1.5
+    style = f"#panel {{ height: auto; min-height: min({height:.2f}em, 60vh); max-height: 60vh; }}"
+    return page.replace("</style>", style + "\n</style>", 1)
 
 
 MAX_LAYERS, MAX_WIDTH, MAX_BATCH = 6, 16, 200
@@ -291,7 +329,11 @@ class Playground:
 
     def neuron_page(self, layer, index):
         """The backward-pass stepper of one neuron on the last training point it saw: its
-        inputs are that point's activations of the layer before, its weights the model's."""
+        inputs are that point's activations of the layer before, its weights the model's.
+
+        Returns JSON: the page ("html") and the most lines a step of it writes ("lines"),
+        for which its step text is made tall enough, so that no step's lines are cut.
+        """
         import viz
 
         a = list(self.last_x)
@@ -300,9 +342,11 @@ class Playground:
                 a = [v.data for v in before(a)]
         neuron = self.model.layers[layer].neurons[index]
         out = neuron(a)
-        point = ", ".join(f"{v:.3g}" for v in self.last_x)
+        point = ", ".join(page_number(v, ".3g") for v in self.last_x)
         title = f"Layer {layer + 2}, neuron {index + 1}, at the point ({point})"
-        return viz.stepper(out, title=title).html
+        html = viz.stepper(out, title=title).html
+        lines = max(len(s.lines) for s in viz.backward_step_texts(out))
+        return json.dumps({"html": tall_step_text(html, lines), "lines": lines})
 
     def weights(self):
         """The weights and bias of every neuron, by layer: [[w..., b], ...]."""

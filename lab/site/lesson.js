@@ -266,16 +266,27 @@ const Lesson = {
       const seconds = (performance.now() - this.batch.t0) / 1000;
       const states = this.cells().map((c) => c.dataset.state || "");
       window.lessonRunAll = { seconds, states };
-      $("progress").textContent = states.every((s) => s === "done")
-        ? `All ${states.length} cells ran in ${seconds.toFixed(1)} s.` : "";
+      const ran = states.filter((s) => s === "done").length;
+      const skipped = states.filter((s) => s === "skipped").length;
+      const also = skipped ? ` (${skipped} that run in Jupyter only were skipped)` : "";
+      $("progress").textContent = ran + skipped === states.length
+        ? `${ran} cells ran in ${seconds.toFixed(1)} s${also}.` : "";
       this.batch = null;
     }
   },
 
   runAll() {
+    // cells that need numpy (tagged in the notebook) are skipped: their Run button still
+    // tries them, one at a time
     this.batch = { t0: performance.now() };
     $("progress").textContent = "Running every cell…";
-    this.enqueue(this.cells());
+    const cells = this.cells();
+    for (const cell of cells.filter((c) => c.dataset.only === "jupyter")) {
+      if (cell === this.running || this.queue.includes(cell)) continue;
+      cell.dataset.state = "skipped";
+      cell.querySelector(".state").textContent = "skipped (Jupyter only)";
+    }
+    this.enqueue(cells.filter((c) => c.dataset.only !== "jupyter"));
   },
 };
 

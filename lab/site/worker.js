@@ -76,7 +76,7 @@ async function handle(msg) {
   }
   if (msg.type === "neuron") {
     await startGraphviz();
-    return { html: playground.neuron_page(msg.layer, msg.index) };
+    return JSON.parse(playground.neuron_page(msg.layer, msg.index));
   }
   if (msg.type === "run") {
     return JSON.parse(playground.run(msg.budget_ms, msg.max_steps, msg.grid, msg.box));
