@@ -589,3 +589,20 @@ def test_katex_typesets_the_math_when_the_site_has_it(site, browser, tmp_path):
     visit.close()
     server.shutdown()
     server.server_close()
+
+
+def test_an_errors_text_is_cut_in_its_middle_past_the_bound():
+    kernel = load_kernel()
+    status, items = run(kernel.Kernel(), "raise ValueError('x' * 3_000_000 + 'END')")
+    (error,) = [i["text"] for i in items if i["type"] == "error"]
+    assert len(error) < kernel.MAX_TEXT + 100 and "characters left out" in error
+    assert error.rstrip().endswith("END")  # the end of the message, where the type is said
+
+
+def test_displayed_outputs_past_the_bound_are_left_out_with_a_note():
+    kernel = load_kernel()
+    status, items = run(kernel.Kernel(), "for i in range(5000):\n    display(i)")
+    shown = [i for i in items if i["type"] == "display"]
+    assert status == "ok" and len(shown) == kernel.MAX_DISPLAYS
+    notes = [i["text"] for i in items if i["type"] == "note"]
+    assert notes == [f"Displayed outputs past the first {kernel.MAX_DISPLAYS} were left out."]

@@ -27,6 +27,10 @@ MAX_TEXT = 100_000
 MAX_RICH = 8_000_000
 """Characters of displayed outputs (HTML, SVG, images) a cell shows; the rest is cut."""
 
+MAX_DISPLAYS = 200
+"""Displayed outputs a cell shows; past it they are left out (a page of a million small
+outputs would freeze the browser's tab, and with it the cell's time limit)."""
+
 NO_NUMPY = (
     "This cell needs numpy, which the browser does not have here: the engine, nn and the "
     "formula reader run without it, but recording a training run (fit's record=) and the "
@@ -54,7 +58,7 @@ class Outputs:
 
     def __init__(self, send):
         self.send = send
-        self.text = self.rich = 0
+        self.text = self.rich = self.displays = 0
         self.cut = set()
         self.pending = []  # (stream name, text) not sent yet
         # the first text goes at once: a cell that prints, then runs long, shows it
@@ -107,12 +111,21 @@ class Outputs:
         if self.rich + size > MAX_RICH:
             self._note("rich", f"A displayed output was left out: past {MAX_RICH:,} characters.")
             return
+        if self.displays >= MAX_DISPLAYS:
+            self._note("many", f"Displayed outputs past the first {MAX_DISPLAYS} were left out.")
+            return
         self.rich += size
+        self.displays += 1
         self._emit({"type": "display", "data": data})
 
     def error(self, text):
-        """An error's traceback (already formatted)."""
+        """An error's traceback (already formatted), its middle cut past MAX_TEXT characters
+        (an error's message may hold any text the cell made)."""
         self.flush()
+        if len(text) > MAX_TEXT:
+            half = MAX_TEXT // 2
+            left_out = len(text) - 2 * half
+            text = f"{text[:half]}\n… ({left_out:,} characters left out) …\n{text[-half:]}"
         self._emit({"type": "error", "text": text})
 
 
