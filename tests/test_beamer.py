@@ -30,8 +30,8 @@ def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(t
     x = Value(1e-300, label="x")
     tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
     last_step, closing = tex.split("\\begin{frame}")[-2:]
-    assert "grad 0.5}" in last_step and last_step.count("= 0.5 (worked out exactly") == 1
-    assert "grad(\\ensuremath{x}) = 0.5" in closing
+    assert "grad 0.5000}" in last_step and last_step.count("= 0.5000 (worked out exactly") == 1
+    assert "grad(\\ensuremath{x}) = 0.5000" in closing
 
 
 @needs_dot

@@ -46,7 +46,7 @@ from autograd_lite.labels import node_names
 from ._network import loss_names
 from ._step_words import evaluation_numbers
 from ._stepping import StepText, step_options, widest
-from .labels import drawn_number, shorten
+from .labels import page_number, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
     LatexNotFoundError,
@@ -275,8 +275,8 @@ def _short_title(
 
 
 def _number(fmt: str):
-    """How the frames' text writes a number: as the picture does (:func:`drawn_number`)."""
-    return lambda x: drawn_number(x, fmt)
+    """How the frames' text writes a number: as the picture does (:func:`page_number`)."""
+    return lambda x: page_number(x, fmt)
 
 
 def _title_text(text: str) -> str:
@@ -387,7 +387,7 @@ def _latex_names(order: list[Value], fmt: str) -> list[str]:
         if i in parts
         else label_latex(f"v_{numbers[v]}")
         if v in numbers
-        else escape.latex(shorten(drawn_number(v.data, fmt)))
+        else escape.latex(shorten(page_number(v.data, fmt)))
         for i, v in enumerate(order)
     ]
 
