@@ -159,7 +159,11 @@ HOSTILE_NAMES = ["x\r\\input{secret.txt}\u2028٣中\\write18{touch pwned}%$#^&_~
 
 def test_a_latex_table_has_a_title_a_header_and_room_for_its_fractions(paper):
     tangent, adjoint = paper.tangent.latex(), paper.adjoint.latex()
-    assert not any(line.startswith("%") for line in tangent.splitlines())  # printed, not a comment
+    needs = r"% needs \usepackage{amsmath} and \usepackage{booktabs} in the preamble"
+    first, *rest = tangent.splitlines()
+    assert first == needs  # the rules are booktabs': "Undefined control sequence" without it
+    assert not any(line.startswith("%") for line in rest)  # the title printed, not a comment
+    assert paper.latex().splitlines()[0] == needs and paper.latex().count(needs) == 1
     title = r"\textbf{Forward tangent trace (direction $\dot{x}_{1} = 1$, $\dot{x}_{2} = 0$)}"
     assert title in tangent
     assert "\\toprule\ntangent & rule & numbers & value \\\\\n\\midrule" in tangent

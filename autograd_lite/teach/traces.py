@@ -162,8 +162,15 @@ class TraceTable:
 
     def latex(self) -> str:
         """A LaTeX ``tabular`` to paste into lecture notes: its title in bold above a header
-        row, booktabs rules, rows spaced so that fractions do not touch. Uses the amsmath
-        and booktabs packages, as most notes do."""
+        row, booktabs rules, rows spaced so that fractions do not touch.
+
+        The document's preamble needs ``\\usepackage{amsmath}`` and
+        ``\\usepackage{booktabs}`` (for ``\\toprule``, ``\\midrule`` and ``\\bottomrule``;
+        without it LaTeX stops at "Undefined control sequence"); the first line of the
+        text, a comment, says so."""
+        return _LATEX_PACKAGES + "\n" + self._latex_tabular()
+
+    def _latex_tabular(self) -> str:
         lines = [
             r"{\renewcommand{\arraystretch}{1.3}%",
             r"\begin{tabular}{@{}llll@{}}",
@@ -213,8 +220,10 @@ class Traces:
         return self._all("html", "")
 
     def latex(self) -> str:
-        """The three tables as LaTeX ``tabular``s, one after the other."""
-        return self._all("latex", "\n\n\\bigskip\n\n")
+        """The three tables as LaTeX ``tabular``s, one after the other, under one comment
+        line that names the packages the preamble needs (amsmath and booktabs, see
+        :meth:`TraceTable.latex`)."""
+        return _LATEX_PACKAGES + "\n" + self._all("_latex_tabular", "\n\n\\bigskip\n\n")
 
     _repr_html_ = html
 
@@ -223,6 +232,9 @@ class Traces:
 
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
+
+_LATEX_PACKAGES = r"% needs \usepackage{amsmath} and \usepackage{booktabs} in the preamble"
+"""The first line of every LaTeX trace: a fixed comment (no user text is ever in a comment)."""
 
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
 _NUMBER_CELL = "padding:2px 0 2px 12px;text-align:right;white-space:nowrap"  # the values
