@@ -30,7 +30,7 @@ def test_the_evaluation_trace_is_the_papers_table_2(paper):
     assert rows == [
         ("v₋₁", "x1", 2.0),
         ("v₀", "x2", 5.0),
-        ("v₁", "log(v₋₁)", 0.693),
+        ("v₁", "ln(v₋₁)", 0.693),
         ("v₂", "v₋₁·v₀", 10.0),
         ("v₃", "sin(v₀)", -0.959),
         ("v₄", "v₁ + v₂", 10.693),
@@ -315,3 +315,15 @@ def test_an_output_that_is_a_leaf_but_not_an_input_has_tangent_and_adjoint_0():
     c, x = Value(2.0, label="c"), Value(1.0, label="x")
     t = traces(c, [x])
     assert t.tangent.value("ċ") == 0.0 and t.adjoint.value("x̄") == 0.0
+
+
+def test_the_natural_log_is_ln_in_every_view_as_the_paper_writes_it(paper):
+    from viz import backward_step_texts, to_dot
+
+    texts = [paper.text(), paper.markdown(), paper.html()]
+    assert all("ln(v₋₁)" in t and "log" not in t for t in texts)
+    assert r"\ln" in paper.latex() and "log" not in paper.latex()
+    x = Value(2.0, label="x")
+    y = x.log()
+    assert "label=<ln>" in to_dot(y) and "log" not in to_dot(y)
+    assert "ln(x) = ln(2)" in backward_step_texts(y)[1].title

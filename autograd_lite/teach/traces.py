@@ -348,11 +348,10 @@ _LATEX_WORDS = [
     ("ReLU", r"\mathrm{ReLU}"),
     ("sign", r"\operatorname{sign}"),
     ("tanh", r"\tanh"),
-    ("log", r"\ln"),  # the natural log, as Baydin et al. write it
     ("exp", r"\exp"),
     ("sin", r"\sin"),
     ("cos", r"\cos"),
-    ("ln", r"\ln"),
+    ("ln", r"\ln"),  # the natural log, as Baydin et al. write it
     (" if ", r"\text{ if }"),
     (" else ", r"\text{ else }"),
 ]
