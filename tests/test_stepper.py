@@ -68,7 +68,7 @@ def test_steps_call_an_unlabelled_node_as_the_trace_tables_do():
     rows = traces(f, [x1, x2]).evaluation.rows
     assert [(r.lhs, r.rule) for r in rows[2:6]] == [
         ("v₁", "ln(v₋₁)"),
-        ("v₂", "v₋₁·v₀"),
+        ("v₂", "v₋₁ × v₀"),
         ("v₃", "sin(v₀)"),
         ("v₄", "v₁ + v₂"),
     ]
