@@ -4,7 +4,8 @@ of the site itself, so it reads the same served from a laptop in a classroom wit
 * MathJax, which typesets the notebook's formulas, comes from the ``django-static-mathjax``
   package of the docs extra (MathJax's own files as the MathJax project publishes them) and
   is served from ``javascripts/mathjax/`` in the site: the combined TeX component and the
-  parts it loads on demand (TeX extensions, fonts, the menu and accessibility modules);
+  parts it loads on demand (TeX extensions, fonts, the menu and accessibility modules,
+  speech in English: other languages' rules are left out);
 * the notebook page's own loaders for outside scripts are removed: an empty MathJax tag
   (the site's MathJax does that work) and the Mermaid loader (the notebook has no diagram).
 
@@ -29,6 +30,8 @@ MATHJAX_PARTS = (
     "input/mml/extensions",
     "output/chtml/fonts/woff-v2",
     "a11y",
+    "sre/mathmaps/base.json",  # speech (the menu's accessibility options), in English
+    "sre/mathmaps/en.json",
     "ui",
     "adaptors",
 )

@@ -320,3 +320,27 @@ def test_any_arrangement_of_sums_and_statements_is_typeset_or_refused_clearly(te
 def test_a_sum_in_the_wrong_place_is_refused_with_how_to_write_it(text, message):
     with pytest.raises(ExprError, match=re.escape(message)):
         latex(text)
+
+
+@pytest.mark.parametrize(
+    "formula, variables",
+    [("x1 - x_1", ["x1", "x_1"]), ("w11 - w_11", None), ("delta - δ", None)],
+)
+def test_names_a_textbook_would_print_alike_are_written_as_typed(formula, variables):
+    tex = latex(formula, variables=variables)
+    left, right = tex.split(" - ")
+    assert left != right and left.startswith(r"\texttt{") and right.startswith(r"\texttt{")
+    assert latex("x1 - x2") == "x_{1} - x_{2}"  # names that differ keep the textbook's look
+
+
+def test_latex_nested_past_what_a_renderer_survives_is_refused_with_the_bound():
+    assert latex("^".join(["x"] * 40))  # 40 powers deep: typeset
+    with pytest.raises(ExprError, match=r"nests 159 levels of braces, more than 60"):
+        latex("^".join(["x"] * 160))  # a browser's renderer crashed on 150
+
+
+def test_a_name_python_folds_is_the_name_given():
+    from autograd_lite.formula import evaluate
+
+    assert evaluate("ſ*2", {"ſ": 3.0}).data == 6.0  # ſ is read as s, as Python reads it
+    assert latex("ſ*w", variables=["ſ", "w"]) == "s w"

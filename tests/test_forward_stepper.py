@@ -5,11 +5,12 @@ import shutil
 
 import pytest
 from examples import worked_example
-from test_stepper import browser, open_page  # noqa: F401  (the browser fixture)
+from test_stepper import browser, lecture_neuron, open_page  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value, jvp, topo_order, weighted_sum
 from autograd_lite.teach.traces import traces
 from viz import forward_step_texts, forward_stepper, mode_costs
+from viz._step_words import dotted
 from viz.labels import page_number
 
 needs_dot = pytest.mark.skipif(
@@ -108,7 +109,7 @@ def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa
         assert page.text_content("#step-title") == steps[k - 1].title
     shown = page.evaluate(
         """n => Array.from({length: n}, (_, i) => {
-             const g = Array.from(document.querySelectorAll('#graph g.node'))
+             const g = Array.from(document.querySelectorAll('#graph svg:not(.off) g.node'))
                .find(g => g.querySelector('title').textContent === 'n' + i);
              if (!g) return null;
              const t = Array.from(g.querySelectorAll('text'))
@@ -133,3 +134,22 @@ def test_forward_page_steps_to_the_tangent_jvp_gives(browser, tmp_path):  # noqa
     )
     assert problems == []
     page.close()
+
+
+def test_the_tangent_of_a_name_of_several_symbols_is_bracketed():
+    o, x1 = lecture_neuron()
+    lines = [line for step in forward_step_texts(o, x1) for line in step.lines]
+    # ẋ2*w2 would read as the tangent of x2, times w2
+    assert "(x2*w2)˙ = 0 + 0 = 0" in lines
+    assert "ẋ1 × ∂(x1*w1)/∂x1 = ẋ1 × w1 = 1 × (−3) = −3" in lines
+    assert "(x1*w1 + x2*w2)˙ × ∂n/∂(x1*w1 + x2*w2) = (x1*w1 + x2*w2)˙ × 1 = −3 × 1 = −3" in lines
+    assert "ṅ = −3 + 0 = −3" in lines
+    assert not any("ẋ2*w2" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "name, tangent",
+    [("x1", "ẋ1"), ("v₄", "v̇₄"), ("z²₂", "ż²₂"), ("x1*w1", "(x1*w1)˙"), ("loss", "(loss)˙")],
+)
+def test_a_tangent_is_dotted_on_one_symbol_and_bracketed_otherwise(name, tangent):
+    assert dotted(name) == tangent

@@ -540,6 +540,7 @@ def test_the_steppers_step(browser, base_url):
     visit.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("page_name", ["index.html", "lesson.html"])
 def test_a_page_opened_as_a_file_says_how_to_serve_it(browser, site, page_name):
     context = browser.new_context()

@@ -10,8 +10,8 @@ from test_stepper import browser, neuron  # noqa: F401  (the browser fixture)
 
 from autograd_lite import Value
 from autograd_lite.nn import MLP
-from viz import forward_stepper, stepper
-from viz._stepping import MAX_SCALE, MIN_TEXT_PX
+from viz import DrawingOptions, forward_stepper, stepper
+from viz._stepping import LAYOUTS, MAX_SCALE, MIN_TEXT_PX
 
 needs_dot = pytest.mark.skipif(
     shutil.which("dot") is None, reason="Graphviz's dot program is not installed"
@@ -37,7 +37,23 @@ def mlp_loss():
     return loss, model.parameters()[0]
 
 
-GRAPHS = {"neuron": neuron, "baydin": baydin, "2-3-1 loss": mlp_loss}
+def lecture_neuron():
+    """Karpathy's tanh neuron, its nodes named as a lecture names them."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1*w1 + x2*w2"
+    n = s + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, x1
+
+
+GRAPHS = {"neuron": lecture_neuron, "baydin": baydin, "2-3-1 loss": mlp_loss}
 
 # Where, at every step, the current value node, its label (the node's first text) and, when
 # they fit beside it, its operands are, against the picture's visible area.
@@ -49,15 +65,15 @@ WHERE = """() => {
   const inside = r => r.left >= area.l - 0.5 && r.right <= area.r + 0.5
                    && r.top >= area.t - 0.5 && r.bottom <= area.b + 0.5
                    && r.width > 0 && r.height > 0;
-  const nodes = Array.from(document.querySelectorAll('#graph g.node.current'))
+  const nodes = Array.from(document.querySelectorAll('#graph svg:not(.off) g.node.current'))
     .filter(g => !g.querySelector('title').textContent.endsWith('_op'));
   const byTitle = {};
-  document.querySelectorAll('#graph g.node').forEach(
+  document.querySelectorAll('#graph svg:not(.off) g.node').forEach(
     g => { byTitle[g.querySelector('title').textContent] = g; });
   return nodes.map(g => {
     const id = g.querySelector('title').textContent;
     // the operands: the tails of the lit edges into the node's operation
-    const operands = Array.from(document.querySelectorAll('#graph g.edge.active'))
+    const operands = Array.from(document.querySelectorAll('#graph svg:not(.off) g.edge.active'))
       .map(e => e.querySelector('title').textContent.split('->'))
       .filter(([, head]) => head === id + '_op').map(([tail]) => byTitle[tail])
       .filter(x => x);
@@ -94,7 +110,7 @@ def open_at(browser, path, width, height):  # noqa: F811
 def picture_scale(page):
     """The picture's size over its natural size (dot draws in points: 4/3 px each)."""
     return page.evaluate(
-        """() => { const s = document.querySelector('#graph svg');
+        """() => { const s = document.querySelector('#graph svg:not(.off)');
                    return s.getBoundingClientRect().width / (s.viewBox.baseVal.width * 4 / 3); }"""
     )
 
@@ -142,36 +158,91 @@ def graph_and_panel(page):
     )
 
 
+# Where every value and operation node of the shown picture is, against the picture's
+# visible area; the picture's text size, the panel's and the keys' line's.
+WHOLE = """() => {
+  const view = document.getElementById('graph');
+  const b = view.getBoundingClientRect();
+  const l = b.left + view.clientLeft, t = b.top + view.clientTop;
+  const svg = document.querySelector('#graph svg:not(.off)');
+  const out = Array.from(svg.querySelectorAll('g.node')).filter(g => {
+    const r = g.getBoundingClientRect();
+    return !(r.left >= l - 0.5 && r.right <= l + view.clientWidth + 0.5
+             && r.top >= t - 0.5 && r.bottom <= t + view.clientHeight + 0.5);
+  }).map(g => g.querySelector('title').textContent);
+  const r = svg.getBoundingClientRect();
+  const px = e => parseFloat(getComputedStyle(e).fontSize);
+  return {
+    outside: out,
+    // room left around the picture, across and down
+    room: [view.clientWidth - r.width, view.clientHeight - r.height],
+    layout: svg.dataset.layout,
+    text_px: parseFloat(svg.querySelector('g.node text').getAttribute('font-size'))
+             * svg.getScreenCTM().a,
+    panel_px: px(document.getElementById('step-lines')),
+    keys_px: px(document.querySelector('footer')),
+    fit: !document.getElementById('fit').disabled,
+  };
+}"""
+
+
 @needs_dot
 @pytest.mark.slow
-def test_a_page_opens_fitted_whole_unless_its_text_would_be_too_small(
+@pytest.mark.parametrize("kind", ["backward", "forward"])
+def test_a_page_opens_with_the_whole_graph_fitted_and_larger_on_a_larger_screen(
     browser,  # noqa: F811
     tmp_path,
+    kind,
 ):
-    min_scale = MIN_TEXT_PX / (14 * 4 / 3)  # the picture's text is 14 pt
-    whole = {}
-    for name in ("baydin", "2-3-1 loss"):
-        path = page_of("backward", GRAPHS[name], tmp_path)
+    seen = {}
+    for name, make in GRAPHS.items():
+        path = page_of(kind, make, tmp_path)
         for width, height in SIZES:
-            page, _ = open_at(browser, path, width, height)
-            box = page.evaluate(
-                """() => { const r = document.querySelector('#graph svg').getBoundingClientRect();
-                           const v = document.getElementById('graph');
-                           const b = v.getBoundingClientRect();
-                           return [r.left - b.left, b.left + v.clientWidth - r.right,
-                                   r.top - b.top, b.top + v.clientHeight - r.bottom]; }"""
-            )
-            scale = picture_scale(page)
-            whole[name, width] = min(box) >= 0
-            if whole[name, width]:
-                # as large as the window allows: it fills the width or the height
-                assert min(box[0] + box[1], box[2] + box[3]) < 40 or scale >= MAX_SCALE
+            page, problems = open_at(browser, path, width, height)
+            seen[name, width] = where = page.evaluate(WHOLE)
+            if name == "2-3-1 loss" and width == 1024:
+                # too large to show whole at 10 px in either layout: shown at 10 px and
+                # scrolled, and Fit shows it whole, smaller
+                assert where["outside"] and where["fit"], where
+                assert where["text_px"] == pytest.approx(MIN_TEXT_PX, rel=0.01)
+                page.click("#fit")
+                fitted = page.evaluate(WHOLE)
+                assert fitted["outside"] == [] and not fitted["fit"], fitted
+                assert fitted["text_px"] < MIN_TEXT_PX
             else:
-                # too large to show whole with readable text: shown at the smallest scale
-                assert scale == pytest.approx(min_scale, rel=0.01), (name, width, box)
+                assert where["outside"] == [], (name, width, where)
+                assert where["text_px"] >= MIN_TEXT_PX * 0.99, (name, width, where)
+                # as large as the window allows: it fills the width or the height
+                assert min(where["room"]) < 40 or where["text_px"] >= 18.6 * MAX_SCALE
+                assert not where["fit"]
+            assert problems == []
             page.close()
-    assert whole["baydin", 1920] and whole["2-3-1 loss", 1920]
-    assert not whole["2-3-1 loss", 1024]
+        # on a projector's full HD, the picture grows with the screen
+        assert seen[name, 1920]["text_px"] > seen[name, 1024]["text_px"] * 1.2, name
+    # the wide ones are stacked where side by side would be too small to read
+    assert seen["neuron", 1024]["layout"] == "stacked"
+    assert seen["neuron", 1024]["text_px"] >= 14
+    assert seen["baydin", 1024]["text_px"] >= 14
+    # and the words around the picture are read from the back of a room
+    assert seen["baydin", 1920]["keys_px"] >= 14 and seen["baydin", 1920]["panel_px"] >= 18
+    assert seen["baydin", 1024]["keys_px"] >= 12 and seen["baydin", 1024]["panel_px"] >= 16
+
+
+@needs_dot
+@pytest.mark.slow
+def test_a_layout_asked_for_is_the_only_one_on_the_page(browser, tmp_path):  # noqa: F811
+    root, _ = lecture_neuron()
+    for stacked in (False, True):
+        path = stepper(root, tmp_path / "page.html", options=DrawingOptions(stacked=stacked))
+        page, problems = open_at(browser, path, 1024, 768)
+        layouts = page.eval_on_selector_all("#graph svg", "els => els.map(s => s.dataset.layout)")
+        assert layouts == [LAYOUTS[stacked]]
+        if not stacked:  # too wide to fit whole at 10 px: scrolled, and Fit shows it whole
+            assert page.evaluate(WHOLE)["outside"]
+            page.keyboard.press("0")
+            assert page.evaluate(WHOLE)["outside"] == []
+        assert problems == []
+        page.close()
 
 
 @needs_dot
@@ -217,7 +288,7 @@ def test_zoom_keys_change_the_scale_and_fit_restores_it(browser, tmp_path):  # n
     page.set_viewport_size({"width": 1024, "height": 768})
     # a smaller window refits the picture
     page.wait_for_function(
-        "f => { const s = document.querySelector('#graph svg');"
+        "f => { const s = document.querySelector('#graph svg:not(.off)');"
         " return s.getBoundingClientRect().width / (s.viewBox.baseVal.width * 4 / 3) < f; }",
         arg=fitted * 0.99,
         timeout=5000,
@@ -225,7 +296,7 @@ def test_zoom_keys_change_the_scale_and_fit_restores_it(browser, tmp_path):  # n
     # and a larger one back to what it was, whatever scroll bars the small one needed
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.wait_for_function(
-        "f => { const s = document.querySelector('#graph svg');"
+        "f => { const s = document.querySelector('#graph svg:not(.off)');"
         " return s.getBoundingClientRect().width / (s.viewBox.baseVal.width * 4 / 3) > f; }",
         arg=fitted * 0.99,
         timeout=5000,

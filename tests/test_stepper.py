@@ -10,11 +10,12 @@ import shutil
 import pytest
 from examples import worked_example
 
-from autograd_lite import Value, gradients, topo_order, weighted_sum
+from autograd_lite import Value, escape, gradients, topo_order, weighted_sum
 from autograd_lite.teach.traces import traces
 from viz import DotNotFoundError, DrawingOptions, GraphTooLargeError, backward_step_texts, stepper
 from viz._page import safe_json
 from viz.labels import page_number
+from viz.stepper import step_texts
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -281,7 +282,7 @@ def shown_grads(page, n):
     """The grad text each value node shows in the picture (None for compact constants)."""
     return page.evaluate(
         """n => Array.from({length: n}, (_, i) => {
-             const g = Array.from(document.querySelectorAll('#graph g.node'))
+             const g = Array.from(document.querySelectorAll('#graph svg:not(.off) g.node'))
                .find(g => g.querySelector('title').textContent === 'n' + i);
              if (!g) return null;
              const t = Array.from(g.querySelectorAll('text'))
@@ -319,8 +320,10 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     lines = page.eval_on_selector_all("#step-lines li", "els => els.map(e => e.textContent)")
     assert lines == list(steps[-1].lines)
     # the last step runs the first operation: its node and incoming edges are lit
-    assert page.eval_on_selector_all("g.node.current", "els => els.length") == 2
-    assert page.eval_on_selector_all("g.edge.active", "els => els.length") == 3
+    assert (
+        page.eval_on_selector_all("#graph svg:not(.off) g.node.current", "els => els.length") == 2
+    )
+    assert page.eval_on_selector_all("#graph svg:not(.off) g.edge.active", "els => els.length") == 3
 
     page.click("#prev")
     assert page.inner_text("#counter") == f"Step {len(steps) - 1} of {len(steps)}"
@@ -345,7 +348,7 @@ def test_page_steps_through_the_whole_backward_pass(browser, tmp_path):
     w1 = order.index(w["w1"])
     assert (
         page.evaluate(
-            """id => Array.from(document.querySelectorAll('#graph g.node'))
+            """id => Array.from(document.querySelectorAll('#graph svg:not(.off) g.node'))
              .find(g => g.querySelector('title').textContent === id)
              .querySelector('text').textContent""",
             f"n{w1}",
@@ -498,7 +501,7 @@ def test_inline_page_steps_inside_its_iframe(browser, tmp_path):
     assert frame.locator("#step-title").text_content() == steps[1].title
     frame.locator("#graph").press("ArrowRight")  # keys work once the frame has focus
     assert frame.locator("#counter").inner_text() == f"Step 3 of {len(steps)}"
-    assert frame.locator("g.node.current").count() == 2
+    assert frame.locator("#graph svg:not(.off) g.node.current").count() == 2
     # sandboxed: the page cannot reach the notebook around it
     inner = page.frames[1]
     reach = "() => { try { return parent.document.body.id; } catch (e) { return 'refused'; } }"
@@ -506,3 +509,42 @@ def test_inline_page_steps_inside_its_iframe(browser, tmp_path):
     assert page.evaluate("window.scrollY") == 0
     assert problems == []
     page.close()
+
+
+def lecture_neuron():
+    """The tanh neuron with its sums named as a lecture writes them: names of several
+    symbols, which the text must bracket where it differentiates them."""
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
+    s = x1w1 + x2w2
+    s.label = "x1*w1 + x2*w2"
+    n = s + Value(6.8813735870195432, label="b")
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o, x1
+
+
+def test_a_name_of_several_symbols_is_bracketed_where_it_is_differentiated():
+    o, _ = lecture_neuron()
+    lines = [line for step in backward_step_texts(o) for line in step.lines]
+    assert "grad(x1*w1 + x2*w2) += ∂n/∂(x1*w1 + x2*w2) × grad(n) = 1 × grad(n)" in "\n".join(lines)
+    assert any(line.startswith("grad(x1*w1) += ∂(x1*w1 + x2*w2)/∂(x1*w1) × ") for line in lines)
+    assert any(line.startswith("grad(x1) += ∂(x1*w1)/∂x1 × grad(x1*w1) = w1 × ") for line in lines)
+    # a name of one symbol is not
+    assert any(line.startswith("grad(n) += ∂o/∂n × grad(o)") for line in lines)
+    assert not any("∂x1*w1" in line or "∂n/∂x1*w1" in line for line in lines)
+
+
+def test_the_latex_steps_bracket_such_names_too():
+    # the Beamer frames' words: LaTeX names, and plain ones deciding where brackets go
+    o, _ = lecture_neuron()
+    order = topo_order(o)
+    latex = [escape.latex(v.label) for v in order]
+    steps = step_texts(order, ".4g", latex, escape.latex)
+    text = "\n".join(line for step in steps for line in step.lines)
+    partial = escape.latex("∂")
+    assert f"{partial}n/{partial}(x1*w1 + x2*w2)" in text
+    assert f"{partial}(x1*w1)/{partial}x1" in text

@@ -247,3 +247,21 @@ def test_a_test_loss_beyond_floats_raises_the_engines_error_in_both_paths(compil
         fit(model, X1, [0.5, 0.0, 1.0], "mse", test=([[1e200]], [0.0]), steps=2, lr=0.1,
             compiled=compiled, progress=False)  # fmt: skip
     assert (model.w[0].data, model.b.data) == (0.5, 0.25)  # raised before the first update
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_float32_class_labels_are_class_labels_for_accuracy(compiled):
+    np = pytest.importorskip("numpy")
+    X, y = moons(40, seed=0)
+    X_train, y_train, X_test, y_test = split(X, y)
+    history = fit(
+        MLP(2, [4, 1]),
+        X_train,
+        np.array(y_train, dtype=np.float32),
+        loss="hinge",
+        test=(X_test, np.array(y_test, dtype=np.float32)),
+        steps=2,
+        progress=False,
+        compiled=compiled,
+    )
+    assert None not in history.accuracy and None not in history.test_accuracy

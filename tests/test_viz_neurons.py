@@ -92,7 +92,9 @@ def test_labels_are_escaped():
     out = model([Value(1.0, label='<b>"&</b>')])
     out.label = "<i>"
     dot = to_dot(out, options=NEURONS)
-    assert "<b>" not in dot and "<i>" not in dot and "&lt;b&gt;" in dot
+    labels = re.sub(r'tooltip="(?:[^"\\]|\\.)*"', "", dot)  # tooltips are plain text
+    assert "<b>" not in labels and "<i>" not in labels and "&lt;b&gt;" in labels
+    assert 'tooltip="<i>: b' in dot
 
 
 def test_the_pages_and_exports_that_draw_every_node_refuse_it():
@@ -121,3 +123,33 @@ def test_the_picture_has_a_slides_proportions(tmp_path, sizes, rankdir):
     )
     assert 1.4 <= width / height <= 2.1, (width, height)
     assert draw(loss, options=options).source == to_dot(loss, options=options)
+
+
+def test_a_neuron_fed_by_a_computed_value_or_by_its_own_weights_is_refused():
+    from autograd_lite import weighted_sum
+
+    x1, x2 = Value(1.0), Value(2.0)
+    w = [Value(0.5, label="w^2_11"), Value(-0.3, label="w^2_12")]
+    a1 = weighted_sum(w, [x1, x2], Value(0.1, label="b^2_1")).tanh()
+    h = a1 * 2.0  # between the layers, not a neuron's output
+    out = weighted_sum([Value(0.7, label="w^3_11")], [h], Value(0.0, label="b^3_1")).tanh()
+    with pytest.raises(ValueError, match=r"its input 1 is computed \(mul\)"):
+        to_dot((out - 1.0) ** 2, options=NEURONS)
+    v, c = Value(0.5, label="w"), Value(0.0, label="c")
+    once = weighted_sum([v], [Value(1.0)], c).tanh()
+    twice = weighted_sum([v], [once], c).tanh()
+    with pytest.raises(ValueError, match="its weights also made one of its inputs"):
+        to_dot(twice, options=NEURONS)
+
+
+def test_unlabelled_inputs_of_different_layers_are_different_inputs():
+    from autograd_lite import weighted_sum
+
+    a = weighted_sum([Value(0.5, label="w^2_11")], [Value(1.0)], Value(0.0, label="b^2_1"))
+    out = weighted_sum(
+        [Value(0.7, label="w^3_11"), Value(0.2, label="w^3_12")],
+        [a.tanh(), Value(3.0)],  # a second input, unlabelled, at layer 3
+        Value(0.0, label="b^3_1"),
+    )
+    dot = to_dot(out, options=NEURONS)
+    assert dot.count("shape=box style=rounded") == 2  # not merged with layer 2's x₁

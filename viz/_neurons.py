@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 from autograd_lite import Value
 
-from .labels import FONT, html_text, label_html, label_text, page_number, shorten
+from .labels import FONT, html_text, label_html, label_text, page_number, quoted_text, shorten
 
 POSITIVE = "#2c7bb6"  # a positive weight's arrow (blue, as in the training page)
 NEGATIVE = "#e08214"  # a negative weight's arrow (orange)
 ZERO = "#bbbbbb"
-NODE_INCHES = 0.8  # a neuron's circle, and the room it takes in its rank
+NODE_INCHES = 0.95  # a neuron's circle (wider if its text needs it), and its room in a rank
 SLIDE = 16 / 9
 
 
@@ -119,11 +119,13 @@ def _network(order: list[Value]) -> Network:
         key = tuple(id(p) for p in (*weights, bias))
         neuron = network.neurons.get(key)
         if neuron is not None:
+            if any(by_output.get(a) is neuron for a in inputs):
+                raise _not_drawable(v, "its weights also made one of its inputs")
             neuron.samples += 1
             by_output[output] = neuron
             continue
-        sources = [_source(network, by_output, a, k) for k, a in enumerate(inputs)]
         rank = 1 + max((by_output[a].rank for a in inputs if a in by_output), default=0)
+        sources = [_source(network, by_output, v, a, k, rank) for k, a in enumerate(inputs)]
         neuron = _Neuron(
             v, output, weights, bias, sources, rank=rank, name=f"u{len(network.neurons)}"
         )
@@ -132,11 +134,22 @@ def _network(order: list[Value]) -> Network:
     return network
 
 
-def _source(network: Network, by_output: dict, a: Value, k: int) -> str:
-    """The DOT name of what feeds a weight: a neuron, or an input (by label, else by place)."""
+def _not_drawable(v: Value, why: str) -> ValueError:
+    name = f"the neuron {v.label!r}" if v.label else "a neuron"
+    return ValueError(
+        f"neurons_only cannot draw this graph: {name} cannot be drawn as one circle, {why}; "
+        "draw it without neurons_only"
+    )
+
+
+def _source(network: Network, by_output: dict, v: Value, a: Value, k: int, rank: int) -> str:
+    """The DOT name of what feeds a weight: a neuron, or an input (a leaf, known by its
+    label, else by its place and its neuron's layer)."""
     if a in by_output:
         return by_output[a].name
-    key = f"label {a.label}" if a.label else f"place {k + 1}"
+    if a.parents:
+        raise _not_drawable(v, f"its input {k + 1} is computed ({a.op}) from other values")
+    key = f"label {a.label}" if a.label else f"place {k + 1} of layer {rank}"
     if key not in network.input_names:
         name = network.input_names[key] = f"in{len(network.inputs)}"
         network.inputs[name] = label_html(shorten(a.label)) if a.label else f"x<SUB>{k + 1}</SUB>"
@@ -172,7 +185,7 @@ def _attributes(network: Network, rankdir: str, *, loss: bool) -> list[str]:
         f'\tgraph [rankdir={rankdir} fontname="{FONT}" fontsize=14 nodesep=0.25 '
         f"ranksep={ranksep:.2f} bgcolor=white]",
         f'\tnode [fontname="{FONT}" fontsize=14 width={NODE_INCHES} height={NODE_INCHES / 2}]',
-        f'\tedge [arrowsize=0.6 fontname="{FONT}"]',
+        f'\tedge [arrowsize=0.5 fontname="{FONT}"]',
     ]
 
 
@@ -186,8 +199,8 @@ def _neuron_line(n: _Neuron, fmt: str) -> str:
     if n.samples > 1:
         tip += f"; applied to {n.samples} samples"
     return (
-        f"\t{n.name} [label=<{text}> shape=circle width={NODE_INCHES} fixedsize=true "
-        f'tooltip="{html_text(tip)}"]'
+        f"\t{n.name} [label=<{text}> shape=circle width={NODE_INCHES} margin=0.04 "
+        f'tooltip="{quoted_text(tip)}"]'
     )
 
 
@@ -211,7 +224,7 @@ def _weight_edge(source: str, n: _Neuron, w: Value, largest: float, fmt: str) ->
     colour = (POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO) + alpha
     width = 0.6 + 3.4 * share
     name = label_text(w.label) if w.label else "w"
-    tip = html_text(f"{name} = {page_number(w.data, fmt)}")
+    tip = quoted_text(f"{name} = {page_number(w.data, fmt)}")
     return f'\t{source} -> {n.name} [color="{colour}" penwidth={width:.2f} tooltip="{tip}"]'
 
 

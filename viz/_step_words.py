@@ -6,13 +6,16 @@ One notation for every page: a labelled node is called by its label with its tex
 unlabelled operation ``vᵢ``, numbered in evaluation order as the trace tables of
 :mod:`autograd_lite.teach.traces` number it. A rule is written in its operands' names, never
 in the ops table's placeholders ``a`` and ``b`` (a bias is often called b): ``∂o/∂n =
-1 − o²``, then with the numbers put in, ``1 − 0.7071²``. Numbers are written by
-:func:`viz.labels.page_number`: one format, one minus sign.
+1 − o²``, then with the numbers put in, ``1 − 0.7071²``. A name that is more than one
+symbol is bracketed where it is differentiated (``∂n/∂(x1*w1 + x2*w2)``, ``∂(x1*w1)/∂x1``)
+or dotted (the tangent ``(x2*w2)˙``, where ``ẋ2*w2`` would read as ẋ2 times w2). Numbers are
+written by :func:`viz.labels.page_number`: one format, one minus sign.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -21,13 +24,39 @@ from autograd_lite.ops import NARY, OPS, wsum_operands
 
 from .labels import label_text, page_number
 
-__all__ = ["Words", "definition", "evaluation_numbers", "local_formula", "node_texts"]
+__all__ = [
+    "Words",
+    "compound",
+    "definition",
+    "dotted",
+    "evaluation_numbers",
+    "local_formula",
+    "node_texts",
+]
 
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 # The ops table's names of the operands and of the result, as whole words.
 # (numbered a_0, b_0 ... for the terms of a weighted sum, written out here)
 _OPERAND = re.compile(r"(?<![A-Za-z0-9])((?:out|a|b)(?:_[0-9]+)?)(?![A-Za-z0-9])")
-_OPERATORS = re.compile(r"[\s+\-−·×/^÷]")
+_OPERATORS = re.compile(r"[\s+\-−*·×/^÷=<>]")
+# one letter, then digits, scripts, primes or an index: ẋ1, v̇₄, ż²₂ take their dot on it
+_SYMBOL = re.compile(r"[^\W\d_][0-9⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉′']*")
+
+
+def compound(name: str) -> bool:
+    """Whether a name (as plain text) needs brackets to be differentiated: it holds a space
+    or an operator (``x1*w1``, ``a − y``), or starts with a minus (a number ``−3``)."""
+    return _OPERATORS.search(name) is not None
+
+
+def dotted(name: str) -> str:
+    """The tangent of a node as the trace tables write it: a dot over its name's letter
+    (``v̇₄``, ``ẋ1``, ``ż²₂``); a name that is not one letter with scripts or digits (``x1*w1``,
+    ``loss``) bracketed, with the dot after it (``(x1*w1)˙``), so that it cannot read as
+    the tangent of its first letter."""
+    if _SYMBOL.fullmatch(name):
+        return unicodedata.normalize("NFC", name[0] + "\u0307" + name[1:])
+    return f"({name})\u02d9"
 
 
 def evaluation_numbers(order: list[Value]) -> dict[Value, int]:
@@ -79,6 +108,18 @@ class Words:
     def name(self, v: Value) -> str:
         """The node's name, as written."""
         return self.names[self.index[v]]
+
+    def symbol(self, v: Value) -> str:
+        """The node's name where it is differentiated: bracketed when it is more than one
+        symbol (``∂(x1*w1)/∂x1``, :func:`compound`)."""
+        name = self.name(v)
+        if compound(self.plain[self.index[v]]):
+            return self.text("(") + name + self.text(")")
+        return name
+
+    def partial(self, out: Value, v: Value) -> str:
+        """∂out/∂v, each name bracketed where it is more than one symbol."""
+        return self.text("∂") + self.symbol(out) + self.text("/∂") + self.symbol(v)
 
     def num(self, x: float) -> str:
         """A number, as written."""

@@ -32,8 +32,11 @@ BODY = """<header>
 STYLE = """
 html, body { height: 100%; }
 /* only the picture scrolls, so the controls and the step text stay in view */
+/* the text grows with the window, read from the back of a room on a projector: 16 px at
+   1024 px wide, 20 px at 1920 (the panel's lines 23 px, the keys' line 16 px) */
 body { font-family: "DejaVu Sans", Verdana, sans-serif; margin: 0; color: #222;
-       background: #fff; display: flex; flex-direction: column; overflow: hidden; }
+       font-size: clamp(16px, 1.05vw, 20px); background: #fff; display: flex;
+       flex-direction: column; overflow: hidden; }
 header { display: flex; flex-wrap: wrap; align-items: center; gap: 0.4em 1em;
          padding: 0.5em 1em; border-bottom: 1px solid #ccc; background: #fafafa; }
 h1 { font-size: 1.3em; margin: 0; }
@@ -55,6 +58,7 @@ button:disabled { color: #aaa; border-color: #ddd; cursor: default; }
    alignment, never push the part of a larger one out of reach of the scroll bars */
 #graph { overflow: auto; flex: 1 1 auto; min-height: 0; display: flex; }
 #graph svg { flex: none; margin: auto; display: block; }
+#graph svg.off { display: none; }
 header, footer { flex: none; }
 footer { border-top: 1px solid #ccc; font-size: 0.8em; color: #666; padding: 0.3em 1em; }
 /* dot's SVG keeps scripts at full size; print them a little smaller, as in a book */
@@ -72,10 +76,13 @@ SCRIPT = r"""
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("steps-data").textContent);
-  var svg = document.querySelector("#graph svg");
+  // one picture per layout (values side by side, or stacked); one is shown at a time, and
+  // both are marked and updated alike
+  var svgs = Array.prototype.slice.call(document.querySelectorAll("#graph svg"));
+  var svg = svgs[0];
   var nSteps = data.steps.length;
   var byTitle = {};
-  svg.querySelectorAll("g.node, g.edge").forEach(function (g) {
+  document.querySelectorAll("#graph g.node, #graph g.edge").forEach(function (g) {
     var t = g.querySelector("title");
     if (!t) { return; }
     (byTitle[t.textContent] = byTitle[t.textContent] || []).push(g);
@@ -84,14 +91,24 @@ SCRIPT = r"""
   // that starts with the cell's word.
   var cell = data.cell || "grad ";
   var gradText = data.nodes.map(function (n) {
-    var found = null;
-    (byTitle[n.id] || []).forEach(function (g) {
-      g.querySelectorAll("text").forEach(function (t) {
-        if (t.textContent.indexOf(cell) === 0) { found = t; }
+    return svgs.map(function (s) {
+      var found = null;
+      (byTitle[n.id] || []).forEach(function (g) {
+        if (!s.contains(g)) { return; }
+        g.querySelectorAll("text").forEach(function (t) {
+          if (t.textContent.indexOf(cell) === 0) { found = t; }
+        });
       });
-    });
-    if (found) { found.classList.add("grad"); }
-    return found;
+      if (found) {
+        found.classList.add("grad");
+        // dot laid the cell out for the widest number the steps show, and starts the text at
+        // its left: centre it, as the data cells are, so that a shorter number stays centred
+        var x = parseFloat(found.getAttribute("x")) + found.getComputedTextLength() / 2;
+        found.setAttribute("x", x.toFixed(2));
+        found.setAttribute("text-anchor", "middle");
+      }
+      return found;
+    }).filter(function (t) { return t !== null; });
   });
   var state = 0;
   var timer = null;
@@ -101,29 +118,48 @@ SCRIPT = r"""
     (byTitle[title] || []).forEach(function (g) { g.classList.add(cls); });
   }
 
-  // The picture's size: fitted to the window (zoom null), as large as the whole graph
-  // allows between data.min_scale (its text still readable) and data.max_scale; or a
-  // scale the +/- buttons chose.
+  // The picture's size. zoom null (as the page opens): fitted whole to the window, in the
+  // layout whose text is then larger, as large as that allows up to data.max_scale but
+  // never below data.min_scale (its text still readable: a larger graph is scrolled).
+  // zoom "whole" (Fit, key 0): the whole graph, however small. A number: the scale the
+  // - and + buttons chose, in the layout shown.
   var view = el("graph");
-  var vb = svg.viewBox.baseVal;
-  var natural = { w: vb.width * 4 / 3, h: vb.height * 4 / 3 };  // dot draws in points
+  var natural = svgs.map(function (s) {
+    var vb = s.viewBox.baseVal;
+    return { w: vb.width * 4 / 3, h: vb.height * 4 / 3 };  // dot draws in points
+  });
+  var shown = 0;
   var zoom = null;
   var MARGIN = 12;
 
-  function wholeGraphScale() {
+  function wholeGraphScale(i) {
     // the box's full size: a whole graph leaves no room for scroll bars to take
-    return Math.min((view.offsetWidth - 2 * MARGIN) / natural.w,
-                    (view.offsetHeight - 2 * MARGIN) / natural.h);
+    return Math.min((view.offsetWidth - 2 * MARGIN) / natural[i].w,
+                    (view.offsetHeight - 2 * MARGIN) / natural[i].h);
+  }
+  function fittedLayout() {
+    // the larger text wins; side by side (the first) unless the other is clearly larger
+    var best = 0;
+    for (var i = 1; i < svgs.length; i++) {
+      if (Math.min(wholeGraphScale(i), data.max_scale) >
+          1.05 * Math.min(wholeGraphScale(best), data.max_scale)) { best = i; }
+    }
+    return best;
   }
   function scale() {
-    if (zoom !== null) { return zoom; }
-    return Math.max(Math.min(wholeGraphScale(), data.max_scale), data.min_scale);
+    if (typeof zoom === "number") { return zoom; }
+    var whole = Math.min(wholeGraphScale(shown), data.max_scale);
+    return zoom === "whole" ? whole : Math.max(whole, data.min_scale);
   }
   function resize() {
+    if (typeof zoom !== "number") { shown = fittedLayout(); }
+    svg = svgs[shown];
+    svgs.forEach(function (s, i) { s.classList.toggle("off", i !== shown); });
     var s = scale();
-    svg.setAttribute("width", (natural.w * s).toFixed(1) + "px");
-    svg.setAttribute("height", (natural.h * s).toFixed(1) + "px");
-    el("fit").disabled = zoom === null;
+    svg.setAttribute("width", (natural[shown].w * s).toFixed(1) + "px");
+    svg.setAttribute("height", (natural[shown].h * s).toFixed(1) + "px");
+    // Fit is only idle when the whole graph is in view as fitted
+    el("fit").disabled = Math.abs(s - Math.min(wholeGraphScale(shown), data.max_scale)) < 1e-3;
   }
 
   // Scroll only the picture (scrollIntoView would also scroll a notebook around the page),
@@ -133,6 +169,7 @@ SCRIPT = r"""
     var r = null;
     ids.forEach(function (id) {
       (byTitle[id] || []).forEach(function (g) {
+        if (!svg.contains(g)) { return; }
         var b = g.getBoundingClientRect();
         r = r === null ? { l: b.left, t: b.top, r: b.right, b: b.bottom }
           : { l: Math.min(r.l, b.left), t: Math.min(r.t, b.top),
@@ -183,10 +220,12 @@ SCRIPT = r"""
   function show(k) {
     state = k;
     var g = gradsAfter(k);
-    gradText.forEach(function (t, i) {
-      if (t && t.textContent !== cell + g[i]) { t.textContent = cell + g[i]; }
+    gradText.forEach(function (ts, i) {
+      ts.forEach(function (t) {
+        if (t.textContent !== cell + g[i]) { t.textContent = cell + g[i]; }
+      });
     });
-    svg.querySelectorAll(".current, .active, .updated").forEach(function (x) {
+    view.querySelectorAll(".current, .active, .updated").forEach(function (x) {
       x.classList.remove("current", "active", "updated");
     });
     var costs = el("costs");
@@ -245,10 +284,10 @@ SCRIPT = r"""
   el("reset").addEventListener("click", reset);
   el("play").addEventListener("click", togglePlay);
   function zoomBy(f) {
-    var least = Math.min(wholeGraphScale(), data.min_scale);
+    var least = Math.min(wholeGraphScale(shown), data.min_scale);
     setZoom(Math.min(Math.max(scale() * f, least), 4));
   }
-  el("fit").addEventListener("click", function () { setZoom(null); });
+  el("fit").addEventListener("click", function () { setZoom("whole"); });
   el("zoom-in").addEventListener("click", function () { zoomBy(1.25); });
   el("zoom-out").addEventListener("click", function () { zoomBy(0.8); });
   window.addEventListener("resize", function () { resize(); focusStep(state); });
@@ -264,7 +303,7 @@ SCRIPT = r"""
     else if (e.key === " ") { togglePlay(); }
     else if (e.key === "+" || e.key === "=") { zoomBy(1.25); }
     else if (e.key === "-") { zoomBy(0.8); }
-    else if (e.key === "0") { setZoom(null); }
+    else if (e.key === "0") { setZoom("whole"); }
     else { return; }
     e.preventDefault();
   });

@@ -30,13 +30,18 @@ from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size,
 
 __all__ = ["StepText", "StepperPage"]
 
-MIN_TEXT_PX = 12
-"""The smallest size, in CSS pixels, that a page's fit to the window shrinks the picture's
-text to: a graph too large to fit whole at that size is shown at it and scrolled so that
-each step's node and operands are in view (the +/- keys still zoom further out)."""
+MIN_TEXT_PX = 10
+"""The smallest size, in CSS pixels, that a page opens the picture's text at: a graph too
+large to fit whole at that size (in either layout) is shown at it and scrolled so that each
+step's node and operands are in view. The Fit button (key 0) still shows it whole, smaller."""
 
-MAX_SCALE = 1.5
-"""How far a page's fit to the window enlarges a small graph."""
+MAX_SCALE = 2.0
+"""How far a page's fit to the window enlarges a small graph (its text to 37 px)."""
+
+LAYOUTS = ("side by side", "stacked")
+"""The two pictures a page holds, unless ``stacked`` chose one: each value's label, data and
+grad side by side (a wide, low picture) or one above the other (a narrower one). The page
+shows the one whose text is larger when fitted whole to the window."""
 
 _FONT_PX = 14 * 4 / 3  # the picture's 14 pt text, at its natural size
 
@@ -87,9 +92,9 @@ class StepperPage(InlinePage):
 
 def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
     """The drawing options of a page or deck of steps: ids always shown (the steps' text
-    names unlabelled nodes by them); grads, colours and highlights are the steps' own. The
-    room for their picture is wider than tall: a network's values stand side by side, without
-    a column of their own for the inputs, unless ``stacked=True`` asks for it.
+    names unlabelled nodes by them); grads, colours and highlights are the steps' own. Values
+    stand side by side unless ``stacked=True`` asks otherwise (the pages, which can hold both
+    layouts, look at the caller's ``stacked`` themselves: see :func:`step_page`).
 
     Raises:
         TypeError: if options is not a DrawingOptions.
@@ -212,6 +217,20 @@ def _svg(
     return svg[svg.index("<svg") :]
 
 
+def _pictures(root, order, options, steps, text, time_limit, stacked: bool | None) -> str:
+    """The page's pictures, each marked with its layout (:data:`LAYOUTS`): both for
+    ``stacked=None``, else the one asked for. Ids in the second are prefixed to stay unique."""
+    chosen = [False, True] if stacked is None else [stacked]
+    pictures = []
+    for k, flag in enumerate(chosen):
+        svg = _svg(root, order, dataclasses.replace(options, stacked=flag), steps, text, time_limit)
+        if k:
+            svg = svg.replace(' id="', ' id="s-')
+        layout = LAYOUTS[int(flag)]
+        pictures.append(svg.replace("<svg", f'<svg data-layout="{layout}"', 1))
+    return "\n".join(pictures)
+
+
 def step_page(
     root: Value,
     order: list[Value],
@@ -222,14 +241,16 @@ def step_page(
     title: str,
     interval_ms: int,
     time_limit: float,
+    stacked: bool | None = None,
 ) -> StepperPage:
-    """The page that plays ``steps`` on the picture of ``root``'s graph.
+    """The page that plays ``steps`` on the picture of ``root``'s graph, drawn in the layout
+    ``stacked`` asks for, or for None in both (:data:`LAYOUTS`) for the page to choose.
 
     Raises:
         DotNotFoundError: if Graphviz's ``dot`` program is not installed.
         DotTimeoutError: if ``dot`` ran longer than ``time_limit``.
     """
-    svg = _svg(root, order, options, steps, text, time_limit)
+    svg = _pictures(root, order, options, steps, text, time_limit, stacked)
     fmt = options.fmt
     index = {v: i for i, v in enumerate(order)}
     data = {

@@ -44,7 +44,8 @@ BODY = """<header>
       </foreignObject>
     </svg>
     <p class="note" id="output-note">The model's output over the plane: blue where it says +,
-    orange where it says &#x2212;, the line where it is 0. Click to move the probe (&#x2295;).</p>
+    orange where it says &#x2212;, the line where it is 0. Click to move the probe (&#x2295;).
+    The colour bar squashes large outputs (tanh), so its ticks are not evenly spaced.</p>
   </section>
   <section id="curves-panel">
     <h2>Loss and accuracy</h2>
@@ -84,7 +85,7 @@ section { min-width: 0; }
 #network, #output, #curves { display: block; width: 100%; height: auto;
            max-height: calc(100vh - 12em); border: 1px solid #ddd; }
 #boundary { width: 340px; height: 340px; cursor: crosshair; display: block; }
-.note { font-size: 0.8em; color: #555; margin: 0.3em 0 0; }
+.note { font-size: 0.95em; color: #555; margin: 0.3em 0 0; }
 .ramp { display: inline-block; width: 4em; height: 0.8em; vertical-align: middle;
         border: 1px solid #aaa;
         background: linear-gradient(to right, rgb(245,147,34), #fff, rgb(8,119,189)); }
@@ -725,6 +726,7 @@ SCRIPT = r"""
     var s = D.snapshots[cur];
     el("slider").value = cur;
     el("counter").textContent = "Snapshot " + (cur + 1) + " of " + N;
+    el("last-batch").hidden = cur !== N - 1; // it speaks of the last step only
     el("readout").textContent = "step " + s.step + " of " + D.steps + "   loss " + fmt(s.loss) +
       (s.accuracy === null ? "" : "   accuracy " + pct(s.accuracy)) +
       (s.test_loss === undefined ? "" : "   test loss " + fmt(s.test_loss) +

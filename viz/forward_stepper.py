@@ -4,7 +4,8 @@
 (forward mode over the graph in evaluation order, the tangent of one input set to 1) in
 words: at every step how the node's tangent is made from its operands' tangents and the
 local derivatives of the ops table, in the notation of the trace tables: the tangent of a
-node is its name with a dot (``v̇₄``, ``ẋ1``), e.g. ``v̇₁ × ∂v₄/∂v₁ = v̇₁ × 1 = 0.5000 × 1``.
+node is its name with a dot (``v̇₄``, ``ẋ1``; a name of several symbols bracketed,
+``(x1*w1)˙``), e.g. ``v̇₁ × ∂v₄/∂v₁ = v̇₁ × 1 = 0.5000 × 1``.
 
 :func:`forward_stepper` writes the same kind of self-contained page as :func:`viz.stepper`,
 with tangents in place of grads, and says what each mode costs on this graph: forward mode
@@ -26,14 +27,13 @@ Example:
 from __future__ import annotations
 
 import os
-import unicodedata
 from pathlib import Path
 
 from autograd_lite import Value, topo_order
 from autograd_lite.engine import check_value
 from autograd_lite.forward import ForwardStep, forward_steps
 
-from ._step_words import Words, definition, local_formula, node_texts
+from ._step_words import Words, compound, definition, dotted, local_formula, node_texts
 from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
 from .labels import page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
@@ -110,8 +110,8 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
         w,
         f"Start at the input: {dx} = 1",
         (
-            f"{dx} = ∂{x}/∂{x} = 1: the tangent {dx} says how fast a node moves when {x} "
-            f"moves, and forward mode carries it to every node"
+            f"{dx} = {words.partial(wrt, wrt)} = 1: the tangent {dx} says how fast a node "
+            f"moves when {x} moves, and forward mode carries it to every node"
             + (
                 f"; the other leaves ({', '.join(others)}) stay fixed (tangent 0)."
                 if others
@@ -126,23 +126,20 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
     return steps
 
 
-def dotted(name: str) -> str:
-    """The tangent of a node as the trace tables write it: a dot over its name (``v̇₄``,
-    ``ẋ1``); a name that starts with no letter is written ``tangent(name)``."""
-    if not name[:1].isalpha():
-        return f"tangent({name})"
-    return unicodedata.normalize("NFC", name[0] + "\u0307" + name[1:])
+def _symbol(name: str) -> str:
+    """A name as differentiated: bracketed when it is more than one symbol."""
+    return f"({name})" if compound(name) else name
 
 
 def _term(step: ForwardStep, k: int, words: Words) -> tuple[str, float]:
     """The line for operand k's part of the tangent, and that part."""
     v, p = step.node, step.node.parents[k]
-    name, out = words.name(p), words.name(v)
+    name = words.name(p)
     t, local = step.tangents[k], step.local[k]
     if local is None:
-        return f"∂{out}/∂{name} × 0 = 0 ({name} does not move: its tangent is 0)", 0.0
+        return f"{words.partial(v, p)} × 0 = 0 ({name} does not move: its tangent is 0)", 0.0
     named = local_formula(v, k, words)
-    line = f"{dotted(name)} × ∂{out}/∂{name} = {dotted(name)} × {named} = "
+    line = f"{dotted(name)} × {words.partial(v, p)} = {dotted(name)} × {named} = "
     numbers = local_formula(v, k, words, numbers=True)
     if numbers not in (named, words.num(local)):
         line += f"{words.num(t)} × {numbers} = "
@@ -215,6 +212,7 @@ def forward_stepper(
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
+    stacked = getattr(options, "stacked", None)  # None: the page chooses the layout
     options = step_options(options, "forward_stepper")
     order = topo_order(root)
     check_graph(root, order, options, "forward_stepper")
@@ -238,8 +236,9 @@ def forward_stepper(
         text=text,
         title=title
         if title is not None
-        else f"Forward mode: ∂{names[-1]}/∂{names[order.index(wrt)]}",
+        else f"Forward mode: ∂{_symbol(names[-1])}/∂{_symbol(names[order.index(wrt)])}",
         interval_ms=interval_ms,
         time_limit=time_limit,
+        stacked=stacked,
     )
     return page if path is None else page.save(path)

@@ -96,10 +96,8 @@ def step_texts(
         (
             text("grad(")
             + root
-            + text(") = ∂")
-            + root
-            + text("/∂")
-            + root
+            + text(") = ")
+            + words.partial(order[r], order[r])
             + text(
                 " = 1: the backward pass starts at the output and walks back through "
                 "every operation, parents after children."
@@ -140,7 +138,7 @@ def _chain_rule(step: BackwardStep, k: int, local: tuple | None, words: Words) -
     p, out = words.name(v.parents[k]), words.name(v)
     named = local_formula(v, k, words)
     line = (
-        text("grad(") + p + text(") += ∂") + out + text("/∂") + p + text(" × grad(") + out
+        text("grad(") + p + text(") += ") + words.partial(v, v.parents[k]) + text(" × grad(") + out
         + text(") = ") + named + text(" × grad(") + out + text(") = ")
     )  # fmt: skip
     if local is not None:
@@ -204,8 +202,9 @@ def stepper(
     to ``path``, or returned to show inline in a notebook.
 
     The page shows the graph (rendered to SVG now, by Graphviz's ``dot``) with every grad
-    at 0, then plays the backward pass one node at a time (:func:`backward_step_texts`):
-    Next / Previous / Play / Reset buttons, or the keys → ← Home and space. Each step
+    at 0, fitted whole to the window (up to 2x, or scrolled where its text would be under
+    10 px: Fit shows it whole), then plays the backward pass one node at a time
+    (:func:`backward_step_texts`): Next / Previous / Play / Reset, or → ← Home space. Each step
     highlights the node whose rule runs, lights up its incoming edges, updates the grads in
     the picture and shows the chain-rule step in words and numbers. After the last step the
     grads shown are those ``backward()`` computes. Labels are shown as text, never as markup;
@@ -219,7 +218,8 @@ def stepper(
         root: the output node.
         path: the HTML file to write; None returns the page instead.
         options: the picture's :class:`DrawingOptions` (rankdir, fmt, cluster,
-            compact_constants, max_nodes); the page draws grads, highlights and ids itself.
+            compact_constants, max_nodes, stacked: None holds both layouts and shows the one
+            with larger text); the page draws grads, highlights and ids itself.
         title: the page's heading; by default names the root.
         interval_ms: time between steps when playing.
         time_limit: seconds Graphviz's ``dot`` may take to draw the picture; it is stopped
@@ -251,6 +251,7 @@ def stepper(
     """
     check_value(root, "root")
     time_limit = check_time_limit(time_limit)
+    stacked = getattr(options, "stacked", None)  # None: the page chooses the layout
     options = step_options(options, "stepper")
     order = topo_order(root)
     check_graph(root, order, options, "stepper")
@@ -265,5 +266,6 @@ def stepper(
         title=title if title is not None else f"Backward pass of {names[-1]}",
         interval_ms=interval_ms,
         time_limit=time_limit,
+        stacked=stacked,
     )
     return page if path is None else page.save(path)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import difflib
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -165,7 +166,11 @@ class Compiler:
         where: str = "",
     ):
         self.source = source
-        self.variables = None if variables is None else list(variables)
+        # folded as Python folds the names in the formula (NFKC: ſ is s), so a name given
+        # as typed is the name the formula reads
+        self.variables = (
+            None if variables is None else [unicodedata.normalize("NFKC", v) for v in variables]
+        )
         self.definitions = definitions
         self.params = params
         self.where = where  # " in the definition of s" for messages

@@ -250,6 +250,7 @@ class Formula:
                 the operation.
         """
         leaves = {}
+        values = {unicodedata.normalize("NFKC", k): v for k, v in values.items()}
         for name in self.variables:
             if name not in values:
                 raise ExprError(

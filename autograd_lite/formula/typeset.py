@@ -338,22 +338,39 @@ def _checked(node: ast.AST, source: Source) -> ast.AST:
     return node
 
 
-def _leaf(node: ast.AST, source: Source, params: Sequence[str]) -> _Tex:
+def _leaf(node: ast.AST, source: Source, params: Sequence[str], clashing: set[str]) -> _Tex:
     if isinstance(node, ast.Constant):
         return _number(node, source)
     name = node.id
     if name in _CONSTANTS and name not in params:
         return _Tex(_CONSTANTS[name], ATOM, "symbol")
+    if name in clashing:  # written as typed, so x1 and x_1 do not both read x₁
+        return _Tex(rf"\texttt{{{escape.latex(name)}}}", ATOM, "")
     prec, kind = _symbol_kind(name)
     return _Tex(_name(name), prec, kind)
+
+
+_GLYPH = re.compile(r"\\ensuremath\{(\\[A-Za-z]+)\}")
+
+
+def _clashing(tree: ast.AST, params: Sequence[str]) -> set[str]:
+    """The names of an expression that a textbook's rendering would print alike (``x1`` and
+    ``x_1`` are both x₁, ``delta`` and ``δ`` both δ): they are written as typed instead."""
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | set(params)
+    seen: dict[str, list[str]] = {}
+    for name in names:
+        seen.setdefault(_GLYPH.sub(r"\1", _name(name)), []).append(name)
+    return {name for alike in seen.values() if len(alike) > 1 for name in alike}
 
 
 def _expression(text: str, params: Sequence[str], definitions: Mapping[str, Definition]) -> _Tex:
     """One expression (read and checked by the reader already) as LaTeX; post-order over the
     tree with an explicit stack."""
     source = Source(text, values=params)
+    tree = parse_tree(source)
+    clashing = _clashing(tree, params)
     done: list[_Tex] = []
-    todo: list[tuple[ast.AST, bool]] = [(parse_tree(source), False)]
+    todo: list[tuple[ast.AST, bool]] = [(tree, False)]
     while todo:
         node, ready = todo.pop()
         operands = _operands(_checked(node, source))
@@ -362,7 +379,7 @@ def _expression(text: str, params: Sequence[str], definitions: Mapping[str, Defi
             todo.extend((child, False) for child in reversed(operands))
             continue
         if not operands and not isinstance(node, ast.Call):
-            done.append(_leaf(node, source, params))
+            done.append(_leaf(node, source, params, clashing))
             continue
         args = done[len(done) - len(operands) :]
         del done[len(done) - len(operands) :]
@@ -486,8 +503,12 @@ def latex(
         LaTeX for math mode (amsmath, or KaTeX): one line, ``O = ...``; several statements
         in an ``aligned`` environment, one per line, aligned at their ``=``.
 
+    Names a textbook would print alike (``x1`` and ``x_1``, ``delta`` and ``δ``) are written
+    as typed, in typewriter letters, so that different variables never look the same.
+
     Raises:
-        ExprError: the reader's own error for a text it cannot read.
+        ExprError: the reader's own error for a text it cannot read, and for LaTeX nested
+            more than :data:`MAX_DEPTH` braces deep.
 
     Example:
         >>> latex("sigmoid(z2_1)*(1 - sigmoid(z2_1))")
@@ -508,6 +529,31 @@ def latex(
             lines.append(_statement(piece, next(statements).names, values, defs))
     if len(lines) == 1:
         lhs, rhs = lines[0]
-        return rhs if lhs is None else f"{lhs} = {rhs}"
-    rows = [f"{lhs} &= {rhs}" if lhs is not None else f"&{rhs}" for lhs, rhs in lines]
-    return r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+        out = rhs if lhs is None else f"{lhs} = {rhs}"
+    else:
+        rows = [f"{lhs} &= {rhs}" if lhs is not None else f"&{rhs}" for lhs, rhs in lines]
+        out = r"\begin{aligned}" + r" \\ ".join(rows) + r"\end{aligned}"
+    _check_depth(out, text)
+    return out
+
+
+MAX_DEPTH = 60
+"""The deepest nesting of braces :func:`latex` writes (powers of powers, fractions in
+fractions): a browser's math renderer failed on 150 nested powers, and a page must not."""
+
+
+def _check_depth(tex: str, text: str) -> None:
+    depth = deepest = 0
+    for c in tex:
+        if c == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == "}":
+            depth -= 1
+    if deepest > MAX_DEPTH:
+        raise ExprError(
+            f"too deeply nested to typeset: its LaTeX nests {deepest} levels of braces, more "
+            f"than {MAX_DEPTH} (math renderers fail on deeper ones); the formula itself can "
+            "still be evaluated and checked",
+            text,
+        )

@@ -161,8 +161,10 @@ def _width(model: Any) -> int | None:
 
 
 def _class_labels(y: Sequence) -> bool:
+    # any real type (numpy's float32 too): a label 1.0 is a class whatever its width
     return all(
-        isinstance(v, numbers.Integral) or (isinstance(v, float) and v.is_integer()) for v in y
+        isinstance(v, numbers.Integral) or (isinstance(v, numbers.Real) and float(v).is_integer())
+        for v in y
     )
 
 
