@@ -312,8 +312,10 @@ register(Primitive(
     name="log", arity=1,
     forward=math.log,
     rule=lambda g, out, a: (g / a,),
-    symbol="log", template="log(a)",
-    derivatives=("∂log(a)/∂a = 1/a",),
+    # NOTE: written ln, as Baydin et al. and most courses write the natural log; the method
+    # and the formula reader keep Python's name, log (the reader takes ln too).
+    symbol="ln", template="ln(a)",
+    derivatives=("∂ln(a)/∂a = 1/a",),
     array_forward=lambda a: _np().log(a),
 ))
 
@@ -321,8 +323,8 @@ register(Primitive(
     name="log1p", arity=1,
     forward=math.log1p,
     rule=lambda g, out, a: (g / (1.0 + a),),
-    symbol="log1p", template="log(1 + a)",
-    derivatives=("∂log(1 + a)/∂a = 1/(1 + a)",),
+    symbol="log1p", template="ln(1 + a)",
+    derivatives=("∂ln(1 + a)/∂a = 1/(1 + a)",),
     array_forward=lambda a: _np().log1p(a),
 ))
 

@@ -30,8 +30,8 @@ def test_the_last_frame_shows_the_grad_backward_gives_where_adjoints_underflow(t
     x = Value(1e-300, label="x")
     tex = beamer(0.5 / (1 / x), tmp_path / "deck.tex").read_text(encoding="utf-8")
     last_step, closing = tex.split("\\begin{frame}")[-2:]
-    assert "grad 0.5}" in last_step and last_step.count("= 0.5 (worked out exactly") == 1
-    assert "grad(\\ensuremath{x}) = 0.5" in closing
+    assert "grad 0.5000}" in last_step and last_step.count("= 0.5000 (worked out exactly") == 1
+    assert "grad(\\ensuremath{x}) = 0.5000" in closing
 
 
 @needs_dot
@@ -238,3 +238,23 @@ def test_every_word_of_a_network_deck_is_8_pt_or_more_and_on_its_slide(tmp_path,
     assert text >= 7.9 and scripts >= 5.9, (text, scripts)
     for page, x0, y0, x1, y1, word, width, height in words:
         assert 0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height - 2, (page, word)
+
+
+@needs_dot
+def test_every_gradient_is_listed_inputs_first_then_layer_by_layer_weights_before_bias(tmp_path):
+    from autograd_lite.nn import MLP
+    from autograd_lite.nn.losses import mse
+
+    x = [Value(0.5, label="x_1"), Value(-1.0, label="x_2")]
+    loss = mse([MLP(2, [3, 1])(x)], [0.25])
+    loss.backward()
+    tex = beamer(loss, tmp_path / "deck.tex").read_text(encoding="utf-8")
+    table = re.search(r"\\begin\{tabular\}\{@\{\}[^\n]*\n(.*?)\n\\end\{tabular\}", tex, re.S)[1]
+    rows = [row.split(" & ") for row in table.split("\\\\\n")]
+    cells = [row[c] for c in range(len(rows[0])) for row in rows if c < len(row)]  # by column
+    names = [re.search(r"grad\((.*?)\) =", c)[1] for c in cells if "grad(" in c]
+    expected = ["x_{1}", "x_{2}"]
+    for j in (1, 2, 3):
+        expected += [f"w^{{2}}_{{{j}{k}}}" for k in (1, 2)] + [f"b^{{2}}_{{{j}}}"]
+    expected += [f"w^{{3}}_{{1{k}}}" for k in (1, 2, 3)] + ["b^{3}_{1}"]
+    assert [re.sub(r"\\ensuremath\{|\}$|\\mathrm\{|\s", "", n) for n in names] == expected

@@ -30,9 +30,9 @@ def test_trace_prints_the_three_tables_of_the_paper(capsys):
     code, out, _ = run([*BAYDIN, "--trace"], capsys)
     assert code == 0
     for line in (
-        "v₂      v₋₁·v₀     2·5",
+        "v₂      v₋₁ × v₀   2 × 5",
         "ḟ        v̇₅",
-        "x̄2       v̄₀",
+        "x̄₂       v̄₀",
         "v̇₂       v̇₋₁ × v₀ + v̇₀ × v₋₁  1 × 5 + 0 × 2  5",
     ):
         assert line in out
@@ -42,7 +42,7 @@ def test_trace_prints_the_three_tables_of_the_paper(capsys):
 def test_trace_along_the_variable_given_first(capsys):
     code, out, _ = run([*BAYDIN, "--trace", "--wrt", "x2,x1"], capsys)
     assert code == 0
-    assert "direction ẋ2 = 1, ẋ1 = 0" in out
+    assert "direction ẋ₂ = 1, ẋ₁ = 0" in out
 
 
 def test_trace_refuses_a_named_result(capsys):

@@ -26,7 +26,7 @@ def test_modes_demo_prints_both_modes_newton_and_writes_the_plot(tmp_path):
     out = r.stdout.decode()
     assert "forward mode, two passes: ∂f/∂x1 = 5.5, ∂f/∂x2 = 1.716" in out
     assert "reverse mode, one pass:  ∂f/∂x1 = 5.5, ∂f/∂x2 = 1.716" in out
-    assert "x̄2       v̄₀" in out
+    assert "x̄₂       v̄₀" in out
     assert "minimum at x = 1.1309011226299" in out
     # tanh'''(0.5) = −2(1 − t²)(1 − 3t²) with t = tanh(0.5)
     assert "order 3: -0.565209" in out

@@ -423,9 +423,9 @@ def test_softmax_local_derivatives_read_p_times_one_minus_p_and_p_times_p(seed):
     d = diagnose(SOFTMAX_CE, "o2", "p2 - y2", softmax_point(seed))
     assert d.path_count == 3 and len(d.paths) == 3
     assert [p.factors for p in d.paths] == [
-        ("p1·p2", "log'(p1)", "y1"),
-        ("p2(1 − p2)", "log'(p2)", "y2"),
-        ("p3·p2", "log'(p3)", "y3"),
+        ("p1·p2", "ln'(p1)", "y1"),
+        ("p2(1 − p2)", "ln'(p2)", "y2"),
+        ("p3·p2", "ln'(p3)", "y3"),
     ]
     assert [p.constant for p in d.paths] == [1.0, -1.0, 1.0]
     at = softmax_point(seed)

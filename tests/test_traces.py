@@ -2,6 +2,7 @@
 value by value, agreement with forward and reverse mode, and the four output formats."""
 
 import math
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -28,10 +29,10 @@ def paper():
 def test_the_evaluation_trace_is_the_papers_table_2(paper):
     rows = [(r.lhs, r.rule, round(r.value, 3)) for r in paper.evaluation.rows]
     assert rows == [
-        ("v₋₁", "x1", 2.0),
-        ("v₀", "x2", 5.0),
-        ("v₁", "log(v₋₁)", 0.693),
-        ("v₂", "v₋₁·v₀", 10.0),
+        ("v₋₁", "x₁", 2.0),
+        ("v₀", "x₂", 5.0),
+        ("v₁", "ln(v₋₁)", 0.693),
+        ("v₂", "v₋₁ × v₀", 10.0),
         ("v₃", "sin(v₀)", -0.959),
         ("v₄", "v₁ + v₂", 10.693),
         ("v₅", "v₄ − v₃", 11.652),
@@ -42,8 +43,8 @@ def test_the_evaluation_trace_is_the_papers_table_2(paper):
 def test_the_tangent_trace_is_the_papers_table_2(paper):
     rows = [(r.lhs, r.rule, r.numbers, round(r.value, 3)) for r in paper.tangent.rows]
     assert rows == [
-        ("v̇₋₁", "ẋ1", "", 1.0),
-        ("v̇₀", "ẋ2", "", 0.0),
+        ("v̇₋₁", "ẋ₁", "", 1.0),
+        ("v̇₀", "ẋ₂", "", 0.0),
         ("v̇₁", "v̇₋₁ × 1/v₋₁", "1 × 0.5000", 0.5),
         ("v̇₂", "v̇₋₁ × v₀ + v̇₀ × v₋₁", "1 × 5 + 0 × 2", 5.0),
         ("v̇₃", "v̇₀ × cos(v₀)", "0 × 0.2837", 0.0),
@@ -67,8 +68,8 @@ def test_the_adjoint_trace_is_the_papers_table_3_in_the_engines_order(paper):
         ("v̄₋₁", 5.0),
         ("v̄₀", 1.716),
         ("v̄₋₁", 5.5),
-        ("x̄1", 5.5),
-        ("x̄2", 1.716),
+        ("x̄₁", 5.5),
+        ("x̄₂", 1.716),
     ]
     assert paper.adjoint.rows[7].rule == "v̄₀ + v̄₂ × ∂v₂/∂v₀ = v̄₀ + v̄₂ × v₋₁"
 
@@ -159,7 +160,11 @@ HOSTILE_NAMES = ["x\r\\input{secret.txt}\u2028٣中\\write18{touch pwned}%$#^&_~
 
 def test_a_latex_table_has_a_title_a_header_and_room_for_its_fractions(paper):
     tangent, adjoint = paper.tangent.latex(), paper.adjoint.latex()
-    assert not any(line.startswith("%") for line in tangent.splitlines())  # printed, not a comment
+    needs = r"% needs \usepackage{amsmath} and \usepackage{booktabs} in the preamble"
+    first, *rest = tangent.splitlines()
+    assert first == needs  # the rules are booktabs': "Undefined control sequence" without it
+    assert not any(line.startswith("%") for line in rest)  # the title printed, not a comment
+    assert paper.latex().splitlines()[0] == needs and paper.latex().count(needs) == 1
     title = r"\textbf{Forward tangent trace (direction $\dot{x}_{1} = 1$, $\dot{x}_{2} = 0$)}"
     assert title in tangent
     assert "\\toprule\ntangent & rule & numbers & value \\\\\n\\midrule" in tangent
@@ -192,7 +197,7 @@ def test_text_and_markdown_write_every_minus_as_the_true_minus():
     t = negative_example()
     for form in (t.text(), t.markdown()):
         assert "-" not in form.replace("|---", "")  # Markdown's rule under the header aside
-    assert "(−2)·(−2)" in t.evaluation.text() and "−6.536e−08" in t.evaluation.text()
+    assert "−2 × (−2)" in t.evaluation.text() and "−6.536e−08" in t.evaluation.text()
     assert "−(−1.514e−07)" in t.adjoint.text()  # a negated negative number, in brackets
     assert "v̇₂ × (−sin(v₂))" in t.tangent.text()  # a negative local derivative, in brackets
     assert [r.numbers for r in t.adjoint.rows if r.lhs == "v̄₁"] == ["7.568e−08 × (−2)"]
@@ -231,8 +236,8 @@ def test_a_number_is_written_as_the_pages_write_it():
     # four significant digits, trailing zeros kept, whole numbers whole, the true minus
     t = function_traces(lambda x: x * 0.5 - 6.0 * x, (3.0,))
     assert [r.numbers for r in t.evaluation.rows if r.numbers] == [
-        "3·0.5000",
-        "6·3",
+        "3 × 0.5000",
+        "6 × 3",
         "1.500 − 18",
     ]
     assert t.evaluation.value("y") == -16.5 and t.evaluation.text().endswith("−16.50")
@@ -311,3 +316,33 @@ def test_an_output_that_is_a_leaf_but_not_an_input_has_tangent_and_adjoint_0():
     c, x = Value(2.0, label="c"), Value(1.0, label="x")
     t = traces(c, [x])
     assert t.tangent.value("ċ") == 0.0 and t.adjoint.value("x̄") == 0.0
+
+
+def test_the_natural_log_is_ln_in_every_view_as_the_paper_writes_it(paper):
+    from viz import backward_step_texts, to_dot
+
+    texts = [paper.text(), paper.markdown(), paper.html()]
+    assert all("ln(v₋₁)" in t and "log" not in t for t in texts)
+    assert r"\ln" in paper.latex() and "log" not in paper.latex()
+    x = Value(2.0, label="x")
+    y = x.log()
+    assert "label=<ln>" in to_dot(y) and "log" not in to_dot(y)
+    assert "ln(x) = ln(2)" in backward_step_texts(y)[1].title
+
+
+def test_every_trace_writes_products_with_x_and_brackets_a_negative_number_after_an_operator():
+    t = function_traces(lambda x1, x2: x1 * x2 + x1 - x2 * x1, (-6.0, -3.0), [-1.0, -2.0])
+    text = t.text()
+    assert "·" not in text and "v₋₁ × v₀" in t.evaluation.text()
+    numbers = [r.numbers for tab in (t.evaluation, t.tangent, t.adjoint) for r in tab.rows]
+    assert "−6 × (−3)" in numbers and "18 + (−6)" in numbers  # leading bare, after + bracketed
+    assert "−1 × (−3) + (−2) × (−6)" in numbers and "15 + (−1)" in numbers
+    assert not any(re.search(r"[+×/] −", n) for n in numbers), numbers
+    assert r"\cdot" not in t.latex() and r"{-6} \times {(-3)}" in t.latex()
+
+
+def test_the_text_forms_write_the_inputs_subscripts_as_the_latex_form_does(paper):
+    for form in (paper.text(), paper.markdown(), paper.html()):
+        assert "x₁" in form and "ẋ₁" in form and "x̄₂" in form
+        assert not re.search(r"x[\u0304\u0307]?[12]", form)
+    assert paper.adjoint.value("x̄1") == paper.adjoint.value("x̄₁") == 5.5  # typed either way

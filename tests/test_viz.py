@@ -27,7 +27,7 @@ from viz import (
     to_dot,
 )
 from viz.dot import HIGHLIGHT, NEG_COLOURS, POS_COLOURS, ZERO_COLOUR
-from viz.labels import label_html, parse_nielsen
+from viz.labels import label_html, page_number, parse_nielsen
 
 HAVE_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot program is not installed")
@@ -171,9 +171,9 @@ def test_highlight_draws_chosen_nodes_and_edges_thick_and_others_light_with_ids(
     names = 'labelfontsize=11 labelfontcolor="#666666"'
     assert to_dot(y, options=DrawingOptions(show_grad=False, highlight={x, (x, y)})) == HEADER + (
         f'\tn0 [label=<<TABLE BORDER="3" COLOR="{HIGHLIGHT}" CELLBORDER="1" CELLSPACING="0" '
-        'CELLPADDING="5" BGCOLOR="#ffffff"><TR><TD><B>x</B></TD><TD>data 0.5</TD></TR>'
+        'CELLPADDING="5" BGCOLOR="#ffffff"><TR><TD><B>x</B></TD><TD>data 0.5000</TD></TR>'
         "</TABLE>>]\n"
-        f"\tn1 [label=<{TABLE}<TR><TD><B>t</B></TD><TD>data 1.5</TD></TR></TABLE>>]\n"
+        f"\tn1 [label=<{TABLE}<TR><TD><B>t</B></TD><TD>data 1.500</TD></TR></TABLE>>]\n"
         f"\tn2_op [label=<−> {OP}]\n"
         f"\tn2 [label=<{TABLE}<TR>{ID.format(2)}<TD>data −1</TD></TR></TABLE>>]\n"
         f"\tn3_op [label=<÷> {OP}]\n"
@@ -446,7 +446,7 @@ def test_colour_by_grad_shades_by_sign_and_by_rank_among_the_grads():
     ]
     assert fill("w6") == ZERO_COLOUR  # a zero grad is neither sign nor rank
     assert fill("out") == POS_COLOURS[1]  # its grad 1 is coloured but sets no bin
-    assert "|grad| ≥ 3<" in dot and "0.2 … 3<" in dot and "below 0.2<" in dot
+    assert "|grad| ≥ 3<" in dot and "0.2000 … 3<" in dot and "below 0.2000<" in dot
     assert "largest |grad| 5<" in dot
     assert "labelloc=b" in dot and "cluster_legend" not in dot  # under the graph, no column
     assert "grad colour" not in to_dot(out)
@@ -524,9 +524,9 @@ def test_a_picture_with_other_grads_shows_them_and_touches_none():
 
     a, b, c = product()
     dot = digraph(dot_lines(c, DrawingOptions(show_ids=True), grads={0: 7.5, 2: -1.0}))
-    assert dot == to_dot(c).replace("grad −3<", "grad 7.5<").replace("grad 2<", "grad 0<").replace(
-        "grad 1<", "grad −1<"
-    )
+    assert dot == to_dot(c).replace("grad −3<", "grad 7.500<").replace(
+        "grad 2<", "grad 0<"
+    ).replace("grad 1<", "grad −1<")
     assert (a.grad, b.grad, c.grad) == (-3.0, 2.0, 1.0)
 
 
@@ -679,8 +679,9 @@ def test_a_2_3_1_loss_graph_fits_a_slide():
         ["dot", "-Tsvg"], input=to_dot(mlp_loss()), capture_output=True, text=True
     ).stdout
     width, height = map(float, re.search(r'width="(\d+)pt" height="(\d+)pt"', svg).groups())
-    # it was 2295 x 485 pt: on a 16:9 slide, text about a third of its size
-    assert width <= 1700 and 1.4 <= width / height <= 2.0, (width, height)
+    # it was 2295 x 485 pt: on a 16:9 slide, text about a third of its size (1709 pt since
+    # its numbers keep four significant digits, 0.5000, as the pages write them)
+    assert width <= 1750 and 1.4 <= width / height <= 2.0, (width, height)
 
 
 @needs_dot
@@ -765,5 +766,27 @@ def test_a_grad_a_rounding_error_below_a_round_bound_is_coloured_as_it_reads():
     assert n.grad < 0.5 and f"{n.grad:.4g}" == "0.5"  # 1 − tanh², a rounding error below
     dot = to_dot(o, options=DrawingOptions(color_by_grad=True))
     legend = re.search(r"graph \[label=<(.*)> labelloc", dot)[1]
-    assert "|grad| ≥ 0.5<" in legend and "0.4" not in legend  # a bound of 0.5, as it reads
+    assert "|grad| ≥ 0.5000<" in legend and "0.4" not in legend  # a bound of 0.5, as it reads
     assert re.search(r'BGCOLOR="(#\w+)"><TR><TD><B>n</B>', dot)[1] == POS_COLOURS[2]
+
+
+def test_a_picture_writes_its_numbers_as_the_pages_do():
+    # one number format: 0.5000 and 1.500 in the stepper's text, the same in the picture
+    x, t = Value(0.5, label="x"), Value(1.5, label="t")
+    y = (x - t) / x
+    y.backward()
+    dot = to_dot(y)
+    for number in (0.5, 1.5, -1.0, -2.0):
+        assert f">data {page_number(number)}<" in dot
+    assert "data 0.5<" not in dot and "data 0.5000<" in dot and "data −2<" in dot
+    explicit = to_dot(y, options=DrawingOptions(fmt=".3f"))  # any other format as it is
+    assert "data 0.500<" in explicit and "data −1.000<" in explicit
+
+
+def test_colour_by_grad_fills_negative_grads_orange_as_the_weights_elsewhere():
+    a, b, c = product()  # grads −3 and 2
+    dot = to_dot(c, options=DrawingOptions(color_by_grad=True))
+    assert "orange &lt; 0 &lt; blue" in dot and "red" not in dot
+    for colour in NEG_COLOURS:  # orange: red well above blue, green between
+        r, g, bl = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        assert r > g > bl and r - bl >= 70, colour

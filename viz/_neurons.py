@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from autograd_lite import Value
 
-from .labels import FONT, drawn_number, html_text, label_html, label_text, quoted_text, shorten
+from .labels import FONT, html_text, label_html, label_text, page_number, quoted_text, shorten
 
 POSITIVE = "#2c7bb6"  # a positive weight's arrow (blue, as in the training page)
 NEGATIVE = "#e08214"  # a negative weight's arrow (orange)
@@ -193,9 +193,9 @@ def _neuron_line(n: _Neuron, fmt: str) -> str:
     label = n.output.label or n.sigma.label
     text = label_html(shorten(label)) if label else f"neuron {n.name[1:]}"
     if n.samples == 1:
-        text += f'<BR/><FONT POINT-SIZE="12">{html_text(drawn_number(n.output.data, fmt))}</FONT>'
+        text += f'<BR/><FONT POINT-SIZE="12">{html_text(page_number(n.output.data, fmt))}</FONT>'
     bias = label_text(n.bias.label) if n.bias.label else "b"
-    tip = f"{label or 'neuron'}: {bias} = {drawn_number(n.bias.data, fmt)}"
+    tip = f"{label or 'neuron'}: {bias} = {page_number(n.bias.data, fmt)}"
     if n.samples > 1:
         tip += f"; applied to {n.samples} samples"
     return (
@@ -224,11 +224,11 @@ def _weight_edge(source: str, n: _Neuron, w: Value, largest: float, fmt: str) ->
     colour = (POSITIVE if w.data > 0 else NEGATIVE if w.data < 0 else ZERO) + alpha
     width = 0.6 + 3.4 * share
     name = label_text(w.label) if w.label else "w"
-    tip = quoted_text(f"{name} = {drawn_number(w.data, fmt)}")
+    tip = quoted_text(f"{name} = {page_number(w.data, fmt)}")
     return f'\t{source} -> {n.name} [color="{colour}" penwidth={width:.2f} tooltip="{tip}"]'
 
 
 def _loss_line(root: Value, fmt: str) -> str:
     name = html_text(shorten(root.label)) if root.label else "loss"
-    value = html_text(drawn_number(root.data, fmt))
+    value = html_text(page_number(root.data, fmt))
     return f'\tloss [label=<{name}<BR/><FONT POINT-SIZE="12">{value}</FONT>> shape=box]'

@@ -23,9 +23,9 @@ both the chain rule at work and where in the network it is. A neuron's Σ with m
 takes several frames ("Step 4 of 10, part 1 of 4"), w_j with a_j in each, then the bias,
 because one term is what its lines explain; a step whose heading would list every term says
 how many operands it has instead. The closing frames then list every gradient in two
-columns. A step that cannot be drawn at 8 pt even one operand at a time (a label of 60
-characters on a 4:3 slide) is refused with its size and the room the frame has, before
-anything is written.
+columns, the inputs first, then layer by layer each neuron's weights and its bias. A step
+that cannot be drawn at 8 pt even one operand at a time (a label of 60 characters on a 4:3
+slide) is refused with its size and the room the frame has, before anything is written.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from autograd_lite.labels import node_names
 from ._network import loss_names
 from ._step_words import evaluation_numbers
 from ._stepping import StepText, step_options, widest
-from .labels import drawn_number, shorten
+from .labels import page_number, parse_nielsen, shorten
 from .latex import (
     DEFAULT_LATEX_TIME_LIMIT,
     LatexNotFoundError,
@@ -275,8 +275,8 @@ def _short_title(
 
 
 def _number(fmt: str):
-    """How the frames' text writes a number: as the picture does (:func:`drawn_number`)."""
-    return lambda x: drawn_number(x, fmt)
+    """How the frames' text writes a number: as the picture does (:func:`page_number`)."""
+    return lambda x: page_number(x, fmt)
 
 
 def _title_text(text: str) -> str:
@@ -286,14 +286,32 @@ def _title_text(text: str) -> str:
 
 
 def _gradients(order: list[Value], shown: dict[int, float], names: list[str], fmt: str) -> list:
-    """∂out/∂x = grad(x) = ..., for each leaf that is not a constant."""
+    """∂out/∂x = grad(x) = ..., for each leaf that is not a constant, in a teacher's order
+    (:func:`_teaching_order`)."""
     out = names[-1]
     return [
         f"\\ensuremath{{\\partial}}{out}/\\ensuremath{{\\partial}}{names[i]} = "
         f"grad({names[i]}) = {escape.latex(_number(fmt)(shown.get(i, 0.0)))}"
-        for i, v in enumerate(order)
-        if not v.parents and not v.is_constant
+        for i in _teaching_order(order)
     ]
+
+
+def _teaching_order(order: list[Value]) -> list[int]:
+    """The positions of the leaves that are not constants, as a teacher lists their
+    gradients: the inputs first (a¹ₖ by k, then leaves not in Nielsen's notation, such as x₁,
+    in topological order), then layer by layer each neuron's weights wˡⱼₖ by k and its bias
+    bˡⱼ. A graph without Nielsen's labels keeps its topological order."""
+
+    def key(i: int) -> tuple:
+        kind, layer, j, k = parse_nielsen(order[i].label) or ("", 0, 0, None)
+        if kind == "a" and layer == 1:  # a network input, a¹ₖ
+            return (0, 0, j, 0)
+        if kind in ("w", "b"):
+            return (1, layer, j, k if kind == "w" else math.inf)
+        return (0, 1, i, 0)  # an input by another name, or any other leaf
+
+    leaves = [i for i, v in enumerate(order) if not v.parents and not v.is_constant]
+    return sorted(leaves, key=key)
 
 
 def _closing_frame(
@@ -387,7 +405,7 @@ def _latex_names(order: list[Value], fmt: str) -> list[str]:
         if i in parts
         else label_latex(f"v_{numbers[v]}")
         if v in numbers
-        else escape.latex(shorten(drawn_number(v.data, fmt)))
+        else escape.latex(shorten(page_number(v.data, fmt)))
         for i, v in enumerate(order)
     ]
 

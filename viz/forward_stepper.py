@@ -35,7 +35,7 @@ from autograd_lite.forward import ForwardStep, forward_steps
 
 from ._step_words import Words, compound, definition, dotted, local_formula, node_texts
 from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
-from .labels import format_number, page_number
+from .labels import page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
 from .picture import DrawingOptions
 
@@ -97,7 +97,7 @@ def forward_step_texts(root: Value, wrt: Value, *, fmt: str = ".4g") -> list[Ste
     """
     check_value(root, "root")
     check_value(wrt, "wrt")
-    format_number(1.0, fmt)
+    page_number(1.0, fmt)
     order = topo_order(root)
     if wrt not in set(order) or wrt.parents:
         raise ValueError("wrt must be a leaf of root's graph (an input the root depends on)")

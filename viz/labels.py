@@ -32,7 +32,7 @@ import re
 # One reader of Nielsen's labels and one number format for the whole project; re-exported
 # here for drawings and pages.
 from autograd_lite.escape import BIDI_CONTROLS
-from autograd_lite.labels import MINUS, page_number, parse_nielsen
+from autograd_lite.labels import page_number, parse_nielsen
 
 __all__ = [
     "MAX_LABEL_CHARS",
@@ -41,8 +41,6 @@ __all__ = [
     "html_text",
     "label_html",
     "parse_nielsen",
-    "format_number",
-    "drawn_number",
     "label_text",
     "page_number",
     "shorten",
@@ -189,41 +187,6 @@ def label_html(label: str) -> str:
     if m["sub"] is not None:
         out += f"<SUB>{html_text(m['sub'])}</SUB>"
     return out
-
-
-def format_number(x: float, fmt: str) -> str:
-    """Format a number with a format spec, as drawings and the stepper show it.
-
-    Args:
-        x: the number.
-        fmt: a format spec for :func:`format`, such as ``".4g"``.
-
-    Returns:
-        The formatted text (not escaped).
-
-    Raises:
-        ValueError: if ``fmt`` is not a valid format spec for a float.
-    """
-    if x == 0.0:
-        x = 0.0  # -0.0 (for example 0 times a negative gradient) reads as a sign error
-    try:
-        return format(x, fmt)
-    except (ValueError, TypeError) as err:
-        raise ValueError(
-            f"fmt={fmt!r} is not a number format for a float ({err}); "
-            "use a format spec such as '.4g', '.3f' or '.2e'"
-        ) from None
-
-
-def drawn_number(x: float, fmt: str) -> str:
-    """A number as a picture writes it: :func:`format_number` with a true minus sign (−,
-    U+2212), the one the pages, the trace tables and the ops table's formulas use.
-
-    Example:
-        >>> drawn_number(-0.75, ".4g"), drawn_number(1e-05, ".4g")
-        ('−0.75', '1e−05')
-    """
-    return format_number(x, fmt).replace("-", MINUS)
 
 
 _TO_SUP = dict(

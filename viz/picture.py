@@ -29,10 +29,9 @@ from .labels import (
     FONT,
     MAX_LABEL_CHARS,
     MAX_TOOLTIP_CHARS,
-    drawn_number,
-    format_number,
     html_text,
     label_html,
+    page_number,
     parse_nielsen,
     quoted_text,
     shorten,
@@ -60,8 +59,10 @@ HIGHLIGHT = "#d95f02"
 VALUE_FILL = "#ffffff"
 OP_FILL = "#e4e4e4"
 DIM = "#bbbbbb"
-# Diverging red (negative) / blue (positive) colours, light to strong, then zero.
-NEG_COLOURS = ("#fddbc7", "#f4a582", "#e0735f")
+# Diverging orange (negative) / blue (positive) colours, light to strong, then zero: the
+# weights' colours of the neurons-only view, the training page and the lab (TensorFlow
+# Playground's), each strong shade light enough for black text.
+NEG_COLOURS = ("#fee0b6", "#fdb863", "#e8913a")
 POS_COLOURS = ("#d1e5f0", "#92c5de", "#5aa2d0")
 ZERO_COLOUR = "#f7f7f7"
 # Binary primitives whose operands can be swapped; others get "a"/"b" on their edges.
@@ -101,9 +102,10 @@ class DrawingOptions:
         rankdir: ``"LR"`` (left to right) or ``"TB"`` (top to bottom).
         fmt: format spec for data and grads, such as ``".4g"`` or ``".3f"``.
         show_grad: show each node's ``grad`` next to its data.
-        color_by_grad: fill value nodes by the sign and size of their grad (red negative,
-            blue positive; strongest within a factor 10 of the largest |grad| apart from
-            the output's, lighter one and two decades below) and add a legend.
+        color_by_grad: fill value nodes by the sign and size of their grad (orange negative,
+            blue positive, as the weights elsewhere; strongest within a factor 10 of the
+            largest |grad| apart from the output's, lighter one and two decades below) and
+            add a legend.
         highlight: Values (nodes) and ``(parent, child)`` pairs (edges) to draw thick and
             coloured, for example one chain-rule path; other edges are drawn lighter.
         cluster: group nodes labelled in Nielsen's notation (``w^l_jk``, ``b^l_j``,
@@ -171,7 +173,7 @@ class DrawingOptions:
                 "rankdir must be 'LR' (left to right) or 'TB' (top to bottom), "
                 f"got {self.rankdir!r}"
             )
-        format_number(1.0, self.fmt)  # raises a clear ValueError for a bad spec
+        page_number(1.0, self.fmt)  # raises a clear ValueError for a bad spec
         if self.max_nodes is not None and not (is_integer(self.max_nodes) and self.max_nodes >= 1):
             raise ValueError(
                 f"max_nodes must be a positive whole number or None, got {self.max_nodes!r}"
@@ -359,7 +361,7 @@ def _layout(order: list[Value], options: DrawingOptions, grads: Mapping | None) 
         compact=compact,
         scale=_grad_scale(shown, drawn_in_full=full),
         bins=_grad_bins(shown, drawn_in_full=full),
-        number=lambda x: drawn_number(x, options.fmt),
+        number=lambda x: page_number(x, options.fmt),
         ids=[node_id(i) for i in range(len(order))],
         stacked=stacked,
         # the inputs' own column costs two columns of width: not where values stand side by
@@ -616,7 +618,7 @@ def _tooltip(graph: _Layout, name: str) -> str:
 
 
 def _colour(g: float, bins: tuple[float, float]) -> str:
-    """The fill of a node whose grad is g: red for negative, blue for positive, in three
+    """The fill of a node whose grad is g: orange for negative, blue for positive, in three
     shades by where |g| stands among the graph's grads (:func:`_grad_bins`)."""
     if g == 0.0 or bins[1] == 0.0:
         return ZERO_COLOUR
@@ -726,7 +728,7 @@ def legend_rows(
     """
 
     def num(x: float) -> str:
-        return shorten(drawn_number(x, fmt))
+        return shorten(page_number(x, fmt))
 
     if scale == 0.0:
         return [((ZERO_COLOUR,), "every grad is 0")]
@@ -737,7 +739,7 @@ def legend_rows(
     rows += [
         ((NEG_COLOURS[0], POS_COLOURS[0]), f"below {num(low)}"),
         ((ZERO_COLOUR,), "0"),
-        ((), f"red < 0 < blue; largest |grad| {num(scale)}"),
+        ((), f"orange < 0 < blue; largest |grad| {num(scale)}"),
     ]
     return rows
 

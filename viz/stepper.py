@@ -37,7 +37,7 @@ from autograd_lite.forward import local_derivatives
 
 from ._step_words import Words, definition, local_formula, node_texts, picture_ids
 from ._stepping import PageText, StepperPage, StepText, check_graph, step_options, step_page
-from .labels import format_number, page_number
+from .labels import page_number
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit
 from .picture import DrawingOptions
 
@@ -86,7 +86,7 @@ def backward_step_texts(root: Value, *, fmt: str = ".4g") -> list[StepText]:
             ``backward()`` would raise.
     """
     check_value(root, "root")
-    format_number(1.0, fmt)
+    page_number(1.0, fmt)
     order = topo_order(root)
     return step_texts(order, fmt, node_texts(order, fmt), number=lambda x: page_number(x, fmt))
 
@@ -100,14 +100,14 @@ def step_texts(
 ) -> list[StepText]:
     """:func:`backward_step_texts` for a topological order, with every node written as
     ``names`` says, every number as ``number`` says (by default ``fmt`` as
-    :func:`viz.labels.format_number` applies it, as Beamer's pictures write numbers) and every
+    :func:`viz.labels.page_number` applies it, as the pictures write numbers) and every
     other piece of text passed through ``text`` (Beamer frames pass LaTeX names and
     :func:`autograd_lite.escape.latex`)."""
     words = Words(
         {v: i for i, v in enumerate(order)},
         names,
         node_texts(order, fmt),
-        number or (lambda x: format_number(x, fmt)),
+        number or (lambda x: page_number(x, fmt)),
         text,
     )
     r = len(order) - 1

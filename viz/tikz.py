@@ -39,7 +39,7 @@ from autograd_lite.labels import node_id
 from autograd_lite.ops import OPS
 
 from .dot import faster_hints, install_hint
-from .labels import drawn_number, shorten
+from .labels import page_number, shorten
 from .latex import label_latex
 from .limits import DEFAULT_TIME_LIMIT, check_time_limit, run_dot
 from .picture import (
@@ -219,7 +219,7 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
     fmt = graph.options.fmt
     name = graph.names.get(i)
     if i in graph.compact:
-        text = shorten(drawn_number(v.data, fmt))
+        text = shorten(page_number(v.data, fmt))
         if name is not None:
             return [(f"{name.latex} = {escape.latex(text)}", _text_width(f"{name.plain} = {text}"))]
         return [(escape.latex(text), _text_width(text))]
@@ -233,10 +233,10 @@ def _rows(graph: _Layout, i: int) -> list[tuple[str, float]]:
         rows.append((label_latex(graph.ids[i]), _label_width(graph.ids[i])))
     elif graph.show_ids:
         rows.append((rf"\textcolor{{{_rgb('#777777')}}}{{{node_id(i)}}}", _text_width(node_id(i))))
-    data = "data " + shorten(drawn_number(v.data, fmt))
+    data = "data " + shorten(page_number(v.data, fmt))
     rows.append((escape.latex(data), _text_width(data)))
     if graph.options.show_grad:
-        grad = "grad " + shorten(drawn_number(graph.grads[i], fmt))
+        grad = "grad " + shorten(page_number(graph.grads[i], fmt))
         rows.append((escape.latex(grad), _text_width(grad)))
     return rows
 

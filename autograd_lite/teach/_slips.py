@@ -66,7 +66,7 @@ def derivative_text(op: str, u: str, out: str) -> str:
         return f"tanh'({u}) = 1 − {o}²"
     if op == "relu":
         return f"relu'({u}) = 1 where {u} > 0, else 0"
-    return f"log'({u}) = 1/{_wrap(u)}"
+    return f"ln'({u}) = 1/{_wrap(u)}"
 
 
 def _local_at(op: str, x: float) -> float:

@@ -30,10 +30,10 @@ Example:
     >>> y = x1.log() + x1 * x2 - x2.sin()
     >>> t = traces(y, [x1, x2], [1.0, 0.0])
     >>> print(t.tangent.text())
-    Forward tangent trace (direction ẋ1 = 1, ẋ2 = 0)
+    Forward tangent trace (direction ẋ₁ = 1, ẋ₂ = 0)
     tangent  rule                 numbers        value
-    v̇₋₁      ẋ1                                  1
-    v̇₀       ẋ2                                  0
+    v̇₋₁      ẋ₁                                  1
+    v̇₀       ẋ₂                                  0
     v̇₁       v̇₋₁ × 1/v₋₁          1 × 0.5000     0.5000
     v̇₂       v̇₋₁ × v₀ + v̇₀ × v₋₁  1 × 5 + 0 × 2  5
     v̇₃       v̇₀ × cos(v₀)         0 × 0.2837     0
@@ -61,6 +61,7 @@ from .size import check_size
 __all__ = ["TraceRow", "TraceTable", "Traces", "traces", "function_traces"]
 
 _SUB = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
+_SUB_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _OPERAND = re.compile(r"(?<![A-Za-z\\])(out|a|b)(?![A-Za-z])")
 
 
@@ -114,9 +115,12 @@ class TraceTable:
         self.latex_notes = list(latex_notes)
 
     def value(self, lhs: str) -> float:
-        """The value of the last row whose left-hand side is ``lhs`` (``"v̄₀"``)."""
+        """The value of the last row whose left-hand side is ``lhs`` (``"v̄₀"``, ``"x̄₁"``; an
+        input's digits may be typed plain, ``"x̄1"``)."""
+        typed = re.sub(r"[0-9]+$", lambda m: m[0].translate(_SUB_DIGITS), lhs)
+        wanted = {lhs, unicodedata.normalize("NFC", typed)}
         for r in reversed(self.rows):
-            if r.lhs == lhs:
+            if r.lhs in wanted:
                 return r.value
         raise KeyError(f"no row {lhs!r} in the {self.title.split(' (')[0].lower()}")
 
@@ -162,8 +166,15 @@ class TraceTable:
 
     def latex(self) -> str:
         """A LaTeX ``tabular`` to paste into lecture notes: its title in bold above a header
-        row, booktabs rules, rows spaced so that fractions do not touch. Uses the amsmath
-        and booktabs packages, as most notes do."""
+        row, booktabs rules, rows spaced so that fractions do not touch.
+
+        The document's preamble needs ``\\usepackage{amsmath}`` and
+        ``\\usepackage{booktabs}`` (for ``\\toprule``, ``\\midrule`` and ``\\bottomrule``;
+        without it LaTeX stops at "Undefined control sequence"); the first line of the
+        text, a comment, says so."""
+        return _LATEX_PACKAGES + "\n" + self._latex_tabular()
+
+    def _latex_tabular(self) -> str:
         lines = [
             r"{\renewcommand{\arraystretch}{1.3}%",
             r"\begin{tabular}{@{}llll@{}}",
@@ -213,8 +224,10 @@ class Traces:
         return self._all("html", "")
 
     def latex(self) -> str:
-        """The three tables as LaTeX ``tabular``s, one after the other."""
-        return self._all("latex", "\n\n\\bigskip\n\n")
+        """The three tables as LaTeX ``tabular``s, one after the other, under one comment
+        line that names the packages the preamble needs (amsmath and booktabs, see
+        :meth:`TraceTable.latex`)."""
+        return _LATEX_PACKAGES + "\n" + self._all("_latex_tabular", "\n\n\\bigskip\n\n")
 
     _repr_html_ = html
 
@@ -223,6 +236,9 @@ class Traces:
 
     __repr__ = __str__  # a plain Python prompt shows the table, as a notebook does
 
+
+_LATEX_PACKAGES = r"% needs \usepackage{amsmath} and \usepackage{booktabs} in the preamble"
+"""The first line of every LaTeX trace: a fixed comment (no user text is ever in a comment)."""
 
 _CELL = "padding:2px 12px 2px 0;text-align:left;white-space:nowrap"
 _NUMBER_CELL = "padding:2px 0 2px 12px;text-align:right;white-space:nowrap"  # the values
@@ -284,6 +300,13 @@ def _latex_number(x: float, fmt: str) -> str:
     return r"\text{" + escape.latex(s) + "}"  # a fmt of the user's may add any character
 
 
+def _text_label(name: str) -> str:
+    """A label as the text forms write it: letters then digits as a subscript (x1 -> x₁), as
+    the LaTeX form writes x_{1} and the inputs' v₋₁ have theirs; anything else unchanged."""
+    m = re.fullmatch(r"([A-Za-z]+)([0-9]+)", name)
+    return m[1] + m[2].translate(_SUB_DIGITS) if m else name
+
+
 def _latex_label(name: str, accent: str = "") -> str:
     """A label as LaTeX text: letters then digits as a subscript (x1 -> x_{1}), anything else
     escaped inside \\text. An ``accent`` (``\\dot``) goes on the letters only:
@@ -307,7 +330,7 @@ class _Notation:
         if node not in self.index:  # a constant or a leaf that is not an input: its name
             if node.label is None and not node.parents:
                 return _operand_number(node.data, self.fmt, self.latex)
-            return self.labels[node] if not self.latex else _latex_label(self.labels[node])
+            return self.name(self.labels[node])
         i = self.index[node]
         if self.latex:
             base = {"": "v", "dot": r"\dot{v}", "bar": r"\bar{v}"}[mark]
@@ -315,10 +338,15 @@ class _Notation:
         base = {"": "v", "dot": "v\u0307", "bar": "v\u0304"}[mark]
         return base + str(i).translate(_SUB)
 
+    def name(self, name: str) -> str:
+        """An input, output or other leaf by its label (x₁, or x_{1} in LaTeX)."""
+        return _latex_label(name) if self.latex else _text_label(name)
+
     def named(self, name: str, mark: str) -> str:
-        """An input or output by its label, dotted or barred (ẋ1, x̄1)."""
+        """An input or output by its label, dotted or barred (ẋ₁, x̄₁)."""
         if self.latex:
             return _latex_label(name, {"dot": r"\dot", "bar": r"\bar"}[mark])
+        name = _text_label(name)
         # NFC: ẋ and x̄ as one character where Unicode has one, as people type them
         return unicodedata.normalize(
             "NFC", name[:1] + {"dot": "\u0307", "bar": "\u0304"}[mark] + name[1:]
@@ -336,11 +364,10 @@ _LATEX_WORDS = [
     ("ReLU", r"\mathrm{ReLU}"),
     ("sign", r"\operatorname{sign}"),
     ("tanh", r"\tanh"),
-    ("log", r"\ln"),  # the natural log, as Baydin et al. write it
     ("exp", r"\exp"),
     ("sin", r"\sin"),
     ("cos", r"\cos"),
-    ("ln", r"\ln"),
+    ("ln", r"\ln"),  # the natural log, as Baydin et al. write it
     (" if ", r"\text{ if }"),
     (" else ", r"\text{ else }"),
 ]
@@ -388,7 +415,7 @@ def _local_texts(node: Value, note: _Notation) -> list[str]:
         return [note.v(p) for p in (*inputs, *weights)] + ["1"]
     out = []
     for i in range(len(parents)):
-        rhs = note.text(_rhs(prim.derivatives[i]))
+        rhs = note.text(_times(_rhs(prim.derivatives[i]), note.latex))
         names = {"out": note.v(node)}
         names.update(zip(prim.operand_names, (note.v(p) for p in parents)))
         out.append(_OPERAND.sub(lambda m, n=names: _wrap(n[m[1]], note.latex), rhs))
@@ -399,20 +426,48 @@ def _wrap(name: str, latex: bool) -> str:
     return "{" + name + "}" if latex else name
 
 
+def _times(text: str, latex: bool) -> str:
+    """The ops table's products (``a·b``) with the traces' one product sign, ×, as the
+    tangent and adjoint rules write theirs (v̇₋₁ × v₀)."""
+    return text.replace("·", "×" if latex else " × ")
+
+
+def _placed(operand: str, template: str, m: re.Match) -> str:
+    """An operand in its place in an operation: a negative number in brackets after an
+    operator (``2 × (−3)``, ``−(−3)``, ``(−2)^2``), bare where it leads (``−6 × 2``) or stands
+    alone in brackets or bars (``sin(−3)``, ``|−3|``)."""
+    before, after = template[: m.start()], template[m.end() :]
+    leads = before == "" and after.startswith(" ")
+    alone = before.endswith(("(", "|", r"\lvert ", "^{")) and after.startswith(
+        (")", "|", "\\r", "}")
+    )
+    return _bracketed(operand, not (leads or alone))
+
+
+def _bracketed(operand: str, brackets: bool) -> str:
+    """A negative number with brackets or without, whichever way it came."""
+    bare = operand[1:-1] if operand.startswith("(") and operand.endswith(")") else operand
+    if not _negative(bare):
+        return operand
+    return f"({bare})" if brackets else bare
+
+
 def _definition(node: Value, note: _Notation) -> str:
-    """The operation written in the trace's names: ``log(v₋₁)``, ``v₋₁·v₀``."""
+    """The operation written in the trace's names: ``ln(v₋₁)``, ``v₋₁ × v₀``."""
     prim = OPS[node.op]
     parents = node.parents
     if prim.arity == NARY:
         weights, inputs, bias = wsum_operands(parents)
-        dot = r" \cdot " if note.latex else "·"
-        terms = [f"{note.v(w)}{dot}{note.v(a)}" for w, a in zip(weights, inputs)]
-        return " + ".join([*terms, note.v(bias)])
+        terms = [
+            _bracketed(note.v(w), k > 0) + note.times + _bracketed(note.v(a), True)
+            for k, (w, a) in enumerate(zip(weights, inputs))
+        ]
+        return " + ".join([*terms, _bracketed(note.v(bias), True)])
     names = dict(zip(prim.operand_names, (note.v(p) for p in parents)))
-    template = note.text(prim.template)
+    template = note.text(_times(prim.template, note.latex))
     if node.op == "pow" and not note.latex:
         template = "a^b" if len(names["b"]) == 1 or names["b"].isdigit() else "a^(b)"
-    return _OPERAND.sub(lambda m: _wrap(names[m[1]], note.latex), template)
+    return _OPERAND.sub(lambda m: _wrap(_placed(names[m[1]], template, m), note.latex), template)
 
 
 def _term(tangent: str, local: str, note: _Notation) -> str:
@@ -526,7 +581,7 @@ def _evaluation(root, inputs, order, names, notes, y, fmt) -> TraceTable:
             v.data,
             lambda nt, v=v: (
                 nt.v(v),
-                nt.text(names[v]) if not nt.latex else _latex_label(names[v]),
+                nt.name(names[v]),
                 "",
             ),
         )
@@ -544,14 +599,13 @@ def _evaluation(root, inputs, order, names, notes, y, fmt) -> TraceTable:
 
 
 class _Numbers(_Notation):
-    """Writes each operand as its number (negative numbers in brackets)."""
+    """Writes each operand as its number (in brackets where it needs them, :func:`_placed`)."""
 
-    def __init__(self, fmt: str, latex: bool, brackets: bool):
+    def __init__(self, fmt: str, latex: bool):
         super().__init__({}, {}, latex, fmt)
-        self.brackets = brackets
 
     def v(self, node: Value, mark: str = "") -> str:
-        return _operand_number(node.data, self.fmt, self.latex, self.brackets)
+        return _operand_number(node.data, self.fmt, self.latex, brackets=False)
 
 
 def _operand_number(x: float, fmt: str, latex: bool, brackets: bool = True) -> str:
@@ -560,13 +614,13 @@ def _operand_number(x: float, fmt: str, latex: bool, brackets: bool = True) -> s
 
 
 def _definition_numbers(v: Value, nt: _Notation, fmt: str) -> str:
-    """The operation with the operands' numbers in place of their names: ``log(2)``."""
-    return _definition(v, _Numbers(fmt, nt.latex, brackets=len(v.parents) > 1))
+    """The operation with the operands' numbers in place of their names: ``ln(2)``."""
+    return _definition(v, _Numbers(fmt, nt.latex))
 
 
 def _output_row(root, notes, fmt, value, y, mark, inputs) -> TraceRow:
     def make(nt):
-        lhs = nt.named(y, mark) if mark else (_latex_label(y) if nt.latex else y)
+        lhs = nt.named(y, mark) if mark else nt.name(y)
         if root in inputs or root.parents:
             return lhs, (nt.v(root, mark) if mark else nt.v(root)), ""
         return lhs, "", ""
@@ -652,10 +706,11 @@ def _tangent_row(step, notes, fmt) -> TraceRow:
         num = _latex_number if nt.latex else _num
         factors = [
             (
-                num(step.tangents[k], fmt),
+                # after a +, a negative number in brackets: −3 + (−2), not −3 − 2
+                _bracketed(num(step.tangents[k], fmt), i > 0),
                 texts[k] if texts[k] in ("1", *_UNIT) else _factor(local[k], nt),
             )
-            for k in shown
+            for i, k in enumerate(shown)
         ]
         return nt.v(v, "dot"), rule, _join([_term(t, d, nt) for t, d in factors], nt.latex)
 
@@ -742,7 +797,7 @@ def _adjoint_rows(step, wanted: set, adjoint: dict, notes, fmt) -> list[TraceRow
                 d = _factor(_shown_local(v, k, _local_at(v, k)), nt)
             else:
                 d = _factor(local, nt)
-            num_term = _term(num(shown_g, fmt), d, nt)
+            num_term = _term(_bracketed(num(shown_g, fmt), before is not None), d, nt)
             chain = nt.v(v, "bar") + nt.times + partial
             rule_term = _term(nt.v(v, "bar"), texts[k], nt)
             if before is None:
@@ -771,7 +826,8 @@ def function_traces(
     fmt: str = ".4g",
 ) -> Traces:
     """:func:`traces` of a Python function at a point: ``f(*inputs)`` with inputs made from
-    ``primals`` and labelled ``names`` (x1, x2, ... by default).
+    ``primals`` and labelled ``names`` (x1, x2, ... by default, which the text forms write
+    x₁, x₂ and LaTeX's x_{1}, x_{2}, as the inputs' v₋₁, v₀ are written).
 
     Example:
         >>> t = function_traces(lambda x1, x2: x1.log() + x1 * x2 - x2.sin(), (2.0, 5.0))
