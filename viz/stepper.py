@@ -62,7 +62,7 @@ def stepper_ids(root: Value, *, fmt: str = ".4g") -> list[str]:
         ['x', '2', 'v_1', 'v_2']
     """
     check_value(root, "root")
-    format_number(1.0, fmt)
+    page_number(1.0, fmt)  # a bad format is refused here, with the reason
     return picture_ids(topo_order(root), fmt)
 
 
