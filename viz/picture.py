@@ -126,7 +126,8 @@ class DrawingOptions:
             drawings of networks (graphs with a neuron's Σ node), whose many columns would
             otherwise make the picture several times wider than a slide. A network drawn
             stacked, or top to bottom, has its inputs in a column (row) of their own before
-            the weights; the stepper pages, wider than tall, draw values side by side.
+            the weights. The stepper pages, given None, hold both layouts and show the one
+            whose text is larger with the whole graph fitted to the window.
         neurons_only: draw a network as a textbook or a slide does: its inputs, one circle
             per neuron (label and value), the loss, and one arrow per weight coloured by its
             sign (blue positive, orange negative) and wider when larger; weights, biases
