@@ -258,3 +258,11 @@ def test_every_gradient_is_listed_inputs_first_then_layer_by_layer_weights_befor
         expected += [f"w^{{2}}_{{{j}{k}}}" for k in (1, 2)] + [f"b^{{2}}_{{{j}}}"]
     expected += [f"w^{{3}}_{{1{k}}}" for k in (1, 2, 3)] + ["b^{3}_{1}"]
     assert [re.sub(r"\\ensuremath\{|\}$|\\mathrm\{|\s", "", n) for n in names] == expected
+
+
+def test_the_closing_frames_bracket_a_compound_name_as_the_steps_do(tmp_path):
+    x1, w1 = Value(2.0, label="x1"), Value(-3.0, label="w1")
+    out = (x1 * w1).tanh()
+    out.label = "tanh(x1*w1)"
+    text = beamer(out, tmp_path / "deck.tex").read_text()
+    assert r"\ensuremath{\partial}(tanh(x1*w1))/\ensuremath{\partial}\ensuremath{x1} = grad(" in text
