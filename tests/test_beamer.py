@@ -265,4 +265,6 @@ def test_the_closing_frames_bracket_a_compound_name_as_the_steps_do(tmp_path):
     out = (x1 * w1).tanh()
     out.label = "tanh(x1*w1)"
     text = beamer(out, tmp_path / "deck.tex").read_text()
-    assert r"\ensuremath{\partial}(tanh(x1*w1))/\ensuremath{\partial}\ensuremath{x1} = grad(" in text
+    assert (
+        r"\ensuremath{\partial}(tanh(x1*w1))/\ensuremath{\partial}\ensuremath{x1} = grad(" in text
+    )
