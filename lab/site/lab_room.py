@@ -157,32 +157,6 @@ def typeset(formula, values, wrt, yours, with_derivative):
     return json.dumps(out)
 
 
-def use_wasm_dot():
-    """Let ``viz`` run Graphviz compiled to WebAssembly where it would run ``dot``.
-
-    ``viz`` runs ``dot -Tsvg`` through ``subprocess.run``, which a browser cannot do; this
-    hands that one command to the page's Graphviz (``labDot``, from @viz-js/viz).
-    """
-    import importlib
-    import subprocess
-
-    import js
-
-    importlib.invalidate_caches()  # the graphviz package was just unpacked
-    plain_run = subprocess.run
-
-    def run(args, *rest, input=None, **kwargs):
-        if list(args[:1]) != ["dot"]:
-            return plain_run(args, *rest, input=input, **kwargs)
-        r = js.labDot(input.decode("utf-8"), args[1][2:])
-        out = r.output.encode("utf-8")
-        # on success its only warnings are about its font metrics, not about the graph
-        errors = b"" if r.ok else r.errors.encode("utf-8")
-        return subprocess.CompletedProcess(args, 0 if r.ok else 1, out, errors)
-
-    subprocess.run = run
-
-
 PICTURES = {
     "draw": "/tmp/graph.svg",
     "step": "/tmp/steps.html",

@@ -2,62 +2,32 @@
 // One worker answers the "Check my backprop" room, another trains the playground, so the
 // page never waits for Python.
 "use strict";
-importScripts("pyodide/pyodide.js");
+importScripts("engine.js");
 
 let py = null;
 let room = null;
 let playground = null;
 
 async function start() {
-  // where the time goes, for the page's status line: interpreter, wheel, imports
-  const times = {};
-  let t = performance.now();
-  const lap = (name) => { const now = performance.now(); times[name] = now - t; t = now; };
-  const base = new URL(".", self.location.href).href;
-  // the wheel and the page's module are fetched while the interpreter starts
-  const files = fetch(base + "manifest.json")
-    .then((r) => r.json())
-    .then((m) => Promise.all([fetch(base + m.wheel).then((r) => r.arrayBuffer()),
-                              fetch(base + "lab_room.py").then((r) => r.text())]));
-  py = await loadPyodide({ indexURL: base + "pyodide/", fullStdLib: false });
-  lap("pyodide");
-  const [wheel, source] = await files;
-  py.unpackArchive(wheel, "wheel");
-  py.FS.writeFile("/home/pyodide/lab_room.py", source);
-  lap("wheel");
-  py.runPython("import sys; sys.path.insert(0, '/home/pyodide'); import lab_room");
+  const started = await startPython(["lab_room.py", "wasm_dot.py"]);
+  py = started.py;
   room = py.pyimport("lab_room");
-  lap("imports");
-  return times;
+  started.lap("imports");
+  return started;
 }
 
 const ready = start();
 
-// Graphviz for the pictures: @viz-js/viz, loaded on the first drawing and handed to Python
-// as the `dot` program (lab_room.use_wasm_dot)
+// Graphviz for the pictures, loaded on the first drawing
 let graphviz = null;
-async function startGraphviz() {
-  if (graphviz) return graphviz;
-  graphviz = (async () => {
-    const base = new URL(".", self.location.href).href;
-    const manifest = await (await fetch(base + "manifest.json")).json();
-    if (!manifest.graphviz) throw new Error("this site was built without the graphviz package");
-    importScripts(base + "viz/viz-global.js");
-    const viz = await Viz.instance();
-    self.labDot = (source, format) => {
-      const r = viz.render(source, { format });
-      const errors = r.errors.map((e) => e.message).join("\n");
-      return r.status === "success" ? { ok: true, output: r.output, errors } : { ok: false, output: "", errors };
-    };
-    const zip = await (await fetch(base + manifest.graphviz)).arrayBuffer();
-    py.unpackArchive(zip, "zip", { extractDir: "/home/pyodide" });
-    room.use_wasm_dot();
-  })();
+async function startGraphvizOnce() {
+  const { manifest } = await ready;
+  graphviz = graphviz || startGraphviz(py, manifest);
   return graphviz;
 }
 
 async function handle(msg) {
-  const times = await ready;
+  const { times } = await ready;
   if (msg.type === "hello") return { times };
   if (msg.type === "check") {
     return JSON.parse(room.check(msg.formula, msg.values, msg.wrt, msg.yours));
@@ -66,7 +36,7 @@ async function handle(msg) {
     return JSON.parse(room.typeset(msg.formula, msg.values, msg.wrt, msg.yours, !!msg.derivative));
   }
   if (msg.type === "pictures") {
-    await startGraphviz();
+    await startGraphvizOnce();
     return JSON.parse(room.pictures(msg.formula, msg.values, msg.wrt));
   }
   if (msg.type === "setup") {
@@ -75,7 +45,7 @@ async function handle(msg) {
     return { ok: true };
   }
   if (msg.type === "neuron") {
-    await startGraphviz();
+    await startGraphvizOnce();
     return JSON.parse(playground.neuron_page(msg.layer, msg.index));
   }
   if (msg.type === "run") {
