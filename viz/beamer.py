@@ -44,7 +44,7 @@ from autograd_lite.files import write_atomically
 from autograd_lite.labels import node_names
 
 from ._network import loss_names
-from ._step_words import compound, evaluation_numbers
+from ._step_words import compound, evaluation_numbers, node_texts
 from ._stepping import StepText, step_options, widest
 from .labels import page_number, parse_nielsen, shorten
 from .latex import (
@@ -288,10 +288,10 @@ def _title_text(text: str) -> str:
 def _gradients(order: list[Value], shown: dict[int, float], names: list[str], fmt: str) -> list:
     """∂out/∂x = grad(x) = ..., for each leaf that is not a constant, in a teacher's order
     (:func:`_teaching_order`)."""
+    plain = node_texts(order, fmt)  # as the steps decide where brackets go (w²₁₁ needs none)
 
-    def symbol(i: int) -> str:  # bracketed where it is more than one symbol, as the steps
-        label = order[i].label
-        return f"({names[i]})" if label and compound(label) else names[i]
+    def symbol(i: int) -> str:
+        return f"({names[i]})" if compound(plain[i]) else names[i]
 
     return [
         f"\\ensuremath{{\\partial}}{symbol(len(order) - 1)}/\\ensuremath{{\\partial}}{symbol(i)} = "
