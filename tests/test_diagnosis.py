@@ -473,7 +473,7 @@ def test_sigma_prime_taken_at_the_output_is_named_with_the_node_it_belongs_at(se
     assert d.terms[0].missing == ("σ'(net)",)
     assert d.terms[0].slip == (
         "Term 1: sigmoid(out)·(1-sigmoid(out)) is σ' taken at the wrong node; it must be "
-        "taken at net: σ'(net) = out(1 − out)."
+        "taken at net: σ'(net) = out·(1 − out)."
     )
     assert d.terms[0].slip in d.verdict() and "stand for no" not in d.verdict()
 
@@ -483,7 +483,7 @@ def test_the_function_for_its_derivative_is_named(seed):
     d = diagnose(SIG, "w", "sigmoid(net)*x", sig_point(seed))
     assert d.terms[0].missing == ("σ'(net)",) and d.terms[0].extra == ("sigmoid(net)",)
     assert "sigmoid(net) is the function itself where its derivative belongs: " in d.verdict()
-    assert "σ'(net) = out(1 − out)" in d.terms[0].slip
+    assert "σ'(net) = out·(1 − out)" in d.terms[0].slip
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -643,7 +643,7 @@ def test_sigma_prime_of_the_next_unit_is_named_as_taken_at_the_wrong_node(seed):
     assert len(d.terms) == 1 and d.terms[0].missing == ("σ'(w1*x)",)
     assert d.terms[0].slip == (
         "Term 1: o·(1-o) is σ' taken at the wrong node; it must be taken at w1*x: "
-        "σ'(w1*x) = h(1 − h)."
+        "σ'(w1*x) = h·(1 − h)."
     )
 
 

@@ -13,10 +13,12 @@ The slip found is said in one sentence, with the corrected factor.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from ..engine import Value, apply
 from ..forward import local_derivatives
+from ..ops import OPS
 
 
 class Slip(NamedTuple):
@@ -58,15 +60,16 @@ def _wrap(text: str) -> str:
 
 
 def derivative_text(op: str, u: str, out: str) -> str:
-    """The local derivative of a unary op at u, written with its output ``out``."""
-    o = _wrap(out)
-    if op == "sigmoid":
-        return f"σ'({u}) = {o}(1 − {o})"
-    if op == "tanh":
-        return f"tanh'({u}) = 1 − {o}²"
-    if op == "relu":
-        return f"relu'({u}) = 1 where {u} > 0, else 0"
-    return f"ln'({u}) = 1/{_wrap(u)}"
+    """The local derivative of a unary op at u, written with its output ``out``: the ops
+    table's rule (``∂tanh(a)/∂a = 1 − out²``) with the learner's names put in."""
+    prim = OPS[op]
+    rule = prim.derivatives[0].split(" = ", 1)[1]
+    names = {"a": _wrap(u), "out": _wrap(out)}
+    return f"{prim.symbol}'({u}) = " + _OPERAND.sub(lambda m: names[m[1]], rule)
+
+
+# an operand's name in a rule of the ops table (not a letter of a longer word)
+_OPERAND = re.compile(r"(?<![A-Za-z0-9_])(a|out)(?![A-Za-z0-9_])")
 
 
 def _local_at(op: str, x: float) -> float:
