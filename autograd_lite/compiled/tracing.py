@@ -217,6 +217,8 @@ def _describe(trace: Trace, roots: list[Value], leaves: dict) -> dict[Value, int
     """Fill the trace with every node the roots depend on, in topological order."""
     index: dict[Value, int] = {}
     for root in roots:
+        if root in index:  # an output inside the loss's graph: its nodes are there already
+            continue
         for v in topo_order(root):
             if v in index:
                 continue
