@@ -30,14 +30,12 @@ class CompiledRunner:
 
     compiled = True
 
-    def __init__(self, steps: CompiledSteps, how: str, eager: EagerRunner | None = None):
+    def __init__(self, steps: CompiledSteps, how: str, eager: EagerRunner):
         self.steps = steps
         self.mode = how
-        self.eager = eager
-        self.test_set = None
-        plan = eager.plan if eager is not None else None
-        if plan is not None and plan.test is not None:
-            self.test_set = _test_arrays(steps, eager.model, plan)
+        self.eager = eager  # measures a compiled test loss that is not finite again
+        plan = eager.plan
+        self.test_set = _test_arrays(steps, eager.model, plan) if plan.test is not None else None
 
     @classmethod
     def prepare(cls, model: Any, plan: FitPlan, eager: EagerRunner):

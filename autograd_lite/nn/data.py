@@ -295,8 +295,7 @@ def digits(
         (1438, 359, 64)
     """
     check_real(test_fraction, "test_fraction", minimum=0.0)
-    check_integer(seed, "seed", minimum=0)
-    check_integer(seed, "seed", minimum=0)  # numpy's generators take no negative seed
+    check_integer(seed, "seed", minimum=0)  # before the data set is read
     try:
         from sklearn.datasets import load_digits
     except ImportError:
@@ -305,17 +304,8 @@ def digits(
             "pip install scikit-learn (or pip install -e '.[data]')"
         ) from None
     images = load_digits()
-    n = len(images.target)
-    n_test = int(round(n * test_fraction))
-    if not 0 < n_test < n:
-        raise ValueError(
-            f"test_fraction {test_fraction!r} leaves {n_test} of {n} images for testing; "
-            "give a number between 0 and 1 that leaves some for both"
-        )
-    order = np.random.default_rng(seed).permutation(n)
-    X = (images.data[order] / 16.0).tolist()
-    y = [int(v) for v in images.target[order]]
-    return X[n_test:], y[n_test:], X[:n_test], y[:n_test]
+    X = (images.data / 16.0).tolist()
+    return split(X, [int(v) for v in images.target], test_fraction=test_fraction, seed=seed)
 
 
 def split(

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from ..checks import check_integer
 from ..engine import Value, no_grad
 from ..labels import neuron_label
+from .history import _percent
 from .layers import MLP, Layer, Neuron
 
 if TYPE_CHECKING:  # only for the annotations: the table module loads on use
@@ -199,10 +200,6 @@ class TrainingRecord:
 
     def _repr_html_(self) -> str:
         return self.table().html()
-
-
-def _percent(x: float | None) -> str:
-    return "—" if x is None else f"{x:.1%}"
 
 
 def _grid_text(record: TrainingRecord) -> str:
