@@ -16,6 +16,7 @@ from collections import Counter
 from typing import NamedTuple
 
 from autograd_lite import Value
+from autograd_lite.ops import wsum_operands
 
 from .labels import label_html
 from .latex import label_latex
@@ -33,8 +34,7 @@ def input_edges(order: list[Value], index: dict[Value, int]) -> set[tuple[int, i
     for i, v in enumerate(order):
         if v.op != "wsum":
             continue
-        n = (len(v.parents) - 1) // 2
-        edges.update((index[p], i) for p in v.parents[n : 2 * n])
+        edges.update((index[p], i) for p in wsum_operands(v.parents)[1])
     return edges
 
 
@@ -48,15 +48,15 @@ def weight_chains(order: list[Value], index: dict[Value, int], hidden: set) -> l
     for v in order:
         if v.op != "wsum":
             continue
-        n = (len(v.parents) - 1) // 2
+        ws, xs, b = wsum_operands(v.parents)
         weights = [
             index[p]
-            for p in (*v.parents[:n], v.parents[-1])
+            for p in (*ws, b)
             if not p.parents and uses[index[p]] == 1 and index[p] not in hidden
         ]
         inputs = [
             index[p]
-            for p in dict.fromkeys(v.parents[n : 2 * n])  # in order, each once
+            for p in dict.fromkeys(xs)  # in order, each once
             if not p.parents and index[p] not in hidden | placed
         ]
         for chain in (weights, inputs):

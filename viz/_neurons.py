@@ -19,9 +19,11 @@ top to bottom (``rankdir="TB"``), its layers across the slide's width.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from autograd_lite import Value
+from autograd_lite.ops import wsum_operands
 
 from .labels import FONT, html_text, label_html, label_text, page_number, quoted_text, shorten
 
@@ -38,7 +40,7 @@ class _Neuron:
 
     sigma: Value
     output: Value
-    weights: list[Value]
+    weights: Sequence[Value]
     bias: Value
     sources: list[str]  # the DOT name of what feeds each weight
     samples: int = 1
@@ -110,8 +112,7 @@ def _network(order: list[Value]) -> Network:
     for v in order:
         if v.op != "wsum":
             continue
-        n = (len(v.parents) - 1) // 2
-        weights, inputs, bias = list(v.parents[:n]), v.parents[n : 2 * n], v.parents[-1]
+        weights, inputs, bias = wsum_operands(v.parents)
         if any(p.parents or p.label is None for p in weights):
             continue  # not weights but numbers (a mean's 1/n): no neuron
         after = consumers.get(v, [])

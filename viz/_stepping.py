@@ -26,7 +26,15 @@ from ._step_words import Words, definition, node_texts, picture_ids
 from .dot import faster_hints, install_hint
 from .labels import page_number
 from .limits import run_dot
-from .picture import DotNotFoundError, DrawingOptions, check_layout, check_size, digraph, dot_lines
+from .picture import (
+    DotNotFoundError,
+    DrawingOptions,
+    check_layout,
+    check_size,
+    digraph,
+    dot_lines,
+    drawing_options,
+)
 
 __all__ = ["StepText", "StepperPage"]
 
@@ -101,10 +109,7 @@ def step_options(options: DrawingOptions | None, what: str) -> DrawingOptions:
         ValueError: for show_grad=False, color_by_grad, highlight, show_ids=False or
             neurons_only.
     """
-    if options is None:
-        return DrawingOptions(show_ids=True, stacked=False)
-    if not isinstance(options, DrawingOptions):
-        raise TypeError(f"options must be a DrawingOptions or None, got {type(options).__name__}")
+    options = drawing_options(options)
     own = {
         "show_grad": options.show_grad is not True,
         "color_by_grad": options.color_by_grad is not False,

@@ -141,11 +141,7 @@ def quoted_text(text: str) -> str:
             out.append("\\n")
         elif code < 0x20 or 0x7F <= code < 0xA0:
             out.append(f"\\\\x{code:02x}")
-        elif (
-            0xD800 <= code <= 0xDFFF
-            or code in (0xFFFE, 0xFFFF, 0x2028, 0x2029)
-            or c in BIDI_CONTROLS
-        ):
+        elif 0xD800 <= code <= 0xDFFF or code in _UNSHOWN or c in BIDI_CONTROLS:
             out.append(f"\\\\u{code:04x}")
         else:
             out.append(c)
