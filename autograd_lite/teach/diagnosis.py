@@ -31,11 +31,10 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-from ..formula.indices import expand_sums, parse_ranges
+from ..formula.indices import expand_sums, index_letters, parse_ranges
 from ..formula.program import Program, read_program
 from ..formula.reader import define
 from ..labels import fmt
@@ -372,13 +371,8 @@ def diagnose(
     )
     if many is not None:
         return many
-    if _SUMS.search(formula):
-        letters = {m.group(1) for m in _SUMS.finditer(formula)}
-        formula = expand_sums(formula, names, letters, dict(ranges or {}))
+    formula = expand_sums(formula, names, index_letters(formula), dict(ranges or {}))
     return _diagnose(network, wrt, formula, at, **kwargs)
-
-
-_SUMS = re.compile(r"(?:Σ|\\sum|sum)_\{?([a-z])\}?")
 
 
 def _diagnose(network: Program, wrt: str, formula: str, at, *, of, points, seed, digits):
