@@ -286,10 +286,10 @@ def explain(
     check_value(wrt, "wrt")
     if max_paths < 0:
         raise ValueError(f"max_paths must be 0 or more, got {max_paths!r}")
+    order = topo_order(root)
+    check_size(order, "explain")  # before any backward pass over it
     if gradient is None:
         gradient = gradients(root, [wrt])[0]
-    order = topo_order(root)
-    check_size(order, "explain")
     names = node_names(order)
     wrt_name = names.get(wrt) or wrt.label or fmt(wrt.data)
     graph = _Graph(order, wrt) if wrt in names else None
