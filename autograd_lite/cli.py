@@ -725,6 +725,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ArithmeticError, ValueError, OSError, ImportError) as err:
         # from the engine or the drawing: a domain error, a file that cannot be written,
         # Graphviz missing; each message already says what to do
-        _say(f"autograd-lite: error: {_safe(str(err))}", file=sys.stderr)
+        _say(f"autograd-lite: error: {err}", file=sys.stderr)  # _say makes it safe
         return 2
     return 0
