@@ -19,6 +19,7 @@ from typing import NamedTuple
 from ..engine import Value, apply
 from ..forward import local_derivatives
 from ..ops import OPS
+from ._paths import _wrap
 
 
 class Slip(NamedTuple):
@@ -53,10 +54,6 @@ class Slip(NamedTuple):
                 f"belongs: {self.right}."
             )
         return f"Term {term}: the probability should be {self.right}, not {self.wrong}."
-
-
-def _wrap(text: str) -> str:
-    return text if text.replace("_", "").replace(".", "").isalnum() else f"({text})"
 
 
 def derivative_text(op: str, u: str, out: str) -> str:
